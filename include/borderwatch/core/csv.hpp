@@ -1,0 +1,56 @@
+#pragma once
+/// @file
+/// Streaming RFC 4180 CSV reading and writing. Records carry the physical line on
+/// which they start, so errors can name FILE:LINE.
+
+#include <cstddef>
+#include <istream>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace borderwatch {
+
+/// One parsed CSV record.
+struct CsvRecord {
+    std::vector<std::string> fields;
+    std::size_t line = 0; ///< 1-based physical line where the record starts
+};
+
+/// Reads records one at a time; quoted fields may contain separators, quotes ("")
+/// and newlines. A UTF-8 byte-order mark at the start is skipped. Does not own the stream.
+class CsvReader {
+  public:
+    /// @param input stream to read; must outlive the reader
+    /// @param file_name used only in error messages
+    /// @param separator field separator (',' or '\t' or ';')
+    CsvReader(std::istream& input, std::string file_name, char separator = ',');
+
+    /// Next record, or nullopt at end of input. Blank lines are skipped.
+    /// @throws InputError on an unterminated quoted field
+    [[nodiscard]] std::optional<CsvRecord> next();
+
+    [[nodiscard]] const std::string& file_name() const noexcept { return m_file_name; }
+
+  private:
+    std::istream& m_input;
+    std::string m_file_name;
+    char m_separator;
+    std::size_t m_line = 0;
+    bool m_first = true;
+};
+
+/// Index of a header column matching any of @p names (ASCII case-insensitive), or nullopt.
+[[nodiscard]] std::optional<std::size_t> find_column(const std::vector<std::string>& header,
+                                                     std::initializer_list<std::string_view> names);
+
+/// Quote a field if it needs it (separator, quote, CR/LF, leading/trailing space).
+[[nodiscard]] std::string csv_escape(std::string_view field, char separator = ',');
+
+/// Write one record followed by '\n'.
+void write_csv_record(std::ostream& out, const std::vector<std::string>& fields,
+                      char separator = ',');
+
+} // namespace borderwatch

@@ -1,0 +1,32 @@
+#pragma once
+/// @file
+/// Locale-independent number parsing and shortest round-trip printing
+/// (std::from_chars / std::to_chars), so input never depends on LC_NUMERIC and
+/// output files are byte-stable.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace borderwatch {
+
+/// Parse a whole string as a finite or non-finite double ("nan", "inf" accepted by
+/// from_chars; callers check finiteness). Leading/trailing ASCII blanks are ignored.
+/// @return nullopt if the text is not entirely a number.
+[[nodiscard]] std::optional<double> parse_double(std::string_view text) noexcept;
+
+/// Parse a whole string as a signed 64-bit integer; blanks trimmed; nullopt otherwise.
+[[nodiscard]] std::optional<std::int64_t> parse_int(std::string_view text) noexcept;
+
+/// Shortest representation that reads back to the same double ("0.1", "1e+20").
+[[nodiscard]] std::string format_double(double value);
+
+/// Fixed notation with at most @p decimals digits after the point, trailing zeros
+/// removed ("70.04865", "12", "-0.5"); negative zero prints as "0".
+[[nodiscard]] std::string format_fixed(double value, int decimals);
+
+/// Trim ASCII whitespace at both ends.
+[[nodiscard]] std::string_view trim(std::string_view text) noexcept;
+
+} // namespace borderwatch

@@ -1,0 +1,66 @@
+#pragma once
+// The contract between main() and each subcommand (see src/cli/commands/*.cpp):
+// setup() declares options and parse-time validators only (no I/O), validate()
+// checks cross-option rules after parsing, run() calls the library and returns the
+// exit status. Errors are thrown as borderwatch::Error; main() maps them to codes.
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace borderwatch::cli {
+
+/// Exit codes shared by every command (documented in each --help).
+enum ExitCode : int { exit_ok = 0, exit_failure = 1, exit_usage = 2 };
+
+/// Options every command understands, parsed once at the top level.
+struct GlobalOptions {
+    int verbosity = 0;          ///< -v (repeatable)
+    bool quiet = false;         ///< -q: only errors on stderr
+    bool progress = false;      ///< --progress: progress bar even when stderr is not a TTY
+    bool no_progress = false;   ///< --no-progress
+    bool json_progress = false; ///< --json-progress: one JSON object per line on stderr
+    std::string geodata;        ///< --geodata DIR (else $BORDERWATCH_GEODATA or built-in)
+};
+
+class Command {
+  public:
+    virtual ~Command() = default;
+    /// Declare options on the subcommand's CLI11 app. No I/O.
+    virtual void setup(CLI::App& app) = 0;
+    /// Cross-option checks after parsing. @throws UsageError
+    virtual void validate() {}
+    /// Do the work. @return exit status
+    virtual int run() = 0;
+
+    void set_globals(const GlobalOptions* globals) noexcept { m_globals = globals; }
+
+  protected:
+    [[nodiscard]] const GlobalOptions& globals() const { return *m_globals; }
+
+  private:
+    const GlobalOptions* m_globals = nullptr;
+};
+
+struct CommandInfo {
+    const char* name;
+    const char* description;
+    std::function<std::unique_ptr<Command>()> make;
+};
+
+/// Every subcommand, in the order shown by --help (src/cli/commands.cpp).
+const std::vector<CommandInfo>& all_commands();
+
+/// Shared option helpers so the same option reads the same everywhere.
+void add_format_option(CLI::App& app, std::string& format, const std::vector<std::string>& choices,
+                       const std::string& description = "output format");
+void add_overwrite_option(CLI::App& app, bool& overwrite);
+/// Footer text listing exit codes; @p extra adds command-specific lines.
+std::string exit_status_footer(const std::string& extra = {});
+/// True if stdout is a terminal (decides default table vs csv output).
+bool stdout_is_terminal();
+
+} // namespace borderwatch::cli

@@ -1,0 +1,14 @@
+// One registration line per subcommand; each command lives in src/cli/commands/<name>.cpp.
+#include "cli/command.hpp"
+#include "cli/commands/commands.hpp"
+
+namespace borderwatch::cli {
+
+const std::vector<CommandInfo>& all_commands() {
+    static const std::vector<CommandInfo> commands = {
+        {"info", "print borderwatch's version, data locations and the border's facts", make_info_command},
+    };
+    return commands;
+}
+
+} // namespace borderwatch::cli

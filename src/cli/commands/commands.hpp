@@ -1,0 +1,10 @@
+#pragma once
+// Factory functions, one per subcommand, registered in src/cli/commands.cpp.
+
+#include "cli/command.hpp"
+
+namespace borderwatch::cli {
+
+std::unique_ptr<Command> make_info_command();
+
+} // namespace borderwatch::cli

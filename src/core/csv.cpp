@@ -1,0 +1,134 @@
+#include <borderwatch/core/csv.hpp>
+
+#include <borderwatch/core/error.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+namespace borderwatch {
+
+CsvReader::CsvReader(std::istream& input, std::string file_name, char separator)
+    : m_input(input), m_file_name(std::move(file_name)), m_separator(separator) {}
+
+std::optional<CsvRecord> CsvReader::next() {
+    std::string line;
+    while (true) {
+        if (!std::getline(m_input, line)) {
+            return std::nullopt;
+        }
+        ++m_line;
+        if (m_first) {
+            m_first = false;
+            if (line.rfind("\xEF\xBB\xBF", 0) == 0) {
+                line.erase(0, 3);
+            }
+        }
+        if (!line.empty() && line.back() == '\r') {
+            line.pop_back();
+        }
+        if (!line.empty()) {
+            break;
+        }
+    }
+
+    CsvRecord record;
+    record.line = m_line;
+    std::string field;
+    bool in_quotes = false;
+    bool field_was_quoted = false;
+    std::size_t pos = 0;
+    while (true) {
+        if (pos >= line.size()) {
+            if (!in_quotes) {
+                break;
+            }
+            // Quoted field continues on the next physical line.
+            std::string continuation;
+            if (!std::getline(m_input, continuation)) {
+                throw InputError({m_file_name, record.line, record.fields.size() + 1, ""},
+                                 "unterminated quoted field");
+            }
+            ++m_line;
+            if (!continuation.empty() && continuation.back() == '\r') {
+                continuation.pop_back();
+            }
+            field += '\n';
+            line = std::move(continuation);
+            pos = 0;
+            continue;
+        }
+        const char c = line[pos++];
+        if (in_quotes) {
+            if (c == '"') {
+                if (pos < line.size() && line[pos] == '"') {
+                    field += '"';
+                    ++pos;
+                } else {
+                    in_quotes = false;
+                }
+            } else {
+                field += c;
+            }
+        } else if (c == '"' && (field.empty() && !field_was_quoted)) {
+            in_quotes = true;
+            field_was_quoted = true;
+        } else if (c == m_separator) {
+            record.fields.push_back(std::move(field));
+            field.clear();
+            field_was_quoted = false;
+        } else {
+            field += c;
+        }
+    }
+    record.fields.push_back(std::move(field));
+    return record;
+}
+
+std::optional<std::size_t> find_column(const std::vector<std::string>& header,
+                                       std::initializer_list<std::string_view> names) {
+    const auto iequals = [](std::string_view a, std::string_view b) {
+        return a.size() == b.size() &&
+               std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+                   return std::tolower(static_cast<unsigned char>(x)) ==
+                          std::tolower(static_cast<unsigned char>(y));
+               });
+    };
+    for (const auto name : names) {
+        for (std::size_t i = 0; i < header.size(); ++i) {
+            if (iequals(header[i], name)) {
+                return i;
+            }
+        }
+    }
+    return std::nullopt;
+}
+
+std::string csv_escape(std::string_view field, char separator) {
+    const bool needs_quotes =
+        field.find_first_of(std::string{separator, '"', '\n', '\r'}) != std::string_view::npos ||
+        (!field.empty() && (field.front() == ' ' || field.back() == ' '));
+    if (!needs_quotes) {
+        return std::string(field);
+    }
+    std::string out = "\"";
+    for (const char c : field) {
+        if (c == '"') {
+            out += '"';
+        }
+        out += c;
+    }
+    out += '"';
+    return out;
+}
+
+void write_csv_record(std::ostream& out, const std::vector<std::string>& fields, char separator) {
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        if (i > 0) {
+            out << separator;
+        }
+        out << csv_escape(fields[i], separator);
+    }
+    out << '\n';
+}
+
+} // namespace borderwatch

@@ -1,0 +1,82 @@
+#include <catch2/catch.hpp>
+
+#include <borderwatch/core/atomic_file.hpp>
+#include <borderwatch/core/csv.hpp>
+#include <borderwatch/core/error.hpp>
+#include <borderwatch/core/numbers.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+using namespace borderwatch;
+
+TEST_CASE("numbers parse locale-independently and print shortest round trip", "[core]") {
+    SECTION("parse") {
+        CHECK(parse_double("70.04865") == 70.04865);
+        CHECK(parse_double(" +1.5 ") == 1.5);
+        CHECK_FALSE(parse_double("1,5").has_value());
+        CHECK_FALSE(parse_double("").has_value());
+        CHECK_FALSE(parse_double("12abc").has_value());
+        CHECK(parse_int("42") == 42);
+        CHECK_FALSE(parse_int("4.2").has_value());
+    }
+    SECTION("format") {
+        CHECK(format_double(0.1) == "0.1");
+        CHECK(format_fixed(70.048650001, 7) == "70.04865");
+        CHECK(format_fixed(-0.00000001, 7) == "0");
+        CHECK(format_fixed(12.0, 3) == "12");
+    }
+}
+
+TEST_CASE("CSV reader handles quotes, newlines and reports lines", "[core]") {
+    std::istringstream in("\xEF\xBB\xBFid,name\n1,\"Qal'ai \"\"Khumb\"\"\"\n\n2,\"two\nlines\"\n3,x\n");
+    CsvReader reader(in, "test.csv");
+    auto header = reader.next();
+    REQUIRE(header);
+    CHECK(header->fields == std::vector<std::string>{"id", "name"});
+    auto r1 = reader.next();
+    REQUIRE(r1);
+    CHECK(r1->line == 2);
+    CHECK(r1->fields[1] == "Qal'ai \"Khumb\"");
+    auto r2 = reader.next();
+    REQUIRE(r2);
+    CHECK(r2->line == 4);
+    CHECK(r2->fields[1] == "two\nlines");
+    auto r3 = reader.next();
+    REQUIRE(r3);
+    CHECK(r3->line == 6);
+    CHECK_FALSE(reader.next());
+
+    std::istringstream bad("a,\"open\n");
+    CsvReader bad_reader(bad, "bad.csv");
+    REQUIRE_THROWS_AS(bad_reader.next(), InputError);
+
+    CHECK(find_column({"ID", "Latitude"}, {"lat", "latitude"}) == 1u);
+    CHECK(csv_escape("a,b") == "\"a,b\"");
+    CHECK(csv_escape("plain") == "plain");
+}
+
+TEST_CASE("InputError prints compiler-style locations", "[core]") {
+    InputError e({"incidents.csv", 42, 7, "lat"}, "value '91.2' is outside [-90, 90]");
+    CHECK(std::string(e.what()) ==
+          "incidents.csv:42:7: field 'lat': value '91.2' is outside [-90, 90]");
+}
+
+TEST_CASE("AtomicFile replaces whole files or nothing", "[core]") {
+    const auto dir = std::filesystem::temp_directory_path() / "borderwatch-atomic-test";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    const auto target = dir / "out.txt";
+    write_file_atomically(target, "first");
+    {
+        AtomicFile file(target);
+        file.stream() << "second, never committed";
+    } // destroyed without commit: the target keeps its old content
+    std::ifstream in(target);
+    std::string content((std::istreambuf_iterator<char>(in)), {});
+    CHECK(content == "first");
+    CHECK(std::distance(std::filesystem::directory_iterator(dir), {}) == 1);
+    REQUIRE_THROWS_AS(AtomicFile(target, OverwritePolicy::refuse), IoError);
+    std::filesystem::remove_all(dir);
+}
