@@ -1,6 +1,5 @@
 #include <borderwatch/core/paths.hpp>
 
-#include <borderwatch/build_config.hpp>
 #include <borderwatch/core/error.hpp>
 
 #include <cstdlib>
