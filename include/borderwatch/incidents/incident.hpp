@@ -54,6 +54,7 @@ struct Incident {
 
     // --- derived on placement --------------------------------------------------
     std::string place_id;           ///< gazetteer id of the resolved place ("geonames:1221559")
+    std::string place_name;         ///< official name of the resolved place
     std::string place_matched;      ///< the name variant that matched
     std::optional<double> place_score; ///< gazetteer confidence in [0, 1]
     std::optional<double> place_lon; ///< coordinates used for placement, degrees

@@ -1,0 +1,176 @@
+#pragma once
+/// @file
+/// The incident store interface: where placed incidents are kept, updated idempotently,
+/// queried and counted. Two backends implement it:
+///  - the embedded GeoPackage store (default; "borderwatch.gpkg", any path ending in .gpkg),
+///    src/store/gpkg_store.cpp;
+///  - PostgreSQL/PostGIS ("PG:dbname=... host=..." or "postgresql://..."),
+///    src/store/postgis_store.cpp (factory declared in src/store/detail/backends.hpp).
+///
+/// Store-independent logic every backend shares lives here too, so a backend only does
+/// storage: `matches()` (the full filter semantics, including the geodesic --near test),
+/// `content_hash()` (what "unchanged" means for idempotent upserts) and `utc_now_iso8601()`.
+/// A backend may pre-filter in its own query language (bbox, dates, distances) for speed but
+/// must return exactly the incidents for which `matches()` is true, ordered by id.
+
+#include <borderwatch/incidents/incident.hpp>
+
+#include <array>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace borderwatch {
+
+/// Selection of incidents; every member left empty / nullopt means "no restriction".
+/// All set members must hold (logical AND). Semantics (implemented by matches()):
+/// - within_km / beyond_km: border_distance_m <= within_km*1000 / >= beyond_km*1000;
+///   incidents without a border distance never match a distance filter.
+/// - side: ISO3 equal to Incident::side (ASCII case-insensitive).
+/// - admin1 / admin2: Incident::admin1 / admin2 equals ANY of the given names (ASCII
+///   case-insensitive). These are resolved official names: the CLI resolves user text
+///   ("Khatron") through the gazetteer first; ambiguous text may give several names.
+/// - bbox: {west, south, east, north} degrees; the placed point (place_lon/place_lat)
+///   lies inside, edges included. west <= east (no antimeridian wrap).
+/// - near_lon/near_lat/near_km: geodesic (WGS84) distance from the placed point to
+///   (near_lon, near_lat) <= near_km. All three set or none.
+/// - from_date / to_date ("YYYY-MM-DD", or "YYYY-MM" / "YYYY" meaning the whole period):
+///   the incident's date range [event_date, event_date_end] overlaps [from, to].
+/// - event_types: event_type OR sub_event_type equals any entry (ASCII case-insensitive).
+/// - min_fatalities: fatalities_best >= N (unknown fatalities never match).
+/// - precision_max: precision <= P (where_prec scale; unknown precision never matches).
+/// - ids: Incident::id is one of these (exact).
+struct QueryFilter {
+    std::optional<double> within_km;
+    std::optional<double> beyond_km;
+    std::string side;
+    std::vector<std::string> admin1;
+    std::vector<std::string> admin2;
+    std::optional<std::array<double, 4>> bbox; ///< west, south, east, north (degrees)
+    std::optional<double> near_lon;
+    std::optional<double> near_lat;
+    std::optional<double> near_km;
+    std::string from_date;
+    std::string to_date;
+    std::vector<std::string> event_types;
+    std::optional<int> min_fatalities;
+    std::optional<int> precision_max;
+    std::vector<std::string> ids;
+
+    /// True when no member restricts anything.
+    [[nodiscard]] bool empty() const noexcept;
+};
+
+/// What one upsert (or one writer session) did.
+struct UpsertResult {
+    std::size_t inserted = 0;  ///< new ids
+    std::size_t updated = 0;   ///< existing ids whose content hash changed
+    std::size_t unchanged = 0; ///< existing ids with identical content (row not touched)
+
+    UpsertResult& operator+=(const UpsertResult& other) noexcept {
+        inserted += other.inserted;
+        updated += other.updated;
+        unchanged += other.unchanged;
+        return *this;
+    }
+};
+
+/// One write transaction on a store. Nothing is visible to other readers, and nothing
+/// is kept, until commit(); destroying an uncommitted writer (exception, interrupt)
+/// rolls everything back, so an import is all or nothing. A process killed mid-import
+/// leaves the store as it was (the backend's own journal guarantees this).
+/// Not thread-safe; one writer per store object at a time.
+class StoreWriter {
+  public:
+    virtual ~StoreWriter() = default;
+    /// Insert new ids; update rows whose content_hash() differs (sets updated_at to now);
+    /// leave identical rows untouched (updated_at kept). Incident::updated_at of the input
+    /// is ignored. Ids inside one batch must be unique (later duplicates win).
+    /// @throws Error (GdalError / IoError) on storage failure; the writer is then unusable
+    ///         and the whole transaction is rolled back on destruction.
+    virtual UpsertResult upsert(const std::vector<Incident>& batch) = 0;
+    /// Delete by id. @return how many of @p ids existed (and were removed)
+    virtual std::size_t remove(const std::vector<std::string>& ids) = 0;
+    /// Make every change since the writer was opened durable and visible. @throws Error
+    virtual void commit() = 0;
+};
+
+/// A keeper of incidents. Open with open_store().
+class IncidentStore {
+  public:
+    virtual ~IncidentStore() = default;
+
+    /// Start a write transaction (see StoreWriter). At most one open writer per store object.
+    [[nodiscard]] virtual std::unique_ptr<StoreWriter> writer() = 0;
+
+    /// Convenience: writer(), upsert(batch), commit() — all or nothing.
+    UpsertResult upsert(const std::vector<Incident>& batch);
+    /// Convenience: writer(), remove(ids), commit(). @return number of rows removed
+    std::size_t remove(const std::vector<std::string>& ids);
+
+    /// Stream every incident for which matches(filter, incident) holds to @p sink, ordered by
+    /// id (byte-wise). Incident::updated_at is filled. Memory does not grow with the store
+    /// size. @p sink may throw; the exception propagates and the query stops.
+    virtual void query(const QueryFilter& filter,
+                       const std::function<void(const Incident&)>& sink) const = 0;
+
+    /// An opaque token that changes whenever the content changes (any committed insert,
+    /// update or delete) and stays identical otherwise — the scheduler compares it to skip
+    /// re-exports. Stable across processes.
+    [[nodiscard]] virtual std::string state() const = 0;
+    /// Number of incidents stored.
+    [[nodiscard]] virtual std::size_t count() const = 0;
+    /// Human-readable location ("GeoPackage borderwatch.gpkg", "PostGIS dbname=x host=y");
+    /// for logs and manifests: never contains a password.
+    [[nodiscard]] virtual std::string describe() const = 0;
+    /// Schema version of the opened store (k_store_schema_version when current).
+    [[nodiscard]] virtual int schema_version() const = 0;
+};
+
+/// Schema version this program writes and understands. Backends refuse to open a store
+/// whose version is newer.
+inline constexpr int k_store_schema_version = 1;
+
+/// How open_store() treats a missing or outdated store.
+struct StoreOpenOptions {
+    /// Create an empty store (file / schema) when it does not exist (import, delete).
+    /// false: a missing store is an IoError (query, stats, export read only existing stores).
+    /// Backends with explicit schema management (PostGIS) may ignore this and require `init`.
+    bool create_if_missing = true;
+    /// Explicitly create or migrate the schema (`borderwatch store init`).
+    bool init = false;
+};
+
+/// Open a store by spec:
+///  - "PG:..." or "postgresql://..." / "postgres://..." → PostGIS backend;
+///  - anything else is a file path → GeoPackage backend ("" means default_store_spec()).
+/// @throws UsageError for an unusable spec, IoError if missing and !create_if_missing,
+///         DataError if the store's schema version is newer than k_store_schema_version,
+///         Error("PostGIS support not built") when the PostGIS backend is absent.
+[[nodiscard]] std::unique_ptr<IncidentStore> open_store(const std::string& spec,
+                                                        const StoreOpenOptions& options = {});
+
+/// The store used when no --store is given: $BORDERWATCH_STORE if set and non-empty,
+/// else "borderwatch.gpkg" in the current directory.
+[[nodiscard]] std::string default_store_spec();
+
+/// True if @p spec selects the PostGIS backend ("PG:", "postgresql://", "postgres://").
+[[nodiscard]] bool is_postgis_spec(const std::string& spec) noexcept;
+
+/// @p spec with any password masked ("password=***", "user:***@host"); safe to print.
+[[nodiscard]] std::string mask_store_spec(const std::string& spec);
+
+/// The one filter semantics every backend implements (see QueryFilter).
+[[nodiscard]] bool matches(const QueryFilter& filter, const Incident& incident);
+
+/// Stable hex digest (64-bit FNV-1a over every field except updated_at, with field
+/// separators) — equal hashes mean "unchanged" for upserts. Stable across platforms/runs.
+[[nodiscard]] std::string content_hash(const Incident& incident);
+
+/// Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" (the format of Incident::updated_at).
+[[nodiscard]] std::string utc_now_iso8601();
+
+} // namespace borderwatch

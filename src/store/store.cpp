@@ -1,0 +1,268 @@
+// open_store() dispatch and the store-independent pieces every backend shares.
+#include <borderwatch/store/store.hpp>
+
+#include <borderwatch/core/error.hpp>
+#include <borderwatch/incidents/incident_fields.hpp>
+
+#include "store/detail/backends.hpp"
+
+#include <geodesic.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <ctime>
+
+namespace borderwatch {
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
+               return lower(x) == lower(y);
+           });
+}
+
+bool any_iequals(const std::vector<std::string>& list, std::string_view value) noexcept {
+    return std::any_of(list.begin(), list.end(),
+                       [&](const std::string& s) { return iequals(s, value); });
+}
+
+bool starts_with_icase(std::string_view text, std::string_view prefix) noexcept {
+    return text.size() >= prefix.size() && iequals(text.substr(0, prefix.size()), prefix);
+}
+
+// "YYYY" / "YYYY-MM" widen to the first / last day of the period, so --to 2025-12 means
+// "through 31 December". Day 31 is safe for string comparison of ISO dates in any month.
+std::string lower_bound_date(const std::string& d) {
+    if (d.size() == 4) {
+        return d + "-01-01";
+    }
+    if (d.size() == 7) {
+        return d + "-01";
+    }
+    return d;
+}
+std::string upper_bound_date(const std::string& d) {
+    if (d.size() == 4) {
+        return d + "-12-31";
+    }
+    if (d.size() == 7) {
+        return d + "-31";
+    }
+    return d;
+}
+
+const geod_geodesic& wgs84() {
+    static const geod_geodesic g = [] {
+        geod_geodesic x{};
+        geod_init(&x, 6378137.0, 1.0 / 298.257223563);
+        return x;
+    }();
+    return g;
+}
+
+} // namespace
+
+bool QueryFilter::empty() const noexcept {
+    return !within_km && !beyond_km && side.empty() && admin1.empty() && admin2.empty() &&
+           !bbox && !near_km && from_date.empty() && to_date.empty() && event_types.empty() &&
+           !min_fatalities && !precision_max && ids.empty();
+}
+
+UpsertResult IncidentStore::upsert(const std::vector<Incident>& batch) {
+    auto w = writer();
+    auto result = w->upsert(batch);
+    w->commit();
+    return result;
+}
+
+std::size_t IncidentStore::remove(const std::vector<std::string>& ids) {
+    auto w = writer();
+    const auto n = w->remove(ids);
+    w->commit();
+    return n;
+}
+
+bool is_postgis_spec(const std::string& spec) noexcept {
+    return starts_with_icase(spec, "PG:") || starts_with_icase(spec, "postgresql://") ||
+           starts_with_icase(spec, "postgres://");
+}
+
+std::string default_store_spec() {
+    if (const char* env = std::getenv("BORDERWATCH_STORE"); env != nullptr && *env != '\0') {
+        return env;
+    }
+    return "borderwatch.gpkg";
+}
+
+std::string mask_store_spec(const std::string& spec) {
+    std::string out = spec;
+    // key=value form: password=secret or password='se cret'
+    for (std::size_t pos = 0;;) {
+        std::size_t hit = std::string::npos;
+        for (std::size_t i = pos; i + 9 <= out.size(); ++i) {
+            if (starts_with_icase(std::string_view(out).substr(i), "password=") &&
+                (i == 0 || out[i - 1] == ' ' || out[i - 1] == ':' || out[i - 1] == '?' ||
+                 out[i - 1] == '&')) {
+                hit = i;
+                break;
+            }
+        }
+        if (hit == std::string::npos) {
+            break;
+        }
+        const std::size_t value = hit + 9;
+        std::size_t end = value;
+        if (end < out.size() && out[end] == '\'') {
+            ++end;
+            while (end < out.size() && out[end] != '\'') {
+                end += out[end] == '\\' ? 2 : 1;
+            }
+            end = std::min(end + 1, out.size());
+        } else {
+            while (end < out.size() && out[end] != ' ' && out[end] != '&') {
+                ++end;
+            }
+        }
+        out.replace(value, end - value, "***");
+        pos = value + 3;
+    }
+    // URI form: scheme://user:secret@host
+    if (const auto scheme = out.find("://"); scheme != std::string::npos) {
+        const auto auth_end = out.find_first_of("/?", scheme + 3);
+        const auto at = out.rfind('@', auth_end == std::string::npos ? out.size() : auth_end);
+        if (at != std::string::npos && at > scheme) {
+            const auto colon = out.find(':', scheme + 3);
+            if (colon != std::string::npos && colon < at) {
+                out.replace(colon + 1, at - colon - 1, "***");
+            }
+        }
+    }
+    return out;
+}
+
+std::unique_ptr<IncidentStore> open_store(const std::string& spec,
+                                          const StoreOpenOptions& options) {
+    if (is_postgis_spec(spec)) {
+        return detail::open_postgis_store(spec, options);
+    }
+    return detail::open_gpkg_store(spec.empty() ? default_store_spec() : spec, options);
+}
+
+bool matches(const QueryFilter& f, const Incident& x) {
+    if (!f.ids.empty() && std::find(f.ids.begin(), f.ids.end(), x.id) == f.ids.end()) {
+        return false;
+    }
+    if (f.within_km || f.beyond_km) {
+        if (!x.border_distance_m) {
+            return false;
+        }
+        if (f.within_km && *x.border_distance_m > *f.within_km * 1000.0) {
+            return false;
+        }
+        if (f.beyond_km && *x.border_distance_m < *f.beyond_km * 1000.0) {
+            return false;
+        }
+    }
+    if (!f.side.empty() && !iequals(f.side, x.side)) {
+        return false;
+    }
+    if (!f.admin1.empty() && !any_iequals(f.admin1, x.admin1)) {
+        return false;
+    }
+    if (!f.admin2.empty() && !any_iequals(f.admin2, x.admin2)) {
+        return false;
+    }
+    if (f.bbox || f.near_km) {
+        if (!x.place_lon || !x.place_lat) {
+            return false;
+        }
+        if (f.bbox) {
+            const auto& b = *f.bbox;
+            if (*x.place_lon < b[0] || *x.place_lat < b[1] || *x.place_lon > b[2] ||
+                *x.place_lat > b[3]) {
+                return false;
+            }
+        }
+        if (f.near_km) {
+            if (!f.near_lon || !f.near_lat) {
+                return false;
+            }
+            double s12 = 0.0;
+            geod_inverse(&wgs84(), *f.near_lat, *f.near_lon, *x.place_lat, *x.place_lon, &s12,
+                         nullptr, nullptr);
+            if (s12 > *f.near_km * 1000.0) {
+                return false;
+            }
+        }
+    }
+    if (!f.from_date.empty() || !f.to_date.empty()) {
+        if (x.event_date.empty()) {
+            return false;
+        }
+        const std::string& start = x.event_date;
+        const std::string& end = x.event_date_end.empty() ? x.event_date : x.event_date_end;
+        if (!f.from_date.empty() && end < lower_bound_date(f.from_date)) {
+            return false;
+        }
+        if (!f.to_date.empty() && start > upper_bound_date(f.to_date)) {
+            return false;
+        }
+    }
+    if (!f.event_types.empty() && !any_iequals(f.event_types, x.event_type) &&
+        !any_iequals(f.event_types, x.sub_event_type)) {
+        return false;
+    }
+    if (f.min_fatalities && (!x.fatalities_best || *x.fatalities_best < *f.min_fatalities)) {
+        return false;
+    }
+    if (f.precision_max && (!x.precision || *x.precision > *f.precision_max)) {
+        return false;
+    }
+    return true;
+}
+
+std::string content_hash(const Incident& incident) {
+    // FNV-1a 64 over "index:type:value\x1f" for every field but updated_at. The type tag
+    // keeps NULL distinct from "" and 1 distinct from 1.0.
+    std::uint64_t h = 1469598103934665603ULL;
+    auto mix = [&h](std::string_view bytes) {
+        for (const unsigned char c : bytes) {
+            h ^= c;
+            h *= 1099511628211ULL;
+        }
+    };
+    const auto& fields = incident_fields();
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        if (fields[i].name == "updated_at") {
+            continue;
+        }
+        const auto v = get_field(incident, i);
+        mix(std::to_string(i));
+        mix(std::string_view("\x1e", 1));
+        mix(std::to_string(v.index()));
+        mix(std::string_view("\x1e", 1));
+        mix(field_text(v));
+        mix(std::string_view("\x1f", 1));
+    }
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out(16, '0');
+    for (int i = 15; i >= 0; --i) {
+        out[static_cast<std::size_t>(i)] = hex[h & 0xF];
+        h >>= 4;
+    }
+    return out;
+}
+
+std::string utc_now_iso8601() {
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+} // namespace borderwatch
