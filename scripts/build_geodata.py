@@ -68,6 +68,15 @@ ADM1_GEONAMES_MANUAL = {
     ("AFG", "Nimruz"): "AF.19", ("AFG", "Khost"): "AF.37", ("AFG", "Sar-e Pol"): "AF.33",
 }
 
+# District -> GeoNames admin2 code where the names differ beyond normalisation:
+# Ghafurov = "Nohiyai Bobojon Ghafurov", Roghun = "Rogunsky rayon",
+# Jaloliddini Balkhi (formerly Rumi, before that Kolkhozobod) = "Nohiyai Kolkhozobod".
+ADM2_GEONAMES_MANUAL = {
+    ("TJK", "Ghafurov District"): "TJ.03.8209860",
+    ("TJK", "Roghun District"): "TJ.RR.7669387",
+    ("TJK", "Jaloliddini Balkhi District"): "TJ.02.8221250",
+}
+
 ISO2_TO_ISO3 = {"TJ": "TJK", "AF": "AFG"}
 
 
@@ -188,11 +197,37 @@ def orient(polys):
 class Rounder:
     """Rounds to ROUND_DECIMALS except vertices of the canonical border lines (kept bit-exact)."""
 
-    def __init__(self, protected):
+    CELL = 0.01
+    ON_EDGE_DEG = 1e-9
+
+    def __init__(self, protected, edge_polys=()):
+        """edge_polys: polygons whose edges are protected too: a vertex lying on one of their
+        edges (a node made by clipping against them) is kept exact, so that rounding cannot
+        push it across the edge."""
         self.protected = protected
+        self.grid = {}
+        for p in edge_polys:
+            for r in p:
+                for a, b in zip(r, r[1:]):
+                    for cx in range(int((min(a[0], b[0]) // self.CELL)), int(max(a[0], b[0]) // self.CELL) + 1):
+                        for cy in range(int(min(a[1], b[1]) // self.CELL), int(max(a[1], b[1]) // self.CELL) + 1):
+                            self.grid.setdefault((cx, cy), []).append((a, b))
+
+    def on_edge(self, p):
+        segs = self.grid.get((int(p[0] // self.CELL), int(p[1] // self.CELL)))
+        if not segs:
+            return False
+        px, py = p
+        for (ax, ay), (bx, by) in segs:
+            dx, dy = bx - ax, by - ay
+            L2 = dx * dx + dy * dy
+            t = 0.0 if L2 == 0 else max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / L2))
+            if (ax + t * dx - px) ** 2 + (ay + t * dy - py) ** 2 <= self.ON_EDGE_DEG ** 2:
+                return True
+        return False
 
     def pt(self, p):
-        if p in self.protected:
+        if p in self.protected or (self.grid and self.on_edge(p)):
             return p
         return (round(p[0], ROUND_DECIMALS) + 0.0, round(p[1], ROUND_DECIMALS) + 0.0)
 
@@ -320,7 +355,7 @@ ADMIN_WORDS = re.compile(r"\b(district|nohiyai|nohiya|rayon|raion|region|provinc
 
 def norm_admin(s):
     s = ADMIN_WORDS.sub(" ", fold(s))
-    s = re.sub(r"skiy\b", "", s)
+    s = re.sub(r"s?k(i?y|ij)\b", "", s)
     return norm(s)
 
 
@@ -645,36 +680,10 @@ def main():
                               area_before_km2=area_km2(afg_raw_g), area_after_km2=area_km2(afg_h))
 
     tjk_out = rounder.valid_polys(tjk_polys)
+    # from here on, nodes on TJK's (final) edges are kept exact as well
+    rounder = Rounder(protected, tjk_out)
     afg_out = rounder.valid_polys(polygons_of(afg_h))
     tjk_g_out, afg_g_out = multipolygon(tjk_out), multipolygon(afg_out)
-    if area_km2(tjk_g_out.Intersection(afg_g_out)) > 1e-6:
-        raise RuntimeError("TJK and AFG overlap after harmonisation")
-    both = tjk_g_out.Union(afg_g_out)
-    countries = [("TJK", "Tajikistan", GB_META["TJK"] + " ADM0, unchanged; its TJK-AFG stretch is the "
-                  "canonical border", False, tjk_out),
-                 ("AFG", "Afghanistan", GB_META["AFG"] + " ADM0 with its TJ-AF arc replaced by the canonical "
-                  "border (reversed) and clipped to not overlap TJK", True, afg_out)]
-    nb = load(S("naturalearth", "world-atlas_countries-10m.TJK_AFG_neighbours.geojson"))
-    nbs = []
-    for f in nb["features"]:
-        iso = NE_NUM_TO_ISO3[f["properties"]["id"]]
-        if iso in ("TJK", "AFG"):
-            continue
-        g = make_valid(multipolygon(gj_polys(f["geometry"]))).Difference(both)
-        polys = rounder.valid_polys(polygons_of(g))
-        g2 = multipolygon(polys).Difference(both)  # rounding may nudge a node over the edge
-        polys = rounder.valid_polys(polygons_of(g2))
-        nbs.append((iso, f["properties"]["name"], "Natural Earth 1:10m admin-0 (world-atlas 2.0.2, "
-                    "TopoJSON-quantized), minus TJK and AFG", False, polys))
-    countries += sorted(nbs)
-    cfeat = []
-    for iso, name, source, harm, polys in countries:
-        cfeat.append(([("iso3", iso), ("name", name), ("source", source), ("harmonised", harm)],
-                      "MultiPolygon", orient(polys)))
-    write_geojson(os.path.join(out, "countries.geojson"), "countries", cfeat)
-    stats["countries"] = len(cfeat)
-    country_geom = {"TJK": tjk_g_out, "AFG": afg_g_out}
-
     # ---------------------------------------------------------------- GeoNames admin tables
     gn_a1 = {r["code"]: r["name"] for r in load(S("geonames", "admin1.TJ_AF.json"))}
     gn_a2 = {r["code"]: r["name"] for r in load(S("geonames", "admin2.TJ_AF.json"))}
@@ -768,11 +777,67 @@ def main():
     # topology-consistent simplification of the AFG districts
     afg_polys_list = [rounder.polys(polygons_of(d["g"])) for d in afg_dist]
     nv_before = sum(len(r) for ps in afg_polys_list for p in ps for r in p)
+    nv_country_before = sum(len(r) for p in afg_out for r in p)
     afg_polys_list = simplify_shared(afg_polys_list, AFG_SIMPLIFY_TOL_DEG, protected)
+    afg_polys_list = [rounder.valid_polys(ps) for ps in afg_polys_list]
+    # simplified arcs next to the tripoints may cut a few metres into TJK: clip them back
+    tjk_env = tjk_g_out.GetEnvelope()
+    stats["afg_reclipped"] = []
+    for i, ps in enumerate(afg_polys_list):
+        g = multipolygon(ps)
+        x0, x1, y0, y1 = g.GetEnvelope()
+        if x1 < tjk_env[0] or x0 > tjk_env[1] or y1 < tjk_env[2] or y0 > tjk_env[3]:
+            continue
+        ov = g.Intersection(tjk_g_out)
+        if ov.GetArea() > 0:
+            stats["afg_reclipped"].append((afg_dist[i]["name"], area_km2(ov) * 1e6))
+            afg_polys_list[i] = rounder.valid_polys(polygons_of(g.Difference(tjk_g_out)))
+    # The AFG country polygon is the union of the final districts, so that country, provinces
+    # and districts share their edges exactly (the districts were clipped to the harmonised
+    # ADM0 and the gaps filled, so the union is the harmonised ADM0, simplified).
+    u = ogr.Geometry(ogr.wkbMultiPolygon)
+    for ps in afg_polys_list:
+        for q in ps:
+            u.AddGeometry(to_ogr("Polygon", q))
+    # (GEOS may snap a node while dissolving; clip by TJK once more to stay exact)
+    afg_union = polygons_of(u.UnionCascaded().Difference(tjk_g_out))
+    stats["afg_union_holes"] = sum(len(p) - 1 for p in afg_union)
+    afg_out = rounder.valid_polys(afg_union)
     nv_after = sum(len(r) for ps in afg_polys_list for p in ps for r in p)
-    stats["afg_simplify"] = (nv_before, nv_after)
+    stats["afg_simplify"] = (nv_before, nv_after, nv_country_before, sum(len(r) for p in afg_out for r in p))
+    afg_g_out = multipolygon(afg_out)
+    if area_km2(tjk_g_out.Intersection(afg_g_out)) > 1e-6:
+        ov = tjk_g_out.Intersection(afg_g_out)
+        pieces = sorted(((area_km2(to_ogr("Polygon", q)) * 1e6, q[0][0]) for q in polygons_of(ov)), reverse=True)
+        raise RuntimeError("TJK and AFG overlap after harmonisation: %.1f m2 in %d pieces, largest %s" % (area_km2(ov) * 1e6, len(pieces), pieces[:5]))
+    both = tjk_g_out.Union(afg_g_out)
+    countries = [("TJK", "Tajikistan", GB_META["TJK"] + " ADM0, unchanged; its TJK-AFG stretch is the "
+                  "canonical border", False, tjk_out),
+                 ("AFG", "Afghanistan", GB_META["AFG"] + " ADM0 with its TJ-AF arc replaced by the canonical "
+                  "border (reversed) and clipped to not overlap TJK", True, afg_out)]
+    nb = load(S("naturalearth", "world-atlas_countries-10m.TJK_AFG_neighbours.geojson"))
+    nbs = []
+    for f in nb["features"]:
+        iso = NE_NUM_TO_ISO3[f["properties"]["id"]]
+        if iso in ("TJK", "AFG"):
+            continue
+        g = make_valid(multipolygon(gj_polys(f["geometry"]))).Difference(both)
+        polys = rounder.valid_polys(polygons_of(g))
+        g2 = multipolygon(polys).Difference(both)  # rounding may nudge a node over the edge
+        polys = rounder.valid_polys(polygons_of(g2))
+        nbs.append((iso, f["properties"]["name"], "Natural Earth 1:10m admin-0 (world-atlas 2.0.2, "
+                    "TopoJSON-quantized), minus TJK and AFG", False, polys))
+    countries += sorted(nbs)
+    cfeat = []
+    for iso, name, source, harm, polys in countries:
+        cfeat.append(([("iso3", iso), ("name", name), ("source", source), ("harmonised", harm)],
+                      "MultiPolygon", orient(polys)))
+    write_geojson(os.path.join(out, "countries.geojson"), "countries", cfeat)
+    stats["countries"] = len(cfeat)
+    country_geom = {"TJK": tjk_g_out, "AFG": afg_g_out}
+
     for d, ps in zip(afg_dist, afg_polys_list):
-        d["polys"] = rounder.valid_polys(ps)
+        d["polys"] = ps
         del d["g"]
         admin2.append(d)
     # AFG provinces: dissolve the final districts
@@ -798,6 +863,13 @@ def main():
             a["polys"] = rounder.valid_polys(a["polys"])
     a1_by_id = {a["id"]: a for a in admin1}
 
+    gn_rows = []
+    with open(S("geonames", "cities500.TJ_AF.txt"), encoding="utf-8") as f:
+        for line in f:
+            c = line.rstrip("\n").split("\t")
+            if len(c) != 19:
+                raise RuntimeError("cities500: expected 19 columns, got %d" % len(c))
+            gn_rows.append(c)
     # GeoNames codes
     for a in admin1:
         code = ADM1_GEONAMES_MANUAL.get((a["iso3"], a["name"]))
@@ -817,7 +889,11 @@ def main():
         exact = sorted((c for c in cands if norm_admin(gn_a2[c]) in keys),
                        key=lambda c: (-int(c.split(".")[2]) if c.split(".")[2].isdigit() else 0, c))
         code = ""
-        if exact:
+        manual = ADM2_GEONAMES_MANUAL.get((a["iso3"], a["name"]))
+        if manual:
+            code = manual
+            exact = [manual] + exact
+        elif exact:
             code = exact[0]
         else:
             scored = sorted(((max(difflib.SequenceMatcher(None, k, norm_admin(gn_a2[c])).ratio()
@@ -825,10 +901,26 @@ def main():
             if scored and scored[0][0] >= 0.8 and (len(scored) == 1 or scored[0][0] - scored[1][0] >= 0.08):
                 code = scored[0][1]
                 exact = [code]
-        if not code:
-            unmatched2.append(a["iso3"] + ":" + a["name"])
         a["geonames"] = code
         a["geonames_names"] = sorted({gn_a2[c] for c in exact})
+    # Still unmatched: the GeoNames code shared by the district seats (PPLA2) lying inside it.
+    used = {a["geonames"] for a in admin2 if a["geonames"]}
+    seats = [("%s.%s.%s" % (c[8], c[10], c[11]), float(c[5]), float(c[4])) for c in gn_rows
+             if c[7] == "PPLA2" and c[10] and c[11]]
+    for a in admin2:
+        if a["geonames"]:
+            continue
+        g = multipolygon(a["polys"])
+        x0, x1, y0, y1 = g.GetEnvelope()
+        votes = sorted({code for code, x, y in seats if x0 <= x <= x1 and y0 <= y <= y1 and
+                        code in gn_a2 and code not in used and g.Contains(to_ogr("Point", (x, y)))})
+        if len(votes) == 1:
+            a["geonames"] = votes[0]
+            a["geonames_names"] = [gn_a2[votes[0]]]
+            used.add(votes[0])
+            stats.setdefault("admin2_geonames_by_seat", []).append("%s=%s" % (a["name"], gn_a2[votes[0]]))
+        else:
+            unmatched2.append(a["iso3"] + ":" + a["name"])
     stats["admin2_geonames_unmatched"] = unmatched2
 
     admin1.sort(key=lambda a: (a["iso3"], a["name"], a["id"]))
@@ -883,13 +975,6 @@ def main():
         for al in alternates:
             names.append((pid, al, "alternate", src))
 
-    gn_rows = []
-    with open(S("geonames", "cities500.TJ_AF.txt"), encoding="utf-8") as f:
-        for line in f:
-            c = line.rstrip("\n").split("\t")
-            if len(c) != 19:
-                raise RuntimeError("cities500: expected 19 columns, got %d" % len(c))
-            gn_rows.append(c)
     for c in gn_rows:
         iso = ISO2_TO_ISO3[c[8]]
         x, y = float(c[5]), float(c[4])
@@ -1047,8 +1132,10 @@ def main():
         % (stats["TJK-AFG"][0], stats["TJK-AFG"][1], stats["TJK-CHN"][0], stats["TJK-CHN"][1]))
     log("  AFG harmonised: replaced %d-vertex arc; +%.2f / -%.2f km2; max shift %.0f m"
         % (h["arc_vertices"], h["gained_km2"], h["lost_km2"], h["max_shift_m"]))
-    log("  AFG districts: %d -> %d vertices (DP %.4g deg); %d gaps, %d filled, %.2f km2"
-        % (stats["afg_simplify"] + (AFG_SIMPLIFY_TOL_DEG,) + stats["afg_gaps"]))
+    log("  AFG simplified (DP %.4g deg): districts %d -> %d vertices, country %d -> %d; "
+        "%d gaps, %d filled, %.2f km2" % ((AFG_SIMPLIFY_TOL_DEG,) + stats["afg_simplify"] + stats["afg_gaps"]))
+    log("  AFG districts re-clipped by TJK after simplification: %s; union holes %d"
+        % (", ".join("%s %.0f m2" % t for t in stats["afg_reclipped"]) or "none", stats["afg_union_holes"]))
     log("  checks ok: %s, Shurobod; %.1f s" % (", ".join(results), stats["elapsed"]))
     if stats["admin2_geonames_unmatched"]:
         log("  admin2 without geonames_code: %d" % len(stats["admin2_geonames_unmatched"]))

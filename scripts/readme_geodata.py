@@ -18,7 +18,7 @@ def render_readme(stats, files, counts, sizes, end_dist, tol):
     h = stats["harmonise"]
     tv, tl = stats["TJK-AFG"]
     cv, cl = stats["TJK-CHN"]
-    nb, na = stats["afg_simplify"]
+    nb, na, ncb, nca = stats["afg_simplify"]
     ngaps, nfill, gap_area = stats["afg_gaps"]
     total = sum(sizes.values())
     rows = "\n".join("| `%s` | %s | %d %s |" % (f, "{:,}".format(sizes[f]), counts[f],
@@ -126,10 +126,12 @@ province; empty when there is no safe match: {len(unmatched)} units), `source`.
   between the AIMS district edges and the canonical line (and any other gap inside AFG):
   {ngaps} pieces, {gap_area:.2f} km² in total, {nfill} of them filled by merging each piece into the
   district that shares the longest edge with it. The AFG district polygons are then simplified
-  with a topology-consistent Douglas–Peucker of **{tol} degrees** (about 11 m N–S, 9 m E–W):
-  rings are cut into arcs at every junction and every arc is simplified once, so shared district
-  edges stay shared; vertices of the canonical border are never removed. Vertices:
-  {nb:,} → {na:,}. The AFG provinces in `admin1.geojson` are unions of these simplified districts.
+  together with the AFG country polygon, by a topology-consistent Douglas–Peucker with a
+  tolerance of **{tol} degrees** (at most about 22 m N–S, 18 m E–W): rings are cut into arcs at
+  every junction (a vertex with more than two distinct neighbours) and every arc is simplified
+  once, in a canonical direction, so edges shared by districts, provinces and the country stay
+  identical; vertices of the canonical border lines are never removed or moved. District
+  vertices: {nb:,} → {na:,}; AFG country polygon: {ncb:,} → {nca:,}. The AFG provinces in `admin1.geojson` are unions of these simplified districts.
 
 ### Coordinates and rounding (countries, admin1, admin2)
 
