@@ -1,0 +1,761 @@
+// PostgreSQL/PostGIS incident store (libpq). Schema, migrations and the SQL live here;
+// docs/postgis.md describes them for database administrators.
+//
+// Design notes (the why):
+// - The schema is created only by an explicit `borderwatch store init` (StoreOpenOptions::init):
+//   a shared database is an administrator's object, so opening never creates tables.
+// - Migrations are fixed SQL per version (k_migrations); reading and writing iterate
+//   incident_fields(), and open checks that the table really has every such column.
+// - Upserts COPY a batch into a temporary staging table and merge it with one
+//   INSERT ... ON CONFLICT (id) DO UPDATE ... WHERE content_hash differs: one round trip
+//   per batch, identical rows not rewritten (no dead tuples, updated_at kept).
+// - Writers on one store serialise on a transaction-scoped advisory lock taken at their
+//   first change. Without it two imports with overlapping ids in different batch orders
+//   can deadlock; with it the second simply waits, and ON CONFLICT sees the committed
+//   rows of the first, so nothing is lost or duplicated.
+// - state() is a change counter in borderwatch_meta, bumped once per committed writer
+//   transaction that changed something; a statement trigger bumps it for edits made by
+//   other programs (QGIS, psql).
+#include "store/detail/backends.hpp"
+#include "store/detail/pg_connection.hpp"
+
+#include <borderwatch/core/error.hpp>
+#include <borderwatch/core/numbers.hpp>
+#include <borderwatch/core/paths.hpp>
+#include <borderwatch/incidents/incident_fields.hpp>
+
+#include "incidents/detail/field_visit.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <numbers>
+
+namespace borderwatch::detail {
+
+namespace {
+
+// Advisory lock class id for borderwatch ("BW\0\1"); the object id is the incidents table's
+// oid, so stores in different schemas of one database do not block each other.
+constexpr int k_lock_class = 0x42570001;
+
+// Rows fetched per round trip when streaming a query through a cursor.
+constexpr int k_fetch_rows = 5000;
+
+// Columns whose SQL type differs from what incident_fields() implies.
+bool is_date_column(std::string_view name) {
+    return name == "event_date" || name == "event_date_end";
+}
+
+// Version 1: the first schema. Append a new entry (never edit an old one) for each change,
+// together with raising k_store_schema_version.
+const char* const k_migrations[] = {
+    R"sql(
+CREATE TABLE borderwatch_meta (
+    key   text PRIMARY KEY,
+    value text NOT NULL
+);
+CREATE TABLE incidents (
+    id                text COLLATE "C" PRIMARY KEY,
+    event_date        date,
+    event_date_end    date,
+    date_precision    text,
+    event_type        text,
+    sub_event_type    text,
+    actor1            text,
+    actor2            text,
+    target            text,
+    fatalities_best   integer,
+    fatalities_low    integer,
+    fatalities_high   integer,
+    location_text     text,
+    country_text      text,
+    admin1_text       text,
+    admin2_text       text,
+    lon               double precision,
+    lat               double precision,
+    geo_precision     integer,
+    source_name       text,
+    source_url        text,
+    notes             text,
+    place_id          text,
+    place_name        text,
+    place_matched     text,
+    place_score       double precision,
+    place_lon         double precision,
+    place_lat         double precision,
+    coord_origin      text,
+    "precision"       integer,
+    side              text,
+    border_distance_m double precision,
+    chainage_km       double precision,
+    nearest_lon       double precision,
+    nearest_lat       double precision,
+    admin1            text,
+    admin2            text,
+    band              text,
+    flags             text,
+    updated_at        timestamptz NOT NULL,
+    content_hash      text NOT NULL,
+    geom              geometry(Point, 4326) GENERATED ALWAYS AS (
+        CASE WHEN place_lon IS NOT NULL AND place_lat IS NOT NULL
+             THEN ST_SetSRID(ST_MakePoint(place_lon, place_lat), 4326) END) STORED
+);
+CREATE INDEX incidents_geom_idx ON incidents USING gist (geom);
+CREATE INDEX incidents_event_date_idx ON incidents (event_date);
+CREATE INDEX incidents_border_distance_idx ON incidents (border_distance_m);
+
+CREATE FUNCTION borderwatch_note_external_change() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE borderwatch_meta SET value = (value::bigint + 1)::text WHERE key = 'change_counter';
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER incidents_external_change
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON incidents
+    FOR EACH STATEMENT
+    WHEN (coalesce(current_setting('borderwatch.writer', true), '') <> 'on')
+    EXECUTE FUNCTION borderwatch_note_external_change();
+
+INSERT INTO borderwatch_meta (key, value) VALUES ('change_counter', '0');
+)sql",
+};
+static_assert(std::size(k_migrations) == static_cast<std::size_t>(k_store_schema_version),
+              "one migration per schema version");
+
+bool valid_iso_date(std::string_view d) {
+    if (d.size() != 10 || d[4] != '-' || d[7] != '-') {
+        return false;
+    }
+    for (const std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+        if (d[i] < '0' || d[i] > '9') {
+            return false;
+        }
+    }
+    const int y = (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 + (d[3] - '0');
+    const int m = (d[5] - '0') * 10 + (d[6] - '0');
+    const int day = (d[8] - '0') * 10 + (d[9] - '0');
+    if (m < 1 || m > 12 || day < 1) {
+        return false;
+    }
+    static constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return day <= days[m - 1] + (m == 2 && leap ? 1 : 0);
+}
+
+// The filter bounds of QueryFilter dates as valid SQL dates ("2025" → 2025-01-01 /
+// 2025-12-31, "2025-02" → 2025-02-01 / 2025-02-28). nullopt when not a date at all: then
+// that bound is not pushed into SQL and matches() alone decides.
+std::optional<std::string> sql_date_bound(const std::string& d, bool upper) {
+    std::string out = d;
+    if (d.size() == 4) {
+        out = d + (upper ? "-12-31" : "-01-01");
+    } else if (d.size() == 7) {
+        out = d + "-01";
+        if (upper) {
+            for (const char* last : {"-31", "-30", "-29", "-28"}) {
+                if (valid_iso_date(d + last)) {
+                    out = d + last;
+                    break;
+                }
+            }
+        }
+    }
+    return valid_iso_date(out) ? std::optional<std::string>(out) : std::nullopt;
+}
+
+// The schema-qualified advisory-lock / table names are built once per connection.
+struct SqlText {
+    std::string columns;       // "id", "event_date", ... (every field but updated_at)
+    std::string select_list;   // columns for reading, updated_at formatted as ISO 8601
+    std::string stage_ddl;     // CREATE TEMP TABLE of the staging table
+    std::string copy_stage;    // COPY into the staging table
+    std::string merge;         // INSERT ... ON CONFLICT from the staging table
+};
+
+SqlText build_sql(PgConnection& conn) {
+    SqlText s;
+    const auto& fields = incident_fields();
+    std::string stage_columns;
+    std::string update_set;
+    std::string select_stage;
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        const std::string name(fields[i].name);
+        const std::string q = conn.quote_identifier(name);
+        if (name == "updated_at") {
+            s.select_list += "to_char(updated_at AT TIME ZONE 'UTC', "
+                             "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
+            s.select_list += i + 1 < fields.size() ? ", " : "";
+            continue;
+        }
+        s.select_list += q + (i + 1 < fields.size() ? ", " : "");
+        s.columns += (s.columns.empty() ? "" : ", ") + q;
+        select_stage += (select_stage.empty() ? "" : ", ") + q;
+        update_set += q + " = EXCLUDED." + q + ", ";
+        std::string type;
+        if (name == "id") {
+            type = "text COLLATE \"C\"";
+        } else if (is_date_column(name)) {
+            type = "date";
+        } else if (fields[i].type == FieldType::integer) {
+            type = "integer";
+        } else if (fields[i].type == FieldType::real) {
+            type = "double precision";
+        } else {
+            type = "text";
+        }
+        stage_columns += ", " + q + " " + type;
+    }
+    s.stage_ddl = "CREATE TEMP TABLE bw_stage (seq bigint" + stage_columns +
+                  ", content_hash text) ON COMMIT DROP";
+    s.copy_stage = "COPY bw_stage (seq, " + s.columns + ", content_hash) FROM STDIN";
+    // DISTINCT ON keeps the last occurrence of an id within the batch ("later duplicates
+    // win"); ORDER BY id makes every writer lock rows in the same order.
+    s.merge = "WITH src AS (SELECT DISTINCT ON (id) " + select_stage +
+              ", content_hash FROM bw_stage ORDER BY id, seq DESC), "
+              "ins AS (INSERT INTO incidents AS t (" +
+              s.columns +
+              ", updated_at, content_hash) "
+              "SELECT " +
+              select_stage +
+              ", date_trunc('second', transaction_timestamp()), content_hash "
+              "FROM src ORDER BY id "
+              "ON CONFLICT (id) DO UPDATE SET " +
+              update_set +
+              "updated_at = EXCLUDED.updated_at, content_hash = EXCLUDED.content_hash "
+              "WHERE t.content_hash IS DISTINCT FROM EXCLUDED.content_hash "
+              "RETURNING (t.xmax = 0) AS inserted) "
+              "SELECT (SELECT count(*) FROM src), count(*) FILTER (WHERE inserted), "
+              "count(*) FILTER (WHERE NOT inserted) FROM ins";
+    return s;
+}
+
+std::size_t to_size(std::string_view text) {
+    const auto v = parse_int(text);
+    return v && *v > 0 ? static_cast<std::size_t>(*v) : 0;
+}
+
+// Appends one COPY text-format line for @p x.
+void append_copy_row(std::string& out, std::size_t seq, const Incident& x) {
+    out += std::to_string(seq);
+    visit_fields(x, [&](std::size_t i, const FieldRef& v) {
+        if (i == k_updated_at_index) {
+            return;
+        }
+        out += '\t';
+        if (std::holds_alternative<std::monostate>(v)) {
+            out += "\\N";
+        } else if (const auto* n = std::get_if<std::int64_t>(&v)) {
+            out += std::to_string(*n);
+        } else if (const auto* d = std::get_if<double>(&v)) {
+            out += format_double(*d);
+        } else {
+            const auto text = std::get<std::string_view>(v);
+            const auto& field = incident_fields()[i];
+            if (is_date_column(field.name)) {
+                if (text.empty()) {
+                    out += "\\N";
+                    return;
+                }
+                if (!valid_iso_date(text)) {
+                    throw InputError(SourceLocation{{}, 0, 0, std::string(field.name)},
+                                     "incident '" + x.id + "': '" + std::string(text) +
+                                         "' is not a date YYYY-MM-DD");
+                }
+            }
+            append_copy_escaped(out, text);
+        }
+    });
+    out += '\t';
+    out += content_hash(x);
+    out += '\n';
+}
+
+class PostgisStore;
+
+class PostgisWriter final : public StoreWriter {
+  public:
+    explicit PostgisWriter(PostgisStore& store);
+    ~PostgisWriter() override;
+    PostgisWriter(const PostgisWriter&) = delete;
+    PostgisWriter& operator=(const PostgisWriter&) = delete;
+
+    UpsertResult upsert(const std::vector<Incident>& batch) override;
+    std::size_t remove(const std::vector<std::string>& ids) override;
+    void commit() override;
+
+  private:
+    void begin_changes();
+    void check_usable() const;
+
+    PostgisStore& m_store;
+    PgConnection& m_conn;
+    bool m_locked = false;
+    bool m_staged = false;
+    bool m_changed = false;
+    bool m_done = false;
+    bool m_failed = false;
+};
+
+class PostgisStore final : public IncidentStore {
+  public:
+    PostgisStore(const std::string& spec, const StoreOpenOptions& options)
+        : m_conn(parse_pg_spec(spec)) {
+        set_search_path();
+        if (options.init) {
+            initialise();
+        }
+        m_version = read_version();
+        if (m_version == 0) {
+            throw IoError(m_conn.spec().description +
+                          ": no borderwatch schema in this database; create it with "
+                          "'borderwatch store init --store <spec>'");
+        }
+        check_version(m_version);
+        if (m_version < k_store_schema_version) {
+            throw DataError(m_conn.spec().description + ": schema version " +
+                            std::to_string(m_version) + " is older than this program's (" +
+                            std::to_string(k_store_schema_version) +
+                            "); migrate it with 'borderwatch store init --store <spec>'");
+        }
+        check_columns();
+        m_sql = build_sql(m_conn);
+    }
+
+    std::unique_ptr<StoreWriter> writer() override {
+        if (m_writer_open) {
+            throw Error(describe() + ": a writer is already open on this store object");
+        }
+        return std::make_unique<PostgisWriter>(*this);
+    }
+
+    void query(const QueryFilter& filter,
+               const std::function<void(const Incident&)>& sink) const override;
+
+    std::string state() const override {
+        const auto r = m_conn.exec("SELECT value FROM borderwatch_meta "
+                                   "WHERE key = 'change_counter'");
+        return "postgis-v" + std::to_string(m_version) + "-" +
+               std::string(r.rows() > 0 ? r.value(0, 0) : "0");
+    }
+
+    std::size_t count() const override {
+        return to_size(m_conn.exec("SELECT count(*) FROM incidents").value(0, 0));
+    }
+
+    std::string describe() const override { return m_conn.spec().description; }
+    int schema_version() const override { return m_version; }
+
+    PgConnection& connection() const { return m_conn; }
+    const SqlText& sql() const { return m_sql; }
+    void set_writer_open(bool open) { m_writer_open = open; }
+
+  private:
+    void set_search_path() {
+        const auto& schema = m_conn.spec().schema;
+        if (schema.empty()) {
+            return;
+        }
+        // PostGIS may live in its own schema; keep it reachable next to ours.
+        std::string path = m_conn.quote_identifier(schema);
+        const auto ext = m_conn.exec("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n "
+                                     "ON n.oid = e.extnamespace WHERE e.extname = 'postgis'");
+        if (ext.rows() > 0 && ext.value(0, 0) != schema) {
+            path += ", " + m_conn.quote_identifier(ext.value(0, 0));
+        }
+        m_conn.exec("SET search_path TO " + path);
+    }
+
+    int read_version() {
+        const auto exists = m_conn.exec("SELECT to_regclass('borderwatch_meta') IS NOT NULL");
+        if (exists.value(0, 0) != "t") {
+            return 0;
+        }
+        const auto r =
+            m_conn.exec("SELECT value FROM borderwatch_meta WHERE key = 'schema_version'");
+        if (r.rows() == 0) {
+            return 0;
+        }
+        const auto v = parse_int(r.value(0, 0));
+        if (!v || *v < 1) {
+            throw DataError(describe() + ": borderwatch_meta.schema_version is '" +
+                            std::string(r.value(0, 0)) + "', not a positive integer");
+        }
+        return static_cast<int>(*v);
+    }
+
+    void check_version(int version) const {
+        if (version > k_store_schema_version) {
+            throw DataError(describe() + ": schema version " + std::to_string(version) +
+                            " is newer than this program understands (" +
+                            std::to_string(k_store_schema_version) +
+                            "); upgrade borderwatch - the database was left untouched");
+        }
+    }
+
+    void initialise() {
+        m_conn.exec("BEGIN");
+        try {
+            // Serialise concurrent `store init` runs on one database.
+            m_conn.exec("SELECT pg_advisory_xact_lock(" + std::to_string(k_lock_class) + ", 0)");
+            const auto ext =
+                m_conn.exec("SELECT 1 FROM pg_extension WHERE extname = 'postgis'");
+            if (ext.rows() == 0) {
+                try {
+                    m_conn.exec("CREATE EXTENSION postgis");
+                } catch (const PgError& e) {
+                    throw PgError(std::string(e.what()) +
+                                      " (PostGIS is not installed in this database; ask its "
+                                      "administrator to run CREATE EXTENSION postgis)",
+                                  e.sqlstate());
+                }
+                set_search_path();
+            }
+            if (!m_conn.spec().schema.empty()) {
+                m_conn.exec("CREATE SCHEMA IF NOT EXISTS " +
+                            m_conn.quote_identifier(m_conn.spec().schema));
+            }
+            const int from = read_version();
+            check_version(from);
+            for (int v = from + 1; v <= k_store_schema_version; ++v) {
+                m_conn.exec(k_migrations[v - 1]);
+                m_conn.exec("INSERT INTO borderwatch_meta (key, value) VALUES "
+                            "('schema_version', $1) ON CONFLICT (key) DO UPDATE "
+                            "SET value = EXCLUDED.value",
+                            {std::to_string(v)});
+            }
+            if (from == 0) {
+                m_conn.exec("INSERT INTO borderwatch_meta (key, value) VALUES "
+                            "('created_by', $1), ('created_at', $2)",
+                            {std::string("borderwatch ") + version_string(),
+                             utc_now_iso8601()});
+                comment_columns();
+            }
+            m_conn.exec("COMMIT");
+        } catch (...) {
+            m_conn.rollback_noexcept();
+            throw;
+        }
+    }
+
+    // COMMENT ON COLUMN from the field descriptions, so psql's \d+ and QGIS show them.
+    void comment_columns() {
+        for (const auto& f : incident_fields()) {
+            std::string text(f.description);
+            std::string literal = "'";
+            for (const char c : text) {
+                literal += c;
+                if (c == '\'') {
+                    literal += '\'';
+                }
+            }
+            literal += "'";
+            m_conn.exec("COMMENT ON COLUMN incidents." + m_conn.quote_identifier(f.name) +
+                        " IS " + literal);
+        }
+        m_conn.exec("COMMENT ON TABLE incidents IS 'borderwatch incidents (one row per "
+                    "incident id; see docs/postgis.md)'");
+        m_conn.exec("COMMENT ON COLUMN incidents.geom IS 'placed point (place_lon, "
+                    "place_lat), generated'");
+        m_conn.exec("COMMENT ON COLUMN incidents.content_hash IS 'borderwatch content hash; "
+                    "rows are rewritten only when it changes'");
+    }
+
+    void check_columns() {
+        const auto r = m_conn.exec(
+            "SELECT attname FROM pg_attribute WHERE attrelid = 'incidents'::regclass "
+            "AND attnum > 0 AND NOT attisdropped");
+        std::vector<std::string> have;
+        for (int i = 0; i < r.rows(); ++i) {
+            have.emplace_back(r.value(i, 0));
+        }
+        for (const auto& f : incident_fields()) {
+            if (std::find(have.begin(), have.end(), f.name) == have.end()) {
+                throw DataError(describe() + ": table incidents has no column '" +
+                                std::string(f.name) + "' (schema version " +
+                                std::to_string(m_version) + " predates it)");
+            }
+        }
+    }
+
+    mutable PgConnection m_conn;
+    int m_version = 0;
+    bool m_writer_open = false;
+    SqlText m_sql;
+};
+
+PostgisWriter::PostgisWriter(PostgisStore& store)
+    : m_store(store), m_conn(store.connection()) {
+    m_conn.exec("BEGIN");
+    // Statement triggers skip our own changes; commit() counts them once.
+    m_conn.exec("SET LOCAL borderwatch.writer = 'on'");
+    m_store.set_writer_open(true);
+}
+
+PostgisWriter::~PostgisWriter() {
+    if (!m_done) {
+        m_conn.rollback_noexcept();
+    }
+    m_store.set_writer_open(false);
+}
+
+void PostgisWriter::check_usable() const {
+    if (m_done) {
+        throw Error(m_store.describe() + ": writer already committed");
+    }
+    if (m_failed) {
+        throw Error(m_store.describe() + ": writer unusable after an earlier failure");
+    }
+}
+
+void PostgisWriter::begin_changes() {
+    if (!m_locked) {
+        m_conn.exec("SELECT pg_advisory_xact_lock(" + std::to_string(k_lock_class) +
+                    ", 'incidents'::regclass::oid::int)");
+        m_locked = true;
+    }
+}
+
+UpsertResult PostgisWriter::upsert(const std::vector<Incident>& batch) {
+    check_usable();
+    UpsertResult result;
+    if (batch.empty()) {
+        return result;
+    }
+    try {
+        begin_changes();
+        if (!m_staged) {
+            m_conn.exec(m_store.sql().stage_ddl);
+            m_staged = true;
+        } else {
+            m_conn.exec("TRUNCATE bw_stage");
+        }
+        m_conn.copy_begin(m_store.sql().copy_stage);
+        std::string buffer;
+        buffer.reserve(1 << 20);
+        std::size_t seq = 0;
+        for (const auto& x : batch) {
+            if (x.id.empty()) {
+                throw InputError(SourceLocation{{}, 0, 0, "id"}, "incident without an id");
+            }
+            append_copy_row(buffer, seq++, x);
+            if (buffer.size() >= (1U << 20)) {
+                m_conn.copy_put(buffer);
+                buffer.clear();
+            }
+        }
+        if (!buffer.empty()) {
+            m_conn.copy_put(buffer);
+        }
+        m_conn.copy_end();
+        const auto r = m_conn.exec(m_store.sql().merge);
+        const auto distinct = to_size(r.value(0, 0));
+        result.inserted = to_size(r.value(0, 1));
+        result.updated = to_size(r.value(0, 2));
+        result.unchanged = distinct - result.inserted - result.updated;
+        if (result.inserted + result.updated > 0) {
+            m_changed = true;
+        }
+        return result;
+    } catch (...) {
+        m_failed = true;
+        m_conn.rollback_noexcept();
+        throw;
+    }
+}
+
+std::size_t PostgisWriter::remove(const std::vector<std::string>& ids) {
+    check_usable();
+    if (ids.empty()) {
+        return 0;
+    }
+    try {
+        begin_changes();
+        const auto r = m_conn.exec("DELETE FROM incidents WHERE id = ANY($1::text[])",
+                                   {pg_text_array(ids)});
+        const auto n = r.affected();
+        if (n > 0) {
+            m_changed = true;
+        }
+        return n;
+    } catch (...) {
+        m_failed = true;
+        m_conn.rollback_noexcept();
+        throw;
+    }
+}
+
+void PostgisWriter::commit() {
+    check_usable();
+    try {
+        if (m_changed) {
+            m_conn.exec("UPDATE borderwatch_meta SET value = (value::bigint + 1)::text "
+                        "WHERE key = 'change_counter'");
+        }
+        m_conn.exec("COMMIT");
+        m_done = true;
+    } catch (...) {
+        m_failed = true;
+        m_conn.rollback_noexcept();
+        throw;
+    }
+}
+
+// WHERE clause for the parts of @p f that SQL can pre-filter. Always a superset of
+// matches(): the caller re-checks every row with matches().
+std::string where_clause(const QueryFilter& f, std::vector<PgParam>& params) {
+    std::vector<std::string> terms;
+    auto param = [&params](std::string value) {
+        params.emplace_back(std::move(value));
+        return "$" + std::to_string(params.size());
+    };
+    auto lowered_list = [&](const std::vector<std::string>& values) {
+        return "(SELECT lower(v) FROM unnest(" + param(pg_text_array(values)) + "::text[]) v)";
+    };
+    if (!f.ids.empty()) {
+        terms.push_back("id = ANY(" + param(pg_text_array(f.ids)) + "::text[])");
+    }
+    if (f.within_km) {
+        terms.push_back("border_distance_m <= " + param(format_double(*f.within_km * 1000.0)) +
+                        "::float8");
+    }
+    if (f.beyond_km) {
+        terms.push_back("border_distance_m >= " + param(format_double(*f.beyond_km * 1000.0)) +
+                        "::float8");
+    }
+    if (!f.side.empty()) {
+        terms.push_back("lower(side) = lower(" + param(f.side) + ")");
+    }
+    if (!f.admin1.empty()) {
+        terms.push_back("lower(admin1) IN " + lowered_list(f.admin1));
+    }
+    if (!f.admin2.empty()) {
+        terms.push_back("lower(admin2) IN " + lowered_list(f.admin2));
+    }
+    if (f.bbox) {
+        const auto& b = *f.bbox;
+        terms.push_back("geom && ST_MakeEnvelope(" + param(format_double(b[0])) + "::float8, " +
+                        param(format_double(b[1])) + "::float8, " + param(format_double(b[2])) +
+                        "::float8, " + param(format_double(b[3])) + "::float8, 4326)");
+    }
+    if (f.near_km && f.near_lon && f.near_lat && std::isfinite(*f.near_km) &&
+        std::abs(*f.near_lat) <= 90.0) {
+        // Index-assisted box first (GiST on geom), then PostGIS's spheroidal distance with
+        // 1 m of slack so that rounding never drops a row matches() would keep.
+        const double r_m = std::max(0.0, *f.near_km * 1000.0);
+        const double dlat = r_m / 110000.0 + 0.01;
+        const double lat_max = std::min(89.0, std::abs(*f.near_lat) + dlat);
+        const double cos_lat = std::cos(lat_max * std::numbers::pi / 180.0);
+        if (std::abs(*f.near_lat) + dlat < 89.0 && r_m / (111000.0 * cos_lat) + 0.01 < 180.0) {
+            const double dlon = r_m / (111000.0 * cos_lat) + 0.01;
+            terms.push_back("geom && ST_MakeEnvelope(" + param(format_double(*f.near_lon - dlon)) +
+                            "::float8, " + param(format_double(*f.near_lat - dlat)) +
+                            "::float8, " + param(format_double(*f.near_lon + dlon)) +
+                            "::float8, " + param(format_double(*f.near_lat + dlat)) +
+                            "::float8, 4326)");
+        }
+        terms.push_back("ST_DWithin(geom::geography, ST_SetSRID(ST_MakePoint(" +
+                        param(format_double(*f.near_lon)) + "::float8, " +
+                        param(format_double(*f.near_lat)) + "::float8), 4326)::geography, " +
+                        param(format_double(r_m + 1.0)) + "::float8)");
+    }
+    if (!f.from_date.empty() || !f.to_date.empty()) {
+        terms.push_back("event_date IS NOT NULL");
+        if (const auto from = f.from_date.empty() ? std::nullopt : sql_date_bound(f.from_date, false)) {
+            terms.push_back("coalesce(event_date_end, event_date) >= " + param(*from) + "::date");
+        }
+        if (const auto to = f.to_date.empty() ? std::nullopt : sql_date_bound(f.to_date, true)) {
+            terms.push_back("event_date <= " + param(*to) + "::date");
+        }
+    }
+    if (!f.event_types.empty()) {
+        const auto list = lowered_list(f.event_types);
+        terms.push_back("(lower(event_type) IN " + list + " OR lower(sub_event_type) IN " + list +
+                        ")");
+    }
+    if (f.min_fatalities) {
+        terms.push_back("fatalities_best >= " + param(std::to_string(*f.min_fatalities)) +
+                        "::integer");
+    }
+    if (f.precision_max) {
+        terms.push_back("\"precision\" <= " + param(std::to_string(*f.precision_max)) +
+                        "::integer");
+    }
+    std::string out;
+    for (const auto& t : terms) {
+        out += (out.empty() ? " WHERE " : " AND ") + t;
+    }
+    return out;
+}
+
+void PostgisStore::query(const QueryFilter& filter,
+                         const std::function<void(const Incident&)>& sink) const {
+    std::vector<PgParam> params;
+    const std::string sql = "DECLARE bw_query NO SCROLL CURSOR FOR SELECT " +
+                            m_sql.select_list + " FROM incidents" +
+                            where_clause(filter, params) + " ORDER BY id";
+    // A cursor needs a transaction; inside an open writer the query sees its changes.
+    const bool own_transaction = !m_conn.in_transaction();
+    if (own_transaction) {
+        m_conn.exec("BEGIN READ ONLY");
+    }
+    try {
+        m_conn.exec(sql, params);
+        const auto& fields = incident_fields();
+        const std::string fetch = "FETCH " + std::to_string(k_fetch_rows) + " FROM bw_query";
+        while (true) {
+            const auto r = m_conn.exec(fetch);
+            for (int row = 0; row < r.rows(); ++row) {
+                Incident x;
+                for (std::size_t i = 0; i < fields.size(); ++i) {
+                    const int col = static_cast<int>(i);
+                    if (r.is_null(row, col)) {
+                        set_field(x, i, FieldValue{});
+                        continue;
+                    }
+                    const auto text = r.value(row, col);
+                    switch (fields[i].type) {
+                    case FieldType::integer:
+                        set_field(x, i, FieldValue{parse_int(text).value_or(0)});
+                        break;
+                    case FieldType::real:
+                        set_field(x, i, FieldValue{parse_double(text).value_or(0.0)});
+                        break;
+                    case FieldType::text: set_field(x, i, FieldValue{std::string(text)}); break;
+                    }
+                }
+                if (matches(filter, x)) {
+                    sink(x);
+                }
+            }
+            if (r.rows() < k_fetch_rows) {
+                break;
+            }
+        }
+        m_conn.exec("CLOSE bw_query");
+        if (own_transaction) {
+            m_conn.exec("COMMIT");
+        }
+    } catch (...) {
+        if (own_transaction) {
+            m_conn.rollback_noexcept();
+        } else {
+            try {
+                m_conn.exec("CLOSE bw_query");
+            } catch (...) { // NOLINT(bugprone-empty-catch): the original error matters more
+            }
+        }
+        throw;
+    }
+}
+
+} // namespace
+
+std::unique_ptr<IncidentStore> open_postgis_store(const std::string& spec,
+                                                  const StoreOpenOptions& options) {
+    return std::make_unique<PostgisStore>(spec, options);
+}
+
+} // namespace borderwatch::detail
