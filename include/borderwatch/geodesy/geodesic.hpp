@@ -1,0 +1,60 @@
+#pragma once
+/// @file
+/// Geodesics on the WGS84 ellipsoid (Karney's algorithms through PROJ's geod_* functions)
+/// and the few exact helpers the border engine builds on. Degrees in, metres out.
+
+#include <array>
+#include <vector>
+
+namespace borderwatch {
+
+/// WGS84 semi-major axis, metres.
+inline constexpr double wgs84_a_m = 6378137.0;
+/// WGS84 flattening.
+inline constexpr double wgs84_f = 1.0 / 298.257223563;
+
+/// Result of the inverse geodesic problem.
+struct GeodesicInverse {
+    double distance_m = 0.0;   ///< geodesic distance, metres
+    double azimuth1_deg = 0.0; ///< azimuth at the first point, degrees (-180, 180]
+    double azimuth2_deg = 0.0; ///< forward azimuth at the second point, degrees (-180, 180]
+};
+
+/// Exact inverse problem between two points (lon/lat degrees). Thread-safe.
+[[nodiscard]] GeodesicInverse geodesic_inverse(double lon1_deg, double lat1_deg, double lon2_deg,
+                                               double lat2_deg) noexcept;
+
+/// Exact direct problem: the point {lon, lat} (degrees) reached from (lon, lat) after
+/// @p distance_m metres at @p azimuth_deg. Thread-safe.
+[[nodiscard]] std::array<double, 2> geodesic_direct(double lon_deg, double lat_deg,
+                                                    double azimuth_deg, double distance_m) noexcept;
+
+/// Geodesic length of a polyline given as {lon, lat} degrees, metres (sum of exact edges).
+[[nodiscard]] double geodesic_polyline_length_m(const std::vector<std::array<double, 2>>& lonlat);
+
+/// Earth-centred earth-fixed coordinates of a point on the ellipsoid surface (h = 0), metres.
+[[nodiscard]] std::array<double, 3> ecef_from_geodetic(double lon_deg, double lat_deg) noexcept;
+
+/// {lon, lat} in degrees of an ECEF point that lies on the ellipsoid surface (exact for such
+/// points: tan(lat) = z / ((1 - e^2) p)); for points off the surface it returns the
+/// geocentric-normal approximation, accurate to ~1e-9 deg for heights below 1 m.
+[[nodiscard]] std::array<double, 2> geodetic_from_surface_ecef(const std::array<double, 3>& xyz) noexcept;
+
+/// Nearest point of a geodesic edge A->B to a point P, found by exact Newton iteration on
+/// geod_* geodesics (the geodesic P->F meets the edge at a right angle, or F is an end).
+struct EdgeFoot {
+    double distance_m = 0.0;  ///< geodesic distance P->F, metres
+    double along_m = 0.0;     ///< distance along the edge from A to F, metres
+    double lon_deg = 0.0;     ///< F
+    double lat_deg = 0.0;     ///< F
+    double azimuth_deg = 0.0; ///< azimuth at P towards F, degrees [0, 360)
+};
+
+/// Exact nearest point on the geodesic edge A->B (lon/lat degrees) to P.
+/// @param initial_along_m starting guess along the edge (clamped), or a negative value for
+///        none (the chord projection is used)
+[[nodiscard]] EdgeFoot nearest_on_geodesic_edge(double lon_a, double lat_a, double lon_b,
+                                                double lat_b, double lon_p, double lat_p,
+                                                double initial_along_m = -1.0) noexcept;
+
+} // namespace borderwatch

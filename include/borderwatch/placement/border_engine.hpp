@@ -1,0 +1,117 @@
+#pragma once
+/// @file
+/// The border engine: where is a WGS84 point relative to the border, exactly and fast.
+///
+/// The border is a polyline whose edges are geodesics on the WGS84 ellipsoid between
+/// consecutive vertices. For a point the engine returns the geodesic distance to that
+/// polyline (within 1 mm of the exact minimum, Karney geodesics via PROJ geod_*), the
+/// nearest border point, its chainage, the side (country) and the admin units.
+
+#include <array>
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace borderwatch {
+
+class ReferencePolygons;
+
+/// Where a point lies relative to the border. Field names equal the output column names.
+struct Placement {
+    double border_distance_m = 0.0; ///< geodesic (WGS84) distance to the border polyline, metres
+    double nearest_lon = 0.0;       ///< nearest border point, longitude in degrees
+    double nearest_lat = 0.0;       ///< nearest border point, latitude in degrees
+    double chainage_km = 0.0;       ///< along the border from its first vertex to the nearest point
+    std::string side;               ///< ISO3 of the country containing the point ("" if none known)
+    std::string admin1;             ///< current official region/province name ("" if not covered)
+    std::string admin2;             ///< current official district name ("" if not covered)
+    double bearing_deg = 0.0;       ///< azimuth from the point to the nearest border point, [0,360)
+};
+
+/// Facts about the loaded border.
+struct BorderInfo {
+    std::string id;     ///< "TJK-AFG", "UZB-KGZ", or the file name for a user line
+    std::string left;   ///< ISO3 of the country on the left of the line's direction ("" if unknown)
+    std::string right;  ///< ISO3 of the country on the right ("" if unknown)
+    std::string source; ///< where the line comes from (data set and feature, or file path)
+    std::size_t vertices = 0; ///< number of vertices of the polyline
+    double length_km = 0.0;   ///< geodesic length (sum of the exact edge lengths), km
+    double start_lon = 0.0, start_lat = 0.0; ///< first vertex, degrees
+    double end_lon = 0.0, end_lat = 0.0;     ///< last vertex, degrees
+};
+
+/// One entry of BorderEngine::available_borders().
+struct BorderListEntry {
+    std::string id;     ///< name accepted by BorderEngine::load ("TJK-AFG", "AFG-IRN", ...)
+    std::string left;   ///< ISO3 on the left
+    std::string right;  ///< ISO3 on the right
+    std::string source; ///< "borders.geojson" or "boundary_lines_ne10m.geojson"
+};
+
+namespace detail {
+struct BorderIndex;
+struct LineHit;
+} // namespace detail
+
+/// Places points against one border. Immutable after load(); place() is thread-safe.
+class BorderEngine {
+  public:
+    /// Load a border and build its index.
+    /// @param border "TJK-AFG" (default), "TJK-CHN", any "AAA-BBB" pair of ISO3 codes found in
+    ///        geodata/boundary_lines_ne10m.geojson (parts merged, oriented so AAA is on the
+    ///        left; "AFG-TJK" is the canonical line reversed), or a path to any OGR-readable
+    ///        LineString/MultiLineString file in EPSG:4326 (parts merged end to end).
+    /// @param geodata the geodata directory; empty means geodata_dir()
+    /// @throws UsageError for an unknown border name, DataError/GdalError for unreadable data,
+    ///         GeometryError for a line that cannot be merged into one LineString
+    static std::unique_ptr<BorderEngine> load(const std::string& border = "TJK-AFG",
+                                              const std::filesystem::path& geodata = {});
+
+    /// Borders that load() accepts by name: the canonical ones from borders.geojson and
+    /// every country pair of boundary_lines_ne10m.geojson (both orientations listed once,
+    /// as left-right of the data). @throws DataError/GdalError
+    static std::vector<BorderListEntry> available_borders(const std::filesystem::path& geodata = {});
+
+    ~BorderEngine();
+    BorderEngine(const BorderEngine&) = delete;
+    BorderEngine& operator=(const BorderEngine&) = delete;
+
+    /// Place one point (fast path; within 1 mm of place_exact()).
+    /// @param lon_deg longitude in degrees, [-180, 180]
+    /// @param lat_deg latitude in degrees, [-90, 90]
+    /// @throws GeometryError for non-finite or out-of-range coordinates
+    [[nodiscard]] Placement place(double lon_deg, double lat_deg) const;
+
+    /// Same result computed the slow, straightforward way: exact geodesic minimisation
+    /// (Newton iterations on geod_* geodesics) over every edge that a rigorous 3D lower
+    /// bound cannot exclude. Used by tests as the reference and by the benchmark.
+    [[nodiscard]] Placement place_exact(double lon_deg, double lat_deg) const;
+
+    /// The baseline of the benchmark: exact geodesic minimisation over every edge, no index.
+    /// Returns only the geometric fields (distance, nearest point, chainage, bearing).
+    [[nodiscard]] Placement place_brute_force(double lon_deg, double lat_deg) const;
+
+    /// Facts about the border.
+    [[nodiscard]] const BorderInfo& info() const;
+    /// The polyline's vertices as {lon, lat} in degrees, in line order.
+    [[nodiscard]] const std::vector<std::array<double, 2>>& vertices() const;
+    /// Chainage of each vertex in km (first is 0, last is info().length_km).
+    [[nodiscard]] const std::vector<double>& vertex_chainage_km() const;
+    /// The border point at a chainage (clamped to [0, length_km]), {lon, lat} in degrees,
+    /// exact (geod_* position along the edge).
+    [[nodiscard]] std::array<double, 2> point_at_chainage(double chainage_km) const;
+
+    /// Time spent building the spatial index in load(), milliseconds (for reports).
+    [[nodiscard]] double index_build_ms() const;
+
+  private:
+    BorderEngine();
+    void add_side_and_admin(Placement& p, double lon_deg, double lat_deg,
+                            const detail::LineHit& hit) const;
+    std::unique_ptr<detail::BorderIndex> m_index;
+    std::shared_ptr<const ReferencePolygons> m_polygons;
+}; // class BorderEngine
+
+} // namespace borderwatch

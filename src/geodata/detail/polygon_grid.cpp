@@ -1,0 +1,361 @@
+#include "geodata/detail/polygon_grid.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numbers>
+#include <utility>
+
+namespace borderwatch::detail {
+
+namespace {
+
+constexpr std::uint32_t max_edges_per_leaf = 16;
+constexpr int max_depth = 5;
+
+inline double orient(double ax, double ay, double bx, double by, double cx, double cy) {
+    return (bx - ax) * (cy - ay) - (by - ay) * (cx - ax);
+}
+
+// Does the segment C->P cross edge a-b? Points exactly on a line count as being on its
+// non-positive side (a consistent symbolic perturbation), so crossings through a shared
+// vertex are counted exactly once.
+inline bool crosses(double cx, double cy, double px, double py, double ax, double ay, double bx,
+                    double by) {
+    const bool sa = orient(cx, cy, px, py, ax, ay) > 0.0;
+    const bool sb = orient(cx, cy, px, py, bx, by) > 0.0;
+    if (sa == sb) {
+        return false;
+    }
+    const bool sc = orient(ax, ay, bx, by, cx, cy) > 0.0;
+    const bool sp = orient(ax, ay, bx, by, px, py) > 0.0;
+    return sc != sp;
+}
+
+// Conservative segment/rectangle overlap (bounding boxes, then the rectangle's corners
+// against the segment's line).
+inline bool segment_touches_rect(double x1, double y1, double x2, double y2, double rx0, double ry0,
+                                 double rx1, double ry1) {
+    if (std::max(x1, x2) < rx0 || std::min(x1, x2) > rx1 || std::max(y1, y2) < ry0 ||
+        std::min(y1, y2) > ry1) {
+        return false;
+    }
+    const double o1 = orient(x1, y1, x2, y2, rx0, ry0);
+    const double o2 = orient(x1, y1, x2, y2, rx1, ry0);
+    const double o3 = orient(x1, y1, x2, y2, rx0, ry1);
+    const double o4 = orient(x1, y1, x2, y2, rx1, ry1);
+    return !((o1 > 0 && o2 > 0 && o3 > 0 && o4 > 0) || (o1 < 0 && o2 < 0 && o3 < 0 && o4 < 0));
+}
+
+// Toggle-set of owners (few distinct owners meet in one cell).
+class OwnerParity {
+  public:
+    void flip(std::uint32_t owner) {
+        for (std::size_t i = 0; i < m_owners.size(); ++i) {
+            if (m_owners[i] == owner) {
+                m_owners[i] = m_owners.back();
+                m_owners.pop_back();
+                return;
+            }
+        }
+        m_owners.push_back(owner);
+    }
+    [[nodiscard]] std::uint32_t result() const {
+        return m_owners.empty() ? PolygonGrid::none : m_owners.back();
+    }
+    void clear() { m_owners.clear(); }
+
+  private:
+    std::vector<std::uint32_t> m_owners;
+};
+
+} // namespace
+
+PolygonGrid::PolygonGrid(const Owners& owners) {
+    double xmin = std::numeric_limits<double>::infinity();
+    double ymin = xmin;
+    double xmax = -xmin;
+    double ymax = -xmin;
+    m_owner_edges.resize(owners.size());
+    for (std::uint32_t o = 0; o < owners.size(); ++o) {
+        auto& ext = m_owner_edges[o];
+        ext.first = static_cast<std::uint32_t>(m_edges.size());
+        ext.xmin = ext.ymin = std::numeric_limits<double>::infinity();
+        ext.xmax = ext.ymax = -std::numeric_limits<double>::infinity();
+        for (const auto& polygon : owners[o]) {
+            for (const auto& ring : polygon) {
+                if (ring.size() < 3) {
+                    continue;
+                }
+                for (std::size_t i = 0; i < ring.size(); ++i) {
+                    const auto& a = ring[i];
+                    const auto& b = ring[(i + 1) % ring.size()]; // closes open rings
+                    if (a == b) {
+                        continue;
+                    }
+                    m_edges.push_back({a[0], a[1], b[0], b[1], o});
+                    ext.xmin = std::min(ext.xmin, a[0]);
+                    ext.xmax = std::max(ext.xmax, a[0]);
+                    ext.ymin = std::min(ext.ymin, a[1]);
+                    ext.ymax = std::max(ext.ymax, a[1]);
+                }
+            }
+        }
+        ext.count = static_cast<std::uint32_t>(m_edges.size()) - ext.first;
+        if (ext.count > 0) {
+            xmin = std::min(xmin, ext.xmin);
+            xmax = std::max(xmax, ext.xmax);
+            ymin = std::min(ymin, ext.ymin);
+            ymax = std::max(ymax, ext.ymax);
+        }
+    }
+    if (m_edges.empty()) {
+        m_nx = m_ny = 1;
+        m_cells.resize(1);
+        return;
+    }
+
+    // Root grid: about one cell per 8 edges, square cells in degrees.
+    const double pad = 1e-7;
+    xmin -= pad;
+    ymin -= pad;
+    xmax += pad;
+    ymax += pad;
+    const double target = std::clamp(static_cast<double>(m_edges.size()) / 8.0, 1.0, 262144.0);
+    const double size = std::sqrt((xmax - xmin) * (ymax - ymin) / target);
+    m_nx = std::max(1, static_cast<int>(std::ceil((xmax - xmin) / size)));
+    m_ny = std::max(1, static_cast<int>(std::ceil((ymax - ymin) / size)));
+    m_x0 = xmin;
+    m_y0 = ymin;
+    m_cw = (xmax - xmin) / m_nx;
+    m_ch = (ymax - ymin) / m_ny;
+    m_cells.resize(static_cast<std::size_t>(m_nx) * static_cast<std::size_t>(m_ny));
+
+    // Owner at each root cell centre: scanline along the row of centres (even-odd rule).
+    std::vector<std::vector<std::pair<double, std::uint32_t>>> rows(static_cast<std::size_t>(m_ny));
+    for (const auto& e : m_edges) {
+        const double lo = std::min(e.y1, e.y2);
+        const double hi = std::max(e.y1, e.y2);
+        const int j0 = std::max(0, static_cast<int>(std::floor((lo - m_y0) / m_ch - 0.5)));
+        const int j1 = std::min(m_ny - 1, static_cast<int>(std::ceil((hi - m_y0) / m_ch - 0.5)));
+        for (int j = j0; j <= j1; ++j) {
+            const double yc = m_y0 + (j + 0.5) * m_ch;
+            if ((e.y1 <= yc) != (e.y2 <= yc)) {
+                const double x = e.x1 + (yc - e.y1) * (e.x2 - e.x1) / (e.y2 - e.y1);
+                rows[static_cast<std::size_t>(j)].emplace_back(x, e.owner);
+            }
+        }
+    }
+    OwnerParity parity;
+    for (int j = 0; j < m_ny; ++j) {
+        auto& row = rows[static_cast<std::size_t>(j)];
+        std::sort(row.begin(), row.end());
+        parity.clear();
+        std::size_t k = 0;
+        for (int i = 0; i < m_nx; ++i) {
+            const double xc = m_x0 + (i + 0.5) * m_cw;
+            while (k < row.size() && row[k].first < xc) {
+                parity.flip(row[k].second);
+                ++k;
+            }
+            m_cells[static_cast<std::size_t>(j) * m_nx + i].owner = parity.result();
+        }
+    }
+    rows.clear();
+
+    // Edges of each root cell (counting pass, then fill).
+    std::vector<std::uint32_t> counts(m_cells.size() + 1, 0);
+    auto for_cells_of_edge = [&](const Edge& e, auto&& fn) {
+        const int i0 = std::clamp(static_cast<int>(std::floor((std::min(e.x1, e.x2) - m_x0) / m_cw)), 0, m_nx - 1);
+        const int i1 = std::clamp(static_cast<int>(std::floor((std::max(e.x1, e.x2) - m_x0) / m_cw)), 0, m_nx - 1);
+        const int j0 = std::clamp(static_cast<int>(std::floor((std::min(e.y1, e.y2) - m_y0) / m_ch)), 0, m_ny - 1);
+        const int j1 = std::clamp(static_cast<int>(std::floor((std::max(e.y1, e.y2) - m_y0) / m_ch)), 0, m_ny - 1);
+        for (int j = j0; j <= j1; ++j) {
+            for (int i = i0; i <= i1; ++i) {
+                const double rx0 = m_x0 + i * m_cw;
+                const double ry0 = m_y0 + j * m_ch;
+                if (i0 == i1 || j0 == j1 ||
+                    segment_touches_rect(e.x1, e.y1, e.x2, e.y2, rx0, ry0, rx0 + m_cw, ry0 + m_ch)) {
+                    fn(static_cast<std::size_t>(j) * m_nx + i);
+                }
+            }
+        }
+    };
+    for (const auto& e : m_edges) {
+        for_cells_of_edge(e, [&](std::size_t c) { ++counts[c]; });
+    }
+    std::uint32_t running = 0;
+    for (std::size_t c = 0; c < m_cells.size(); ++c) {
+        m_cells[c].first = running;
+        m_cells[c].count = 0;
+        running += counts[c];
+    }
+    m_refs.resize(running);
+    for (std::uint32_t idx = 0; idx < m_edges.size(); ++idx) {
+        for_cells_of_edge(m_edges[idx], [&](std::size_t c) {
+            auto& cell = m_cells[c];
+            m_refs[cell.first + cell.count++] = idx;
+        });
+    }
+
+    // Buckets for nearest-boundary queries (0.05 degree cells over the edges' extent).
+    m_bx0 = xmin;
+    m_by0 = ymin;
+    m_bnx = std::max(1, static_cast<int>(std::ceil((xmax - xmin) / m_bsize)));
+    m_bny = std::max(1, static_cast<int>(std::ceil((ymax - ymin) / m_bsize)));
+    if (static_cast<double>(m_bnx) * m_bny > 4e6) { // huge extent: coarser buckets
+        m_bsize = std::sqrt((xmax - xmin) * (ymax - ymin) / 4e6);
+        m_bnx = std::max(1, static_cast<int>(std::ceil((xmax - xmin) / m_bsize)));
+        m_bny = std::max(1, static_cast<int>(std::ceil((ymax - ymin) / m_bsize)));
+    }
+    {
+        const std::size_t nb = static_cast<std::size_t>(m_bnx) * static_cast<std::size_t>(m_bny);
+        std::vector<std::uint32_t> bcount(nb + 1, 0);
+        auto for_buckets = [&](const Edge& e, auto&& fn) {
+            const int i0 = std::clamp(static_cast<int>((std::min(e.x1, e.x2) - m_bx0) / m_bsize), 0, m_bnx - 1);
+            const int i1 = std::clamp(static_cast<int>((std::max(e.x1, e.x2) - m_bx0) / m_bsize), 0, m_bnx - 1);
+            const int j0 = std::clamp(static_cast<int>((std::min(e.y1, e.y2) - m_by0) / m_bsize), 0, m_bny - 1);
+            const int j1 = std::clamp(static_cast<int>((std::max(e.y1, e.y2) - m_by0) / m_bsize), 0, m_bny - 1);
+            for (int j = j0; j <= j1; ++j) {
+                for (int i = i0; i <= i1; ++i) {
+                    fn(static_cast<std::size_t>(j) * static_cast<std::size_t>(m_bnx) + static_cast<std::size_t>(i));
+                }
+            }
+        };
+        for (const auto& e : m_edges) {
+            for_buckets(e, [&](std::size_t b) { ++bcount[b]; });
+        }
+        m_bucket_first.assign(nb + 1, 0);
+        for (std::size_t b = 0; b < nb; ++b) {
+            m_bucket_first[b + 1] = m_bucket_first[b] + bcount[b];
+        }
+        m_bucket_edges.resize(m_bucket_first[nb]);
+        std::vector<std::uint32_t> fill(m_bucket_first.begin(), m_bucket_first.end() - 1);
+        for (std::uint32_t idx = 0; idx < m_edges.size(); ++idx) {
+            for_buckets(m_edges[idx], [&](std::size_t b) { m_bucket_edges[fill[b]++] = idx; });
+        }
+    }
+
+    // Refine crowded cells.
+    const std::size_t root_cells = m_cells.size();
+    for (std::size_t c = 0; c < root_cells; ++c) {
+        if (m_cells[c].count > max_edges_per_leaf) {
+            const int i = static_cast<int>(c % static_cast<std::size_t>(m_nx));
+            const int j = static_cast<int>(c / static_cast<std::size_t>(m_nx));
+            subdivide(static_cast<std::uint32_t>(c), m_x0 + i * m_cw, m_y0 + j * m_ch, m_cw, m_ch, 1);
+        }
+    }
+}
+
+void PolygonGrid::subdivide(std::uint32_t cell_index, double x0, double y0, double w, double h,
+                            int depth) {
+    const Cell parent = m_cells[cell_index];
+    const double pcx = x0 + 0.5 * w;
+    const double pcy = y0 + 0.5 * h;
+    const double sw = w / 4.0;
+    const double sh = h / 4.0;
+    const auto first_child = static_cast<std::int32_t>(m_cells.size());
+    m_cells.resize(m_cells.size() + 16);
+    for (int cj = 0; cj < 4; ++cj) {
+        for (int ci = 0; ci < 4; ++ci) {
+            const double rx0 = x0 + ci * sw;
+            const double ry0 = y0 + cj * sh;
+            Cell child;
+            child.owner = resolve(parent, pcx, pcy, rx0 + 0.5 * sw, ry0 + 0.5 * sh);
+            child.first = static_cast<std::uint32_t>(m_refs.size());
+            for (std::uint32_t k = 0; k < parent.count; ++k) {
+                const std::uint32_t idx = m_refs[parent.first + k];
+                const Edge& e = m_edges[idx];
+                if (segment_touches_rect(e.x1, e.y1, e.x2, e.y2, rx0, ry0, rx0 + sw, ry0 + sh)) {
+                    m_refs.push_back(idx);
+                }
+            }
+            child.count = static_cast<std::uint32_t>(m_refs.size()) - child.first;
+            m_cells[static_cast<std::size_t>(first_child) + static_cast<std::size_t>(cj * 4 + ci)] = child;
+        }
+    }
+    m_cells[cell_index].child = first_child;
+    if (depth >= max_depth) {
+        return;
+    }
+    for (int cj = 0; cj < 4; ++cj) {
+        for (int ci = 0; ci < 4; ++ci) {
+            const auto idx = static_cast<std::uint32_t>(first_child + cj * 4 + ci);
+            if (m_cells[idx].count > max_edges_per_leaf) {
+                subdivide(idx, x0 + ci * sw, y0 + cj * sh, sw, sh, depth + 1);
+            }
+        }
+    }
+}
+
+std::uint32_t PolygonGrid::resolve(const Cell& cell, double cx, double cy, double x,
+                                   double y) const {
+    // Small fixed buffer: a leaf sees very few distinct owners.
+    std::array<std::uint32_t, 8> owners{};
+    std::size_t n = 0;
+    std::vector<std::uint32_t> overflow;
+    auto flip = [&](std::uint32_t owner) {
+        for (std::size_t i = 0; i < n; ++i) {
+            if (owners[i] == owner) {
+                owners[i] = owners[--n];
+                return;
+            }
+        }
+        if (n < owners.size()) {
+            owners[n++] = owner;
+        } else {
+            auto it = std::find(overflow.begin(), overflow.end(), owner);
+            if (it != overflow.end()) {
+                overflow.erase(it);
+            } else {
+                overflow.push_back(owner);
+            }
+        }
+    };
+    if (cell.owner != none) {
+        flip(cell.owner);
+    }
+    for (std::uint32_t k = 0; k < cell.count; ++k) {
+        const Edge& e = m_edges[m_refs[cell.first + k]];
+        if (crosses(cx, cy, x, y, e.x1, e.y1, e.x2, e.y2)) {
+            flip(e.owner);
+        }
+    }
+    if (n > 0) {
+        return owners[n - 1];
+    }
+    return overflow.empty() ? none : overflow.back();
+}
+
+std::uint32_t PolygonGrid::owner_at(double x, double y) const {
+    if (m_edges.empty() || !(x >= m_x0) || !(y >= m_y0)) {
+        return none;
+    }
+    const double fx = (x - m_x0) / m_cw;
+    const double fy = (y - m_y0) / m_ch;
+    if (fx >= m_nx || fy >= m_ny) {
+        return none;
+    }
+    int i = static_cast<int>(fx);
+    int j = static_cast<int>(fy);
+    double cx0 = m_x0 + i * m_cw;
+    double cy0 = m_y0 + j * m_ch;
+    double w = m_cw;
+    double h = m_ch;
+    const Cell* cell = &m_cells[static_cast<std::size_t>(j) * m_nx + i];
+    while (cell->child >= 0) {
+        w /= 4.0;
+        h /= 4.0;
+        const int ci = std::clamp(static_cast<int>((x - cx0) / w), 0, 3);
+        const int cj = std::clamp(static_cast<int>((y - cy0) / h), 0, 3);
+        cx0 += ci * w;
+        cy0 += cj * h;
+        cell = &m_cells[static_cast<std::size_t>(cell->child) + static_cast<std::size_t>(cj * 4 + ci)];
+    }
+    if (cell->count == 0) {
+        return cell->owner;
+    }
+    return resolve(*cell, cx0 + 0.5 * w, cy0 + 0.5 * h, x, y);
+}
+
+} // namespace borderwatch::detail

@@ -1,0 +1,142 @@
+#include <borderwatch/geodesy/geodesic.hpp>
+
+#include "geodesy/detail/wgs84.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+namespace borderwatch {
+
+namespace detail {
+
+const geod_geodesic& wgs84_geodesic() noexcept {
+    static const geod_geodesic geodesic = [] {
+        geod_geodesic g{};
+        geod_init(&g, wgs84_a_m, wgs84_f);
+        return g;
+    }();
+    return geodesic;
+}
+
+double normalize_azimuth_deg(double azimuth_deg) noexcept {
+    double a = std::fmod(azimuth_deg, 360.0);
+    if (a < 0.0) {
+        a += 360.0;
+    }
+    if (a >= 360.0) { // fmod of a tiny negative number plus 360 can round to 360
+        a = 0.0;
+    }
+    return a;
+}
+
+} // namespace detail
+
+namespace {
+constexpr double deg = std::numbers::pi / 180.0;
+} // namespace
+
+GeodesicInverse geodesic_inverse(double lon1_deg, double lat1_deg, double lon2_deg,
+                                 double lat2_deg) noexcept {
+    GeodesicInverse r;
+    geod_inverse(&detail::wgs84_geodesic(), lat1_deg, lon1_deg, lat2_deg, lon2_deg, &r.distance_m,
+                 &r.azimuth1_deg, &r.azimuth2_deg);
+    return r;
+}
+
+std::array<double, 2> geodesic_direct(double lon_deg, double lat_deg, double azimuth_deg,
+                                      double distance_m) noexcept {
+    double lat2 = 0.0;
+    double lon2 = 0.0;
+    geod_direct(&detail::wgs84_geodesic(), lat_deg, lon_deg, azimuth_deg, distance_m, &lat2, &lon2,
+                nullptr);
+    return {lon2, lat2};
+}
+
+double geodesic_polyline_length_m(const std::vector<std::array<double, 2>>& lonlat) {
+    double total = 0.0;
+    for (std::size_t i = 1; i < lonlat.size(); ++i) {
+        total += geodesic_inverse(lonlat[i - 1][0], lonlat[i - 1][1], lonlat[i][0], lonlat[i][1])
+                     .distance_m;
+    }
+    return total;
+}
+
+std::array<double, 3> ecef_from_geodetic(double lon_deg, double lat_deg) noexcept {
+    const double phi = lat_deg * deg;
+    const double lam = lon_deg * deg;
+    const double sphi = std::sin(phi);
+    const double cphi = std::cos(phi);
+    const double n = wgs84_a_m / std::sqrt(1.0 - detail::wgs84_e2 * sphi * sphi);
+    return {n * cphi * std::cos(lam), n * cphi * std::sin(lam), n * (1.0 - detail::wgs84_e2) * sphi};
+}
+
+std::array<double, 2> geodetic_from_surface_ecef(const std::array<double, 3>& xyz) noexcept {
+    const double p = std::hypot(xyz[0], xyz[1]);
+    const double lat = std::atan2(xyz[2], (1.0 - detail::wgs84_e2) * p) / deg;
+    const double lon = std::atan2(xyz[1], xyz[0]) / deg;
+    return {lon, lat};
+}
+
+EdgeFoot nearest_on_geodesic_edge(double lon_a, double lat_a, double lon_b, double lat_b,
+                                  double lon_p, double lat_p, double initial_along_m) noexcept {
+    const geod_geodesic& g = detail::wgs84_geodesic();
+    geod_geodesicline line{};
+    geod_inverseline(&line, &g, lat_a, lon_a, lat_b, lon_b,
+                     GEOD_LATITUDE | GEOD_LONGITUDE | GEOD_AZIMUTH | GEOD_DISTANCE_IN);
+    const double length = line.s13;
+
+    double along = 0.0;
+    if (initial_along_m >= 0.0) {
+        along = std::min(initial_along_m, length);
+    } else if (length > 0.0) {
+        // Chord projection in ECEF as the starting guess.
+        const auto a = ecef_from_geodetic(lon_a, lat_a);
+        const auto b = ecef_from_geodetic(lon_b, lat_b);
+        const auto p = ecef_from_geodetic(lon_p, lat_p);
+        double ab2 = 0.0;
+        double apab = 0.0;
+        for (int k = 0; k < 3; ++k) {
+            ab2 += (b[k] - a[k]) * (b[k] - a[k]);
+            apab += (p[k] - a[k]) * (b[k] - a[k]);
+        }
+        along = std::clamp(apab / ab2, 0.0, 1.0) * length;
+    }
+
+    EdgeFoot foot;
+    // Newton iteration on the along-edge position s: d'(s) = -cos(beta), where beta is the
+    // angle at the foot between the edge and the geodesic to P; d''(s) = sin^2(beta) M/m,
+    // so the step is m12 cos(beta) / M (exact on a sphere, quadratic convergence here).
+    for (int iteration = 0; iteration < 40; ++iteration) {
+        double lat_f = 0.0;
+        double lon_f = 0.0;
+        double azi_edge = 0.0;
+        geod_position(&line, along, &lat_f, &lon_f, &azi_edge);
+        double s12 = 0.0;
+        double azi1 = 0.0;
+        double azi2 = 0.0;
+        double m12 = 0.0;
+        double big_m12 = 0.0;
+        double big_m21 = 0.0;
+        geod_geninverse(&g, lat_f, lon_f, lat_p, lon_p, &s12, &azi1, &azi2, &m12, &big_m12,
+                        &big_m21, nullptr);
+        foot.distance_m = s12;
+        foot.along_m = along;
+        foot.lon_deg = lon_f;
+        foot.lat_deg = lat_f;
+        foot.azimuth_deg = s12 > 0.0 ? detail::normalize_azimuth_deg(azi2 + 180.0) : 0.0;
+        if (s12 == 0.0 || length == 0.0) {
+            break;
+        }
+        const double cos_beta = std::cos((azi1 - azi_edge) * deg);
+        const double step = m12 * cos_beta / big_m12;
+        const double next = std::clamp(along + step, 0.0, length);
+        if (std::abs(next - along) < 1e-9) {
+            break;
+        }
+        along = next;
+    }
+    return foot;
+}
+
+} // namespace borderwatch

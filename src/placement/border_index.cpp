@@ -1,0 +1,578 @@
+// Geometry of the border engine. See border_index.hpp for the data layout.
+//
+// Fast path, per point P (ECEF on the ellipsoid):
+//  1. best-first search of the BVH for the sub-segments whose foot point F is nearest in 3D;
+//  2. F on a sub-segment: chord parameter t = (P-A).u with u built from w = (B-A) minus its
+//     component along the midpoint normal (removes the height/sagitta bias, so points on the
+//     line map to themselves), clamped to [0, 1], then moved along the midpoint normal onto
+//     the ellipsoid (one Newton step, error < 1e-11 m for sub-segments <= 500 m);
+//  3. geodesic distance from the chord c = |P - F| by the circular-arc series
+//     s = c (1 + k^2/24 + 3 k^4/640), k = c / rho, rho the normal-section radius at the
+//     chord midpoint in the chord's azimuth (Euler). Beyond series_max_m the candidates'
+//     edges are solved exactly (Newton on geod_* geodesics) instead.
+// Both thresholds and the sub-segment length were checked against exact minimisation
+// (tests/unit/test_border_engine.cpp, "fast path agrees with exact minimisation").
+
+#include "placement/detail/border_index.hpp"
+
+#include <borderwatch/core/error.hpp>
+#include <borderwatch/geodesy/geodesic.hpp>
+
+#include "geodesy/detail/wgs84.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <numbers>
+
+namespace borderwatch::detail {
+
+namespace {
+
+constexpr double deg = std::numbers::pi / 180.0;
+constexpr double inv_a2 = 1.0 / (wgs84_a_m * wgs84_a_m);
+constexpr double inv_b2 = 1.0 / (wgs84_b_m * wgs84_b_m);
+/// Longest sub-segment; longer geodesic edges are cut into equal exact sub-arcs.
+constexpr double max_segment_m = 500.0;
+/// Smallest normal-section radius of curvature of WGS84 (meridian, at the equator).
+constexpr double r_min_m = wgs84_a_m * (1.0 - wgs84_e2);
+/// Up to this chord length the series distance and the chord foot are used.
+constexpr double series_max_m = 20000.0;
+constexpr std::uint32_t leaf_size = 4;
+
+using Vec = std::array<double, 3>;
+
+inline double dot(const Vec& x, const Vec& y) { return x[0] * y[0] + x[1] * y[1] + x[2] * y[2]; }
+inline Vec sub(const Vec& x, const Vec& y) { return {x[0] - y[0], x[1] - y[1], x[2] - y[2]}; }
+inline Vec add_scaled(const Vec& x, double s, const Vec& y) {
+    return {x[0] + s * y[0], x[1] + s * y[1], x[2] + s * y[2]};
+}
+inline Vec cross(const Vec& x, const Vec& y) {
+    return {x[1] * y[2] - x[2] * y[1], x[2] * y[0] - x[0] * y[2], x[0] * y[1] - x[1] * y[0]};
+}
+inline Vec normalized(const Vec& x) {
+    const double len = std::sqrt(dot(x, x));
+    return len > 0.0 ? Vec{x[0] / len, x[1] / len, x[2] / len} : x;
+}
+/// Unit ellipsoid normal through (or near) a point: the gradient of x^2/a^2 + z^2/b^2.
+inline Vec surface_normal(const Vec& x) {
+    return normalized({x[0] * inv_a2, x[1] * inv_a2, x[2] * inv_b2});
+}
+
+/// Maximum distance of a geodesic sub-arc of chord length @p len from its chord, plus slack.
+inline double sagitta_bound(double len) { return len * len / (8.0 * r_min_m) * 1.01 + 1e-3 + 1e-6 * len; }
+
+inline double box_distance2(const BvhNode& node, const Vec& p) {
+    double d2 = 0.0;
+    for (int k = 0; k < 3; ++k) {
+        const double v = p[k] < node.lo[k] ? node.lo[k] - p[k] : (p[k] > node.hi[k] ? p[k] - node.hi[k] : 0.0);
+        d2 += v * v;
+    }
+    return d2;
+}
+
+/// Foot of P on a sub-segment: chord parameter t and the point on the ellipsoid.
+inline double segment_foot(const Segment& s, const Vec& p, Vec& f) {
+    const Vec ap = sub(p, s.a);
+    double t = dot(ap, s.u);
+    if (t <= 0.0) {
+        f = s.a;
+        return 0.0;
+    }
+    if (t >= 1.0) {
+        f = add_scaled(s.a, 1.0, s.d);
+        return 1.0;
+    }
+    const Vec q = add_scaled(s.a, t, s.d);
+    const double g = (q[0] * q[0] + q[1] * q[1]) * inv_a2 + q[2] * q[2] * inv_b2 - 1.0;
+    const double gn = 2.0 * ((q[0] * s.n[0] + q[1] * s.n[1]) * inv_a2 + q[2] * s.n[2] * inv_b2);
+    f = add_scaled(q, -g / gn, s.n);
+    return t;
+}
+
+/// Geodesic length of the normal-section arc with chord P-F (series in c / rho).
+inline double series_distance(const Vec& p, const Vec& f, double c) {
+    if (c == 0.0) {
+        return 0.0;
+    }
+    const Vec mid{0.5 * (p[0] + f[0]), 0.5 * (p[1] + f[1]), 0.5 * (p[2] + f[2])};
+    const Vec n = surface_normal(mid);
+    const double cos_phi = std::hypot(n[0], n[1]);
+    const double sin2 = n[2] * n[2];
+    const double w2 = 1.0 - wgs84_e2 * sin2;
+    const double radius_n = wgs84_a_m / std::sqrt(w2);
+    const double radius_m = radius_n * (1.0 - wgs84_e2) / w2;
+    double inv_rho = 1.0 / radius_n;
+    if (cos_phi > 1e-12) {
+        const Vec dv = sub(f, p);
+        const double de = (-n[1] * dv[0] + n[0] * dv[1]) / cos_phi;
+        const double dn = (-n[2] * n[0] * dv[0] - n[2] * n[1] * dv[1] + cos_phi * cos_phi * dv[2]) / cos_phi;
+        const double h2 = de * de + dn * dn;
+        if (h2 > 0.0) {
+            inv_rho = (dn * dn / radius_m + de * de / radius_n) / h2;
+        }
+    }
+    const double k2 = c * c * inv_rho * inv_rho;
+    return c * (1.0 + k2 / 24.0 + 3.0 * k2 * k2 / 640.0);
+}
+
+/// Azimuth at P (lon/lat given as sin/cos) of the direction towards F, degrees [0, 360).
+inline double azimuth_towards(const Vec& p, const Vec& f, double sin_phi, double cos_phi,
+                              double sin_lam, double cos_lam) {
+    const Vec dv = sub(f, p);
+    const double de = -sin_lam * dv[0] + cos_lam * dv[1];
+    const double dn = -sin_phi * cos_lam * dv[0] - sin_phi * sin_lam * dv[1] + cos_phi * dv[2];
+    if (de == 0.0 && dn == 0.0) {
+        return 0.0;
+    }
+    return normalize_azimuth_deg(std::atan2(de, dn) / deg);
+}
+
+struct Candidate {
+    double c2;
+    double t;
+    std::uint32_t seg;
+    Vec f;
+};
+
+inline double margin_threshold(double c) {
+    // A farther chord can still be the geodesic minimum when the normal-section radii of the
+    // two directions differ (relative <= e'^2): s - c ~ c^3 / (24 rho^2).
+    const double k = c / r_min_m;
+    return c * (1.0 + 1e-3 * k * k) + 2e-3;
+}
+
+} // namespace
+
+void BorderIndex::build() {
+    const auto start = std::chrono::steady_clock::now();
+    const geod_geodesic& g = wgs84_geodesic();
+    const std::size_t n = vertices.size();
+    if (n < 2) {
+        throw GeometryError("border '" + info.id + "' needs at least 2 distinct vertices, has " +
+                            std::to_string(n));
+    }
+    const std::size_t edges = n - 1;
+    edge_length_m.assign(edges, 0.0);
+    edge_azimuth1_deg.assign(edges, 0.0);
+    edge_azimuth2_deg.assign(edges, 0.0);
+    edge_first_segment.assign(edges + 1, 0);
+    vertex_chainage_m.assign(n, 0.0);
+    vertex_chainage_km.assign(n, 0.0);
+    segments.clear();
+    segments.reserve(edges + edges / 4);
+
+    std::vector<Vec> ecef(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        ecef[i] = ecef_from_geodetic(vertices[i][0], vertices[i][1]);
+    }
+
+    auto make_segment = [&](const Vec& a, const Vec& b, double along0, double length, std::uint32_t edge) {
+        Segment s;
+        s.a = a;
+        s.d = sub(b, a);
+        s.n = surface_normal({0.5 * (a[0] + b[0]), 0.5 * (a[1] + b[1]), 0.5 * (a[2] + b[2])});
+        const double dn = dot(s.d, s.n);
+        const Vec w = add_scaled(s.d, -dn, s.n);
+        const double dw = dot(s.d, w);
+        s.u = dw > 0.0 ? Vec{w[0] / dw, w[1] / dw, w[2] / dw} : Vec{0.0, 0.0, 0.0};
+        s.left = normalized(cross(s.n, s.d));
+        s.along0_m = along0;
+        s.length_m = length;
+        s.edge = edge;
+        segments.push_back(s);
+    };
+
+    double chain = 0.0;
+    for (std::size_t i = 0; i < edges; ++i) {
+        const auto& va = vertices[i];
+        const auto& vb = vertices[i + 1];
+        double length = 0.0;
+        double azi1 = 0.0;
+        double azi2 = 0.0;
+        geod_inverse(&g, va[1], va[0], vb[1], vb[0], &length, &azi1, &azi2);
+        edge_length_m[i] = length;
+        edge_azimuth1_deg[i] = azi1;
+        edge_azimuth2_deg[i] = azi2;
+        edge_first_segment[i] = static_cast<std::uint32_t>(segments.size());
+        const auto pieces = static_cast<std::size_t>(std::max(1.0, std::ceil(length / max_segment_m)));
+        if (segments.size() + pieces > 50'000'000U) {
+            throw GeometryError("border '" + info.id + "' is too long to index (edges over " +
+                                std::to_string(segments.size() * max_segment_m / 1000.0) + " km)");
+        }
+        if (pieces == 1) {
+            make_segment(ecef[i], ecef[i + 1], chain, length, static_cast<std::uint32_t>(i));
+        } else {
+            geod_geodesicline line{};
+            geod_inverseline(&line, &g, va[1], va[0], vb[1], vb[0],
+                             GEOD_LATITUDE | GEOD_LONGITUDE | GEOD_DISTANCE_IN);
+            const double piece = length / static_cast<double>(pieces);
+            Vec prev = ecef[i];
+            for (std::size_t j = 1; j <= pieces; ++j) {
+                Vec next = ecef[i + 1];
+                if (j < pieces) {
+                    double lat = 0.0;
+                    double lon = 0.0;
+                    geod_position(&line, piece * static_cast<double>(j), &lat, &lon, nullptr);
+                    next = ecef_from_geodetic(lon, lat);
+                }
+                make_segment(prev, next, chain + piece * static_cast<double>(j - 1), piece,
+                             static_cast<std::uint32_t>(i));
+                prev = next;
+            }
+        }
+        vertex_chainage_m[i] = chain;
+        vertex_chainage_km[i] = chain / 1000.0;
+        chain += length;
+    }
+    vertex_chainage_m[n - 1] = chain;
+    vertex_chainage_km[n - 1] = chain / 1000.0;
+    edge_first_segment[edges] = static_cast<std::uint32_t>(segments.size());
+    segments.front().flags |= 1U;
+    segments.back().flags |= 2U;
+
+    info.vertices = n;
+    info.length_km = chain / 1000.0;
+    info.start_lon = vertices.front()[0];
+    info.start_lat = vertices.front()[1];
+    info.end_lon = vertices.back()[0];
+    info.end_lat = vertices.back()[1];
+
+    // BVH over consecutive sub-segments (the line's order is already spatially coherent).
+    nodes.clear();
+    nodes.reserve(2 * segments.size() / leaf_size + 2);
+    auto build_node = [&](auto&& self, std::uint32_t first, std::uint32_t count) -> std::uint32_t {
+        const auto index = static_cast<std::uint32_t>(nodes.size());
+        nodes.emplace_back();
+        BvhNode node;
+        node.lo = {std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity(),
+                   std::numeric_limits<double>::infinity()};
+        node.hi = {-node.lo[0], -node.lo[1], -node.lo[2]};
+        double grow = 0.0;
+        for (std::uint32_t k = first; k < first + count; ++k) {
+            const Segment& s = segments[k];
+            const Vec b = add_scaled(s.a, 1.0, s.d);
+            for (int c = 0; c < 3; ++c) {
+                node.lo[c] = std::min({node.lo[c], s.a[c], b[c]});
+                node.hi[c] = std::max({node.hi[c], s.a[c], b[c]});
+            }
+            grow = std::max(grow, sagitta_bound(std::sqrt(dot(s.d, s.d))));
+        }
+        for (int c = 0; c < 3; ++c) {
+            node.lo[c] -= grow;
+            node.hi[c] += grow;
+        }
+        if (count <= leaf_size) {
+            node.first = first;
+            node.count = count;
+        } else {
+            const std::uint32_t half = count / 2;
+            node.left = self(self, first, half);
+            node.right = self(self, first + half, count - half);
+        }
+        nodes[index] = node;
+        return index;
+    };
+    build_node(build_node, 0, static_cast<std::uint32_t>(segments.size()));
+    build_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+LineHit BorderIndex::nearest_fast(double lon, double lat) const {
+    const double phi = lat * deg;
+    const double lam = lon * deg;
+    const double sin_phi = std::sin(phi);
+    const double cos_phi = std::cos(phi);
+    const double sin_lam = std::sin(lam);
+    const double cos_lam = std::cos(lam);
+    const double rn = wgs84_a_m / std::sqrt(1.0 - wgs84_e2 * sin_phi * sin_phi);
+    const Vec p{rn * cos_phi * cos_lam, rn * cos_phi * sin_lam, rn * (1.0 - wgs84_e2) * sin_phi};
+
+    std::array<Candidate, 32> cands{};
+    std::size_t ncands = 0;
+    double best_c2 = std::numeric_limits<double>::infinity();
+    double thr2 = best_c2;
+
+    std::array<std::uint32_t, 128> stack{};
+    std::size_t top = 0;
+    stack[top++] = 0;
+    while (top > 0) {
+        const BvhNode& node = nodes[stack[--top]];
+        if (box_distance2(node, p) > thr2) {
+            continue;
+        }
+        if (node.count > 0) {
+            for (std::uint32_t k = node.first; k < node.first + node.count; ++k) {
+                Vec f;
+                const double t = segment_foot(segments[k], p, f);
+                const Vec pf = sub(p, f);
+                const double c2 = dot(pf, pf);
+                if (c2 > thr2) {
+                    continue;
+                }
+                if (c2 < best_c2) {
+                    best_c2 = c2;
+                    const double thr = margin_threshold(std::sqrt(c2));
+                    thr2 = thr * thr;
+                }
+                if (ncands == cands.size()) {
+                    std::size_t kept = 0;
+                    for (std::size_t i = 0; i < ncands; ++i) {
+                        if (cands[i].c2 <= thr2) {
+                            cands[kept++] = cands[i];
+                        }
+                    }
+                    ncands = kept;
+                    if (ncands == cands.size()) { // pathological: keep the nearest ones
+                        std::sort(cands.begin(), cands.end(),
+                                  [](const Candidate& x, const Candidate& y) { return x.c2 < y.c2; });
+                        ncands = cands.size() / 2;
+                    }
+                }
+                cands[ncands++] = {c2, t, k, f};
+            }
+            continue;
+        }
+        const double dl = box_distance2(nodes[node.left], p);
+        const double dr = box_distance2(nodes[node.right], p);
+        if (top + 2 > stack.size()) {
+            continue; // cannot happen for a balanced tree of < 2^120 segments
+        }
+        // Push the farther child first so the nearer one is searched first.
+        if (dl <= dr) {
+            if (dr <= thr2) stack[top++] = node.right;
+            if (dl <= thr2) stack[top++] = node.left;
+        } else {
+            if (dl <= thr2) stack[top++] = node.left;
+            if (dr <= thr2) stack[top++] = node.right;
+        }
+    }
+
+    LineHit hit;
+    const double best_c = std::sqrt(best_c2);
+    if (best_c > series_max_m) {
+        // Far from the line: solve the candidates' edges exactly.
+        hit.distance_m = std::numeric_limits<double>::infinity();
+        std::uint32_t last_edge = std::numeric_limits<std::uint32_t>::max();
+        for (std::size_t i = 0; i < ncands; ++i) {
+            if (cands[i].c2 > thr2) {
+                continue;
+            }
+            const Segment& s = segments[cands[i].seg];
+            if (s.edge == last_edge) {
+                continue;
+            }
+            last_edge = s.edge;
+            const auto& va = vertices[s.edge];
+            const auto& vb = vertices[s.edge + 1];
+            const double seed = s.along0_m - vertex_chainage_m[s.edge] + cands[i].t * s.length_m;
+            const EdgeFoot foot = nearest_on_geodesic_edge(va[0], va[1], vb[0], vb[1], lon, lat, seed);
+            const double chainage = vertex_chainage_m[s.edge] + foot.along_m;
+            if (foot.distance_m < hit.distance_m ||
+                (foot.distance_m == hit.distance_m && chainage < hit.chainage_m)) {
+                hit.distance_m = foot.distance_m;
+                hit.lon = foot.lon_deg;
+                hit.lat = foot.lat_deg;
+                hit.chainage_m = chainage;
+                hit.bearing_deg = foot.azimuth_deg;
+                locate_on_segments(s.edge, foot.along_m, hit);
+            }
+        }
+        return hit;
+    }
+
+    const Candidate* best = nullptr;
+    double best_s = std::numeric_limits<double>::infinity();
+    double best_chain = 0.0;
+    for (std::size_t i = 0; i < ncands; ++i) {
+        const Candidate& cand = cands[i];
+        if (cand.c2 > thr2) {
+            continue;
+        }
+        const double s = series_distance(p, cand.f, std::sqrt(cand.c2));
+        const Segment& seg = segments[cand.seg];
+        const double chain = seg.along0_m + cand.t * seg.length_m;
+        if (s < best_s || (s == best_s && chain < best_chain)) {
+            best_s = s;
+            best = &cand;
+            best_chain = chain;
+        }
+    }
+    const auto ll = geodetic_from_surface_ecef(best->f);
+    hit.distance_m = best_s;
+    hit.lon = ll[0];
+    hit.lat = ll[1];
+    hit.chainage_m = best_chain;
+    hit.bearing_deg = best_s > 0.0 ? azimuth_towards(p, best->f, sin_phi, cos_phi, sin_lam, cos_lam) : 0.0;
+    hit.segment = best->seg;
+    hit.t = best->t;
+    return hit;
+}
+
+void BorderIndex::locate_on_segments(std::uint32_t edge, double along_m, LineHit& hit) const {
+    const std::uint32_t first = edge_first_segment[edge];
+    const std::uint32_t last = edge_first_segment[edge + 1] - 1;
+    const double chain = vertex_chainage_m[edge] + along_m;
+    std::uint32_t k = first;
+    while (k < last && segments[k + 1].along0_m <= chain) {
+        ++k;
+    }
+    const Segment& s = segments[k];
+    hit.segment = k;
+    if (along_m <= 0.0) {
+        hit.t = 0.0;
+    } else if (along_m >= edge_length_m[edge]) {
+        hit.segment = last;
+        hit.t = 1.0;
+    } else {
+        hit.t = std::clamp((chain - s.along0_m) / s.length_m, 0.0, 1.0);
+    }
+}
+
+LineHit BorderIndex::nearest_exact(double lon, double lat) const {
+    // Upper bound: the exact distance to the edge the fast search picks.
+    const LineHit seed = nearest_fast(lon, lat);
+    const Segment& seed_seg = segments[seed.segment];
+    const auto& sa = vertices[seed_seg.edge];
+    const auto& sb = vertices[seed_seg.edge + 1];
+    const EdgeFoot seed_foot = nearest_on_geodesic_edge(sa[0], sa[1], sb[0], sb[1], lon, lat,
+                                                        seed.chainage_m - vertex_chainage_m[seed_seg.edge]);
+    const double ub = seed_foot.distance_m + 1e-6;
+    const double ub2 = ub * ub;
+    const Vec p = ecef_from_geodetic(lon, lat);
+
+    // Every edge whose sub-arcs might come within ub (3D chord distance minus the sagitta
+    // bound is a lower bound of the geodesic distance).
+    std::vector<std::uint32_t> edges;
+    std::vector<std::uint32_t> stack{0};
+    while (!stack.empty()) {
+        const BvhNode& node = nodes[stack.back()];
+        stack.pop_back();
+        if (box_distance2(node, p) > ub2) {
+            continue;
+        }
+        if (node.count == 0) {
+            stack.push_back(node.left);
+            stack.push_back(node.right);
+            continue;
+        }
+        for (std::uint32_t k = node.first; k < node.first + node.count; ++k) {
+            const Segment& s = segments[k];
+            const double dd = dot(s.d, s.d);
+            const Vec ap = sub(p, s.a);
+            const double t = dd > 0.0 ? std::clamp(dot(ap, s.d) / dd, 0.0, 1.0) : 0.0;
+            const Vec q = add_scaled(s.a, t, s.d);
+            const Vec pq = sub(p, q);
+            const double lb = std::sqrt(dot(pq, pq)) - sagitta_bound(std::sqrt(dd));
+            if (lb <= ub) {
+                edges.push_back(s.edge);
+            }
+        }
+    }
+    std::sort(edges.begin(), edges.end());
+    edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
+
+    LineHit hit;
+    hit.distance_m = std::numeric_limits<double>::infinity();
+    for (const std::uint32_t e : edges) {
+        const auto& va = vertices[e];
+        const auto& vb = vertices[e + 1];
+        const EdgeFoot foot = nearest_on_geodesic_edge(va[0], va[1], vb[0], vb[1], lon, lat);
+        const double chainage = vertex_chainage_m[e] + foot.along_m;
+        if (foot.distance_m < hit.distance_m ||
+            (foot.distance_m == hit.distance_m && chainage < hit.chainage_m)) {
+            hit.distance_m = foot.distance_m;
+            hit.lon = foot.lon_deg;
+            hit.lat = foot.lat_deg;
+            hit.chainage_m = chainage;
+            hit.bearing_deg = foot.azimuth_deg;
+            locate_on_segments(e, foot.along_m, hit);
+        }
+    }
+    return hit;
+}
+
+LineHit BorderIndex::nearest_brute_force(double lon, double lat) const {
+    const geod_geodesic& g = wgs84_geodesic();
+    const std::size_t n = vertices.size();
+    // Distance and azimuth from every vertex to P.
+    std::vector<double> dist(n);
+    std::vector<double> azi(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        double azi2 = 0.0;
+        geod_inverse(&g, vertices[i][1], vertices[i][0], lat, lon, &dist[i], &azi[i], &azi2);
+    }
+    LineHit hit;
+    hit.distance_m = std::numeric_limits<double>::infinity();
+    auto consider = [&](std::uint32_t e, const EdgeFoot& foot) {
+        const double chainage = vertex_chainage_m[e] + foot.along_m;
+        if (foot.distance_m < hit.distance_m ||
+            (foot.distance_m == hit.distance_m && chainage < hit.chainage_m)) {
+            hit.distance_m = foot.distance_m;
+            hit.lon = foot.lon_deg;
+            hit.lat = foot.lat_deg;
+            hit.chainage_m = chainage;
+            hit.bearing_deg = foot.azimuth_deg;
+            locate_on_segments(e, foot.along_m, hit);
+        }
+    };
+    for (std::uint32_t e = 0; e + 1 < n; ++e) {
+        // The distance along a geodesic edge has an interior minimum only when P is ahead of
+        // the start and behind the end; otherwise the nearer end is the minimum.
+        const bool ahead_of_start = std::cos((azi[e] - edge_azimuth1_deg[e]) * deg) > 0.0;
+        const bool behind_end = std::cos((azi[e + 1] - edge_azimuth2_deg[e]) * deg) < 0.0;
+        if (ahead_of_start && behind_end) {
+            const auto& va = vertices[e];
+            const auto& vb = vertices[e + 1];
+            consider(e, nearest_on_geodesic_edge(va[0], va[1], vb[0], vb[1], lon, lat));
+        } else {
+            const bool at_start = dist[e] <= dist[e + 1];
+            const std::size_t v = at_start ? e : e + 1;
+            EdgeFoot foot;
+            foot.distance_m = dist[v];
+            foot.along_m = at_start ? 0.0 : edge_length_m[e];
+            foot.lon_deg = vertices[v][0];
+            foot.lat_deg = vertices[v][1];
+            if (foot.distance_m <= hit.distance_m) { // azimuth only for a new best
+                double s12 = 0.0;
+                double azi1 = 0.0;
+                double azi2 = 0.0;
+                geod_inverse(&g, lat, lon, vertices[v][1], vertices[v][0], &s12, &azi1, &azi2);
+                foot.azimuth_deg = s12 > 0.0 ? normalize_azimuth_deg(azi1) : 0.0;
+                consider(e, foot);
+            }
+        }
+    }
+    return hit;
+}
+
+int BorderIndex::line_side(const std::array<double, 3>& p, const LineHit& hit) const {
+    const Segment& s = segments[hit.segment];
+    const std::uint32_t last = static_cast<std::uint32_t>(segments.size()) - 1;
+    if (hit.t > 0.0 && hit.t < 1.0) {
+        return dot(sub(p, s.a), s.left) > 0.0 ? 1 : 0;
+    }
+    // At a vertex: combine the two segments that meet there.
+    std::uint32_t in = hit.segment;
+    std::uint32_t out = hit.segment;
+    if (hit.t <= 0.0) {
+        if (hit.segment == 0) {
+            return -1;
+        }
+        in = hit.segment - 1;
+    } else {
+        if (hit.segment == last) {
+            return -1;
+        }
+        out = hit.segment + 1;
+    }
+    const Segment& si = segments[in];
+    const Segment& so = segments[out];
+    const Vec v = add_scaled(si.a, 1.0, si.d);
+    const bool left_in = dot(sub(p, si.a), si.left) > 0.0;
+    const bool left_out = dot(sub(p, v), so.left) > 0.0;
+    const bool left_turn = dot(cross(si.d, so.d), so.n) > 0.0;
+    return (left_turn ? (left_in && left_out) : (left_in || left_out)) ? 1 : 0;
+}
+
+} // namespace borderwatch::detail

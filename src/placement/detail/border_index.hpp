@@ -1,0 +1,80 @@
+#pragma once
+// The data behind a BorderEngine: the border's vertices and exact edges, the edges cut into
+// short sub-segments (exact geodesic sub-arcs, so nothing is approximated by cutting), their
+// ECEF geometry for the fast foot-point computation, and a bounding-volume hierarchy over
+// consecutive sub-segments for the nearest-segment search.
+
+#include <borderwatch/placement/border_engine.hpp>
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace borderwatch::detail {
+
+/// A sub-segment: an exact piece (<= max_segment_m) of one geodesic edge. ECEF metres.
+struct Segment {
+    std::array<double, 3> a;     // start point (on the ellipsoid)
+    std::array<double, 3> d;     // end - start
+    std::array<double, 3> u;     // w / (d.w), w = d minus its normal component: t = (P-A).u
+    std::array<double, 3> n;     // unit ellipsoid normal at the sub-arc's midpoint
+    std::array<double, 3> left;  // unit vector n x d (points to the left of the line)
+    double along0_m = 0.0;       // chainage of the start, metres
+    double length_m = 0.0;       // exact geodesic length of the sub-arc, metres
+    std::uint32_t edge = 0;      // index of the original edge
+    std::uint32_t flags = 0;     // bit 0: starts at the border's first vertex, bit 1: ends at its last
+};
+
+/// A node of the bounding-volume hierarchy over consecutive sub-segments.
+struct BvhNode {
+    std::array<double, 3> lo;  // box that contains the sub-arcs (chord box grown by the sagitta)
+    std::array<double, 3> hi;
+    std::uint32_t first = 0;   // leaf: segments [first, first + count)
+    std::uint32_t count = 0;   // 0 for inner nodes
+    std::uint32_t left = 0;    // inner: children
+    std::uint32_t right = 0;
+};
+
+/// The nearest point found on the line, with where it lies.
+struct LineHit {
+    double distance_m = 0.0;
+    double lon = 0.0;
+    double lat = 0.0;
+    double chainage_m = 0.0;
+    double bearing_deg = 0.0;
+    std::uint32_t segment = 0; // sub-segment holding the foot
+    double t = 0.0;            // position on the sub-segment chord, [0, 1]
+};
+
+struct BorderIndex {
+    BorderInfo info;
+    std::vector<std::array<double, 2>> vertices;   // lon, lat
+    std::vector<double> vertex_chainage_km;
+    std::vector<double> vertex_chainage_m;
+    std::vector<double> edge_length_m;
+    std::vector<double> edge_azimuth1_deg;          // at the edge start
+    std::vector<double> edge_azimuth2_deg;          // forward azimuth at the edge end
+    std::vector<std::uint32_t> edge_first_segment;  // first sub-segment of each edge (+ sentinel)
+    std::vector<Segment> segments;
+    std::vector<BvhNode> nodes;
+    double build_ms = 0.0;
+
+    /// Build everything from the vertices (info.id/left/right/source already set).
+    void build();
+
+    /// Fast path (see border_engine.cpp).
+    [[nodiscard]] LineHit nearest_fast(double lon, double lat) const;
+    /// Exact minimisation over every edge a rigorous lower bound cannot exclude.
+    [[nodiscard]] LineHit nearest_exact(double lon, double lat) const;
+    /// Exact minimisation over every edge, no index.
+    [[nodiscard]] LineHit nearest_brute_force(double lon, double lat) const;
+
+    /// Which side of the line (true = left) the point is on, judged at the hit; nullopt-like
+    /// -1 when the hit is at either end of the border. 1 = left, 0 = right.
+    [[nodiscard]] int line_side(const std::array<double, 3>& p, const LineHit& hit) const;
+
+    /// Sub-segment and chord parameter of an exact foot given by edge and along-edge metres.
+    void locate_on_segments(std::uint32_t edge, double along_m, LineHit& hit) const;
+};
+
+} // namespace borderwatch::detail
