@@ -1,0 +1,246 @@
+// PostGIS-specific store behaviour on the private test cluster: explicit, versioned schema
+// management, what SQL users and QGIS see, schemas, concurrent writers, credentials.
+#include <catch2/catch.hpp>
+
+#include <borderwatch/core/error.hpp>
+#include <borderwatch/store/store.hpp>
+
+#include "pg_test_support.hpp"
+#include "store_test_data.hpp"
+
+#include <algorithm>
+#include <set>
+#include <thread>
+
+using namespace borderwatch;
+using borderwatch::detail::parse_pg_spec;
+using borderwatch::detail::PgConnection;
+
+namespace {
+
+StoreOpenOptions init_options() {
+    StoreOpenOptions o;
+    o.init = true;
+    return o;
+}
+
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+} // namespace
+
+TEST_CASE("PostGIS: schema is created only by init, versioned, newer versions refused",
+          "[store_postgis_server]") {
+    BW_REQUIRE_PG_SERVER(server);
+    const auto spec = bw_test::fresh_database(server, "init");
+
+    // Opening an empty database does not create anything, it says how to.
+    try {
+        (void)open_store(spec);
+        FAIL("open_store should refuse a database without the schema");
+    } catch (const IoError& e) {
+        CHECK(contains(e.what(), "borderwatch store init"));
+    }
+    PgConnection sql(parse_pg_spec(spec));
+    CHECK(sql.exec("SELECT to_regclass('incidents') IS NULL").value(0, 0) == "t");
+
+    auto store = open_store(spec, init_options());
+    CHECK(store->schema_version() == 1);
+    store->upsert(bw_test::sample_incidents(5));
+
+    // init again: idempotent, data kept.
+    CHECK(open_store(spec, init_options())->count() == 5);
+    CHECK(sql.exec("SELECT value FROM borderwatch_meta WHERE key = 'schema_version'")
+              .value(0, 0) == "1");
+    CHECK(contains(std::string(sql.exec("SELECT value FROM borderwatch_meta "
+                                        "WHERE key = 'created_by'")
+                                   .value(0, 0)),
+                   "borderwatch"));
+
+    // A database written by a newer borderwatch is refused, by open and by init alike,
+    // and left exactly as it was.
+    sql.exec("UPDATE borderwatch_meta SET value = '2' WHERE key = 'schema_version'");
+    CHECK_THROWS_AS(open_store(spec), DataError);
+    try {
+        (void)open_store(spec, init_options());
+        FAIL("init should refuse a newer schema");
+    } catch (const DataError& e) {
+        CHECK(contains(e.what(), "newer"));
+    }
+    CHECK(sql.exec("SELECT value FROM borderwatch_meta WHERE key = 'schema_version'")
+              .value(0, 0) == "2");
+    CHECK(sql.exec("SELECT count(*) FROM incidents").value(0, 0) == "5");
+}
+
+TEST_CASE("PostGIS: SQL users and QGIS see geometry and derived fields",
+          "[store_postgis_server]") {
+    BW_REQUIRE_PG_SERVER(server);
+    const auto spec = bw_test::fresh_database(server, "sqlview");
+    auto store = open_store(spec, init_options());
+    Incident x;
+    x.id = "q1";
+    x.event_date = "2025-11-30";
+    x.place_lon = 70.5;
+    x.place_lat = 38.25;
+    x.side = "TJK";
+    x.border_distance_m = 812.5;
+    x.chainage_km = 600.25;
+    x.admin2 = "Darvoz";
+    x.band = "0-1";
+    Incident unplaced;
+    unplaced.id = "q2";
+    store->upsert({x, unplaced});
+
+    PgConnection sql(parse_pg_spec(spec));
+    const auto r = sql.exec("SELECT ST_AsText(geom), ST_SRID(geom), side, border_distance_m, "
+                            "admin2, band, event_date, updated_at IS NOT NULL, content_hash "
+                            "FROM incidents WHERE id = 'q1'");
+    REQUIRE(r.rows() == 1);
+    CHECK(r.value(0, 0) == "POINT(70.5 38.25)");
+    CHECK(r.value(0, 1) == "4326");
+    CHECK(r.value(0, 2) == "TJK");
+    CHECK(r.value(0, 3) == "812.5");
+    CHECK(r.value(0, 4) == "Darvoz");
+    CHECK(r.value(0, 5) == "0-1");
+    CHECK(r.value(0, 6) == "2025-11-30");
+    CHECK(r.value(0, 7) == "t");
+    CHECK(r.value(0, 8) == content_hash(x));
+    CHECK(sql.exec("SELECT geom IS NULL FROM incidents WHERE id = 'q2'").value(0, 0) == "t");
+
+    // What QGIS reads to list the layer, and the spatial index it uses.
+    const auto gc = sql.exec("SELECT type, srid, coord_dimension FROM geometry_columns "
+                             "WHERE f_table_name = 'incidents' AND f_geometry_column = 'geom'");
+    REQUIRE(gc.rows() == 1);
+    CHECK(gc.value(0, 0) == "POINT");
+    CHECK(gc.value(0, 1) == "4326");
+    CHECK(gc.value(0, 2) == "2");
+    CHECK(contains(std::string(sql.exec("SELECT indexdef FROM pg_indexes WHERE tablename = "
+                                        "'incidents' AND indexdef LIKE '%gist%'")
+                                   .value(0, 0)),
+                   "(geom)"));
+    CHECK(sql.exec("SELECT col_description('incidents'::regclass, "
+                   "(SELECT attnum FROM pg_attribute WHERE attrelid = 'incidents'::regclass "
+                   "AND attname = 'border_distance_m'))")
+              .value(0, 0) == "geodesic distance to the border, metres");
+}
+
+TEST_CASE("PostGIS: edits by other programs change the state token", "[store_postgis_server]") {
+    BW_REQUIRE_PG_SERVER(server);
+    const auto spec = bw_test::fresh_database(server, "external");
+    auto store = open_store(spec, init_options());
+    store->upsert(bw_test::sample_incidents(10));
+    const auto s1 = store->state();
+    PgConnection sql(parse_pg_spec(spec));
+    sql.exec("UPDATE incidents SET notes = 'edited in QGIS' WHERE id = (SELECT min(id) FROM "
+             "incidents)");
+    const auto s2 = store->state();
+    CHECK(s2 != s1);
+    sql.exec("DELETE FROM incidents WHERE id = (SELECT min(id) FROM incidents)");
+    CHECK(store->state() != s2);
+    CHECK(store->count() == 9);
+}
+
+TEST_CASE("PostGIS: active_schema keeps stores apart in one database",
+          "[store_postgis_server]") {
+    BW_REQUIRE_PG_SERVER(server);
+    const auto base = bw_test::fresh_database(server, "schemas");
+    const auto team_a = base + " active_schema='Team \"A\"; x'";
+    const auto team_b = base + " active_schema=team_b";
+    auto a = open_store(team_a, init_options());
+    auto b = open_store(team_b, init_options());
+    a->upsert(bw_test::sample_incidents(7));
+    b->upsert(bw_test::sample_incidents(3));
+    CHECK(open_store(team_a)->count() == 7);
+    CHECK(open_store(team_b)->count() == 3);
+    PgConnection sql(parse_pg_spec(base));
+    CHECK(sql.exec("SELECT count(*) FROM \"Team \"\"A\"\"; x\".incidents").value(0, 0) == "7");
+    // No table in public: the default store of this database is still uninitialised.
+    CHECK_THROWS_AS(open_store(base), IoError);
+}
+
+TEST_CASE("PostGIS: concurrent writers never lose or duplicate a row",
+          "[store_postgis_server]") {
+    BW_REQUIRE_PG_SERVER(server);
+    const auto spec = bw_test::fresh_database(server, "concurrent");
+    (void)open_store(spec, init_options());
+    const auto rows = bw_test::sample_incidents(3000, 3);
+    // Writer A: rows 0..1999 in ascending batches; writer B: rows 1000..2999 in descending
+    // batches with different content for the overlap, so without serialisation the two
+    // transactions would lock overlapping ids in opposite orders.
+    std::vector<Incident> b_rows(rows.begin() + 1000, rows.end());
+    for (auto& x : b_rows) {
+        x.notes = "from B";
+    }
+    std::exception_ptr errors[2];
+    UpsertResult results[2];
+    auto run = [&spec](std::vector<Incident> mine, bool reverse, std::exception_ptr& error,
+                       UpsertResult& result) {
+        try {
+            auto store = open_store(spec);
+            auto writer = store->writer();
+            const std::size_t batch = 250;
+            std::vector<std::vector<Incident>> batches;
+            for (std::size_t i = 0; i < mine.size(); i += batch) {
+                batches.emplace_back(mine.begin() + static_cast<std::ptrdiff_t>(i),
+                                     mine.begin() + static_cast<std::ptrdiff_t>(
+                                                        std::min(mine.size(), i + batch)));
+            }
+            if (reverse) {
+                std::reverse(batches.begin(), batches.end());
+            }
+            for (const auto& b : batches) {
+                result += writer->upsert(b);
+            }
+            writer->commit();
+        } catch (...) {
+            error = std::current_exception();
+        }
+    };
+    std::thread ta(run, std::vector<Incident>(rows.begin(), rows.begin() + 2000), false,
+                   std::ref(errors[0]), std::ref(results[0]));
+    std::thread tb(run, b_rows, true, std::ref(errors[1]), std::ref(results[1]));
+    ta.join();
+    tb.join();
+    for (const auto& e : errors) {
+        if (e) {
+            try {
+                std::rethrow_exception(e);
+            } catch (const std::exception& ex) {
+                FAIL("writer failed: " << ex.what());
+            }
+        }
+    }
+    auto store = open_store(spec);
+    CHECK(store->count() == 3000);
+    // Every row once; the overlap holds whichever writer committed last, entirely.
+    std::set<std::string> ids;
+    std::size_t from_b = 0;
+    for (const auto& x : bw_test::query_all(*store)) {
+        CHECK(ids.insert(x.id).second);
+        from_b += x.notes == "from B" ? 1 : 0;
+    }
+    CHECK(ids.size() == 3000);
+    CHECK((from_b == 2000 || from_b == 1000));
+    CHECK(results[0].inserted + results[1].inserted == 3000);
+    PgConnection sql(parse_pg_spec(spec));
+    CHECK(sql.exec("SELECT count(DISTINCT id) = count(*) FROM incidents").value(0, 0) == "t");
+}
+
+TEST_CASE("PostGIS: passwords never show in describe() or errors", "[store_postgis_server]") {
+    BW_REQUIRE_PG_SERVER(server);
+    const auto spec = bw_test::fresh_database(server, "secret");
+    (void)open_store(spec, init_options());
+    // The test cluster trusts local connections, so a password is accepted and ignored.
+    auto store = open_store(spec + " password=Very-Secret-99");
+    CHECK(contains(store->describe(), "password=***"));
+    CHECK_FALSE(contains(store->describe(), "Very-Secret-99"));
+    CHECK(contains(store->describe(), "PostGIS"));
+    try {
+        (void)open_store(spec + " password=Very-Secret-99 dbname=does_not_exist");
+        FAIL("open_store should fail for a missing database");
+    } catch (const Error& e) {
+        CHECK_FALSE(contains(e.what(), "Very-Secret-99"));
+        CHECK(contains(e.what(), "does_not_exist"));
+    }
+}
