@@ -7,6 +7,8 @@ namespace borderwatch::cli {
 const std::vector<CommandInfo>& all_commands() {
     static const std::vector<CommandInfo> commands = {
         {"info", "print borderwatch's version, data locations and the border's facts", make_info_command},
+        {"resolve", "resolve place names in any spelling or script to gazetteer places", make_resolve_command},
+        {"export", "write map layers (GeoJSON, KML, GeoPackage, CSV) with a manifest", make_export_command},
     };
     return commands;
 }

@@ -6,5 +6,7 @@
 namespace borderwatch::cli {
 
 std::unique_ptr<Command> make_info_command();
+std::unique_ptr<Command> make_resolve_command();
+std::unique_ptr<Command> make_export_command();
 
 } // namespace borderwatch::cli

@@ -1,0 +1,141 @@
+#pragma once
+/// @file
+/// The format-neutral feature model the export writers consume: a layer schema (typed
+/// fields), features (geometry + one value per field + KML presentation hints), and the
+/// writer interfaces every output format implements (GeoJSON, KML, GeoPackage, CSV).
+/// Coordinates are WGS84 longitude/latitude in degrees (EPSG:4326, lon first).
+
+#include <borderwatch/incidents/incident_fields.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace borderwatch {
+
+/// One attribute column of a layer (FieldType is the incident schema's: text/integer/real).
+struct FieldDef {
+    std::string name;
+    FieldType type = FieldType::text;
+};
+
+/// Geometry type of a layer (every feature of the layer has it, or no geometry at all).
+enum class GeometryType : std::uint8_t { point, line_string, multi_line_string, polygon,
+                                         multi_polygon };
+
+/// Name and schema of one output layer.
+struct LayerSchema {
+    std::string name;              ///< "incidents", "border", ... (file stem / table name)
+    GeometryType geometry_type = GeometryType::point;
+    std::vector<FieldDef> fields;
+};
+
+/// A position: longitude, latitude in degrees.
+struct LonLat {
+    double lon = 0;
+    double lat = 0;
+};
+
+/// A geometry of the layer's type. Layout of `parts` (outer vector = parts, then rings,
+/// then positions):
+///  - point: parts[0][0][0]; line_string: parts[0][0]; multi_line_string: parts[i][0];
+///  - polygon: parts[0] = rings (exterior first); multi_polygon: parts[i] = rings.
+/// Writers take care of winding order (RFC 7946 right-hand rule) themselves.
+/// An empty `parts` means "no geometry" (written as null).
+struct Geometry {
+    GeometryType type = GeometryType::point;
+    std::vector<std::vector<std::vector<LonLat>>> parts;
+
+    [[nodiscard]] bool empty() const noexcept { return parts.empty(); }
+    /// Make this a point (reusing allocated memory).
+    void set_point(double lon, double lat);
+    /// Make this a two-position line string (reusing allocated memory).
+    void set_segment(LonLat a, LonLat b);
+    void clear() noexcept { parts.clear(); }
+};
+
+/// An attribute value: null, text, integer or real. Text is a view: it must stay valid
+/// until the LayerWriter::write() call that receives it returns.
+using Value = std::variant<std::monostate, std::string_view, std::int64_t, double>;
+
+/// One feature of a layer. Reuse one object per layer in hot loops: writers never keep
+/// references past write().
+struct Feature {
+    Geometry geometry;
+    std::vector<Value> values; ///< one per LayerSchema::fields entry, same order
+    // --- presentation hints (used by KML; ignored by the other formats) ---
+    std::string name;          ///< Placemark name
+    std::string description;   ///< readable description (plain text; writers escape it)
+    std::string style;         ///< shared style id (KML styleUrl "#<style>")
+    std::string time_begin;    ///< ISO date; equal to time_end → TimeStamp, else TimeSpan
+    std::string time_end;
+};
+
+/// Writes the features of one layer. Obtained from FormatWriter::open_layer().
+class LayerWriter {
+  public:
+    virtual ~LayerWriter() = default;
+    /// @throws IoError / GdalError on write failure
+    virtual void write(const Feature& feature) = 0;
+    /// Features written so far.
+    [[nodiscard]] virtual std::uint64_t count() const noexcept = 0;
+};
+
+/// One file written by a format writer, for the manifest.
+struct OutputFile {
+    std::filesystem::path path; ///< final path (after commit)
+    std::string format;         ///< "geojson", "kml", "gpkg", "csv"
+    std::vector<std::pair<std::string, std::uint64_t>> layers; ///< layer → feature count
+    std::string sha256;  ///< hex digest if the writer hashed while writing, else ""
+    std::uint64_t bytes = 0; ///< size if sha256 is set
+};
+
+/// One output format. Layers may be open at the same time (incidents and connectors are
+/// written in the same pass). Nothing is visible at the final paths before commit();
+/// destroying an uncommitted writer removes every temporary file.
+class FormatWriter {
+  public:
+    virtual ~FormatWriter() = default;
+    /// Start a layer; the returned writer lives as long as this FormatWriter.
+    virtual LayerWriter& open_layer(const LayerSchema& schema) = 0;
+    /// Finish every layer and write the temporaries (flushed, fsync'ed) but do not rename.
+    virtual void finish() = 0;
+    /// Temporary → final path for each file (rename + directory fsync). Call after finish().
+    virtual void commit() = 0;
+    /// The files this writer produces, with per-layer counts (valid after finish()).
+    [[nodiscard]] virtual std::vector<OutputFile> files() const = 0;
+};
+
+/// Where styles come from and how KML styles look (see styles/kml_styles.json).
+struct ExportStyles {
+    std::filesystem::path dir; ///< directory holding <layer>.qml and kml_styles.json
+};
+
+/// GeoJSON (RFC 7946): one "<layer>.geojson" per layer in @p dir; coordinates rounded to
+/// 7 decimals, polygons wound right-hand, bbox on the collection and on every non-point
+/// feature, no "crs" member. Streaming: memory does not depend on the feature count.
+[[nodiscard]] std::unique_ptr<FormatWriter> make_geojson_writer(const std::filesystem::path& dir);
+
+/// CSV: one "<layer>.csv" per layer in @p dir, first column "WKT" (EPSG:4326 lon/lat),
+/// then the fields. Streaming.
+[[nodiscard]] std::unique_ptr<FormatWriter> make_csv_writer(const std::filesystem::path& dir);
+
+/// KML 2.2: one document @p file with a Folder per layer, shared Styles from
+/// `<styles.dir>/kml_styles.json`, TimeStamp/TimeSpan and ExtendedData (SchemaData).
+/// Layers after the first are spooled to temporary siblings and appended at finish().
+/// @throws DataError if the style file is missing or malformed
+[[nodiscard]] std::unique_ptr<FormatWriter> make_kml_writer(const std::filesystem::path& file,
+                                                            const ExportStyles& styles);
+
+/// GeoPackage through GDAL: every layer in one file, features in transactions, and each
+/// layer's `<styles.dir>/<layer>.qml` stored in `layer_styles` with useAsDefault=1 so QGIS
+/// opens the layers styled.
+/// @throws GdalError on any GDAL failure (message names the dataset and layer)
+[[nodiscard]] std::unique_ptr<FormatWriter> make_gpkg_writer(const std::filesystem::path& file,
+                                                             const ExportStyles& styles);
+
+} // namespace borderwatch

@@ -1,0 +1,47 @@
+#pragma once
+/// @file
+/// The incident selection as the user writes it (command-line options of `export`, the
+/// [filter] table of an `update` config), and its translation to a store QueryFilter:
+/// admin names and --near places are resolved through the gazetteer.
+
+#include <borderwatch/store/store.hpp>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace borderwatch {
+
+/// Filters as written by the user; empty / nullopt = no restriction (see QueryFilter).
+struct FilterSpec {
+    std::optional<double> within_km;
+    std::optional<double> beyond_km;
+    std::string side;                 ///< ISO3
+    std::vector<std::string> admin1;  ///< names in any spelling ("Khatlon")
+    std::vector<std::string> admin2;  ///< names in any spelling ("Khatron")
+    std::string near;                 ///< "LON,LAT" or a place name
+    std::optional<double> near_km;    ///< radius for near (default 25 km)
+    std::string bbox;                 ///< "W,S,E,N" degrees
+    std::string from_date;            ///< YYYY-MM-DD, YYYY-MM or YYYY
+    std::string to_date;
+    std::vector<std::string> event_types;
+    std::optional<int> min_fatalities;
+    std::optional<int> precision_max;
+
+    [[nodiscard]] bool empty() const noexcept;
+    /// One line, e.g. "side=TJK within_km=10 from=2025-01-01"; "" when empty. Stable order.
+    [[nodiscard]] std::string describe() const;
+};
+
+/// Check values that need no data (ranges, bbox syntax, dates). @throws UsageError
+void validate_filter_spec(const FilterSpec& spec);
+
+/// Translate to a QueryFilter. Admin names resolve through the gazetteer in @p geodata
+/// (empty = geodata_dir()) to official names (a name that resolves to nothing is kept as
+/// given, so exact official names always work); "near" accepts "LON,LAT" or a place name.
+/// @throws UsageError for unusable values or an unknown --near place
+[[nodiscard]] QueryFilter resolve_filter_spec(const FilterSpec& spec,
+                                              const std::filesystem::path& geodata = {});
+
+} // namespace borderwatch

@@ -1,0 +1,76 @@
+#pragma once
+// Byte-level helpers shared by the streaming writers: number formatting without
+// allocation, JSON/XML escaping, WKT, ring orientation, value-to-text.
+
+#include <borderwatch/export/feature.hpp>
+#include <borderwatch/export/sha256.hpp>
+
+#include <ostream>
+#include <string>
+#include <string_view>
+
+namespace borderwatch::detail {
+
+/// Append @p value in fixed notation with at most @p decimals digits, trailing zeros
+/// removed, "-0" printed as "0" (same output as format_fixed, without allocating).
+void append_fixed(std::string& out, double value, int decimals);
+/// Append the shortest round-trip representation (std::to_chars).
+void append_shortest(std::string& out, double value);
+void append_int(std::string& out, std::int64_t value);
+
+/// Append @p text as a JSON string body (no quotes); control characters as \u00XX.
+/// Invalid UTF-8 is passed through byte by byte (inputs are validated on import).
+void append_json_escaped(std::string& out, std::string_view text);
+/// Append @p text escaped for XML character data and attribute values (&, <, >, ", ');
+/// characters not allowed in XML 1.0 (C0 controls except tab/LF/CR) are dropped.
+void append_xml_escaped(std::string& out, std::string_view text);
+
+/// Signed area (shoelace, degrees²) of a ring; > 0 means counter-clockwise.
+[[nodiscard]] double ring_signed_area(const std::vector<LonLat>& ring) noexcept;
+
+/// Append the geometry as WKT ("POINT (70.1 37.2)"), coordinates rounded to @p decimals.
+/// Empty geometry appends nothing.
+void append_wkt(std::string& out, const Geometry& geometry, int decimals);
+
+/// Attribute value as text ("" for null); reals in shortest round-trip form.
+void append_value_text(std::string& out, const Value& value);
+
+/// A string that is written to @p stream whenever it grows beyond a threshold; hashes
+/// (SHA-256) and counts everything it writes, so manifests need not re-read big files.
+class OutBuffer {
+  public:
+    explicit OutBuffer(std::ostream& stream, std::size_t threshold = 1 << 20)
+        : m_stream(stream), m_threshold(threshold) {
+        m_buf.reserve(threshold + 4096);
+    }
+    OutBuffer(const OutBuffer&) = delete;
+    OutBuffer& operator=(const OutBuffer&) = delete;
+    ~OutBuffer() = default;
+    std::string& str() noexcept { return m_buf; }
+    /// Flush if above the threshold.
+    void maybe_flush() {
+        if (m_buf.size() >= m_threshold) {
+            flush();
+        }
+    }
+    void flush() {
+        m_stream.write(m_buf.data(), static_cast<std::streamsize>(m_buf.size()));
+        m_hash.update(m_buf);
+        m_bytes += m_buf.size();
+        m_buf.clear();
+    }
+    /// Flush, then the SHA-256 (hex) and size of everything written. Call once, at the end.
+    std::pair<std::string, std::uint64_t> finish() {
+        flush();
+        return {m_hash.hex_digest(), m_bytes};
+    }
+
+  private:
+    std::ostream& m_stream;
+    std::size_t m_threshold;
+    std::string m_buf;
+    Sha256 m_hash;
+    std::uint64_t m_bytes = 0;
+};
+
+} // namespace borderwatch::detail

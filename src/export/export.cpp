@@ -1,0 +1,774 @@
+// The export pipeline: one pass over the incidents writes the incidents and connectors
+// layers to every format and accumulates the statistics; then the border, sectors, bands
+// and admin layers follow; every writer finishes (all bytes written) before any file is
+// renamed into place, and manifest.json is written last.
+
+#include <borderwatch/export/export.hpp>
+
+#include <borderwatch/core/atomic_file.hpp>
+#include <borderwatch/core/error.hpp>
+#include <borderwatch/core/numbers.hpp>
+#include <borderwatch/core/paths.hpp>
+#include <borderwatch/export/sha256.hpp>
+#include <borderwatch/geodesy/geodesic.hpp>
+#include <borderwatch/incidents/incident_fields.hpp>
+
+#include "export/detail/bands.hpp"
+#include "export/detail/geodata_read.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <limits>
+#include <map>
+#include <signal.h>
+#include <tuple>
+
+namespace borderwatch {
+
+namespace {
+
+// ---------------------------------------------------------------------------------------
+// Statistics
+
+/// count, fatalities and border-distance statistics of a group of incidents. Distances are
+/// kept as float metres (4 bytes per incident per grouping, 0.06 m resolution at 1,000 km)
+/// for the median and p90; min, max and mean are exact.
+struct GroupStats {
+    std::uint64_t count = 0;
+    std::int64_t fatalities = 0;
+    std::uint64_t imprecise = 0;
+    double sum_m = 0;
+    double min_m = std::numeric_limits<double>::infinity();
+    double max_m = -std::numeric_limits<double>::infinity();
+    std::vector<float> distances_m;
+
+    void add(const Incident& incident, bool imprecise_location) {
+        ++count;
+        fatalities += incident.fatalities_best.value_or(0);
+        if (imprecise_location) {
+            ++imprecise;
+        }
+        if (incident.border_distance_m) {
+            const double d = *incident.border_distance_m;
+            sum_m += d;
+            min_m = std::min(min_m, d);
+            max_m = std::max(max_m, d);
+            distances_m.push_back(static_cast<float>(d));
+        }
+    }
+};
+
+/// Linear-interpolation quantile (type 7) of sorted values.
+double quantile(const std::vector<float>& sorted, double q) {
+    const double pos = q * static_cast<double>(sorted.size() - 1);
+    const auto lo = static_cast<std::size_t>(std::floor(pos));
+    const auto hi = std::min(lo + 1, sorted.size() - 1);
+    const double frac = pos - static_cast<double>(lo);
+    return static_cast<double>(sorted[lo]) +
+           frac * (static_cast<double>(sorted[hi]) - static_cast<double>(sorted[lo]));
+}
+
+double km3(double metres) { return std::round(metres) / 1000.0; }
+
+/// The five distance statistics in km (rounded to the metre), nullopt without distances.
+std::array<std::optional<double>, 5> distance_summary(GroupStats& s) {
+    if (s.distances_m.empty()) {
+        return {};
+    }
+    std::sort(s.distances_m.begin(), s.distances_m.end());
+    return {km3(s.min_m), km3(quantile(s.distances_m, 0.5)),
+            km3(s.sum_m / static_cast<double>(s.distances_m.size())),
+            km3(quantile(s.distances_m, 0.9)), km3(s.max_m)};
+}
+
+const std::vector<FieldDef> k_stat_fields = {
+    {"count", FieldType::integer},         {"fatalities", FieldType::integer},
+    {"dist_min_km", FieldType::real},      {"dist_median_km", FieldType::real},
+    {"dist_mean_km", FieldType::real},     {"dist_p90_km", FieldType::real},
+    {"dist_max_km", FieldType::real}};
+
+void append_stat_values(std::vector<Value>& values, GroupStats& s) {
+    values.emplace_back(static_cast<std::int64_t>(s.count));
+    values.emplace_back(static_cast<std::int64_t>(s.fatalities));
+    for (const auto& v : distance_summary(s)) {
+        values.push_back(v ? Value{*v} : Value{});
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Layer schemas
+
+LayerSchema incidents_schema() {
+    LayerSchema s{"incidents", GeometryType::point, {}};
+    for (const auto& f : incident_fields()) {
+        s.fields.push_back({std::string(f.name), f.type});
+    }
+    s.fields.push_back({"border_distance_km", FieldType::real});
+    s.fields.push_back({"sector", FieldType::text});
+    return s;
+}
+
+LayerSchema connectors_schema() {
+    return {"connectors",
+            GeometryType::line_string,
+            {{"id", FieldType::text},
+             {"event_type", FieldType::text},
+             {"side", FieldType::text},
+             {"band", FieldType::text},
+             {"border_distance_m", FieldType::real},
+             {"border_distance_km", FieldType::real},
+             {"chainage_km", FieldType::real}}};
+}
+
+LayerSchema border_schema() {
+    return {"border",
+            GeometryType::line_string,
+            {{"id", FieldType::text},
+             {"left", FieldType::text},
+             {"right", FieldType::text},
+             {"source", FieldType::text},
+             {"start_name", FieldType::text},
+             {"end_name", FieldType::text},
+             {"vertices", FieldType::integer},
+             {"length_km", FieldType::real},
+             {"incidents", FieldType::integer},
+             {"fatalities", FieldType::integer}}};
+}
+
+LayerSchema sectors_schema() {
+    LayerSchema s{"border_sectors",
+                  GeometryType::line_string,
+                  {{"sector", FieldType::text},
+                   {"sector_index", FieldType::integer},
+                   {"from_km", FieldType::real},
+                   {"to_km", FieldType::real},
+                   {"imprecise", FieldType::integer}}};
+    s.fields.insert(s.fields.end(), k_stat_fields.begin(), k_stat_fields.end());
+    return s;
+}
+
+LayerSchema bands_schema() {
+    LayerSchema s{"distance_bands",
+                  GeometryType::multi_polygon,
+                  {{"side", FieldType::text},
+                   {"band", FieldType::text},
+                   {"min_km", FieldType::real},
+                   {"max_km", FieldType::real}}};
+    s.fields.insert(s.fields.end(), k_stat_fields.begin(), k_stat_fields.end());
+    return s;
+}
+
+LayerSchema admin_schema() {
+    LayerSchema s{"admin_stats",
+                  GeometryType::multi_polygon,
+                  {{"level", FieldType::integer},
+                   {"id", FieldType::text},
+                   {"iso3", FieldType::text},
+                   {"admin1", FieldType::text},
+                   {"name", FieldType::text}}};
+    s.fields.insert(s.fields.end(), k_stat_fields.begin(), k_stat_fields.end());
+    return s;
+}
+
+// ---------------------------------------------------------------------------------------
+// Helpers
+
+std::string sector_label(double from_km, double to_km) {
+    return format_fixed(from_km, 3) + "-" + format_fixed(to_km, 3);
+}
+
+bool is_imprecise(const Incident& incident) { return incident.band == "imprecise"; }
+
+std::string band_of(const Incident& incident, const std::vector<DistanceBand>& bands) {
+    if (is_imprecise(incident) || !incident.border_distance_m) {
+        return is_imprecise(incident) ? "imprecise" : "";
+    }
+    const double km = *incident.border_distance_m / 1000.0;
+    for (const auto& band : bands) {
+        if (km >= band.min_km && (!band.max_km || km < *band.max_km)) {
+            return band.label();
+        }
+    }
+    return "";
+}
+
+/// Readable Placemark description: one "Label: value" line per known fact.
+std::string describe(const Incident& in) {
+    std::string d;
+    const auto line = [&d](const char* label, const std::string& value) {
+        if (!value.empty()) {
+            d += label;
+            d += ": ";
+            d += value;
+            d += '\n';
+        }
+    };
+    std::string date = in.event_date;
+    if (!in.event_date_end.empty() && in.event_date_end != in.event_date) {
+        date += " to " + in.event_date_end;
+    }
+    line("Date", date + " (" + std::string(to_string(in.date_precision)) + ")");
+    line("Type", in.sub_event_type.empty() ? in.event_type
+                                           : in.event_type + " / " + in.sub_event_type);
+    line("Actors", in.actor2.empty() ? in.actor1 : in.actor1 + " vs " + in.actor2);
+    line("Target", in.target);
+    if (in.fatalities_best) {
+        std::string f = std::to_string(*in.fatalities_best);
+        if (in.fatalities_low && in.fatalities_high) {
+            f += " (" + std::to_string(*in.fatalities_low) + "-" +
+                 std::to_string(*in.fatalities_high) + ")";
+        }
+        line("Fatalities", f);
+    }
+    line("Location as reported", in.location_text);
+    line("Resolved place", in.place_name.empty() ? in.place_matched : in.place_name);
+    std::string admin = in.admin2;
+    if (!in.admin1.empty()) {
+        admin += (admin.empty() ? "" : ", ") + in.admin1;
+    }
+    line("Admin", admin);
+    if (in.border_distance_m) {
+        std::string where = in.side.empty() ? "" : in.side + ", ";
+        where += format_fixed(*in.border_distance_m / 1000.0, 3) + " km from the border";
+        if (in.chainage_km) {
+            where += ", chainage " + format_fixed(*in.chainage_km, 3) + " km";
+        }
+        line("Position", where);
+    }
+    line("Band", in.band);
+    line("Source", in.source_url.empty() ? in.source_name
+                                         : in.source_name + " " + in.source_url);
+    line("Notes", in.notes);
+    line("Flags", in.flags);
+    line("Id", in.id);
+    if (!d.empty()) {
+        d.pop_back();
+    }
+    return d;
+}
+
+/// The border between chainages [from_km, to_km], exact geodesic interpolation at the ends.
+std::vector<LonLat> border_piece(const BorderGeometry& b, double from_km, double to_km) {
+    const auto point_at = [&b](double km) -> LonLat {
+        const auto& ch = b.vertex_chainage_km;
+        if (km <= ch.front()) {
+            return b.vertices.front();
+        }
+        if (km >= ch.back()) {
+            return b.vertices.back();
+        }
+        const auto it = std::upper_bound(ch.begin(), ch.end(), km);
+        const auto i = static_cast<std::size_t>(it - ch.begin()) - 1;
+        const auto& a = b.vertices[i];
+        const auto& c = b.vertices[i + 1];
+        const auto inv = geodesic_inverse(a.lon, a.lat, c.lon, c.lat);
+        const auto p = geodesic_direct(a.lon, a.lat, inv.azimuth1_deg, (km - ch[i]) * 1000.0);
+        return {p[0], p[1]};
+    };
+    std::vector<LonLat> out;
+    out.push_back(point_at(from_km));
+    for (std::size_t i = 0; i < b.vertices.size(); ++i) {
+        if (b.vertex_chainage_km[i] > from_km && b.vertex_chainage_km[i] < to_km) {
+            out.push_back(b.vertices[i]);
+        }
+    }
+    out.push_back(point_at(to_km));
+    return out;
+}
+
+std::string now_iso8601() {
+    const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+/// Remove temporaries (".NAME.tmp-PID-N...") left by a killed export whose process is gone.
+void remove_stale_temporaries(const std::filesystem::path& dir) {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+        const auto name = entry.path().filename().string();
+        const auto pos = name.find(".tmp-");
+        if (name.empty() || name[0] != '.' || pos == std::string::npos) {
+            continue;
+        }
+        const auto pid = parse_int(std::string_view(name).substr(pos + 5, name.find('-', pos + 5) - pos - 5));
+        if (pid && *pid > 0 && ::kill(static_cast<pid_t>(*pid), 0) != 0 && errno == ESRCH) {
+            std::filesystem::remove(entry.path(), ec);
+        }
+    }
+}
+
+/// Every writer of the run, with the layer writers of each.
+struct Outputs {
+    std::vector<std::unique_ptr<FormatWriter>> writers;
+    std::vector<std::vector<LayerWriter*>> layers; // [layer index][writer index]
+
+    void write(std::size_t layer, const Feature& f) {
+        for (auto* w : layers[layer]) {
+            w->write(f);
+        }
+    }
+};
+
+enum LayerIndex : std::size_t { l_incidents, l_border, l_sectors, l_bands, l_admin, l_connectors };
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------
+
+std::string DistanceBand::label() const {
+    if (!max_km) {
+        return ">" + format_fixed(min_km, 3);
+    }
+    return format_fixed(min_km, 3) + "-" + format_fixed(*max_km, 3);
+}
+
+std::vector<DistanceBand> default_distance_bands() {
+    return {{0, 1}, {1, 5}, {5, 10}, {10, 25}, {25, 50}, {50, std::nullopt}};
+}
+
+const char* to_string(ExportFormat format) noexcept {
+    switch (format) {
+    case ExportFormat::geojson: return "geojson";
+    case ExportFormat::kml: return "kml";
+    case ExportFormat::gpkg: return "gpkg";
+    case ExportFormat::csv: return "csv";
+    }
+    return "";
+}
+
+std::vector<ExportFormat> parse_export_formats(const std::string& list) {
+    std::vector<ExportFormat> out;
+    std::size_t start = 0;
+    while (start <= list.size()) {
+        auto end = list.find(',', start);
+        if (end == std::string::npos) {
+            end = list.size();
+        }
+        const auto item = std::string(trim(std::string_view(list).substr(start, end - start)));
+        std::vector<ExportFormat> add;
+        if (item == "all") {
+            add = {ExportFormat::geojson, ExportFormat::kml, ExportFormat::gpkg, ExportFormat::csv};
+        } else if (item == "geojson") {
+            add = {ExportFormat::geojson};
+        } else if (item == "kml") {
+            add = {ExportFormat::kml};
+        } else if (item == "gpkg") {
+            add = {ExportFormat::gpkg};
+        } else if (item == "csv") {
+            add = {ExportFormat::csv};
+        } else {
+            throw UsageError("unknown export format '" + item +
+                             "' (choose from geojson, kml, gpkg, csv, all)");
+        }
+        for (const auto f : add) {
+            if (std::find(out.begin(), out.end(), f) == out.end()) {
+                out.push_back(f);
+            }
+        }
+        start = end + 1;
+    }
+    return out;
+}
+
+const std::vector<std::string>& export_layer_names() {
+    static const std::vector<std::string> names = {"incidents",      "border",
+                                                   "border_sectors", "distance_bands",
+                                                   "admin_stats",    "connectors"};
+    return names;
+}
+
+std::vector<std::string> export_file_names(const std::vector<ExportFormat>& formats) {
+    std::vector<std::string> out;
+    for (const auto f : formats) {
+        switch (f) {
+        case ExportFormat::geojson:
+            for (const auto& l : export_layer_names()) {
+                out.push_back(l + ".geojson");
+            }
+            break;
+        case ExportFormat::csv:
+            for (const auto& l : export_layer_names()) {
+                out.push_back(l + ".csv");
+            }
+            break;
+        case ExportFormat::kml: out.emplace_back("borderwatch.kml"); break;
+        case ExportFormat::gpkg: out.emplace_back("borderwatch.gpkg"); break;
+        }
+    }
+    return out;
+}
+
+BorderGeometry load_border_geometry(const std::filesystem::path& geodata_dir,
+                                    const std::string& id) {
+    const auto features = detail::read_geojson_features(geodata_dir / "borders.geojson");
+    for (const auto& f : features) {
+        if (detail::text_property(f.properties, "id") != id) {
+            continue;
+        }
+        if (f.geometry.type != GeometryType::line_string) {
+            throw DataError("borders.geojson: feature '" + id + "' is not a LineString");
+        }
+        BorderGeometry b;
+        b.id = id;
+        b.left = detail::text_property(f.properties, "left");
+        b.right = detail::text_property(f.properties, "right");
+        b.source = detail::text_property(f.properties, "source");
+        b.start_name = detail::text_property(f.properties, "start_name");
+        b.end_name = detail::text_property(f.properties, "end_name");
+        b.vertices = f.geometry.parts.at(0).at(0);
+        b.vertex_chainage_km.reserve(b.vertices.size());
+        double km = 0;
+        for (std::size_t i = 0; i < b.vertices.size(); ++i) {
+            if (i > 0) {
+                const auto& a = b.vertices[i - 1];
+                const auto& c = b.vertices[i];
+                km += geodesic_inverse(a.lon, a.lat, c.lon, c.lat).distance_m / 1000.0;
+            }
+            b.vertex_chainage_km.push_back(km);
+        }
+        b.length_km = km;
+        return b;
+    }
+    throw DataError("border '" + id + "' not found in " + (geodata_dir / "borders.geojson").string());
+}
+
+ExportResult export_layers(const ExportOptions& options, const IncidentSource& source,
+                           const BorderGeometry& border, const ExportProgress& progress) {
+    if (options.formats.empty()) {
+        throw UsageError("no export format selected");
+    }
+    if (!(options.sector_km > 0)) {
+        throw UsageError("sector length must be > 0 km");
+    }
+    if (border.vertices.size() < 2 || border.vertex_chainage_km.size() != border.vertices.size()) {
+        throw DataError("border '" + border.id + "' has no usable geometry");
+    }
+    const auto& dir = options.out_dir;
+    std::filesystem::create_directories(dir);
+    const auto names = export_file_names(options.formats);
+    if (!options.overwrite) {
+        for (const auto& name : names) {
+            if (std::filesystem::exists(dir / name)) {
+                throw IoError("'" + (dir / name).string() +
+                              "' already exists; use --overwrite to replace it");
+            }
+        }
+    }
+    remove_stale_temporaries(dir);
+    const auto geodata = options.geodata_dir.empty() ? geodata_dir() : options.geodata_dir;
+    const ExportStyles styles{options.styles_dir.empty() ? styles_dir() : options.styles_dir};
+    const auto report = [&progress](const char* stage, std::uint64_t done, std::uint64_t total) {
+        if (progress) {
+            progress(stage, done, total);
+        }
+    };
+
+    // Reference data first, so a missing file fails before anything is written.
+    std::vector<detail::ReferenceFeature> countries;
+    if (options.distance_bands) {
+        countries = detail::read_geojson_features(geodata / "countries.geojson");
+    }
+    std::vector<detail::ReferenceFeature> admin1;
+    std::vector<detail::ReferenceFeature> admin2;
+    if (options.admin_stats) {
+        admin1 = detail::read_geojson_features(geodata / "admin1.geojson");
+        admin2 = detail::read_geojson_features(geodata / "admin2.geojson");
+    }
+
+    Outputs out;
+    for (const auto f : options.formats) {
+        switch (f) {
+        case ExportFormat::geojson: out.writers.push_back(make_geojson_writer(dir)); break;
+        case ExportFormat::csv: out.writers.push_back(make_csv_writer(dir)); break;
+        case ExportFormat::kml:
+            out.writers.push_back(make_kml_writer(dir / "borderwatch.kml", styles));
+            break;
+        case ExportFormat::gpkg:
+            out.writers.push_back(make_gpkg_writer(dir / "borderwatch.gpkg", styles));
+            break;
+        }
+    }
+    // Every layer is opened before any feature is written (KML declares all schemas first).
+    const std::vector<LayerSchema> schemas = {incidents_schema(), border_schema(),
+                                              sectors_schema(),   bands_schema(),
+                                              admin_schema(),     connectors_schema()};
+    out.layers.resize(schemas.size());
+    for (std::size_t l = 0; l < schemas.size(); ++l) {
+        for (auto& w : out.writers) {
+            out.layers[l].push_back(&w->open_layer(schemas[l]));
+        }
+    }
+
+    // --- pass over the incidents -----------------------------------------------------
+    const auto sector_count =
+        static_cast<std::size_t>(std::max(1.0, std::ceil(border.length_km / options.sector_km - 1e-9)));
+    std::vector<GroupStats> sectors(sector_count);
+    std::map<std::pair<std::string, std::string>, GroupStats> bands;           // side, band
+    std::map<std::pair<std::string, std::string>, GroupStats> admin1_stats;    // iso3, admin1
+    std::map<std::tuple<std::string, std::string, std::string>, GroupStats> admin2_stats;
+    GroupStats all;
+    ExportResult result;
+
+    const auto& fields = incident_fields();
+    std::vector<FieldValue> raw(fields.size());
+    Feature inc;
+    inc.values.reserve(schemas[l_incidents].fields.size());
+    Feature con;
+    con.values.reserve(schemas[l_connectors].fields.size());
+    std::string sector_text;
+    std::string band_text;
+    source([&](const Incident& in) {
+        for (std::size_t i = 0; i < fields.size(); ++i) {
+            raw[i] = get_field(in, i);
+        }
+        inc.values.clear();
+        for (const auto& v : raw) {
+            if (const auto* s = std::get_if<std::string>(&v)) {
+                inc.values.emplace_back(std::string_view(*s));
+            } else if (const auto* n = std::get_if<std::int64_t>(&v)) {
+                inc.values.emplace_back(*n);
+            } else if (const auto* d = std::get_if<double>(&v)) {
+                inc.values.emplace_back(*d);
+            } else {
+                inc.values.emplace_back();
+            }
+        }
+        inc.values.push_back(in.border_distance_m ? Value{*in.border_distance_m / 1000.0} : Value{});
+        sector_text.clear();
+        std::optional<std::size_t> sector;
+        if (in.chainage_km) {
+            sector = std::min(sector_count - 1,
+                              static_cast<std::size_t>(std::max(0.0, *in.chainage_km / options.sector_km)));
+            sector_text = sector_label(static_cast<double>(*sector) * options.sector_km,
+                                       std::min(border.length_km,
+                                                static_cast<double>(*sector + 1) * options.sector_km));
+        }
+        inc.values.push_back(sector ? Value{std::string_view(sector_text)} : Value{});
+
+        const bool have_point = in.place_lon && in.place_lat;
+        const double lon = have_point ? *in.place_lon : in.lon.value_or(0);
+        const double lat = have_point ? *in.place_lat : in.lat.value_or(0);
+        if (have_point || (in.lon && in.lat)) {
+            inc.geometry.set_point(lon, lat);
+        } else {
+            inc.geometry.clear();
+            ++result.incidents_without_location;
+        }
+        inc.name = in.event_date + " " +
+                   (in.sub_event_type.empty() ? in.event_type : in.sub_event_type) +
+                   (in.location_text.empty() ? "" : " - " + in.location_text);
+        inc.description = describe(in);
+        inc.style = in.event_type;
+        inc.time_begin = in.event_date;
+        inc.time_end = in.date_precision == DatePrecision::day ? in.event_date : in.event_date_end;
+        out.write(l_incidents, inc);
+
+        // Statistics.
+        const bool imprecise = is_imprecise(in);
+        all.add(in, imprecise);
+        if (sector) {
+            sectors[*sector].add(in, imprecise);
+        }
+        band_text = band_of(in, options.bands);
+        if (!band_text.empty() && band_text != "imprecise" && !in.side.empty()) {
+            bands[{in.side, band_text}].add(in, imprecise);
+        }
+        if (!in.side.empty() && !in.admin1.empty()) {
+            admin1_stats[{in.side, in.admin1}].add(in, imprecise);
+            if (!in.admin2.empty()) {
+                admin2_stats[{in.side, in.admin1, in.admin2}].add(in, imprecise);
+            }
+        }
+
+        // Connector to the nearest border point.
+        if (have_point && in.nearest_lon && in.nearest_lat && in.border_distance_m) {
+            con.geometry.set_segment({lon, lat}, {*in.nearest_lon, *in.nearest_lat});
+            con.values.clear();
+            con.values.emplace_back(std::string_view(in.id));
+            con.values.emplace_back(std::string_view(in.event_type));
+            con.values.emplace_back(std::string_view(in.side));
+            con.values.emplace_back(std::string_view(band_text));
+            con.values.emplace_back(*in.border_distance_m);
+            con.values.emplace_back(*in.border_distance_m / 1000.0);
+            con.values.push_back(in.chainage_km ? Value{*in.chainage_km} : Value{});
+            con.name = in.id;
+            con.style = in.event_type;
+            out.write(l_connectors, con);
+        }
+        ++result.incidents;
+        if (result.incidents % 10000 == 0) {
+            report("incidents", result.incidents, options.expected_incidents);
+        }
+    });
+    report("incidents", result.incidents, options.expected_incidents);
+
+    // --- border ------------------------------------------------------------------------
+    {
+        Feature f;
+        f.geometry.type = GeometryType::line_string;
+        f.geometry.parts = {{border.vertices}};
+        f.name = border.id;
+        f.description = border.id + ": " + border.left + " (left) / " + border.right +
+                        " (right), " + format_fixed(border.length_km, 3) + " km, from " +
+                        border.start_name + " to " + border.end_name + "\nSource: " + border.source;
+        f.values = {std::string_view(border.id),         std::string_view(border.left),
+                    std::string_view(border.right),      std::string_view(border.source),
+                    std::string_view(border.start_name), std::string_view(border.end_name),
+                    static_cast<std::int64_t>(border.vertices.size()),
+                    std::round(border.length_km * 1000.0) / 1000.0,
+                    static_cast<std::int64_t>(all.count), static_cast<std::int64_t>(all.fatalities)};
+        out.write(l_border, f);
+    }
+
+    // --- sectors -----------------------------------------------------------------------
+    for (std::size_t i = 0; i < sector_count; ++i) {
+        const double from = static_cast<double>(i) * options.sector_km;
+        const double to = std::min(border.length_km, static_cast<double>(i + 1) * options.sector_km);
+        Feature f;
+        f.geometry.type = GeometryType::line_string;
+        f.geometry.parts = {{border_piece(border, from, to)}};
+        const auto label = sector_label(from, to);
+        f.name = "sector " + label + " km";
+        auto& s = sectors[i];
+        f.description = std::to_string(s.count) + " incidents, " + std::to_string(s.fatalities) +
+                        " fatalities";
+        f.values = {std::string_view(label), static_cast<std::int64_t>(i),
+                    std::round(from * 1000.0) / 1000.0, std::round(to * 1000.0) / 1000.0,
+                    static_cast<std::int64_t>(s.imprecise)};
+        append_stat_values(f.values, s);
+        out.write(l_sectors, f);
+        report("border_sectors", i + 1, sector_count);
+    }
+
+    // --- distance bands ----------------------------------------------------------------
+    if (options.distance_bands) {
+        report("distance_bands", 0, 0);
+        const auto polygons = detail::build_band_polygons(border, options.bands, countries);
+        for (const auto& bp : polygons) {
+            Feature f;
+            f.geometry = bp.geometry;
+            const auto label = bp.band.label();
+            f.name = bp.side + " " + label + " km";
+            f.style = label;
+            auto& s = bands[{bp.side, label}];
+            f.description = std::to_string(s.count) + " incidents, " +
+                            std::to_string(s.fatalities) + " fatalities";
+            f.values = {std::string_view(bp.side), std::string_view(label), bp.band.min_km,
+                        bp.band.max_km ? Value{*bp.band.max_km} : Value{}};
+            append_stat_values(f.values, s);
+            out.write(l_bands, f);
+        }
+    }
+
+    // --- admin units -------------------------------------------------------------------
+    if (options.admin_stats) {
+        report("admin_stats", 0, admin1.size() + admin2.size());
+        const auto write_unit = [&](int level, const detail::ReferenceFeature& unit,
+                                    GroupStats& s) {
+            Feature f;
+            f.geometry = unit.geometry;
+            const auto id = detail::text_property(unit.properties, "id");
+            const auto iso3 = detail::text_property(unit.properties, "iso3");
+            const auto a1 = level == 1 ? detail::text_property(unit.properties, "name")
+                                       : detail::text_property(unit.properties, "admin1");
+            const auto name = detail::text_property(unit.properties, "name");
+            f.name = name;
+            f.description = name + (level == 2 ? ", " + a1 : std::string()) + " (" + iso3 +
+                            "): " + std::to_string(s.count) + " incidents, " +
+                            std::to_string(s.fatalities) + " fatalities";
+            f.style = std::to_string(level);
+            f.values = {static_cast<std::int64_t>(level), std::string_view(id),
+                        std::string_view(iso3), std::string_view(a1), std::string_view(name)};
+            append_stat_values(f.values, s);
+            out.write(l_admin, f);
+        };
+        for (const auto& unit : admin1) {
+            const auto key = std::make_pair(detail::text_property(unit.properties, "iso3"),
+                                            detail::text_property(unit.properties, "name"));
+            const auto it = admin1_stats.find(key);
+            GroupStats empty;
+            write_unit(1, unit, it != admin1_stats.end() ? it->second : empty);
+        }
+        for (const auto& unit : admin2) {
+            const auto key = std::make_tuple(detail::text_property(unit.properties, "iso3"),
+                                             detail::text_property(unit.properties, "admin1"),
+                                             detail::text_property(unit.properties, "name"));
+            const auto it = admin2_stats.find(key);
+            GroupStats empty;
+            write_unit(2, unit, it != admin2_stats.end() ? it->second : empty);
+        }
+    }
+
+    // --- finish everything, then rename everything, then the manifest ------------------
+    report("finish", 0, out.writers.size());
+    for (auto& w : out.writers) {
+        w->finish();
+    }
+    report("commit", 0, out.writers.size());
+    for (auto& w : out.writers) {
+        w->commit();
+    }
+    nlohmann::ordered_json files = nlohmann::ordered_json::array();
+    for (auto& w : out.writers) {
+        for (auto& f : w->files()) {
+            ManifestFile mf;
+            mf.path = f.path.filename().string();
+            mf.format = f.format;
+            if (f.sha256.empty()) {
+                mf.sha256 = sha256_file(f.path);
+                mf.bytes = std::filesystem::file_size(f.path);
+            } else {
+                mf.sha256 = f.sha256;
+                mf.bytes = f.bytes;
+            }
+            mf.layers = f.layers;
+            nlohmann::ordered_json layers = nlohmann::ordered_json::object();
+            for (const auto& [name, count] : mf.layers) {
+                layers[name] = count;
+            }
+            files.push_back({{"path", mf.path},
+                             {"format", mf.format},
+                             {"bytes", mf.bytes},
+                             {"sha256", mf.sha256},
+                             {"layers", layers}});
+            result.files.push_back(std::move(mf));
+        }
+    }
+    nlohmann::ordered_json manifest;
+    manifest["borderwatch_version"] = version_string();
+    manifest["generated_at"] = options.generated_at.empty() ? now_iso8601() : options.generated_at;
+    manifest["store"] = {{"description", options.store_description},
+                         {"state", options.store_state}};
+    manifest["filter"] = options.filter_description;
+    manifest["border"] = {{"id", border.id},
+                          {"left", border.left},
+                          {"right", border.right},
+                          {"length_km", std::round(border.length_km * 1000.0) / 1000.0}};
+    manifest["sector_km"] = options.sector_km;
+    nlohmann::ordered_json band_labels = nlohmann::ordered_json::array();
+    for (const auto& b : options.bands) {
+        band_labels.push_back(b.label());
+    }
+    manifest["bands_km"] = band_labels;
+    manifest["incidents"] = result.incidents;
+    manifest["incidents_without_location"] = result.incidents_without_location;
+    manifest["incidents_imprecise"] = all.imprecise;
+    manifest["files"] = files;
+    if (!options.manifest_extra_json.empty()) {
+        manifest["extra"] = nlohmann::ordered_json::parse(options.manifest_extra_json);
+    }
+    result.manifest = dir / "manifest.json";
+    write_file_atomically(result.manifest, manifest.dump(2) + "\n");
+    return result;
+}
+
+} // namespace borderwatch

@@ -1,0 +1,275 @@
+// Streaming RFC 7946 GeoJSON: one FeatureCollection per layer file. The collection's
+// "bbox" member follows "features" (member order is free in JSON), so nothing is buffered.
+
+#include <borderwatch/core/atomic_file.hpp>
+#include <borderwatch/export/feature.hpp>
+
+#include "export/detail/text.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <tuple>
+
+namespace borderwatch {
+
+namespace {
+
+constexpr int k_decimals = 7;
+
+struct BBox {
+    double west = std::numeric_limits<double>::infinity();
+    double south = std::numeric_limits<double>::infinity();
+    double east = -std::numeric_limits<double>::infinity();
+    double north = -std::numeric_limits<double>::infinity();
+    void add(const LonLat& p) noexcept {
+        west = std::min(west, p.lon);
+        east = std::max(east, p.lon);
+        south = std::min(south, p.lat);
+        north = std::max(north, p.lat);
+    }
+    void add(const BBox& b) noexcept {
+        west = std::min(west, b.west);
+        east = std::max(east, b.east);
+        south = std::min(south, b.south);
+        north = std::max(north, b.north);
+    }
+    [[nodiscard]] bool valid() const noexcept { return west <= east; }
+    void append(std::string& out) const {
+        out += "[";
+        // Rounded outward would be ideal; rounding to 7 decimals of the same coordinates
+        // the geometry uses keeps bbox and coordinates consistent (both rounded alike).
+        detail::append_fixed(out, west, k_decimals);
+        out += ",";
+        detail::append_fixed(out, south, k_decimals);
+        out += ",";
+        detail::append_fixed(out, east, k_decimals);
+        out += ",";
+        detail::append_fixed(out, north, k_decimals);
+        out += "]";
+    }
+};
+
+void append_position(std::string& out, const LonLat& p) {
+    out.push_back('[');
+    detail::append_fixed(out, p.lon, k_decimals);
+    out.push_back(',');
+    detail::append_fixed(out, p.lat, k_decimals);
+    out.push_back(']');
+}
+
+void append_line(std::string& out, const std::vector<LonLat>& line, BBox& box) {
+    out.push_back('[');
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        if (i > 0) {
+            out.push_back(',');
+        }
+        append_position(out, line[i]);
+        box.add(line[i]);
+    }
+    out.push_back(']');
+}
+
+// RFC 7946 3.1.6: exterior rings counter-clockwise, holes clockwise.
+void append_ring(std::string& out, const std::vector<LonLat>& ring, bool exterior, BBox& box) {
+    const double area = detail::ring_signed_area(ring);
+    const bool reverse = exterior ? area < 0 : area > 0;
+    if (!reverse) {
+        append_line(out, ring, box);
+        return;
+    }
+    out.push_back('[');
+    for (std::size_t i = ring.size(); i-- > 0;) {
+        append_position(out, ring[i]);
+        box.add(ring[i]);
+        if (i > 0) {
+            out.push_back(',');
+        }
+    }
+    out.push_back(']');
+}
+
+void append_polygon(std::string& out, const std::vector<std::vector<LonLat>>& rings, BBox& box) {
+    out.push_back('[');
+    for (std::size_t r = 0; r < rings.size(); ++r) {
+        if (r > 0) {
+            out.push_back(',');
+        }
+        append_ring(out, rings[r], r == 0, box);
+    }
+    out.push_back(']');
+}
+
+/// Appends the geometry member value; returns its bbox.
+BBox append_geometry(std::string& out, const Geometry& g) {
+    BBox box;
+    if (g.empty()) {
+        out += "null";
+        return box;
+    }
+    switch (g.type) {
+    case GeometryType::point:
+        out += R"({"type":"Point","coordinates":)";
+        append_position(out, g.parts[0][0][0]);
+        box.add(g.parts[0][0][0]);
+        break;
+    case GeometryType::line_string:
+        out += R"({"type":"LineString","coordinates":)";
+        append_line(out, g.parts[0][0], box);
+        break;
+    case GeometryType::multi_line_string:
+        out += R"({"type":"MultiLineString","coordinates":[)";
+        for (std::size_t i = 0; i < g.parts.size(); ++i) {
+            if (i > 0) {
+                out.push_back(',');
+            }
+            append_line(out, g.parts[i][0], box);
+        }
+        out.push_back(']');
+        break;
+    case GeometryType::polygon:
+        out += R"({"type":"Polygon","coordinates":)";
+        append_polygon(out, g.parts[0], box);
+        break;
+    case GeometryType::multi_polygon:
+        out += R"({"type":"MultiPolygon","coordinates":[)";
+        for (std::size_t i = 0; i < g.parts.size(); ++i) {
+            if (i > 0) {
+                out.push_back(',');
+            }
+            append_polygon(out, g.parts[i], box);
+        }
+        out.push_back(']');
+        break;
+    }
+    out.push_back('}');
+    return box;
+}
+
+void append_json_value(std::string& out, const Value& value) {
+    if (const auto* s = std::get_if<std::string_view>(&value)) {
+        out.push_back('"');
+        detail::append_json_escaped(out, *s);
+        out.push_back('"');
+    } else if (const auto* i = std::get_if<std::int64_t>(&value)) {
+        detail::append_int(out, *i);
+    } else if (const auto* d = std::get_if<double>(&value)) {
+        if (std::isfinite(*d)) {
+            detail::append_shortest(out, *d);
+        } else {
+            out += "null";
+        }
+    } else {
+        out += "null";
+    }
+}
+
+class GeoJsonLayer final : public LayerWriter {
+  public:
+    GeoJsonLayer(const std::filesystem::path& dir, LayerSchema schema)
+        : m_schema(std::move(schema)), m_file(dir / (m_schema.name + ".geojson")),
+          m_out(m_file.stream()) {
+        auto& s = m_out.str();
+        s += R"({"type":"FeatureCollection","name":")";
+        detail::append_json_escaped(s, m_schema.name);
+        s += R"(","features":[)";
+        // Keys are constant per layer: escape them once.
+        for (const auto& field : m_schema.fields) {
+            std::string key = "\"";
+            detail::append_json_escaped(key, field.name);
+            key += "\":";
+            m_keys.push_back(std::move(key));
+        }
+    }
+
+    void write(const Feature& feature) override {
+        auto& s = m_out.str();
+        s += m_count == 0 ? "\n" : ",\n";
+        s += R"({"type":"Feature","properties":{)";
+        for (std::size_t i = 0; i < m_keys.size(); ++i) {
+            if (i > 0) {
+                s.push_back(',');
+            }
+            s += m_keys[i];
+            append_json_value(s, i < feature.values.size() ? feature.values[i] : Value{});
+        }
+        s += R"(},"geometry":)";
+        const BBox box = append_geometry(s, feature.geometry);
+        if (box.valid() && feature.geometry.type != GeometryType::point) {
+            s += R"(,"bbox":)";
+            box.append(s);
+        }
+        s.push_back('}');
+        if (box.valid()) {
+            m_box.add(box);
+        }
+        ++m_count;
+        m_out.maybe_flush();
+    }
+
+    [[nodiscard]] std::uint64_t count() const noexcept override { return m_count; }
+
+    void finish() {
+        auto& s = m_out.str();
+        s += "\n]";
+        if (m_box.valid()) {
+            s += R"(,"bbox":)";
+            m_box.append(s);
+        }
+        s += "}\n";
+        std::tie(m_sha256, m_bytes) = m_out.finish();
+    }
+    void commit() { m_file.commit(); }
+    [[nodiscard]] OutputFile output() const {
+        return OutputFile{m_file.target(), "geojson", {{m_schema.name, m_count}}, m_sha256, m_bytes};
+    }
+
+  private:
+    LayerSchema m_schema;
+    AtomicFile m_file;
+    detail::OutBuffer m_out;
+    std::vector<std::string> m_keys;
+    BBox m_box;
+    std::uint64_t m_count = 0;
+    std::string m_sha256;
+    std::uint64_t m_bytes = 0;
+};
+
+class GeoJsonWriter final : public FormatWriter {
+  public:
+    explicit GeoJsonWriter(std::filesystem::path dir) : m_dir(std::move(dir)) {}
+
+    LayerWriter& open_layer(const LayerSchema& schema) override {
+        m_layers.push_back(std::make_unique<GeoJsonLayer>(m_dir, schema));
+        return *m_layers.back();
+    }
+    void finish() override {
+        for (auto& layer : m_layers) {
+            layer->finish();
+        }
+    }
+    void commit() override {
+        for (auto& layer : m_layers) {
+            layer->commit();
+        }
+    }
+    [[nodiscard]] std::vector<OutputFile> files() const override {
+        std::vector<OutputFile> out;
+        for (const auto& layer : m_layers) {
+            out.push_back(layer->output());
+        }
+        return out;
+    }
+
+  private:
+    std::filesystem::path m_dir;
+    std::vector<std::unique_ptr<GeoJsonLayer>> m_layers;
+};
+
+} // namespace
+
+std::unique_ptr<FormatWriter> make_geojson_writer(const std::filesystem::path& dir) {
+    return std::make_unique<GeoJsonWriter>(dir);
+}
+
+} // namespace borderwatch

@@ -1,0 +1,441 @@
+// Streaming KML 2.2: one Document, a shared Style per category (styles/kml_styles.json),
+// one Schema + Folder per layer. The first layer streams straight into the document; the
+// others are spooled to temporary siblings and appended at finish(), so incidents and
+// connectors can be written in one pass without holding features in memory.
+
+#include <borderwatch/core/atomic_file.hpp>
+#include <borderwatch/core/error.hpp>
+#include <borderwatch/export/feature.hpp>
+
+#include "export/detail/text.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <tuple>
+
+namespace borderwatch {
+
+namespace {
+
+constexpr int k_decimals = 7;
+
+/// "#rrggbb" + opacity [0, 1] → KML "aabbggrr".
+std::string kml_color(const std::string& rgb, double opacity, const std::string& where) {
+    if (rgb.size() != 7 || rgb[0] != '#') {
+        throw DataError("kml_styles.json: " + where + ": colour '" + rgb +
+                        "' is not of the form #rrggbb");
+    }
+    const int alpha = static_cast<int>(std::lround(std::clamp(opacity, 0.0, 1.0) * 255));
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    out.push_back(hex[alpha >> 4]);
+    out.push_back(hex[alpha & 0xf]);
+    out += rgb.substr(5, 2);
+    out += rgb.substr(3, 2);
+    out += rgb.substr(1, 2);
+    for (auto& c : out) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return out;
+}
+
+/// One <Style> element built from a JSON style object.
+std::string style_xml(const nlohmann::json& s, const std::string& where) {
+    const auto id = s.at("id").get<std::string>();
+    std::string out = "<Style id=\"";
+    detail::append_xml_escaped(out, id);
+    out += "\">";
+    if (s.contains("icon")) {
+        out += "<IconStyle><color>" +
+               kml_color(s.value("color", std::string("#ffffff")), s.value("opacity", 1.0), where) +
+               "</color><scale>";
+        detail::append_shortest(out, s.value("scale", 1.0));
+        out += "</scale><Icon><href>";
+        detail::append_xml_escaped(out, s.at("icon").get<std::string>());
+        out += "</href></Icon></IconStyle><LabelStyle><scale>0</scale></LabelStyle>";
+    }
+    if (s.contains("line_color")) {
+        out += "<LineStyle><color>" +
+               kml_color(s.at("line_color").get<std::string>(), s.value("line_opacity", 1.0),
+                         where) +
+               "</color><width>";
+        detail::append_shortest(out, s.value("line_width", 1.0));
+        out += "</width></LineStyle>";
+    }
+    if (s.contains("fill_color")) {
+        out += "<PolyStyle><color>" +
+               kml_color(s.at("fill_color").get<std::string>(), s.value("fill_opacity", 0.5),
+                         where) +
+               "</color><fill>" + std::string(s.value("fill_opacity", 0.5) > 0 ? "1" : "0") +
+               "</fill><outline>1</outline></PolyStyle>";
+    }
+    out += "</Style>\n";
+    return out;
+}
+
+/// Per layer: a single style id, or a category → style id map with a default.
+struct LayerStyle {
+    std::string single;
+    std::map<std::string, std::string, std::less<>> categories;
+    std::string fallback;
+
+    [[nodiscard]] const std::string& resolve(std::string_view key) const {
+        if (!single.empty()) {
+            return single;
+        }
+        const auto it = categories.find(key);
+        return it != categories.end() ? it->second : fallback;
+    }
+};
+
+struct KmlStyles {
+    std::string xml; ///< every <Style> element
+    std::map<std::string, LayerStyle> layers;
+};
+
+KmlStyles load_kml_styles(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    if (!in) {
+        throw DataError("KML style file '" + file.string() + "' is missing");
+    }
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(in, nullptr, true, /*ignore_comments=*/true);
+    } catch (const nlohmann::json::exception& e) {
+        throw DataError("KML style file '" + file.string() + "': " + e.what());
+    }
+    KmlStyles styles;
+    try {
+        for (const auto& [layer, spec] : j.at("layers").items()) {
+            LayerStyle ls;
+            if (spec.contains("categories")) {
+                for (const auto& [key, s] : spec.at("categories").items()) {
+                    styles.xml += style_xml(s, layer + "/" + key);
+                    ls.categories.emplace(key, s.at("id").get<std::string>());
+                }
+                const auto& d = spec.at("default");
+                styles.xml += style_xml(d, layer + "/default");
+                ls.fallback = d.at("id").get<std::string>();
+            } else {
+                styles.xml += style_xml(spec, layer);
+                ls.single = spec.at("id").get<std::string>();
+            }
+            styles.layers.emplace(layer, std::move(ls));
+        }
+    } catch (const nlohmann::json::exception& e) {
+        throw DataError("KML style file '" + file.string() + "': " + e.what());
+    }
+    return styles;
+}
+
+const char* kml_type(FieldType type) {
+    switch (type) {
+    case FieldType::integer: return "int";
+    case FieldType::real: return "double";
+    case FieldType::text: break;
+    }
+    return "string";
+}
+
+void append_coordinates(std::string& out, const std::vector<LonLat>& positions) {
+    out += "<coordinates>";
+    for (std::size_t i = 0; i < positions.size(); ++i) {
+        if (i > 0) {
+            out.push_back(' ');
+        }
+        detail::append_fixed(out, positions[i].lon, k_decimals);
+        out.push_back(',');
+        detail::append_fixed(out, positions[i].lat, k_decimals);
+    }
+    out += "</coordinates>";
+}
+
+void append_line(std::string& out, const std::vector<LonLat>& line) {
+    out += "<LineString><tessellate>1</tessellate>";
+    append_coordinates(out, line);
+    out += "</LineString>";
+}
+
+void append_polygon(std::string& out, const std::vector<std::vector<LonLat>>& rings) {
+    out += "<Polygon>";
+    for (std::size_t r = 0; r < rings.size(); ++r) {
+        out += r == 0 ? "<outerBoundaryIs><LinearRing>" : "<innerBoundaryIs><LinearRing>";
+        append_coordinates(out, rings[r]);
+        out += r == 0 ? "</LinearRing></outerBoundaryIs>" : "</LinearRing></innerBoundaryIs>";
+    }
+    out += "</Polygon>";
+}
+
+void append_geometry(std::string& out, const Geometry& g) {
+    if (g.empty()) {
+        return;
+    }
+    switch (g.type) {
+    case GeometryType::point:
+        out += "<Point>";
+        append_coordinates(out, g.parts[0][0]);
+        out += "</Point>";
+        break;
+    case GeometryType::line_string:
+        append_line(out, g.parts[0][0]);
+        break;
+    case GeometryType::multi_line_string:
+        out += "<MultiGeometry>";
+        for (const auto& part : g.parts) {
+            append_line(out, part[0]);
+        }
+        out += "</MultiGeometry>";
+        break;
+    case GeometryType::polygon:
+        append_polygon(out, g.parts[0]);
+        break;
+    case GeometryType::multi_polygon:
+        out += "<MultiGeometry>";
+        for (const auto& part : g.parts) {
+            append_polygon(out, part);
+        }
+        out += "</MultiGeometry>";
+        break;
+    }
+}
+
+/// Text with line breaks shown as such in Google Earth's balloon (description is HTML).
+void append_description(std::string& out, std::string_view text) {
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const auto nl = text.find('\n', start);
+        const auto piece = text.substr(start, nl == std::string_view::npos ? nl : nl - start);
+        detail::append_xml_escaped(out, piece);
+        if (nl == std::string_view::npos) {
+            break;
+        }
+        out += "&lt;br/&gt;";
+        start = nl + 1;
+    }
+}
+
+class KmlWriter;
+
+class KmlLayer final : public LayerWriter {
+  public:
+    KmlLayer(KmlWriter& owner, LayerSchema schema, const LayerStyle* style,
+             std::ostream* direct, std::unique_ptr<AtomicFile> spool)
+        : m_owner(owner), m_schema(std::move(schema)), m_style(style),
+          m_spool(std::move(spool)),
+          m_out(direct != nullptr ? *direct : m_spool->stream()) {
+        for (const auto& field : m_schema.fields) {
+            std::string open = "<SimpleData name=\"";
+            detail::append_xml_escaped(open, field.name);
+            open += "\">";
+            m_open_tags.push_back(std::move(open));
+        }
+    }
+
+    void write(const Feature& feature) override;
+    [[nodiscard]] std::uint64_t count() const noexcept override { return m_count; }
+    [[nodiscard]] const LayerSchema& schema() const noexcept { return m_schema; }
+    detail::OutBuffer& out() noexcept { return m_out; }
+    [[nodiscard]] AtomicFile* spool() const noexcept { return m_spool.get(); }
+
+  private:
+    KmlWriter& m_owner;
+    LayerSchema m_schema;
+    const LayerStyle* m_style;
+    std::unique_ptr<AtomicFile> m_spool;
+    detail::OutBuffer m_out;
+    std::vector<std::string> m_open_tags;
+    std::uint64_t m_count = 0;
+};
+
+class KmlWriter final : public FormatWriter {
+  public:
+    KmlWriter(std::filesystem::path file, const ExportStyles& styles)
+        : m_file(std::move(file)), m_styles(load_kml_styles(styles.dir / "kml_styles.json")) {}
+
+    LayerWriter& open_layer(const LayerSchema& schema) override {
+        if (m_header_written) {
+            throw std::logic_error("KML writer: open every layer before writing features");
+        }
+        const auto it = m_styles.layers.find(schema.name);
+        const LayerStyle* style = it == m_styles.layers.end() ? nullptr : &it->second;
+        if (m_layers.empty()) {
+            m_layers.push_back(
+                std::make_unique<KmlLayer>(*this, schema, style, &m_file.stream(), nullptr));
+        } else {
+            auto spool = std::make_unique<AtomicFile>(
+                m_file.target().parent_path() /
+                ("." + m_file.target().filename().string() + "." + schema.name + ".spool"));
+            m_layers.push_back(
+                std::make_unique<KmlLayer>(*this, schema, style, nullptr, std::move(spool)));
+        }
+        return *m_layers.back();
+    }
+
+    /// Document header with styles and every layer's Schema, then the first Folder's start.
+    void ensure_header() {
+        if (m_header_written) {
+            return;
+        }
+        m_header_written = true;
+        auto& s = m_layers.front()->out().str();
+        std::string head =
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            "<kml xmlns=\"http://www.opengis.net/kml/2.2\">\n<Document>\n"
+            "<name>borderwatch</name>\n<open>1</open>\n";
+        head += m_styles.xml;
+        for (const auto& layer : m_layers) {
+            head += "<Schema name=\"";
+            detail::append_xml_escaped(head, layer->schema().name);
+            head += "\" id=\"";
+            detail::append_xml_escaped(head, layer->schema().name);
+            head += "_schema\">";
+            for (const auto& field : layer->schema().fields) {
+                head += "<SimpleField type=\"";
+                head += kml_type(field.type);
+                head += "\" name=\"";
+                detail::append_xml_escaped(head, field.name);
+                head += "\"/>";
+            }
+            head += "</Schema>\n";
+        }
+        head += "<Folder><name>";
+        detail::append_xml_escaped(head, m_layers.front()->schema().name);
+        head += "</name>\n";
+        s.insert(0, head);
+    }
+
+    void finish() override {
+        if (m_layers.empty()) {
+            auto& stream = m_file.stream();
+            stream << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                      "<kml xmlns=\"http://www.opengis.net/kml/2.2\">\n<Document>\n"
+                      "<name>borderwatch</name>\n</Document>\n</kml>\n";
+            return;
+        }
+        ensure_header();
+        auto& main = m_layers.front()->out();
+        main.str() += "</Folder>\n";
+        // Spooled folders go through the main buffer so the whole file is hashed once.
+        std::vector<char> chunk(1 << 20);
+        for (std::size_t i = 1; i < m_layers.size(); ++i) {
+            auto& layer = *m_layers[i];
+            layer.out().flush();
+            auto* spool = layer.spool();
+            spool->stream().flush();
+            if (!spool->stream()) {
+                throw IoError("write to '" + spool->temp_path().string() + "' failed (disk full?)");
+            }
+            main.str() += "<Folder><name>";
+            detail::append_xml_escaped(main.str(), layer.schema().name);
+            main.str() += "</name>\n";
+            std::ifstream in(spool->temp_path(), std::ios::binary);
+            while (in) {
+                in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+                main.str().append(chunk.data(), static_cast<std::size_t>(in.gcount()));
+                main.maybe_flush();
+            }
+            main.str() += "</Folder>\n";
+        }
+        main.str() += "</Document>\n</kml>\n";
+        std::tie(m_sha256, m_bytes) = main.finish();
+        auto& stream = m_file.stream();
+        stream.flush();
+        if (!stream) {
+            throw IoError("write to '" + m_file.temp_path().string() + "' failed (disk full?)");
+        }
+        // The spools are never committed: destroying the writer removes them.
+    }
+
+    void commit() override { m_file.commit(); }
+
+    [[nodiscard]] std::vector<OutputFile> files() const override {
+        OutputFile f{m_file.target(), "kml", {}, m_sha256, m_bytes};
+        for (const auto& layer : m_layers) {
+            f.layers.emplace_back(layer->schema().name, layer->count());
+        }
+        return {f};
+    }
+
+  private:
+    AtomicFile m_file;
+    KmlStyles m_styles;
+    std::vector<std::unique_ptr<KmlLayer>> m_layers;
+    bool m_header_written = false;
+    std::string m_sha256;
+    std::uint64_t m_bytes = 0;
+};
+
+void KmlLayer::write(const Feature& feature) {
+    if (m_spool == nullptr) {
+        static_cast<KmlWriter&>(m_owner).ensure_header();
+    }
+    auto& s = m_out.str();
+    s += "<Placemark>";
+    if (!feature.name.empty()) {
+        s += "<name>";
+        detail::append_xml_escaped(s, feature.name);
+        s += "</name>";
+    }
+    if (!feature.description.empty()) {
+        s += "<description>";
+        append_description(s, feature.description);
+        s += "</description>";
+    }
+    if (!feature.time_begin.empty()) {
+        if (feature.time_end.empty() || feature.time_end == feature.time_begin) {
+            s += "<TimeStamp><when>";
+            detail::append_xml_escaped(s, feature.time_begin);
+            s += "</when></TimeStamp>";
+        } else {
+            s += "<TimeSpan><begin>";
+            detail::append_xml_escaped(s, feature.time_begin);
+            s += "</begin><end>";
+            detail::append_xml_escaped(s, feature.time_end);
+            s += "</end></TimeSpan>";
+        }
+    }
+    if (m_style != nullptr) {
+        const auto& id = m_style->resolve(feature.style);
+        if (!id.empty()) {
+            s += "<styleUrl>#";
+            detail::append_xml_escaped(s, id);
+            s += "</styleUrl>";
+        }
+    }
+    s += "<ExtendedData><SchemaData schemaUrl=\"#";
+    detail::append_xml_escaped(s, m_schema.name);
+    s += "_schema\">";
+    // Null values are left out (KML has no null); every present field is written.
+    for (std::size_t i = 0; i < m_open_tags.size() && i < feature.values.size(); ++i) {
+        const auto& v = feature.values[i];
+        if (std::holds_alternative<std::monostate>(v)) {
+            continue;
+        }
+        s += m_open_tags[i];
+        if (const auto* text = std::get_if<std::string_view>(&v)) {
+            detail::append_xml_escaped(s, *text);
+        } else {
+            detail::append_value_text(s, v);
+        }
+        s += "</SimpleData>";
+    }
+    s += "</SchemaData></ExtendedData>";
+    append_geometry(s, feature.geometry);
+    s += "</Placemark>\n";
+    ++m_count;
+    m_out.maybe_flush();
+}
+
+} // namespace
+
+std::unique_ptr<FormatWriter> make_kml_writer(const std::filesystem::path& file,
+                                              const ExportStyles& styles) {
+    return std::make_unique<KmlWriter>(file, styles);
+}
+
+} // namespace borderwatch

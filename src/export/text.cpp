@@ -1,0 +1,219 @@
+#include "export/detail/text.hpp"
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+
+namespace borderwatch {
+
+void Geometry::set_point(double lon, double lat) {
+    type = GeometryType::point;
+    parts.resize(1);
+    parts[0].resize(1);
+    parts[0][0].assign(1, LonLat{lon, lat});
+}
+
+void Geometry::set_segment(LonLat a, LonLat b) {
+    type = GeometryType::line_string;
+    parts.resize(1);
+    parts[0].resize(1);
+    auto& line = parts[0][0];
+    line.clear();
+    line.push_back(a);
+    line.push_back(b);
+}
+
+} // namespace borderwatch
+
+namespace borderwatch::detail {
+
+void append_fixed(std::string& out, double value, int decimals) {
+    std::array<char, 64> buffer{};
+    if (!std::isfinite(value)) {
+        out += "null";
+        return;
+    }
+    auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value,
+                                   std::chars_format::fixed, decimals);
+    if (ec != std::errc()) {
+        append_shortest(out, value);
+        return;
+    }
+    char* begin = buffer.data();
+    if (std::memchr(begin, '.', static_cast<std::size_t>(end - begin)) != nullptr) {
+        while (end[-1] == '0') {
+            --end;
+        }
+        if (end[-1] == '.') {
+            --end;
+        }
+    }
+    if (end - begin == 2 && begin[0] == '-' && begin[1] == '0') {
+        ++begin;
+    }
+    out.append(begin, end);
+}
+
+void append_shortest(std::string& out, double value) {
+    std::array<char, 64> buffer{};
+    const auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
+    if (ec == std::errc()) {
+        out.append(buffer.data(), end);
+    }
+}
+
+void append_int(std::string& out, std::int64_t value) {
+    std::array<char, 24> buffer{};
+    const auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
+    if (ec == std::errc()) {
+        out.append(buffer.data(), end);
+    }
+}
+
+void append_json_escaped(std::string& out, std::string_view text) {
+    static constexpr char hex[] = "0123456789abcdef";
+    std::size_t run = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            continue;
+        }
+        out.append(text.data() + run, i - run);
+        run = i + 1;
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            out += "\\u00";
+            out.push_back(hex[c >> 4]);
+            out.push_back(hex[c & 0xf]);
+        }
+    }
+    out.append(text.data() + run, text.size() - run);
+}
+
+void append_xml_escaped(std::string& out, std::string_view text) {
+    std::size_t run = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        const bool special = c == '&' || c == '<' || c == '>' || c == '"' || c == '\'' ||
+                             (c < 0x20 && c != '\t' && c != '\n' && c != '\r');
+        if (!special) {
+            continue;
+        }
+        out.append(text.data() + run, i - run);
+        run = i + 1;
+        switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        case '\'': out += "&apos;"; break;
+        default: break; // not representable in XML 1.0: dropped
+        }
+    }
+    out.append(text.data() + run, text.size() - run);
+}
+
+double ring_signed_area(const std::vector<LonLat>& ring) noexcept {
+    if (ring.size() < 3) {
+        return 0;
+    }
+    // Relative to the first vertex, so large absolute coordinates do not cost precision.
+    const auto o = ring.front();
+    double twice = 0;
+    for (std::size_t i = 1; i + 1 < ring.size(); ++i) {
+        const double x1 = ring[i].lon - o.lon;
+        const double y1 = ring[i].lat - o.lat;
+        const double x2 = ring[i + 1].lon - o.lon;
+        const double y2 = ring[i + 1].lat - o.lat;
+        twice += x1 * y2 - x2 * y1;
+    }
+    return twice / 2;
+}
+
+namespace {
+
+void append_positions(std::string& out, const std::vector<LonLat>& positions, int decimals) {
+    out.push_back('(');
+    bool first = true;
+    for (const auto& p : positions) {
+        if (!first) {
+            out += ", ";
+        }
+        first = false;
+        append_fixed(out, p.lon, decimals);
+        out.push_back(' ');
+        append_fixed(out, p.lat, decimals);
+    }
+    out.push_back(')');
+}
+
+void append_rings(std::string& out, const std::vector<std::vector<LonLat>>& rings, int decimals) {
+    out.push_back('(');
+    for (std::size_t r = 0; r < rings.size(); ++r) {
+        if (r > 0) {
+            out += ", ";
+        }
+        append_positions(out, rings[r], decimals);
+    }
+    out.push_back(')');
+}
+
+} // namespace
+
+void append_wkt(std::string& out, const Geometry& g, int decimals) {
+    if (g.empty()) {
+        return;
+    }
+    switch (g.type) {
+    case GeometryType::point:
+        out += "POINT ";
+        append_positions(out, g.parts[0][0], decimals);
+        break;
+    case GeometryType::line_string:
+        out += "LINESTRING ";
+        append_positions(out, g.parts[0][0], decimals);
+        break;
+    case GeometryType::multi_line_string:
+        out += "MULTILINESTRING (";
+        for (std::size_t i = 0; i < g.parts.size(); ++i) {
+            if (i > 0) {
+                out += ", ";
+            }
+            append_positions(out, g.parts[i][0], decimals);
+        }
+        out.push_back(')');
+        break;
+    case GeometryType::polygon:
+        out += "POLYGON ";
+        append_rings(out, g.parts[0], decimals);
+        break;
+    case GeometryType::multi_polygon:
+        out += "MULTIPOLYGON (";
+        for (std::size_t i = 0; i < g.parts.size(); ++i) {
+            if (i > 0) {
+                out += ", ";
+            }
+            append_rings(out, g.parts[i], decimals);
+        }
+        out.push_back(')');
+        break;
+    }
+}
+
+void append_value_text(std::string& out, const Value& value) {
+    if (const auto* s = std::get_if<std::string_view>(&value)) {
+        out.append(*s);
+    } else if (const auto* i = std::get_if<std::int64_t>(&value)) {
+        append_int(out, *i);
+    } else if (const auto* d = std::get_if<double>(&value)) {
+        append_shortest(out, *d);
+    }
+}
+
+} // namespace borderwatch::detail

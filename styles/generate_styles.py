@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""Generates the QGIS .qml styles and kml_styles.json in this directory (run after editing
+the colour/band tables below; the generated files are committed)."""
+import json, os, uuid
+OUT = os.path.dirname(os.path.abspath(__file__))
+EVENT_TYPES = [
+    ("Battles", "#e41a1c", "target"),
+    ("Explosions/Remote violence", "#ff7f00", "caution"),
+    ("Violence against civilians", "#984ea3", "man"),
+    ("Protests", "#4daf4a", "flag"),
+    ("Riots", "#a65628", "forbidden"),
+    ("Strategic developments", "#377eb8", "info-i"),
+]
+BANDS = [("0-1", 0, 1, "#b2182b"), ("1-5", 1, 5, "#d6604d"), ("5-10", 5, 10, "#f4a582"),
+         ("10-25", 10, 25, "#fddbc7"), ("25-50", 25, 50, "#d1e5f0"), (">50", 50, None, "#f7f7f7")]
+GOOGLE = "http://maps.google.com/mapfiles/kml/shapes/{}.png"
+
+def slug(s):
+    return ''.join(c.lower() if c.isalnum() else '-' for c in s).strip('-').replace('--', '-')
+
+kml = {
+  "_comment": "KML styles per layer, read by borderwatch's KML writer. Colours #rrggbb with opacity 0..1; icons are Google Earth's standard shapes. A layer has either one style (id) or categories keyed by a field value (incidents: event_type, distance_bands: band label, admin_stats: level) plus a default.",
+  "layers": {
+    "incidents": {
+      "field": "event_type",
+      "categories": {et: {"id": "incident-" + slug(et), "color": c, "opacity": 1.0, "scale": 1.1, "icon": GOOGLE.format(icon)} for et, c, icon in EVENT_TYPES},
+      "default": {"id": "incident-other", "color": "#999999", "opacity": 1.0, "scale": 1.0, "icon": GOOGLE.format("placemark_circle")}
+    },
+    "border": {"id": "border", "line_color": "#000000", "line_opacity": 1.0, "line_width": 4},
+    "border_sectors": {"id": "border-sector", "line_color": "#ff00ff", "line_opacity": 0.7, "line_width": 6},
+    "distance_bands": {
+      "field": "band",
+      "categories": {label: {"id": "band-" + slug(label.replace('>', 'gt')), "line_color": col, "line_opacity": 0.8, "line_width": 1, "fill_color": col, "fill_opacity": 0.45} for label, lo, hi, col in BANDS},
+      "default": {"id": "band-other", "line_color": "#888888", "line_width": 1, "fill_color": "#888888", "fill_opacity": 0.3}
+    },
+    "admin_stats": {
+      "field": "level",
+      "categories": {
+        "1": {"id": "admin1", "line_color": "#333333", "line_opacity": 1.0, "line_width": 2.5, "fill_color": "#ffffff", "fill_opacity": 0.0},
+        "2": {"id": "admin2", "line_color": "#777777", "line_opacity": 0.8, "line_width": 1, "fill_color": "#ffffff", "fill_opacity": 0.0}
+      },
+      "default": {"id": "admin-other", "line_color": "#777777", "line_width": 1, "fill_color": "#ffffff", "fill_opacity": 0.0}
+    },
+    "connectors": {"id": "connector", "line_color": "#555555", "line_opacity": 0.8, "line_width": 1.5}
+  }
+}
+with open(os.path.join(OUT, 'kml_styles.json'), 'w') as f:
+    json.dump(kml, f, indent=2, ensure_ascii=False)
+    f.write('\n')
+
+def rgba(hexcol, alpha=255):
+    h = hexcol.lstrip('#')
+    return "%d,%d,%d,%d" % (int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16), alpha)
+
+def opt(name, value, typ="QString"):
+    return '<Option name="%s" type="%s" value="%s"/>' % (name, typ, value)
+
+def esc(s):
+    return s.replace('&', '&amp;').replace('"', '&quot;').replace('<', '&lt;').replace('>', '&gt;')
+
+def dd(props):
+    """data-defined properties collection: {prop: expression}"""
+    if not props:
+        return ('<data_defined_properties><Option type="Map">' + opt("name", "") +
+                '<Option name="properties"/>' + opt("type", "collection") + '</Option></data_defined_properties>')
+    inner = ''.join('<Option name="%s" type="Map">%s%s%s</Option>' % (
+        k, opt("active", "true", "bool"), opt("expression", esc(v)), opt("type", "3", "int")) for k, v in props.items())
+    return ('<data_defined_properties><Option type="Map">' + opt("name", "") +
+            '<Option name="properties" type="Map">' + inner + '</Option>' + opt("type", "collection") +
+            '</Option></data_defined_properties>')
+
+def symbol(name, kind, layer_class, options, ddprops=None, alpha="1"):
+    o = ''.join(opt(k, v) for k, v in options.items())
+    return ('<symbol type="%s" name="%s" alpha="%s" clip_to_extent="1" force_rhr="0">' % (kind, name, alpha) +
+            dd(None) +
+            '<layer class="%s" enabled="1" pass="0" locked="0"><Option type="Map">%s</Option>%s</layer></symbol>' % (
+                layer_class, o, dd(ddprops)))
+
+def marker(name, color, size_expr):
+    return symbol(name, "marker", "SimpleMarker", {
+        "angle": "0", "color": rgba(color, 230), "horizontal_anchor_point": "1", "joinstyle": "bevel",
+        "name": "circle", "offset": "0,0", "offset_unit": "MM", "outline_color": "35,35,35,255",
+        "outline_style": "solid", "outline_width": "0.3", "outline_width_unit": "MM", "scale_method": "diameter",
+        "size": "2.6", "size_unit": "MM", "vertical_anchor_point": "1"}, {"size": size_expr})
+
+def line(name, color, width, alpha=255, style="solid"):
+    return symbol(name, "line", "SimpleLine", {
+        "capstyle": "round", "joinstyle": "round", "line_color": rgba(color, alpha), "line_style": style,
+        "line_width": str(width), "line_width_unit": "MM", "offset": "0", "offset_unit": "MM"})
+
+def fill(name, color, alpha, outline, outline_width, outline_alpha=255, style="solid"):
+    return symbol(name, "fill", "SimpleFill", {
+        "color": rgba(color, alpha), "joinstyle": "bevel", "offset": "0,0", "offset_unit": "MM",
+        "outline_color": rgba(outline, outline_alpha), "outline_style": "solid", "outline_width": str(outline_width),
+        "outline_width_unit": "MM", "style": style})
+
+HEAD = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n<qgis version=\"3.22.16-Białowieża\" styleCategories=\"Symbology|Labeling\">\n"
+TAIL = "  <blendMode>0</blendMode>\n  <featureBlendMode>0</featureBlendMode>\n  <layerOpacity>1</layerOpacity>\n</qgis>\n"
+
+def write(name, comment, renderer):
+    with open(os.path.join(OUT, name + '.qml'), 'w') as f:
+        f.write(HEAD + "  <!-- " + comment + " -->\n" + renderer + "\n" + TAIL)
+
+# incidents: categorised by event_type, sized by fatalities
+size_expr = 'coalesce(scale_linear(sqrt(coalesce("fatalities_best", 0)), 0, 10, 2.6, 9), 2.6)'
+cats = ''.join('<category symbol="%d" value="%s" label="%s" render="true"/>' % (i, esc(et), esc(et)) for i, (et, c, _) in enumerate(EVENT_TYPES))
+cats += '<category symbol="%d" value="" label="other" render="true"/>' % len(EVENT_TYPES)
+syms = ''.join(marker(str(i), c, size_expr) for i, (et, c, _) in enumerate(EVENT_TYPES))
+syms += marker(str(len(EVENT_TYPES)), "#999999", size_expr)
+write("incidents", "incidents categorised by event_type; marker size grows with sqrt(fatalities_best)",
+      '  <renderer-v2 type="categorizedSymbol" attr="event_type" symbollevels="0" forceraster="0" enableorderby="0">'
+      '<categories>' + cats + '</categories><symbols>' + syms + '</symbols>'
+      '<source-symbol>' + marker("0", "#999999", size_expr) + '</source-symbol>'
+      '<rotation/><sizescale/></renderer-v2>')
+
+# border: bold line
+write("border", "the border: bold black line over a white casing",
+      '  <renderer-v2 type="singleSymbol" symbollevels="0" forceraster="0" enableorderby="0"><symbols>' +
+      symbol("0", "line", "SimpleLine", {"capstyle": "round", "joinstyle": "round", "line_color": "0,0,0,255",
+             "line_style": "solid", "line_width": "1.2", "line_width_unit": "MM", "offset": "0", "offset_unit": "MM"}) +
+      '</symbols><rotation/><sizescale/></renderer-v2>')
+
+# connectors: thin dashed grey
+write("connectors", "incident to nearest border point: thin dashed grey",
+      '  <renderer-v2 type="singleSymbol" symbollevels="0" forceraster="0" enableorderby="0"><symbols>' +
+      line("0", "#555555", 0.35, 200, "dash") + '</symbols><rotation/><sizescale/></renderer-v2>')
+
+def graduated(attr, ranges, syms, method="GraduatedColor"):
+    r = ''.join('<range lower="%s" upper="%s" symbol="%d" label="%s" render="true"/>' % (lo, hi, i, esc(lab))
+                for i, (lo, hi, lab) in enumerate(ranges))
+    return ('  <renderer-v2 type="graduatedSymbol" attr="%s" graduatedMethod="%s" symbollevels="0" forceraster="0" enableorderby="0">' % (attr, method) +
+            '<ranges>' + r + '</ranges><symbols>' + syms + '</symbols>'
+            '<colorramp type="gradient" name="[source]"><Option type="Map"><Option name="color1" type="QString" value="255,245,240,255"/><Option name="color2" type="QString" value="103,0,13,255"/></Option></colorramp>'
+            '<classificationMethod id="Fixed"/><rotation/><sizescale/></renderer-v2>')
+
+# border sectors: graded by incident count (colour and width)
+SECT = [(0, 0, "no incidents", "#bdbdbd", 0.8), (0.5, 2, "1-2", "#fdae6b", 1.6), (2.5, 5, "3-5", "#f16913", 2.2),
+        (5.5, 10, "6-10", "#d94801", 2.8), (10.5, 1e9, "> 10", "#7f2704", 3.4)]
+write("border_sectors", "border sectors graded by incident count",
+      graduated("count", [(lo, hi, lab) for lo, hi, lab, c, w in SECT],
+                ''.join(line(str(i), c, w, 220) for i, (lo, hi, lab, c, w) in enumerate(SECT))))
+
+# distance bands: graded by band start
+BR = [(-0.5, 0.5), (0.5, 3), (3, 7.5), (7.5, 17.5), (17.5, 37.5), (37.5, 1e9)]
+write("distance_bands", "distance bands graded by distance from the border (min_km)",
+      graduated("min_km", [(BR[i][0], BR[i][1], lab + " km") for i, (lab, lo, hi, c) in enumerate(BANDS)],
+                ''.join(fill(str(i), c, 120, c, 0.2, 200) for i, (lab, lo, hi, c) in enumerate(BANDS))))
+
+# admin stats: districts graduated by count, provinces/regions as bold outlines
+RULES = [('"level" = 2 AND "count" = 0', "district: no incidents", "#ffffff", 0),
+         ('"level" = 2 AND "count" BETWEEN 1 AND 2', "district: 1-2 incidents", "#fcae91", 170),
+         ('"level" = 2 AND "count" BETWEEN 3 AND 10', "district: 3-10 incidents", "#fb6a4a", 190),
+         ('"level" = 2 AND "count" > 10', "district: > 10 incidents", "#cb181d", 210)]
+rules = ''.join('<rule key="{%s}" filter="%s" symbol="%d" label="%s"/>' % (uuid.UUID(int=i + 1), esc(f), i, esc(l))
+                for i, (f, l, c, a) in enumerate(RULES))
+rules += '<rule key="{%s}" filter="%s" symbol="%d" label="%s"/>' % (uuid.UUID(int=99), esc('"level" = 1'), len(RULES), "region / province")
+syms = ''.join(fill(str(i), c, a, "#888888", 0.15) for i, (f, l, c, a) in enumerate(RULES))
+syms += fill(str(len(RULES)), "#ffffff", 0, "#333333", 0.6, 255, "no")
+write("admin_stats", "districts (level 2) graduated by incident count; regions/provinces (level 1) as outlines",
+      '  <renderer-v2 type="RuleRenderer" symbollevels="0" forceraster="0" enableorderby="0">'
+      '<rules key="{00000000-0000-0000-0000-000000000000}">' + rules + '</rules><symbols>' + syms + '</symbols></renderer-v2>')
+print("ok")
