@@ -1,0 +1,42 @@
+#pragma once
+// Trigram index over phonetic keys for fuzzy lookups: candidate keys share trigrams with
+// the query, then the best few are verified with the edit-distance similarity.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace borderwatch::detail {
+
+class FuzzyIndex {
+  public:
+    /// Add a key (duplicates are ignored); returns its number.
+    std::uint32_t add(const std::string& key);
+
+    /// The key with this number.
+    [[nodiscard]] const std::string& key(std::uint32_t id) const { return m_keys[id]; }
+    [[nodiscard]] std::size_t size() const noexcept { return m_keys.size(); }
+
+    struct Hit {
+        std::uint32_t key = 0;
+        double similarity = 0.0; ///< key_similarity(query, key)
+    };
+
+    /// Keys similar to @p query, best first, at most @p limit, similarity >= @p min_similarity.
+    /// Thread-safe (per-thread scratch).
+    [[nodiscard]] std::vector<Hit> search(std::string_view query, std::size_t limit,
+                                          double min_similarity) const;
+
+  private:
+    std::vector<std::string> m_keys;
+    std::unordered_map<std::string, std::uint32_t> m_key_ids;
+    std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> m_trigrams;
+};
+
+/// Similarity in [0, 1] from the optimal string alignment distance (no allocation for
+/// keys up to 63 bytes).
+[[nodiscard]] double osa_similarity(std::string_view a, std::string_view b) noexcept;
+
+} // namespace borderwatch::detail

@@ -1,0 +1,436 @@
+// Resolving a query: parse context ("Darvoz, Tajikistan", "Afghanistan's Badakhshan
+// province", "in Khatlon region of Tajikistan"), look the name up exactly (plain key, then
+// phonetic key and name parts), fall back to the consonant skeleton (Arabic script) and
+// fuzzy matching, filter, rank, and flag ambiguity.
+#include <borderwatch/gazetteer/gazetteer.hpp>
+
+#include <borderwatch/core/error.hpp>
+#include <borderwatch/core/numbers.hpp>
+
+#include "gazetteer/detail/analysis.hpp"
+#include "gazetteer/detail/gazetteer_impl.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_set>
+
+namespace borderwatch {
+
+namespace {
+
+using detail::Analysed;
+using detail::Place;
+using detail::Posting;
+
+constexpr double ambiguity_window = 0.10;
+constexpr double score_epsilon = 1e-4;
+constexpr double fuzzy_scale = 0.88;
+constexpr double context_mismatch_factor = 0.90;
+
+struct Candidate {
+    std::uint32_t place = 0;
+    std::uint32_t name = 0;
+    double score = 0.0;
+};
+
+void merge(std::vector<Candidate>& out, const std::vector<Posting>* postings, double factor = 1.0) {
+    if (postings == nullptr) {
+        return;
+    }
+    for (const auto& p : *postings) {
+        const double score = p.score * factor;
+        auto it = std::find_if(out.begin(), out.end(),
+                               [&](const Candidate& c) { return c.place == p.place; });
+        if (it == out.end()) {
+            out.push_back({p.place, p.name, score});
+        } else if (score > it->score) {
+            it->name = p.name;
+            it->score = score;
+        }
+    }
+}
+
+const std::vector<Posting>* find(const detail::KeyIndex& index, const std::string& key) {
+    if (key.empty()) {
+        return nullptr;
+    }
+    auto it = index.find(key);
+    return it == index.end() ? nullptr : &it->second;
+}
+
+bool has_arabic_script(std::string_view text) {
+    // UTF-8 lead bytes 0xD8..0xDB encode U+0600..U+06FF (Arabic, incl. Persian letters).
+    return std::any_of(text.begin(), text.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return u >= 0xD8 && u <= 0xDB;
+    });
+}
+
+double distance_km(const PlaceMatch& a, const PlaceMatch& b) {
+    constexpr double deg = 3.14159265358979323846 / 180.0;
+    const double dx = (b.lon - a.lon) * std::cos((a.lat + b.lat) * 0.5 * deg) * 111.32;
+    const double dy = (b.lat - a.lat) * 110.57;
+    return std::sqrt(dx * dx + dy * dy);
+}
+
+/// One contains the other (country > admin1 > admin2 > place) or both are the same point
+/// place listed twice: such pairs are not an ambiguity, just levels of the same answer.
+bool nested(const Place& a, const Place& b) {
+    if (a.view.country != b.view.country) {
+        return false;
+    }
+    if (a.rank == 0 || b.rank == 0) {
+        return true;
+    }
+    if (a.view.id == b.admin1_id || b.view.id == a.admin1_id || a.view.id == b.admin2_id ||
+        b.view.id == a.admin2_id) {
+        return true;
+    }
+    return a.rank >= 3 && b.rank >= 3 && distance_km(a.view, b.view) < 5.0;
+}
+
+/// The query split into the name and its context phrases.
+struct ParsedQuery {
+    std::vector<NameToken> name;
+    std::vector<std::vector<NameToken>> contexts;
+};
+
+std::vector<NameToken> drop_leading_stop_words(std::vector<NameToken> tokens) {
+    std::size_t i = 0;
+    while (i + 1 < tokens.size() && detail::is_stop_word(tokens[i].text)) {
+        ++i;
+    }
+    tokens.erase(tokens.begin(), tokens.begin() + static_cast<std::ptrdiff_t>(i));
+    return tokens;
+}
+
+bool is_connector(std::string_view w) { return w == "of" || w == "in" || w == "near" || w == "at"; }
+
+ParsedQuery parse_context(const std::string& folded) {
+    ParsedQuery q;
+    std::vector<std::vector<NameToken>> segments;
+    std::string segment;
+    for (std::size_t i = 0; i <= folded.size(); ++i) {
+        const char c = i < folded.size() ? folded[i] : ',';
+        if (c == ',' || c == ';' || c == '(' || c == ')' || c == '/' || c == '[' || c == ']') {
+            auto tokens = drop_leading_stop_words(tokenize_folded(segment));
+            if (!tokens.empty()) {
+                segments.push_back(std::move(tokens));
+            }
+            segment.clear();
+        } else {
+            segment.push_back(c);
+        }
+    }
+    if (segments.empty()) {
+        return q;
+    }
+    auto main = std::move(segments.front());
+    for (std::size_t i = 1; i < segments.size(); ++i) {
+        q.contexts.push_back(std::move(segments[i]));
+    }
+    // "Tajikistan's Darvoz district": the owner is context.
+    for (std::size_t i = 0; i + 1 < main.size(); ++i) {
+        if (main[i].possessive) {
+            q.contexts.emplace_back(main.begin(), main.begin() + static_cast<std::ptrdiff_t>(i + 1));
+            main.erase(main.begin(), main.begin() + static_cast<std::ptrdiff_t>(i + 1));
+            main = drop_leading_stop_words(std::move(main));
+            break;
+        }
+    }
+    // "Khatlon region of Tajikistan", "Kavo village in Shamsiddin Shohin district".
+    std::vector<NameToken> current;
+    bool in_context = false;
+    for (auto& t : main) {
+        if (!current.empty() && is_connector(t.text)) {
+            if (in_context) {
+                q.contexts.push_back(std::move(current));
+            } else {
+                q.name = std::move(current);
+            }
+            current.clear();
+            in_context = true;
+            continue;
+        }
+        current.push_back(std::move(t));
+    }
+    if (in_context) {
+        if (!current.empty()) {
+            q.contexts.push_back(std::move(current));
+        }
+    } else {
+        q.name = std::move(current);
+    }
+    return q;
+}
+
+struct Filters {
+    std::string country;                    ///< ISO3 or ""
+    std::unordered_set<std::uint32_t> admin1; ///< admin-1 place indices (empty = any)
+    std::string kind;
+
+    [[nodiscard]] bool pass(const Gazetteer::Impl& g, const Place& p) const {
+        if (!country.empty() && p.view.country != country) {
+            return false;
+        }
+        if (!kind.empty() && p.view.kind != kind) {
+            return false;
+        }
+        if (!admin1.empty()) {
+            auto self = g.by_id.find(p.view.id);
+            auto parent = g.by_id.find(p.admin1_id);
+            const bool inside = (self != g.by_id.end() && admin1.count(self->second) != 0) ||
+                                (parent != g.by_id.end() && admin1.count(parent->second) != 0);
+            if (!inside) {
+                return false;
+            }
+        }
+        return true;
+    }
+};
+
+/// Exact lookups (plain key, phonetic key incl. name parts) for an analysed name.
+std::vector<Candidate> exact_candidates(const Gazetteer::Impl& g, const Analysed& a) {
+    std::vector<Candidate> out;
+    if (a.empty()) {
+        return out;
+    }
+    merge(out, find(g.plain, a.plain()));
+    merge(out, find(g.phonetic, a.phonetic()));
+    return out;
+}
+
+} // namespace
+
+ResolveResult Gazetteer::resolve(std::string_view query, const ResolveOptions& options) const {
+    const auto& g = *m_impl;
+    if (query.size() > max_query_bytes) {
+        throw InputError({}, "query is " + std::to_string(query.size()) +
+                                 " bytes long (limit " + std::to_string(max_query_bytes) + ")");
+    }
+    if (!is_valid_utf8(query)) {
+        throw InputError({}, "query is not valid UTF-8");
+    }
+    const auto trimmed = trim(query);
+    if (trimmed.empty()) {
+        throw InputError({}, "empty query");
+    }
+
+    // Hard filters from the options.
+    Filters filters;
+    filters.kind = options.kind;
+    if (!filters.kind.empty()) {
+        static const std::unordered_set<std::string> kinds{
+            "country", "admin1", "admin2", "populated_place", "hydrographic", "terrain",
+            "area", "spot", "road", "vegetation", "undersea", "other"};
+        if (kinds.count(filters.kind) == 0) {
+            throw UsageError("unknown kind '" + filters.kind +
+                             "' (country, admin1, admin2, populated_place, ...)");
+        }
+    }
+    if (!options.country.empty()) {
+        std::string upper(options.country);
+        for (auto& c : upper) {
+            c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;
+        }
+        const bool iso3_known =
+            upper.size() == 3 && std::any_of(g.places.begin(), g.places.end(), [&](const Place& p) {
+                return p.view.country == upper;
+            });
+        if (iso3_known) {
+            filters.country = upper;
+        } else {
+            for (const auto& c : exact_candidates(g, detail::analyse(options.country))) {
+                if (g.places[c.place].view.kind == "country") {
+                    filters.country = g.places[c.place].view.country;
+                    break;
+                }
+            }
+            if (filters.country.empty()) {
+                throw UsageError("unknown country '" + options.country + "'");
+            }
+        }
+    }
+    if (!options.admin1.empty()) {
+        for (const auto& c : exact_candidates(g, detail::analyse(options.admin1))) {
+            const auto& p = g.places[c.place];
+            if (p.view.kind == "admin1" && (filters.country.empty() || p.view.country == filters.country)) {
+                filters.admin1.insert(c.place);
+            }
+        }
+        if (filters.admin1.empty()) {
+            throw UsageError("unknown admin-1 unit '" + options.admin1 + "'");
+        }
+    }
+
+    const std::string folded = fold_to_ascii(trimmed);
+    const bool arabic = has_arabic_script(trimmed);
+
+    // 1. The whole query as a name.
+    auto whole_tokens = drop_leading_stop_words(tokenize_folded(folded));
+    Analysed name = detail::analyse(whole_tokens, 0, whole_tokens.size());
+    std::vector<Candidate> candidates = exact_candidates(g, name);
+    const auto drop_filtered = [&](std::vector<Candidate>& list) {
+        list.erase(std::remove_if(list.begin(), list.end(),
+                                  [&](const Candidate& c) {
+                                      return !filters.pass(g, g.places[c.place]);
+                                  }),
+                   list.end());
+    };
+    drop_filtered(candidates);
+
+    // 2. Otherwise: the name with its context phrases.
+    std::vector<std::vector<std::uint32_t>> contexts;
+    if (candidates.empty()) {
+        auto parsed = parse_context(folded);
+        if (!parsed.contexts.empty() && !parsed.name.empty()) {
+            name = detail::analyse(parsed.name, 0, parsed.name.size());
+            candidates = exact_candidates(g, name);
+            drop_filtered(candidates);
+            for (const auto& ctx : parsed.contexts) {
+                std::vector<std::uint32_t> units;
+                for (const auto& c : exact_candidates(g, detail::analyse(ctx, 0, ctx.size()))) {
+                    if (g.places[c.place].rank <= 2 && c.score >= 0.85) {
+                        units.push_back(c.place);
+                    }
+                }
+                if (!units.empty()) {
+                    contexts.push_back(std::move(units));
+                }
+            }
+        }
+    }
+    // 3. Arabic script: the consonant skeleton (short vowels are not written).
+    const auto key = name.phonetic();
+    if (candidates.empty() && arabic) {
+        merge(candidates, find(g.skeleton, detail::consonant_skeleton(key)));
+        drop_filtered(candidates);
+    }
+    // 4. Fuzzy.
+    const auto fuzzy = [&](double min_similarity) {
+        std::vector<Candidate> out;
+        if (key.empty()) {
+            return out;
+        }
+        for (const auto& hit : g.fuzzy.search(key, 12, min_similarity)) {
+            merge(out, find(g.phonetic, g.fuzzy.key(hit.key)),
+                  fuzzy_scale * hit.similarity / 0.92);
+        }
+        drop_filtered(out);
+        return out;
+    };
+    if (candidates.empty()) {
+        candidates = fuzzy(0.45);
+    }
+
+    // Context: keep the candidates inside every context unit that fits at least one.
+    for (const auto& units : contexts) {
+        const auto inside = [&](const Candidate& c) {
+            const auto& p = g.places[c.place];
+            return std::any_of(units.begin(), units.end(), [&](std::uint32_t u) {
+                const auto& unit = g.places[u];
+                return c.place == u ||
+                       (unit.rank == 0 && p.view.country == unit.view.country) ||
+                       p.admin1_id == unit.view.id || p.admin2_id == unit.view.id;
+            });
+        };
+        if (std::any_of(candidates.begin(), candidates.end(), inside)) {
+            candidates.erase(std::remove_if(candidates.begin(), candidates.end(),
+                                            [&](const Candidate& c) { return !inside(c); }),
+                             candidates.end());
+        } else {
+            for (auto& c : candidates) {
+                c.score *= context_mismatch_factor; // the context contradicts every candidate
+            }
+        }
+    }
+
+    const auto better = [&](const Candidate& x, const Candidate& y) {
+        if (std::abs(x.score - y.score) > score_epsilon) {
+            return x.score > y.score;
+        }
+        const auto& a = g.places[x.place];
+        const auto& b = g.places[y.place];
+        if (a.rank != b.rank) {
+            return a.rank < b.rank;
+        }
+        if (a.population != b.population) {
+            return a.population > b.population;
+        }
+        if (a.border_km != b.border_km) {
+            return a.border_km < b.border_km;
+        }
+        return a.view.id < b.view.id;
+    };
+    std::sort(candidates.begin(), candidates.end(), better);
+
+    ResolveResult result;
+    const auto to_match = [&](const Candidate& c) {
+        PlaceMatch m = g.places[c.place].view;
+        m.query = std::string(query);
+        m.matched = g.names[c.name].text;
+        m.score = std::round(c.score * 1000.0) / 1000.0;
+        return m;
+    };
+    if (candidates.empty() || candidates.front().score + score_epsilon < options.min_score) {
+        auto near = candidates.empty() ? fuzzy(0.30) : candidates;
+        std::sort(near.begin(), near.end(), better);
+        std::unordered_set<std::string> seen;
+        for (const auto& c : near) {
+            const auto& p = g.places[c.place].view;
+            auto text = p.name + " (" + p.kind + ", " + p.country + ")";
+            if (seen.insert(text).second) {
+                result.suggestions.push_back(std::move(text));
+            }
+            if (result.suggestions.size() == 5) {
+                break;
+            }
+        }
+        return result;
+    }
+
+    // The kind hint ("district", "province", "town") picks among near-equal candidates.
+    const double floor = candidates.front().score - ambiguity_window - score_epsilon;
+    std::size_t window = 0;
+    while (window < candidates.size() && candidates[window].score >= floor) {
+        ++window;
+    }
+    if (!name.kind_hint.empty()) {
+        const auto first = candidates.begin();
+        const auto last = first + static_cast<std::ptrdiff_t>(window);
+        const auto fits = [&](const Candidate& c) {
+            return g.places[c.place].view.kind == name.kind_hint;
+        };
+        if (std::any_of(first, last, fits)) {
+            const auto split = std::stable_partition(first, last, fits);
+            window = static_cast<std::size_t>(split - first);
+        }
+    }
+
+    // Ambiguity: unrelated candidates (not nested in each other) within the window.
+    std::vector<std::size_t> chosen{0};
+    for (std::size_t i = 1; i < window && chosen.size() < 6; ++i) {
+        const auto& p = g.places[candidates[i].place];
+        const bool related = std::any_of(chosen.begin(), chosen.end(), [&](std::size_t k) {
+            return nested(g.places[candidates[k].place], p);
+        });
+        if (!related) {
+            chosen.push_back(i);
+        }
+    }
+    const bool ambiguous = chosen.size() > 1;
+    for (std::size_t i = 0; i < candidates.size() && chosen.size() < std::max<std::size_t>(options.top, 1); ++i) {
+        if (std::find(chosen.begin(), chosen.end(), i) == chosen.end()) {
+            chosen.push_back(i);
+        }
+    }
+    result.matched = true;
+    for (std::size_t k = 0; k < chosen.size(); ++k) {
+        auto m = to_match(candidates[chosen[k]]);
+        m.ambiguous = ambiguous;
+        result.candidates.push_back(std::move(m));
+    }
+    return result;
+}
+
+} // namespace borderwatch
