@@ -285,19 +285,29 @@ Placement BorderEngine::place_brute_force(double lon_deg, double lat_deg) const 
 void BorderEngine::add_side_and_admin(Placement& p, double lon, double lat,
                                       const detail::LineHit& hit) const {
     const auto& info = m_index->info;
-    std::string_view country = m_polygons ? m_polygons->country_at(lon, lat) : std::string_view();
+    // Districts are clipped to the harmonised countries, so a district also gives the country.
+    const AdminUnit* unit = m_polygons ? m_polygons->admin_at(lon, lat) : nullptr;
+    std::string_view country;
+    if (unit != nullptr) {
+        country = unit->iso3;
+    } else if (m_polygons) {
+        country = m_polygons->country_at(lon, lat);
+    }
     std::string_view side = country;
     if (hit.distance_m <= line_side_max_m && !info.left.empty() && !info.right.empty() &&
         (country.empty() || country == info.left || country == info.right)) {
         // Near the line its own geometry decides, so side never contradicts the line.
-        const int ls = m_index->line_side(ecef_from_geodetic(lon, lat), hit);
+        const int ls = m_index->line_side(hit.p_ecef, hit);
         if (ls >= 0) {
             side = ls == 1 ? info.left : info.right;
         }
     }
     p.side = side;
     if (m_polygons && !side.empty()) {
-        if (const AdminUnit* unit = m_polygons->admin_for(lon, lat, side); unit != nullptr) {
+        if (unit == nullptr || unit->iso3 != side) {
+            unit = m_polygons->admin_for(lon, lat, side);
+        }
+        if (unit != nullptr) {
             p.admin1 = unit->admin1;
             p.admin2 = unit->name;
         }

@@ -10,7 +10,7 @@ namespace borderwatch::detail {
 
 namespace {
 
-constexpr std::uint32_t max_edges_per_leaf = 16;
+constexpr std::uint32_t max_edges_per_leaf = 8;
 constexpr int max_depth = 5;
 
 inline double orient(double ax, double ay, double bx, double by, double cx, double cy) {

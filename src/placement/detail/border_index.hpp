@@ -19,6 +19,7 @@ struct Segment {
     std::array<double, 3> u;     // w / (d.w), w = d minus its normal component: t = (P-A).u
     std::array<double, 3> n;     // unit ellipsoid normal at the sub-arc's midpoint
     std::array<double, 3> left;  // unit vector n x d (points to the left of the line)
+    std::array<double, 3> plane; // unit normal of the sub-arc's plane (d x n)
     double along0_m = 0.0;       // chainage of the start, metres
     double length_m = 0.0;       // exact geodesic length of the sub-arc, metres
     std::uint32_t edge = 0;      // index of the original edge
@@ -44,6 +45,8 @@ struct LineHit {
     double bearing_deg = 0.0;
     std::uint32_t segment = 0; // sub-segment holding the foot
     double t = 0.0;            // position on the sub-segment chord, [0, 1]
+    std::array<double, 3> p_ecef{};    // the query point
+    std::array<double, 3> foot_ecef{}; // the nearest point (fast path only)
 };
 
 struct BorderIndex {
@@ -64,6 +67,9 @@ struct BorderIndex {
 
     /// Fast path (see border_engine.cpp).
     [[nodiscard]] LineHit nearest_fast(double lon, double lat) const;
+    /// Far points: exact minimisation over the fast search's candidates.
+    [[nodiscard]] LineHit nearest_far(double lon, double lat, const std::array<double, 3>& p,
+                                      const void* candidates, std::size_t count, double thr2) const;
     /// Exact minimisation over every edge a rigorous lower bound cannot exclude.
     [[nodiscard]] LineHit nearest_exact(double lon, double lat) const;
     /// Exact minimisation over every edge, no index.
