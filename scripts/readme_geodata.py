@@ -86,7 +86,11 @@ MultiPolygons with `iso3`, `name`, `source`, `harmonised`. Order: TJK, AFG, then
 - **AFG** (`harmonised: true`): geoBoundaries AFG ADM0 (AIMS) with its own TJ–AF arc (ring
   vertices {h['ie']}..{h['iw']}, {h['arc_vertices']:,} vertices, found as the ring vertices nearest the
   canonical line's ends) replaced by the reversed canonical line, then repaired (MakeValid) and
-  clipped by TJK (Difference) so the two never overlap. TJK and AFG therefore share every vertex
+  clipped by TJK (Difference) so the two never overlap. The polygon written is the union of
+  the final AFG districts of `admin2.geojson` (clipped to this harmonised outline, gaps filled,
+  simplified: see below), so country, provinces and districts share their edges; tiny holes
+  (< 1e-6 deg²) left between simplified district arcs are closed ({stats['afg_union_holes']}).
+  TJK and AFG share every vertex
   of the canonical line, and "which country contains the point" agrees with "which side of
   `TJK-AFG`". Result: AFG gained {h['gained_km2']:.2f} km² (river strip up to the OSM line) and lost
   {h['lost_km2']:.2f} km² (of which {h['overlap_before_km2']:.2f} km² had overlapped TJK); area
@@ -94,7 +98,8 @@ MultiPolygons with `iso3`, `name`, `source`, `harmonised`. Order: TJK, AFG, then
   old AIMS arc and the canonical line: {h['max_shift_m']:,.0f} m. Small gaps remain where the AFG
   ring meets the line near the two tripoints (AFG–TJK–UZB, AFG–CHN–TJK), within about 1.3 km.
 - **UZB, KGZ, CHN, PAK, TKM, IRN** (`harmonised: false`): Natural Earth 1:10m polygons from
-  world-atlas 2.0.2 (TopoJSON-quantized to about 300 m), minus TJK and AFG. Coarse: use them for
+  world-atlas 2.0.2 (TopoJSON-quantized to about 300 m), minus TJK and AFG (nodes on TJK/AFG
+  edges are kept exact, so they do not overlap TJK or AFG). Coarse: use them for
   overview maps and the country of points far from TJK/AFG only.
 
 ### `admin1.geojson`
@@ -120,7 +125,11 @@ province; empty when there is no safe match: {len(unmatched)} units), `source`.
   Jayhun, `Jilikul` → Dusti, `Shahrtuz` → Shahritus, `Qabodiyon` → Qubodiyon, `Dzhami` → Abdurahmoni
   Jomi, `Rumi` → Jaloliddini Balkhi, `Bokhtar` → Kushoniyon, `Sarband` → Levakant, `Ghonchi` →
   Devashtich, `Jirgatol` → Lakhsh, `Tavildara` → Sangvor; old names in `former_names`.
-  Dushanbe city has no ADM2 polygon in the source (points there get an empty `admin2`).
+  Dushanbe city has no ADM2 polygon in the source and Rudaki District's source polygon covers
+  it, so the Dushanbe ADM1 polygon is cut out of the districts (points in the city get an empty
+  `admin2`). The TJK ADM1 and ADM2 sources are different OSM snapshots and disagree in places
+  (for example about 80 km² of Darvoz District lies in another region's polygon); the
+  districts are not cut to their region.
 - AFG: 398 geoBoundaries AFG ADM2 districts (AIMS), names as in the source, clipped to the
   harmonised AFG polygon (so no district crosses the canonical line). The gaps this leaves
   between the AIMS district edges and the canonical line (and any other gap inside AFG):
@@ -157,7 +166,9 @@ admin2 admin1_id admin2_id lon lat population feature_code source`.
 `country` is ISO3. `admin1`/`admin2` (names) and `admin1_id`/`admin2_id` come from
 point-in-polygon against `admin1.geojson`/`admin2.geojson` (not from GeoNames codes). A place
 that lies in no district polygon of its country gets the nearest district within 5 km
-({len(fb)} places). lon/lat are written with 6 decimals.
+({len(fb)} places). `admin1` is the region polygon containing the point; where the TJK ADM1
+and ADM2 sources disagree it can differ from the district's own `admin1`
+({len(stats.get('admin1_mismatch', []))} places). lon/lat are written with 6 decimals.
 
 ### `gazetteer/names.tsv`
 
