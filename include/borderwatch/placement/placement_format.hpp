@@ -1,0 +1,32 @@
+#pragma once
+/// @file
+/// The output columns of a Placement and their fixed text form, shared by every writer so
+/// `locate`, exports and stores print the same digits: distance 3 decimals (mm), lon/lat 7
+/// decimals (~1 cm), chainage 6 decimals (mm), bearing 3 decimals.
+
+#include <borderwatch/placement/border_engine.hpp>
+
+#include <array>
+#include <string>
+#include <string_view>
+
+namespace borderwatch {
+
+/// Column names appended by `borderwatch locate`, in output order.
+inline constexpr std::array<std::string_view, 8> placement_columns{
+    "border_distance_m", "nearest_lon", "nearest_lat", "chainage_km",
+    "side",              "admin1",      "admin2",      "bearing_deg"};
+
+/// Whether column @p index of placement_columns holds a number (else text).
+[[nodiscard]] constexpr bool placement_column_is_number(std::size_t index) noexcept {
+    return index != 4 && index != 5 && index != 6;
+}
+
+/// Fixed-point text with exactly @p decimals digits ("12.500"); -0 prints as "0.000";
+/// non-finite values print as "nan"/"inf"/"-inf".
+[[nodiscard]] std::string format_fixed_exact(double value, int decimals);
+
+/// The eight fields of @p p as text, in placement_columns order.
+[[nodiscard]] std::array<std::string, 8> format_placement(const Placement& p);
+
+} // namespace borderwatch
