@@ -6,7 +6,10 @@
 namespace borderwatch::cli {
 
 std::unique_ptr<Command> make_info_command();
+std::unique_ptr<Command> make_border_command();
+std::unique_ptr<Command> make_locate_command();
 std::unique_ptr<Command> make_resolve_command();
 std::unique_ptr<Command> make_export_command();
+std::unique_ptr<Command> make_store_command();
 
 } // namespace borderwatch::cli
