@@ -3,6 +3,8 @@
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/numbers.hpp>
 
+#include "incidents/detail/field_visit.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <type_traits>
@@ -58,11 +60,6 @@ const std::vector<IncidentField> k_fields = {
     {"updated_at", T::text, true, "UTC time of the last change in the store"},
 };
 
-FieldValue opt(const std::optional<int>& v) {
-    return v ? FieldValue{static_cast<std::int64_t>(*v)} : FieldValue{};
-}
-FieldValue opt(const std::optional<double>& v) { return v ? FieldValue{*v} : FieldValue{}; }
-
 [[noreturn]] void bad(std::size_t index, const std::string& why) {
     throw InputError(SourceLocation{{}, 0, 0, std::string(k_fields[index].name)}, why);
 }
@@ -115,52 +112,23 @@ std::optional<std::size_t> incident_field_index(std::string_view name) {
 }
 
 FieldValue get_field(const Incident& x, std::size_t index) {
-    switch (index) {
-    case 0: return x.id;
-    case 1: return x.event_date;
-    case 2: return x.event_date_end;
-    case 3: return std::string(to_string(x.date_precision));
-    case 4: return x.event_type;
-    case 5: return x.sub_event_type;
-    case 6: return x.actor1;
-    case 7: return x.actor2;
-    case 8: return x.target;
-    case 9: return opt(x.fatalities_best);
-    case 10: return opt(x.fatalities_low);
-    case 11: return opt(x.fatalities_high);
-    case 12: return x.location_text;
-    case 13: return x.country_text;
-    case 14: return x.admin1_text;
-    case 15: return x.admin2_text;
-    case 16: return opt(x.lon);
-    case 17: return opt(x.lat);
-    case 18: return opt(x.geo_precision);
-    case 19: return x.source_name;
-    case 20: return x.source_url;
-    case 21: return x.notes;
-    case 22: return x.place_id;
-    case 23: return x.place_name;
-    case 24: return x.place_matched;
-    case 25: return opt(x.place_score);
-    case 26: return opt(x.place_lon);
-    case 27: return opt(x.place_lat);
-    case 28:
-        return x.coord_origin == CoordinateOrigin::none
-                   ? FieldValue{}
-                   : FieldValue{std::string(to_string(x.coord_origin))};
-    case 29: return opt(x.precision);
-    case 30: return x.side;
-    case 31: return opt(x.border_distance_m);
-    case 32: return opt(x.chainage_km);
-    case 33: return opt(x.nearest_lon);
-    case 34: return opt(x.nearest_lat);
-    case 35: return x.admin1;
-    case 36: return x.admin2;
-    case 37: return x.band;
-    case 38: return x.flags;
-    case 39: return x.updated_at;
-    default: return {};
-    }
+    FieldValue out;
+    detail::visit_fields(x, [&](std::size_t i, const detail::FieldRef& v) {
+        if (i != index) {
+            return;
+        }
+        std::visit(
+            [&](const auto& value) {
+                using V = std::decay_t<decltype(value)>;
+                if constexpr (std::is_same_v<V, std::string_view>) {
+                    out = std::string(value);
+                } else {
+                    out = value;
+                }
+            },
+            v);
+    });
+    return out;
 }
 
 void set_field(Incident& x, std::size_t i, const FieldValue& v) {

@@ -1,13 +1,711 @@
-// Embedded GeoPackage store (work in progress).
+// The embedded GeoPackage store.
+//
+// Layout (docs/incident-schema.md): one point layer `incidents` (EPSG:4326, geometry column
+// `geom` = place_lon/place_lat, fid primary key) with one column per incident field plus
+// `content_hash`, a unique index on `id`, and an attributes table `borderwatch_meta`
+// (schema_version, revision). The file and its GeoPackage metadata tables are created by
+// GDAL, so QGIS and ogrinfo read it as any GDAL-written GeoPackage; rows are then written
+// through SQLite directly with prepared statements, which is several times faster than
+// OGR's feature API for upserts (one indexed lookup + one insert/update per row).
+//
+// The GeoPackage R-tree triggers call ST_IsEmpty/ST_MinX/... (functions the GeoPackage
+// spec requires every writer to provide); we register point-capable versions. During a
+// write session the insert trigger and the feature-count trigger are dropped inside the
+// transaction and the R-tree / count are brought up to date in bulk before COMMIT: that
+// keeps bulk imports fast, and because SQLite DDL is transactional a rollback (or a kill)
+// restores the triggers with everything else.
 #include "store/detail/backends.hpp"
+#include "store/detail/sqlite.hpp"
 
+#include <borderwatch/core/atomic_file.hpp>
 #include <borderwatch/core/error.hpp>
+#include <borderwatch/incidents/incident_fields.hpp>
+
+#include "incidents/detail/field_visit.hpp"
+
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <unistd.h>
 
 namespace borderwatch::detail {
 
-std::unique_ptr<IncidentStore> open_gpkg_store(const std::string& /*path*/,
-                                               const StoreOpenOptions& /*options*/) {
-    throw Error("GeoPackage store not implemented yet");
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* k_table = "incidents";
+constexpr const char* k_rtree = "rtree_incidents_geom";
+constexpr const char* k_meta = "borderwatch_meta";
+
+// --- GeoPackage geometry blobs --------------------------------------------------------------
+
+// Standard GeoPackage binary header (no envelope, little endian) + WKB Point, 4326.
+std::array<unsigned char, 29> point_blob(double lon, double lat) {
+    std::array<unsigned char, 29> b{};
+    b[0] = 'G';
+    b[1] = 'P';
+    b[2] = 0;    // version 1
+    b[3] = 0x01; // flags: little endian, no envelope, not empty, standard
+    const std::int32_t srs = 4326;
+    std::memcpy(&b[4], &srs, 4);
+    b[8] = 1; // WKB little endian
+    const std::uint32_t type = 1;
+    std::memcpy(&b[9], &type, 4);
+    std::memcpy(&b[13], &lon, 8);
+    std::memcpy(&b[21], &lat, 8);
+    return b;
+}
+
+// Envelope of a GeoPackage blob: from its header envelope if present, else from a WKB Point.
+// Returns false for empty / unsupported geometries.
+bool blob_envelope(const unsigned char* p, int n, double env[4], bool* empty) {
+    *empty = false;
+    if (p == nullptr || n < 8 || p[0] != 'G' || p[1] != 'P') {
+        return false;
+    }
+    const unsigned flags = p[3];
+    const bool le = (flags & 1U) != 0;
+    *empty = (flags & 0x10U) != 0;
+    const unsigned env_code = (flags >> 1) & 7U;
+    static constexpr int env_doubles[8] = {0, 4, 6, 6, 8, 0, 0, 0};
+    const int header = 8 + 8 * env_doubles[env_code];
+    auto read_double = [&](int off) {
+        unsigned char tmp[8];
+        std::memcpy(tmp, p + off, 8);
+        if (!le) {
+            std::reverse(tmp, tmp + 8);
+        }
+        double d = 0;
+        std::memcpy(&d, tmp, 8);
+        return d;
+    };
+    if (env_doubles[env_code] >= 4 && n >= header) {
+        env[0] = read_double(8);  // minx
+        env[1] = read_double(16); // maxx
+        env[2] = read_double(24); // miny
+        env[3] = read_double(32); // maxy
+        return !*empty;
+    }
+    if (n < header + 21) {
+        return false;
+    }
+    const unsigned char* w = p + header;
+    const bool wle = w[0] == 1;
+    std::uint32_t type = 0;
+    unsigned char t[4];
+    std::memcpy(t, w + 1, 4);
+    if (!wle) {
+        std::reverse(t, t + 4);
+    }
+    std::memcpy(&type, t, 4);
+    if (type % 1000 != 1) {
+        return false; // only points live in this store
+    }
+    auto wdouble = [&](int off) {
+        unsigned char tmp[8];
+        std::memcpy(tmp, w + off, 8);
+        if (!wle) {
+            std::reverse(tmp, tmp + 8);
+        }
+        double d = 0;
+        std::memcpy(&d, tmp, 8);
+        return d;
+    };
+    const double x = wdouble(5);
+    const double y = wdouble(13);
+    if (std::isnan(x) || std::isnan(y)) {
+        *empty = true;
+        return false;
+    }
+    env[0] = env[1] = x;
+    env[2] = env[3] = y;
+    return true;
+}
+
+void sql_st_isempty(sqlite3_context* ctx, int, sqlite3_value** argv) {
+    double env[4];
+    bool empty = false;
+    const auto* p = static_cast<const unsigned char*>(sqlite3_value_blob(argv[0]));
+    const bool ok = blob_envelope(p, sqlite3_value_bytes(argv[0]), env, &empty);
+    sqlite3_result_int(ctx, (empty || !ok) ? 1 : 0);
+}
+
+template <int Which>
+void sql_st_bound(sqlite3_context* ctx, int, sqlite3_value** argv) {
+    double env[4];
+    bool empty = false;
+    const auto* p = static_cast<const unsigned char*>(sqlite3_value_blob(argv[0]));
+    if (blob_envelope(p, sqlite3_value_bytes(argv[0]), env, &empty)) {
+        sqlite3_result_double(ctx, env[Which]);
+    } else {
+        sqlite3_result_null(ctx);
+    }
+}
+
+void register_functions(sqlite3* db, const std::string& file) {
+    const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+    sqlite_check(db, sqlite3_create_function(db, "ST_IsEmpty", 1, flags, nullptr, sql_st_isempty,
+                                             nullptr, nullptr),
+                 file, "register ST_IsEmpty");
+    sqlite_check(db, sqlite3_create_function(db, "ST_MinX", 1, flags, nullptr, sql_st_bound<0>,
+                                             nullptr, nullptr),
+                 file, "register ST_MinX");
+    sqlite_check(db, sqlite3_create_function(db, "ST_MaxX", 1, flags, nullptr, sql_st_bound<1>,
+                                             nullptr, nullptr),
+                 file, "register ST_MaxX");
+    sqlite_check(db, sqlite3_create_function(db, "ST_MinY", 1, flags, nullptr, sql_st_bound<2>,
+                                             nullptr, nullptr),
+                 file, "register ST_MinY");
+    sqlite_check(db, sqlite3_create_function(db, "ST_MaxY", 1, flags, nullptr, sql_st_bound<3>,
+                                             nullptr, nullptr),
+                 file, "register ST_MaxY");
+}
+
+std::string quote_ident(std::string_view name) {
+    std::string out = "\"";
+    for (const char c : name) {
+        out += c;
+        if (c == '"') {
+            out += '"';
+        }
+    }
+    return out + "\"";
+}
+
+const char* sqlite_type(FieldType t) {
+    switch (t) {
+    case FieldType::integer: return "INTEGER";
+    case FieldType::real: return "REAL";
+    case FieldType::text: return "TEXT";
+    }
+    return "TEXT";
+}
+
+// The trigger texts GDAL writes (GeoPackage 1.2 R-tree extension); kept here so we can
+// re-create exactly what we dropped.
+std::string rtree_insert_trigger_sql() {
+    return "CREATE TRIGGER \"rtree_incidents_geom_insert\" AFTER INSERT ON \"incidents\" WHEN "
+           "(new.\"geom\" NOT NULL AND NOT ST_IsEmpty(NEW.\"geom\")) BEGIN INSERT OR REPLACE INTO "
+           "\"rtree_incidents_geom\" VALUES (NEW.\"fid\",ST_MinX(NEW.\"geom\"), "
+           "ST_MaxX(NEW.\"geom\"),ST_MinY(NEW.\"geom\"), ST_MaxY(NEW.\"geom\")); END";
+}
+
+struct GdalDatasetCloser {
+    void operator()(void* ds) const noexcept { GDALClose(static_cast<GDALDatasetH>(ds)); }
+};
+struct SrsReleaser {
+    void operator()(void* s) const noexcept { OSRRelease(static_cast<OGRSpatialReferenceH>(s)); }
+};
+struct FieldDefnDestroyer {
+    void operator()(void* f) const noexcept { OGR_Fld_Destroy(static_cast<OGRFieldDefnH>(f)); }
+};
+
+std::string gdal_message() {
+    const char* msg = CPLGetLastErrorMsg();
+    return msg != nullptr && *msg != '\0' ? msg : "unknown GDAL error";
+}
+
+// Create a fresh store at @p path: GDAL writes the GeoPackage (metadata tables, layer,
+// R-tree, triggers), then we add the unique id index and the meta table. Built under a
+// temporary sibling name and renamed into place, so a half-created store never exists.
+void create_store_file(const fs::path& path) {
+    GDALAllRegister();
+    GDALDriverH driver = GDALGetDriverByName("GPKG");
+    if (driver == nullptr) {
+        throw GdalError("GDAL has no GPKG driver");
+    }
+    const fs::path temp = path.parent_path() /
+                          (".creating-" + std::to_string(getpid()) + "-" + path.filename().string());
+    std::error_code ec;
+    fs::remove(temp, ec);
+    // GDAL must not print on its own; its messages end up in our exceptions.
+    struct QuietErrors {
+        QuietErrors() { CPLPushErrorHandler(CPLQuietErrorHandler); }
+        ~QuietErrors() { CPLPopErrorHandler(); }
+        QuietErrors(const QuietErrors&) = delete;
+        QuietErrors& operator=(const QuietErrors&) = delete;
+    } quiet;
+    {
+        CPLErrorReset();
+        std::unique_ptr<void, GdalDatasetCloser> ds(
+            GDALCreate(driver, temp.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+        if (!ds) {
+            throw GdalError("GPKG driver: cannot create '" + path.string() + "': " +
+                            gdal_message());
+        }
+        std::unique_ptr<void, SrsReleaser> srs(OSRNewSpatialReference(nullptr));
+        OSRImportFromEPSG(static_cast<OGRSpatialReferenceH>(srs.get()), 4326);
+        OSRSetAxisMappingStrategy(static_cast<OGRSpatialReferenceH>(srs.get()),
+                                  OAMS_TRADITIONAL_GIS_ORDER);
+        const char* layer_options[] = {"GEOMETRY_NAME=geom", "FID=fid", "SPATIAL_INDEX=YES",
+                                       "DESCRIPTION=borderwatch incidents", nullptr};
+        OGRLayerH layer = GDALDatasetCreateLayer(
+            static_cast<GDALDatasetH>(ds.get()), k_table,
+            static_cast<OGRSpatialReferenceH>(srs.get()), wkbPoint,
+            const_cast<char**>(layer_options));
+        if (layer == nullptr) {
+            throw GdalError("GPKG driver: " + path.string() + ": cannot create layer 'incidents': " +
+                            gdal_message());
+        }
+        auto add_field = [&](OGRLayerH l, std::string_view name, OGRFieldType type) {
+            std::unique_ptr<void, FieldDefnDestroyer> defn(
+                OGR_Fld_Create(std::string(name).c_str(), type));
+            if (OGR_L_CreateField(l, static_cast<OGRFieldDefnH>(defn.get()), TRUE) !=
+                OGRERR_NONE) {
+                throw GdalError("GPKG driver: " + path.string() + ": cannot create field '" +
+                                std::string(name) + "': " + gdal_message());
+            }
+        };
+        for (const auto& f : incident_fields()) {
+            add_field(layer, f.name,
+                      f.type == FieldType::integer ? OFTInteger
+                      : f.type == FieldType::real  ? OFTReal
+                                                   : OFTString);
+        }
+        add_field(layer, "content_hash", OFTString);
+        const char* meta_options[] = {"DESCRIPTION=borderwatch store metadata", nullptr};
+        OGRLayerH meta = GDALDatasetCreateLayer(static_cast<GDALDatasetH>(ds.get()), k_meta,
+                                                nullptr, wkbNone,
+                                                const_cast<char**>(meta_options));
+        if (meta == nullptr) {
+            throw GdalError("GPKG driver: " + path.string() + ": cannot create table '" +
+                            std::string(k_meta) + "': " + gdal_message());
+        }
+        add_field(meta, "key", OFTString);
+        add_field(meta, "value", OFTString);
+    }
+    {
+        sqlite3* raw = nullptr;
+        const int rc = sqlite3_open_v2(temp.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr);
+        SqliteDb db(raw);
+        sqlite_check(raw, rc, path.string(), "open");
+        const std::string file = path.string();
+        sqlite_exec(raw,
+                    "BEGIN;"
+                    "CREATE UNIQUE INDEX incidents_id ON incidents(id);"
+                    "INSERT INTO borderwatch_meta(key, value) VALUES ('schema_version', '" +
+                        std::to_string(k_store_schema_version) +
+                        "'), ('revision', '0'), ('created_at', '" + utc_now_iso8601() + "');"
+                        "COMMIT;",
+                    file);
+    }
+    fsync_path(temp);
+    fs::rename(temp, path, ec);
+    if (ec) {
+        fs::remove(temp);
+        throw IoError("cannot create store '" + path.string() + "': " + ec.message());
+    }
+    fsync_path(path.parent_path().empty() ? fs::path(".") : path.parent_path());
+}
+
+// --- the store --------------------------------------------------------------------------------
+
+class GpkgStore;
+
+class GpkgWriter final : public StoreWriter {
+  public:
+    explicit GpkgWriter(GpkgStore& store);
+    ~GpkgWriter() override;
+    UpsertResult upsert(const std::vector<Incident>& batch) override;
+    std::size_t remove(const std::vector<std::string>& ids) override;
+    void commit() override;
+
+  private:
+    void bind_row(Stmt& s, const Incident& x, const std::string& hash);
+
+    GpkgStore& m_store;
+    bool m_open = true;
+    bool m_changed = false;
+    std::int64_t m_start_max_fid = 0;
+    std::string m_now;
+    Stmt m_lookup, m_insert, m_update, m_delete;
+};
+
+class GpkgStore final : public IncidentStore {
+  public:
+    GpkgStore(std::string path, const StoreOpenOptions& options) : m_path(std::move(path)) {
+        const bool exists = fs::exists(m_path);
+        if (!exists) {
+            if (!options.create_if_missing && !options.init) {
+                throw IoError("store '" + m_path +
+                              "' does not exist (create it with 'borderwatch import' or "
+                              "'borderwatch store init', or choose one with --store)");
+            }
+            create_store_file(m_path);
+        }
+        sqlite3* raw = nullptr;
+        const int rc = sqlite3_open_v2(m_path.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr);
+        m_db.reset(raw);
+        sqlite_check(raw, rc, m_path, "open");
+        sqlite3_busy_timeout(raw, 60000);
+        sqlite3_extended_result_codes(raw, 1);
+        register_functions(raw, m_path);
+        check_schema();
+    }
+
+    std::unique_ptr<StoreWriter> writer() override {
+        if (m_writer_open) {
+            throw Error("GeoPackage " + m_path + ": a write transaction is already open");
+        }
+        return std::make_unique<GpkgWriter>(*this);
+    }
+
+    void query(const QueryFilter& filter,
+               const std::function<void(const Incident&)>& sink) const override;
+
+    std::string state() const override {
+        Stmt s(db(), "SELECT (SELECT value FROM borderwatch_meta WHERE key = 'revision'), "
+                     "(SELECT feature_count FROM gpkg_ogr_contents WHERE table_name = 'incidents'), "
+                     "(SELECT last_change FROM gpkg_contents WHERE table_name = 'incidents')",
+               m_path);
+        std::string out;
+        if (s.step()) {
+            out = "gpkg:r" + std::string(s.text(0)) + ":n" + std::string(s.text(1)) + ":" +
+                  std::string(s.text(2));
+        }
+        return out;
+    }
+
+    std::size_t count() const override {
+        Stmt s(db(), "SELECT count(*) FROM incidents", m_path);
+        return s.step() ? static_cast<std::size_t>(s.int64(0)) : 0;
+    }
+
+    std::string describe() const override { return "GeoPackage " + m_path; }
+    int schema_version() const override { return m_schema_version; }
+
+    [[nodiscard]] sqlite3* db() const noexcept { return m_db.get(); }
+    [[nodiscard]] const std::string& path() const noexcept { return m_path; }
+    bool m_writer_open = false;
+
+  private:
+    void check_schema() {
+        {
+            Stmt s(db(), "SELECT count(*) FROM sqlite_master WHERE name IN ('incidents', "
+                         "'borderwatch_meta', 'gpkg_contents')",
+                   m_path);
+            if (!s.step() || s.int64(0) != 3) {
+                throw DataError("'" + m_path + "' is not a borderwatch store (a GeoPackage with "
+                                "tables 'incidents' and 'borderwatch_meta')");
+            }
+        }
+        Stmt v(db(), "SELECT value FROM borderwatch_meta WHERE key = 'schema_version'", m_path);
+        m_schema_version = v.step() ? static_cast<int>(std::atoi(std::string(v.text(0)).c_str()))
+                                    : 0;
+        if (m_schema_version > k_store_schema_version) {
+            throw DataError("store '" + m_path + "' has schema version " +
+                            std::to_string(m_schema_version) + ", newer than this borderwatch (" +
+                            std::to_string(k_store_schema_version) + "); upgrade borderwatch");
+        }
+        // Forward-compatible migration: columns added to the schema since the store was
+        // created are appended (NULL for existing rows).
+        std::vector<std::string> have;
+        {
+            Stmt c(db(), "PRAGMA table_info(incidents)", m_path);
+            while (c.step()) {
+                have.emplace_back(c.text(1));
+            }
+        }
+        std::string alter;
+        for (const auto& f : incident_fields()) {
+            if (std::find(have.begin(), have.end(), f.name) == have.end()) {
+                alter += "ALTER TABLE incidents ADD COLUMN " + quote_ident(f.name) + " " +
+                         sqlite_type(f.type) + ";";
+            }
+        }
+        if (std::find(have.begin(), have.end(), "content_hash") == have.end()) {
+            alter += "ALTER TABLE incidents ADD COLUMN content_hash TEXT;";
+        }
+        if (!alter.empty()) {
+            sqlite_exec(db(), "BEGIN IMMEDIATE;" + alter + "COMMIT;", m_path);
+        }
+    }
+
+    std::string m_path;
+    SqliteDb m_db;
+    int m_schema_version = 0;
+};
+
+// Column list shared by SELECT/INSERT/UPDATE in incident_fields() order.
+std::string column_list() {
+    std::string cols;
+    for (const auto& f : incident_fields()) {
+        if (!cols.empty()) {
+            cols += ", ";
+        }
+        cols += quote_ident(f.name);
+    }
+    return cols;
+}
+
+GpkgWriter::GpkgWriter(GpkgStore& store) : m_store(store), m_now(utc_now_iso8601()) {
+    sqlite3* db = store.db();
+    const auto& file = store.path();
+    // Bulk-friendly settings for this connection; durability is restored by an explicit
+    // fsync after COMMIT (see commit()). A killed process still rolls back via the journal.
+    sqlite_exec(db, "PRAGMA synchronous = OFF; PRAGMA cache_size = -65536;", file);
+    sqlite_exec(db, "BEGIN IMMEDIATE", file);
+    store.m_writer_open = true;
+    try {
+        {
+            Stmt s(db, "SELECT coalesce(max(fid), 0) FROM incidents", file);
+            m_start_max_fid = s.step() ? s.int64(0) : 0;
+        }
+        sqlite_exec(db,
+                    "DROP TRIGGER IF EXISTS rtree_incidents_geom_insert;"
+                    "DROP TRIGGER IF EXISTS trigger_insert_feature_count_incidents;"
+                    "DROP TRIGGER IF EXISTS trigger_delete_feature_count_incidents;",
+                    file);
+        const auto cols = column_list();
+        const auto n = incident_fields().size();
+        std::string params;
+        std::string sets;
+        for (std::size_t i = 0; i < n; ++i) {
+            params += ", ?" + std::to_string(i + 1);
+            sets += quote_ident(incident_fields()[i].name) + " = ?" + std::to_string(i + 1) + ", ";
+        }
+        const auto hash_param = "?" + std::to_string(n + 1);
+        const auto geom_param = "?" + std::to_string(n + 2);
+        m_lookup = Stmt(db, "SELECT fid, content_hash FROM incidents WHERE id = ?1", file);
+        m_insert = Stmt(db,
+                        "INSERT INTO incidents(" + cols + ", content_hash, geom) VALUES (" +
+                            params.substr(2) + ", " + hash_param + ", " + geom_param + ")",
+                        file);
+        m_update = Stmt(db,
+                        "UPDATE incidents SET " + sets + "content_hash = " + hash_param +
+                            ", geom = " + geom_param + " WHERE fid = ?" + std::to_string(n + 3),
+                        file);
+        m_delete = Stmt(db, "DELETE FROM incidents WHERE id = ?1", file);
+    } catch (...) {
+        sqlite_exec(db, "ROLLBACK", file);
+        store.m_writer_open = false;
+        throw;
+    }
+}
+
+GpkgWriter::~GpkgWriter() {
+    if (m_open) {
+        m_lookup = Stmt();
+        m_insert = Stmt();
+        m_update = Stmt();
+        m_delete = Stmt();
+        sqlite3_exec(m_store.db(), "ROLLBACK", nullptr, nullptr, nullptr);
+        sqlite3_exec(m_store.db(), "PRAGMA synchronous = FULL", nullptr, nullptr, nullptr);
+        m_store.m_writer_open = false;
+    }
+}
+
+void GpkgWriter::bind_row(Stmt& s, const Incident& x, const std::string& hash) {
+    visit_fields(x, [&](std::size_t i, const FieldRef& v) {
+        const int param = static_cast<int>(i) + 1;
+        if (i == k_updated_at_index) {
+            s.bind(param, std::string_view(m_now));
+            return;
+        }
+        std::visit(
+            [&](const auto& value) {
+                using V = std::decay_t<decltype(value)>;
+                if constexpr (std::is_same_v<V, std::monostate>) {
+                    s.bind_null(param);
+                } else {
+                    s.bind(param, value);
+                }
+            },
+            v);
+    });
+    const int n = static_cast<int>(incident_fields().size());
+    s.bind(n + 1, std::string_view(hash));
+    if (x.place_lon && x.place_lat) {
+        const auto blob = point_blob(*x.place_lon, *x.place_lat);
+        // SQLITE_TRANSIENT: the blob is a local.
+        sqlite3_bind_blob(s.get(), n + 2, blob.data(), static_cast<int>(blob.size()),
+                          SQLITE_TRANSIENT);
+    } else {
+        s.bind_null(n + 2);
+    }
+}
+
+UpsertResult GpkgWriter::upsert(const std::vector<Incident>& batch) {
+    if (!m_open) {
+        throw Error("GeoPackage " + m_store.path() + ": writer already committed");
+    }
+    UpsertResult result;
+    for (const auto& x : batch) {
+        if (x.id.empty()) {
+            throw InputError(SourceLocation{{}, 0, 0, "id"}, "empty id");
+        }
+        const auto hash = content_hash(x);
+        m_lookup.reset();
+        m_lookup.bind(1, std::string_view(x.id));
+        if (m_lookup.step()) {
+            const auto fid = m_lookup.int64(0);
+            if (m_lookup.text(1) == hash) {
+                ++result.unchanged;
+                continue;
+            }
+            m_lookup.reset();
+            m_update.reset();
+            bind_row(m_update, x, hash);
+            m_update.bind(static_cast<int>(incident_fields().size()) + 3, fid);
+            m_update.step();
+            ++result.updated;
+        } else {
+            m_lookup.reset();
+            m_insert.reset();
+            bind_row(m_insert, x, hash);
+            m_insert.step();
+            ++result.inserted;
+        }
+        m_changed = true;
+    }
+    m_lookup.reset();
+    return result;
+}
+
+std::size_t GpkgWriter::remove(const std::vector<std::string>& ids) {
+    if (!m_open) {
+        throw Error("GeoPackage " + m_store.path() + ": writer already committed");
+    }
+    std::size_t removed = 0;
+    for (const auto& id : ids) {
+        m_delete.reset();
+        m_delete.bind(1, std::string_view(id));
+        m_delete.step();
+        removed += static_cast<std::size_t>(sqlite3_changes(m_store.db()));
+    }
+    if (removed > 0) {
+        m_changed = true;
+    }
+    return removed;
+}
+
+void GpkgWriter::commit() {
+    if (!m_open) {
+        throw Error("GeoPackage " + m_store.path() + ": writer already committed");
+    }
+    sqlite3* db = m_store.db();
+    const auto& file = m_store.path();
+    const std::string start = std::to_string(m_start_max_fid);
+    // Bring the R-tree and the feature count up to date for the rows inserted in this
+    // session, then restore the triggers (exact text GDAL uses).
+    sqlite_exec(db,
+                std::string("INSERT OR REPLACE INTO ") + k_rtree +
+                    " SELECT fid, ST_MinX(geom), ST_MaxX(geom), ST_MinY(geom), ST_MaxY(geom) "
+                    "FROM incidents WHERE fid > " + start +
+                    " AND geom IS NOT NULL AND NOT ST_IsEmpty(geom);" + rtree_insert_trigger_sql() +
+                    ";"
+                    "CREATE TRIGGER \"trigger_insert_feature_count_incidents\" AFTER INSERT ON "
+                    "\"incidents\" BEGIN UPDATE gpkg_ogr_contents SET feature_count = "
+                    "feature_count + 1 WHERE lower(table_name) = lower('incidents'); END;"
+                    "CREATE TRIGGER \"trigger_delete_feature_count_incidents\" AFTER DELETE ON "
+                    "\"incidents\" BEGIN UPDATE gpkg_ogr_contents SET feature_count = "
+                    "feature_count - 1 WHERE lower(table_name) = lower('incidents'); END;",
+                file);
+    if (m_changed) {
+        sqlite_exec(db,
+                    "UPDATE gpkg_ogr_contents SET feature_count = (SELECT count(*) FROM "
+                    "incidents) WHERE lower(table_name) = 'incidents';"
+                    "UPDATE gpkg_contents SET last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now'), "
+                    "min_x = (SELECT min(minx) FROM rtree_incidents_geom), "
+                    "max_x = (SELECT max(maxx) FROM rtree_incidents_geom), "
+                    "min_y = (SELECT min(miny) FROM rtree_incidents_geom), "
+                    "max_y = (SELECT max(maxy) FROM rtree_incidents_geom) "
+                    "WHERE table_name = 'incidents';"
+                    "UPDATE borderwatch_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) "
+                    "WHERE key = 'revision';",
+                    file);
+    }
+    m_lookup = Stmt();
+    m_insert = Stmt();
+    m_update = Stmt();
+    m_delete = Stmt();
+    try {
+        sqlite_exec(db, "COMMIT", file);
+    } catch (...) {
+        // m_open stays true: the destructor rolls back.
+        throw;
+    }
+    m_open = false;
+    m_store.m_writer_open = false;
+    sqlite3_exec(db, "PRAGMA synchronous = FULL", nullptr, nullptr, nullptr);
+    // The final sync that synchronous=OFF skipped.
+    fsync_path(file);
+}
+
+void GpkgStore::query(const QueryFilter& f,
+                      const std::function<void(const Incident&)>& sink) const {
+    // SQL pre-filter on the cheap, exact conditions; matches() below decides.
+    std::string where;
+    std::vector<std::pair<int, double>> reals;
+    std::vector<std::pair<int, std::string>> texts;
+    int next = 1;
+    auto add_real = [&](const std::string& cond, double v) {
+        where += (where.empty() ? " WHERE " : " AND ") + cond + "?" + std::to_string(next);
+        reals.emplace_back(next++, v);
+    };
+    if (f.within_km) {
+        add_real("border_distance_m <= ", *f.within_km * 1000.0);
+    }
+    if (f.beyond_km) {
+        add_real("border_distance_m >= ", *f.beyond_km * 1000.0);
+    }
+    if (f.bbox) {
+        add_real("place_lon >= ", (*f.bbox)[0]);
+        add_real("place_lat >= ", (*f.bbox)[1]);
+        add_real("place_lon <= ", (*f.bbox)[2]);
+        add_real("place_lat <= ", (*f.bbox)[3]);
+    }
+    if (f.min_fatalities) {
+        add_real("fatalities_best >= ", *f.min_fatalities);
+    }
+    if (f.precision_max) {
+        add_real("precision <= ", *f.precision_max);
+    }
+    if (!f.side.empty()) {
+        where += (where.empty() ? " WHERE " : " AND ") + std::string("side = ?") +
+                 std::to_string(next) + " COLLATE NOCASE";
+        texts.emplace_back(next++, f.side);
+    }
+    const std::string sql =
+        "SELECT " + column_list() + " FROM incidents" + where + " ORDER BY id";
+    Stmt s(db(), sql, m_path);
+    for (const auto& [i, v] : reals) {
+        s.bind(i, v);
+    }
+    for (const auto& [i, v] : texts) {
+        s.bind(i, std::string_view(v));
+    }
+    const auto n = incident_fields().size();
+    Incident x;
+    while (s.step()) {
+        x = Incident{};
+        for (std::size_t i = 0; i < n; ++i) {
+            const int col = static_cast<int>(i);
+            switch (s.type(col)) {
+            case SQLITE_NULL: set_field(x, i, FieldValue{}); break;
+            case SQLITE_INTEGER: set_field(x, i, FieldValue{s.int64(col)}); break;
+            case SQLITE_FLOAT: set_field(x, i, FieldValue{s.real(col)}); break;
+            default: set_field(x, i, FieldValue{std::string(s.text(col))}); break;
+            }
+        }
+        if (matches(f, x)) {
+            sink(x);
+        }
+    }
+}
+
+} // namespace
+
+std::unique_ptr<IncidentStore> open_gpkg_store(const std::string& path,
+                                               const StoreOpenOptions& options) {
+    return std::make_unique<GpkgStore>(path, options);
 }
 
 } // namespace borderwatch::detail

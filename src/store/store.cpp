@@ -4,6 +4,7 @@
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/incidents/incident_fields.hpp>
 
+#include "incidents/detail/field_visit.hpp"
 #include "store/detail/backends.hpp"
 
 #include <geodesic.h>
@@ -11,6 +12,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 
 namespace borderwatch {
@@ -225,28 +227,38 @@ bool matches(const QueryFilter& f, const Incident& x) {
 }
 
 std::string content_hash(const Incident& incident) {
-    // FNV-1a 64 over "index:type:value\x1f" for every field but updated_at. The type tag
-    // keeps NULL distinct from "" and 1 distinct from 1.0.
+    // FNV-1a 64 over (field index, type tag, value bytes) for every field but updated_at.
+    // Numbers are hashed as their 8-byte little-endian representation, text as its bytes
+    // plus length; the type tag keeps NULL distinct from "" and 1 from 1.0.
     std::uint64_t h = 1469598103934665603ULL;
-    auto mix = [&h](std::string_view bytes) {
-        for (const unsigned char c : bytes) {
-            h ^= c;
-            h *= 1099511628211ULL;
+    auto mix_byte = [&h](unsigned char c) {
+        h ^= c;
+        h *= 1099511628211ULL;
+    };
+    auto mix_u64 = [&](std::uint64_t v) {
+        for (int b = 0; b < 8; ++b) {
+            mix_byte(static_cast<unsigned char>(v >> (8 * b)));
         }
     };
-    const auto& fields = incident_fields();
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-        if (fields[i].name == "updated_at") {
-            continue;
+    detail::visit_fields(incident, [&](std::size_t i, const detail::FieldRef& v) {
+        if (i == detail::k_updated_at_index) {
+            return;
         }
-        const auto v = get_field(incident, i);
-        mix(std::to_string(i));
-        mix(std::string_view("\x1e", 1));
-        mix(std::to_string(v.index()));
-        mix(std::string_view("\x1e", 1));
-        mix(field_text(v));
-        mix(std::string_view("\x1f", 1));
-    }
+        mix_byte(static_cast<unsigned char>(i));
+        mix_byte(static_cast<unsigned char>(v.index()));
+        if (const auto* n = std::get_if<std::int64_t>(&v)) {
+            mix_u64(static_cast<std::uint64_t>(*n));
+        } else if (const auto* d = std::get_if<double>(&v)) {
+            std::uint64_t bits = 0;
+            std::memcpy(&bits, d, sizeof bits);
+            mix_u64(bits);
+        } else if (const auto* s = std::get_if<std::string_view>(&v)) {
+            mix_u64(s->size());
+            for (const char c : *s) {
+                mix_byte(static_cast<unsigned char>(c));
+            }
+        }
+    });
     static constexpr char hex[] = "0123456789abcdef";
     std::string out(16, '0');
     for (int i = 15; i >= 0; --i) {

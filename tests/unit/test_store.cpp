@@ -1,0 +1,302 @@
+// GeoPackage store: create, idempotent upsert, update in place, delete, rollback, queries.
+#include <borderwatch/core/error.hpp>
+#include <borderwatch/incidents/incident_fields.hpp>
+#include <borderwatch/store/store.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <random>
+
+namespace fs = std::filesystem;
+using namespace borderwatch;
+
+namespace {
+
+fs::path temp_store(const std::string& tag) {
+    static std::atomic<int> counter{0};
+    const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
+    const auto dir = fs::temp_directory_path() /
+                     ("bw-store-" + tag + "-" + std::to_string(stamp) + "-" +
+                      std::to_string(counter++));
+    fs::create_directories(dir);
+    return dir / "store.gpkg";
+}
+
+Incident make(const std::string& id, double lon, double lat, double dist_m,
+              const std::string& side = "TJK") {
+    Incident x;
+    x.id = id;
+    x.event_date = "2025-11-26";
+    x.event_date_end = "2025-11-26";
+    x.event_type = "Explosions/Remote violence";
+    x.sub_event_type = "Drone strike";
+    x.fatalities_best = 3;
+    x.location_text = "Shamsiddin Shohin district";
+    x.place_lon = lon;
+    x.place_lat = lat;
+    x.coord_origin = CoordinateOrigin::given;
+    x.precision = 1;
+    x.side = side;
+    x.border_distance_m = dist_m;
+    x.chainage_km = 700.0;
+    x.admin1 = "Khatlon Region";
+    x.admin2 = "Shamsiddin Shohin District";
+    x.band = "1-5";
+    return x;
+}
+
+std::vector<Incident> all(const IncidentStore& s, const QueryFilter& f = {}) {
+    std::vector<Incident> out;
+    s.query(f, [&](const Incident& x) { out.push_back(x); });
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("GeoPackage store: idempotent upsert, update in place, delete", "[store]") {
+    const auto path = temp_store("basic");
+    auto store = open_store(path.string());
+    REQUIRE(store->count() == 0);
+    REQUIRE(store->schema_version() == k_store_schema_version);
+    const auto state0 = store->state();
+
+    std::vector<Incident> batch = {make("b", 70.1, 37.5, 1500), make("a", 69.9, 37.4, 300)};
+    auto r = store->upsert(batch);
+    CHECK(r.inserted == 2);
+    CHECK(r.updated == 0);
+    CHECK(store->count() == 2);
+    const auto state1 = store->state();
+    CHECK(state1 != state0);
+
+    auto rows = all(*store);
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0].id == "a"); // ordered by id
+    CHECK(rows[0].place_lon == Approx(69.9));
+    CHECK(rows[0].fatalities_best == 3);
+    CHECK(rows[0].coord_origin == CoordinateOrigin::given);
+    CHECK_FALSE(rows[0].updated_at.empty());
+    CHECK(content_hash(rows[0]) == content_hash(batch[1]));
+
+    // Same content again: nothing changes, not even the state token.
+    r = store->upsert(batch);
+    CHECK(r.unchanged == 2);
+    CHECK(r.inserted + r.updated == 0);
+    CHECK(store->state() == state1);
+
+    // Changed content: update in place.
+    batch[0].fatalities_best = 7;
+    r = store->upsert(batch);
+    CHECK(r.updated == 1);
+    CHECK(r.unchanged == 1);
+    CHECK(store->count() == 2);
+    CHECK(store->state() != state1);
+    QueryFilter by_id;
+    by_id.ids = {"b"};
+    rows = all(*store, by_id);
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].fatalities_best == 7);
+
+    // Delete.
+    CHECK(store->remove({"a", "zzz"}) == 1);
+    CHECK(store->count() == 1);
+
+    // Reopen: data persisted; a missing store is refused when creation is not allowed.
+    store.reset();
+    store = open_store(path.string(), StoreOpenOptions{false, false});
+    CHECK(store->count() == 1);
+    CHECK_THROWS_AS(open_store((path.parent_path() / "missing.gpkg").string(),
+                               StoreOpenOptions{false, false}),
+                    IoError);
+    fs::remove_all(path.parent_path());
+}
+
+TEST_CASE("GeoPackage store: an uncommitted or failing write leaves the store unchanged",
+          "[store]") {
+    const auto path = temp_store("rollback");
+    auto store = open_store(path.string());
+    store->upsert({make("a", 70, 37.5, 100)});
+    const auto state = store->state();
+    {
+        auto w = store->writer();
+        w->upsert({make("b", 70, 37.6, 200), make("c", 70, 37.7, 300)});
+        Incident bad = make("", 70, 37.8, 400); // empty id: the batch fails
+        REQUIRE_THROWS(w->upsert({make("d", 70, 37.9, 500), bad}));
+        // no commit: destructor rolls back
+    }
+    CHECK(store->count() == 1);
+    CHECK(store->state() == state);
+    // The store is writable afterwards and its R-tree triggers are intact.
+    store->upsert({make("e", 71, 38, 5)});
+    CHECK(store->count() == 2);
+    QueryFilter box;
+    box.bbox = std::array<double, 4>{70.5, 37.5, 71.5, 38.5};
+    CHECK(all(*store, box).size() == 1);
+    fs::remove_all(path.parent_path());
+}
+
+TEST_CASE("Query filters", "[store]") {
+    const auto path = temp_store("filters");
+    auto store = open_store(path.string());
+    std::vector<Incident> batch;
+    auto a = make("a", 69.0, 37.2, 500, "TJK");
+    auto b = make("b", 69.5, 37.0, 12000, "AFG");
+    b.admin1 = "Kunduz";
+    b.admin2 = "Imam Sahib";
+    b.event_date = b.event_date_end = "2025-12-24";
+    b.event_type = "Battles";
+    b.sub_event_type = "Armed clash";
+    b.fatalities_best = 0;
+    b.precision = 3;
+    auto c = make("c", 71.5, 38.4, 60000, "TJK");
+    c.admin2 = "Darvoz District";
+    c.admin1 = "Gorno-Badakhshan Autonomous Region";
+    c.event_date = "2025-11-30";
+    c.event_date_end = "2025-12-02";
+    c.fatalities_best.reset();
+    c.precision = 4;
+    store->upsert({a, b, c});
+
+    auto ids = [&](const QueryFilter& f) {
+        std::string out;
+        for (const auto& x : all(*store, f)) {
+            out += x.id;
+        }
+        return out;
+    };
+    QueryFilter f;
+    CHECK(ids(f) == "abc");
+    f = {};
+    f.within_km = 10;
+    CHECK(ids(f) == "a");
+    f = {};
+    f.beyond_km = 10;
+    CHECK(ids(f) == "bc");
+    f = {};
+    f.side = "afg";
+    CHECK(ids(f) == "b");
+    f = {};
+    f.admin1 = {"khatlon region"};
+    CHECK(ids(f) == "a");
+    f = {};
+    f.admin2 = {"Darvoz District", "Imam Sahib"};
+    CHECK(ids(f) == "bc");
+    f = {};
+    f.bbox = std::array<double, 4>{68.9, 37.1, 69.1, 37.3};
+    CHECK(ids(f) == "a");
+    f = {};
+    f.near_lon = 69.0;
+    f.near_lat = 37.0;
+    f.near_km = 50; // a: 22 km, b: 44 km, c: far
+    CHECK(ids(f) == "ab");
+    f.near_km = 30;
+    CHECK(ids(f) == "a");
+    f = {};
+    f.from_date = "2025-12-01"; // c's range 30 Nov - 2 Dec overlaps
+    CHECK(ids(f) == "bc");
+    f.to_date = "2025-12-23";
+    CHECK(ids(f) == "c");
+    f = {};
+    f.to_date = "2025-11";
+    CHECK(ids(f) == "ac");
+    f = {};
+    f.event_types = {"battles"};
+    CHECK(ids(f) == "b");
+    f.event_types = {"Drone strike"}; // sub-event type matches too
+    CHECK(ids(f) == "ac");
+    f = {};
+    f.min_fatalities = 1;
+    CHECK(ids(f) == "a");
+    f = {};
+    f.precision_max = 3;
+    CHECK(ids(f) == "ab");
+    f = {};
+    f.side = "TJK";
+    f.precision_max = 3;
+    CHECK(ids(f) == "a");
+    fs::remove_all(path.parent_path());
+}
+
+TEST_CASE("Store helpers: specs, masking, hashing", "[store]") {
+    CHECK(is_postgis_spec("PG:dbname=x"));
+    CHECK(is_postgis_spec("postgresql://u@h/db"));
+    CHECK_FALSE(is_postgis_spec("x.gpkg"));
+    CHECK(mask_store_spec("PG:dbname=x password=secret host=h") ==
+          "PG:dbname=x password=*** host=h");
+    CHECK(mask_store_spec("postgresql://user:secret@host/db") == "postgresql://user:***@host/db");
+    CHECK(mask_store_spec("postgresql://host/db?password=abc&x=1") ==
+          "postgresql://host/db?password=***&x=1");
+    Incident x = make("a", 70, 37, 1);
+    const auto h = content_hash(x);
+    x.updated_at = "2030-01-01T00:00:00Z";
+    CHECK(content_hash(x) == h);
+    x.notes = "changed";
+    CHECK(content_hash(x) != h);
+    Incident y = make("a", 70, 37, 1);
+    y.fatalities_low = 0;
+    CHECK(content_hash(y) != h);
+    CHECK_THROWS_AS(open_store("PG:dbname=none"), Error);
+}
+
+TEST_CASE("Incident field schema round-trips through get_field/set_field", "[incidents]") {
+    Incident x = make("z", 70.25, 37.5, 1234.5);
+    x.date_precision = DatePrecision::month;
+    x.flags = "location_mismatch_25km";
+    Incident y;
+    for (std::size_t i = 0; i < incident_fields().size(); ++i) {
+        set_field(y, i, get_field(x, i));
+    }
+    CHECK(content_hash(x) == content_hash(y));
+    CHECK(incident_fields().front().name == "id");
+    CHECK(incident_fields().back().name == "updated_at");
+    CHECK(incident_field_index("border_distance_m").has_value());
+    std::string flags;
+    add_flag(flags, "b");
+    add_flag(flags, "a");
+    add_flag(flags, "b");
+    CHECK(flags == "a|b");
+    CHECK(has_flag(flags, "b"));
+    CHECK_FALSE(has_flag(flags, "c"));
+}
+
+#include <gdal.h>
+#include <ogr_api.h>
+
+TEST_CASE("GeoPackage store is readable by GDAL (as QGIS reads it)", "[store]") {
+    const auto path = temp_store("gdal");
+    {
+        auto store = open_store(path.string());
+        store->upsert({make("a", 69.5, 37.2, 500), make("b", 71.0, 38.0, 9000)});
+        Incident unplaced;
+        unplaced.id = "c";
+        store->upsert({unplaced});
+        store->remove({"b"});
+    }
+    GDALAllRegister();
+    const char* drivers[] = {"GPKG", nullptr};
+    GDALDatasetH ds = GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers,
+                                 nullptr, nullptr);
+    REQUIRE(ds != nullptr);
+    OGRLayerH layer = GDALDatasetGetLayerByName(ds, "incidents");
+    REQUIRE(layer != nullptr);
+    CHECK(OGR_L_GetFeatureCount(layer, TRUE) == 2);
+    CHECK(OGR_L_GetFeatureCount(layer, FALSE) == 2);
+    OGREnvelope env;
+    REQUIRE(OGR_L_GetExtent(layer, &env, FALSE) == OGRERR_NONE);
+    CHECK(env.MinX == Approx(69.5));
+    CHECK(env.MaxY == Approx(37.2));
+    OGR_L_SetSpatialFilterRect(layer, 69.4, 37.1, 69.6, 37.3); // uses the R-tree
+    OGRFeatureH f = OGR_L_GetNextFeature(layer);
+    REQUIRE(f != nullptr);
+    CHECK(std::string(OGR_F_GetFieldAsString(f, OGR_F_GetFieldIndex(f, "id"))) == "a");
+    OGRGeometryH g = OGR_F_GetGeometryRef(f);
+    REQUIRE(g != nullptr);
+    CHECK(OGR_G_GetX(g, 0) == 69.5);
+    CHECK(OGR_G_GetY(g, 0) == 37.2);
+    OGR_F_Destroy(f);
+    CHECK(OGR_L_GetNextFeature(layer) == nullptr);
+    GDALClose(ds);
+    fs::remove_all(path.parent_path());
+}
