@@ -24,7 +24,9 @@ using detail::Posting;
 
 constexpr double ambiguity_window = 0.10;
 constexpr double score_epsilon = 1e-4;
-constexpr double fuzzy_scale = 0.88;
+// Fuzzy confidence = 0.9 x similarity^2: one edit in a 9-letter key (0.71) still passes the
+// default threshold 0.70, one edit in 7 letters (0.66: "Taliban" ~ "Taleqan") does not.
+constexpr double fuzzy_scale = 0.90;
 constexpr double context_mismatch_factor = 0.90;
 
 struct Candidate {
@@ -302,9 +304,25 @@ ResolveResult Gazetteer::resolve(std::string_view query, const ResolveOptions& o
     }
     // 3. Arabic script: the consonant skeleton (short vowels are not written).
     const auto key = name.phonetic();
-    if (candidates.empty() && arabic) {
-        merge(candidates, find(g.skeleton, detail::consonant_skeleton(key)));
-        drop_filtered(candidates);
+    // Also consulted when the admin word asks for a kind no exact hit has, so "ولایت کندز"
+    // reaches the province even though only the town has an Arabic-script name.
+    if (arabic) {
+        const bool hint_unmet =
+            !name.kind_hint.empty() &&
+            std::none_of(candidates.begin(), candidates.end(), [&](const Candidate& c) {
+                return g.places[c.place].view.kind == name.kind_hint;
+            });
+        if (candidates.empty() || hint_unmet) {
+            const bool none = candidates.empty();
+            std::vector<Candidate> skeleton;
+            merge(skeleton, find(g.skeleton, detail::consonant_skeleton(key)));
+            for (const auto& c : skeleton) {
+                if (none || g.places[c.place].view.kind == name.kind_hint) {
+                    candidates.push_back(c);
+                }
+            }
+            drop_filtered(candidates);
+        }
     }
     // 4. Fuzzy.
     const auto fuzzy = [&](double min_similarity) {
@@ -314,7 +332,7 @@ ResolveResult Gazetteer::resolve(std::string_view query, const ResolveOptions& o
         }
         for (const auto& hit : g.fuzzy.search(key, 12, min_similarity)) {
             merge(out, find(g.phonetic, g.fuzzy.key(hit.key)),
-                  fuzzy_scale * hit.similarity / 0.92);
+                  fuzzy_scale * hit.similarity * hit.similarity / 0.92);
         }
         drop_filtered(out);
         return out;
@@ -324,26 +342,29 @@ ResolveResult Gazetteer::resolve(std::string_view query, const ResolveOptions& o
     }
 
     // Context: keep the candidates inside every context unit that fits at least one.
-    for (const auto& units : contexts) {
-        const auto inside = [&](const Candidate& c) {
-            const auto& p = g.places[c.place];
-            return std::any_of(units.begin(), units.end(), [&](std::uint32_t u) {
-                const auto& unit = g.places[u];
-                return c.place == u ||
-                       (unit.rank == 0 && p.view.country == unit.view.country) ||
-                       p.admin1_id == unit.view.id || p.admin2_id == unit.view.id;
-            });
-        };
-        if (std::any_of(candidates.begin(), candidates.end(), inside)) {
-            candidates.erase(std::remove_if(candidates.begin(), candidates.end(),
-                                            [&](const Candidate& c) { return !inside(c); }),
-                             candidates.end());
-        } else {
-            for (auto& c : candidates) {
-                c.score *= context_mismatch_factor; // the context contradicts every candidate
+    const auto apply_contexts = [&](std::vector<Candidate>& list, bool penalise) {
+        for (const auto& units : contexts) {
+            const auto inside = [&](const Candidate& c) {
+                const auto& p = g.places[c.place];
+                return std::any_of(units.begin(), units.end(), [&](std::uint32_t u) {
+                    const auto& unit = g.places[u];
+                    return c.place == u ||
+                           (unit.rank == 0 && p.view.country == unit.view.country) ||
+                           p.admin1_id == unit.view.id || p.admin2_id == unit.view.id;
+                });
+            };
+            if (std::any_of(list.begin(), list.end(), inside)) {
+                list.erase(std::remove_if(list.begin(), list.end(),
+                                          [&](const Candidate& c) { return !inside(c); }),
+                           list.end());
+            } else if (penalise) {
+                for (auto& c : list) {
+                    c.score *= context_mismatch_factor; // the context contradicts every candidate
+                }
             }
         }
-    }
+    };
+    apply_contexts(candidates, true);
 
     const auto better = [&](const Candidate& x, const Candidate& y) {
         if (std::abs(x.score - y.score) > score_epsilon) {
@@ -374,6 +395,7 @@ ResolveResult Gazetteer::resolve(std::string_view query, const ResolveOptions& o
     };
     if (candidates.empty() || candidates.front().score + score_epsilon < options.min_score) {
         auto near = candidates.empty() ? fuzzy(0.30) : candidates;
+        apply_contexts(near, false);
         std::sort(near.begin(), near.end(), better);
         std::unordered_set<std::string> seen;
         for (const auto& c : near) {
@@ -384,6 +406,17 @@ ResolveResult Gazetteer::resolve(std::string_view query, const ResolveOptions& o
             }
             if (result.suggestions.size() == 5) {
                 break;
+            }
+        }
+        // "Kavo village of Shamsiddin Shohin district": the unit the query named is a
+        // useful fallback (at its own, coarser precision).
+        for (const auto& units : contexts) {
+            for (auto u : units) {
+                const auto& p = g.places[u].view;
+                auto text = p.name + " (" + p.kind + ", " + p.country + ")";
+                if (seen.insert(text).second) {
+                    result.suggestions.push_back(std::move(text));
+                }
             }
         }
         return result;
