@@ -1,0 +1,214 @@
+// The border engine against an independent reference (issue 3, "Tests").
+//
+// tests/data/border_reference/*.csv are made by scripts/make-border-reference with
+// GeographicLib (no code shared with the engine, which uses PROJ geod_*); see the README
+// there. Every point must agree within 1 mm in distance and chainage and within a few mm in
+// the nearest point; points whose nearest point is ambiguous at the 1 mm level (column
+// `ambiguous`) are checked for distance only.
+
+#include <catch2/catch.hpp>
+
+#include <borderwatch/core/csv.hpp>
+#include <borderwatch/core/numbers.hpp>
+#include <borderwatch/placement/border_engine.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+using namespace borderwatch;
+
+namespace {
+
+constexpr double kDistanceTolM = 1e-3;
+constexpr double kChainageTolM = 1e-3;
+constexpr double kNearestTolM = 5e-3; // reference nearest lon/lat carry 10 decimals (~1e-5 m)
+
+struct ReferencePoint {
+    std::size_t line = 0;
+    std::string id;
+    std::string kind;
+    double lon = 0;
+    double lat = 0;
+    double distance_m = 0;
+    double nearest_lon = 0;
+    double nearest_lat = 0;
+    double chainage_km = 0;
+    bool ambiguous = false;
+};
+
+std::vector<ReferencePoint> load_reference(const std::string& border) {
+    const std::string path = std::string(BORDERWATCH_TEST_DATA) + "/border_reference/" + border
+                             + ".csv";
+    std::ifstream in(path, std::ios::binary);
+    REQUIRE(in.good());
+    CsvReader reader(in, path);
+    const auto header = reader.next();
+    REQUIRE(header.has_value());
+    auto col = [&](std::string_view name) {
+        const auto c = find_column(header->fields, {name});
+        REQUIRE(c.has_value());
+        return *c;
+    };
+    const std::size_t c_id = col("id"), c_kind = col("kind"), c_lon = col("lon"),
+                      c_lat = col("lat"), c_dist = col("border_distance_m"),
+                      c_nlon = col("nearest_lon"), c_nlat = col("nearest_lat"),
+                      c_chain = col("chainage_km"), c_amb = col("ambiguous");
+    auto num = [&](const CsvRecord& r, std::size_t c) {
+        const auto v = parse_double(r.fields.at(c));
+        if (!v) FAIL(path << ":" << r.line << ": field " << c << ": not a number");
+        return *v;
+    };
+    std::vector<ReferencePoint> out;
+    while (auto r = reader.next()) {
+        REQUIRE(r->fields.size() == header->fields.size());
+        ReferencePoint p;
+        p.line = r->line;
+        p.id = r->fields[c_id];
+        p.kind = r->fields[c_kind];
+        p.lon = num(*r, c_lon);
+        p.lat = num(*r, c_lat);
+        p.distance_m = num(*r, c_dist);
+        p.nearest_lon = num(*r, c_nlon);
+        p.nearest_lat = num(*r, c_nlat);
+        p.chainage_km = num(*r, c_chain);
+        p.ambiguous = r->fields[c_amb] == "1";
+        out.push_back(std::move(p));
+    }
+    return out;
+}
+
+// Small lon/lat differences to metres (local equirectangular; plenty for millimetres).
+double ground_m(double lon1, double lat1, double lon2, double lat2) {
+    constexpr double kDegToRad = 3.14159265358979323846 / 180.0;
+    constexpr double kMetresPerDegree = 6371008.8 * kDegToRad;
+    const double dy = (lat2 - lat1) * kMetresPerDegree;
+    const double dx = (lon2 - lon1) * kMetresPerDegree * std::cos(lat1 * kDegToRad);
+    return std::hypot(dx, dy);
+}
+
+struct Errors {
+    std::vector<double> values;
+    void add(double v) { values.push_back(v); }
+    [[nodiscard]] double max() const {
+        return values.empty() ? 0.0 : *std::max_element(values.begin(), values.end());
+    }
+    [[nodiscard]] double p99() const {
+        if (values.empty()) return 0.0;
+        std::vector<double> v = values;
+        const auto k = static_cast<std::size_t>(0.99 * static_cast<double>(v.size() - 1));
+        std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+        return v[k];
+    }
+};
+
+std::string mm(double metres) { return format_fixed(metres * 1000.0, 6) + " mm"; }
+
+// Places every reference point of one border; the caller passes place or place_exact.
+template <typename PlaceFn>
+void check_border(const std::string& border, const std::string& label, std::size_t stride,
+                  PlaceFn&& place) {
+    const auto points = load_reference(border);
+    REQUIRE(points.size() > 1000);
+    Errors dist, chain, nearest;
+    std::map<std::string, double> worst_by_kind; // max of distance/chainage error per kind
+    std::size_t checked = 0, ambiguous = 0, failures = 0;
+    std::ostringstream failed;
+    for (std::size_t i = 0; i < points.size(); i += stride) {
+        const ReferencePoint& ref = points[i];
+        const Placement got = place(ref.lon, ref.lat);
+        ++checked;
+        const double dd = std::abs(got.border_distance_m - ref.distance_m);
+        dist.add(dd);
+        double worst = dd;
+        bool bad = !(dd <= kDistanceTolM);
+        if (ref.ambiguous) {
+            ++ambiguous;
+        } else {
+            const double dc = std::abs(got.chainage_km - ref.chainage_km) * 1000.0;
+            const double dn = ground_m(ref.nearest_lon, ref.nearest_lat, got.nearest_lon,
+                                       got.nearest_lat);
+            chain.add(dc);
+            nearest.add(dn);
+            worst = std::max(worst, dc);
+            bad = bad || !(dc <= kChainageTolM) || !(dn <= kNearestTolM);
+        }
+        auto& w = worst_by_kind[ref.kind];
+        w = std::max(w, worst);
+        if (bad && ++failures <= 20) {
+            failed << "  " << border << ".csv:" << ref.line << " id " << ref.id << " ("
+                   << ref.kind << (ref.ambiguous ? ", ambiguous" : "") << ") point "
+                   << format_double(ref.lon) << "," << format_double(ref.lat)
+                   << "\n    expected distance " << format_fixed(ref.distance_m, 6)
+                   << " m, chainage " << format_fixed(ref.chainage_km, 9) << " km, nearest "
+                   << format_fixed(ref.nearest_lon, 10) << "," << format_fixed(ref.nearest_lat, 10)
+                   << "\n    got      distance " << format_fixed(got.border_distance_m, 6)
+                   << " m, chainage " << format_fixed(got.chainage_km, 9) << " km, nearest "
+                   << format_fixed(got.nearest_lon, 10) << "," << format_fixed(got.nearest_lat, 10)
+                   << "\n";
+        }
+    }
+    std::cout << "[border_reference] " << border << " " << label << ": " << checked
+              << " points (" << ambiguous << " ambiguous: distance only); |d distance| max "
+              << mm(dist.max()) << ", p99 " << mm(dist.p99()) << "; |d chainage| max "
+              << mm(chain.max()) << ", p99 " << mm(chain.p99()) << "; |d nearest| max "
+              << mm(nearest.max()) << "\n";
+    if (failures > 0) {
+        std::ostringstream kinds;
+        for (const auto& [kind, w] : worst_by_kind) kinds << " " << kind << "=" << mm(w);
+        FAIL_CHECK(failures << " of " << checked << " points outside tolerance (distance "
+                            << mm(kDistanceTolM) << ", chainage " << mm(kChainageTolM)
+                            << ", nearest " << mm(kNearestTolM) << "); worst per kind:"
+                            << kinds.str() << "\nfirst failures:\n"
+                            << failed.str());
+    }
+    CHECK(failures == 0);
+}
+
+} // namespace
+
+TEST_CASE("border engine matches the independent reference on TJK-AFG", "[border_reference]") {
+    const auto engine = BorderEngine::load("TJK-AFG");
+    REQUIRE(engine);
+    check_border("TJK-AFG", "place", 1,
+                 [&](double lon, double lat) { return engine->place(lon, lat); });
+}
+
+TEST_CASE("border engine matches the independent reference on TJK-CHN", "[border_reference]") {
+    const auto engine = BorderEngine::load("TJK-CHN");
+    REQUIRE(engine);
+    check_border("TJK-CHN", "place", 1,
+                 [&](double lon, double lat) { return engine->place(lon, lat); });
+}
+
+TEST_CASE("border engine exact path matches the independent reference (sample)",
+          "[border_reference]") {
+    // place_exact() is the engine's own slow reference; a sample keeps this fast under ASan.
+    for (const std::string border : {"TJK-AFG", "TJK-CHN"}) {
+        const auto engine = BorderEngine::load(border);
+        REQUIRE(engine);
+        check_border(border, "place_exact (every 10th)", 10,
+                     [&](double lon, double lat) { return engine->place_exact(lon, lat); });
+    }
+}
+
+TEST_CASE("border engine length matches the reference chainage of the last vertex",
+          "[border_reference]") {
+    for (const std::string border : {"TJK-AFG", "TJK-CHN"}) {
+        const auto engine = BorderEngine::load(border);
+        REQUIRE(engine);
+        // the reference's largest chainage at a distance-0 vertex point is the line's end
+        double ref_length_km = 0;
+        for (const auto& p : load_reference(border))
+            if (p.kind == "vertex") ref_length_km = std::max(ref_length_km, p.chainage_km);
+        INFO(border);
+        CHECK(std::abs(engine->info().length_km - ref_length_km) * 1000.0 <= kChainageTolM);
+        CHECK(engine->vertex_chainage_km().back() == Approx(ref_length_km).margin(1e-6));
+    }
+}
