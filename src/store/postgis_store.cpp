@@ -31,6 +31,8 @@
 #include <cstdio>
 #include <cstring>
 #include <numbers>
+#include <string_view>
+#include <unordered_set>
 
 namespace borderwatch::detail {
 
@@ -212,23 +214,25 @@ SqlText build_sql(PgConnection& conn) {
                   ", content_hash text) ON COMMIT DROP";
     s.copy_stage = "COPY bw_stage (seq, " + s.columns + ", content_hash) FROM STDIN";
     // DISTINCT ON keeps the last occurrence of an id within the batch ("later duplicates
-    // win"); ORDER BY id makes every writer lock rows in the same order.
-    s.merge = "WITH src AS (SELECT DISTINCT ON (id) " + select_stage +
-              ", content_hash FROM bw_stage ORDER BY id, seq DESC), "
-              "ins AS (INSERT INTO incidents AS t (" +
-              s.columns +
+    // win") and yields the rows sorted by id. Rows whose stored hash is identical are
+    // dropped before the INSERT: ON CONFLICT would otherwise lock and re-check each one.
+    s.merge = "WITH ins AS (INSERT INTO incidents AS t (" + s.columns +
               ", updated_at, content_hash) "
               "SELECT " +
               select_stage +
               ", date_trunc('second', transaction_timestamp()), content_hash "
-              "FROM src ORDER BY id "
+              "FROM (SELECT DISTINCT ON (id) " +
+              select_stage +
+              ", content_hash FROM bw_stage ORDER BY id, seq DESC) s "
+              "WHERE NOT EXISTS (SELECT 1 FROM incidents e WHERE e.id = s.id "
+              "AND e.content_hash = s.content_hash) "
               "ON CONFLICT (id) DO UPDATE SET " +
               update_set +
               "updated_at = EXCLUDED.updated_at, content_hash = EXCLUDED.content_hash "
               "WHERE t.content_hash IS DISTINCT FROM EXCLUDED.content_hash "
               "RETURNING (t.xmax = 0) AS inserted) "
-              "SELECT (SELECT count(*) FROM src), count(*) FILTER (WHERE inserted), "
-              "count(*) FILTER (WHERE NOT inserted) FROM ins";
+              "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) "
+              "FROM ins";
     return s;
 }
 
@@ -271,6 +275,15 @@ void append_copy_row(std::string& out, std::size_t seq, const Incident& x) {
     out += '\t';
     out += content_hash(x);
     out += '\n';
+}
+
+std::size_t distinct_ids(const std::vector<Incident>& batch) {
+    std::unordered_set<std::string_view> ids;
+    ids.reserve(batch.size());
+    for (const auto& x : batch) {
+        ids.insert(x.id);
+    }
+    return ids.size();
 }
 
 class PostgisStore;
@@ -491,6 +504,8 @@ PostgisWriter::PostgisWriter(PostgisStore& store)
     m_conn.exec("BEGIN");
     // Statement triggers skip our own changes; commit() counts them once.
     m_conn.exec("SET LOCAL borderwatch.writer = 'on'");
+    // Batches of tens of thousands of wide rows are sorted by id; keep that in memory.
+    m_conn.exec("SET LOCAL work_mem = '64MB'");
     m_store.set_writer_open(true);
 }
 
@@ -551,10 +566,9 @@ UpsertResult PostgisWriter::upsert(const std::vector<Incident>& batch) {
         }
         m_conn.copy_end();
         const auto r = m_conn.exec(m_store.sql().merge);
-        const auto distinct = to_size(r.value(0, 0));
-        result.inserted = to_size(r.value(0, 1));
-        result.updated = to_size(r.value(0, 2));
-        result.unchanged = distinct - result.inserted - result.updated;
+        result.inserted = to_size(r.value(0, 0));
+        result.updated = to_size(r.value(0, 1));
+        result.unchanged = distinct_ids(batch) - result.inserted - result.updated;
         if (result.inserted + result.updated > 0) {
             m_changed = true;
         }

@@ -272,7 +272,9 @@ PgConnection::PgConnection(const PgSpec& spec) : m_spec(spec) {
     }
     PQsetNoticeProcessor(m_conn.get(), ignore_notice, nullptr);
     exec("SET client_encoding = 'UTF8'; SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; "
-         "SET extra_float_digits = 1; SET client_min_messages = warning");
+         "SET extra_float_digits = 1; SET client_min_messages = warning; "
+         // The upsert staging table lives in temp buffers (allocated only when used).
+         "SET temp_buffers = '64MB'");
 }
 
 void PgConnection::fail(const std::string& what, const pg_result* result) {
