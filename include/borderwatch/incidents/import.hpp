@@ -1,0 +1,156 @@
+#pragma once
+/// @file
+/// Reading incident files (native CSV / GeoJSON, ACLED CSV, UCDP GED CSV), placing each
+/// incident (border engine + gazetteer), the precision-aware distance bands, and the
+/// transactional import into a store.
+
+#include <borderwatch/incidents/incident.hpp>
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace borderwatch {
+
+class IncidentStore;
+class BorderEngine;
+class Gazetteer;
+struct UpsertResult;
+
+/// Input layouts. auto_detect looks at the header (CSV) or the JSON type (GeoJSON).
+enum class IncidentFormat { auto_detect, native, acled, ucdp, geojson };
+
+/// "auto" | "native" | "acled" | "ucdp" | "geojson"; nullopt if unknown.
+[[nodiscard]] std::optional<IncidentFormat> parse_incident_format(std::string_view name) noexcept;
+[[nodiscard]] std::string_view to_string(IncidentFormat format) noexcept;
+
+/// Format of a CSV file from its header: ACLED (event_id_cnty + event_date + fatalities),
+/// UCDP GED (where_prec or date_prec + best), native (id + event_date). nullopt if none fits.
+[[nodiscard]] std::optional<IncidentFormat>
+detect_csv_format(const std::vector<std::string>& header) noexcept;
+
+/// Parse a reported date: "YYYY-MM-DD", "YYYY-MM-DD HH:MM:SS[.fff]", "DD Month YYYY"
+/// (English month name or 3-letter abbreviation), "YYYY-MM" (a month), "YYYY" (a year).
+/// @return {start, end, precision implied by the form}; nullopt when not a valid date
+struct ParsedDate {
+    std::string start;
+    std::string end;
+    DatePrecision precision = DatePrecision::day;
+};
+[[nodiscard]] std::optional<ParsedDate> parse_incident_date(std::string_view text);
+
+/// One input record after parsing (reported fields only, not yet placed).
+struct InputRecord {
+    Incident incident;
+    std::string file;   ///< as given
+    std::size_t line = 0; ///< 1-based line (CSV) or feature number (GeoJSON)
+    std::vector<std::string> raw; ///< the original fields (CSV) or the feature JSON (GeoJSON)
+};
+
+/// A rejected input record: where, why, and the original content.
+struct RejectedRow {
+    std::string file;
+    std::size_t line = 0;
+    std::string field;   ///< column that was wrong ("" if the row as a whole)
+    std::string message; ///< without location
+    std::vector<std::string> raw;
+    /// "FILE:LINE: field 'x': message" (compiler style).
+    [[nodiscard]] std::string to_string() const;
+};
+
+/// Streams records from one file. Each call to next() yields a parsed record or throws
+/// InputError for that record only (the reader stays usable: call next() again).
+class IncidentReader {
+  public:
+    virtual ~IncidentReader() = default;
+    /// Next record; nullopt at end. @throws InputError for a bad record (skip it and go on)
+    virtual std::optional<InputRecord> next() = 0;
+    /// The format being read (after auto-detection).
+    [[nodiscard]] virtual IncidentFormat format() const noexcept = 0;
+    /// Original fields of the record that just failed (for the rejects file).
+    [[nodiscard]] virtual std::vector<std::string> last_raw() const = 0;
+};
+
+/// Open @p path ("-" = stdin) in @p format. @throws IoError (cannot open), InputError (the
+/// header/document is unusable or the format cannot be detected)
+[[nodiscard]] std::unique_ptr<IncidentReader> open_incident_reader(const std::string& path,
+                                                                   IncidentFormat format);
+
+/// Distance bands: edges in km, ascending, starting at 0: {0,1,5,10,25,50} gives
+/// "0-1","1-5","5-10","10-25","25-50",">50".
+[[nodiscard]] const std::vector<double>& default_band_edges_km();
+/// Parse "0,1,5,10,25,50" (ascending, first 0). @throws UsageError
+[[nodiscard]] std::vector<double> parse_band_edges(std::string_view text);
+/// Labels of the bands for @p edges_km (without "imprecise").
+[[nodiscard]] std::vector<std::string> band_labels(const std::vector<double>& edges_km);
+
+/// Location uncertainty in km for a precision code (UCDP where_prec scale):
+/// 1 exact place 0 km; 2 near a place 10 km; 3 district 25 km; 4 province 100 km;
+/// 5 linear feature / area 100 km; 6 country, 7 international waters / unknown: infinite.
+/// Unknown precision (nullopt) counts as 1 when coordinates were given.
+[[nodiscard]] double location_uncertainty_km(std::optional<int> precision) noexcept;
+
+/// The label of the interval [value_km - uncertainty_km, value_km + uncertainty_km] when it
+/// lies entirely inside one band [edge_i, edge_i+1) (the last band is open), else
+/// "imprecise". With uncertainty 0 this is the ordinary band of @p value_km.
+/// This is the precision rule: an incident is never put in a band finer than its location.
+[[nodiscard]] std::string band_for(double value_km, double uncertainty_km,
+                                   const std::vector<double>& edges_km);
+
+/// Label of a chainage sector ("0-50", "50-100", ...) or "imprecise" by the same rule.
+[[nodiscard]] std::string sector_for(double chainage_km, double uncertainty_km, double sector_km);
+
+/// Derives the placement fields of an incident. Implementations must be thread-safe.
+class IncidentPlacer {
+  public:
+    virtual ~IncidentPlacer() = default;
+    /// Fill place_*, coord_origin, precision, side, border_distance_m, chainage_km,
+    /// nearest_*, admin1/2, band and flags of @p incident from its reported fields.
+    /// @throws InputError (field named) when the incident cannot be placed: no coordinates
+    ///         and the location text does not resolve
+    virtual void place(Incident& incident) const = 0;
+};
+
+/// Placement options.
+struct PlacementOptions {
+    std::vector<double> band_edges_km = default_band_edges_km();
+    double mismatch_km = 25.0; ///< flag given coordinates this far from the resolved place
+    double min_score = 0.70;   ///< gazetteer confidence needed to accept a resolution
+};
+
+/// The real placer: coordinates given → kept, placed with the engine, and the location
+/// text resolved too (flag location_mismatch_25km when > mismatch_km away, geodesic);
+/// no coordinates → the location text (then admin2, admin1, country columns) resolved
+/// through the gazetteer with the country / admin1 columns as context. Resolutions are
+/// cached (bounded). Engine and gazetteer must outlive the placer.
+[[nodiscard]] std::unique_ptr<IncidentPlacer>
+make_incident_placer(const BorderEngine& engine, const Gazetteer& gazetteer,
+                     const PlacementOptions& options = {});
+
+/// Import options.
+struct ImportOptions {
+    IncidentFormat format = IncidentFormat::auto_detect;
+    std::size_t batch_size = 20000; ///< records per upsert call (memory bound)
+    unsigned threads = 0;           ///< placement threads; 0 = hardware concurrency
+};
+
+/// What an import did.
+struct ImportReport {
+    std::size_t read = 0;     ///< records read (good + bad)
+    std::size_t rejected = 0;
+    std::size_t inserted = 0, updated = 0, unchanged = 0;
+};
+
+/// Import @p files into @p store in ONE transaction: either every good record of every file
+/// is stored, or (exception, kill) nothing changes. Bad records go to @p on_reject and are
+/// skipped; a record is never partially imported. Memory is bounded by batch_size.
+/// @throws IoError / GdalError on storage failure (store unchanged)
+ImportReport import_incidents(const std::vector<std::string>& files, IncidentStore& store,
+                              const IncidentPlacer& placer, const ImportOptions& options,
+                              const std::function<void(const RejectedRow&)>& on_reject);
+
+} // namespace borderwatch

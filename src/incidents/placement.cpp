@@ -1,0 +1,378 @@
+// Placement of incidents (engine + gazetteer), distance bands with the precision rule,
+// and the transactional import driver.
+#include <borderwatch/incidents/import.hpp>
+
+#include <borderwatch/core/error.hpp>
+#include <borderwatch/core/numbers.hpp>
+#include <borderwatch/gazetteer/gazetteer.hpp>
+#include <borderwatch/incidents/incident_fields.hpp>
+#include <borderwatch/placement/border_engine.hpp>
+#include <borderwatch/store/store.hpp>
+
+#include <geodesic.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+namespace borderwatch {
+
+namespace {
+
+std::string km_label(double v) { return format_fixed(v, 3); }
+
+const geod_geodesic& wgs84() {
+    static const geod_geodesic g = [] {
+        geod_geodesic x{};
+        geod_init(&x, 6378137.0, 1.0 / 298.257223563);
+        return x;
+    }();
+    return g;
+}
+
+double geodesic_km(double lon1, double lat1, double lon2, double lat2) {
+    double s12 = 0.0;
+    geod_inverse(&wgs84(), lat1, lon1, lat2, lon2, &s12, nullptr, nullptr);
+    return s12 / 1000.0;
+}
+
+} // namespace
+
+const std::vector<double>& default_band_edges_km() {
+    static const std::vector<double> edges = {0, 1, 5, 10, 25, 50};
+    return edges;
+}
+
+std::vector<double> parse_band_edges(std::string_view text) {
+    std::vector<double> edges;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        auto end = text.find(',', start);
+        if (end == std::string_view::npos) {
+            end = text.size();
+        }
+        const auto part = trim(text.substr(start, end - start));
+        const auto v = parse_double(part);
+        if (!v || !std::isfinite(*v) || *v < 0) {
+            throw UsageError("--bands: '" + std::string(part) +
+                             "' is not a non-negative number of km (expected e.g. 0,1,5,10,25,50)");
+        }
+        edges.push_back(*v);
+        start = end + 1;
+    }
+    if (edges.size() < 2 || edges.front() != 0.0) {
+        throw UsageError("--bands: need at least two edges starting at 0 (e.g. 0,1,5,10,25,50)");
+    }
+    for (std::size_t i = 1; i < edges.size(); ++i) {
+        if (edges[i] <= edges[i - 1]) {
+            throw UsageError("--bands: edges must increase (" + km_label(edges[i - 1]) + " then " +
+                             km_label(edges[i]) + ")");
+        }
+    }
+    return edges;
+}
+
+std::vector<std::string> band_labels(const std::vector<double>& edges) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i + 1 < edges.size(); ++i) {
+        out.push_back(km_label(edges[i]) + "-" + km_label(edges[i + 1]));
+    }
+    out.push_back(">" + km_label(edges.back()));
+    return out;
+}
+
+double location_uncertainty_km(std::optional<int> precision) noexcept {
+    if (!precision) {
+        return 0.0;
+    }
+    switch (*precision) {
+    case 1: return 0.0;
+    case 2: return 10.0;
+    case 3: return 25.0;
+    case 4:
+    case 5: return 100.0;
+    default: return std::numeric_limits<double>::infinity();
+    }
+}
+
+std::string band_for(double value_km, double uncertainty_km, const std::vector<double>& edges) {
+    const double lo = std::max(0.0, value_km - uncertainty_km);
+    const double hi = value_km + uncertainty_km;
+    if (!std::isfinite(hi)) {
+        return "imprecise";
+    }
+    const auto labels = band_labels(edges);
+    // Band index of a value: last edge <= v (the last band is open).
+    auto index = [&](double v) {
+        std::size_t i = 0;
+        while (i + 1 < edges.size() && v >= edges[i + 1]) {
+            ++i;
+        }
+        return i;
+    };
+    const auto a = index(lo);
+    const auto b = index(hi);
+    // hi exactly on an upper edge still belongs to the lower band's closure: the true
+    // distance is at most hi, so [lo, hi] with hi == edge touches the next band only at a
+    // point; count it as the lower band when the uncertainty is non-zero.
+    if (a == b || (uncertainty_km > 0 && b == a + 1 && hi == edges[b])) {
+        return labels[a];
+    }
+    return "imprecise";
+}
+
+std::string sector_for(double chainage_km, double uncertainty_km, double sector_km) {
+    if (!(sector_km > 0) || !std::isfinite(uncertainty_km)) {
+        return "imprecise";
+    }
+    const double lo = std::max(0.0, chainage_km - uncertainty_km);
+    const double hi = chainage_km + uncertainty_km;
+    const auto a = static_cast<long long>(std::floor(lo / sector_km));
+    auto b = static_cast<long long>(std::floor(hi / sector_km));
+    if (uncertainty_km > 0 && b == a + 1 && hi == static_cast<double>(b) * sector_km) {
+        b = a;
+    }
+    if (a != b) {
+        return "imprecise";
+    }
+    return km_label(static_cast<double>(a) * sector_km) + "-" +
+           km_label(static_cast<double>(a + 1) * sector_km);
+}
+
+namespace {
+
+// --- the real placer ----------------------------------------------------------------------
+
+class EnginePlacer final : public IncidentPlacer {
+  public:
+    EnginePlacer(const BorderEngine& engine, const Gazetteer& gazetteer, PlacementOptions options)
+        : m_engine(engine), m_gazetteer(gazetteer), m_options(std::move(options)) {}
+
+    void place(Incident& x) const override {
+        // Reset derived fields: placement is a pure function of the reported ones.
+        x.place_id.clear();
+        x.place_name.clear();
+        x.place_matched.clear();
+        x.place_score.reset();
+        x.place_lon.reset();
+        x.place_lat.reset();
+        x.coord_origin = CoordinateOrigin::none;
+        x.precision.reset();
+        x.flags.clear();
+
+        const auto resolved = resolve(x);
+        if (x.lon && x.lat) {
+            x.place_lon = x.lon;
+            x.place_lat = x.lat;
+            x.coord_origin = CoordinateOrigin::given;
+            x.precision = x.geo_precision ? *x.geo_precision : 1;
+            if (resolved) {
+                fill_place(x, *resolved);
+                if (geodesic_km(*x.lon, *x.lat, resolved->lon, resolved->lat) >
+                    m_options.mismatch_km) {
+                    add_flag(x.flags, k_flag_location_mismatch);
+                }
+            }
+        } else {
+            if (!resolved) {
+                const std::string text = !x.location_text.empty() ? x.location_text
+                                         : !x.admin2_text.empty()  ? x.admin2_text
+                                         : !x.admin1_text.empty()  ? x.admin1_text
+                                                                   : x.country_text;
+                throw InputError(SourceLocation{{}, 0, 0, "location"},
+                                 text.empty() ? std::string("no coordinates and no location text")
+                                              : "no coordinates, and '" + text +
+                                                    "' does not resolve to a known place");
+            }
+            fill_place(x, *resolved);
+            x.place_lon = resolved->lon;
+            x.place_lat = resolved->lat;
+            x.coord_origin = CoordinateOrigin::gazetteer;
+            x.precision = resolved->precision > 0 ? resolved->precision : 6;
+        }
+        const auto p = m_engine.place(*x.place_lon, *x.place_lat);
+        x.side = p.side;
+        x.border_distance_m = p.border_distance_m;
+        x.chainage_km = p.chainage_km;
+        x.nearest_lon = p.nearest_lon;
+        x.nearest_lat = p.nearest_lat;
+        x.admin1 = p.admin1;
+        x.admin2 = p.admin2;
+        x.band = band_for(p.border_distance_m / 1000.0, location_uncertainty_km(x.precision),
+                          m_options.band_edges_km);
+    }
+
+  private:
+    static void fill_place(Incident& x, const PlaceMatch& m) {
+        x.place_id = m.id;
+        x.place_name = m.name;
+        x.place_matched = m.matched;
+        x.place_score = m.score;
+        if (m.ambiguous) {
+            add_flag(x.flags, k_flag_ambiguous);
+        }
+    }
+
+    // Try the location text, then the admin-2, admin-1 and country columns (coarser each
+    // time), with the country / admin-1 columns as context. Cached per distinct input.
+    std::optional<PlaceMatch> resolve(const Incident& x) const {
+        std::string key = x.location_text + '\x1f' + x.admin2_text + '\x1f' + x.admin1_text +
+                          '\x1f' + x.country_text;
+        {
+            std::lock_guard lock(m_mutex);
+            if (auto it = m_cache.find(key); it != m_cache.end()) {
+                return it->second;
+            }
+        }
+        std::optional<PlaceMatch> result;
+        const std::string* texts[] = {&x.location_text, &x.admin2_text, &x.admin1_text,
+                                      &x.country_text};
+        for (std::size_t level = 0; level < 4 && !result; ++level) {
+            const auto& text = *texts[level];
+            if (text.empty() || text.size() > Gazetteer::max_query_bytes) {
+                continue;
+            }
+            // Context as hard filters, loosened if they exclude everything (a wrongly
+            // spelled country column must not hide a good place).
+            for (int attempt = 0; attempt < 3 && !result; ++attempt) {
+                ResolveOptions o;
+                o.min_score = m_options.min_score;
+                if (attempt == 0 && level < 3) {
+                    o.country = x.country_text;
+                    o.admin1 = level < 2 ? x.admin1_text : std::string();
+                } else if (attempt == 1 && level < 3) {
+                    o.country = x.country_text;
+                }
+                if (attempt == 2 && level == 3) {
+                    o.kind = "country";
+                }
+                try {
+                    const auto r = m_gazetteer.resolve(text, o);
+                    if (r.matched && !r.candidates.empty()) {
+                        result = r.candidates.front();
+                    }
+                } catch (const UsageError&) {
+                    // unknown country/admin1 context: retry without it
+                } catch (const InputError&) {
+                    break; // invalid text (UTF-8): try the next column
+                }
+            }
+        }
+        std::lock_guard lock(m_mutex);
+        if (m_cache.size() > 100000) {
+            m_cache.clear(); // bounded memory
+        }
+        m_cache.emplace(std::move(key), result);
+        return result;
+    }
+
+    const BorderEngine& m_engine;
+    const Gazetteer& m_gazetteer;
+    PlacementOptions m_options;
+    mutable std::mutex m_mutex;
+    mutable std::unordered_map<std::string, std::optional<PlaceMatch>> m_cache;
+};
+
+} // namespace
+
+std::unique_ptr<IncidentPlacer> make_incident_placer(const BorderEngine& engine,
+                                                     const Gazetteer& gazetteer,
+                                                     const PlacementOptions& options) {
+    return std::make_unique<EnginePlacer>(engine, gazetteer, options);
+}
+
+// --- import driver ------------------------------------------------------------------------
+
+ImportReport import_incidents(const std::vector<std::string>& files, IncidentStore& store,
+                              const IncidentPlacer& placer, const ImportOptions& options,
+                              const std::function<void(const RejectedRow&)>& on_reject) {
+    ImportReport report;
+    auto writer = store.writer();
+    const std::size_t batch_size = std::max<std::size_t>(1, options.batch_size);
+    unsigned threads = options.threads != 0 ? options.threads : std::thread::hardware_concurrency();
+    threads = std::max(1U, std::min(threads, 16U));
+
+    std::vector<InputRecord> batch;
+    batch.reserve(batch_size);
+    std::vector<std::optional<RejectedRow>> errors;
+    std::vector<Incident> good;
+    good.reserve(batch_size);
+
+    auto flush = [&] {
+        if (batch.empty()) {
+            return;
+        }
+        errors.assign(batch.size(), std::nullopt);
+        auto work = [&](std::size_t begin, std::size_t step) {
+            for (std::size_t i = begin; i < batch.size(); i += step) {
+                try {
+                    placer.place(batch[i].incident);
+                } catch (const InputError& e) {
+                    errors[i] = RejectedRow{batch[i].file, batch[i].line, e.location().field,
+                                            e.message(), batch[i].raw};
+                } catch (const GeometryError& e) {
+                    errors[i] = RejectedRow{batch[i].file, batch[i].line, "lon", e.what(),
+                                            batch[i].raw};
+                }
+            }
+        };
+        if (threads > 1 && batch.size() >= 256) {
+            std::vector<std::thread> pool;
+            for (unsigned t = 1; t < threads; ++t) {
+                pool.emplace_back(work, t, threads);
+            }
+            work(0, threads);
+            for (auto& th : pool) {
+                th.join();
+            }
+        } else {
+            work(0, 1);
+        }
+        good.clear();
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            if (errors[i]) {
+                ++report.rejected;
+                on_reject(*errors[i]);
+            } else {
+                good.push_back(std::move(batch[i].incident));
+            }
+        }
+        batch.clear();
+        const auto r = writer->upsert(good);
+        report.inserted += r.inserted;
+        report.updated += r.updated;
+        report.unchanged += r.unchanged;
+    };
+
+    for (const auto& file : files) {
+        auto reader = open_incident_reader(file, options.format);
+        while (true) {
+            std::optional<InputRecord> rec;
+            try {
+                rec = reader->next();
+            } catch (const InputError& e) {
+                ++report.read;
+                ++report.rejected;
+                on_reject(RejectedRow{e.location().file, e.location().line, e.location().field,
+                                      e.message(), reader->last_raw()});
+                continue;
+            }
+            if (!rec) {
+                break;
+            }
+            ++report.read;
+            batch.push_back(std::move(*rec));
+            if (batch.size() >= batch_size) {
+                flush();
+            }
+        }
+    }
+    flush();
+    writer->commit();
+    return report;
+}
+
+} // namespace borderwatch

@@ -1,0 +1,394 @@
+// Distance-to-border statistics (see include/borderwatch/stats/stats.hpp).
+#include <borderwatch/stats/stats.hpp>
+
+#include <borderwatch/core/csv.hpp>
+#include <borderwatch/core/error.hpp>
+#include <borderwatch/core/numbers.hpp>
+#include <borderwatch/incidents/import.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+namespace borderwatch {
+
+namespace {
+
+constexpr std::size_t k_exact_limit = 100000;
+constexpr double k_hist_min_km = 1e-3;           // 1 m
+constexpr double k_hist_ratio_log = 1e-4;        // 0.01 % relative bin width
+constexpr double k_hist_max_km = 2e4;
+
+std::size_t hist_bins() {
+    return static_cast<std::size_t>(std::log(k_hist_max_km / k_hist_min_km) / k_hist_ratio_log) + 2;
+}
+
+std::string fixed3(const std::optional<double>& v) { return v ? format_fixed(*v, 3) : ""; }
+
+} // namespace
+
+/// Per-group accumulator of counts and the distance distribution.
+class StatsAccumulator::Group {
+  public:
+    void add(const Incident& x, bool imprecise) {
+        ++m_stats.count;
+        m_stats.fatalities += x.fatalities_best.value_or(0);
+        if (!x.border_distance_m) {
+            ++m_stats.unplaced;
+            return;
+        }
+        if (imprecise) {
+            ++m_stats.imprecise;
+            return;
+        }
+        const double km = *x.border_distance_m / 1000.0;
+        ++m_n;
+        m_sum += km;
+        m_min = std::min(m_min, km);
+        m_max = std::max(m_max, km);
+        if (m_hist.empty()) {
+            m_exact.push_back(km);
+            if (m_exact.size() > k_exact_limit) {
+                m_hist.assign(hist_bins(), 0);
+                for (const double v : m_exact) {
+                    ++m_hist[bin(v)];
+                }
+                m_exact.clear();
+                m_exact.shrink_to_fit();
+            }
+        } else {
+            ++m_hist[bin(km)];
+        }
+    }
+
+    GroupStats finish(std::vector<std::string> key) {
+        GroupStats s = m_stats;
+        s.key = std::move(key);
+        if (m_n > 0) {
+            s.min_km = m_min;
+            s.max_km = m_max;
+            s.mean_km = m_sum / static_cast<double>(m_n);
+            s.median_km = quantile(0.5);
+            s.p90_km = quantile(0.9);
+        }
+        return s;
+    }
+
+  private:
+    static std::size_t bin(double km) {
+        if (km <= k_hist_min_km) {
+            return 0;
+        }
+        const auto b = static_cast<std::size_t>(std::log(km / k_hist_min_km) / k_hist_ratio_log) + 1;
+        return std::min(b, hist_bins() - 1);
+    }
+    static double bin_value(std::size_t b) {
+        if (b == 0) {
+            return 0.0;
+        }
+        return k_hist_min_km * std::exp((static_cast<double>(b) - 0.5) * k_hist_ratio_log);
+    }
+
+    // Linear interpolation between order statistics (numpy's default "linear").
+    double quantile(double p) {
+        const double pos = p * static_cast<double>(m_n - 1);
+        const auto lo = static_cast<std::size_t>(std::floor(pos));
+        const auto hi = std::min(lo + 1, m_n - 1);
+        const double frac = pos - static_cast<double>(lo);
+        if (m_hist.empty()) {
+            std::sort(m_exact.begin(), m_exact.end());
+            return m_exact[lo] + (m_exact[hi] - m_exact[lo]) * frac;
+        }
+        auto nth = [&](std::size_t k) {
+            std::size_t seen = 0;
+            for (std::size_t b = 0; b < m_hist.size(); ++b) {
+                seen += m_hist[b];
+                if (seen > k) {
+                    return std::clamp(bin_value(b), m_min, m_max);
+                }
+            }
+            return m_max;
+        };
+        const double a = nth(lo);
+        return a + (nth(hi) - a) * frac;
+    }
+
+    GroupStats m_stats;
+    std::size_t m_n = 0;
+    double m_sum = 0.0;
+    double m_min = std::numeric_limits<double>::infinity();
+    double m_max = -std::numeric_limits<double>::infinity();
+    std::vector<double> m_exact;
+    std::vector<std::uint32_t> m_hist;
+};
+
+std::string_view to_string(StatsKey key) noexcept {
+    switch (key) {
+    case StatsKey::side: return "side";
+    case StatsKey::admin1: return "admin1";
+    case StatsKey::admin2: return "admin2";
+    case StatsKey::event_type: return "event_type";
+    case StatsKey::month: return "month";
+    case StatsKey::band: return "band";
+    case StatsKey::sector: return "sector";
+    }
+    return "side";
+}
+
+std::vector<StatsKey> parse_stats_keys(std::string_view text) {
+    static constexpr StatsKey all[] = {StatsKey::side,       StatsKey::admin1, StatsKey::admin2,
+                                       StatsKey::event_type, StatsKey::month,  StatsKey::band,
+                                       StatsKey::sector};
+    std::vector<StatsKey> out;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        auto end = text.find(',', start);
+        if (end == std::string_view::npos) {
+            end = text.size();
+        }
+        const auto name = trim(text.substr(start, end - start));
+        start = end + 1;
+        if (name.empty()) {
+            continue;
+        }
+        const auto* hit = std::find_if(std::begin(all), std::end(all),
+                                       [&](StatsKey k) { return to_string(k) == name; });
+        if (hit == std::end(all)) {
+            throw UsageError("--by: unknown grouping '" + std::string(name) +
+                             "' (use side, admin1, admin2, event_type, month, band, sector)");
+        }
+        if (std::find(out.begin(), out.end(), *hit) != out.end()) {
+            throw UsageError("--by: '" + std::string(name) + "' given twice");
+        }
+        out.push_back(*hit);
+    }
+    return out;
+}
+
+StatsAccumulator::StatsAccumulator(StatsOptions options)
+    : m_options(std::move(options)), m_total(std::make_unique<Group>()) {
+    if (m_options.band_edges_km.empty()) {
+        m_options.band_edges_km = default_band_edges_km();
+    }
+    if (!(m_options.sector_km > 0) || !std::isfinite(m_options.sector_km)) {
+        throw UsageError("--sector-km must be a positive number of km");
+    }
+}
+
+StatsAccumulator::~StatsAccumulator() = default;
+
+void StatsAccumulator::add(const Incident& x) {
+    const double u = location_uncertainty_km(x.precision);
+    std::string band;
+    if (x.border_distance_m) {
+        band = band_for(*x.border_distance_m / 1000.0, u, m_options.band_edges_km);
+    }
+    const bool imprecise = band == "imprecise";
+    std::vector<std::string> key;
+    key.reserve(m_options.by.size());
+    for (const auto k : m_options.by) {
+        switch (k) {
+        case StatsKey::side: key.push_back(x.side); break;
+        case StatsKey::admin1: key.push_back(x.admin1); break;
+        case StatsKey::admin2: key.push_back(x.admin2); break;
+        case StatsKey::event_type: key.push_back(x.event_type); break;
+        case StatsKey::month:
+            key.push_back(x.event_date.size() >= 7 ? x.event_date.substr(0, 7) : "");
+            break;
+        case StatsKey::band: key.push_back(band); break;
+        case StatsKey::sector:
+            key.push_back(x.chainage_km ? sector_for(*x.chainage_km, u, m_options.sector_km) : "");
+            break;
+        }
+    }
+    auto& g = m_groups[key];
+    if (!g) {
+        g = std::make_unique<Group>();
+    }
+    g->add(x, imprecise);
+    m_total->add(x, imprecise);
+}
+
+StatsTable StatsAccumulator::finish() {
+    StatsTable t;
+    t.by = m_options.by;
+    const auto labels = band_labels(m_options.band_edges_km);
+    // Sort rank of a key value: bands in distance order, sectors by their start, then
+    // "imprecise", then empty; everything else lexicographic.
+    auto rank = [&](StatsKey k, const std::string& v) -> std::pair<double, std::string> {
+        if (v.empty()) {
+            return {3e300, v};
+        }
+        if (v == "imprecise") {
+            return {2e300, v};
+        }
+        if (k == StatsKey::band) {
+            const auto it = std::find(labels.begin(), labels.end(), v);
+            return {static_cast<double>(it - labels.begin()), {}};
+        }
+        if (k == StatsKey::sector) {
+            return {parse_double(v.substr(0, v.find('-'))).value_or(0), {}};
+        }
+        return {0, v};
+    };
+    for (auto& [key, g] : m_groups) {
+        t.groups.push_back(g->finish(key));
+    }
+    std::sort(t.groups.begin(), t.groups.end(), [&](const GroupStats& a, const GroupStats& b) {
+        for (std::size_t i = 0; i < t.by.size(); ++i) {
+            const auto ra = rank(t.by[i], a.key[i]);
+            const auto rb = rank(t.by[i], b.key[i]);
+            if (ra != rb) {
+                return ra < rb;
+            }
+        }
+        return false;
+    });
+    t.total = m_total->finish({});
+    return t;
+}
+
+std::string format_stats(const StatsTable& t, std::string_view format) {
+    std::vector<std::string> header;
+    for (const auto k : t.by) {
+        header.emplace_back(to_string(k));
+    }
+    for (const char* h : {"count", "fatalities", "imprecise", "min_km", "median_km", "mean_km",
+                          "p90_km", "max_km"}) {
+        header.emplace_back(h);
+    }
+    auto row_of = [&](const GroupStats& g, bool total) {
+        std::vector<std::string> r;
+        for (std::size_t i = 0; i < t.by.size(); ++i) {
+            r.push_back(total ? (i == 0 ? "(all)" : "") : (g.key[i].empty() ? "(none)" : g.key[i]));
+        }
+        r.push_back(std::to_string(g.count));
+        r.push_back(std::to_string(g.fatalities));
+        r.push_back(std::to_string(g.imprecise));
+        for (const auto& v : {g.min_km, g.median_km, g.mean_km, g.p90_km, g.max_km}) {
+            r.push_back(fixed3(v));
+        }
+        return r;
+    };
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& g : t.groups) {
+        rows.push_back(row_of(g, false));
+    }
+    const std::string note =
+        t.total.imprecise == 0
+            ? std::string()
+            : std::to_string(t.total.imprecise) +
+                  " incident(s) located only to district, province or country level could not be "
+                  "put in a distance band finer than their uncertainty: counted as 'imprecise' and "
+                  "left out of the distance statistics.";
+    std::ostringstream out;
+    if (format == "csv") {
+        write_csv_record(out, header);
+        for (const auto& r : rows) {
+            write_csv_record(out, r);
+        }
+    } else if (format == "json") {
+        nlohmann::ordered_json j;
+        j["by"] = nlohmann::json::array();
+        for (const auto k : t.by) {
+            j["by"].push_back(std::string(to_string(k)));
+        }
+        auto group_json = [&](const GroupStats& g) {
+            nlohmann::ordered_json o;
+            for (std::size_t i = 0; i < t.by.size() && i < g.key.size(); ++i) {
+                o[std::string(to_string(t.by[i]))] = g.key[i];
+            }
+            o["count"] = g.count;
+            o["fatalities"] = g.fatalities;
+            o["imprecise"] = g.imprecise;
+            o["unplaced"] = g.unplaced;
+            const std::pair<const char*, std::optional<double>> d[] = {
+                {"min_km", g.min_km},   {"median_km", g.median_km}, {"mean_km", g.mean_km},
+                {"p90_km", g.p90_km},   {"max_km", g.max_km}};
+            for (const auto& [name, v] : d) {
+                if (v) {
+                    o[name] = std::round(*v * 1000.0) / 1000.0;
+                } else {
+                    o[name] = nullptr;
+                }
+            }
+            return o;
+        };
+        j["groups"] = nlohmann::json::array();
+        for (const auto& g : t.groups) {
+            j["groups"].push_back(group_json(g));
+        }
+        j["total"] = group_json(t.total);
+        if (!note.empty()) {
+            j["note"] = note;
+        }
+        out << j.dump(2) << '\n';
+    } else if (format == "markdown") {
+        auto line = [&](const std::vector<std::string>& r) {
+            out << '|';
+            for (const auto& c : r) {
+                std::string cell = c;
+                for (std::size_t p = 0; (p = cell.find('|', p)) != std::string::npos; p += 2) {
+                    cell.replace(p, 1, "\\|");
+                }
+                out << ' ' << cell << " |";
+            }
+            out << '\n';
+        };
+        line(header);
+        out << '|';
+        for (std::size_t i = 0; i < header.size(); ++i) {
+            out << (i < t.by.size() ? "---|" : "---:|");
+        }
+        out << '\n';
+        for (const auto& r : rows) {
+            line(r);
+        }
+        line(row_of(t.total, true));
+        if (!note.empty()) {
+            out << '\n' << note << '\n';
+        }
+    } else if (format == "table") {
+        auto all_rows = rows;
+        all_rows.push_back(row_of(t.total, true));
+        std::vector<std::size_t> width(header.size());
+        for (std::size_t i = 0; i < header.size(); ++i) {
+            width[i] = header[i].size();
+            for (const auto& r : all_rows) {
+                width[i] = std::max(width[i], r[i].size());
+            }
+        }
+        auto line = [&](const std::vector<std::string>& r) {
+            std::string s;
+            for (std::size_t i = 0; i < r.size(); ++i) {
+                const bool left = i < t.by.size();
+                const std::string pad(width[i] - r[i].size(), ' ');
+                s += left ? r[i] + pad : pad + r[i];
+                if (i + 1 < r.size()) {
+                    s += "  ";
+                }
+            }
+            while (!s.empty() && s.back() == ' ') {
+                s.pop_back();
+            }
+            out << s << '\n';
+        };
+        line(header);
+        for (const auto& r : rows) {
+            line(r);
+        }
+        line(all_rows.back());
+        if (!note.empty()) {
+            out << '\n' << note << '\n';
+        }
+    } else {
+        throw UsageError("unknown stats format '" + std::string(format) +
+                         "' (use table, csv, json, markdown)");
+    }
+    return out.str();
+}
+
+} // namespace borderwatch
