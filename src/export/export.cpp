@@ -12,6 +12,7 @@
 #include <borderwatch/export/sha256.hpp>
 #include <borderwatch/geodesy/geodesic.hpp>
 #include <borderwatch/incidents/incident_fields.hpp>
+#include <borderwatch/placement/border_engine.hpp>
 
 #include "export/detail/bands.hpp"
 #include "export/detail/geodata_read.hpp"
@@ -439,6 +440,34 @@ BorderGeometry load_border_geometry(const std::filesystem::path& geodata_dir,
         return b;
     }
     throw DataError("border '" + id + "' not found in " + (geodata_dir / "borders.geojson").string());
+}
+
+BorderGeometry border_geometry(const BorderEngine& engine) {
+    const auto& info = engine.info();
+    BorderGeometry b;
+    b.id = info.id;
+    b.left = info.left;
+    b.right = info.right;
+    b.source = info.source;
+    b.length_km = info.length_km;
+    for (const auto& v : engine.vertices()) {
+        b.vertices.push_back({v[0], v[1]});
+    }
+    b.vertex_chainage_km = engine.vertex_chainage_km();
+    return b;
+}
+
+BorderGeometry resolve_border_geometry(const std::string& border,
+                                       const std::filesystem::path& geodata) {
+    const auto dir = geodata.empty() ? geodata_dir() : geodata;
+    if (std::filesystem::exists(dir / "borders.geojson")) {
+        for (const auto& f : detail::read_geojson_features(dir / "borders.geojson")) {
+            if (detail::text_property(f.properties, "id") == border) {
+                return load_border_geometry(dir, border);
+            }
+        }
+    }
+    return border_geometry(*BorderEngine::load(border, dir));
 }
 
 ExportResult export_layers(const ExportOptions& options, const IncidentSource& source,

@@ -35,6 +35,18 @@ struct BorderGeometry {
 [[nodiscard]] BorderGeometry load_border_geometry(const std::filesystem::path& geodata_dir,
                                                   const std::string& id = "TJK-AFG");
 
+class BorderEngine;
+
+/// The border of a loaded engine (any border it accepts: canonical, Natural Earth pair or
+/// a user file); start/end names are taken from borders.geojson when the id is there.
+[[nodiscard]] BorderGeometry border_geometry(const BorderEngine& engine);
+
+/// load_border_geometry() for ids in borders.geojson, else through BorderEngine::load()
+/// (Natural Earth country pairs "AAA-BBB", user line files).
+/// @throws UsageError / DataError / GdalError as BorderEngine::load
+[[nodiscard]] BorderGeometry resolve_border_geometry(const std::string& border,
+                                                     const std::filesystem::path& geodata = {});
+
 /// Output formats.
 enum class ExportFormat : std::uint8_t { geojson, kml, gpkg, csv };
 

@@ -61,7 +61,7 @@ class ExportCommand final : public Command {
                        "incident store: FILE.gpkg or PG:... (default $BORDERWATCH_STORE or "
                        "borderwatch.gpkg)")
             ->type_name("STORE");
-        app.add_option("--border", m_border, "border id in geodata/borders.geojson (default TJK-AFG)")
+        app.add_option("--border", m_border, "border: TJK-AFG (default), TJK-CHN, any AAA-BBB country pair, or a line file")
             ->type_name("ID");
         app.add_option("--sector-km", m_sector_km, "length of the border sectors, km (default 50)")
             ->type_name("KM");
@@ -119,7 +119,7 @@ class ExportCommand final : public Command {
         StoreOpenOptions open;
         open.create_if_missing = false;
         const auto store = open_store(m_store.empty() ? default_store_spec() : m_store, open);
-        const auto border = load_border_geometry(geodata_dir(), m_border);
+        const auto border = resolve_border_geometry(m_border);
 
         ExportOptions options;
         options.out_dir = m_out;

@@ -1,0 +1,133 @@
+#pragma once
+/// @file
+/// `borderwatch update`: the scheduled job. One run imports what is new or changed in the
+/// configured input locations (idempotent, one store transaction), re-exports the map layers
+/// only when the store changed (or the export settings did), and otherwise touches nothing.
+/// Runs are serialised by a lock file; a run killed at any point leaves the previous export
+/// complete (every file is replaced atomically) and the store consistent (transactional).
+
+#include <borderwatch/export/export.hpp>
+#include <borderwatch/export/filter_spec.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace borderwatch {
+
+class IncidentStore;
+
+/// Exit status of `borderwatch update` when the lock is held by another run
+/// (sysexits.h EX_TEMPFAIL: "try again later").
+inline constexpr int k_exit_lock_busy = 75;
+
+/// What to do when another run holds the lock.
+enum class LockMode : std::uint8_t { wait, fail };
+
+/// The update configuration (a TOML file; see load_update_config()).
+struct UpdateConfig {
+    std::filesystem::path config_file;      ///< where it was read from (for messages)
+    std::string store;                      ///< store spec (file path resolved against the config)
+    std::vector<std::filesystem::path> inputs; ///< files or directories with incident drops
+    std::vector<std::string> extensions{"csv", "geojson", "json"}; ///< files taken from directories
+    std::string input_format = "auto";      ///< auto|native|acled|ucdp|geojson
+    std::filesystem::path export_dir;
+    std::vector<ExportFormat> formats{ExportFormat::geojson, ExportFormat::kml,
+                                      ExportFormat::gpkg, ExportFormat::csv};
+    std::string border = "TJK-AFG";
+    double sector_km = 50;
+    std::vector<DistanceBand> bands = default_distance_bands();
+    FilterSpec filter;
+    LockMode lock_mode = LockMode::wait;
+    std::chrono::milliseconds lock_timeout{std::chrono::minutes(10)};
+    std::filesystem::path lock_file;        ///< default: <export_dir>/.borderwatch-update.lock
+    std::filesystem::path state_file;       ///< default: <store>.update-state.json (file stores)
+};
+
+/// Read and check a TOML config. Relative paths are relative to the config file's directory.
+/// ```toml
+/// store = "incidents.gpkg"              # or "PG:dbname=borderwatch"
+/// [inputs]
+/// paths = ["drops/", "ucdp/ged.csv"]    # files or directories (scanned recursively)
+/// extensions = ["csv", "geojson", "json"]
+/// format = "auto"                       # auto | native | acled | ucdp | geojson
+/// [export]
+/// dir = "layers"
+/// formats = ["geojson", "kml", "gpkg", "csv"]
+/// border = "TJK-AFG"
+/// sector_km = 50
+/// bands_km = [1, 5, 10, 25, 50]
+/// [filter]                              # same names as `borderwatch query` options
+/// side = "TJK"
+/// within_km = 50
+/// [lock]
+/// mode = "wait"                         # wait | fail
+/// timeout_s = 600
+/// ```
+/// @throws UsageError naming FILE and key for a missing/invalid value, IoError if unreadable
+[[nodiscard]] UpdateConfig load_update_config(const std::filesystem::path& file);
+
+/// Parse a config from text (@p base_dir resolves relative paths). @throws UsageError
+[[nodiscard]] UpdateConfig parse_update_config(const std::string& toml_text,
+                                               const std::filesystem::path& base_dir,
+                                               const std::string& file_name = "config");
+
+/// One input file as last seen.
+struct FileFingerprint {
+    std::string path;
+    std::uint64_t size = 0;
+    std::int64_t mtime_ns = 0;
+    std::string sha256;
+};
+
+/// What the import step did with the files it was given.
+struct ImportCounts {
+    std::size_t read = 0;
+    std::size_t rejected = 0;
+    std::size_t inserted = 0;
+    std::size_t updated = 0;
+    std::size_t unchanged = 0;
+    std::vector<std::string> messages; ///< "FILE:LINE: field 'x': ..." for rejected rows
+};
+
+/// Imports @p files into @p store in one transaction (all or nothing).
+using ImportStep =
+    std::function<ImportCounts(const std::vector<std::string>& files, IncidentStore& store)>;
+
+/// One log event: "start", "import", "export", "unchanged", "warning", "done".
+struct UpdateEvent {
+    std::string event;
+    std::string message; ///< one human-readable line
+    std::vector<std::pair<std::string, std::string>> fields; ///< extra key/values (strings)
+    std::vector<std::pair<std::string, double>> numbers;     ///< extra key/values (numbers)
+};
+using UpdateLog = std::function<void(const UpdateEvent&)>;
+
+/// What a run did.
+struct UpdateResult {
+    std::size_t files_seen = 0;
+    std::size_t files_imported = 0;  ///< new or changed files handed to the import step
+    ImportCounts import;
+    bool exported = false;           ///< false: store and settings unchanged, nothing written
+    std::string store_state;
+    ExportResult export_result;
+    double seconds = 0;
+};
+
+/// One scheduled run (see the file comment).
+/// @throws LockBusyError (exit k_exit_lock_busy), UsageError, IoError, GdalError, DataError
+UpdateResult run_update(const UpdateConfig& config, const ImportStep& import,
+                        const UpdateLog& log = {}, const ExportProgress& progress = {});
+
+/// Input files named by the config (directories scanned recursively, hidden files and
+/// other extensions skipped), sorted, as absolute paths.
+[[nodiscard]] std::vector<std::filesystem::path> list_input_files(const UpdateConfig& config);
+
+/// Hash of everything in the config that shapes the export (formats, filters, border,
+/// sectors, bands); stored in the manifest so a settings change triggers a re-export.
+[[nodiscard]] std::string export_settings_hash(const UpdateConfig& config);
+
+} // namespace borderwatch

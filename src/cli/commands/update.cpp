@@ -1,0 +1,157 @@
+// borderwatch update: the scheduled import + export job (include/borderwatch/schedule/update.hpp).
+#include "cli/commands/commands.hpp"
+
+#include <borderwatch/core/error.hpp>
+#include <borderwatch/core/numbers.hpp>
+#include <borderwatch/gazetteer/gazetteer.hpp>
+#include <borderwatch/incidents/import.hpp>
+#include <borderwatch/placement/border_engine.hpp>
+#include <borderwatch/schedule/lock.hpp>
+#include <borderwatch/schedule/update.hpp>
+#include <borderwatch/store/store.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+#include <ctime>
+#include <iostream>
+
+namespace borderwatch::cli {
+
+namespace {
+
+std::string utc_now() {
+    const auto t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+class UpdateCommand final : public Command {
+  public:
+    void setup(CLI::App& app) override {
+        app.add_option("-c,--config", m_config, "update configuration (TOML)")
+            ->required()
+            ->check(CLI::ExistingFile)
+            ->type_name("FILE.toml");
+        app.add_flag("--json-log", m_json_log,
+                     "log every step as one JSON object per line on stderr (for monitoring)");
+        app.footer(
+            "One run: take the lock, import new or changed input files (fingerprints: size,\n"
+            "mtime, sha256), re-export the map layers only when the store changed, write every\n"
+            "file atomically and the manifest last. Quiet on success (cron mails only on\n"
+            "trouble); -v prints what was done. A run killed at any point (kill -9) leaves the\n"
+            "previous export complete and the store unchanged or fully imported.\n\n"
+            "Config keys: store, [inputs] paths/extensions/format, [export] dir/formats/border/\n"
+            "sector_km/bands_km, [filter] (as 'borderwatch query'), [lock] mode=wait|fail,\n"
+            "timeout_s, file. See scripts/update.example.toml.\n\n"
+            "Examples:\n"
+            "  borderwatch update --config /etc/borderwatch/update.toml\n"
+            "  */15 * * * * borderwatch update -c /etc/borderwatch/update.toml   (crontab)\n\n" +
+            exit_status_footer("  75 another update holds the lock (mode=fail, or wait timed out);\n"
+                               "     try again later (sysexits EX_TEMPFAIL)\n"));
+    }
+
+    void log(const UpdateEvent& e) const {
+        if (m_json_log) {
+            nlohmann::ordered_json j;
+            j["time"] = utc_now();
+            j["event"] = e.event;
+            j["message"] = e.message;
+            for (const auto& [k, v] : e.fields) {
+                j[k] = v;
+            }
+            for (const auto& [k, v] : e.numbers) {
+                j[k] = v;
+            }
+            std::cerr << j.dump() << '\n' << std::flush;
+        } else if (globals().verbosity > 0 || e.event == "warning") {
+            std::cerr << "update: " << e.message << '\n';
+        }
+    }
+
+    int run() override {
+        const auto config = load_update_config(m_config);
+        const bool show = !globals().quiet && !globals().no_progress && !m_json_log &&
+                          (globals().progress || ::isatty(STDERR_FILENO) == 1);
+        ExportProgress progress;
+        if (show) {
+            progress = [](const std::string& stage, std::uint64_t done, std::uint64_t total) {
+                std::cerr << "\rupdate: export " << stage << " " << done;
+                if (total > 0) {
+                    std::cerr << "/" << total;
+                }
+                std::cerr << "          " << std::flush;
+            };
+        }
+        // Engine and gazetteer are loaded only when something has to be imported.
+        const std::filesystem::path geodata = globals().geodata;
+        ImportStep import = [&](const std::vector<std::string>& files, IncidentStore& store) {
+            const auto engine = BorderEngine::load(config.border, geodata);
+            Gazetteer::Sources sources;
+            sources.geodata = geodata;
+            const auto gazetteer = Gazetteer::load(sources);
+            const auto placer = make_incident_placer(*engine, *gazetteer);
+            ImportOptions options;
+            options.format = *parse_incident_format(config.input_format);
+            ImportCounts counts;
+            const auto report = import_incidents(files, store, *placer, options,
+                                                 [&](const RejectedRow& row) {
+                                                     if (counts.messages.size() < 20) {
+                                                         counts.messages.push_back(row.to_string());
+                                                     }
+                                                 });
+            counts.read = report.read;
+            counts.rejected = report.rejected;
+            counts.inserted = report.inserted;
+            counts.updated = report.updated;
+            counts.unchanged = report.unchanged;
+            return counts;
+        };
+        try {
+            const auto result =
+                run_update(config, import, [this](const UpdateEvent& e) { log(e); }, progress);
+            if (show) {
+                std::cerr << "\r" << std::string(60, ' ') << "\r" << std::flush;
+            }
+            if (result.import.rejected > 0) {
+                for (const auto& m : result.import.messages) {
+                    log({"warning", m, {}, {}});
+                }
+                log({"warning",
+                     std::to_string(result.import.rejected) +
+                         " input row(s) rejected; the other rows were imported (the files are "
+                         "not re-read until they change; 'borderwatch import --rejects' shows all)",
+                     {},
+                     {{"rejected", static_cast<double>(result.import.rejected)}}});
+                return exit_failure;
+            }
+            return exit_ok;
+        } catch (const LockBusyError& e) {
+            if (m_json_log) {
+                log({"locked", e.what(), {}, {}});
+            } else {
+                std::cerr << "borderwatch: " << e.what() << '\n';
+            }
+            return k_exit_lock_busy;
+        } catch (const Error& e) {
+            if (m_json_log) {
+                log({"error", e.what(), {}, {}});
+            }
+            throw;
+        }
+    }
+
+  private:
+    std::string m_config;
+    bool m_json_log = false;
+};
+
+} // namespace
+
+std::unique_ptr<Command> make_update_command() { return std::make_unique<UpdateCommand>(); }
+
+} // namespace borderwatch::cli
