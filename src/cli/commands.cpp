@@ -16,7 +16,6 @@ const std::vector<CommandInfo>& all_commands() {
         {"stats", "distance-to-border statistics grouped by side, admin unit, type, month, band, sector", make_stats_command},
         {"export", "write map layers (GeoJSON, KML, GeoPackage, CSV) with a manifest", make_export_command},
         {"update", "the scheduled job: import new input files, re-export when the store changed", make_update_command},
-        {"update", "the scheduled job: import new input files, re-export when the store changed", make_update_command},
         {"store", "create or migrate an incident store's schema (GeoPackage or PostGIS), show its facts", make_store_command},
     };
     return commands;

@@ -11,7 +11,6 @@ std::unique_ptr<Command> make_locate_command();
 std::unique_ptr<Command> make_resolve_command();
 std::unique_ptr<Command> make_export_command();
 std::unique_ptr<Command> make_update_command();
-std::unique_ptr<Command> make_update_command();
 std::unique_ptr<Command> make_store_command();
 std::unique_ptr<Command> make_import_command();
 std::unique_ptr<Command> make_delete_command();
