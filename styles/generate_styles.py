@@ -144,19 +144,21 @@ write("border_sectors", "border sectors graded by incident count",
 BR = [(-0.5, 0.5), (0.5, 3), (3, 7.5), (7.5, 17.5), (17.5, 37.5), (37.5, 1e9)]
 write("distance_bands", "distance bands graded by distance from the border (min_km)",
       graduated("min_km", [(BR[i][0], BR[i][1], lab + " km") for i, (lab, lo, hi, c) in enumerate(BANDS)],
-                ''.join(fill(str(i), c, 120, c, 0.2, 200) for i, (lab, lo, hi, c) in enumerate(BANDS))))
+                ''.join(fill(str(i), c, 0 if hi is None else 120, c, 0.2, 0 if hi is None else 200)
+                        for i, (lab, lo, hi, c) in enumerate(BANDS))))
 
-# admin stats: districts graduated by count, provinces/regions as bold outlines
-RULES = [('"level" = 2 AND "count" = 0', "district: no incidents", "#ffffff", 0),
-         ('"level" = 2 AND "count" BETWEEN 1 AND 2', "district: 1-2 incidents", "#fcae91", 170),
-         ('"level" = 2 AND "count" BETWEEN 3 AND 10', "district: 3-10 incidents", "#fb6a4a", 190),
-         ('"level" = 2 AND "count" > 10', "district: > 10 incidents", "#cb181d", 210)]
-rules = ''.join('<rule key="{%s}" filter="%s" symbol="%d" label="%s"/>' % (uuid.UUID(int=i + 1), esc(f), i, esc(l))
-                for i, (f, l, c, a) in enumerate(RULES))
-rules += '<rule key="{%s}" filter="%s" symbol="%d" label="%s"/>' % (uuid.UUID(int=99), esc('"level" = 1'), len(RULES), "region / province")
-syms = ''.join(fill(str(i), c, a, "#888888", 0.15) for i, (f, l, c, a) in enumerate(RULES))
-syms += fill(str(len(RULES)), "#ffffff", 0, "#333333", 0.6, 255, "no")
+# admin stats: districts (level 2) graduated by incident count; regions/provinces (level 1)
+# drawn as bold outlines (the graduated value is -1 for them). A graduated renderer on an
+# expression rather than a rule-based one: it renders identically in QGIS 3.22+ and shows a
+# plain legend.
+ADMIN = [(-1.5, -0.5, "region / province", "#ffffff", 0, "#333333", 0.6),
+         (-0.5, 0.5, "district: no incidents", "#ffffff", 0, "#9a9a9a", 0.15),
+         (0.5, 2.5, "district: 1-2 incidents", "#fcae91", 110, "#9a9a9a", 0.15),
+         (2.5, 10.5, "district: 3-10 incidents", "#fb6a4a", 130, "#9a9a9a", 0.15),
+         (10.5, 1e9, "district: > 10 incidents", "#cb181d", 150, "#9a9a9a", 0.15)]
 write("admin_stats", "districts (level 2) graduated by incident count; regions/provinces (level 1) as outlines",
-      '  <renderer-v2 type="RuleRenderer" symbollevels="0" forceraster="0" enableorderby="0">'
-      '<rules key="{00000000-0000-0000-0000-000000000000}">' + rules + '</rules><symbols>' + syms + '</symbols></renderer-v2>')
+      graduated(esc('CASE WHEN "level" = 2 THEN "count" ELSE -1 END'),
+                [(lo, hi, lab) for lo, hi, lab, c, a, oc, ow in ADMIN],
+                ''.join(fill(str(i), c, a, oc, ow, 255, "solid" if a > 0 else "no")
+                        for i, (lo, hi, lab, c, a, oc, ow) in enumerate(ADMIN))))
 print("ok")

@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Open a borderwatch export in real QGIS (headless) and render it.
+
+usage: check_layers.py EXPORT_DIR PNG_OUT
+
+Checks, for the GeoPackage, every GeoJSON file and the KML document:
+- every layer loads and is valid, with the feature count listed in manifest.json;
+- GeoPackage layers come up with the default style stored in layer_styles (QGIS applies
+  it on load): incidents categorised (not the plain single symbol), bands graduated,
+  admin_stats rule-based;
+then renders the GeoPackage layers to PNG_OUT (QgsMapRendererSequentialJob).
+Exit 0 ok, 1 failure, 77 when python3-qgis is not installed.
+"""
+import json
+import os
+import sys
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+import tempfile
+if "XDG_RUNTIME_DIR" not in os.environ:
+    os.environ["XDG_RUNTIME_DIR"] = tempfile.mkdtemp(prefix="bw-qgis-runtime-")  # mode 0700
+
+try:
+    from qgis.core import (QgsApplication, QgsVectorLayer, QgsProject, QgsMapSettings,
+                           QgsMapRendererSequentialJob, QgsRectangle, QgsCoordinateReferenceSystem)
+    from qgis.PyQt.QtCore import QSize
+    from qgis.PyQt.QtGui import QColor
+except ImportError as e:
+    print("check_layers: skipped, python3-qgis missing: %s" % e, file=sys.stderr)
+    sys.exit(77)
+
+export_dir, png_out = sys.argv[1], sys.argv[2]
+manifest = json.load(open(os.path.join(export_dir, "manifest.json"), encoding="utf-8"))
+counts = {}
+for f in manifest["files"]:
+    for layer, n in f["layers"].items():
+        counts[layer] = n
+
+app = QgsApplication([], False)
+app.setPrefixPath("/usr", True)
+app.initQgis()
+failures = []
+
+def check(layer, name, expected, source):
+    if not layer.isValid():
+        failures.append("%s: layer %s is not valid" % (source, name))
+        return
+    n = layer.featureCount()
+    if n != expected:
+        failures.append("%s: layer %s has %d features, manifest says %d" % (source, name, n, expected))
+
+gpkg = os.path.join(export_dir, "borderwatch.gpkg")
+gpkg_layers = {}
+layers = []
+if os.path.exists(gpkg):
+    for name, expected in counts.items():
+        layer = QgsVectorLayer("%s|layername=%s" % (gpkg, name), name, "ogr")
+        check(layer, name, expected, "gpkg")
+        gpkg_layers[name] = layer
+    want = {"incidents": "categorizedSymbol", "distance_bands": "graduatedSymbol",
+            "border_sectors": "graduatedSymbol", "admin_stats": "graduatedSymbol"}
+    for name, renderer in want.items():
+        layer = gpkg_layers.get(name)
+        if layer is None or not layer.isValid():
+            continue
+        got = layer.renderer().type() if layer.renderer() else None
+        if got != renderer:
+            failures.append("gpkg: layer %s renderer is %s, expected %s from the default style"
+                            % (name, got, renderer))
+    inc = gpkg_layers.get("incidents")
+    if inc is not None and inc.isValid() and inc.renderer().type() == "categorizedSymbol":
+        cats = [c.value() for c in inc.renderer().categories()]
+        if "Battles" not in cats:
+            failures.append("gpkg: incidents categories %s lack 'Battles'" % cats)
+
+for name, expected in counts.items():
+    path = os.path.join(export_dir, name + ".geojson")
+    if os.path.exists(path):
+        check(QgsVectorLayer(path, name, "ogr"), name, expected, "geojson")
+
+kml = os.path.join(export_dir, "borderwatch.kml")
+if os.path.exists(kml):
+    for name, expected in counts.items():
+        layer = QgsVectorLayer("%s|layername=%s" % (kml, name), name, "ogr")
+        check(layer, name, expected, "kml")
+
+# Render: admin units, bands, border, sectors, connectors, incidents (top).
+if gpkg_layers:
+    order = ["incidents", "connectors", "border", "border_sectors", "admin_stats", "distance_bands"]
+    layers = [gpkg_layers[n] for n in order if n in gpkg_layers and gpkg_layers[n].isValid()]
+    settings = QgsMapSettings()
+    settings.setLayers(layers)
+    settings.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:4326"))
+    extent = QgsRectangle(gpkg_layers["border"].extent())
+    if "incidents" in gpkg_layers and gpkg_layers["incidents"].featureCount() > 0:
+        extent.combineExtentWith(gpkg_layers["incidents"].extent())
+    extent.grow(0.25)
+    settings.setExtent(extent)
+    settings.setOutputSize(QSize(1000, 560))
+    settings.setBackgroundColor(QColor(255, 255, 255))
+    job = QgsMapRendererSequentialJob(settings)
+    job.start()
+    job.waitForFinished()
+    image = job.renderedImage()
+    if image.isNull() or not image.save(png_out, "PNG"):
+        failures.append("could not render %s" % png_out)
+
+status = 0
+if failures:
+    for f in failures:
+        print("check_layers: " + f, file=sys.stderr)
+    status = 1
+else:
+    print("check_layers: %s ok; rendered %s" % (export_dir, png_out))
+sys.stdout.flush()
+sys.stderr.flush()
+# Layers must go before the application; QGIS' Python teardown can still crash on exit,
+# so leave without running interpreter finalisers once everything is written.
+del layers
+gpkg_layers.clear()
+app.exitQgis()
+os._exit(status)
