@@ -261,6 +261,7 @@ struct Placement {
     double lon;
     bool ambiguous;
     std::size_t edges_minimised;
+    double bearing_deg; // azimuth P -> nearest point, [0, 360); 0 when P is on the line
 };
 
 struct Stats {
@@ -356,8 +357,15 @@ Placement place(const Border& b, double plat, double plon, Stats& stats) {
         if (c->dist <= top->dist + kAmbiguityM
             && std::abs(c->chainage_m - top->chainage_m) > kAmbiguityM)
             ambiguous = true;
+    double bearing = 0;
+    if (top->dist > 0) {
+        double s12, azi1, azi2;
+        geod().Inverse(plat, plon, top->lat, top->lon, s12, azi1, azi2);
+        bearing = azi1 < 0 ? azi1 + 360.0 : azi1;
+        if (bearing >= 360.0) bearing -= 360.0;
+    }
     ++stats.points;
-    return {top->dist, top->chainage_m, top->lat, top->lon, ambiguous, done.size()};
+    return {top->dist, top->chainage_m, top->lat, top->lon, ambiguous, done.size(), bearing};
 }
 
 // ---------------------------------------------------------------- test point set
@@ -536,7 +544,7 @@ int main(int argc, char** argv) {
         std::ofstream out(argv[3], std::ios::binary);
         if (!out) throw std::runtime_error(std::string("cannot write ") + argv[3]);
         out << "id,kind,lon,lat,border_distance_m,nearest_lon,nearest_lat,chainage_km,"
-               "ambiguous\n";
+               "ambiguous,bearing_deg\n";
         Stats stats;
         std::map<std::string, std::pair<std::size_t, std::size_t>> per_kind; // n, ambiguous
         std::size_t id = 0;
@@ -553,7 +561,8 @@ int main(int argc, char** argv) {
             k.second += r.ambiguous ? 1 : 0;
             out << ++id << ',' << p.kind << ',' << lon_s << ',' << lat_s << ','
                 << fixed(r.dist, 6) << ',' << fixed(r.lon, 10) << ',' << fixed(r.lat, 10) << ','
-                << fixed(r.chainage_m / 1000.0, 9) << ',' << (r.ambiguous ? 1 : 0) << '\n';
+                << fixed(r.chainage_m / 1000.0, 9) << ',' << (r.ambiguous ? 1 : 0) << ','
+                << fixed(r.bearing_deg, 9) << '\n';
         }
         out.close();
         if (!out) throw std::runtime_error(std::string("write failed: ") + argv[3]);

@@ -4,7 +4,8 @@
 // GeographicLib (no code shared with the engine, which uses PROJ geod_*); see the README
 // there. Every point must agree within 1 mm in distance and chainage and within a few mm in
 // the nearest point; points whose nearest point is ambiguous at the 1 mm level (column
-// `ambiguous`) are checked for distance only.
+// `ambiguous`) are checked for distance only. The bearing (point to nearest border point) is
+// checked for points at least 1 m away, with the angle a 5 mm nearest-point error makes.
 
 #include <catch2/catch.hpp>
 
@@ -41,6 +42,7 @@ struct ReferencePoint {
     double nearest_lat = 0;
     double chainage_km = 0;
     bool ambiguous = false;
+    double bearing_deg = 0;
 };
 
 std::vector<ReferencePoint> load_reference(const std::string& border) {
@@ -59,7 +61,8 @@ std::vector<ReferencePoint> load_reference(const std::string& border) {
     const std::size_t c_id = col("id"), c_kind = col("kind"), c_lon = col("lon"),
                       c_lat = col("lat"), c_dist = col("border_distance_m"),
                       c_nlon = col("nearest_lon"), c_nlat = col("nearest_lat"),
-                      c_chain = col("chainage_km"), c_amb = col("ambiguous");
+                      c_chain = col("chainage_km"), c_amb = col("ambiguous"),
+                      c_bearing = col("bearing_deg");
     auto num = [&](const CsvRecord& r, std::size_t c) {
         const auto v = parse_double(r.fields.at(c));
         if (!v) FAIL(path << ":" << r.line << ": field " << c << ": not a number");
@@ -79,6 +82,7 @@ std::vector<ReferencePoint> load_reference(const std::string& border) {
         p.nearest_lat = num(*r, c_nlat);
         p.chainage_km = num(*r, c_chain);
         p.ambiguous = r->fields[c_amb] == "1";
+        p.bearing_deg = num(*r, c_bearing);
         out.push_back(std::move(p));
     }
     return out;
@@ -95,7 +99,11 @@ double ground_m(double lon1, double lat1, double lon2, double lat2) {
 
 struct Errors {
     std::vector<double> values;
-    void add(double v) { values.push_back(v); }
+    std::string worst_id;
+    void add(double v, const std::string& id) {
+        if (values.empty() || v > max()) worst_id = id;
+        values.push_back(v);
+    }
     [[nodiscard]] double max() const {
         return values.empty() ? 0.0 : *std::max_element(values.begin(), values.end());
     }
@@ -110,13 +118,25 @@ struct Errors {
 
 std::string mm(double metres) { return format_fixed(metres * 1000.0, 6) + " mm"; }
 
+// Bearing tolerance: a nearest point off by kNearestTolM turns the bearing by about
+// kNearestTolM / distance radians; plus 1e-5 deg (0.04") for an approximate azimuth
+// formula (the engine's fast path is ~4e-6 deg off at 100 km, irrelevant in practice).
+double bearing_tolerance_deg(double distance_m) {
+    return std::atan2(kNearestTolM, distance_m) * 180.0 / 3.14159265358979323846 + 1e-5;
+}
+
+double angle_diff_deg(double a, double b) {
+    double d = std::fmod(std::abs(a - b), 360.0);
+    return d > 180.0 ? 360.0 - d : d;
+}
+
 // Places every reference point of one border; the caller passes place or place_exact.
 template <typename PlaceFn>
 void check_border(const std::string& border, const std::string& label, std::size_t stride,
                   PlaceFn&& place) {
     const auto points = load_reference(border);
     REQUIRE(points.size() > 1000);
-    Errors dist, chain, nearest;
+    Errors dist, chain, nearest, bearing;
     std::map<std::string, double> worst_by_kind; // max of distance/chainage error per kind
     std::size_t checked = 0, ambiguous = 0, failures = 0;
     std::ostringstream failed;
@@ -125,7 +145,7 @@ void check_border(const std::string& border, const std::string& label, std::size
         const Placement got = place(ref.lon, ref.lat);
         ++checked;
         const double dd = std::abs(got.border_distance_m - ref.distance_m);
-        dist.add(dd);
+        dist.add(dd, ref.id);
         double worst = dd;
         bool bad = !(dd <= kDistanceTolM);
         if (ref.ambiguous) {
@@ -134,10 +154,16 @@ void check_border(const std::string& border, const std::string& label, std::size
             const double dc = std::abs(got.chainage_km - ref.chainage_km) * 1000.0;
             const double dn = ground_m(ref.nearest_lon, ref.nearest_lat, got.nearest_lon,
                                        got.nearest_lat);
-            chain.add(dc);
-            nearest.add(dn);
+            chain.add(dc, ref.id);
+            nearest.add(dn, ref.id);
             worst = std::max(worst, dc);
             bad = bad || !(dc <= kChainageTolM) || !(dn <= kNearestTolM);
+            // bearing is only meaningful away from the line
+            if (ref.distance_m >= 1.0) {
+                const double db = angle_diff_deg(got.bearing_deg, ref.bearing_deg);
+                bearing.add(db, ref.id);
+                bad = bad || !(db <= bearing_tolerance_deg(ref.distance_m));
+            }
         }
         auto& w = worst_by_kind[ref.kind];
         w = std::max(w, worst);
@@ -148,23 +174,27 @@ void check_border(const std::string& border, const std::string& label, std::size
                    << "\n    expected distance " << format_fixed(ref.distance_m, 6)
                    << " m, chainage " << format_fixed(ref.chainage_km, 9) << " km, nearest "
                    << format_fixed(ref.nearest_lon, 10) << "," << format_fixed(ref.nearest_lat, 10)
+                   << ", bearing " << format_fixed(ref.bearing_deg, 9)
                    << "\n    got      distance " << format_fixed(got.border_distance_m, 6)
                    << " m, chainage " << format_fixed(got.chainage_km, 9) << " km, nearest "
                    << format_fixed(got.nearest_lon, 10) << "," << format_fixed(got.nearest_lat, 10)
-                   << "\n";
+                   << ", bearing " << format_fixed(got.bearing_deg, 9) << "\n";
         }
     }
     std::cout << "[border_reference] " << border << " " << label << ": " << checked
               << " points (" << ambiguous << " ambiguous: distance only); |d distance| max "
-              << mm(dist.max()) << ", p99 " << mm(dist.p99()) << "; |d chainage| max "
-              << mm(chain.max()) << ", p99 " << mm(chain.p99()) << "; |d nearest| max "
-              << mm(nearest.max()) << "\n";
+              << mm(dist.max()) << " (id " << dist.worst_id << "), p99 " << mm(dist.p99())
+              << "; |d chainage| max " << mm(chain.max()) << " (id " << chain.worst_id
+              << "), p99 " << mm(chain.p99()) << "; |d nearest| max " << mm(nearest.max())
+              << " (id " << nearest.worst_id << "); |d bearing| (>= 1 m away) max "
+              << format_fixed(bearing.max(), 9) << " deg (id " << bearing.worst_id << ")\n";
     if (failures > 0) {
         std::ostringstream kinds;
         for (const auto& [kind, w] : worst_by_kind) kinds << " " << kind << "=" << mm(w);
         FAIL_CHECK(failures << " of " << checked << " points outside tolerance (distance "
                             << mm(kDistanceTolM) << ", chainage " << mm(kChainageTolM)
-                            << ", nearest " << mm(kNearestTolM) << "); worst per kind:"
+                            << ", nearest " << mm(kNearestTolM)
+                            << ", bearing as for nearest); worst per kind:"
                             << kinds.str() << "\nfirst failures:\n"
                             << failed.str());
     }
