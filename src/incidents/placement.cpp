@@ -171,7 +171,7 @@ class EnginePlacer final : public IncidentPlacer {
             x.precision = x.geo_precision ? *x.geo_precision : 1;
             if (resolved) {
                 fill_place(x, *resolved);
-                if (geodesic_km(*x.lon, *x.lat, resolved->lon, resolved->lat) >
+                if (geodesic_km(*x.lon, *x.lat, resolved->match.lon, resolved->match.lat) >
                     m_options.mismatch_km) {
                     add_flag(x.flags, k_flag_location_mismatch);
                 }
@@ -182,16 +182,26 @@ class EnginePlacer final : public IncidentPlacer {
                                          : !x.admin2_text.empty()  ? x.admin2_text
                                          : !x.admin1_text.empty()  ? x.admin1_text
                                                                    : x.country_text;
-                throw InputError(SourceLocation{{}, 0, 0, "location"},
+                std::string hint;
+                try {
+                    const auto r = m_gazetteer.resolve(text, ResolveOptions{});
+                    for (std::size_t i = 0; i < r.suggestions.size() && i < 3; ++i) {
+                        hint += (i == 0 ? " (did you mean: " : ", ") + r.suggestions[i];
+                    }
+                    hint += hint.empty() ? "" : "?)";
+                } catch (const Error&) {
+                    // no suggestions for unusable text
+                }
+                throw InputError(SourceLocation{{}, 0, 0, "location_text"},
                                  text.empty() ? std::string("no coordinates and no location text")
                                               : "no coordinates, and '" + text +
-                                                    "' does not resolve to a known place");
+                                                    "' does not resolve to a known place" + hint);
             }
             fill_place(x, *resolved);
-            x.place_lon = resolved->lon;
-            x.place_lat = resolved->lat;
+            x.place_lon = resolved->match.lon;
+            x.place_lat = resolved->match.lat;
             x.coord_origin = CoordinateOrigin::gazetteer;
-            x.precision = resolved->precision > 0 ? resolved->precision : 6;
+            x.precision = resolved->match.precision > 0 ? resolved->match.precision : 6;
         }
         const auto p = m_engine.place(*x.place_lon, *x.place_lat);
         x.side = p.side;
@@ -206,7 +216,9 @@ class EnginePlacer final : public IncidentPlacer {
     }
 
   private:
-    static void fill_place(Incident& x, const PlaceMatch& m) {
+    struct Resolved;
+    static void fill_place(Incident& x, const Resolved& r);
+    static void fill_match(Incident& x, const PlaceMatch& m) {
         x.place_id = m.id;
         x.place_name = m.name;
         x.place_matched = m.matched;
@@ -216,9 +228,16 @@ class EnginePlacer final : public IncidentPlacer {
         }
     }
 
-    // Try the location text, then the admin-2, admin-1 and country columns (coarser each
-    // time), with the country / admin-1 columns as context. Cached per distinct input.
-    std::optional<PlaceMatch> resolve(const Incident& x) const {
+    struct Resolved {
+        PlaceMatch match;
+        bool from_admin = false; ///< location text given but unresolved; an admin column used
+    };
+
+    // Try the location text, then the admin-2 and admin-1 columns (coarser each time), with
+    // the country / admin-1 columns as context; the country column alone only when no
+    // finer location is reported at all (an unresolvable place name is an error, not a
+    // country-level incident). Cached per distinct input, bounded.
+    std::optional<Resolved> resolve(const Incident& x) const {
         std::string key = x.location_text + '\x1f' + x.admin2_text + '\x1f' + x.admin1_text +
                           '\x1f' + x.country_text;
         {
@@ -227,12 +246,15 @@ class EnginePlacer final : public IncidentPlacer {
                 return it->second;
             }
         }
-        std::optional<PlaceMatch> result;
+        std::optional<Resolved> result;
         const std::string* texts[] = {&x.location_text, &x.admin2_text, &x.admin1_text,
                                       &x.country_text};
+        const bool finer_given =
+            !x.location_text.empty() || !x.admin2_text.empty() || !x.admin1_text.empty();
         for (std::size_t level = 0; level < 4 && !result; ++level) {
             const auto& text = *texts[level];
-            if (text.empty() || text.size() > Gazetteer::max_query_bytes) {
+            if (text.empty() || text.size() > Gazetteer::max_query_bytes ||
+                (level == 3 && finer_given)) {
                 continue;
             }
             // Context as hard filters, loosened if they exclude everything (a wrongly
@@ -246,13 +268,14 @@ class EnginePlacer final : public IncidentPlacer {
                 } else if (attempt == 1 && level < 3) {
                     o.country = x.country_text;
                 }
-                if (attempt == 2 && level == 3) {
+                if (level == 3) {
                     o.kind = "country";
                 }
                 try {
                     const auto r = m_gazetteer.resolve(text, o);
                     if (r.matched && !r.candidates.empty()) {
-                        result = r.candidates.front();
+                        result = Resolved{r.candidates.front(),
+                                          level > 0 && !x.location_text.empty()};
                     }
                 } catch (const UsageError&) {
                     // unknown country/admin1 context: retry without it
@@ -273,8 +296,15 @@ class EnginePlacer final : public IncidentPlacer {
     const Gazetteer& m_gazetteer;
     PlacementOptions m_options;
     mutable std::mutex m_mutex;
-    mutable std::unordered_map<std::string, std::optional<PlaceMatch>> m_cache;
+    mutable std::unordered_map<std::string, std::optional<Resolved>> m_cache;
 };
+
+void EnginePlacer::fill_place(Incident& x, const Resolved& r) {
+    fill_match(x, r.match);
+    if (r.from_admin) {
+        add_flag(x.flags, k_flag_location_from_admin);
+    }
+}
 
 } // namespace
 

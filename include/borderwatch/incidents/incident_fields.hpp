@@ -68,5 +68,8 @@ void add_flag(std::string& flags, std::string_view flag);
 inline constexpr std::string_view k_flag_location_mismatch = "location_mismatch_25km";
 /// Flag set when the gazetteer marked the resolution ambiguous (the top candidate is used).
 inline constexpr std::string_view k_flag_ambiguous = "location_ambiguous";
+/// Flag set when the location text did not resolve and the place comes from the admin-2 /
+/// admin-1 column instead (coarser).
+inline constexpr std::string_view k_flag_location_from_admin = "location_from_admin";
 
 } // namespace borderwatch

@@ -1,0 +1,391 @@
+// Incident readers (native CSV/GeoJSON, ACLED old/new, UCDP GED), dates, the precision rule
+// for bands and sectors, the import driver (idempotency, update in place, rollback, bad rows)
+// with a fake placer, and the real placer on the bundled sample.
+#include <borderwatch/core/error.hpp>
+#include <borderwatch/gazetteer/gazetteer.hpp>
+#include <borderwatch/incidents/import.hpp>
+#include <borderwatch/incidents/incident_fields.hpp>
+#include <borderwatch/placement/border_engine.hpp>
+#include <borderwatch/store/store.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <stdexcept>
+
+namespace fs = std::filesystem;
+using namespace borderwatch;
+
+namespace {
+
+const std::string k_data = std::string(BORDERWATCH_TEST_DATA) + "/incidents/";
+
+std::vector<InputRecord> read_all(const std::string& name,
+                                  IncidentFormat format = IncidentFormat::auto_detect,
+                                  std::vector<std::string>* errors = nullptr) {
+    auto reader = open_incident_reader(k_data + name, format);
+    std::vector<InputRecord> out;
+    while (true) {
+        try {
+            auto r = reader->next();
+            if (!r) {
+                break;
+            }
+            out.push_back(std::move(*r));
+        } catch (const InputError& e) {
+            if (errors == nullptr) {
+                throw;
+            }
+            errors->push_back(e.what());
+        }
+    }
+    return out;
+}
+
+fs::path temp_dir(const std::string& tag) {
+    static std::atomic<int> counter{0};
+    const auto dir = fs::temp_directory_path() /
+                     ("bw-incidents-" + tag + "-" +
+                      std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) +
+                      "-" + std::to_string(counter++));
+    fs::create_directories(dir);
+    return dir;
+}
+
+/// Places every incident at its given coordinates (or 70,37.5) with a distance derived from
+/// latitude; throws std::runtime_error for the id "FAIL" (a storage-level failure stand-in).
+class FakePlacer final : public IncidentPlacer {
+  public:
+    void place(Incident& x) const override {
+        if (x.id == "FAIL") {
+            throw std::runtime_error("simulated failure");
+        }
+        if (x.location_text == "Nowhere" && !x.lon) {
+            throw InputError(SourceLocation{{}, 0, 0, "location_text"}, "does not resolve");
+        }
+        x.place_lon = x.lon.value_or(70.0);
+        x.place_lat = x.lat.value_or(37.5);
+        x.coord_origin = x.lon ? CoordinateOrigin::given : CoordinateOrigin::gazetteer;
+        x.precision = x.lon ? 1 : 3;
+        x.side = *x.place_lat > 37.3 ? "TJK" : "AFG";
+        x.border_distance_m = std::fabs(*x.place_lat - 37.3) * 111000.0;
+        x.chainage_km = (*x.place_lon - 67.0) * 100.0;
+        x.band = band_for(*x.border_distance_m / 1000.0, location_uncertainty_km(x.precision),
+                          default_band_edges_km());
+    }
+};
+
+std::map<std::string, Incident> stored(const IncidentStore& s) {
+    std::map<std::string, Incident> out;
+    s.query({}, [&](const Incident& x) { out[x.id] = x; });
+    return out;
+}
+
+std::string write_file(const fs::path& path, const std::string& content) {
+    std::ofstream(path) << content;
+    return path.string();
+}
+
+} // namespace
+
+TEST_CASE("Dates: ISO, DD Month YYYY, months, years, time parts", "[incidents]") {
+    auto d = parse_incident_date("2025-11-26");
+    REQUIRE(d);
+    CHECK(d->start == "2025-11-26");
+    CHECK(d->end == "2025-11-26");
+    CHECK(d->precision == DatePrecision::day);
+    CHECK(parse_incident_date("26 November 2025")->start == "2025-11-26");
+    CHECK(parse_incident_date("03 Dec 2021")->start == "2021-12-03");
+    CHECK(parse_incident_date("2025-11-02 00:00:00.000")->start == "2025-11-02");
+    d = parse_incident_date("2024-02");
+    REQUIRE(d);
+    CHECK(d->end == "2024-02-29");
+    CHECK(d->precision == DatePrecision::month);
+    CHECK(parse_incident_date("2025")->end == "2025-12-31");
+    CHECK_FALSE(parse_incident_date("2025-02-29"));
+    CHECK_FALSE(parse_incident_date("31 Nov 2025"));
+    CHECK_FALSE(parse_incident_date("yesterday"));
+    CHECK_FALSE(parse_incident_date(""));
+}
+
+TEST_CASE("Format detection from the header", "[incidents]") {
+    CHECK(read_all("acled_current.csv").size() == 4);
+    auto reader = open_incident_reader(k_data + "acled_current.csv", IncidentFormat::auto_detect);
+    CHECK(reader->format() == IncidentFormat::acled);
+    CHECK(open_incident_reader(k_data + "acled_pre2023.csv", IncidentFormat::auto_detect)->format() ==
+          IncidentFormat::acled);
+    CHECK(open_incident_reader(k_data + "ucdp_ged.csv", IncidentFormat::auto_detect)->format() ==
+          IncidentFormat::ucdp);
+    CHECK(open_incident_reader(k_data + "native.csv", IncidentFormat::auto_detect)->format() ==
+          IncidentFormat::native);
+    CHECK(open_incident_reader(k_data + "native.geojson", IncidentFormat::auto_detect)->format() ==
+          IncidentFormat::geojson);
+    CHECK_THROWS_AS(open_incident_reader(k_data + "missing.csv", IncidentFormat::auto_detect),
+                    IoError);
+    const auto dir = temp_dir("detect");
+    const auto odd = write_file(dir / "odd.csv", "a,b,c\n1,2,3\n");
+    CHECK_THROWS_AS(open_incident_reader(odd, IncidentFormat::auto_detect), InputError);
+    // --format overrides detection: an ACLED file read as native uses the aliases.
+    const auto as_native = read_all("acled_current.csv", IncidentFormat::native);
+    REQUIRE(as_native.size() == 4);
+    CHECK(as_native[0].incident.id == "TJK1001");
+    CHECK(as_native[0].incident.lat == 37.2363);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("ACLED current layout", "[incidents]") {
+    const auto rows = read_all("acled_current.csv");
+    REQUIRE(rows.size() == 4);
+    const auto& a = rows[0].incident;
+    CHECK(a.id == "TJK1001");
+    CHECK(a.event_date == "2025-10-02");
+    CHECK(a.date_precision == DatePrecision::day);
+    CHECK(a.event_type == "Battles");
+    CHECK(a.sub_event_type == "Armed clash");
+    CHECK(a.actor1 == "Military Forces of Tajikistan (1994-)");
+    CHECK(a.lon == 69.0991);
+    CHECK(a.lat == 37.2363);
+    CHECK(a.geo_precision == 1);
+    CHECK(a.fatalities_best == 1);
+    CHECK(a.country_text == "Tajikistan");
+    CHECK(a.admin1_text == "Khatlon");
+    CHECK(a.admin2_text == "Panj");
+    CHECK(a.location_text == "Panj");
+    CHECK(a.source_name == "Asia-Plus");
+    CHECK(rows[0].line == 2);
+    CHECK(rows[1].incident.date_precision == DatePrecision::week);
+    CHECK(rows[1].incident.target == "Farmers (Tajikistan)");
+    CHECK(rows[2].incident.date_precision == DatePrecision::month);
+    CHECK(rows[2].incident.geo_precision == 4); // ACLED 3 (region) -> where_prec 4
+}
+
+TEST_CASE("ACLED pre-2023 layout with DD Month YYYY dates", "[incidents]") {
+    const auto rows = read_all("acled_pre2023.csv");
+    REQUIRE(rows.size() == 3);
+    CHECK(rows[0].incident.id == "TJK501");
+    CHECK(rows[0].incident.event_date == "2021-11-26");
+    CHECK(rows[1].incident.event_date == "2021-12-03");
+    CHECK(rows[2].incident.event_date == "2021-12-15");
+    CHECK(rows[2].incident.date_precision == DatePrecision::week);
+    CHECK(rows[2].incident.geo_precision == 2);
+    CHECK(rows[1].incident.admin1_text == "Gorno-Badakhshan");
+    CHECK(rows[0].incident.fatalities_best == 2);
+}
+
+TEST_CASE("UCDP GED layout", "[incidents]") {
+    const auto rows = read_all("ucdp_ged.csv");
+    REQUIRE(rows.size() == 3);
+    const auto& a = rows[0].incident;
+    CHECK(a.id == "UCDP-500101");
+    CHECK(a.event_type == "State-based violence");
+    CHECK(a.actor1 == "Government of Tajikistan");
+    CHECK(a.actor2 == "Jamaat Ansarullah");
+    CHECK(a.event_date == "2025-11-02");
+    CHECK(a.fatalities_best == 2);
+    CHECK(a.fatalities_low == 2);
+    CHECK(a.fatalities_high == 3);
+    CHECK(a.geo_precision == 1);
+    CHECK(a.admin1_text == "Khatlon province");
+    CHECK(a.admin2_text == "Panj district");
+    CHECK(a.location_text == "Panj town");
+    const auto& b = rows[1].incident; // coordinates only in geom_wkt; a 5-day range
+    CHECK(b.lon == 70.0487);
+    CHECK(b.lat == 37.8414);
+    CHECK(b.event_date == "2025-11-08");
+    CHECK(b.event_date_end == "2025-11-12");
+    CHECK(b.date_precision == DatePrecision::week);
+    CHECK(b.event_type == "One-sided violence");
+    const auto& c = rows[2].incident; // no coordinates at all; month precision
+    CHECK_FALSE(c.lon);
+    CHECK(c.geo_precision == 4);
+    CHECK(c.date_precision == DatePrecision::month);
+    CHECK(c.event_date_end == "2025-11-30");
+}
+
+TEST_CASE("Native CSV and GeoJSON", "[incidents]") {
+    const auto rows = read_all("native.csv");
+    REQUIRE(rows.size() == 3);
+    CHECK(rows[0].incident.source_url == "https://example.org/n1");
+    CHECK(rows[0].incident.fatalities_high == 1);
+    CHECK(rows[1].incident.event_date_end == "2025-12-05");
+    CHECK(rows[2].incident.date_precision == DatePrecision::month);
+    const auto geo = read_all("native.geojson");
+    REQUIRE(geo.size() == 3);
+    CHECK(geo[0].incident.id == "G-1");
+    CHECK(geo[0].incident.lon == 69.0991);
+    CHECK_FALSE(geo[1].incident.lon);
+    CHECK(geo[1].incident.date_precision == DatePrecision::range);
+    CHECK_FALSE(geo[1].incident.fatalities_best);
+    CHECK(geo[2].incident.event_date == "2025-12-03");
+    CHECK(geo[2].incident.geo_precision == 2);
+    CHECK(geo[2].line == 3);
+}
+
+TEST_CASE("Bad rows: FILE:LINE: field messages, the reader continues", "[incidents]") {
+    std::vector<std::string> errors;
+    const auto rows = read_all("bad_rows.csv", IncidentFormat::auto_detect, &errors);
+    std::vector<std::string> ids;
+    for (const auto& r : rows) {
+        ids.push_back(r.incident.id);
+    }
+    CHECK(ids == std::vector<std::string>{"B-1", "B-6", "B-9"}); // B-6 fails only at placement
+    REQUIRE(errors.size() == 6);
+    const std::string file = k_data + "bad_rows.csv";
+    CHECK(errors[0] == file + ":3: field 'lat': value '91.2' is outside [-90, 90]");
+    CHECK(errors[1].rfind(file + ":4: field 'event_date':", 0) == 0);
+    CHECK(errors[2] == file + ":5: field 'id': missing id");
+    CHECK(errors[3] == file + ":6: field 'fatalities_best': 'many' is not an integer");
+    CHECK(errors[4].rfind(file + ":8: field 'lat':", 0) == 0);
+    CHECK(errors[5] == file + ":9: has 5 fields, the header has 9");
+}
+
+TEST_CASE("Precision rule for bands and sectors", "[incidents]") {
+    const auto& edges = default_band_edges_km();
+    CHECK(band_labels(edges) ==
+          std::vector<std::string>{"0-1", "1-5", "5-10", "10-25", "25-50", ">50"});
+    CHECK(band_for(0.2, 0, edges) == "0-1");
+    CHECK(band_for(1.0, 0, edges) == "1-5");
+    CHECK(band_for(7, 0, edges) == "5-10");
+    CHECK(band_for(400, 0, edges) == ">50");
+    // District level (25 km): only certain when the whole +-25 km interval fits one band.
+    CHECK(location_uncertainty_km(3) == 25.0);
+    CHECK(band_for(12, 25, edges) == "imprecise");
+    CHECK(band_for(80, 25, edges) == ">50");
+    CHECK(band_for(75, 25, edges) == ">50"); // [50, 100] touches the edge only
+    // Province (100 km) and country (unbounded).
+    CHECK(band_for(120, 100, edges) == "imprecise");
+    CHECK(band_for(400, 100, edges) == ">50");
+    CHECK(band_for(400, location_uncertainty_km(6), edges) == "imprecise");
+    // Near a place (10 km) in wide custom bands.
+    const auto wide = parse_band_edges("0,50,200");
+    CHECK(band_for(20, 10, wide) == "0-50");
+    CHECK(band_for(45, 10, wide) == "imprecise");
+    CHECK_THROWS_AS(parse_band_edges("1,5"), UsageError);
+    CHECK_THROWS_AS(parse_band_edges("0,5,5"), UsageError);
+    CHECK_THROWS_AS(parse_band_edges("0,x"), UsageError);
+    CHECK(sector_for(120, 0, 50) == "100-150");
+    CHECK(sector_for(125, 25, 50) == "100-150"); // [100, 150] fits exactly
+    CHECK(sector_for(130, 25, 50) == "imprecise");
+    CHECK(sector_for(0, 0, 50) == "0-50");
+}
+
+TEST_CASE("Import: idempotent, update in place, bad rows, rollback", "[incidents][store]") {
+    const auto dir = temp_dir("import");
+    auto store = open_store((dir / "s.gpkg").string());
+    FakePlacer placer;
+    std::vector<RejectedRow> rejected;
+    auto reject = [&](const RejectedRow& r) { rejected.push_back(r); };
+    ImportOptions options;
+    options.batch_size = 2; // several batches per file
+
+    auto report = import_incidents({k_data + "native.csv", k_data + "acled_pre2023.csv"}, *store,
+                                   placer, options, reject);
+    CHECK(report.read == 6);
+    CHECK(report.inserted == 6);
+    CHECK(report.rejected == 0);
+    CHECK(store->count() == 6);
+    const auto state = store->state();
+    const auto before = stored(*store);
+
+    SECTION("re-import changes nothing") {
+        report = import_incidents({k_data + "native.csv", k_data + "acled_pre2023.csv"}, *store,
+                                  placer, options, reject);
+        CHECK(report.unchanged == 6);
+        CHECK(report.inserted + report.updated == 0);
+        CHECK(store->state() == state);
+        const auto after = stored(*store);
+        CHECK(after.at("N-1").updated_at == before.at("N-1").updated_at);
+    }
+    SECTION("a changed row is updated in place") {
+        report = import_incidents({k_data + "native_v2.csv"}, *store, placer, options, reject);
+        CHECK(report.updated == 1);
+        CHECK(report.inserted == 1);
+        CHECK(report.unchanged == 2);
+        CHECK(store->count() == 7);
+        const auto after = stored(*store);
+        CHECK(after.at("N-1").fatalities_best == 3);
+        CHECK(after.at("N-1").notes == "exact point in Panj; count revised");
+        CHECK(store->state() != state);
+    }
+    SECTION("a failing batch rolls the whole import back") {
+        const auto bad = write_file(dir / "fail.csv",
+                                    "id,event_date,lon,lat\nX-1,2025-01-01,70,37.6\n"
+                                    "X-2,2025-01-01,70,37.7\nX-3,2025-01-01,70,37.8\n"
+                                    "FAIL,2025-01-01,70,37.9\n");
+        CHECK_THROWS_AS(import_incidents({k_data + "native_v2.csv", bad}, *store, placer, options,
+                                         reject),
+                        std::runtime_error);
+        CHECK(store->count() == 6);
+        CHECK(store->state() == state);
+        CHECK(stored(*store).at("N-1").fatalities_best == 1);
+    }
+    SECTION("bad rows are reported and skipped, the rest imported") {
+        const auto bad = write_file(dir / "bad.csv",
+                                    "id,event_date,location_text,lon,lat\n"
+                                    "Y-1,2025-01-01,Panj,70,37.6\n"
+                                    "Y-2,2025-01-01,Nowhere,,\n"
+                                    "Y-3,not a date,Panj,70,37.6\n"
+                                    "Y-4,2025-01-02,Panj,70,37.6\n");
+        rejected.clear();
+        report = import_incidents({bad}, *store, placer, options, reject);
+        CHECK(report.read == 4);
+        CHECK(report.rejected == 2);
+        CHECK(report.inserted == 2);
+        REQUIRE(rejected.size() == 2);
+        // Placement failures keep their line (all-or-nothing per row).
+        std::vector<std::string> messages = {rejected[0].to_string(), rejected[1].to_string()};
+        std::sort(messages.begin(), messages.end());
+        CHECK(messages[0] == bad + ":3: field 'location_text': does not resolve");
+        CHECK(messages[1].rfind(bad + ":4: field 'event_date':", 0) == 0);
+        CHECK(rejected[0].raw.size() == 5);
+        CHECK(store->count() == 8);
+        const auto after = stored(*store);
+        CHECK(after.count("Y-2") == 0);
+    }
+    store.reset();
+    fs::remove_all(dir);
+}
+
+TEST_CASE("Real placement of the bundled sample (engine + gazetteer)", "[incidents]") {
+    const auto engine = BorderEngine::load("TJK-AFG");
+    const auto gazetteer = Gazetteer::load({});
+    const auto placer = make_incident_placer(*engine, *gazetteer);
+    const auto dir = temp_dir("sample");
+    auto store = open_store((dir / "s.gpkg").string());
+    std::vector<std::string> messages;
+    const auto report = import_incidents(
+        {std::string(BORDERWATCH_REPO_ROOT) + "/samples/border_incidents_2025.csv",
+         k_data + "native.csv"},
+        *store, *placer, ImportOptions{},
+        [&](const RejectedRow& r) { messages.push_back(r.to_string()); });
+    INFO(messages.size());
+    CHECK(report.rejected == 0);
+    CHECK(report.inserted == 8);
+    const auto all = stored(*store);
+    const auto& darvoz = all.at("BW-2025-11-30-DRV");
+    CHECK(darvoz.coord_origin == CoordinateOrigin::gazetteer);
+    CHECK(darvoz.admin2 == "Darvoz District");
+    CHECK(darvoz.side == "TJK");
+    CHECK(darvoz.precision == 3);
+    const auto& clash = all.at("BW-2025-12-23-SSH");
+    CHECK(clash.admin2 == "Shamsiddin Shohin District");
+    CHECK(clash.event_date_end == "2025-12-24");
+    CHECK(all.at("BW-2025-11-26-KHT").admin1 == "Khatlon Region");
+    const auto& panj = all.at("N-1"); // given coordinates in Panj, ~2 km from the river
+    CHECK(panj.coord_origin == CoordinateOrigin::given);
+    CHECK(panj.place_lon == 69.0991);
+    CHECK(panj.border_distance_m.value() < 5000);
+    CHECK(panj.band == "1-5");
+    CHECK(panj.flags.empty());
+    // Given coordinates (Panj) far from the named place (Khorugh): flagged, kept.
+    const auto& n3 = all.at("N-3");
+    CHECK(has_flag(n3.flags, k_flag_location_mismatch));
+    CHECK(n3.place_lon == 69.0991);
+    store.reset();
+    fs::remove_all(dir);
+}
