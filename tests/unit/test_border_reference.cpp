@@ -100,14 +100,16 @@ double ground_m(double lon1, double lat1, double lon2, double lat2) {
 
 struct Errors {
     std::vector<double> values;
+    double worst = 0.0;
     std::string worst_id;
     void add(double v, const std::string& id) {
-        if (values.empty() || v > max()) worst_id = id;
+        if (values.empty() || v > worst) {
+            worst = v;
+            worst_id = id;
+        }
         values.push_back(v);
     }
-    [[nodiscard]] double max() const {
-        return values.empty() ? 0.0 : *std::max_element(values.begin(), values.end());
-    }
+    [[nodiscard]] double max() const { return worst; }
     [[nodiscard]] double p99() const {
         if (values.empty()) return 0.0;
         std::vector<double> v = values;
