@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstddef>
 
 namespace borderwatch::detail {
@@ -80,64 +81,155 @@ std::uint32_t FuzzyIndex::add(const std::string& key) {
     return id;
 }
 
+namespace {
+
+/// Bit-parallel optimal string alignment distance (Hyyroe 2003), pattern up to 64 bytes:
+/// one pass over the text with a few word operations per character.
+class OsaPattern {
+  public:
+    explicit OsaPattern(std::string_view pattern) : m_size(pattern.size()) {
+        for (std::size_t i = 0; i < pattern.size(); ++i) {
+            m_peq[static_cast<unsigned char>(pattern[i])] |= std::uint64_t{1} << i;
+        }
+    }
+    [[nodiscard]] std::size_t distance(std::string_view text) const noexcept {
+        if (m_size == 0) {
+            return text.size();
+        }
+        std::uint64_t vp = ~std::uint64_t{0};
+        std::uint64_t vn = 0;
+        std::uint64_t d0 = 0;
+        std::uint64_t pm_old = 0;
+        std::size_t dist = m_size;
+        const std::uint64_t last = std::uint64_t{1} << (m_size - 1);
+        for (char ch : text) {
+            const std::uint64_t pm = m_peq[static_cast<unsigned char>(ch)];
+            const std::uint64_t tr = (((~d0) & pm) << 1) & pm_old;
+            d0 = (((pm & vp) + vp) ^ vp) | pm | vn | tr;
+            std::uint64_t hp = vn | ~(d0 | vp);
+            std::uint64_t hn = d0 & vp;
+            dist += (hp & last) != 0 ? 1 : 0;
+            dist -= (hn & last) != 0 ? 1 : 0;
+            hp = (hp << 1) | 1;
+            hn = hn << 1;
+            vp = hn | ~(d0 | hp);
+            vn = hp & d0;
+            pm_old = pm;
+        }
+        return dist;
+    }
+
+  private:
+    std::size_t m_size;
+    std::array<std::uint64_t, 256> m_peq{};
+};
+
+} // namespace
+
+std::size_t osa_distance(std::string_view a, std::string_view b) noexcept {
+    if (a.size() <= 64) {
+        return OsaPattern(a).distance(b);
+    }
+    const double sim = osa_similarity(a, b);
+    return static_cast<std::size_t>(std::lround((1.0 - sim) * static_cast<double>(std::max(a.size(), b.size()))));
+}
+
 std::vector<FuzzyIndex::Hit> FuzzyIndex::search(std::string_view query, std::size_t limit,
                                                 double min_similarity) const {
     thread_local std::vector<std::uint16_t> counts;
     thread_local std::vector<std::uint32_t> touched;
     thread_local std::vector<std::uint32_t> grams;
+    std::vector<Hit> hits;
+    if (query.empty()) {
+        return hits;
+    }
     if (counts.size() < m_keys.size()) {
         counts.resize(m_keys.size(), 0);
     }
     touched.clear();
     trigrams_of(query, grams);
+    // Prefix filter: a key within the allowed edits shares at least `needed` of the query's
+    // trigrams, so it contains one of the (grams - needed + 1) rarest; only their posting
+    // lists need counting. Loose searches (needed <= 0) count every list.
+    thread_local std::vector<const std::vector<std::uint32_t>*> lists;
+    lists.clear();
     for (auto g : grams) {
-        auto it = m_trigrams.find(g);
-        if (it == m_trigrams.end()) {
-            continue;
+        if (auto it = m_trigrams.find(g); it != m_trigrams.end()) {
+            lists.push_back(&it->second);
         }
-        for (auto k : it->second) {
+    }
+    const double longest_key = static_cast<double>(query.size()) / std::max(min_similarity, 0.01);
+    const double most_edits = std::floor((1.0 - min_similarity) * longest_key);
+    const double needed = static_cast<double>(grams.size()) - 3.0 * most_edits - 1.0;
+    std::size_t scan = lists.size();
+    if (needed >= 1.0) {
+        scan = std::min(lists.size(), grams.size() - static_cast<std::size_t>(needed) + 1);
+        std::partial_sort(lists.begin(), lists.begin() + static_cast<std::ptrdiff_t>(scan),
+                          lists.end(), [](const auto* x, const auto* y) { return x->size() < y->size(); });
+    }
+    for (std::size_t i = 0; i < scan; ++i) {
+        for (auto k : *lists[i]) {
             if (counts[k]++ == 0) {
                 touched.push_back(k);
             }
         }
     }
-    // Rank by trigram Jaccard, verify only the most promising with the edit distance.
-    struct Candidate {
-        std::uint32_t key;
-        double jaccard;
-    };
-    std::vector<Candidate> candidates;
-    candidates.reserve(touched.size());
-    const double query_grams = static_cast<double>(grams.size());
+    const bool prefix_only = scan < lists.size();
+    const bool bit_parallel = query.size() <= 64;
+    const OsaPattern pattern(bit_parallel ? query : std::string_view{});
     const double query_len = static_cast<double>(query.size());
+    const double query_grams = static_cast<double>(grams.size());
+    struct Survivor {
+        std::uint32_t key;
+        std::uint16_t common;
+    };
+    thread_local std::vector<Survivor> survivors;
+    survivors.clear();
     for (auto k : touched) {
-        const double common = counts[k];
+        const auto common = counts[k];
         counts[k] = 0;
         const double key_len = static_cast<double>(m_keys[k].size());
-        // Length filter: similarity can never reach the minimum.
-        if (1.0 - std::abs(key_len - query_len) / std::max(key_len, query_len) < min_similarity) {
+        const double longest = std::max(key_len, query_len);
+        // Length filter: the similarity can never reach the minimum.
+        if (1.0 - std::abs(key_len - query_len) / longest < min_similarity) {
             continue;
         }
-        const double key_grams = key_len; // "^key$" has len(key) trigrams (before dedup)
-        candidates.push_back({k, common / (query_grams + key_grams - common)});
+        // q-gram filter: one edit destroys at most three of the query's trigrams (with the
+        // prefix filter the counts are partial, so it does not apply).
+        const double max_edits = std::floor((1.0 - min_similarity) * longest);
+        if (!prefix_only && common < query_grams - 3.0 * max_edits - 1.0) {
+            continue;
+        }
+        survivors.push_back({k, common});
     }
-    const std::size_t verify = std::min(candidates.size(), std::max<std::size_t>(limit * 3, 12));
-    std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(verify),
-                      candidates.end(), [](const Candidate& x, const Candidate& y) {
-                          return x.jaccard > y.jaccard || (x.jaccard == y.jaccard && x.key < y.key);
-                      });
-    std::vector<Hit> hits;
-    for (std::size_t i = 0; i < verify; ++i) {
-        const double sim = osa_similarity(query, m_keys[candidates[i].key]);
+    // Loose searches (suggestions) can leave thousands: verify the most promising only.
+    constexpr std::size_t max_verify = 96;
+    if (survivors.size() > max_verify) {
+        std::nth_element(survivors.begin(), survivors.begin() + max_verify, survivors.end(),
+                         [](const Survivor& x, const Survivor& y) {
+                             return x.common > y.common || (x.common == y.common && x.key < y.key);
+                         });
+        survivors.resize(max_verify);
+    }
+    for (const auto& sv : survivors) {
+        const auto& key = m_keys[sv.key];
+        const double longest = std::max(static_cast<double>(key.size()), query_len);
+        const double distance = bit_parallel ? static_cast<double>(pattern.distance(key))
+                                             : (1.0 - osa_similarity(query, key)) * longest;
+        const double sim = 1.0 - distance / longest;
         if (sim >= min_similarity) {
-            hits.push_back({candidates[i].key, sim});
+            hits.push_back({sv.key, sim});
         }
     }
-    std::sort(hits.begin(), hits.end(), [](const Hit& x, const Hit& y) {
+    const auto by_similarity = [](const Hit& x, const Hit& y) {
         return x.similarity > y.similarity || (x.similarity == y.similarity && x.key < y.key);
-    });
+    };
     if (hits.size() > limit) {
+        std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(limit),
+                          hits.end(), by_similarity);
         hits.resize(limit);
+    } else {
+        std::sort(hits.begin(), hits.end(), by_similarity);
     }
     return hits;
 }

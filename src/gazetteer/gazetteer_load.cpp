@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -617,7 +618,9 @@ Gazetteer::Gazetteer(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
 Gazetteer::~Gazetteer() = default;
 
 std::unique_ptr<Gazetteer> Gazetteer::load(const Sources& sources) {
+    static std::atomic<std::uint64_t> next_serial{1};
     auto impl = std::make_unique<Impl>();
+    impl->serial = next_serial++;
     const auto geodata = sources.geodata.empty() ? geodata_dir() : sources.geodata;
     Builder builder(*impl, geodata);
     builder.load_places();
@@ -630,6 +633,14 @@ std::unique_ptr<Gazetteer> Gazetteer::load(const Sources& sources) {
         builder.load_aliases(file, true);
     }
     builder.build_index();
+    for (auto& p : impl->places) {
+        if (auto it = impl->by_id.find(p.admin1_id); !p.admin1_id.empty() && it != impl->by_id.end()) {
+            p.admin1_index = it->second;
+        }
+        if (auto it = impl->by_id.find(p.admin2_id); !p.admin2_id.empty() && it != impl->by_id.end()) {
+            p.admin2_index = it->second;
+        }
+    }
     builder.compute_border_distances();
     return std::unique_ptr<Gazetteer>(new Gazetteer(std::move(impl)));
 }

@@ -77,15 +77,15 @@ double distance_km(const PlaceMatch& a, const PlaceMatch& b) {
 
 /// One contains the other (country > admin1 > admin2 > place) or both are the same point
 /// place listed twice: such pairs are not an ambiguity, just levels of the same answer.
-bool nested(const Place& a, const Place& b) {
+bool nested(const Place& a, std::uint32_t ia, const Place& b, std::uint32_t ib) {
     if (a.view.country != b.view.country) {
         return false;
     }
     if (a.rank == 0 || b.rank == 0) {
         return true;
     }
-    if (a.view.id == b.admin1_id || b.view.id == a.admin1_id || a.view.id == b.admin2_id ||
-        b.view.id == a.admin2_id) {
+    if (ia == b.admin1_index || ib == a.admin1_index || ia == b.admin2_index ||
+        ib == a.admin2_index) {
         return true;
     }
     return a.rank >= 3 && b.rank >= 3 && distance_km(a.view, b.view) < 5.0;
@@ -179,11 +179,8 @@ struct Filters {
             return false;
         }
         if (!admin1.empty()) {
-            auto self = g.by_id.find(p.view.id);
-            auto parent = g.by_id.find(p.admin1_id);
-            const bool inside = (self != g.by_id.end() && admin1.count(self->second) != 0) ||
-                                (parent != g.by_id.end() && admin1.count(parent->second) != 0);
-            if (!inside) {
+            const auto self = static_cast<std::uint32_t>(&p - g.places.data());
+            if (admin1.count(self) == 0 && admin1.count(p.admin1_index) == 0) {
                 return false;
             }
         }
@@ -200,6 +197,64 @@ std::vector<Candidate> exact_candidates(const Gazetteer::Impl& g, const Analysed
     merge(out, find(g.plain, a.plain()));
     merge(out, find(g.phonetic, a.phonetic()));
     return out;
+}
+
+/// Everything about a query that does not depend on the options: computed once per thread
+/// and query (ICU transliteration, tokenizing and the exact lookups are the costly part).
+struct QueryAnalysis {
+    bool arabic = false;
+    Analysed whole;                      ///< the whole query as a name
+    std::vector<Candidate> whole_exact;  ///< its exact hits (unfiltered)
+    bool has_context = false;            ///< the query has a name part and context phrases
+    Analysed context_name;               ///< the name part
+    std::vector<Candidate> context_exact;
+    std::vector<std::vector<std::uint32_t>> contexts; ///< units each context phrase names
+};
+
+QueryAnalysis compute_analysis(const Gazetteer::Impl& g, std::string_view trimmed) {
+    QueryAnalysis qa;
+    const std::string folded = fold_to_ascii(trimmed);
+    qa.arabic = has_arabic_script(trimmed);
+    const auto tokens = drop_leading_stop_words(tokenize_folded(folded));
+    qa.whole = detail::analyse(tokens, 0, tokens.size());
+    qa.whole_exact = exact_candidates(g, qa.whole);
+    auto parsed = parse_context(folded);
+    if (!parsed.contexts.empty() && !parsed.name.empty()) {
+        qa.has_context = true;
+        qa.context_name = detail::analyse(parsed.name, 0, parsed.name.size());
+        qa.context_exact = exact_candidates(g, qa.context_name);
+        for (const auto& ctx : parsed.contexts) {
+            std::vector<std::uint32_t> units;
+            for (const auto& c : exact_candidates(g, detail::analyse(ctx, 0, ctx.size()))) {
+                if (g.places[c.place].rank <= 2 && c.score >= 0.85) {
+                    units.push_back(c.place);
+                }
+            }
+            if (!units.empty()) {
+                qa.contexts.push_back(std::move(units));
+            }
+        }
+    }
+    return qa;
+}
+
+const QueryAnalysis& analyse_query(const Gazetteer::Impl& g, std::string_view trimmed) {
+    struct Cache {
+        std::uint64_t serial = 0;
+        std::unordered_map<std::string, QueryAnalysis, detail::StringHash, std::equal_to<>> entries;
+    };
+    thread_local Cache cache;
+    if (cache.serial != g.serial) {
+        cache.entries.clear();
+        cache.serial = g.serial;
+    }
+    if (auto it = cache.entries.find(trimmed); it != cache.entries.end()) {
+        return it->second;
+    }
+    if (cache.entries.size() >= 20000) {
+        cache.entries.clear();
+    }
+    return cache.entries.emplace(std::string(trimmed), compute_analysis(g, trimmed)).first->second;
 }
 
 } // namespace
@@ -265,13 +320,8 @@ ResolveResult Gazetteer::resolve(std::string_view query, const ResolveOptions& o
         }
     }
 
-    const std::string folded = fold_to_ascii(trimmed);
-    const bool arabic = has_arabic_script(trimmed);
-
-    // 1. The whole query as a name.
-    auto whole_tokens = drop_leading_stop_words(tokenize_folded(folded));
-    Analysed name = detail::analyse(whole_tokens, 0, whole_tokens.size());
-    std::vector<Candidate> candidates = exact_candidates(g, name);
+    const auto& qa = analyse_query(g, trimmed);
+    const bool arabic = qa.arabic;
     const auto drop_filtered = [&](std::vector<Candidate>& list) {
         list.erase(std::remove_if(list.begin(), list.end(),
                                   [&](const Candidate& c) {
@@ -279,31 +329,27 @@ ResolveResult Gazetteer::resolve(std::string_view query, const ResolveOptions& o
                                   }),
                    list.end());
     };
-    drop_filtered(candidates);
 
-    // 2. Otherwise: the name with its context phrases.
-    std::vector<std::vector<std::uint32_t>> contexts;
-    if (candidates.empty()) {
-        auto parsed = parse_context(folded);
-        if (!parsed.contexts.empty() && !parsed.name.empty()) {
-            name = detail::analyse(parsed.name, 0, parsed.name.size());
-            candidates = exact_candidates(g, name);
-            drop_filtered(candidates);
-            for (const auto& ctx : parsed.contexts) {
-                std::vector<std::uint32_t> units;
-                for (const auto& c : exact_candidates(g, detail::analyse(ctx, 0, ctx.size()))) {
-                    if (g.places[c.place].rank <= 2 && c.score >= 0.85) {
-                        units.push_back(c.place);
-                    }
-                }
-                if (!units.empty()) {
-                    contexts.push_back(std::move(units));
-                }
-            }
-        }
+    // 1. The whole query as a name; 2. otherwise the name with its context phrases.
+    const Analysed* name_ptr = &qa.whole;
+    std::vector<Candidate> candidates = qa.whole_exact;
+    drop_filtered(candidates);
+    static const std::vector<std::vector<std::uint32_t>> no_contexts;
+    const std::vector<std::vector<std::uint32_t>>* context_ptr = &no_contexts;
+    if (candidates.empty() && qa.has_context) {
+        name_ptr = &qa.context_name;
+        context_ptr = &qa.contexts;
+        candidates = qa.context_exact;
+        drop_filtered(candidates);
     }
+    const Analysed& name = *name_ptr;
+    const auto& contexts = *context_ptr;
+
     // 3. Arabic script: the consonant skeleton (short vowels are not written).
-    const auto key = name.phonetic();
+    std::string key;
+    if (arabic || candidates.empty()) {
+        key = name.phonetic();
+    }
     // Also consulted when the admin word asks for a kind no exact hit has, so "ولایت کندز"
     // reaches the province even though only the town has an Arabic-script name.
     if (arabic) {
@@ -330,7 +376,7 @@ ResolveResult Gazetteer::resolve(std::string_view query, const ResolveOptions& o
         if (key.empty()) {
             return out;
         }
-        for (const auto& hit : g.fuzzy.search(key, 12, min_similarity)) {
+        for (const auto& hit : g.fuzzy.search(key, 8, min_similarity)) {
             merge(out, find(g.phonetic, g.fuzzy.key(hit.key)),
                   fuzzy_scale * hit.similarity * hit.similarity / 0.92);
         }
@@ -338,7 +384,8 @@ ResolveResult Gazetteer::resolve(std::string_view query, const ResolveOptions& o
         return out;
     };
     if (candidates.empty()) {
-        candidates = fuzzy(0.45);
+        // Only keys that can still reach min_score are worth verifying.
+        candidates = fuzzy(std::clamp(std::sqrt(options.min_score / fuzzy_scale) - 1e-6, 0.3, 1.0));
     }
 
     // Context: keep the candidates inside every context unit that fits at least one.
@@ -350,7 +397,7 @@ ResolveResult Gazetteer::resolve(std::string_view query, const ResolveOptions& o
                     const auto& unit = g.places[u];
                     return c.place == u ||
                            (unit.rank == 0 && p.view.country == unit.view.country) ||
-                           p.admin1_id == unit.view.id || p.admin2_id == unit.view.id;
+                           p.admin1_index == u || p.admin2_index == u;
                 });
             };
             if (std::any_of(list.begin(), list.end(), inside)) {
@@ -445,7 +492,8 @@ ResolveResult Gazetteer::resolve(std::string_view query, const ResolveOptions& o
     for (std::size_t i = 1; i < window && chosen.size() < 6; ++i) {
         const auto& p = g.places[candidates[i].place];
         const bool related = std::any_of(chosen.begin(), chosen.end(), [&](std::size_t k) {
-            return nested(g.places[candidates[k].place], p);
+            return nested(g.places[candidates[k].place], candidates[k].place, p,
+                          candidates[i].place);
         });
         if (!related) {
             chosen.push_back(i);

@@ -160,9 +160,18 @@ constexpr std::array admin_words{
     AdminWord{"jumhurii", "country"},
 };
 
-const std::unordered_map<std::string, std::string_view>& admin_word_table() {
+struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+        return std::hash<std::string_view>{}(s);
+    }
+};
+
+using AdminTable = std::unordered_map<std::string, std::string_view, StringHash, std::equal_to<>>;
+
+const AdminTable& admin_word_table() {
     static const auto table = [] {
-        std::unordered_map<std::string, std::string_view> t;
+        AdminTable t;
         for (const auto& w : admin_words) {
             const auto tokens = tokenize_folded(fold_to_ascii(w.word));
             if (tokens.size() == 1) {
@@ -228,8 +237,8 @@ std::string fold_to_ascii(std::string_view utf8) {
     }
     // Transliteration costs ~10 us; queries repeat (batch files, the same names over and
     // over), so each thread keeps what it has folded.
-    thread_local std::unordered_map<std::string, std::string> cache;
-    if (auto it = cache.find(std::string(utf8)); it != cache.end()) {
+    thread_local std::unordered_map<std::string, std::string, StringHash, std::equal_to<>> cache;
+    if (auto it = cache.find(utf8); it != cache.end()) {
         return it->second;
     }
     if (cache.size() > 50000) {
@@ -272,7 +281,7 @@ std::vector<NameToken> tokenize_folded(std::string_view folded) {
 
 std::string_view admin_word_kind(std::string_view folded_word) {
     const auto& table = admin_word_table();
-    if (auto it = table.find(std::string(folded_word)); it != table.end()) {
+    if (auto it = table.find(folded_word); it != table.end()) {
         return it->second;
     }
     return {};

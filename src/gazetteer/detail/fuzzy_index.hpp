@@ -39,4 +39,7 @@ class FuzzyIndex {
 /// keys up to 63 bytes).
 [[nodiscard]] double osa_similarity(std::string_view a, std::string_view b) noexcept;
 
+/// Optimal string alignment distance; bit-parallel when @p a is at most 64 bytes.
+[[nodiscard]] std::size_t osa_distance(std::string_view a, std::string_view b) noexcept;
+
 } // namespace borderwatch::detail

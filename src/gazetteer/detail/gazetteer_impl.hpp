@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -18,6 +19,8 @@ namespace detail {
 /// How a name variant is known; decides its base confidence.
 enum class NameType : std::uint8_t { official, ascii, former, geonames_admin, alternate, alias };
 
+inline constexpr std::uint32_t no_place = 0xFFFFFFFFu;
+
 struct Place {
     PlaceMatch view;             ///< the public record (query/matched empty, score 1)
     std::string admin1_id;       ///< shapeID of the admin-1 unit ("" if none)
@@ -26,6 +29,8 @@ struct Place {
     std::int64_t population = 0;
     int rank = 5;                ///< 0 country, 1 admin1, 2 admin2, 3 seat, 4 town, 5 other
     double border_km = 1e9;      ///< distance to the TJK-AFG line (approximate, for ties)
+    std::uint32_t admin1_index = no_place; ///< index of the admin-1 place (no_place if none)
+    std::uint32_t admin2_index = no_place; ///< index of the admin-2 place (no_place if none)
 };
 
 struct NameEntry {
@@ -41,7 +46,15 @@ struct Posting {
     float score = 0.0f;
 };
 
-using KeyIndex = std::unordered_map<std::string, std::vector<Posting>>;
+/// Hashing that accepts std::string_view, so lookups do not allocate.
+struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+        return std::hash<std::string_view>{}(s);
+    }
+};
+
+using KeyIndex = std::unordered_map<std::string, std::vector<Posting>, StringHash, std::equal_to<>>;
 
 } // namespace detail
 
@@ -57,6 +70,7 @@ class Gazetteer::Impl {
     detail::FuzzyIndex fuzzy;   ///< trigram index over the phonetic keys
 
     std::unordered_map<std::string, std::uint32_t> country_by_iso3;
+    std::uint64_t serial = 0; ///< unique per loaded gazetteer (keys the per-thread query cache)
 };
 
 } // namespace borderwatch
