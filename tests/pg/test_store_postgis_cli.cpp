@@ -1,0 +1,140 @@
+// The real binary on a PostGIS store: store init, two concurrent `import` processes with
+// overlapping ids, query/stats/store info, hostile text from a CSV, masked passwords.
+#include <catch2/catch.hpp>
+
+#include "cli/cli_helpers.hpp"
+#include "pg_test_support.hpp"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+using borderwatch::test::CliResult;
+using borderwatch::test::run_cli;
+using borderwatch::test::TempFile;
+
+namespace {
+
+const char* const k_header =
+    "id,event_date,event_date_end,date_precision,event_type,sub_event_type,actor1,actor2,"
+    "target,fatalities_best,fatalities_low,fatalities_high,location_text,country_text,"
+    "admin1_text,admin2_text,lon,lat,geo_precision,source_name,source_url,notes\n";
+
+// Native CSV rows [first, last) with coordinates along the border area.
+std::string incidents_csv(int first, int last, const std::string& notes) {
+    std::ostringstream out;
+    out << k_header;
+    for (int i = first; i < last; ++i) {
+        const double lon = 68.0 + 6.5 * (i % 997) / 997.0;
+        const double lat = 37.0 + 1.5 * (i % 101) / 101.0;
+        out << "CLI-" << 100000 + i << ",2025-0" << 1 + i % 9 << "-1" << i % 10 << ",,day,"
+            << (i % 2 ? "Battles" : "Explosions/Remote violence") << ",,Actor,,," << i % 4
+            << ",,,Place " << i << ",Tajikistan,,," << lon << ',' << lat << ",1,test,,"
+            << notes << '\n';
+    }
+    return out.str();
+}
+
+std::string line_value(const std::string& text, const std::string& key) {
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind(key + ": ", 0) == 0) {
+            return line.substr(key.size() + 2);
+        }
+    }
+    return {};
+}
+
+} // namespace
+
+TEST_CASE("CLI on PostGIS: concurrent imports, queries, hostile text, masked passwords",
+          "[store_postgis_server][cli]") {
+    BW_REQUIRE_PG_SERVER(server);
+    const auto spec = bw_test::fresh_database(server, "cli");
+    const std::string secret = "Pw-In-Spec-7731";
+
+    auto r = run_cli({"store", "init", "--store", spec + " password=" + secret});
+    INFO(r.stderr_text);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.stdout_text.find("password=***") != std::string::npos);
+    CHECK(r.stdout_text.find(secret) == std::string::npos);
+    CHECK(r.stderr_text.empty());
+
+    // Two import processes at once, 300 ids in common (with different notes).
+    TempFile a("pg-import-a", ".csv", incidents_csv(0, 600, "from A"));
+    TempFile b("pg-import-b", ".csv", incidents_csv(300, 900, "from B"));
+    CliResult ra;
+    CliResult rb;
+    std::thread ta([&] { ra = run_cli({"import", a.str(), "--store", spec, "--threads", "1"}); });
+    std::thread tb([&] { rb = run_cli({"import", b.str(), "--store", spec, "--threads", "1"}); });
+    ta.join();
+    tb.join();
+    INFO("import A: " << ra.stderr_text << "\nimport B: " << rb.stderr_text);
+    CHECK(ra.exit_code == 0);
+    CHECK(rb.exit_code == 0);
+    CHECK(ra.stderr_text.empty());
+    CHECK(rb.stderr_text.empty());
+
+    r = run_cli({"store", "info", "--store", spec});
+    REQUIRE(r.exit_code == 0);
+    CHECK(line_value(r.stdout_text, "incidents") == "900");
+
+    r = run_cli({"query", "--store", spec, "--format", "csv"});
+    REQUIRE(r.exit_code == 0);
+    const auto lines = borderwatch::test::split_lines(r.stdout_text);
+    REQUIRE(lines.size() == 901);
+    std::set<std::string> ids;
+    std::size_t from_a = 0;
+    std::size_t from_b = 0;
+    for (std::size_t i = 1; i < lines.size(); ++i) {
+        CHECK(ids.insert(lines[i].substr(0, lines[i].find(','))).second);
+        from_a += lines[i].find("from A") != std::string::npos ? 1 : 0;
+        from_b += lines[i].find("from B") != std::string::npos ? 1 : 0;
+    }
+    CHECK(ids.size() == 900);
+    // The overlap holds whichever import committed last, entirely.
+    CHECK(((from_a == 600 && from_b == 300) || (from_a == 300 && from_b == 600)));
+
+    // A hostile location text arrives from a file and is stored verbatim.
+    TempFile evil("pg-import-evil", ".csv",
+                  std::string(k_header) +
+                      "EVIL-1,2025-12-24,,day,Battles,,A,,,1,,,\"x'); DROP TABLE incidents; "
+                      "--\",Tajikistan,,,69.5,37.3,1,test,,\n");
+    r = run_cli({"import", evil.str(), "--store", spec, "--threads", "1"});
+    INFO(r.stderr_text);
+    CHECK(r.exit_code == 0);
+    // Importing it again changes nothing, not even the state token.
+    r = run_cli({"store", "info", "--store", spec});
+    const auto state = line_value(r.stdout_text, "state");
+    CHECK_FALSE(state.empty());
+    r = run_cli({"import", evil.str(), "--store", spec, "--threads", "1"});
+    CHECK(r.exit_code == 0);
+    r = run_cli({"store", "info", "--store", spec});
+    CHECK(line_value(r.stdout_text, "state") == state);
+    CHECK(line_value(r.stdout_text, "incidents") == "901");
+    r = run_cli({"query", "--store", spec, "--format", "json"});
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.stdout_text.find("x'); DROP TABLE incidents; --") != std::string::npos);
+    r = run_cli({"stats", "--store", spec, "--by", "side", "--format", "csv"});
+    INFO(r.stderr_text);
+    CHECK(r.exit_code == 0);
+    std::size_t counted = 0;
+    const auto stats_lines = borderwatch::test::split_lines(r.stdout_text);
+    for (std::size_t i = 1; i < stats_lines.size(); ++i) { // side,count,...
+        const auto& l = stats_lines[i];
+        const auto c = l.find(',') + 1;
+        counted += std::stoul(l.substr(c, l.find(',', c) - c));
+    }
+    CHECK(counted == 901);
+
+    // A failing connection names the store but never its password.
+    r = run_cli({"query", "--store", spec + " dbname=no_such_db password=" + secret});
+    CHECK(r.exit_code == 1);
+    CHECK(r.stderr_text.find("no_such_db") != std::string::npos);
+    CHECK(r.stderr_text.find(secret) == std::string::npos);
+    r = run_cli({"query", "--store", "postgresql://u:" + secret + "@/no_such_db?host=/nonexistent"});
+    CHECK(r.exit_code == 1);
+    CHECK(r.stderr_text.find(secret) == std::string::npos);
+}
