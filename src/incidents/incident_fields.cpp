@@ -3,7 +3,6 @@
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/numbers.hpp>
 
-#include "incidents/detail/field_visit.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -112,23 +111,56 @@ std::optional<std::size_t> incident_field_index(std::string_view name) {
 }
 
 FieldValue get_field(const Incident& x, std::size_t index) {
-    FieldValue out;
-    detail::visit_fields(x, [&](std::size_t i, const detail::FieldRef& v) {
-        if (i != index) {
-            return;
-        }
-        std::visit(
-            [&](const auto& value) {
-                using V = std::decay_t<decltype(value)>;
-                if constexpr (std::is_same_v<V, std::string_view>) {
-                    out = std::string(value);
-                } else {
-                    out = value;
-                }
-            },
-            v);
-    });
-    return out;
+    auto opt_i = [](const std::optional<int>& v) {
+        return v ? FieldValue{static_cast<std::int64_t>(*v)} : FieldValue{};
+    };
+    auto opt_d = [](const std::optional<double>& v) { return v ? FieldValue{*v} : FieldValue{}; };
+    switch (index) {
+    case 0: return x.id;
+    case 1: return x.event_date;
+    case 2: return x.event_date_end;
+    case 3: return std::string(to_string(x.date_precision));
+    case 4: return x.event_type;
+    case 5: return x.sub_event_type;
+    case 6: return x.actor1;
+    case 7: return x.actor2;
+    case 8: return x.target;
+    case 9: return opt_i(x.fatalities_best);
+    case 10: return opt_i(x.fatalities_low);
+    case 11: return opt_i(x.fatalities_high);
+    case 12: return x.location_text;
+    case 13: return x.country_text;
+    case 14: return x.admin1_text;
+    case 15: return x.admin2_text;
+    case 16: return opt_d(x.lon);
+    case 17: return opt_d(x.lat);
+    case 18: return opt_i(x.geo_precision);
+    case 19: return x.source_name;
+    case 20: return x.source_url;
+    case 21: return x.notes;
+    case 22: return x.place_id;
+    case 23: return x.place_name;
+    case 24: return x.place_matched;
+    case 25: return opt_d(x.place_score);
+    case 26: return opt_d(x.place_lon);
+    case 27: return opt_d(x.place_lat);
+    case 28:
+        return x.coord_origin == CoordinateOrigin::none
+                   ? FieldValue{}
+                   : FieldValue{std::string(to_string(x.coord_origin))};
+    case 29: return opt_i(x.precision);
+    case 30: return x.side;
+    case 31: return opt_d(x.border_distance_m);
+    case 32: return opt_d(x.chainage_km);
+    case 33: return opt_d(x.nearest_lon);
+    case 34: return opt_d(x.nearest_lat);
+    case 35: return x.admin1;
+    case 36: return x.admin2;
+    case 37: return x.band;
+    case 38: return x.flags;
+    case 39: return x.updated_at;
+    default: return {};
+    }
 }
 
 void set_field(Incident& x, std::size_t i, const FieldValue& v) {
