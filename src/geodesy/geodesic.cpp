@@ -72,7 +72,7 @@ std::array<double, 3> ecef_from_geodetic(double lon_deg, double lat_deg) noexcep
 }
 
 std::array<double, 2> geodetic_from_surface_ecef(const std::array<double, 3>& xyz) noexcept {
-    const double p = std::hypot(xyz[0], xyz[1]);
+    const double p = std::sqrt(xyz[0] * xyz[0] + xyz[1] * xyz[1]); // no overflow possible here
     const double lat = std::atan2(xyz[2], (1.0 - detail::wgs84_e2) * p) / deg;
     const double lon = std::atan2(xyz[1], xyz[0]) / deg;
     return {lon, lat};

@@ -69,10 +69,10 @@ inline Vec surface_normal(const Vec& x) {
 /// Maximum distance of a geodesic sub-arc of chord length @p len from its chord, plus slack.
 inline double sagitta_bound(double len) { return len * len / (8.0 * r_min_m) * 1.01 + 1e-3 + 1e-6 * len; }
 
-inline double box_distance2(const BvhNode& node, const Vec& p) {
-    const double x = std::max(node.lo[0] - p[0], 0.0) + std::max(p[0] - node.hi[0], 0.0);
-    const double y = std::max(node.lo[1] - p[1], 0.0) + std::max(p[1] - node.hi[1], 0.0);
-    const double z = std::max(node.lo[2] - p[2], 0.0) + std::max(p[2] - node.hi[2], 0.0);
+inline double box_distance2(const std::array<float, 6>& b, const Vec& p) {
+    const double x = std::max(double{b[0]} - p[0], 0.0) + std::max(p[0] - double{b[3]}, 0.0);
+    const double y = std::max(double{b[1]} - p[1], 0.0) + std::max(p[1] - double{b[4]}, 0.0);
+    const double z = std::max(double{b[2]} - p[2], 0.0) + std::max(p[2] - double{b[5]}, 0.0);
     return x * x + y * y + z * z;
 }
 
@@ -116,7 +116,7 @@ inline double series_distance(const Vec& p, const Vec& f, double c) {
     }
     const Vec mid{0.5 * (p[0] + f[0]), 0.5 * (p[1] + f[1]), 0.5 * (p[2] + f[2])};
     const Vec n = surface_normal(mid);
-    const double cos_phi = std::hypot(n[0], n[1]);
+    const double cos_phi = std::sqrt(n[0] * n[0] + n[1] * n[1]);
     const double sin2 = n[2] * n[2];
     const double w2 = 1.0 - wgs84_e2 * sin2;
     const double radius_n = wgs84_a_m / std::sqrt(w2);
@@ -216,7 +216,7 @@ void BorderIndex::build() {
         edge_azimuth2_deg[i] = azi2;
         edge_first_segment[i] = static_cast<std::uint32_t>(segments.size());
         const auto pieces = static_cast<std::size_t>(std::max(1.0, std::ceil(length / max_segment_m)));
-        if (segments.size() + pieces > 50'000'000U) {
+        if (segments.size() + pieces > 16'000'000U) {
             throw GeometryError("border '" + info.id + "' is too long to index (edges over " +
                                 std::to_string(segments.size() * max_segment_m / 1000.0) + " km)");
         }
@@ -259,41 +259,72 @@ void BorderIndex::build() {
     info.end_lat = vertices.back()[1];
 
     // BVH over consecutive sub-segments (the line's order is already spatially coherent).
+    if (segments.size() >= (1U << 24)) {
+        throw GeometryError("border '" + info.id + "' has too many sub-segments to index");
+    }
     nodes.clear();
-    nodes.reserve(2 * segments.size() / leaf_size + 2);
-    auto build_node = [&](auto&& self, std::uint32_t first, std::uint32_t count) -> std::uint32_t {
-        const auto index = static_cast<std::uint32_t>(nodes.size());
-        nodes.emplace_back();
-        BvhNode node;
-        node.lo = {std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity(),
-                   std::numeric_limits<double>::infinity()};
-        node.hi = {-node.lo[0], -node.lo[1], -node.lo[2]};
+    nodes.reserve(segments.size() / leaf_size * 2 + 2);
+    struct Built {
+        std::uint32_t ref;
+        std::array<float, 6> box;
+    };
+    auto box_of = [&](std::uint32_t first, std::uint32_t count) {
+        std::array<double, 3> lo{std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity(),
+                                 std::numeric_limits<double>::infinity()};
+        std::array<double, 3> hi{-lo[0], -lo[1], -lo[2]};
         double grow = 0.0;
         for (std::uint32_t k = first; k < first + count; ++k) {
             const Segment& s = segments[k];
             const Vec b = add_scaled(s.a, 1.0, s.d);
             for (int c = 0; c < 3; ++c) {
-                node.lo[c] = std::min({node.lo[c], s.a[c], b[c]});
-                node.hi[c] = std::max({node.hi[c], s.a[c], b[c]});
+                lo[c] = std::min({lo[c], s.a[c], b[c]});
+                hi[c] = std::max({hi[c], s.a[c], b[c]});
             }
             grow = std::max(grow, sagitta_bound(std::sqrt(dot(s.d, s.d))));
         }
+        std::array<float, 6> box{};
         for (int c = 0; c < 3; ++c) {
-            node.lo[c] -= grow;
-            node.hi[c] += grow;
+            // Round outwards so the float box still contains the double one.
+            float l = static_cast<float>(lo[c] - grow);
+            float h = static_cast<float>(hi[c] + grow);
+            if (static_cast<double>(l) > lo[c] - grow) {
+                l = std::nextafter(l, -std::numeric_limits<float>::infinity());
+            }
+            if (static_cast<double>(h) < hi[c] + grow) {
+                h = std::nextafter(h, std::numeric_limits<float>::infinity());
+            }
+            box[static_cast<std::size_t>(c)] = l;
+            box[static_cast<std::size_t>(c) + 3] = h;
         }
-        if (count <= leaf_size) {
-            node.first = first;
-            node.count = count;
-        } else {
-            const std::uint32_t half = count / 2;
-            node.left = self(self, first, half);
-            node.right = self(self, first + half, count - half);
-        }
-        nodes[index] = node;
-        return index;
+        return box;
     };
-    build_node(build_node, 0, static_cast<std::uint32_t>(segments.size()));
+    auto build_node = [&](auto&& self, std::uint32_t first, std::uint32_t count) -> Built {
+        if (count <= leaf_size) {
+            return {bvh_leaf_bit | (count << 24) | first, box_of(first, count)};
+        }
+        const auto index = static_cast<std::uint32_t>(nodes.size());
+        nodes.emplace_back();
+        const std::uint32_t half = count / 2;
+        const Built left = self(self, first, half);
+        const Built right = self(self, first + half, count - half);
+        BvhNode& node = nodes[index];
+        node.box = {left.box, right.box};
+        node.child = {left.ref, right.ref};
+        std::array<float, 6> box{};
+        for (std::size_t c = 0; c < 3; ++c) {
+            box[c] = std::min(left.box[c], right.box[c]);
+            box[c + 3] = std::max(left.box[c + 3], right.box[c + 3]);
+        }
+        return {index, box};
+    };
+    const Built root = build_node(build_node, 0, static_cast<std::uint32_t>(segments.size()));
+    if ((root.ref & bvh_leaf_bit) != 0U) { // few segments: a root with one leaf
+        BvhNode node;
+        const float inf = std::numeric_limits<float>::infinity();
+        node.box = {root.box, std::array<float, 6>{inf, inf, inf, -inf, -inf, -inf}};
+        node.child = {root.ref, bvh_leaf_bit};
+        nodes.push_back(node);
+    }
     build_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
 
@@ -313,16 +344,22 @@ LineHit BorderIndex::nearest_fast(double lon, double lat) const {
     double best_c2 = std::numeric_limits<double>::infinity();
     double thr2 = best_c2;
 
-    std::array<std::uint32_t, 128> stack; // NOLINT: filled before use
+    struct Item {
+        std::uint32_t ref;
+        double d2;
+    };
+    std::array<Item, 96> stack; // NOLINT: filled before use
     std::size_t top = 0;
-    stack[top++] = 0;
+    stack[top++] = {0, 0.0};
     while (top > 0) {
-        const BvhNode& node = nodes[stack[--top]];
-        if (node.count > 0) {
-            if (box_distance2(node, p) > thr2) {
-                continue;
-            }
-            for (std::uint32_t k = node.first; k < node.first + node.count; ++k) {
+        const Item item = stack[--top];
+        if (item.d2 > thr2) {
+            continue;
+        }
+        if ((item.ref & bvh_leaf_bit) != 0U) {
+            const std::uint32_t first = item.ref & 0xFFFFFFU;
+            const std::uint32_t count = (item.ref >> 24) & 0x7FU;
+            for (std::uint32_t k = first; k < first + count; ++k) {
                 Vec f;
                 const double t = segment_foot(segments[k], p, f);
                 const Vec pf = sub(p, f);
@@ -353,18 +390,19 @@ LineHit BorderIndex::nearest_fast(double lon, double lat) const {
             }
             continue;
         }
-        const double dl = box_distance2(nodes[node.left], p);
-        const double dr = box_distance2(nodes[node.right], p);
+        const BvhNode& node = nodes[item.ref];
+        const double d0 = box_distance2(node.box[0], p);
+        const double d1 = box_distance2(node.box[1], p);
         if (top + 2 > stack.size()) {
             continue; // cannot happen: the tree is balanced
         }
         // Push the farther child first so the nearer one is searched first.
-        if (dl <= dr) {
-            if (dr <= thr2) stack[top++] = node.right;
-            if (dl <= thr2) stack[top++] = node.left;
+        if (d0 <= d1) {
+            if (d1 <= thr2) stack[top++] = {node.child[1], d1};
+            if (d0 <= thr2) stack[top++] = {node.child[0], d0};
         } else {
-            if (dl <= thr2) stack[top++] = node.left;
-            if (dr <= thr2) stack[top++] = node.right;
+            if (d0 <= thr2) stack[top++] = {node.child[0], d0};
+            if (d1 <= thr2) stack[top++] = {node.child[1], d1};
         }
     }
 
@@ -514,17 +552,20 @@ LineHit BorderIndex::nearest_exact(double lon, double lat) const {
     std::vector<std::uint32_t> edges;
     std::vector<std::uint32_t> stack{0};
     while (!stack.empty()) {
-        const BvhNode& node = nodes[stack.back()];
+        const std::uint32_t ref = stack.back();
         stack.pop_back();
-        if (box_distance2(node, p) > ub2) {
+        if ((ref & bvh_leaf_bit) == 0U) {
+            const BvhNode& node = nodes[ref];
+            for (std::size_t c = 0; c < 2; ++c) {
+                if (box_distance2(node.box[c], p) <= ub2) {
+                    stack.push_back(node.child[c]);
+                }
+            }
             continue;
         }
-        if (node.count == 0) {
-            stack.push_back(node.left);
-            stack.push_back(node.right);
-            continue;
-        }
-        for (std::uint32_t k = node.first; k < node.first + node.count; ++k) {
+        const std::uint32_t first = ref & 0xFFFFFFU;
+        const std::uint32_t count = (ref >> 24) & 0x7FU;
+        for (std::uint32_t k = first; k < first + count; ++k) {
             const Segment& s = segments[k];
             const double dd = dot(s.d, s.d);
             const Vec ap = sub(p, s.a);

@@ -26,15 +26,15 @@ struct Segment {
     std::uint32_t flags = 0;     // bit 0: starts at the border's first vertex, bit 1: ends at its last
 };
 
-/// A node of the bounding-volume hierarchy over consecutive sub-segments.
-struct BvhNode {
-    std::array<double, 3> lo;  // box that contains the sub-arcs (chord box grown by the sagitta)
-    std::array<double, 3> hi;
-    std::uint32_t first = 0;   // leaf: segments [first, first + count)
-    std::uint32_t count = 0;   // 0 for inner nodes
-    std::uint32_t left = 0;    // inner: children
-    std::uint32_t right = 0;
+/// An inner node of the bounding-volume hierarchy over consecutive sub-segments. It holds
+/// its two children's boxes (one cache line per visited node); a child reference with the
+/// top bit set is a leaf: bits 24-30 the segment count, bits 0-23 the first segment.
+struct alignas(64) BvhNode {
+    std::array<std::array<float, 6>, 2> box; // lo xyz, hi xyz per child (ECEF, rounded outwards)
+    std::array<std::uint32_t, 2> child;
 };
+
+inline constexpr std::uint32_t bvh_leaf_bit = 0x80000000U;
 
 /// The nearest point found on the line, with where it lies.
 struct LineHit {
