@@ -60,10 +60,12 @@ class ResolveCommand final : public Command {
         app.add_option("--geonames", m_geonames,
                        "extra GeoNames-format TSV (e.g. a full TJ.txt dump; repeatable)")
             ->check(CLI::ExistingFile)
+            ->allow_extra_args(false)
             ->type_name("FILE");
         app.add_option("--aliases", m_aliases,
                        "extra alias TSV: alias<TAB>id[<TAB>note] (repeatable)")
             ->check(CLI::ExistingFile)
+            ->allow_extra_args(false)
             ->type_name("FILE");
         app.footer(
             "Output columns: query, name, matched, id, kind, country, admin1, admin2, lon, lat,\n"
@@ -110,7 +112,7 @@ class ResolveCommand final : public Command {
             try {
                 result = gazetteer->resolve(line.text, options);
             } catch (const InputError& e) {
-                std::cerr << line.where.to_string() << ": " << e.message() << '\n';
+                std::cerr << line.where.to_string() << ' ' << e.message() << '\n';
                 ++failed;
                 continue;
             }
