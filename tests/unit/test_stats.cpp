@@ -1,0 +1,150 @@
+// Distance-to-border statistics: every grouping, quantiles, the imprecise accounting, formats.
+#include <borderwatch/core/error.hpp>
+#include <borderwatch/stats/stats.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+using namespace borderwatch;
+
+namespace {
+
+Incident inc(const std::string& side, const std::string& admin2, double km, int precision,
+             const std::string& date = "2025-11-26", int fatalities = 1, double chainage = 10) {
+    Incident x;
+    x.id = side + admin2 + std::to_string(km);
+    x.side = side;
+    x.admin1 = side == "TJK" ? "Khatlon Region" : "Kunduz";
+    x.admin2 = admin2;
+    x.event_type = km < 5 ? "Battles" : "Violence against civilians";
+    x.event_date = date;
+    x.border_distance_m = km * 1000.0;
+    x.chainage_km = chainage;
+    x.precision = precision;
+    x.fatalities_best = fatalities;
+    return x;
+}
+
+StatsTable run(const std::vector<Incident>& xs, const std::string& by, double sector_km = 50) {
+    StatsOptions o;
+    o.by = parse_stats_keys(by);
+    o.sector_km = sector_km;
+    StatsAccumulator acc(o);
+    for (const auto& x : xs) {
+        acc.add(x);
+    }
+    return acc.finish();
+}
+
+const std::vector<Incident> k_sample = {
+    inc("TJK", "Panj District", 0.5, 1, "2025-11-26", 2, 10),
+    inc("TJK", "Panj District", 2.0, 1, "2025-11-30", 0, 20),
+    inc("TJK", "Darvoz District", 12.0, 3, "2025-12-01", 3, 540), // district level: imprecise
+    inc("AFG", "Imam Sahib", 7.0, 2, "2025-12-24", 1, 70),          // near: [0,17] imprecise
+    inc("AFG", "Imam Sahib", 80.0, 1, "2025-12-25", 0, 75),
+};
+
+} // namespace
+
+TEST_CASE("Stats: totals, quantiles and the imprecise accounting", "[stats]") {
+    const auto t = run(k_sample, "");
+    REQUIRE(t.groups.size() == 1);
+    const auto& g = t.total;
+    CHECK(g.count == 5);
+    CHECK(g.fatalities == 6);
+    CHECK(g.imprecise == 2);
+    CHECK(*g.min_km == Approx(0.5));
+    CHECK(*g.max_km == Approx(80.0));
+    CHECK(*g.median_km == Approx(2.0));
+    CHECK(*g.mean_km == Approx((0.5 + 2.0 + 80.0) / 3));
+    CHECK(*g.p90_km == Approx(2.0 + (80.0 - 2.0) * 0.8)); // linear interpolation
+}
+
+TEST_CASE("Stats: every grouping", "[stats]") {
+    auto keys = [](const StatsTable& t) {
+        std::vector<std::string> out;
+        for (const auto& g : t.groups) {
+            std::string k;
+            for (const auto& part : g.key) {
+                k += (k.empty() ? "" : "/") + part;
+            }
+            out.push_back(k + ":" + std::to_string(g.count));
+        }
+        return out;
+    };
+    CHECK(keys(run(k_sample, "side")) == std::vector<std::string>{"AFG:2", "TJK:3"});
+    CHECK(keys(run(k_sample, "admin1")) ==
+          std::vector<std::string>{"Khatlon Region:3", "Kunduz:2"});
+    CHECK(keys(run(k_sample, "admin2")) ==
+          std::vector<std::string>{"Darvoz District:1", "Imam Sahib:2", "Panj District:2"});
+    CHECK(keys(run(k_sample, "event_type")) ==
+          std::vector<std::string>{"Battles:2", "Violence against civilians:3"});
+    CHECK(keys(run(k_sample, "month")) == std::vector<std::string>{"2025-11:2", "2025-12:3"});
+    CHECK(keys(run(k_sample, "band")) ==
+          std::vector<std::string>{"0-1:1", "1-5:1", ">50:1", "imprecise:2"});
+    CHECK(keys(run(k_sample, "sector")) ==
+          std::vector<std::string>{"0-50:2", "50-100:2", "imprecise:1"});
+    // Wider sectors absorb the uncertainty: 70 +- 10 and 540 +- 25 km now fit one sector.
+    CHECK(keys(run(k_sample, "sector", 100)) == std::vector<std::string>{"0-100:4", "500-600:1"});
+    const auto two = run(k_sample, "side,band");
+    CHECK(keys(two) == std::vector<std::string>{"AFG/>50:1", "AFG/imprecise:1", "TJK/0-1:1",
+                                                "TJK/1-5:1", "TJK/imprecise:1"});
+    const auto& imprecise = two.groups.back();
+    CHECK(imprecise.imprecise == 1);
+    CHECK_FALSE(imprecise.median_km);
+    CHECK_THROWS_AS(parse_stats_keys("side,colour"), UsageError);
+    CHECK_THROWS_AS(parse_stats_keys("side,side"), UsageError);
+}
+
+TEST_CASE("Stats: custom bands change what is precise enough", "[stats]") {
+    StatsOptions o;
+    o.by = {StatsKey::band};
+    o.band_edges_km = {0, 50, 100};
+    StatsAccumulator acc(o);
+    for (const auto& x : k_sample) {
+        acc.add(x);
+    }
+    const auto t = acc.finish();
+    CHECK(t.total.imprecise == 0); // +-25 km around 12 km and +-10 around 7 km fit in 0-50
+    REQUIRE(t.groups.size() == 2);
+    CHECK(t.groups[0].key[0] == "0-50");
+    CHECK(t.groups[0].count == 4);
+    CHECK(t.groups[1].key[0] == "50-100");
+}
+
+TEST_CASE("Stats: large groups switch to a bounded histogram", "[stats]") {
+    StatsOptions o;
+    StatsAccumulator acc(o);
+    Incident x = inc("TJK", "Panj District", 0, 1);
+    for (int i = 1; i <= 150000; ++i) {
+        x.border_distance_m = i * 10.0; // 0.01 .. 1500 km
+        acc.add(x);
+    }
+    const auto t = acc.finish();
+    CHECK(t.total.count == 150000);
+    CHECK(*t.total.min_km == Approx(0.01));
+    CHECK(*t.total.max_km == Approx(1500.0));
+    CHECK(*t.total.median_km == Approx(750.0).epsilon(2e-4));
+    CHECK(*t.total.p90_km == Approx(1350.0).epsilon(2e-4));
+}
+
+TEST_CASE("Stats: output formats", "[stats]") {
+    const auto t = run(k_sample, "side");
+    const auto csv = format_stats(t, "csv");
+    CHECK(csv.rfind("side,count,fatalities,imprecise,min_km,median_km,mean_km,p90_km,max_km\n", 0) ==
+          0);
+    CHECK(csv.find("AFG,2,1,1,80,80,80,80,80\n") != std::string::npos);
+    const auto json = nlohmann::json::parse(format_stats(t, "json"));
+    CHECK(json["groups"].size() == 2);
+    CHECK(json["total"]["imprecise"] == 2);
+    CHECK(json["groups"][1]["median_km"] == 1.25); // TJK: 0.5 and 2.0
+    CHECK(json.contains("note"));
+    const auto md = format_stats(t, "markdown");
+    CHECK(md.find("| side | count |") == 0);
+    CHECK(md.find("imprecise") != std::string::npos);
+    const auto table = format_stats(t, "table");
+    CHECK(table.find("(all)") != std::string::npos);
+    CHECK(table.find("could not be put in a distance band") != std::string::npos);
+    CHECK_THROWS_AS(format_stats(t, "xml"), UsageError);
+}
