@@ -113,6 +113,12 @@ run() {
 dir=$(mktemp -d -t bwpg.XXXXXXXX)
 [ -n "$runas" ] && chown "$runas" "$dir"
 chmod 700 "$dir"
+if [ -n "$runas" ] && ! runuser -u "$runas" -- test -w "$dir"; then
+    rm -rf "$dir"
+    echo "pg_cluster: user '$runas' cannot reach $dir; set TMPDIR to a directory every" \
+        "user may traverse" >&2
+    exit 1
+fi
 # Write the state file first, so `stop` cleans up even when start fails half way.
 printf 'dir=%s\nbindir=%s\nrunas=%s\n' "$dir" "$bindir" "$runas" >"$state"
 
