@@ -31,6 +31,7 @@ struct Measure {
 };
 
 Measure in_child(const std::function<int()>& work) {
+    std::fflush(nullptr); // or the child would print our buffered output again
     const auto t0 = std::chrono::steady_clock::now();
     const pid_t pid = ::fork();
     if (pid == 0) {
