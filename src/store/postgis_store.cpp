@@ -502,10 +502,15 @@ class PostgisStore final : public IncidentStore {
 PostgisWriter::PostgisWriter(PostgisStore& store)
     : m_store(store), m_conn(store.connection()) {
     m_conn.exec("BEGIN");
-    // Statement triggers skip our own changes; commit() counts them once.
-    m_conn.exec("SET LOCAL borderwatch.writer = 'on'");
-    // Batches of tens of thousands of wide rows are sorted by id; keep that in memory.
-    m_conn.exec("SET LOCAL work_mem = '64MB'");
+    try {
+        // Statement triggers skip our own changes; commit() counts them once.
+        m_conn.exec("SET LOCAL borderwatch.writer = 'on'");
+        // Batches of tens of thousands of wide rows are sorted by id; keep that in memory.
+        m_conn.exec("SET LOCAL work_mem = '64MB'");
+    } catch (...) {
+        m_conn.rollback_noexcept();
+        throw;
+    }
     m_store.set_writer_open(true);
 }
 

@@ -40,6 +40,7 @@ find_bindir() {
         fi
     fi
     # Debian/Ubuntu keep the server binaries out of PATH; prefer the newest version.
+    # shellcheck disable=SC2012 # version directories are plain numbers
     for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k4 -n -r); do
         if [ -x "$d/initdb" ] && [ -x "$d/postgres" ]; then
             echo "$d"
