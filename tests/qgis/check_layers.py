@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Open a borderwatch export in real QGIS (headless) and render it.
 
-usage: check_layers.py EXPORT_DIR PNG_OUT
+usage: check_layers.py EXPORT_DIR PNG_OUT [STYLES_DIR]
 
 Checks, for the GeoPackage, every GeoJSON file and the KML document:
 - every layer loads and is valid, with the feature count listed in manifest.json;
 - GeoPackage layers come up with the default style stored in layer_styles (QGIS applies
   it on load): incidents categorised (not the plain single symbol), bands graduated,
   admin_stats rule-based;
+- with STYLES_DIR: each styles/<layer>.qml loads by hand onto the GeoJSON layer (as a user
+  would do in QGIS) and gives the same renderer;
 then renders the GeoPackage layers to PNG_OUT (QgsMapRendererSequentialJob).
 Exit 0 ok, 1 failure, 77 when python3-qgis is not installed.
 """
@@ -30,6 +32,7 @@ except ImportError as e:
     sys.exit(77)
 
 export_dir, png_out = sys.argv[1], sys.argv[2]
+styles_dir = sys.argv[3] if len(sys.argv) > 3 else None
 manifest = json.load(open(os.path.join(export_dir, "manifest.json"), encoding="utf-8"))
 counts = {}
 for f in manifest["files"]:
@@ -73,10 +76,20 @@ if os.path.exists(gpkg):
         if "Battles" not in cats:
             failures.append("gpkg: incidents categories %s lack 'Battles'" % cats)
 
+want_renderer = {"incidents": "categorizedSymbol", "distance_bands": "graduatedSymbol",
+                 "border_sectors": "graduatedSymbol", "admin_stats": "graduatedSymbol",
+                 "border": "singleSymbol", "connectors": "singleSymbol"}
 for name, expected in counts.items():
     path = os.path.join(export_dir, name + ".geojson")
     if os.path.exists(path):
-        check(QgsVectorLayer(path, name, "ogr"), name, expected, "geojson")
+        layer = QgsVectorLayer(path, name, "ogr")
+        check(layer, name, expected, "geojson")
+        qml = os.path.join(styles_dir, name + ".qml") if styles_dir else None
+        if qml and os.path.exists(qml) and layer.isValid():
+            message, ok = layer.loadNamedStyle(qml)
+            got = layer.renderer().type() if layer.renderer() else None
+            if not ok or got != want_renderer.get(name, got):
+                failures.append("%s.qml loaded by hand: ok=%s renderer=%s (%s)" % (name, ok, got, message))
 
 kml = os.path.join(export_dir, "borderwatch.kml")
 if os.path.exists(kml):

@@ -18,4 +18,4 @@ mkdir -p "$work"
 "$exe" export --store "$work/store.gpkg" --out "$work/out" >/dev/null
 "$py" "$repo/tests/qgis/validate_export.py" "$work/out" \
     "$repo/tests/data/schemas/kml-2.2/ogckml22.xsd" "$repo/tests/data/export/geojson-rfc7946.schema.json"
-"$py" "$repo/tests/qgis/check_layers.py" "$work/out" "$work/map.png"
+"$py" "$repo/tests/qgis/check_layers.py" "$work/out" "$work/map.png" "$repo/styles"
