@@ -66,6 +66,10 @@ TEST_CASE("PostGIS spec: postgresql:// URIs", "[store_postgis]") {
     CHECK(q.password == "qwerty123");
     CHECK_FALSE(contains(q.description, "qwerty123"));
     CHECK(parse_pg_spec("postgresql:///incidents").password.empty());
+    const auto prefixed = parse_pg_spec("PG:postgresql://u:pw-4567@h/db?sslmode=require");
+    REQUIRE(prefixed.params.size() == 1);
+    CHECK(prefixed.params[0].second == "postgresql://u:pw-4567@h/db?sslmode=require");
+    CHECK(prefixed.password == "pw-4567");
 }
 
 TEST_CASE("store specs: PostGIS detection and password masking", "[store_postgis]") {

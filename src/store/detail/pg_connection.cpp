@@ -160,6 +160,13 @@ void ignore_notice(void* /*arg*/, const char* /*message*/) {}
 PgSpec parse_pg_spec(const std::string& spec) {
     PgSpec out;
     out.description = "PostGIS " + mask_store_spec(spec);
+    // "PG:postgresql://..." (a URI behind GDAL's prefix) is read as the URI.
+    if (spec.size() > 3 && iequals(std::string_view(spec).substr(0, 3), "PG:") &&
+        spec.find("://") != std::string::npos &&
+        spec.find_first_of("= ") > spec.find("://")) {
+        PgSpec uri = parse_pg_spec(spec.substr(3));
+        return uri;
+    }
     if (spec.size() >= 3 && iequals(std::string_view(spec).substr(0, 3), "PG:")) {
         out.description = "PostGIS " + mask_store_spec(spec.substr(3));
         for (auto& [key, value] : parse_keyword_values(std::string_view(spec).substr(3))) {
