@@ -138,3 +138,30 @@ TEST_CASE("CLI on PostGIS: concurrent imports, queries, hostile text, masked pas
     CHECK(r.exit_code == 1);
     CHECK(r.stderr_text.find(secret) == std::string::npos);
 }
+
+TEST_CASE("CLI store command: init, info, usage", "[cli]") {
+    const auto help = run_cli({"store", "--help"});
+    CHECK(help.exit_code == 0);
+    CHECK(help.stdout_text.rfind("Usage: borderwatch store", 0) == 0);
+    CHECK(help.stdout_text.find("Exit status") != std::string::npos);
+    CHECK(run_cli({"store", "init", "--help"}).exit_code == 0);
+
+    const auto none = run_cli({"store"});
+    CHECK(none.exit_code == 2);
+    CHECK_FALSE(none.stderr_text.empty());
+
+    const auto path = borderwatch::test::unique_temp_path("store-cmd", ".gpkg");
+    auto r = run_cli({"store", "info", "--store", path.string()});
+    CHECK(r.exit_code == 1); // info never creates a store
+    CHECK_FALSE(std::filesystem::exists(path));
+    r = run_cli({"store", "init", "--store", path.string()});
+    INFO(r.stderr_text);
+    CHECK(r.exit_code == 0);
+    CHECK(r.stderr_text.empty());
+    r = run_cli({"store", "info", "--store", path.string()});
+    CHECK(r.exit_code == 0);
+    CHECK(line_value(r.stdout_text, "schema_version") == "1");
+    CHECK(line_value(r.stdout_text, "incidents") == "0");
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+}
