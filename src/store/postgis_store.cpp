@@ -28,8 +28,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <cstring>
 #include <numbers>
 #include <string_view>
 #include <unordered_set>
@@ -168,7 +166,7 @@ std::optional<std::string> sql_date_bound(const std::string& d, bool upper) {
     return valid_iso_date(out) ? std::optional<std::string>(out) : std::nullopt;
 }
 
-// The schema-qualified advisory-lock / table names are built once per connection.
+// The SQL that depends on incident_fields(), built once per store object.
 struct SqlText {
     std::string columns;       // "id", "event_date", ... (every field but updated_at)
     std::string select_list;   // columns for reading, updated_at formatted as ISO 8601
