@@ -45,7 +45,7 @@ constexpr double refine_min_m = 1000.0;
 constexpr double azimuth_correction_min_m = 5000.0;
 /// Second eccentricity squared.
 constexpr double wgs84_ep2 = wgs84_e2 / (1.0 - wgs84_e2);
-constexpr std::uint32_t leaf_size = 4;
+constexpr std::uint32_t leaf_size = 8;
 
 using Vec = std::array<double, 3>;
 
