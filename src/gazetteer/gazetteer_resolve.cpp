@@ -194,8 +194,14 @@ std::vector<Candidate> exact_candidates(const Gazetteer::Impl& g, const Analysed
     if (a.empty()) {
         return out;
     }
-    merge(out, find(g.plain, a.plain()));
-    merge(out, find(g.phonetic, a.phonetic()));
+    const auto plain = a.plain();
+    merge(out, find(g.plain, plain));
+    // A key far shorter than the words is mostly collapsed repeats ("xxxxxxxy" -> "hi"):
+    // not a spelling variant of anything.
+    const auto phonetic = a.phonetic();
+    if (phonetic.size() * 2 + 2 >= plain.size()) {
+        merge(out, find(g.phonetic, phonetic));
+    }
     return out;
 }
 
@@ -349,6 +355,9 @@ ResolveResult Gazetteer::resolve(std::string_view query, const ResolveOptions& o
     std::string key;
     if (arabic || candidates.empty()) {
         key = name.phonetic();
+        if (key.size() * 2 + 2 < name.plain().size()) {
+            key.clear(); // collapsed repeats, see exact_candidates()
+        }
     }
     // Also consulted when the admin word asks for a kind no exact hit has, so "ولایت کندز"
     // reaches the province even though only the town has an Arabic-script name.

@@ -285,6 +285,7 @@ TEST_CASE("bad queries throw InputError", "[gazetteer]") {
     CHECK_THROWS_AS(g.resolve(std::string(501, 'a')), InputError);
     CHECK_NOTHROW(g.resolve(std::string(500, 'a')));
     CHECK_NOTHROW(g.resolve("!!! ??? ..."));
+    CHECK_FALSE(g.resolve(std::string(64, 'x') + "y").matched); // would collapse to "hi"
     CHECK_FALSE(g.resolve("!!! ??? ...").matched);
 }
 
