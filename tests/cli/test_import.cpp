@@ -1,0 +1,86 @@
+// CLI end-to-end: borderwatch import / delete.
+#include "cli/cli_helpers.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+using namespace borderwatch::test;
+namespace fs = std::filesystem;
+
+namespace {
+const std::string k_data = std::string(BORDERWATCH_TEST_DATA) + "/incidents/";
+const std::string k_sample = std::string(BORDERWATCH_REPO_ROOT) + "/samples/border_incidents_2025.csv";
+} // namespace
+
+TEST_CASE("import: sample file, idempotent re-import, delete", "[import][cli]") {
+    TempFile store("import", ".gpkg");
+    auto r = run_cli({"import", k_sample, "--store", store.str()});
+    INFO(r.stderr_text);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.stderr_text.empty());
+    CHECK(r.stdout_text.find("5 inserted, 0 updated, 0 unchanged, 0 rejected") != std::string::npos);
+    r = run_cli({"import", k_sample, "--store", store.str()});
+    CHECK(r.exit_code == 0);
+    CHECK(r.stdout_text.find("0 inserted, 0 updated, 5 unchanged") != std::string::npos);
+
+    r = run_cli({"delete", "BW-2025-11-PAK-KHO", "--store", store.str()});
+    CHECK(r.exit_code == 0);
+    CHECK(r.stdout_text.find("removed 1 incident(s)") != std::string::npos);
+    r = run_cli({"delete", "BW-2025-11-PAK-KHO", "--store", store.str()});
+    CHECK(r.exit_code == 1);
+    CHECK(r.stderr_text.find("no incident with id 'BW-2025-11-PAK-KHO'") != std::string::npos);
+}
+
+TEST_CASE("import: every source format in one run, auto-detected", "[import][cli]") {
+    TempFile store("import-all", ".gpkg");
+    const auto r = run_cli({"import", k_data + "acled_current.csv", k_data + "acled_pre2023.csv",
+                            k_data + "ucdp_ged.csv", k_data + "native.csv",
+                            k_data + "native.geojson", "--store", store.str()});
+    INFO(r.stderr_text);
+    CHECK(r.exit_code == 0);
+    CHECK(r.stdout_text.find("16 inserted") != std::string::npos);
+}
+
+TEST_CASE("import: bad rows are reported, written to --rejects, the rest imported", "[import][cli]") {
+    TempFile store("import-bad", ".gpkg");
+    TempFile rejects("rejects", ".csv");
+    auto r = run_cli({"import", k_data + "bad_rows.csv", "--store", store.str(), "--rejects",
+                      rejects.str()});
+    CHECK(r.exit_code == 1);
+    CHECK(r.stdout_text.find("2 inserted") != std::string::npos);
+    CHECK(r.stdout_text.find("7 rejected") != std::string::npos);
+    CHECK(r.stderr_text.find("bad_rows.csv:3: field 'lat': value '91.2' is outside [-90, 90]") !=
+          std::string::npos);
+    CHECK(r.stderr_text.find("bad_rows.csv:7: field 'location_text': no coordinates, and "
+                             "'Xyzzyqwv' does not resolve") != std::string::npos);
+    const auto lines = split_lines(read_text_file(rejects.path()));
+    REQUIRE(lines.size() == 8);
+    CHECK(lines[0] == "file,line,field,error,record");
+    // An existing rejects file is not replaced without --overwrite.
+    r = run_cli({"import", k_data + "bad_rows.csv", "--store", store.str(), "--rejects",
+                 rejects.str()});
+    CHECK(r.exit_code != 0);
+    r = run_cli({"import", k_data + "bad_rows.csv", "--store", store.str(), "--rejects",
+                 rejects.str(), "--overwrite"});
+    CHECK(r.exit_code == 1);
+    CHECK(r.stdout_text.find("2 unchanged") != std::string::npos);
+}
+
+TEST_CASE("import: usage errors", "[import][cli]") {
+    TempFile store("import-usage", ".gpkg");
+    auto r = run_cli({"import", "--store", store.str()});
+    CHECK(r.exit_code == 2);
+    r = run_cli({"import", k_sample, "--format", "xml", "--store", store.str()});
+    CHECK(r.exit_code == 2);
+    r = run_cli({"import", k_sample, "--bands", "1,2", "--store", store.str()});
+    CHECK(r.exit_code == 2);
+    r = run_cli({"import", "--help"});
+    CHECK(r.exit_code == 0);
+    CHECK(r.stdout_text.rfind("Usage: borderwatch import", 0) == 0);
+    CHECK(r.stdout_text.find("Exit status:") != std::string::npos);
+    r = run_cli({"import", k_data + "missing.csv", "--store", store.str()});
+    CHECK(r.exit_code == 1);
+    CHECK(r.stderr_text.find("cannot open") != std::string::npos);
+    CHECK(r.stdout_text.find("inserted") == std::string::npos);
+}
