@@ -224,6 +224,15 @@ QueryAnalysis compute_analysis(const Gazetteer::Impl& g, std::string_view trimme
     const auto tokens = drop_leading_stop_words(tokenize_folded(folded));
     qa.whole = detail::analyse(tokens, 0, tokens.size());
     qa.whole_exact = exact_candidates(g, qa.whole);
+    // Context phrases need a separator, a possessive or a connector word.
+    const bool maybe_context =
+        folded.find_first_of(",;()/[]") != std::string::npos ||
+        std::any_of(tokens.begin(), tokens.end(), [](const NameToken& t) {
+            return t.possessive || is_connector(t.text);
+        });
+    if (!maybe_context) {
+        return qa;
+    }
     auto parsed = parse_context(folded);
     if (!parsed.contexts.empty() && !parsed.name.empty()) {
         qa.has_context = true;
