@@ -3,11 +3,14 @@
 #include <borderwatch/gazetteer/gazetteer.hpp>
 #include <borderwatch/gazetteer/normalize.hpp>
 
+#include "gazetteer/detail/fuzzy_index.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -366,4 +369,33 @@ TEST_CASE("resolve is thread-safe", "[gazetteer]") {
         th.join();
     }
     CHECK(std::count(ok.begin(), ok.end(), 1) == 4);
+}
+
+TEST_CASE("bit-parallel OSA distance equals the dynamic programme", "[gazetteer]") {
+    std::mt19937 rng(4);
+    std::uniform_int_distribution<int> length(0, 20);
+    std::uniform_int_distribution<int> letter(0, 3); // small alphabet: many transpositions
+    const auto random_string = [&] {
+        std::string s(static_cast<std::size_t>(length(rng)), 'a');
+        for (auto& c : s) {
+            c = static_cast<char>('a' + letter(rng));
+        }
+        return s;
+    };
+    for (int i = 0; i < 5000; ++i) {
+        const auto a = random_string();
+        const auto b = random_string();
+        const auto longest = std::max(a.size(), b.size());
+        const auto distance = detail::osa_distance(a, b);
+        INFO(a << " / " << b);
+        if (longest == 0) {
+            CHECK(distance == 0);
+            continue;
+        }
+        const double sim = detail::osa_similarity(a, b);
+        CHECK(1.0 - static_cast<double>(distance) / static_cast<double>(longest) == Approx(sim));
+    }
+    CHECK(detail::osa_distance("ca", "abc") == 3); // OSA, not unrestricted Damerau
+    CHECK(detail::osa_distance("hatran", "hatlan") == 1);
+    CHECK(detail::osa_distance("ab", "ba") == 1);
 }
