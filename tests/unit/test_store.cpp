@@ -300,3 +300,61 @@ TEST_CASE("GeoPackage store is readable by GDAL (as QGIS reads it)", "[store]") 
     GDALClose(ds);
     fs::remove_all(path.parent_path());
 }
+
+#include <sqlite3.h>
+
+TEST_CASE("GeoPackage store: bulk-packed R-tree is valid and answers like a scan", "[store]") {
+    const auto path = temp_store("rtree");
+    auto store = open_store(path.string());
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<double> lon(67.5, 75.0);
+    std::uniform_real_distribution<double> lat(36.5, 39.0);
+    std::vector<Incident> batch;
+    for (int i = 0; i < 12000; ++i) {
+        batch.push_back(make("r" + std::to_string(i), lon(rng), lat(rng), 1000));
+    }
+    store->upsert(batch); // >= 10,000 new rows: the R-tree is packed in bulk
+    std::vector<Incident> more;
+    for (int i = 0; i < 300; ++i) {
+        more.push_back(make("s" + std::to_string(i), lon(rng), lat(rng), 1000));
+    }
+    store->upsert(more); // small: incremental entries
+    std::vector<std::string> gone;
+    for (int i = 0; i < 500; ++i) {
+        gone.push_back("r" + std::to_string(i * 7));
+    }
+    CHECK(store->remove(gone) == 500);
+    store.reset();
+
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, "SELECT rtreecheck('rtree_incidents_geom'), (SELECT count(*) "
+                                   "FROM rtree_incidents_geom)",
+                               -1, &st, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+    CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))) == "ok");
+    CHECK(sqlite3_column_int(st, 1) == 12000 + 300 - 500);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+
+    // Spatial filters through GDAL (R-tree) agree with the store's own bbox filter (scan).
+    store = open_store(path.string());
+    GDALAllRegister();
+    GDALDatasetH ds = GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,
+                                 nullptr, nullptr);
+    REQUIRE(ds != nullptr);
+    OGRLayerH layer = GDALDatasetGetLayerByName(ds, "incidents");
+    for (int k = 0; k < 5; ++k) {
+        const double w = lon(rng);
+        const double s = lat(rng);
+        QueryFilter f;
+        f.bbox = std::array<double, 4>{w, s, w + 1.0, s + 0.5};
+        const auto expected = all(*store, f).size();
+        OGR_L_SetSpatialFilterRect(layer, w, s, w + 1.0, s + 0.5);
+        CHECK(static_cast<std::size_t>(OGR_L_GetFeatureCount(layer, TRUE)) == expected);
+    }
+    GDALClose(ds);
+    store.reset();
+    fs::remove_all(path.parent_path());
+}
