@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <future>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -31,6 +32,17 @@ const geod_geodesic& wgs84() {
         return x;
     }();
     return g;
+}
+
+// Great-circle distance on the mean-radius sphere: within 0.5 % of the geodesic one.
+double sphere_km(double lon1, double lat1, double lon2, double lat2) {
+    constexpr double rad = 3.14159265358979323846 / 180.0;
+    const double dlat = (lat2 - lat1) * rad;
+    const double dlon = (lon2 - lon1) * rad;
+    const double a = std::sin(dlat / 2) * std::sin(dlat / 2) +
+                     std::cos(lat1 * rad) * std::cos(lat2 * rad) * std::sin(dlon / 2) *
+                         std::sin(dlon / 2);
+    return 2.0 * 6371.0088 * std::asin(std::min(1.0, std::sqrt(a)));
 }
 
 double geodesic_km(double lon1, double lat1, double lon2, double lat2) {
@@ -98,13 +110,12 @@ double location_uncertainty_km(std::optional<int> precision) noexcept {
     }
 }
 
-std::string band_for(double value_km, double uncertainty_km, const std::vector<double>& edges) {
+int band_index(double value_km, double uncertainty_km, const std::vector<double>& edges) noexcept {
     const double lo = std::max(0.0, value_km - uncertainty_km);
     const double hi = value_km + uncertainty_km;
-    if (!std::isfinite(hi)) {
-        return "imprecise";
+    if (!std::isfinite(hi) || edges.empty()) {
+        return -1;
     }
-    const auto labels = band_labels(edges);
     // Band index of a value: last edge <= v (the last band is open).
     auto index = [&](double v) {
         std::size_t i = 0;
@@ -115,13 +126,22 @@ std::string band_for(double value_km, double uncertainty_km, const std::vector<d
     };
     const auto a = index(lo);
     const auto b = index(hi);
-    // hi exactly on an upper edge still belongs to the lower band's closure: the true
-    // distance is at most hi, so [lo, hi] with hi == edge touches the next band only at a
-    // point; count it as the lower band when the uncertainty is non-zero.
+    // hi exactly on an upper edge touches the next band only at a point: the interval is
+    // closed, the bands half-open, so with a non-zero uncertainty it still counts as inside.
     if (a == b || (uncertainty_km > 0 && b == a + 1 && hi == edges[b])) {
-        return labels[a];
+        return static_cast<int>(a);
     }
-    return "imprecise";
+    return -1;
+}
+
+std::string band_for(double value_km, double uncertainty_km, const std::vector<double>& edges) {
+    const int i = band_index(value_km, uncertainty_km, edges);
+    if (i < 0) {
+        return "imprecise";
+    }
+    const auto k = static_cast<std::size_t>(i);
+    return k + 1 < edges.size() ? km_label(edges[k]) + "-" + km_label(edges[k + 1])
+                                : ">" + km_label(edges.back());
 }
 
 std::string sector_for(double chainage_km, double uncertainty_km, double sector_km) {
@@ -149,7 +169,8 @@ namespace {
 class EnginePlacer final : public IncidentPlacer {
   public:
     EnginePlacer(const BorderEngine& engine, const Gazetteer& gazetteer, PlacementOptions options)
-        : m_engine(engine), m_gazetteer(gazetteer), m_options(std::move(options)) {}
+        : m_engine(engine), m_gazetteer(gazetteer), m_options(std::move(options)),
+          m_labels(band_labels(m_options.band_edges_km)) {}
 
     void place(Incident& x) const override {
         // Reset derived fields: placement is a pure function of the reported ones.
@@ -171,8 +192,15 @@ class EnginePlacer final : public IncidentPlacer {
             x.precision = x.geo_precision ? *x.geo_precision : 1;
             if (resolved) {
                 fill_place(x, *resolved);
-                if (geodesic_km(*x.lon, *x.lat, resolved->match.lon, resolved->match.lat) >
-                    m_options.mismatch_km) {
+                // The exact geodesic only when the sphere cannot decide (it is within 0.5 %).
+                const double approx =
+                    sphere_km(*x.lon, *x.lat, resolved->match.lon, resolved->match.lat);
+                const bool far =
+                    approx > m_options.mismatch_km * 1.01 ||
+                    (approx >= m_options.mismatch_km * 0.99 &&
+                     geodesic_km(*x.lon, *x.lat, resolved->match.lon, resolved->match.lat) >
+                         m_options.mismatch_km);
+                if (far) {
                     add_flag(x.flags, k_flag_location_mismatch);
                 }
             }
@@ -211,8 +239,9 @@ class EnginePlacer final : public IncidentPlacer {
         x.nearest_lat = p.nearest_lat;
         x.admin1 = p.admin1;
         x.admin2 = p.admin2;
-        x.band = band_for(p.border_distance_m / 1000.0, location_uncertainty_km(x.precision),
-                          m_options.band_edges_km);
+        const int band = band_index(p.border_distance_m / 1000.0,
+                                    location_uncertainty_km(x.precision), m_options.band_edges_km);
+        x.band = band < 0 ? std::string("imprecise") : m_labels[static_cast<std::size_t>(band)];
     }
 
   private:
@@ -295,6 +324,7 @@ class EnginePlacer final : public IncidentPlacer {
     const BorderEngine& m_engine;
     const Gazetteer& m_gazetteer;
     PlacementOptions m_options;
+    std::vector<std::string> m_labels;
     mutable std::mutex m_mutex;
     mutable std::unordered_map<std::string, std::optional<Resolved>> m_cache;
 };
@@ -330,6 +360,24 @@ ImportReport import_incidents(const std::vector<std::string>& files, IncidentSto
     std::vector<std::optional<RejectedRow>> errors;
     std::vector<Incident> good;
     good.reserve(batch_size);
+    std::future<UpsertResult> pending;
+    auto wait_writer = [&] {
+        if (pending.valid()) {
+            const auto r = pending.get(); // rethrows a storage failure
+            report.inserted += r.inserted;
+            report.updated += r.updated;
+            report.unchanged += r.unchanged;
+        }
+    };
+    // Never leave the writer thread running past this function (exception paths included).
+    struct Drain {
+        std::future<UpsertResult>& f;
+        ~Drain() {
+            if (f.valid()) {
+                f.wait();
+            }
+        }
+    } drain{pending};
 
     auto flush = [&] {
         if (batch.empty()) {
@@ -361,6 +409,9 @@ ImportReport import_incidents(const std::vector<std::string>& files, IncidentSto
         } else {
             work(0, 1);
         }
+        // Hand the placed rows to the writer thread (the previous batch must be stored
+        // first: one writer, in order), so storing overlaps reading + placing the next batch.
+        wait_writer();
         good.clear();
         for (std::size_t i = 0; i < batch.size(); ++i) {
             if (errors[i]) {
@@ -371,10 +422,7 @@ ImportReport import_incidents(const std::vector<std::string>& files, IncidentSto
             }
         }
         batch.clear();
-        const auto r = writer->upsert(good);
-        report.inserted += r.inserted;
-        report.updated += r.updated;
-        report.unchanged += r.unchanged;
+        pending = std::async(std::launch::async, [&writer, &good] { return writer->upsert(good); });
     };
 
     for (const auto& file : files) {
@@ -401,6 +449,7 @@ ImportReport import_incidents(const std::vector<std::string>& files, IncidentSto
         }
     }
     flush();
+    wait_writer();
     writer->commit();
     return report;
 }

@@ -176,6 +176,7 @@ StatsAccumulator::StatsAccumulator(StatsOptions options)
     if (!(m_options.sector_km > 0) || !std::isfinite(m_options.sector_km)) {
         throw UsageError("--sector-km must be a positive number of km");
     }
+    m_labels = band_labels(m_options.band_edges_km);
 }
 
 StatsAccumulator::~StatsAccumulator() = default;
@@ -183,10 +184,12 @@ StatsAccumulator::~StatsAccumulator() = default;
 void StatsAccumulator::add(const Incident& x) {
     const double u = location_uncertainty_km(x.precision);
     std::string band;
+    bool imprecise = false;
     if (x.border_distance_m) {
-        band = band_for(*x.border_distance_m / 1000.0, u, m_options.band_edges_km);
+        const int b = band_index(*x.border_distance_m / 1000.0, u, m_options.band_edges_km);
+        imprecise = b < 0;
+        band = imprecise ? std::string("imprecise") : m_labels[static_cast<std::size_t>(b)];
     }
-    const bool imprecise = band == "imprecise";
     std::vector<std::string> key;
     key.reserve(m_options.by.size());
     for (const auto k : m_options.by) {

@@ -227,35 +227,40 @@ bool matches(const QueryFilter& f, const Incident& x) {
 }
 
 std::string content_hash(const Incident& incident) {
-    // FNV-1a 64 over (field index, type tag, value bytes) for every field but updated_at.
-    // Numbers are hashed as their 8-byte little-endian representation, text as its bytes
-    // plus length; the type tag keeps NULL distinct from "" and 1 from 1.0.
-    std::uint64_t h = 1469598103934665603ULL;
-    auto mix_byte = [&h](unsigned char c) {
-        h ^= c;
-        h *= 1099511628211ULL;
-    };
-    auto mix_u64 = [&](std::uint64_t v) {
-        for (int b = 0; b < 8; ++b) {
-            mix_byte(static_cast<unsigned char>(v >> (8 * b)));
-        }
+    // 64-bit multiply-xorshift mixing over (field index, type tag, value) for every field but
+    // updated_at: numbers as their 8-byte representation, text as length + 8-byte words
+    // (assembled little-endian, so the digest is the same on every platform). The type tag
+    // keeps NULL distinct from "" and 1 from 1.0.
+    std::uint64_t h = 0x243F6A8885A308D3ULL;
+    auto mix = [&h](std::uint64_t w) {
+        h ^= w;
+        h *= 0x9E3779B97F4A7C15ULL;
+        h ^= h >> 29;
     };
     detail::visit_fields(incident, [&](std::size_t i, const detail::FieldRef& v) {
         if (i == detail::k_updated_at_index) {
             return;
         }
-        mix_byte(static_cast<unsigned char>(i));
-        mix_byte(static_cast<unsigned char>(v.index()));
+        mix((static_cast<std::uint64_t>(i) << 8) | v.index());
         if (const auto* n = std::get_if<std::int64_t>(&v)) {
-            mix_u64(static_cast<std::uint64_t>(*n));
+            mix(static_cast<std::uint64_t>(*n));
         } else if (const auto* d = std::get_if<double>(&v)) {
             std::uint64_t bits = 0;
             std::memcpy(&bits, d, sizeof bits);
-            mix_u64(bits);
+            mix(bits);
         } else if (const auto* s = std::get_if<std::string_view>(&v)) {
-            mix_u64(s->size());
-            for (const char c : *s) {
-                mix_byte(static_cast<unsigned char>(c));
+            mix(s->size());
+            const auto* p = reinterpret_cast<const unsigned char*>(s->data());
+            std::size_t left = s->size();
+            while (left > 0) {
+                const std::size_t take = std::min<std::size_t>(left, 8);
+                std::uint64_t w = 0;
+                for (std::size_t k = 0; k < take; ++k) {
+                    w |= static_cast<std::uint64_t>(p[k]) << (8 * k);
+                }
+                mix(w);
+                p += take;
+                left -= take;
             }
         }
     });

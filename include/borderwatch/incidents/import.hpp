@@ -101,6 +101,11 @@ class IncidentReader {
 [[nodiscard]] std::string band_for(double value_km, double uncertainty_km,
                                    const std::vector<double>& edges_km);
 
+/// Index of the band of band_for() in band_labels(edges_km), or -1 for "imprecise"
+/// (no string work: for hot loops).
+[[nodiscard]] int band_index(double value_km, double uncertainty_km,
+                             const std::vector<double>& edges_km) noexcept;
+
 /// Label of a chainage sector ("0-50", "50-100", ...) or "imprecise" by the same rule.
 [[nodiscard]] std::string sector_for(double chainage_km, double uncertainty_km, double sector_km);
 

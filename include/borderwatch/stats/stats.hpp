@@ -66,6 +66,7 @@ class StatsAccumulator {
 
   private:
     StatsOptions m_options;
+    std::vector<std::string> m_labels;
     std::map<std::vector<std::string>, std::unique_ptr<Group>> m_groups;
     std::unique_ptr<Group> m_total;
 };

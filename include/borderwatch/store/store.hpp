@@ -166,8 +166,9 @@ struct StoreOpenOptions {
 /// The one filter semantics every backend implements (see QueryFilter).
 [[nodiscard]] bool matches(const QueryFilter& filter, const Incident& incident);
 
-/// Stable hex digest (64-bit FNV-1a over every field except updated_at, with field
-/// separators) — equal hashes mean "unchanged" for upserts. Stable across platforms/runs.
+/// Stable 16-hex-digit digest (64-bit multiply-xorshift over every field except updated_at,
+/// with field indices and type tags) — equal hashes mean "unchanged" for upserts. Stable
+/// across platforms and runs.
 [[nodiscard]] std::string content_hash(const Incident& incident);
 
 /// Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" (the format of Incident::updated_at).
