@@ -522,6 +522,12 @@ class GpkgWriter final : public StoreWriter {
     std::int64_t m_start_max_fid = 0;
     std::int64_t m_start_count = 0;
     std::size_t m_inserted = 0;
+    std::size_t m_removed = 0;
+    bool m_insert_first = true; // the last row was new: try INSERT before the lookup
+    double m_env[4] = {std::numeric_limits<double>::infinity(),
+                       -std::numeric_limits<double>::infinity(),
+                       std::numeric_limits<double>::infinity(),
+                       -std::numeric_limits<double>::infinity()}; // of the points written
     std::string m_now;
     Stmt m_lookup, m_insert, m_update, m_delete;
 };
@@ -657,7 +663,10 @@ GpkgWriter::GpkgWriter(GpkgStore& store) : m_store(store), m_now(utc_now_iso8601
             m_start_max_fid = s.step() ? s.int64(0) : 0;
         }
         {
-            Stmt s(db, "SELECT count(*) FROM rtree_incidents_geom_rowid", file);
+            // The count GDAL maintains (and our triggers); a full count only if it is unset.
+            Stmt s(db, "SELECT coalesce((SELECT feature_count FROM gpkg_ogr_contents WHERE "
+                       "lower(table_name) = 'incidents'), (SELECT count(*) FROM incidents))",
+                   file);
             m_start_count = s.step() ? s.int64(0) : 0;
         }
         sqlite_exec(db,
@@ -678,7 +687,8 @@ GpkgWriter::GpkgWriter(GpkgStore& store) : m_store(store), m_now(utc_now_iso8601
         m_lookup = Stmt(db, "SELECT fid, content_hash FROM incidents WHERE id = ?1", file);
         m_insert = Stmt(db,
                         "INSERT INTO incidents(" + cols + ", content_hash, geom) VALUES (" +
-                            params.substr(2) + ", " + hash_param + ", " + geom_param + ")",
+                            params.substr(2) + ", " + hash_param + ", " + geom_param +
+                            ") ON CONFLICT(id) DO NOTHING",
                         file);
         m_update = Stmt(db,
                         "UPDATE incidents SET " + sets + "content_hash = " + hash_param +
@@ -739,14 +749,39 @@ UpsertResult GpkgWriter::upsert(const std::vector<Incident>& batch) {
         throw Error("GeoPackage " + m_store.path() + ": writer already committed");
     }
     UpsertResult result;
+    auto track = [this](const Incident& x) {
+        if (x.place_lon && x.place_lat) {
+            m_env[0] = std::min(m_env[0], *x.place_lon);
+            m_env[1] = std::max(m_env[1], *x.place_lon);
+            m_env[2] = std::min(m_env[2], *x.place_lat);
+            m_env[3] = std::max(m_env[3], *x.place_lat);
+        }
+    };
+    sqlite3* db = m_store.db();
     for (const auto& x : batch) {
         if (x.id.empty()) {
             throw InputError(SourceLocation{{}, 0, 0, "id"}, "empty id");
         }
         const auto hash = content_hash(x);
+        // New rows (bulk imports): one INSERT ... ON CONFLICT DO NOTHING; known rows
+        // (re-imports): one indexed lookup. Which comes first follows the previous row.
+        if (m_insert_first) {
+            m_insert.reset();
+            bind_row(m_insert, x, hash);
+            m_insert.step();
+            if (sqlite3_changes(db) > 0) {
+                ++result.inserted;
+                ++m_inserted;
+                m_changed = true;
+                track(x);
+                continue;
+            }
+            m_insert.reset();
+        }
         m_lookup.reset();
         m_lookup.bind(1, std::string_view(x.id));
         if (m_lookup.step()) {
+            m_insert_first = false;
             const auto fid = m_lookup.int64(0);
             if (m_lookup.text(1) == hash) {
                 ++result.unchanged;
@@ -765,8 +800,10 @@ UpsertResult GpkgWriter::upsert(const std::vector<Incident>& batch) {
             m_insert.step();
             ++result.inserted;
             ++m_inserted;
+            m_insert_first = true;
         }
         m_changed = true;
+        track(x);
     }
     m_lookup.reset();
     return result;
@@ -783,6 +820,7 @@ std::size_t GpkgWriter::remove(const std::vector<std::string>& ids) {
         m_delete.step();
         removed += static_cast<std::size_t>(sqlite3_changes(m_store.db()));
     }
+    m_removed += removed;
     if (removed > 0) {
         m_changed = true;
     }
@@ -821,18 +859,37 @@ void GpkgWriter::commit() {
                     "feature_count - 1 WHERE lower(table_name) = lower('incidents'); END;",
                 file);
     if (m_changed) {
+        const std::int64_t count = m_start_count + static_cast<std::int64_t>(m_inserted) -
+                                   static_cast<std::int64_t>(m_removed);
         sqlite_exec(db,
-                    "UPDATE gpkg_ogr_contents SET feature_count = (SELECT count(*) FROM "
-                    "incidents) WHERE lower(table_name) = 'incidents';"
-                    "UPDATE gpkg_contents SET last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now'), "
-                    "min_x = (SELECT min(minx) FROM rtree_incidents_geom), "
-                    "max_x = (SELECT max(maxx) FROM rtree_incidents_geom), "
-                    "min_y = (SELECT min(miny) FROM rtree_incidents_geom), "
-                    "max_y = (SELECT max(maxy) FROM rtree_incidents_geom) "
-                    "WHERE table_name = 'incidents';"
-                    "UPDATE borderwatch_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) "
-                    "WHERE key = 'revision';",
+                    "UPDATE gpkg_ogr_contents SET feature_count = " + std::to_string(count) +
+                        " WHERE lower(table_name) = 'incidents';"
+                        "UPDATE gpkg_contents SET last_change = "
+                        "strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE table_name = 'incidents';"
+                        "UPDATE borderwatch_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS "
+                        "TEXT) WHERE key = 'revision';",
                     file);
+        // Extent: grown by the points written (deletes never shrink it: a superset is a
+        // valid GeoPackage extent); cleared when the layer becomes empty.
+        if (count == 0) {
+            sqlite_exec(db,
+                        "UPDATE gpkg_contents SET min_x = NULL, max_x = NULL, min_y = NULL, "
+                        "max_y = NULL WHERE table_name = 'incidents'",
+                        file);
+        } else if (m_env[0] <= m_env[1]) {
+            Stmt e(db,
+                   "UPDATE gpkg_contents SET "
+                   "min_x = CASE WHEN min_x IS NULL THEN ?1 ELSE min(min_x, ?1) END, "
+                   "max_x = CASE WHEN max_x IS NULL THEN ?2 ELSE max(max_x, ?2) END, "
+                   "min_y = CASE WHEN min_y IS NULL THEN ?3 ELSE min(min_y, ?3) END, "
+                   "max_y = CASE WHEN max_y IS NULL THEN ?4 ELSE max(max_y, ?4) END "
+                   "WHERE table_name = 'incidents'",
+                   file);
+            for (int i = 0; i < 4; ++i) {
+                e.bind(i + 1, m_env[i]);
+            }
+            e.step();
+        }
     }
     m_lookup = Stmt();
     m_insert = Stmt();
