@@ -2,7 +2,6 @@
 /// @file
 /// SHA-256 (FIPS 180-4) of byte strings and files, for manifests and input fingerprints.
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -11,21 +10,22 @@
 
 namespace borderwatch {
 
-/// Incremental SHA-256.
+/// Incremental SHA-256 (OpenSSL's implementation: SHA-NI / SIMD where the CPU has them,
+/// so hashing never dominates an export).
 class Sha256 {
   public:
-    Sha256() noexcept;
+    /// @throws std::bad_alloc if the digest context cannot be created
+    Sha256();
+    ~Sha256();
+    Sha256(const Sha256&) = delete;
+    Sha256& operator=(const Sha256&) = delete;
     void update(const void* data, std::size_t size) noexcept;
     void update(std::string_view text) noexcept { update(text.data(), text.size()); }
     /// Finish and return the lowercase hex digest (64 chars). The object is then reset.
     [[nodiscard]] std::string hex_digest();
 
   private:
-    void block(const std::uint8_t* p) noexcept;
-    std::array<std::uint32_t, 8> m_h{};
-    std::array<std::uint8_t, 64> m_buf{};
-    std::size_t m_used = 0;
-    std::uint64_t m_total = 0;
+    void* m_ctx; ///< EVP_MD_CTX (kept opaque so the header needs no OpenSSL include)
 };
 
 /// Lowercase hex SHA-256 of @p text.
