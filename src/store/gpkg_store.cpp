@@ -654,7 +654,7 @@ GpkgWriter::GpkgWriter(GpkgStore& store) : m_store(store), m_now(utc_now_iso8601
     const auto& file = store.path();
     // Bulk-friendly settings for this connection; durability is restored by an explicit
     // fsync after COMMIT (see commit()). A killed process still rolls back via the journal.
-    sqlite_exec(db, "PRAGMA synchronous = OFF; PRAGMA cache_size = -65536;", file);
+    sqlite_exec(db, "PRAGMA synchronous = OFF; PRAGMA cache_size = -32768;", file);
     sqlite_exec(db, "BEGIN IMMEDIATE", file);
     store.m_writer_open = true;
     try {
@@ -839,7 +839,11 @@ void GpkgWriter::commit() {
     // Large imports relative to the store: repack the whole R-tree (fast, well-ordered);
     // small ones: insert the new rows' entries one by one.
     if (m_inserted >= 10000 && static_cast<std::int64_t>(m_inserted) > m_start_count / 2) {
+        // A small cache for the Hilbert sort: SQLite's sorter spills to temporary files
+        // beyond it, so memory stays flat however many rows are packed.
+        sqlite_exec(db, "PRAGMA cache_size = -16384", file);
         bulk_load_rtree(db, file);
+        sqlite_exec(db, "PRAGMA cache_size = -32768", file);
     } else {
         sqlite_exec(db,
                     std::string("INSERT OR REPLACE INTO ") + k_rtree +
