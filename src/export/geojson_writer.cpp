@@ -4,6 +4,7 @@
 #include <borderwatch/core/atomic_file.hpp>
 #include <borderwatch/export/feature.hpp>
 
+#include "export/detail/per_layer_files.hpp"
 #include "export/detail/text.hpp"
 
 #include <algorithm>
@@ -235,41 +236,10 @@ class GeoJsonLayer final : public LayerWriter {
     std::uint64_t m_bytes = 0;
 };
 
-class GeoJsonWriter final : public FormatWriter {
-  public:
-    explicit GeoJsonWriter(std::filesystem::path dir) : m_dir(std::move(dir)) {}
-
-    LayerWriter& open_layer(const LayerSchema& schema) override {
-        m_layers.push_back(std::make_unique<GeoJsonLayer>(m_dir, schema));
-        return *m_layers.back();
-    }
-    void finish() override {
-        for (auto& layer : m_layers) {
-            layer->finish();
-        }
-    }
-    void commit() override {
-        for (auto& layer : m_layers) {
-            layer->commit();
-        }
-    }
-    [[nodiscard]] std::vector<OutputFile> files() const override {
-        std::vector<OutputFile> out;
-        for (const auto& layer : m_layers) {
-            out.push_back(layer->output());
-        }
-        return out;
-    }
-
-  private:
-    std::filesystem::path m_dir;
-    std::vector<std::unique_ptr<GeoJsonLayer>> m_layers;
-};
-
 } // namespace
 
 std::unique_ptr<FormatWriter> make_geojson_writer(const std::filesystem::path& dir) {
-    return std::make_unique<GeoJsonWriter>(dir);
+    return std::make_unique<detail::PerLayerFileWriter<GeoJsonLayer>>(dir);
 }
 
 } // namespace borderwatch
