@@ -873,9 +873,15 @@ void GpkgWriter::commit() {
                         "UPDATE borderwatch_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS "
                         "TEXT) WHERE key = 'revision';",
                     file);
-        // Extent: grown by the points written (deletes never shrink it: a superset is a
-        // valid GeoPackage extent); cleared when the layer becomes empty.
-        if (count == 0) {
+        // Extent: grown by the points written; recomputed (one R-tree scan) after deletes;
+        // cleared when the layer becomes empty.
+        if (m_removed > 0 && count > 0) {
+            sqlite_exec(db,
+                        "UPDATE gpkg_contents SET (min_x, max_x, min_y, max_y) = (SELECT "
+                        "min(minx), max(maxx), min(miny), max(maxy) FROM rtree_incidents_geom) "
+                        "WHERE table_name = 'incidents'",
+                        file);
+        } else if (count == 0) {
             sqlite_exec(db,
                         "UPDATE gpkg_contents SET min_x = NULL, max_x = NULL, min_y = NULL, "
                         "max_y = NULL WHERE table_name = 'incidents'",
