@@ -5,11 +5,11 @@
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/numbers.hpp>
 #include <borderwatch/gazetteer/gazetteer.hpp>
+#include <borderwatch/geodesy/geodesic.hpp>
 #include <borderwatch/incidents/incident_fields.hpp>
 #include <borderwatch/placement/border_engine.hpp>
 #include <borderwatch/store/store.hpp>
 
-#include <geodesic.h>
 
 #include <algorithm>
 #include <cmath>
@@ -25,15 +25,6 @@ namespace {
 
 std::string km_label(double v) { return format_fixed(v, 3); }
 
-const geod_geodesic& wgs84() {
-    static const geod_geodesic g = [] {
-        geod_geodesic x{};
-        geod_init(&x, 6378137.0, 1.0 / 298.257223563);
-        return x;
-    }();
-    return g;
-}
-
 // Great-circle distance on the mean-radius sphere: within 0.5 % of the geodesic one.
 double sphere_km(double lon1, double lat1, double lon2, double lat2) {
     constexpr double rad = 3.14159265358979323846 / 180.0;
@@ -46,9 +37,7 @@ double sphere_km(double lon1, double lat1, double lon2, double lat2) {
 }
 
 double geodesic_km(double lon1, double lat1, double lon2, double lat2) {
-    double s12 = 0.0;
-    geod_inverse(&wgs84(), lat1, lon1, lat2, lon2, &s12, nullptr, nullptr);
-    return s12 / 1000.0;
+    return geodesic_inverse(lon1, lat1, lon2, lat2).distance_m / 1000.0;
 }
 
 } // namespace

@@ -2,12 +2,12 @@
 #include <borderwatch/store/store.hpp>
 
 #include <borderwatch/core/error.hpp>
+#include <borderwatch/geodesy/geodesic.hpp>
 #include <borderwatch/incidents/incident_fields.hpp>
 
 #include "incidents/detail/field_visit.hpp"
 #include "store/detail/backends.hpp"
 
-#include <geodesic.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -54,15 +54,6 @@ std::string upper_bound_date(const std::string& d) {
         return d + "-31";
     }
     return d;
-}
-
-const geod_geodesic& wgs84() {
-    static const geod_geodesic g = [] {
-        geod_geodesic x{};
-        geod_init(&x, 6378137.0, 1.0 / 298.257223563);
-        return x;
-    }();
-    return g;
 }
 
 } // namespace
@@ -192,9 +183,8 @@ bool matches(const QueryFilter& f, const Incident& x) {
             if (!f.near_lon || !f.near_lat) {
                 return false;
             }
-            double s12 = 0.0;
-            geod_inverse(&wgs84(), *f.near_lat, *f.near_lon, *x.place_lat, *x.place_lon, &s12,
-                         nullptr, nullptr);
+            const double s12 =
+                geodesic_inverse(*f.near_lon, *f.near_lat, *x.place_lon, *x.place_lat).distance_m;
             if (s12 > *f.near_km * 1000.0) {
                 return false;
             }
