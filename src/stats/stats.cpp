@@ -4,6 +4,7 @@
 #include <borderwatch/core/csv.hpp>
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/numbers.hpp>
+#include <borderwatch/core/text_table.hpp>
 #include <borderwatch/incidents/import.hpp>
 
 #include <nlohmann/json.hpp>
@@ -357,33 +358,10 @@ std::string format_stats(const StatsTable& t, std::string_view format) {
     } else if (format == "table") {
         auto all_rows = rows;
         all_rows.push_back(row_of(t.total, true));
-        std::vector<std::size_t> width(header.size());
-        for (std::size_t i = 0; i < header.size(); ++i) {
-            width[i] = header[i].size();
-            for (const auto& r : all_rows) {
-                width[i] = std::max(width[i], r[i].size());
-            }
-        }
-        auto line = [&](const std::vector<std::string>& r) {
-            std::string s;
-            for (std::size_t i = 0; i < r.size(); ++i) {
-                const bool left = i < t.by.size();
-                const std::string pad(width[i] - r[i].size(), ' ');
-                s += left ? r[i] + pad : pad + r[i];
-                if (i + 1 < r.size()) {
-                    s += "  ";
-                }
-            }
-            while (!s.empty() && s.back() == ' ') {
-                s.pop_back();
-            }
-            out << s << '\n';
-        };
-        line(header);
-        for (const auto& r : rows) {
-            line(r);
-        }
-        line(all_rows.back());
+        // Group-by columns left-aligned, the numbers right-aligned.
+        std::vector<bool> right_align(header.size(), true);
+        std::fill_n(right_align.begin(), std::min(t.by.size(), right_align.size()), false);
+        write_text_table(out, header, all_rows, right_align);
         if (!note.empty()) {
             out << '\n' << note << '\n';
         }

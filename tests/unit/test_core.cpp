@@ -4,6 +4,7 @@
 #include <borderwatch/core/csv.hpp>
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/numbers.hpp>
+#include <borderwatch/core/text_table.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -79,4 +80,14 @@ TEST_CASE("AtomicFile replaces whole files or nothing", "[core]") {
     CHECK(std::distance(std::filesystem::directory_iterator(dir), {}) == 1);
     REQUIRE_THROWS_AS(AtomicFile(target, OverwritePolicy::refuse), IoError);
     std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("text tables align UTF-8 cells and right-align numbers", "[core]") {
+    CHECK(display_width("Дарвоз") == 6);
+    CHECK(display_width("بدخشان") == 6);
+    std::ostringstream out;
+    write_text_table(out, {"name", "km"}, {{"Дарвоз", "1.5"}, {"Panj", "12.25"}}, {false, true});
+    CHECK(out.str() == "name       km\n"
+                       "Дарвоз    1.5\n"
+                       "Panj    12.25\n");
 }

@@ -8,6 +8,7 @@
 #include <borderwatch/core/csv.hpp>
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/numbers.hpp>
+#include <borderwatch/core/text_table.hpp>
 #include <borderwatch/placement/border_engine.hpp>
 #include <borderwatch/placement/placement_format.hpp>
 
@@ -33,11 +34,6 @@ struct OutputRow {
     std::string text;    // the formatted row (without separator)
     std::string warning; // a far-away / swapped-coordinates warning, or ""
 };
-
-std::size_t display_width(std::string_view s) {
-    return static_cast<std::size_t>(std::count_if(
-        s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U; }));
-}
 
 std::string json_string(std::string_view s) {
     std::string out = "\"";

@@ -5,6 +5,7 @@
 #include <borderwatch/core/csv.hpp>
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/numbers.hpp>
+#include <borderwatch/core/text_table.hpp>
 #include <borderwatch/export/filter_spec.hpp>
 #include <borderwatch/incidents/incident_fields.hpp>
 #include <borderwatch/store/store.hpp>
@@ -121,27 +122,9 @@ class QueryCommand final : public Command {
                                 x.band,
                                 x.fatalities_best ? std::to_string(*x.fatalities_best) : ""});
             });
-            std::vector<std::size_t> width(header.size());
-            for (std::size_t i = 0; i < header.size(); ++i) {
-                width[i] = header[i].size();
-                for (const auto& r : rows) {
-                    width[i] = std::max(width[i], r[i].size());
-                }
-            }
-            auto line = [&](const std::vector<std::string>& r) {
-                std::string s;
-                for (std::size_t i = 0; i < r.size(); ++i) {
-                    s += r[i] + std::string(width[i] - r[i].size(), ' ') + "  ";
-                }
-                while (!s.empty() && s.back() == ' ') {
-                    s.pop_back();
-                }
-                out << s << '\n';
-            };
-            line(header);
-            for (const auto& r : rows) {
-                line(r);
-            }
+            // distance_km and fatalities are numbers: right-aligned.
+            write_text_table(out, header, rows,
+                             {false, false, false, false, false, false, true, false, true});
         }
         out.flush();
         return exit_ok;

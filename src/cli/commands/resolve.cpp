@@ -4,6 +4,7 @@
 #include <borderwatch/core/csv.hpp>
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/numbers.hpp>
+#include <borderwatch/core/text_table.hpp>
 #include <borderwatch/gazetteer/gazetteer.hpp>
 #include <borderwatch/gazetteer/normalize.hpp>
 
@@ -25,12 +26,6 @@ struct Line {
     std::string text;
     SourceLocation where;
 };
-
-std::size_t display_width(std::string_view s) {
-    return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) {
-        return (static_cast<unsigned char>(c) & 0xC0u) != 0x80u;
-    }));
-}
 
 class ResolveCommand final : public Command {
   public:
@@ -221,30 +216,7 @@ class ResolveCommand final : public Command {
     }
 
     static void write_table(const std::vector<std::vector<std::string>>& rows) {
-        std::vector<std::size_t> width(columns.size());
-        for (std::size_t i = 0; i < columns.size(); ++i) {
-            width[i] = display_width(columns[i]);
-            for (const auto& row : rows) {
-                width[i] = std::max(width[i], display_width(row[i]));
-            }
-        }
-        const auto print = [&](const std::vector<std::string>& row) {
-            std::string out;
-            for (std::size_t i = 0; i < row.size(); ++i) {
-                out += row[i];
-                if (i + 1 < row.size()) {
-                    out.append(width[i] - display_width(row[i]) + 2, ' ');
-                }
-            }
-            while (!out.empty() && out.back() == ' ') {
-                out.pop_back();
-            }
-            std::cout << out << '\n';
-        };
-        print(columns);
-        for (const auto& row : rows) {
-            print(row);
-        }
+        write_text_table(std::cout, columns, rows);
     }
 
     std::vector<std::string> m_queries;
