@@ -226,8 +226,10 @@ class EnginePlacer final : public IncidentPlacer {
         x.chainage_km = p.chainage_km;
         x.nearest_lon = p.nearest_lon;
         x.nearest_lat = p.nearest_lat;
-        x.admin1 = p.admin1;
-        x.admin2 = p.admin2;
+        // Admin units finer than what the location is known to are unknown: a province-level
+        // incident sits at a point inside the province, whose district means nothing.
+        x.admin1 = x.precision.value_or(1) >= 6 ? std::string() : p.admin1;
+        x.admin2 = x.precision.value_or(1) >= 4 ? std::string() : p.admin2;
         const int band = band_index(p.border_distance_m / 1000.0,
                                     location_uncertainty_km(x.precision), m_options.band_edges_km);
         x.band = band < 0 ? std::string("imprecise") : m_labels[static_cast<std::size_t>(band)];

@@ -375,7 +375,10 @@ TEST_CASE("Real placement of the bundled sample (engine + gazetteer)", "[inciden
     const auto& clash = all.at("BW-2025-12-23-SSH");
     CHECK(clash.admin2 == "Shamsiddin Shohin District");
     CHECK(clash.event_date_end == "2025-12-24");
-    CHECK(all.at("BW-2025-11-26-KHT").admin1 == "Khatlon Region");
+    const auto& khatlon = all.at("BW-2025-11-26-KHT"); // known only to the province
+    CHECK(khatlon.admin1 == "Khatlon Region");
+    CHECK(khatlon.precision == 4);
+    CHECK(khatlon.admin2.empty()); // the district of a point inside the province means nothing
     const auto& panj = all.at("N-1"); // given coordinates in Panj, ~2 km from the river
     CHECK(panj.coord_origin == CoordinateOrigin::given);
     CHECK(panj.place_lon == 69.0991);
