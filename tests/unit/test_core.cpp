@@ -3,6 +3,7 @@
 #include <borderwatch/core/atomic_file.hpp>
 #include <borderwatch/core/csv.hpp>
 #include <borderwatch/core/error.hpp>
+#include <borderwatch/core/escape.hpp>
 #include <borderwatch/core/numbers.hpp>
 #include <borderwatch/core/text_table.hpp>
 
@@ -90,4 +91,12 @@ TEST_CASE("text tables align UTF-8 cells and right-align numbers", "[core]") {
     CHECK(out.str() == "name       km\n"
                        "Дарвоз    1.5\n"
                        "Panj    12.25\n");
+}
+
+TEST_CASE("JSON and XML escaping", "[core]") {
+    CHECK(json_quoted("a\"b\\c\n\x01") == "\"a\\\"b\\\\c\\n\\u0001\"");
+    CHECK(json_quoted("Дарвоз") == "\"Дарвоз\"");
+    std::string xml;
+    append_xml_escaped(xml, "<Qal'ai & \"Khumb\">\x02");
+    CHECK(xml == "&lt;Qal&apos;ai &amp; &quot;Khumb&quot;&gt;");
 }

@@ -8,6 +8,7 @@
 #include <borderwatch/core/csv.hpp>
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/numbers.hpp>
+#include <borderwatch/core/escape.hpp>
 #include <borderwatch/core/text_table.hpp>
 #include <borderwatch/placement/border_engine.hpp>
 #include <borderwatch/placement/placement_format.hpp>
@@ -34,30 +35,6 @@ struct OutputRow {
     std::string text;    // the formatted row (without separator)
     std::string warning; // a far-away / swapped-coordinates warning, or ""
 };
-
-std::string json_string(std::string_view s) {
-    std::string out = "\"";
-    for (const char c : s) {
-        const auto u = static_cast<unsigned char>(c);
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (u < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", u);
-                out += buf;
-            } else {
-                out += c;
-            }
-        }
-    }
-    out += '"';
-    return out;
-}
 
 std::string human_distance(double metres) {
     if (metres < 1000.0) {
@@ -286,13 +263,13 @@ class LocateCommand final : public Command {
             if (c > 0) {
                 out += ",";
             }
-            out += json_string(m_out_header[c]);
+            out += json_quoted(m_out_header[c]);
             out += ":";
             const std::string& v = cells[c];
             if (column_is_number(c) && v != "nan" && v != "inf" && v != "-inf") {
                 out += v;
             } else {
-                out += json_string(v);
+                out += json_quoted(v);
             }
         }
         out += "}";

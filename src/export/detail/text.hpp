@@ -2,6 +2,7 @@
 // Byte-level helpers shared by the streaming writers: number formatting without
 // allocation, JSON/XML escaping, WKT, ring orientation, value-to-text.
 
+#include <borderwatch/core/escape.hpp>
 #include <borderwatch/export/feature.hpp>
 #include <borderwatch/export/sha256.hpp>
 
@@ -18,12 +19,8 @@ void append_fixed(std::string& out, double value, int decimals);
 void append_shortest(std::string& out, double value);
 void append_int(std::string& out, std::int64_t value);
 
-/// Append @p text as a JSON string body (no quotes); control characters as \u00XX.
-/// Invalid UTF-8 is passed through byte by byte (inputs are validated on import).
-void append_json_escaped(std::string& out, std::string_view text);
-/// Append @p text escaped for XML character data and attribute values (&, <, >, ", ');
-/// characters not allowed in XML 1.0 (C0 controls except tab/LF/CR) are dropped.
-void append_xml_escaped(std::string& out, std::string_view text);
+using borderwatch::append_json_escaped; // core/escape.hpp
+using borderwatch::append_xml_escaped;
 
 /// Signed area (shoelace, degrees²) of a ring; > 0 means counter-clockwise.
 [[nodiscard]] double ring_signed_area(const std::vector<LonLat>& ring) noexcept;
