@@ -47,7 +47,8 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
                  "progress as one JSON object per line on stderr")
         ->group(group);
     app.add_option("--geodata", g.geodata, "reference data directory (default: built-in)")
-        ->check(CLI::ExistingDirectory)
+        ->check(CLI::ExistingDirectory.description(""))
+        ->type_name("DIR")
         ->group(group);
 }
 
