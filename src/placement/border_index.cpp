@@ -501,18 +501,22 @@ LineHit BorderIndex::nearest_far(double lon, double lat, const std::array<double
         const auto& vb = vertices[s.edge + 1];
         const double seed = s.along0_m - vertex_chainage_m[s.edge] + cands[i].t * s.length_m;
         const EdgeFoot foot = nearest_on_geodesic_edge(va[0], va[1], vb[0], vb[1], lon, lat, seed);
-        const double chainage = vertex_chainage_m[s.edge] + foot.along_m;
-        if (foot.distance_m < hit.distance_m ||
-            (foot.distance_m == hit.distance_m && chainage < hit.chainage_m)) {
-            hit.distance_m = foot.distance_m;
-            hit.lon = foot.lon_deg;
-            hit.lat = foot.lat_deg;
-            hit.chainage_m = chainage;
-            hit.bearing_deg = foot.azimuth_deg;
-            locate_on_segments(s.edge, foot.along_m, hit);
-        }
+        keep_if_nearer(s.edge, foot, hit);
     }
     return hit;
+}
+
+void BorderIndex::keep_if_nearer(std::uint32_t edge, const EdgeFoot& foot, LineHit& hit) const {
+    const double chainage = vertex_chainage_m[edge] + foot.along_m;
+    if (foot.distance_m < hit.distance_m ||
+        (foot.distance_m == hit.distance_m && chainage < hit.chainage_m)) {
+        hit.distance_m = foot.distance_m;
+        hit.lon = foot.lon_deg;
+        hit.lat = foot.lat_deg;
+        hit.chainage_m = chainage;
+        hit.bearing_deg = foot.azimuth_deg;
+        locate_on_segments(edge, foot.along_m, hit);
+    }
 }
 
 void BorderIndex::locate_on_segments(std::uint32_t edge, double along_m, LineHit& hit) const {
@@ -588,16 +592,7 @@ LineHit BorderIndex::nearest_exact(double lon, double lat) const {
         const auto& va = vertices[e];
         const auto& vb = vertices[e + 1];
         const EdgeFoot foot = nearest_on_geodesic_edge(va[0], va[1], vb[0], vb[1], lon, lat);
-        const double chainage = vertex_chainage_m[e] + foot.along_m;
-        if (foot.distance_m < hit.distance_m ||
-            (foot.distance_m == hit.distance_m && chainage < hit.chainage_m)) {
-            hit.distance_m = foot.distance_m;
-            hit.lon = foot.lon_deg;
-            hit.lat = foot.lat_deg;
-            hit.chainage_m = chainage;
-            hit.bearing_deg = foot.azimuth_deg;
-            locate_on_segments(e, foot.along_m, hit);
-        }
+        keep_if_nearer(e, foot, hit);
     }
     return hit;
 }
@@ -615,18 +610,7 @@ LineHit BorderIndex::nearest_brute_force(double lon, double lat) const {
     LineHit hit;
     hit.p_ecef = ecef_from_geodetic(lon, lat);
     hit.distance_m = std::numeric_limits<double>::infinity();
-    auto consider = [&](std::uint32_t e, const EdgeFoot& foot) {
-        const double chainage = vertex_chainage_m[e] + foot.along_m;
-        if (foot.distance_m < hit.distance_m ||
-            (foot.distance_m == hit.distance_m && chainage < hit.chainage_m)) {
-            hit.distance_m = foot.distance_m;
-            hit.lon = foot.lon_deg;
-            hit.lat = foot.lat_deg;
-            hit.chainage_m = chainage;
-            hit.bearing_deg = foot.azimuth_deg;
-            locate_on_segments(e, foot.along_m, hit);
-        }
-    };
+    auto consider = [&](std::uint32_t e, const EdgeFoot& foot) { keep_if_nearer(e, foot, hit); };
     for (std::uint32_t e = 0; e + 1 < n; ++e) {
         // The distance along a geodesic edge has an interior minimum only when P is ahead of
         // the start and behind the end; otherwise the nearer end is the minimum.

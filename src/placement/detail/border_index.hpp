@@ -4,6 +4,7 @@
 // ECEF geometry for the fast foot-point computation, and a bounding-volume hierarchy over
 // consecutive sub-segments for the nearest-segment search.
 
+#include <borderwatch/geodesy/geodesic.hpp>
 #include <borderwatch/placement/border_engine.hpp>
 
 #include <array>
@@ -81,6 +82,10 @@ struct BorderIndex {
 
     /// Sub-segment and chord parameter of an exact foot given by edge and along-edge metres.
     void locate_on_segments(std::uint32_t edge, double along_m, LineHit& hit) const;
+
+    /// Keep @p foot on @p edge in @p hit if it is nearer (ties: the smaller chainage, so the
+    /// answer does not depend on the order candidates are visited).
+    void keep_if_nearer(std::uint32_t edge, const EdgeFoot& foot, LineHit& hit) const;
 };
 
 } // namespace borderwatch::detail
