@@ -15,6 +15,7 @@
 // keeps bulk imports fast, and because SQLite DDL is transactional a rollback (or a kill)
 // restores the triggers with everything else.
 #include "store/detail/backends.hpp"
+#include "store/detail/spool_sort.hpp"
 #include "store/detail/sqlite.hpp"
 
 #include <borderwatch/core/atomic_file.hpp>
@@ -150,8 +151,6 @@ void sql_st_bound(sqlite3_context* ctx, int, sqlite3_value** argv) {
     }
 }
 
-void sql_hilbert(sqlite3_context* ctx, int, sqlite3_value** argv); // R-tree bulk load order
-
 void register_functions(sqlite3* db, const std::string& file) {
     const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
     sqlite_check(db, sqlite3_create_function(db, "ST_IsEmpty", 1, flags, nullptr, sql_st_isempty,
@@ -169,9 +168,6 @@ void register_functions(sqlite3* db, const std::string& file) {
     sqlite_check(db, sqlite3_create_function(db, "ST_MaxY", 1, flags, nullptr, sql_st_bound<3>,
                                              nullptr, nullptr),
                  file, "register ST_MaxY");
-    sqlite_check(db, sqlite3_create_function(db, "bw_hilbert", 2, flags, nullptr, sql_hilbert,
-                                             nullptr, nullptr),
-                 file, "register bw_hilbert");
 }
 
 std::string quote_ident(std::string_view name) {
@@ -338,11 +334,6 @@ std::uint32_t hilbert_index(double lon, double lat) {
     return d;
 }
 
-void sql_hilbert(sqlite3_context* ctx, int, sqlite3_value** argv) {
-    sqlite3_result_int64(ctx, hilbert_index(sqlite3_value_double(argv[0]),
-                                            sqlite3_value_double(argv[1])));
-}
-
 // SQLite's R-tree stores 32-bit floats, rounding minima down and maxima up.
 float round_down(double v) {
     auto f = static_cast<float>(v);
@@ -371,13 +362,68 @@ void put_be(unsigned char* p, std::uint64_t v, int bytes) {
     }
 }
 
-// Rebuild the GeoPackage R-tree of `incidents` by packing its nodes directly (Hilbert-sorted
-// leaves, full nodes), the way SQLite's rtree module lays them out: node blobs of the size
-// the table already uses, 2-byte depth (root) and cell count, cells of 8-byte id + four
-// big-endian floats; %_rowid maps rows to leaves, %_parent nodes to parents. Orders of
-// magnitude faster than inserting rows one by one for large imports; memory holds one entry
-// per leaf node.
-void bulk_load_rtree(sqlite3* db, const std::string& file) {
+// One R-tree entry on its way into a bulk load: the 32-bit box SQLite's R-tree stores and
+// the Hilbert index of its centre (the leaf order).
+struct RtreeEntry {
+    std::uint32_t hilbert;
+    float box[4]; // minx, maxx, miny, maxy
+    std::int64_t fid;
+};
+struct HilbertOrder {
+    bool operator()(const RtreeEntry& a, const RtreeEntry& b) const noexcept {
+        return a.hilbert != b.hilbert ? a.hilbert < b.hilbert : a.fid < b.fid;
+    }
+};
+using RtreeSorter = SpoolSorter<RtreeEntry, HilbertOrder>;
+
+RtreeEntry rtree_entry(std::int64_t fid, double minx, double maxx, double miny, double maxy) {
+    return RtreeEntry{hilbert_index((minx + maxx) / 2, (miny + maxy) / 2),
+                      {round_down(minx), round_up(maxx), round_down(miny), round_up(maxy)},
+                      fid};
+}
+
+// (fid, leaf node) pairs, written to the %_rowid table in fid order: appending to its B-tree
+// is several times faster than inserting in Hilbert (random fid) order.
+struct RowidEntry {
+    std::int64_t fid;
+    std::int64_t nodeno;
+};
+struct FidOrder {
+    bool operator()(const RowidEntry& a, const RowidEntry& b) const noexcept {
+        return a.fid < b.fid;
+    }
+};
+
+// Every row of `incidents` with a non-empty geometry (the envelope parsed here, not by SQL
+// functions).
+void collect_rtree_from_table(sqlite3* db, const std::string& file, RtreeSorter& out) {
+    Stmt rows(db, "SELECT fid, geom FROM incidents WHERE geom IS NOT NULL", file);
+    while (rows.step()) {
+        double env[4];
+        bool empty = false;
+        const auto* p = static_cast<const unsigned char*>(sqlite3_column_blob(rows.get(), 1));
+        if (blob_envelope(p, sqlite3_column_bytes(rows.get(), 1), env, &empty)) {
+            out.add(rtree_entry(rows.int64(0), env[0], env[1], env[2], env[3]));
+        }
+    }
+}
+
+// The entries the R-tree holds now (its boxes are already 32-bit floats).
+void collect_rtree_from_rtree(sqlite3* db, const std::string& file, RtreeSorter& out) {
+    Stmt rows(db, "SELECT id, minx, maxx, miny, maxy FROM rtree_incidents_geom", file);
+    while (rows.step()) {
+        out.add(rtree_entry(rows.int64(0), rows.real(1), rows.real(2), rows.real(3),
+                            rows.real(4)));
+    }
+}
+
+// Rebuild the GeoPackage R-tree of `incidents` from @p entries by packing its nodes directly
+// (Hilbert-sorted leaves, full nodes), the way SQLite's rtree module lays them out: node
+// blobs of the size the table already uses, 2-byte depth (root) and cell count, cells of
+// 8-byte id + four big-endian floats; %_rowid maps rows to leaves, %_parent nodes to
+// parents. Orders of magnitude faster than inserting rows one by one for large imports;
+// memory holds one sort chunk and one entry per leaf node.
+void pack_rtree(sqlite3* db, const std::string& file, RtreeSorter& entries) {
     std::size_t node_size = 0;
     {
         Stmt s(db, "SELECT length(data) FROM rtree_incidents_geom_node WHERE nodeno = 1", file);
@@ -430,19 +476,16 @@ void bulk_load_rtree(sqlite3* db, const std::string& file) {
         return b;
     };
 
-    std::size_t total = 0;
-    {
-        Stmt c(db, "SELECT count(*) FROM incidents WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom)",
-               file);
-        total = c.step() ? static_cast<std::size_t>(c.int64(0)) : 0;
+    const std::size_t total = entries.size();
+    if (total == 0) {
+        std::vector<RtreeCell> none;
+        write_node(1, none, 0, 0, 0);
+        return;
     }
-    Stmt rows(db,
-              "SELECT fid, ST_MinX(geom), ST_MaxX(geom), ST_MinY(geom), ST_MaxY(geom) FROM "
-              "incidents WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom) ORDER BY "
-              "bw_hilbert((ST_MinX(geom) + ST_MaxX(geom)) / 2, (ST_MinY(geom) + ST_MaxY(geom)) / 2)",
-              file);
     std::vector<RtreeCell> leaf_cells;
+    leaf_cells.reserve(max_cells);
     std::vector<RtreeCell> level; // bounding cells of the nodes of the level being built
+    SpoolSorter<RowidEntry, FidOrder> rowids;
     const bool root_is_leaf = total <= max_cells;
     std::int64_t next_node = 2;
     auto flush_leaf = [&] {
@@ -452,28 +495,24 @@ void bulk_load_rtree(sqlite3* db, const std::string& file) {
         const std::int64_t nodeno = root_is_leaf ? 1 : next_node++;
         write_node(nodeno, leaf_cells, 0, leaf_cells.size(), 0);
         for (const auto& c : leaf_cells) {
-            put_rowid.reset();
-            put_rowid.bind(1, c.id);
-            put_rowid.bind(2, nodeno);
-            put_rowid.step();
+            rowids.add(RowidEntry{c.id, nodeno});
         }
         level.push_back(bound(leaf_cells, 0, leaf_cells.size(), nodeno));
         leaf_cells.clear();
     };
-    while (rows.step()) {
-        leaf_cells.push_back(RtreeCell{rows.int64(0),
-                                       {round_down(rows.real(1)), round_up(rows.real(2)),
-                                        round_down(rows.real(3)), round_up(rows.real(4))}});
+    entries.merge([&](const RtreeEntry& e) {
+        leaf_cells.push_back(RtreeCell{e.fid, {e.box[0], e.box[1], e.box[2], e.box[3]}});
         if (leaf_cells.size() == max_cells) {
             flush_leaf();
         }
-    }
+    });
     flush_leaf();
-    if (total == 0) {
-        std::vector<RtreeCell> none;
-        write_node(1, none, 0, 0, 0);
-        return;
-    }
+    rowids.merge([&](const RowidEntry& r) {
+        put_rowid.reset();
+        put_rowid.bind(1, r.fid);
+        put_rowid.bind(2, r.nodeno);
+        put_rowid.step();
+    });
     if (root_is_leaf) {
         return;
     }
@@ -515,6 +554,12 @@ class GpkgWriter final : public StoreWriter {
 
   private:
     void bind_row(Stmt& s, const Incident& x, const std::string& hash);
+    void collect(const Incident& x, std::int64_t fid) {
+        if (m_new_entries_valid && x.place_lon && x.place_lat) {
+            m_new_entries.add(rtree_entry(fid, *x.place_lon, *x.place_lon, *x.place_lat,
+                                          *x.place_lat));
+        }
+    }
 
     GpkgStore& m_store;
     bool m_open = true;
@@ -530,6 +575,11 @@ class GpkgWriter final : public StoreWriter {
                        -std::numeric_limits<double>::infinity()}; // of the points written
     std::string m_now;
     Stmt m_lookup, m_insert, m_update, m_delete;
+    // R-tree entries of the rows inserted in this session (the insert trigger is dropped),
+    // for the bulk load at commit without re-reading the table. Invalid once a row inserted
+    // in this session is updated or any row deleted: then the table is scanned instead.
+    RtreeSorter m_new_entries;
+    bool m_new_entries_valid = true;
 };
 
 class GpkgStore final : public IncidentStore {
@@ -774,6 +824,7 @@ UpsertResult GpkgWriter::upsert(const std::vector<Incident>& batch) {
                 ++m_inserted;
                 m_changed = true;
                 track(x);
+                collect(x, sqlite3_last_insert_rowid(db));
                 continue;
             }
             m_insert.reset();
@@ -793,6 +844,9 @@ UpsertResult GpkgWriter::upsert(const std::vector<Incident>& batch) {
             m_update.bind(static_cast<int>(incident_fields().size()) + 3, fid);
             m_update.step();
             ++result.updated;
+            if (fid > m_start_max_fid) {
+                m_new_entries_valid = false; // its R-tree entry now comes from the trigger
+            }
         } else {
             m_lookup.reset();
             m_insert.reset();
@@ -801,6 +855,7 @@ UpsertResult GpkgWriter::upsert(const std::vector<Incident>& batch) {
             ++result.inserted;
             ++m_inserted;
             m_insert_first = true;
+            collect(x, sqlite3_last_insert_rowid(db));
         }
         m_changed = true;
         track(x);
@@ -823,6 +878,8 @@ std::size_t GpkgWriter::remove(const std::vector<std::string>& ids) {
     m_removed += removed;
     if (removed > 0) {
         m_changed = true;
+        m_new_entries_valid = false;
+        m_new_entries.clear();
     }
     return removed;
 }
@@ -839,11 +896,18 @@ void GpkgWriter::commit() {
     // Large imports relative to the store: repack the whole R-tree (fast, well-ordered);
     // small ones: insert the new rows' entries one by one.
     if (m_inserted >= 10000 && static_cast<std::int64_t>(m_inserted) > m_start_count / 2) {
-        // A small cache for the Hilbert sort: SQLite's sorter spills to temporary files
-        // beyond it, so memory stays flat however many rows are packed.
-        sqlite_exec(db, "PRAGMA cache_size = -16384", file);
-        bulk_load_rtree(db, file);
-        sqlite_exec(db, "PRAGMA cache_size = -32768", file);
+        // The Hilbert sort spills sorted runs to a temporary file, so memory stays flat
+        // however many rows are packed.
+        if (m_new_entries_valid) {
+            // The R-tree holds every row but this session's inserts, collected on the way.
+            collect_rtree_from_rtree(db, file, m_new_entries);
+            pack_rtree(db, file, m_new_entries);
+        } else {
+            m_new_entries.clear();
+            RtreeSorter all;
+            collect_rtree_from_table(db, file, all);
+            pack_rtree(db, file, all);
+        }
     } else {
         sqlite_exec(db,
                     std::string("INSERT OR REPLACE INTO ") + k_rtree +

@@ -358,3 +358,95 @@ TEST_CASE("GeoPackage store: bulk-packed R-tree is valid and answers like a scan
     store.reset();
     fs::remove_all(path.parent_path());
 }
+
+#include "store/detail/spool_sort.hpp"
+
+TEST_CASE("SpoolSorter: sorted runs on disk merge into one order", "[store]") {
+    struct Less {
+        bool operator()(std::uint64_t a, std::uint64_t b) const noexcept { return a < b; }
+    };
+    for (const std::size_t n : {0UL, 5UL, 1024UL, 5000UL, 20000UL}) {
+        borderwatch::detail::SpoolSorter<std::uint64_t, Less> sorter(1024); // many runs
+        std::mt19937_64 rng(n);
+        std::vector<std::uint64_t> expected;
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto v = rng() % 1000;
+            expected.push_back(v);
+            sorter.add(v);
+        }
+        CHECK(sorter.size() == n);
+        std::sort(expected.begin(), expected.end());
+        std::vector<std::uint64_t> got;
+        sorter.merge([&](std::uint64_t v) { got.push_back(v); });
+        CHECK(got == expected);
+        CHECK(sorter.size() == 0);
+    }
+}
+
+namespace {
+
+// rtreecheck() result and entry count of a store's R-tree.
+std::pair<std::string, int> rtree_status(const fs::path& path) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, "SELECT rtreecheck('rtree_incidents_geom'), (SELECT count(*) "
+                                   "FROM rtree_incidents_geom), (SELECT count(*) FROM "
+                                   "rtree_incidents_geom r JOIN incidents i ON i.fid = r.id "
+                                   "WHERE r.minx <= i.place_lon AND r.maxx >= i.place_lon AND "
+                                   "r.miny <= i.place_lat AND r.maxy >= i.place_lat)",
+                               -1, &st, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+    std::pair<std::string, int> out{reinterpret_cast<const char*>(sqlite3_column_text(st, 0)),
+                                    sqlite3_column_int(st, 1)};
+    CHECK(sqlite3_column_int(st, 2) == out.second); // every entry boxes its row's point
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("GeoPackage store: bulk R-tree after appends, updates and deletes in one session",
+          "[store]") {
+    const auto path = temp_store("rtree2");
+    auto store = open_store(path.string());
+    std::mt19937 rng(11);
+    std::uniform_real_distribution<double> lon(67.5, 75.0);
+    std::uniform_real_distribution<double> lat(36.5, 39.0);
+    auto batch_of = [&](const std::string& prefix, int n) {
+        std::vector<Incident> b;
+        for (int i = 0; i < n; ++i) {
+            b.push_back(make(prefix + std::to_string(i), lon(rng), lat(rng), 1000));
+        }
+        return b;
+    };
+    store->upsert(batch_of("a", 11000)); // bulk into an empty store
+    CHECK(rtree_status(path) == std::pair<std::string, int>{"ok", 11000});
+
+    SECTION("bulk append to a non-empty store keeps the old entries") {
+        store->upsert(batch_of("b", 12000));
+        CHECK(rtree_status(path) == std::pair<std::string, int>{"ok", 23000});
+    }
+    SECTION("a row inserted and moved in the same session") {
+        auto w = store->writer();
+        auto b = batch_of("c", 12000);
+        w->upsert(b);
+        b.resize(10);
+        for (auto& x : b) {
+            x.place_lon = *x.place_lon + 0.5;
+        }
+        w->upsert(b); // updates rows of this session: the table is scanned at commit
+        w->commit();
+        CHECK(rtree_status(path) == std::pair<std::string, int>{"ok", 23000});
+    }
+    SECTION("rows inserted and deleted in the same session") {
+        auto w = store->writer();
+        w->upsert(batch_of("d", 12000));
+        CHECK(w->remove({"d1", "d2", "a3"}) == 3);
+        w->commit();
+        CHECK(rtree_status(path) == std::pair<std::string, int>{"ok", 22997});
+    }
+    store.reset();
+    fs::remove_all(path.parent_path());
+}
