@@ -74,7 +74,10 @@ class CsvLayer final : public LayerWriter {
     }
 
     [[nodiscard]] std::uint64_t count() const noexcept override { return m_count; }
-    void finish() { std::tie(m_sha256, m_bytes) = m_out.finish(); }
+    void finish() {
+        std::tie(m_sha256, m_bytes) = m_out.finish();
+        detail::flush_and_sync(m_file);
+    }
     void commit() { m_file.commit(); }
     [[nodiscard]] OutputFile output() const {
         return OutputFile{m_file.target(), "csv", {{m_schema.name, m_count}}, m_sha256, m_bytes};

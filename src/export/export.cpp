@@ -15,6 +15,7 @@
 #include <borderwatch/placement/border_engine.hpp>
 
 #include "export/detail/bands.hpp"
+#include "export/detail/fanout.hpp"
 #include "export/detail/geodata_read.hpp"
 
 #include <nlohmann/json.hpp>
@@ -26,7 +27,10 @@
 #include <ctime>
 #include <limits>
 #include <map>
+#include <exception>
+#include <future>
 #include <signal.h>
+#include <thread>
 #include <tuple>
 
 namespace borderwatch {
@@ -319,6 +323,18 @@ struct Outputs {
     }
 };
 
+/// One incident as every format writes it: its features, and the storage their text
+/// values view (reused from row to row by the FanOut ring).
+struct IncidentRow {
+    Incident in;
+    std::vector<FieldValue> raw;
+    std::string sector_text;
+    std::string band_text;
+    Feature inc;
+    Feature con;
+    bool has_connector = false;
+};
+
 enum LayerIndex : std::size_t { l_incidents, l_border, l_sectors, l_bands, l_admin, l_connectors };
 
 } // namespace
@@ -513,6 +529,15 @@ ExportResult export_layers(const ExportOptions& options, const IncidentSource& s
         admin2 = detail::read_geojson_features(geodata / "admin2.geojson");
     }
 
+    // The band polygons (GEOS buffers, about a second) do not depend on the incidents:
+    // built on a second thread while the incidents are written.
+    std::future<std::vector<detail::BandPolygon>> band_polygons;
+    if (options.distance_bands) {
+        band_polygons = std::async(std::launch::async, [&border, &options, &countries] {
+            return detail::build_band_polygons(border, options.bands, countries);
+        });
+    }
+
     Outputs out;
     for (const auto f : options.formats) {
         switch (f) {
@@ -547,18 +572,32 @@ ExportResult export_layers(const ExportOptions& options, const IncidentSource& s
     GroupStats all;
     ExportResult result;
 
+    // The producer (this thread) reads the incidents, builds each row's features once and
+    // keeps the statistics; every format writes the rows on its own thread (FanOut).
+    const bool presentation = std::find(options.formats.begin(), options.formats.end(),
+                                        ExportFormat::kml) != options.formats.end();
+    std::vector<detail::FanOut<IncidentRow>::Consumer> consumers;
+    for (std::size_t w = 0; w < out.writers.size(); ++w) {
+        consumers.emplace_back([inc_layer = out.layers[l_incidents][w],
+                                con_layer = out.layers[l_connectors][w]](const IncidentRow& row) {
+            inc_layer->write(row.inc);
+            if (row.has_connector) {
+                con_layer->write(row.con);
+            }
+        });
+    }
+    detail::FanOut<IncidentRow> fan(std::move(consumers));
     const auto& fields = incident_fields();
-    std::vector<FieldValue> raw(fields.size());
-    Feature inc;
-    inc.values.reserve(schemas[l_incidents].fields.size());
-    Feature con;
-    con.values.reserve(schemas[l_connectors].fields.size());
-    std::string sector_text;
-    std::string band_text;
-    source([&](const Incident& in) {
+    source([&](const Incident& incident) {
+        auto& row = fan.row();
+        row.in = incident;
+        const Incident& in = row.in;
+        auto& raw = row.raw;
+        raw.resize(fields.size());
         for (std::size_t i = 0; i < fields.size(); ++i) {
             raw[i] = get_field(in, i);
         }
+        auto& inc = row.inc;
         inc.values.clear();
         for (const auto& v : raw) {
             if (const auto* s = std::get_if<std::string>(&v)) {
@@ -572,6 +611,7 @@ ExportResult export_layers(const ExportOptions& options, const IncidentSource& s
             }
         }
         inc.values.push_back(in.border_distance_m ? Value{*in.border_distance_m / 1000.0} : Value{});
+        auto& sector_text = row.sector_text;
         sector_text.clear();
         std::optional<std::size_t> sector;
         if (in.chainage_km) {
@@ -592,14 +632,15 @@ ExportResult export_layers(const ExportOptions& options, const IncidentSource& s
             inc.geometry.clear();
             ++result.incidents_without_location;
         }
-        inc.name = in.event_date + " " +
-                   (in.sub_event_type.empty() ? in.event_type : in.sub_event_type) +
-                   (in.location_text.empty() ? "" : " - " + in.location_text);
-        inc.description = describe(in);
-        inc.style = in.event_type;
-        inc.time_begin = in.event_date;
-        inc.time_end = in.date_precision == DatePrecision::day ? in.event_date : in.event_date_end;
-        out.write(l_incidents, inc);
+        if (presentation) { // KML only
+            inc.name = in.event_date + " " +
+                       (in.sub_event_type.empty() ? in.event_type : in.sub_event_type) +
+                       (in.location_text.empty() ? "" : " - " + in.location_text);
+            inc.description = describe(in);
+            inc.style = in.event_type;
+            inc.time_begin = in.event_date;
+            inc.time_end = in.date_precision == DatePrecision::day ? in.event_date : in.event_date_end;
+        }
 
         // Statistics.
         const bool imprecise = is_imprecise(in);
@@ -607,6 +648,7 @@ ExportResult export_layers(const ExportOptions& options, const IncidentSource& s
         if (sector) {
             sectors[*sector].add(in, imprecise);
         }
+        auto& band_text = row.band_text;
         band_text = band_of(in, options.bands);
         if (!band_text.empty() && band_text != "imprecise" && !in.side.empty()) {
             bands[{in.side, band_text}].add(in, imprecise);
@@ -619,7 +661,9 @@ ExportResult export_layers(const ExportOptions& options, const IncidentSource& s
         }
 
         // Connector to the nearest border point.
-        if (have_point && in.nearest_lon && in.nearest_lat && in.border_distance_m) {
+        row.has_connector = have_point && in.nearest_lon && in.nearest_lat && in.border_distance_m;
+        if (row.has_connector) {
+            auto& con = row.con;
             con.geometry.set_segment({lon, lat}, {*in.nearest_lon, *in.nearest_lat});
             con.values.clear();
             con.values.emplace_back(std::string_view(in.id));
@@ -629,15 +673,18 @@ ExportResult export_layers(const ExportOptions& options, const IncidentSource& s
             con.values.emplace_back(*in.border_distance_m);
             con.values.emplace_back(*in.border_distance_m / 1000.0);
             con.values.push_back(in.chainage_km ? Value{*in.chainage_km} : Value{});
-            con.name = in.id;
-            con.style = in.event_type;
-            out.write(l_connectors, con);
+            if (presentation) {
+                con.name = in.id;
+                con.style = in.event_type;
+            }
         }
+        fan.push();
         ++result.incidents;
         if (result.incidents % 10000 == 0) {
             report("incidents", result.incidents, options.expected_incidents);
         }
     });
+    fan.close();
     report("incidents", result.incidents, options.expected_incidents);
 
     // --- border ------------------------------------------------------------------------
@@ -681,7 +728,7 @@ ExportResult export_layers(const ExportOptions& options, const IncidentSource& s
     // --- distance bands ----------------------------------------------------------------
     if (options.distance_bands) {
         report("distance_bands", 0, 0);
-        const auto polygons = detail::build_band_polygons(border, options.bands, countries);
+        const auto polygons = band_polygons.get();
         for (const auto& bp : polygons) {
             Feature f;
             f.geometry = bp.geometry;
@@ -738,9 +785,29 @@ ExportResult export_layers(const ExportOptions& options, const IncidentSource& s
     }
 
     // --- finish everything, then rename everything, then the manifest ------------------
+    // Finishing (GeoPackage R-trees, KML spool concatenation, fsync) runs per format in
+    // parallel; nothing is renamed before every writer has finished.
     report("finish", 0, out.writers.size());
-    for (auto& w : out.writers) {
-        w->finish();
+    {
+        std::vector<std::exception_ptr> errors(out.writers.size());
+        std::vector<std::thread> threads;
+        for (std::size_t w = 0; w < out.writers.size(); ++w) {
+            threads.emplace_back([&, w] {
+                try {
+                    out.writers[w]->finish();
+                } catch (...) {
+                    errors[w] = std::current_exception();
+                }
+            });
+        }
+        for (auto& t : threads) {
+            t.join();
+        }
+        for (const auto& e : errors) {
+            if (e) {
+                std::rethrow_exception(e);
+            }
+        }
     }
     report("commit", 0, out.writers.size());
     for (auto& w : out.writers) {

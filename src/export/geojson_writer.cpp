@@ -219,6 +219,7 @@ class GeoJsonLayer final : public LayerWriter {
         }
         s += "}\n";
         std::tie(m_sha256, m_bytes) = m_out.finish();
+        detail::flush_and_sync(m_file);
     }
     void commit() { m_file.commit(); }
     [[nodiscard]] OutputFile output() const {

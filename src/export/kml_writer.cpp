@@ -343,11 +343,7 @@ class KmlWriter final : public FormatWriter {
         }
         main.str() += "</Document>\n</kml>\n";
         std::tie(m_sha256, m_bytes) = main.finish();
-        auto& stream = m_file.stream();
-        stream.flush();
-        if (!stream) {
-            throw IoError("write to '" + m_file.temp_path().string() + "' failed (disk full?)");
-        }
+        detail::flush_and_sync(m_file);
         // The spools are never committed: destroying the writer removes them.
     }
 

@@ -1,5 +1,7 @@
 #include "export/detail/text.hpp"
 
+#include <borderwatch/core/error.hpp>
+
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -53,6 +55,15 @@ void append_fixed(std::string& out, double value, int decimals) {
         ++begin;
     }
     out.append(begin, end);
+}
+
+void flush_and_sync(AtomicFile& file) {
+    auto& stream = file.stream();
+    stream.flush();
+    if (!stream) {
+        throw IoError("write to '" + file.temp_path().string() + "' failed (disk full?)");
+    }
+    fsync_path(file.temp_path());
 }
 
 void append_shortest(std::string& out, double value) {

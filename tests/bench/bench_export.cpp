@@ -133,6 +133,31 @@ int main(int argc, char** argv) {
             return 0;
         });
     };
+    // "bench_export N DIR formats": one export per format (where the time goes), then stop.
+    if (argc > 3 && std::string(argv[3]) == "formats") {
+        const std::pair<const char*, ExportFormat> each[] = {{"geojson", ExportFormat::geojson},
+                                                             {"csv", ExportFormat::csv},
+                                                             {"kml", ExportFormat::kml},
+                                                             {"gpkg", ExportFormat::gpkg}};
+        std::printf("\n%-42s %10s %10s %17s %11s\n", "", "wall", "cpu", "throughput", "peak RSS");
+        const std::string only = argc > 4 ? argv[4] : ""; // e.g. "kml"
+        for (const auto& [name, format] : each) {
+            if (!only.empty() && only.find(name) == std::string::npos) {
+                continue;
+            }
+            const auto m = run_export(work / name, {format}, n);
+            row(std::string("borderwatch ") + name + " only", m, static_cast<double>(n));
+            std::uintmax_t bytes = 0;
+            for (const auto& entry : fs::directory_iterator(work / name)) {
+                bytes += entry.file_size();
+            }
+            std::printf("%-42s %8.1f MB on disk\n", "", static_cast<double>(bytes) / 1e6);
+        }
+        if (std::getenv("BENCH_EXPORT_KEEP") == nullptr) { // keep the files to inspect them
+            fs::remove_all(work);
+        }
+        return 0;
+    }
     // Memory independence: GeoJSON + CSV at N/10 and N.
     const auto small = run_export(work / "gc-small", {ExportFormat::geojson, ExportFormat::csv}, n / 10);
     const auto big = run_export(work / "gc", {ExportFormat::geojson, ExportFormat::csv}, n);

@@ -2,6 +2,7 @@
 // Byte-level helpers shared by the streaming writers: number formatting without
 // allocation, JSON/XML escaping, WKT, ring orientation, value-to-text.
 
+#include <borderwatch/core/atomic_file.hpp>
 #include <borderwatch/core/escape.hpp>
 #include <borderwatch/export/feature.hpp>
 #include <borderwatch/export/sha256.hpp>
@@ -31,6 +32,10 @@ void append_wkt(std::string& out, const Geometry& geometry, int decimals);
 
 /// Attribute value as text ("" for null); reals in shortest round-trip form.
 void append_value_text(std::string& out, const Value& value);
+
+/// Flush @p file's stream and fsync its temporary, so the writers' finish() (run in
+/// parallel) pays the sync and commit() only renames. @throws IoError (disk full)
+void flush_and_sync(AtomicFile& file);
 
 /// A string that is written to @p stream whenever it grows beyond a threshold; hashes
 /// (SHA-256) and counts everything it writes, so manifests need not re-read big files.
