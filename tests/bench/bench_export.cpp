@@ -140,7 +140,14 @@ int main(int argc, char** argv) {
                                                              {"kml", ExportFormat::kml},
                                                              {"gpkg", ExportFormat::gpkg}};
         std::printf("\n%-42s %10s %10s %17s %11s\n", "", "wall", "cpu", "throughput", "peak RSS");
-        const std::string only = argc > 4 ? argv[4] : ""; // e.g. "kml"
+        const std::string only = argc > 4 ? argv[4] : ""; // e.g. "kml"; "all": one export
+        if (only == "all") {
+            const auto m = run_export(work / "all",
+                                      {ExportFormat::geojson, ExportFormat::kml, ExportFormat::gpkg,
+                                       ExportFormat::csv},
+                                      n);
+            row("borderwatch all formats", m, static_cast<double>(n));
+        }
         for (const auto& [name, format] : each) {
             if (!only.empty() && only.find(name) == std::string::npos) {
                 continue;
