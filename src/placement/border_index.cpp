@@ -21,8 +21,10 @@
 #include "geodesy/detail/wgs84.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <numbers>
 
@@ -37,15 +39,20 @@ constexpr double inv_b2 = 1.0 / (wgs84_b_m * wgs84_b_m);
 constexpr double max_segment_m = 500.0;
 /// Smallest normal-section radius of curvature of WGS84 (meridian, at the equator).
 constexpr double r_min_m = wgs84_a_m * (1.0 - wgs84_e2);
-/// Up to this chord length the closed-form path is used (series distance: < 5e-6 m error
-/// at 200 km; foot azimuth after the psi correction: < 0.1 mm along the line at 120 km).
+/// Up to this chord length the closed-form path is used alone (series distance: < 5e-6 m
+/// error at 200 km; foot azimuth after the psi correction: < 0.1 mm along the line at 120 km).
 constexpr double closed_form_max_m = 120000.0;
+/// Up to this chord length a far foot is the closed-form one plus one exact Newton step
+/// (closed-form foot within ~4 mm along the line, series ranking within 0.2 mm); beyond it
+/// every candidate edge is solved exactly.
+constexpr double newton_max_m = 400000.0;
 /// Beyond these distances the foot is refined (tangent at the foot; geodesic azimuth).
 constexpr double refine_min_m = 1000.0;
 constexpr double azimuth_correction_min_m = 5000.0;
 /// Second eccentricity squared.
 constexpr double wgs84_ep2 = wgs84_e2 / (1.0 - wgs84_e2);
-constexpr std::uint32_t leaf_size = 8;
+constexpr std::uint32_t leaf_size = 8; // <= the 8 lanes of LeafChords
+constexpr std::uint32_t bvh_width = 4;
 
 using Vec = std::array<double, 3>;
 
@@ -69,30 +76,112 @@ inline Vec surface_normal(const Vec& x) {
 /// Maximum distance of a geodesic sub-arc of chord length @p len from its chord, plus slack.
 inline double sagitta_bound(double len) { return len * len / (8.0 * r_min_m) * 1.01 + 1e-3 + 1e-6 * len; }
 
-inline double box_distance2(const std::array<float, 6>& b, const Vec& p) {
-    const double x = std::max(double{b[0]} - p[0], 0.0) + std::max(p[0] - double{b[3]}, 0.0);
-    const double y = std::max(double{b[1]} - p[1], 0.0) + std::max(p[1] - double{b[4]}, 0.0);
-    const double z = std::max(double{b[2]} - p[2], 0.0) + std::max(p[2] - double{b[5]}, 0.0);
-    return x * x + y * y + z * z;
+/// Four float lanes (GCC/Clang vector extension: SSE2 on x86-64, NEON on ARM).
+using Float4 = float __attribute__((vector_size(16)));
+
+/// The query point relative to the node-box origin, broadcast to four float lanes.
+struct BoxQuery {
+    Float4 x, y, z;
+};
+
+inline BoxQuery box_query(const Vec& p, const Vec& origin) {
+    const auto x = static_cast<float>(p[0] - origin[0]);
+    const auto y = static_cast<float>(p[1] - origin[1]);
+    const auto z = static_cast<float>(p[2] - origin[2]);
+    return {Float4{x, x, x, x}, Float4{y, y, y, y}, Float4{z, z, z, z}};
 }
 
-/// Foot of P on a sub-segment: chord parameter t and the point on the ellipsoid.
-inline double segment_foot(const Segment& s, const Vec& p, Vec& f) {
+inline Float4 load4(const std::array<float, 4>& v) {
+    Float4 r;
+    std::memcpy(&r, v.data(), sizeof r);
+    return r;
+}
+
+/// Squared distances from the query point to the node's four child boxes (0 inside; +inf
+/// for an empty slot). Float rounding is covered by the boxes' padding and loose_bound().
+inline std::array<float, 4> box_distances2(const BvhNode& node, const BoxQuery& q) {
+    const Float4 zero{0.0F, 0.0F, 0.0F, 0.0F};
+    auto axis = [&](const std::array<float, 4>& lo, const std::array<float, 4>& hi, const Float4& p) {
+        const Float4 below = load4(lo) - p;
+        const Float4 above = p - load4(hi);
+        const Float4 d = (below > zero ? below : zero) + (above > zero ? above : zero);
+        return d * d;
+    };
+    const Float4 d2 = axis(node.lo_x, node.hi_x, q.x) + axis(node.lo_y, node.hi_y, q.y) +
+                      axis(node.lo_z, node.hi_z, q.z);
+    std::array<float, 4> out{};
+    std::memcpy(out.data(), &d2, sizeof d2);
+    return out;
+}
+
+/// Squared distances from the query point to a leaf's eight float chords (lanes past the
+/// leaf's count are meaningless). Within ~0.5 m of the double value for points < 2,000 km
+/// from the origin (lane_slack_m covers that and the sagitta).
+inline std::array<float, 8> chord_distances2(const LeafChords& l, const BoxQuery& q) {
+    std::array<float, 8> out{};
+    const Float4 zero{0.0F, 0.0F, 0.0F, 0.0F};
+    const Float4 one{1.0F, 1.0F, 1.0F, 1.0F};
+    for (std::size_t half = 0; half < 2; ++half) {
+        auto lane = [&](const std::array<float, 8>& v) {
+            Float4 r;
+            std::memcpy(&r, v.data() + 4 * half, sizeof r);
+            return r;
+        };
+        const Float4 dx = lane(l.dx);
+        const Float4 dy = lane(l.dy);
+        const Float4 dz = lane(l.dz);
+        const Float4 px = q.x - lane(l.ax);
+        const Float4 py = q.y - lane(l.ay);
+        const Float4 pz = q.z - lane(l.az);
+        Float4 t = (px * dx + py * dy + pz * dz) * lane(l.inv_dd);
+        t = t > zero ? t : zero;
+        t = t < one ? t : one;
+        const Float4 ex = px - t * dx;
+        const Float4 ey = py - t * dy;
+        const Float4 ez = pz - t * dz;
+        const Float4 d2 = ex * ex + ey * ey + ez * ez;
+        std::memcpy(out.data() + 4 * half, &d2, sizeof d2);
+    }
+    return out;
+}
+
+/// A squared distance bound loosened by the relative error of the float box distances.
+inline double loose_bound(double d2) { return d2 * (1.0 + 1e-6); }
+
+/// More than the largest sagitta of a sub-segment (500^2 / (8 r_min) = 4.9 mm), metres.
+constexpr double reach_slack_m = 0.01;
+
+/// Slack of the float chord distances (metres): float rounding (< 0.5 m) plus the sagitta.
+constexpr double lane_slack_m = 2.0;
+
+/// Padding of the float boxes (metres): covers rounding the query point to float.
+constexpr double box_padding_m = 0.5;
+
+/// Foot of P on a sub-segment: chord parameter t and the point on the ellipsoid. Returns
+/// false, skipping the projection onto the ellipsoid, when the chord foot is already beyond
+/// @p reach2 (squared): the projection moves it by at most the sagitta (< 5 mm).
+inline bool segment_foot(const Segment& s, const Vec& p, double reach2, Vec& f, double& t) {
     const Vec ap = sub(p, s.a);
-    double t = dot(ap, s.u);
+    t = dot(ap, s.u);
     if (t <= 0.0) {
+        t = 0.0;
         f = s.a;
-        return 0.0;
+        return true;
     }
     if (t >= 1.0) {
+        t = 1.0;
         f = add_scaled(s.a, 1.0, s.d);
-        return 1.0;
+        return true;
     }
     const Vec q = add_scaled(s.a, t, s.d);
+    const Vec pq = sub(p, q);
+    if (dot(pq, pq) > reach2) {
+        return false;
+    }
     const double g = (q[0] * q[0] + q[1] * q[1]) * inv_a2 + q[2] * q[2] * inv_b2 - 1.0;
     const double gn = 2.0 * ((q[0] * s.n[0] + q[1] * s.n[1]) * inv_a2 + q[2] * s.n[2] * inv_b2);
     f = add_scaled(q, -g / gn, s.n);
-    return t;
+    return true;
 }
 
 /// The point of the sub-arc at chord parameter t (moved onto the ellipsoid along n).
@@ -258,72 +347,122 @@ void BorderIndex::build() {
     info.end_lon = vertices.back()[0];
     info.end_lat = vertices.back()[1];
 
-    // BVH over consecutive sub-segments (the line's order is already spatially coherent).
+    // 4-wide BVH over consecutive sub-segments (the line's order is already spatially
+    // coherent, so equal consecutive runs make tight boxes).
     if (segments.size() >= (1U << 24)) {
         throw GeometryError("border '" + info.id + "' has too many sub-segments to index");
     }
+    {
+        Vec lo = ecef.front();
+        Vec hi = ecef.front();
+        for (const Vec& v : ecef) {
+            for (std::size_t c = 0; c < 3; ++c) {
+                lo[c] = std::min(lo[c], v[c]);
+                hi[c] = std::max(hi[c], v[c]);
+            }
+        }
+        origin = {0.5 * (lo[0] + hi[0]), 0.5 * (lo[1] + hi[1]), 0.5 * (lo[2] + hi[2])};
+    }
     nodes.clear();
-    nodes.reserve(segments.size() / leaf_size * 2 + 2);
+    nodes.reserve(segments.size() / leaf_size / 2 + 2);
+    leaves.clear();
+    leaves.reserve(segments.size() / leaf_size * 2 + 1);
     struct Built {
         std::uint32_t ref;
-        std::array<float, 6> box;
+        Vec lo; // relative to origin, grown by the sagitta bound
+        Vec hi;
     };
     auto box_of = [&](std::uint32_t first, std::uint32_t count) {
-        std::array<double, 3> lo{std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity(),
-                                 std::numeric_limits<double>::infinity()};
-        std::array<double, 3> hi{-lo[0], -lo[1], -lo[2]};
+        const double inf = std::numeric_limits<double>::infinity();
+        Built out{0, {inf, inf, inf}, {-inf, -inf, -inf}};
         double grow = 0.0;
         for (std::uint32_t k = first; k < first + count; ++k) {
             const Segment& s = segments[k];
-            const Vec b = add_scaled(s.a, 1.0, s.d);
-            for (int c = 0; c < 3; ++c) {
-                lo[c] = std::min({lo[c], s.a[c], b[c]});
-                hi[c] = std::max({hi[c], s.a[c], b[c]});
+            const Vec a = sub(s.a, origin);
+            const Vec b = add_scaled(a, 1.0, s.d);
+            for (std::size_t c = 0; c < 3; ++c) {
+                out.lo[c] = std::min({out.lo[c], a[c], b[c]});
+                out.hi[c] = std::max({out.hi[c], a[c], b[c]});
             }
             grow = std::max(grow, sagitta_bound(std::sqrt(dot(s.d, s.d))));
         }
-        std::array<float, 6> box{};
-        for (int c = 0; c < 3; ++c) {
-            // Round outwards so the float box still contains the double one.
-            float l = static_cast<float>(lo[c] - grow);
-            float h = static_cast<float>(hi[c] + grow);
-            if (static_cast<double>(l) > lo[c] - grow) {
-                l = std::nextafter(l, -std::numeric_limits<float>::infinity());
-            }
-            if (static_cast<double>(h) < hi[c] + grow) {
-                h = std::nextafter(h, std::numeric_limits<float>::infinity());
-            }
-            box[static_cast<std::size_t>(c)] = l;
-            box[static_cast<std::size_t>(c) + 3] = h;
+        for (std::size_t c = 0; c < 3; ++c) {
+            out.lo[c] -= grow;
+            out.hi[c] += grow;
         }
-        return box;
+        return out;
+    };
+    // Float lanes rounded outwards and padded, so they contain the double box.
+    auto set_lane = [](BvhNode& node, std::size_t lane, const Built& child) {
+        const float finf = std::numeric_limits<float>::infinity();
+        auto down = [&](double v) {
+            auto f = static_cast<float>(v - box_padding_m);
+            return static_cast<double>(f) > v - box_padding_m ? std::nextafter(f, -finf) : f;
+        };
+        auto up = [&](double v) {
+            auto f = static_cast<float>(v + box_padding_m);
+            return static_cast<double>(f) < v + box_padding_m ? std::nextafter(f, finf) : f;
+        };
+        node.lo_x[lane] = down(child.lo[0]);
+        node.lo_y[lane] = down(child.lo[1]);
+        node.lo_z[lane] = down(child.lo[2]);
+        node.hi_x[lane] = up(child.hi[0]);
+        node.hi_y[lane] = up(child.hi[1]);
+        node.hi_z[lane] = up(child.hi[2]);
+        node.child[lane] = child.ref;
+    };
+    auto empty_node = [] {
+        const float finf = std::numeric_limits<float>::infinity();
+        BvhNode node{};
+        node.lo_x.fill(finf);
+        node.lo_y.fill(finf);
+        node.lo_z.fill(finf);
+        node.hi_x.fill(-finf);
+        node.hi_y.fill(-finf);
+        node.hi_z.fill(-finf);
+        node.child.fill(bvh_leaf_bit); // leaves of 0 segments
+        return node;
     };
     auto build_node = [&](auto&& self, std::uint32_t first, std::uint32_t count) -> Built {
         if (count <= leaf_size) {
-            return {bvh_leaf_bit | (count << 24) | first, box_of(first, count)};
+            Built leaf = box_of(first, count);
+            leaf.ref = bvh_leaf_bit | (count << 24) | static_cast<std::uint32_t>(leaves.size());
+            LeafChords& lanes = leaves.emplace_back();
+            lanes.first = first;
+            for (std::uint32_t i = 0; i < count; ++i) {
+                const Segment& sg = segments[first + i];
+                lanes.ax[i] = static_cast<float>(sg.a[0] - origin[0]);
+                lanes.ay[i] = static_cast<float>(sg.a[1] - origin[1]);
+                lanes.az[i] = static_cast<float>(sg.a[2] - origin[2]);
+                lanes.dx[i] = static_cast<float>(sg.d[0]);
+                lanes.dy[i] = static_cast<float>(sg.d[1]);
+                lanes.dz[i] = static_cast<float>(sg.d[2]);
+                const float dd = lanes.dx[i] * lanes.dx[i] + lanes.dy[i] * lanes.dy[i] + lanes.dz[i] * lanes.dz[i];
+                lanes.inv_dd[i] = dd > 0.0F ? 1.0F / dd : 0.0F;
+            }
+            return leaf;
         }
         const auto index = static_cast<std::uint32_t>(nodes.size());
-        nodes.emplace_back();
-        const std::uint32_t half = count / 2;
-        const Built left = self(self, first, half);
-        const Built right = self(self, first + half, count - half);
-        BvhNode& node = nodes[index];
-        node.box = {left.box, right.box};
-        node.child = {left.ref, right.ref};
-        std::array<float, 6> box{};
-        for (std::size_t c = 0; c < 3; ++c) {
-            box[c] = std::min(left.box[c], right.box[c]);
-            box[c + 3] = std::max(left.box[c + 3], right.box[c + 3]);
+        nodes.push_back(empty_node());
+        const std::uint32_t parts = std::min(bvh_width, (count + leaf_size - 1) / leaf_size);
+        Built out{index, {}, {}};
+        std::uint32_t part_first = first;
+        for (std::uint32_t i = 0; i < parts; ++i) {
+            const std::uint32_t n_part = count / parts + (i < count % parts ? 1U : 0U);
+            const Built child = self(self, part_first, n_part);
+            part_first += n_part;
+            set_lane(nodes[index], i, child);
+            for (std::size_t c = 0; c < 3; ++c) {
+                out.lo[c] = i == 0 ? child.lo[c] : std::min(out.lo[c], child.lo[c]);
+                out.hi[c] = i == 0 ? child.hi[c] : std::max(out.hi[c], child.hi[c]);
+            }
         }
-        return {index, box};
+        return out;
     };
     const Built root = build_node(build_node, 0, static_cast<std::uint32_t>(segments.size()));
     if ((root.ref & bvh_leaf_bit) != 0U) { // few segments: a root with one leaf
-        BvhNode node;
-        const float inf = std::numeric_limits<float>::infinity();
-        node.box = {root.box, std::array<float, 6>{inf, inf, inf, -inf, -inf, -inf}};
-        node.child = {root.ref, bvh_leaf_bit};
-        nodes.push_back(node);
+        nodes.push_back(empty_node());
+        set_lane(nodes.back(), 0, root);
     }
     build_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
@@ -348,20 +487,35 @@ LineHit BorderIndex::nearest_fast(double lon, double lat) const {
         std::uint32_t ref;
         double d2;
     };
+    const BoxQuery q = box_query(p, origin);
+    double box_thr2 = loose_bound(thr2); // thr2 for the float box distances
+    double reach2 = thr2;                 // thr2 for chord feet before their projection
+    double lane_reach2 = thr2;            // thr2 for the float chord distances
     std::array<Item, 96> stack; // NOLINT: filled before use
     std::size_t top = 0;
     stack[top++] = {0, 0.0};
     while (top > 0) {
         const Item item = stack[--top];
-        if (item.d2 > thr2) {
+        if (item.d2 > box_thr2) {
             continue;
         }
         if ((item.ref & bvh_leaf_bit) != 0U) {
-            const std::uint32_t first = item.ref & 0xFFFFFFU;
             const std::uint32_t count = (item.ref >> 24) & 0x7FU;
-            for (std::uint32_t k = first; k < first + count; ++k) {
+            if (count == 0) {
+                continue;
+            }
+            const LeafChords& lanes = leaves[item.ref & 0xFFFFFFU];
+            const std::array<float, 8> lane_d2 = chord_distances2(lanes, q);
+            for (std::uint32_t lane = 0; lane < count; ++lane) {
+                if (lane_d2[lane] > lane_reach2) {
+                    continue;
+                }
+                const std::uint32_t k = lanes.first + lane;
                 Vec f;
-                const double t = segment_foot(segments[k], p, f);
+                double t = 0.0;
+                if (!segment_foot(segments[k], p, reach2, f, t)) {
+                    continue;
+                }
                 const Vec pf = sub(p, f);
                 const double c2 = dot(pf, pf);
                 if (c2 > thr2) {
@@ -371,6 +525,9 @@ LineHit BorderIndex::nearest_fast(double lon, double lat) const {
                     best_c2 = c2;
                     const double thr = margin_threshold(std::sqrt(c2));
                     thr2 = thr * thr;
+                    box_thr2 = loose_bound(thr2);
+                    reach2 = (thr + reach_slack_m) * (thr + reach_slack_m);
+                    lane_reach2 = (thr + lane_slack_m) * (thr + lane_slack_m);
                 }
                 if (ncands == cands.size()) {
                     std::size_t kept = 0;
@@ -391,24 +548,37 @@ LineHit BorderIndex::nearest_fast(double lon, double lat) const {
             continue;
         }
         const BvhNode& node = nodes[item.ref];
-        const double d0 = box_distance2(node.box[0], p);
-        const double d1 = box_distance2(node.box[1], p);
-        if (top + 2 > stack.size()) {
+        const std::array<float, 4> d2 = box_distances2(node, q);
+        if (top + bvh_width > stack.size()) {
             continue; // cannot happen: the tree is balanced
         }
-        // Push the farther child first so the nearer one is searched first.
-        if (d0 <= d1) {
-            if (d1 <= thr2) stack[top++] = {node.child[1], d1};
-            if (d0 <= thr2) stack[top++] = {node.child[0], d0};
-        } else {
-            if (d0 <= thr2) stack[top++] = {node.child[0], d0};
-            if (d1 <= thr2) stack[top++] = {node.child[1], d1};
+        // Push the children in reach farthest first, so the nearest is searched first. Sorted
+        // by a branch-free network on (distance bits, reference) keys: the order is data-random.
+        std::array<std::uint64_t, 4> key{};
+        for (std::size_t c = 0; c < bvh_width; ++c) {
+            key[c] = (std::uint64_t{std::bit_cast<std::uint32_t>(d2[c])} << 32U) | node.child[c];
+        }
+        auto order = [&](std::size_t i, std::size_t j) {
+            const std::uint64_t lo = std::min(key[i], key[j]);
+            key[j] = std::max(key[i], key[j]);
+            key[i] = lo;
+        };
+        order(0, 1);
+        order(2, 3);
+        order(0, 2);
+        order(1, 3);
+        order(1, 2);
+        for (std::size_t c = bvh_width; c-- > 0;) {
+            const double dc = std::bit_cast<float>(static_cast<std::uint32_t>(key[c] >> 32U));
+            stack[top] = {static_cast<std::uint32_t>(key[c]), dc};
+            top += dc <= box_thr2 ? 1U : 0U;
         }
     }
 
     LineHit hit;
     hit.p_ecef = p;
-    if (std::sqrt(best_c2) > closed_form_max_m) {
+    const double best_c = std::sqrt(best_c2);
+    if (best_c > newton_max_m) {
         return nearest_far(lon, lat, p, cands.data(), ncands, thr2);
     }
 
@@ -471,6 +641,12 @@ LineHit BorderIndex::nearest_fast(double lon, double lat) const {
             hit.foot_ecef = f;
         }
     }
+    if (best_c > closed_form_max_m) {
+        if (!refine_far_foot(lon, lat, hit)) {
+            return nearest_far(lon, lat, p, cands.data(), ncands, thr2);
+        }
+        return hit;
+    }
     const auto ll = geodetic_from_surface_ecef(hit.foot_ecef);
     hit.distance_m = best_s;
     hit.lon = ll[0];
@@ -478,6 +654,88 @@ LineHit BorderIndex::nearest_fast(double lon, double lat) const {
     hit.bearing_deg =
         best_s > 0.0 ? azimuth_towards(p, hit.foot_ecef, sin_phi, cos_phi, sin_lam, cos_lam) : 0.0;
     return hit;
+}
+
+namespace {
+
+/// Unit tangent of a sub-arc at its point @p f, pointing along the line's direction.
+Vec tangent_at(const Segment& seg, const Vec& f) {
+    const Vec t = normalized(cross(seg.plane, surface_normal(f)));
+    return dot(t, seg.d) < 0.0 ? Vec{-t[0], -t[1], -t[2]} : t;
+}
+
+/// Unit direction (ECEF) of azimuth @p azi_deg in the tangent plane at the surface point @p f.
+Vec direction_at(const Vec& f, double azi_deg) {
+    const Vec n = surface_normal(f);
+    const double cphi = std::sqrt(n[0] * n[0] + n[1] * n[1]);
+    const Vec east{-n[1] / cphi, n[0] / cphi, 0.0};
+    const Vec north{-n[2] * n[0] / cphi, -n[2] * n[1] / cphi, cphi};
+    const double sa = std::sin(azi_deg * deg);
+    const double ca = std::cos(azi_deg * deg);
+    return {sa * east[0] + ca * north[0], sa * east[1] + ca * north[1], sa * east[2] + ca * north[2]};
+}
+
+} // namespace
+
+bool BorderIndex::refine_far_foot(double lon, double lat, LineHit& hit) const {
+    // One geodesic F -> P gives the exact distance (stationary at the foot, so the few mm
+    // the closed-form foot may be off change it by < 1e-10 m) and the angle it makes with
+    // the line; the Newton step along the line, s cos(theta), moves F onto the exact foot
+    // (error O(delta^2 / s + delta s^2 / R^2), micrometres).
+    const auto fl = geodetic_from_surface_ecef(hit.foot_ecef);
+    double s12 = 0.0;
+    double azi1 = 0.0;
+    double azi2 = 0.0;
+    geod_inverse(&wgs84_geodesic(), fl[1], fl[0], lat, lon, &s12, &azi1, &azi2);
+    if (!(s12 > 0.0) || std::abs(std::cos(fl[1] * deg)) < 1e-9) {
+        return false;
+    }
+    const Vec towards_p = direction_at(hit.foot_ecef, azi1);
+    const Segment& seg = segments[hit.segment];
+    const std::uint32_t last = static_cast<std::uint32_t>(segments.size()) - 1;
+    const bool at_start = hit.t <= 0.0;
+    const bool at_end = hit.t >= 1.0;
+    if (at_start || at_end) {
+        // A vertex foot is exact if P lies behind the outgoing and ahead of the incoming arc
+        // there (a corner minimum); otherwise let the exact solver decide.
+        const bool has_in = at_start ? hit.segment > 0 : true;
+        const bool has_out = at_end ? hit.segment < last : true;
+        const Segment& in = at_start ? segments[hit.segment - (has_in ? 1 : 0)] : seg;
+        const Segment& out = at_end ? segments[hit.segment + (has_out ? 1 : 0)] : seg;
+        if ((has_out && dot(towards_p, tangent_at(out, hit.foot_ecef)) > 0.0) ||
+            (has_in && dot(towards_p, tangent_at(in, hit.foot_ecef)) < 0.0)) {
+            return false;
+        }
+    } else {
+        const double step_m = s12 * dot(towards_p, tangent_at(seg, hit.foot_ecef));
+        const double chain = hit.chainage_m + step_m;
+        // Stay on the same geodesic edge (Newton needs a smooth line); a step over a vertex
+        // goes to the exact solver.
+        const std::uint32_t first = edge_first_segment[seg.edge];
+        const std::uint32_t end = edge_first_segment[seg.edge + 1];
+        std::uint32_t k = hit.segment;
+        while (k + 1 < end && chain > segments[k].along0_m + segments[k].length_m) {
+            ++k;
+        }
+        while (k > first && chain < segments[k].along0_m) {
+            --k;
+        }
+        const Segment& moved = segments[k];
+        const double t = (chain - moved.along0_m) / moved.length_m;
+        if (!(t > 0.0 && t < 1.0)) {
+            return false;
+        }
+        hit.segment = k;
+        hit.t = t;
+        hit.chainage_m = chain;
+        hit.foot_ecef = point_on_segment(moved, t);
+    }
+    const auto foot = geodetic_from_surface_ecef(hit.foot_ecef);
+    hit.distance_m = s12;
+    hit.lon = foot[0];
+    hit.lat = foot[1];
+    hit.bearing_deg = normalize_azimuth_deg(azi2 + 180.0);
+    return true;
 }
 
 LineHit BorderIndex::nearest_far(double lon, double lat, const std::array<double, 3>& p,
@@ -555,20 +813,23 @@ LineHit BorderIndex::nearest_exact(double lon, double lat) const {
     // bound is a lower bound of the geodesic distance).
     std::vector<std::uint32_t> edges;
     std::vector<std::uint32_t> stack{0};
+    const BoxQuery pq_box = box_query(p, origin);
+    const double box_ub2 = loose_bound(ub2);
     while (!stack.empty()) {
         const std::uint32_t ref = stack.back();
         stack.pop_back();
         if ((ref & bvh_leaf_bit) == 0U) {
             const BvhNode& node = nodes[ref];
-            for (std::size_t c = 0; c < 2; ++c) {
-                if (box_distance2(node.box[c], p) <= ub2) {
+            const std::array<float, 4> d2 = box_distances2(node, pq_box);
+            for (std::size_t c = 0; c < bvh_width; ++c) {
+                if (d2[c] <= box_ub2) {
                     stack.push_back(node.child[c]);
                 }
             }
             continue;
         }
-        const std::uint32_t first = ref & 0xFFFFFFU;
         const std::uint32_t count = (ref >> 24) & 0x7FU;
+        const std::uint32_t first = count > 0 ? leaves[ref & 0xFFFFFFU].first : 0;
         for (std::uint32_t k = first; k < first + count; ++k) {
             const Segment& s = segments[k];
             const double dd = dot(s.d, s.d);
