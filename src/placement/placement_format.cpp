@@ -32,9 +32,9 @@ std::array<std::string, 8> format_placement(const Placement& p) {
             format_fixed_exact(p.nearest_lon, 7),
             format_fixed_exact(p.nearest_lat, 7),
             format_fixed_exact(p.chainage_km, 6),
-            p.side,
-            p.admin1,
-            p.admin2,
+            std::string(p.side),
+            std::string(p.admin1),
+            std::string(p.admin2),
             bearing_text(p.bearing_deg)};
 }
 

@@ -210,8 +210,8 @@ TEST_CASE("named places: side and admin units", "[border_engine]") {
         INFO(c.name);
         const Placement p = e.place(c.lon, c.lat);
         CHECK(p.side == c.side);
-        CHECK_THAT(p.admin1, Catch::Contains(c.admin1));
-        CHECK_THAT(p.admin2, Catch::Contains(c.admin2));
+        CHECK_THAT(std::string(p.admin1), Catch::Contains(c.admin1));
+        CHECK_THAT(std::string(p.admin2), Catch::Contains(c.admin2));
         CHECK(!p.admin2.empty());
     }
     // Qal'ai Khumb and Nusay face each other across the river.

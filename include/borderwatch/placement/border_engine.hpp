@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace borderwatch {
@@ -19,14 +20,16 @@ namespace borderwatch {
 class ReferencePolygons;
 
 /// Where a point lies relative to the border. Field names equal the output column names.
+/// The text fields view names owned by the BorderEngine that made the placement (no
+/// allocation per point): valid while that engine lives; copy them to keep them longer.
 struct Placement {
     double border_distance_m = 0.0; ///< geodesic (WGS84) distance to the border polyline, metres
     double nearest_lon = 0.0;       ///< nearest border point, longitude in degrees
     double nearest_lat = 0.0;       ///< nearest border point, latitude in degrees
     double chainage_km = 0.0;       ///< along the border from its first vertex to the nearest point
-    std::string side;               ///< ISO3 of the country containing the point ("" if none known)
-    std::string admin1;             ///< current official region/province name ("" if not covered)
-    std::string admin2;             ///< current official district name ("" if not covered)
+    std::string_view side;          ///< ISO3 of the country containing the point ("" if none known)
+    std::string_view admin1;        ///< current official region/province name ("" if not covered)
+    std::string_view admin2;        ///< current official district name ("" if not covered)
     double bearing_deg = 0.0;       ///< azimuth from the point to the nearest border point, [0,360)
 };
 
