@@ -11,7 +11,7 @@ CsvReader::CsvReader(std::istream& input, std::string file_name, char separator)
     : m_input(input), m_file_name(std::move(file_name)), m_separator(separator) {}
 
 std::optional<CsvRecord> CsvReader::next() {
-    std::string line;
+    std::string& line = m_buffer; // reused: no allocation per record
     while (true) {
         if (!std::getline(m_input, line)) {
             return std::nullopt;
@@ -33,10 +33,13 @@ std::optional<CsvRecord> CsvReader::next() {
 
     CsvRecord record;
     record.line = m_line;
+    record.fields.reserve(m_fields_hint);
     std::string field;
     bool in_quotes = false;
     bool field_was_quoted = false;
     std::size_t pos = 0;
+    // Copies runs of plain characters at once (find the next quote / separator) rather than
+    // character by character: CSV parsing is on the hot path of every import.
     while (true) {
         if (pos >= line.size()) {
             if (!in_quotes) {
@@ -57,30 +60,46 @@ std::optional<CsvRecord> CsvReader::next() {
             pos = 0;
             continue;
         }
-        const char c = line[pos++];
         if (in_quotes) {
-            if (c == '"') {
-                if (pos < line.size() && line[pos] == '"') {
-                    field += '"';
-                    ++pos;
-                } else {
-                    in_quotes = false;
-                }
-            } else {
-                field += c;
+            const auto quote = line.find('"', pos);
+            if (quote == std::string::npos) {
+                field.append(line, pos, std::string::npos);
+                pos = line.size();
+                continue;
             }
-        } else if (c == '"' && (field.empty() && !field_was_quoted)) {
+            field.append(line, pos, quote - pos);
+            pos = quote + 1;
+            if (pos < line.size() && line[pos] == '"') {
+                field += '"';
+                ++pos;
+            } else {
+                in_quotes = false;
+            }
+            continue;
+        }
+        const char c = line[pos];
+        if (c == '"' && (field.empty() && !field_was_quoted)) {
             in_quotes = true;
             field_was_quoted = true;
+            ++pos;
         } else if (c == m_separator) {
             record.fields.push_back(std::move(field));
             field.clear();
             field_was_quoted = false;
+            ++pos;
         } else {
-            field += c;
+            // A plain run up to the next separator: once the field is non-empty a quote in it
+            // is an ordinary character.
+            auto end = line.find(m_separator, pos + 1);
+            if (end == std::string::npos) {
+                end = line.size();
+            }
+            field.append(line, pos, end - pos);
+            pos = end;
         }
     }
     record.fields.push_back(std::move(field));
+    m_fields_hint = record.fields.size();
     return record;
 }
 

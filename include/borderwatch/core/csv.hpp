@@ -40,6 +40,8 @@ class CsvReader {
     char m_separator;
     std::size_t m_line = 0;
     bool m_first = true;
+    std::string m_buffer;          ///< the current physical line (reused)
+    std::size_t m_fields_hint = 0; ///< fields of the previous record (reserve)
 };
 
 /// Index of a header column matching any of @p names (ASCII case-insensitive), or nullopt.
