@@ -202,57 +202,33 @@ std::string band_of(const Incident& incident, const std::vector<DistanceBand>& b
     return "";
 }
 
-/// Readable Placemark description: one "Label: value" line per known fact.
+/// Readable one-line Placemark description: what happened, who, how many died, where
+/// relative to the border ("Battles / Armed clash; A vs B; 3 fatalities (2-5); AFG, 1.25 km
+/// from the border"). Every field is in ExtendedData, which the layer's BalloonStyle shows
+/// as a table, so the description does not repeat them (it was 11% of a KML export).
 std::string describe(const Incident& in) {
-    std::string d;
-    const auto line = [&d](const char* label, const std::string& value) {
-        if (!value.empty()) {
-            d += label;
-            d += ": ";
-            d += value;
-            d += '\n';
+    std::string d = in.event_type;
+    if (!in.sub_event_type.empty()) {
+        d += (d.empty() ? "" : " / ") + in.sub_event_type;
+    }
+    const auto part = [&d](const std::string& text) {
+        if (!text.empty()) {
+            d += (d.empty() ? "" : "; ") + text;
         }
     };
-    std::string date = in.event_date;
-    if (!in.event_date_end.empty() && in.event_date_end != in.event_date) {
-        date += " to " + in.event_date_end;
-    }
-    line("Date", date + " (" + std::string(to_string(in.date_precision)) + ")");
-    line("Type", in.sub_event_type.empty() ? in.event_type
-                                           : in.event_type + " / " + in.sub_event_type);
-    line("Actors", in.actor2.empty() ? in.actor1 : in.actor1 + " vs " + in.actor2);
-    line("Target", in.target);
+    part(in.actor2.empty() ? in.actor1 : in.actor1 + " vs " + in.actor2);
     if (in.fatalities_best) {
-        std::string f = std::to_string(*in.fatalities_best);
-        if (in.fatalities_low && in.fatalities_high) {
+        std::string f = std::to_string(*in.fatalities_best) + " fatalities";
+        if (in.fatalities_low && in.fatalities_high &&
+            (*in.fatalities_low != *in.fatalities_best || *in.fatalities_high != *in.fatalities_best)) {
             f += " (" + std::to_string(*in.fatalities_low) + "-" +
                  std::to_string(*in.fatalities_high) + ")";
         }
-        line("Fatalities", f);
+        part(f);
     }
-    line("Location as reported", in.location_text);
-    line("Resolved place", in.place_name.empty() ? in.place_matched : in.place_name);
-    std::string admin = in.admin2;
-    if (!in.admin1.empty()) {
-        admin += (admin.empty() ? "" : ", ") + in.admin1;
-    }
-    line("Admin", admin);
     if (in.border_distance_m) {
-        std::string where = in.side.empty() ? "" : in.side + ", ";
-        where += format_fixed(*in.border_distance_m / 1000.0, 3) + " km from the border";
-        if (in.chainage_km) {
-            where += ", chainage " + format_fixed(*in.chainage_km, 3) + " km";
-        }
-        line("Position", where);
-    }
-    line("Band", in.band);
-    line("Source", in.source_url.empty() ? in.source_name
-                                         : in.source_name + " " + in.source_url);
-    line("Notes", in.notes);
-    line("Flags", in.flags);
-    line("Id", in.id);
-    if (!d.empty()) {
-        d.pop_back();
+        part((in.side.empty() ? "" : in.side + ", ") +
+             format_fixed(*in.border_distance_m / 1000.0, 3) + " km from the border");
     }
     return d;
 }

@@ -44,7 +44,8 @@ std::string kml_color(const std::string& rgb, double opacity, const std::string&
     return out;
 }
 
-/// One <Style> element built from a JSON style object.
+/// One <Style> element built from a JSON style object, without its end tag (the writer
+/// adds the layer's BalloonStyle, which needs the layer schema).
 std::string style_xml(const nlohmann::json& s, const std::string& where) {
     const auto id = s.at("id").get<std::string>();
     std::string out = "<Style id=\"";
@@ -74,7 +75,6 @@ std::string style_xml(const nlohmann::json& s, const std::string& where) {
                "</color><fill>" + std::string(s.value("fill_opacity", 0.5) > 0 ? "1" : "0") +
                "</fill><outline>1</outline></PolyStyle>";
     }
-    out += "</Style>\n";
     return out;
 }
 
@@ -94,7 +94,8 @@ struct LayerStyle {
 };
 
 struct KmlStyles {
-    std::string xml; ///< every <Style> element
+    /// Every <Style> element without its end tag, with the layer it belongs to.
+    std::vector<std::pair<std::string, std::string>> elements;
     std::map<std::string, LayerStyle> layers;
 };
 
@@ -115,14 +116,14 @@ KmlStyles load_kml_styles(const std::filesystem::path& file) {
             LayerStyle ls;
             if (spec.contains("categories")) {
                 for (const auto& [key, s] : spec.at("categories").items()) {
-                    styles.xml += style_xml(s, layer + "/" + key);
+                    styles.elements.emplace_back(layer, style_xml(s, layer + "/" + key));
                     ls.categories.emplace(key, s.at("id").get<std::string>());
                 }
                 const auto& d = spec.at("default");
-                styles.xml += style_xml(d, layer + "/default");
+                styles.elements.emplace_back(layer, style_xml(d, layer + "/default"));
                 ls.fallback = d.at("id").get<std::string>();
             } else {
-                styles.xml += style_xml(spec, layer);
+                styles.elements.emplace_back(layer, style_xml(spec, layer));
                 ls.single = spec.at("id").get<std::string>();
             }
             styles.layers.emplace(layer, std::move(ls));
@@ -131,6 +132,26 @@ KmlStyles load_kml_styles(const std::filesystem::path& file) {
         throw DataError("KML style file '" + file.string() + "': " + e.what());
     }
     return styles;
+}
+
+/// Google Earth's balloon for a layer: the feature's name and description, then every
+/// field as a table row filled from the placemark's ExtendedData ($[schema/field] entity
+/// replacement), so the attributes are shown readably without repeating them per placemark.
+std::string balloon_xml(const LayerSchema& schema) {
+    std::string html = "<h3>$[name]</h3><p>$[description]</p><table>";
+    for (const auto& field : schema.fields) {
+        html += "<tr><th align=\"left\">" + field.name + "</th><td>$[" + schema.name + "/" +
+                field.name + "]</td></tr>";
+    }
+    html += "</table>";
+    std::string out = "<BalloonStyle><text>";
+    if (html.find("]]>") == std::string::npos) { // readable HTML in the file
+        out += "<![CDATA[" + html + "]]>";
+    } else {
+        detail::append_xml_escaped(out, html);
+    }
+    out += "</text></BalloonStyle>";
+    return out;
 }
 
 const char* kml_type(FieldType type) {
@@ -231,6 +252,7 @@ class KmlLayer final : public LayerWriter {
         for (const auto& field : m_schema.fields) {
             std::string open = "<SimpleData name=\"";
             detail::append_xml_escaped(open, field.name);
+            m_empty_tags.push_back(open + "\"/>");
             open += "\">";
             m_open_tags.push_back(std::move(open));
         }
@@ -249,6 +271,7 @@ class KmlLayer final : public LayerWriter {
     std::unique_ptr<AtomicFile> m_spool;
     detail::OutBuffer m_out;
     std::vector<std::string> m_open_tags;
+    std::vector<std::string> m_empty_tags; ///< <SimpleData name="x"/>: an empty string
     std::uint64_t m_count = 0;
 };
 
@@ -287,7 +310,16 @@ class KmlWriter final : public FormatWriter {
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             "<kml xmlns=\"http://www.opengis.net/kml/2.2\">\n<Document>\n"
             "<name>borderwatch</name>\n<open>1</open>\n";
-        head += m_styles.xml;
+        for (const auto& [layer_name, xml] : m_styles.elements) {
+            head += xml;
+            for (const auto& layer : m_layers) {
+                if (layer->schema().name == layer_name) {
+                    head += balloon_xml(layer->schema());
+                    break;
+                }
+            }
+            head += "</Style>\n";
+        }
         for (const auto& layer : m_layers) {
             head += "<Schema name=\"";
             detail::append_xml_escaped(head, layer->schema().name);
@@ -412,8 +444,13 @@ void KmlLayer::write(const Feature& feature) {
         if (std::holds_alternative<std::monostate>(v)) {
             continue;
         }
+        const auto* text = std::get_if<std::string_view>(&v);
+        if (text != nullptr && text->empty()) {
+            s += m_empty_tags[i];
+            continue;
+        }
         s += m_open_tags[i];
-        if (const auto* text = std::get_if<std::string_view>(&v)) {
+        if (text != nullptr) {
             detail::append_xml_escaped(s, *text);
         } else {
             detail::append_value_text(s, v);
