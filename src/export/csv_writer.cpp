@@ -42,6 +42,7 @@ class CsvLayer final : public LayerWriter {
     CsvLayer(const std::filesystem::path& dir, LayerSchema schema)
         : m_schema(std::move(schema)), m_file(dir / (m_schema.name + ".csv")),
           m_out(m_file.stream()) {
+        m_out.enable_writeback(m_file.temp_path());
         auto& s = m_out.str();
         s += "WKT";
         for (const auto& field : m_schema.fields) {

@@ -170,6 +170,7 @@ class GeoJsonLayer final : public LayerWriter {
     GeoJsonLayer(const std::filesystem::path& dir, LayerSchema schema)
         : m_schema(std::move(schema)), m_file(dir / (m_schema.name + ".geojson")),
           m_out(m_file.stream()) {
+        m_out.enable_writeback(m_file.temp_path());
         auto& s = m_out.str();
         s += R"({"type":"FeatureCollection","name":")";
         detail::append_json_escaped(s, m_schema.name);

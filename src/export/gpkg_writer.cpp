@@ -12,6 +12,8 @@
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/export/feature.hpp>
 
+#include "export/detail/text.hpp"
+
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -303,6 +305,7 @@ class GpkgWriter final : public FormatWriter {
         if (rc != SQLITE_OK) {
             fail("cannot create the database");
         }
+        m_writeback = std::make_unique<detail::Writeback>(m_file.temp_path());
         exec("PRAGMA page_size = 4096;"
              "PRAGMA journal_mode = OFF;"
              "PRAGMA synchronous = OFF;"
@@ -475,6 +478,15 @@ class GpkgWriter final : public FormatWriter {
 
     void commit() override { m_file.commit(); }
 
+    /// After each feature: every 16384 features, start writing out what SQLite has spilled
+    /// from its cache (the final fsync then has less to wait for).
+    void feature_written() noexcept {
+        if (++m_since_writeback == 16384) {
+            m_since_writeback = 0;
+            m_writeback->start();
+        }
+    }
+
     [[nodiscard]] std::vector<OutputFile> files() const override {
         OutputFile f{m_file.target(), "gpkg", {}, {}, 0};
         for (const auto& layer : m_layers) {
@@ -523,6 +535,8 @@ class GpkgWriter final : public FormatWriter {
     AtomicFile m_file; // declared first: destroyed last, after the database is closed
     std::filesystem::path m_styles_dir;
     std::vector<std::unique_ptr<GpkgLayer>> m_layers;
+    std::unique_ptr<detail::Writeback> m_writeback;
+    std::uint32_t m_since_writeback = 0;
     DbPtr m_db;
 };
 
@@ -576,6 +590,7 @@ void GpkgLayer::write(const Feature& feature) {
     }
     sqlite3_reset(s);
     ++m_count;
+    m_owner.feature_written();
 }
 
 void GpkgLayer::build_rtree() {

@@ -419,6 +419,7 @@ class KmlWriter final : public FormatWriter {
         if (m_layers.empty()) {
             m_layers.push_back(
                 std::make_unique<KmlLayer>(*this, schema, style, &m_file.stream(), nullptr));
+            m_layers.back()->out().enable_writeback(m_file.temp_path());
         } else {
             auto spool = std::make_unique<AtomicFile>(
                 m_file.target().parent_path() /

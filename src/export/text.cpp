@@ -6,6 +6,8 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace borderwatch {
 
@@ -55,6 +57,23 @@ void append_fixed(std::string& out, double value, int decimals) {
         ++begin;
     }
     out.append(begin, end);
+}
+
+Writeback::Writeback(const std::filesystem::path& file)
+    : m_fd(::open(file.c_str(), O_WRONLY | O_CLOEXEC)) {}
+
+Writeback::~Writeback() {
+    if (m_fd >= 0) {
+        ::close(m_fd);
+    }
+}
+
+void Writeback::start() noexcept {
+    m_pending = 0;
+    if (m_fd >= 0) {
+        // Errors are not fatal here: the final fsync reports any real write failure.
+        (void)::sync_file_range(m_fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+    }
 }
 
 void flush_and_sync(AtomicFile& file) {

@@ -7,6 +7,8 @@
 #include <borderwatch/export/feature.hpp>
 #include <borderwatch/export/sha256.hpp>
 
+#include <filesystem>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -37,6 +39,32 @@ void append_value_text(std::string& out, const Value& value);
 /// parallel) pays the sync and commit() only renames. @throws IoError (disk full)
 void flush_and_sync(AtomicFile& file);
 
+/// Starts the kernel's writeback of a file every few tens of MB while it is written, so the
+/// disk works during the export instead of all at the final fsync (which then has little
+/// left to do), and dirty pages do not pile up. Best effort: without the file, a no-op.
+class Writeback {
+  public:
+    Writeback() = default;
+    explicit Writeback(const std::filesystem::path& file);
+    Writeback(const Writeback&) = delete;
+    Writeback& operator=(const Writeback&) = delete;
+    ~Writeback();
+    /// Count @p bytes handed to the kernel; start writeback past the threshold.
+    void wrote(std::uint64_t bytes) {
+        m_pending += bytes;
+        if (m_pending >= k_threshold) {
+            start();
+        }
+    }
+    /// Start writeback of every dirty page of the file now (does not wait for it).
+    void start() noexcept;
+
+  private:
+    static constexpr std::uint64_t k_threshold = 32u << 20;
+    int m_fd = -1;
+    std::uint64_t m_pending = 0;
+};
+
 /// A string that is written to @p stream whenever it grows beyond a threshold; hashes
 /// (SHA-256) and counts everything it writes, so manifests need not re-read big files.
 class OutBuffer {
@@ -59,7 +87,19 @@ class OutBuffer {
         m_stream.write(m_buf.data(), static_cast<std::streamsize>(m_buf.size()));
         m_hash.update(m_buf);
         m_bytes += m_buf.size();
+        if (m_writeback) {
+            m_unsynced += m_buf.size();
+            if (m_unsynced >= (32u << 20)) {
+                m_stream.flush(); // into the kernel, then start writing it out
+                m_writeback->wrote(m_unsynced);
+                m_unsynced = 0;
+            }
+        }
         m_buf.clear();
+    }
+    /// Start writeback of @p file (the file m_stream writes) as it grows.
+    void enable_writeback(const std::filesystem::path& file) {
+        m_writeback = std::make_unique<Writeback>(file);
     }
     /// Flush, then the SHA-256 (hex) and size of everything written. Call once, at the end.
     std::pair<std::string, std::uint64_t> finish() {
@@ -73,6 +113,8 @@ class OutBuffer {
     std::string m_buf;
     Sha256 m_hash;
     std::uint64_t m_bytes = 0;
+    std::unique_ptr<Writeback> m_writeback;
+    std::uint64_t m_unsynced = 0;
 };
 
 } // namespace borderwatch::detail
