@@ -14,7 +14,10 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <future>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -336,6 +339,27 @@ std::unique_ptr<IncidentPlacer> make_incident_placer(const BorderEngine& engine,
 }
 
 // --- import driver ------------------------------------------------------------------------
+//
+// Three stages connected by bounded queues of batches, so reading, placing and storing run at
+// the same time: the calling thread reads (CSV/GeoJSON parsing), `threads - 1` workers place
+// (at least one; none when threads == 1: the reader places), one writer thread stores the
+// batches strictly in input order and reports rejects (also in input order). At most
+// `placers + 3` batches are in flight, so memory is bounded by the batch size. Any failure
+// stops every stage; the uncommitted writer then rolls the whole import back.
+
+namespace {
+
+struct ImportItem {
+    InputRecord record;
+    std::optional<RejectedRow> reject; ///< set: the record is not stored
+};
+
+struct ImportBatch {
+    std::size_t seq = 0;
+    std::vector<ImportItem> items;
+};
+
+} // namespace
 
 ImportReport import_incidents(const std::vector<std::string>& files, IncidentStore& store,
                               const IncidentPlacer& placer, const ImportOptions& options,
@@ -345,102 +369,220 @@ ImportReport import_incidents(const std::vector<std::string>& files, IncidentSto
     const std::size_t batch_size = std::max<std::size_t>(1, options.batch_size);
     unsigned threads = options.threads != 0 ? options.threads : std::thread::hardware_concurrency();
     threads = std::max(1U, std::min(threads, 16U));
+    const unsigned placers = threads - 1;
+    const std::size_t max_in_flight = placers + 3;
 
-    std::vector<InputRecord> batch;
-    batch.reserve(batch_size);
-    std::vector<std::optional<RejectedRow>> errors;
-    std::vector<Incident> good;
-    good.reserve(batch_size);
-    std::future<UpsertResult> pending;
-    auto wait_writer = [&] {
-        if (pending.valid()) {
-            const auto r = pending.get(); // rethrows a storage failure
-            report.inserted += r.inserted;
-            report.updated += r.updated;
-            report.unchanged += r.unchanged;
+    std::mutex mutex;
+    std::condition_variable changed; // every state change below; few per batch
+    std::deque<ImportBatch> to_place;
+    std::map<std::size_t, ImportBatch> placed; // by seq, waiting for the writer
+    std::size_t in_flight = 0;                 // batches read but not yet stored
+    std::size_t batches = 0;                   // batches submitted
+    bool reading_done = false;
+    bool stop = false;
+    std::exception_ptr failure;
+    UpsertResult stored;
+    std::size_t rejected = 0;
+
+    auto fail = [&](std::exception_ptr e) {
+        {
+            std::lock_guard lock(mutex);
+            if (!failure) {
+                failure = std::move(e);
+            }
+            stop = true;
         }
+        changed.notify_all();
     };
-    // Never leave the writer thread running past this function (exception paths included).
-    struct Drain {
-        std::future<UpsertResult>& f;
-        ~Drain() {
-            if (f.valid()) {
-                f.wait();
+    auto place_batch = [&](ImportBatch& b) {
+        for (auto& item : b.items) {
+            if (item.reject) {
+                continue;
+            }
+            auto& r = item.record;
+            try {
+                placer.place(r.incident);
+            } catch (const InputError& e) {
+                item.reject =
+                    RejectedRow{r.file, r.line, e.location().field, e.message(), std::move(r.raw)};
+            } catch (const GeometryError& e) {
+                item.reject = RejectedRow{r.file, r.line, "lon", e.what(), std::move(r.raw)};
             }
         }
-    } drain{pending};
-
-    auto flush = [&] {
-        if (batch.empty()) {
-            return;
+    };
+    auto place_loop = [&] {
+        while (true) {
+            ImportBatch b;
+            {
+                std::unique_lock lock(mutex);
+                changed.wait(lock, [&] { return stop || !to_place.empty() || reading_done; });
+                if (stop || to_place.empty()) {
+                    return;
+                }
+                b = std::move(to_place.front());
+                to_place.pop_front();
+            }
+            try {
+                place_batch(b);
+            } catch (...) {
+                fail(std::current_exception());
+                return;
+            }
+            {
+                std::lock_guard lock(mutex);
+                const auto seq = b.seq;
+                placed.emplace(seq, std::move(b));
+            }
+            changed.notify_all();
         }
-        errors.assign(batch.size(), std::nullopt);
-        auto work = [&](std::size_t begin, std::size_t step) {
-            for (std::size_t i = begin; i < batch.size(); i += step) {
-                try {
-                    placer.place(batch[i].incident);
-                } catch (const InputError& e) {
-                    errors[i] = RejectedRow{batch[i].file, batch[i].line, e.location().field,
-                                            e.message(), batch[i].raw};
-                } catch (const GeometryError& e) {
-                    errors[i] = RejectedRow{batch[i].file, batch[i].line, "lon", e.what(),
-                                            batch[i].raw};
+    };
+    auto write_loop = [&] {
+        std::size_t next = 0;
+        std::vector<Incident> good;
+        good.reserve(batch_size);
+        while (true) {
+            ImportBatch b;
+            {
+                std::unique_lock lock(mutex);
+                changed.wait(lock, [&] {
+                    return stop || placed.count(next) > 0 || (reading_done && next == batches);
+                });
+                const auto it = placed.find(next);
+                if (stop || it == placed.end()) {
+                    return;
+                }
+                b = std::move(it->second);
+                placed.erase(it);
+            }
+            ++next;
+            try {
+                good.clear();
+                for (auto& item : b.items) {
+                    if (item.reject) {
+                        ++rejected;
+                        on_reject(*item.reject);
+                    } else {
+                        good.push_back(std::move(item.record.incident));
+                    }
+                }
+                b.items.clear();
+                if (!good.empty()) {
+                    stored += writer->upsert(good);
+                }
+            } catch (...) {
+                fail(std::current_exception());
+                return;
+            }
+            {
+                std::lock_guard lock(mutex);
+                --in_flight;
+            }
+            changed.notify_all();
+        }
+    };
+
+    std::vector<std::thread> pool;
+    // Never leave a stage running past this function (exception paths included).
+    struct Join {
+        std::vector<std::thread>& pool;
+        std::mutex& mutex;
+        std::condition_variable& changed;
+        bool& stop;
+        ~Join() {
+            {
+                std::lock_guard lock(mutex);
+                stop = true;
+            }
+            changed.notify_all();
+            for (auto& t : pool) {
+                if (t.joinable()) {
+                    t.join();
                 }
             }
-        };
-        if (threads > 1 && batch.size() >= 256) {
-            std::vector<std::thread> pool;
-            for (unsigned t = 1; t < threads; ++t) {
-                pool.emplace_back(work, t, threads);
-            }
-            work(0, threads);
-            for (auto& th : pool) {
-                th.join();
-            }
-        } else {
-            work(0, 1);
         }
-        // Hand the placed rows to the writer thread (the previous batch must be stored
-        // first: one writer, in order), so storing overlaps reading + placing the next batch.
-        wait_writer();
-        good.clear();
-        for (std::size_t i = 0; i < batch.size(); ++i) {
-            if (errors[i]) {
-                ++report.rejected;
-                on_reject(*errors[i]);
+    } join{pool, mutex, changed, stop};
+    pool.emplace_back(write_loop);
+    for (unsigned i = 0; i < placers; ++i) {
+        pool.emplace_back(place_loop);
+    }
+
+    ImportBatch batch;
+    batch.items.reserve(batch_size);
+    // false: the pipeline stopped (a stage failed).
+    auto submit = [&]() -> bool {
+        if (batch.items.empty()) {
+            return true;
+        }
+        if (placers == 0) {
+            place_batch(batch);
+        }
+        {
+            std::unique_lock lock(mutex);
+            changed.wait(lock, [&] { return stop || in_flight < max_in_flight; });
+            if (stop) {
+                return false;
+            }
+            ++in_flight;
+            batch.seq = batches++;
+            if (placers == 0) {
+                const auto seq = batch.seq;
+                placed.emplace(seq, std::move(batch));
             } else {
-                good.push_back(std::move(batch[i].incident));
+                to_place.push_back(std::move(batch));
             }
         }
-        batch.clear();
-        pending = std::async(std::launch::async, [&writer, &good] { return writer->upsert(good); });
+        changed.notify_all();
+        batch = ImportBatch{};
+        batch.items.reserve(batch_size);
+        return true;
     };
 
-    for (const auto& file : files) {
-        auto reader = open_incident_reader(file, options.format);
-        while (true) {
+    bool running = true;
+    for (std::size_t f = 0; f < files.size() && running; ++f) {
+        auto reader = open_incident_reader(files[f], options.format);
+        while (running) {
             std::optional<InputRecord> rec;
             try {
                 rec = reader->next();
             } catch (const InputError& e) {
                 ++report.read;
-                ++report.rejected;
-                on_reject(RejectedRow{e.location().file, e.location().line, e.location().field,
-                                      e.message(), reader->last_raw()});
+                batch.items.push_back(ImportItem{
+                    InputRecord{}, RejectedRow{e.location().file, e.location().line,
+                                               e.location().field, e.message(),
+                                               reader->last_raw()}});
+                if (batch.items.size() >= batch_size) {
+                    running = submit();
+                }
                 continue;
             }
             if (!rec) {
                 break;
             }
             ++report.read;
-            batch.push_back(std::move(*rec));
-            if (batch.size() >= batch_size) {
-                flush();
+            batch.items.push_back(ImportItem{std::move(*rec), std::nullopt});
+            if (batch.items.size() >= batch_size) {
+                running = submit();
             }
         }
     }
-    flush();
-    wait_writer();
+    if (running) {
+        submit();
+    }
+    {
+        std::lock_guard lock(mutex);
+        reading_done = true;
+    }
+    changed.notify_all();
+    for (auto& t : pool) {
+        t.join();
+    }
+    if (failure) {
+        std::rethrow_exception(failure);
+    }
+    report.inserted = stored.inserted;
+    report.updated = stored.updated;
+    report.unchanged = stored.unchanged;
+    report.rejected = rejected;
     writer->commit();
     return report;
 }

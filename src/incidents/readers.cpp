@@ -37,9 +37,22 @@ int days_in_month(int y, int m) {
 }
 
 std::string ymd(int y, int m, int d) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
-    return buf;
+    if (y < 0 || y > 9999 || m < 0 || m > 99 || d < 0 || d > 99) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+        return buf;
+    }
+    // Hot path of every import (two dates per row): no printf.
+    std::string out = "0000-00-00";
+    out[0] = static_cast<char>('0' + y / 1000);
+    out[1] = static_cast<char>('0' + y / 100 % 10);
+    out[2] = static_cast<char>('0' + y / 10 % 10);
+    out[3] = static_cast<char>('0' + y % 10);
+    out[5] = static_cast<char>('0' + m / 10);
+    out[6] = static_cast<char>('0' + m % 10);
+    out[8] = static_cast<char>('0' + d / 10);
+    out[9] = static_cast<char>('0' + d % 10);
+    return out;
 }
 
 bool all_digits(std::string_view s) {
@@ -202,16 +215,10 @@ class CsvIncidentReader final : public IncidentReader {
 
     std::optional<InputRecord> next() override {
         m_last.clear();
-        std::optional<CsvRecord> rec;
-        try {
-            rec = m_csv.next();
-        } catch (const InputError&) {
-            throw;
-        }
+        std::optional<CsvRecord> rec = m_csv.next();
         if (!rec) {
             return std::nullopt;
         }
-        m_last = rec->fields;
         try {
             if (rec->fields.size() != m_header.size()) {
                 fail("", "has " + std::to_string(rec->fields.size()) + " fields, the header has " +
@@ -224,6 +231,7 @@ class CsvIncidentReader final : public IncidentReader {
             out.raw = std::move(rec->fields);
             return out;
         } catch (const InputError& e) {
+            m_last = std::move(rec->fields); // for last_raw(): only rejected rows are kept
             throw InputError(SourceLocation{m_file, rec->line, 0, e.location().field}, e.message());
         }
     }

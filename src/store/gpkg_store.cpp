@@ -458,7 +458,7 @@ void pack_rtree(sqlite3* db, const std::string& file, RtreeSorter& entries) {
                 put_be(p + 8 + 4 * k, bits, 4);
             }
         }
-        put_node.reset();
+        put_node.rewind();
         put_node.bind(1, nodeno);
         put_node.bind_blob(2, blob.data(), static_cast<int>(blob.size()));
         put_node.step();
@@ -508,7 +508,7 @@ void pack_rtree(sqlite3* db, const std::string& file, RtreeSorter& entries) {
     });
     flush_leaf();
     rowids.merge([&](const RowidEntry& r) {
-        put_rowid.reset();
+        put_rowid.rewind();
         put_rowid.bind(1, r.fid);
         put_rowid.bind(2, r.nodeno);
         put_rowid.step();
@@ -525,7 +525,7 @@ void pack_rtree(sqlite3* db, const std::string& file, RtreeSorter& entries) {
             const std::int64_t nodeno = is_root ? 1 : next_node++;
             write_node(nodeno, level, begin, end, is_root ? depth : 0);
             for (std::size_t i = begin; i < end; ++i) {
-                put_parent.reset();
+                put_parent.rewind();
                 put_parent.bind(1, level[i].id);
                 put_parent.bind(2, nodeno);
                 put_parent.step();
@@ -574,6 +574,7 @@ class GpkgWriter final : public StoreWriter {
                        std::numeric_limits<double>::infinity(),
                        -std::numeric_limits<double>::infinity()}; // of the points written
     std::string m_now;
+    std::array<unsigned char, 29> m_blob{}; // geometry of the row being bound
     Stmt m_lookup, m_insert, m_update, m_delete;
     // R-tree entries of the rows inserted in this session (the insert trigger is dropped),
     // for the bulk load at commit without re-reading the table. Invalid once a row inserted
@@ -595,7 +596,10 @@ class GpkgStore final : public IncidentStore {
             create_store_file(m_path);
         }
         sqlite3* raw = nullptr;
-        const int rc = sqlite3_open_v2(m_path.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr);
+        // No SQLite mutex per call: a store object is used by one thread at a time (the
+        // import hands its writer from thread to thread, never concurrently).
+        const int rc = sqlite3_open_v2(m_path.c_str(), &raw,
+                                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
         m_db.reset(raw);
         sqlite_check(raw, rc, m_path, "open");
         sqlite3_busy_timeout(raw, 60000);
@@ -785,10 +789,8 @@ void GpkgWriter::bind_row(Stmt& s, const Incident& x, const std::string& hash) {
     const int n = static_cast<int>(incident_fields().size());
     s.bind(n + 1, std::string_view(hash));
     if (x.place_lon && x.place_lat) {
-        const auto blob = point_blob(*x.place_lon, *x.place_lat);
-        // SQLITE_TRANSIENT: the blob is a local.
-        sqlite3_bind_blob(s.get(), n + 2, blob.data(), static_cast<int>(blob.size()),
-                          SQLITE_TRANSIENT);
+        m_blob = point_blob(*x.place_lon, *x.place_lat); // lives until the next row
+        s.bind_blob(n + 2, m_blob.data(), static_cast<int>(m_blob.size()));
     } else {
         s.bind_null(n + 2);
     }
@@ -816,7 +818,7 @@ UpsertResult GpkgWriter::upsert(const std::vector<Incident>& batch) {
         // New rows (bulk imports): one INSERT ... ON CONFLICT DO NOTHING; known rows
         // (re-imports): one indexed lookup. Which comes first follows the previous row.
         if (m_insert_first) {
-            m_insert.reset();
+            m_insert.rewind();
             bind_row(m_insert, x, hash);
             m_insert.step();
             if (sqlite3_changes(db) > 0) {
@@ -827,9 +829,9 @@ UpsertResult GpkgWriter::upsert(const std::vector<Incident>& batch) {
                 collect(x, sqlite3_last_insert_rowid(db));
                 continue;
             }
-            m_insert.reset();
+            m_insert.rewind();
         }
-        m_lookup.reset();
+        m_lookup.rewind();
         m_lookup.bind(1, std::string_view(x.id));
         if (m_lookup.step()) {
             m_insert_first = false;
@@ -838,8 +840,8 @@ UpsertResult GpkgWriter::upsert(const std::vector<Incident>& batch) {
                 ++result.unchanged;
                 continue;
             }
-            m_lookup.reset();
-            m_update.reset();
+            m_lookup.rewind();
+            m_update.rewind();
             bind_row(m_update, x, hash);
             m_update.bind(static_cast<int>(incident_fields().size()) + 3, fid);
             m_update.step();
@@ -848,8 +850,8 @@ UpsertResult GpkgWriter::upsert(const std::vector<Incident>& batch) {
                 m_new_entries_valid = false; // its R-tree entry now comes from the trigger
             }
         } else {
-            m_lookup.reset();
-            m_insert.reset();
+            m_lookup.rewind();
+            m_insert.rewind();
             bind_row(m_insert, x, hash);
             m_insert.step();
             ++result.inserted;
@@ -860,7 +862,7 @@ UpsertResult GpkgWriter::upsert(const std::vector<Incident>& batch) {
         m_changed = true;
         track(x);
     }
-    m_lookup.reset();
+    m_lookup.rewind();
     return result;
 }
 

@@ -49,6 +49,9 @@ class Stmt {
         sqlite3_reset(m_stmt.get());
         sqlite3_clear_bindings(m_stmt.get());
     }
+    /// Reset for the next step keeping the bindings: for hot loops that bind every parameter
+    /// of every row anyway.
+    void rewind() noexcept { sqlite3_reset(m_stmt.get()); }
     /// Step once. @return true if a row is available
     bool step() {
         const int rc = sqlite3_step(m_stmt.get());
