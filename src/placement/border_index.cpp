@@ -53,6 +53,10 @@ constexpr double azimuth_correction_min_m = 5000.0;
 constexpr double wgs84_ep2 = wgs84_e2 / (1.0 - wgs84_e2);
 constexpr std::uint32_t leaf_size = 8; // <= the 8 lanes of LeafChords
 constexpr std::uint32_t bvh_width = 4;
+/// Hint grid: cell size, margin around the line's lon/lat box, and most cells.
+constexpr double hint_step_deg_default = 0.05;
+constexpr double hint_margin_deg = 1.0;
+constexpr double hint_max_cells = 20000.0;
 
 using Vec = std::array<double, 3>;
 
@@ -147,6 +151,11 @@ inline std::array<float, 8> chord_distances2(const LeafChords& l, const BoxQuery
 
 /// A squared distance bound loosened by the relative error of the float box distances.
 inline double loose_bound(double d2) { return d2 * (1.0 + 1e-6); }
+
+/// loose_bound() as the bit pattern of a float (+inf stays +inf).
+inline std::uint32_t box_bound_bits(double d2) {
+    return std::bit_cast<std::uint32_t>(static_cast<float>(loose_bound(d2)));
+}
 
 /// More than the largest sagitta of a sub-segment (500^2 / (8 r_min) = 4.9 mm), metres.
 constexpr double reach_slack_m = 0.01;
@@ -464,7 +473,67 @@ void BorderIndex::build() {
         nodes.push_back(empty_node());
         set_lane(nodes.back(), 0, root);
     }
+    build_hint_grid();
     build_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+void BorderIndex::build_hint_grid() {
+    hint_chord_m.clear();
+    hint_nx = hint_ny = 0;
+    double lon0 = 180.0;
+    double lon1 = -180.0;
+    double lat0 = 90.0;
+    double lat1 = -90.0;
+    for (const auto& v : vertices) {
+        lon0 = std::min(lon0, v[0]);
+        lon1 = std::max(lon1, v[0]);
+        lat0 = std::min(lat0, v[1]);
+        lat1 = std::max(lat1, v[1]);
+    }
+    lon0 -= hint_margin_deg;
+    lon1 += hint_margin_deg;
+    lat0 = std::max(lat0 - hint_margin_deg, -85.0);
+    lat1 = std::min(lat1 + hint_margin_deg, 85.0);
+    if (lon1 - lon0 > 180.0 || lat1 <= lat0) {
+        return; // around the antimeridian or a pole: no grid, the search starts unbounded
+    }
+    double step = hint_step_deg_default;
+    const double area = (lon1 - lon0) * (lat1 - lat0);
+    if (area / (step * step) > hint_max_cells) {
+        step = std::sqrt(area / hint_max_cells);
+    }
+    const auto nx = static_cast<std::size_t>(std::ceil((lon1 - lon0) / step));
+    const auto ny = static_cast<std::size_t>(std::ceil((lat1 - lat0) / step));
+    std::vector<float> grid(nx * ny);
+    for (std::size_t j = 0; j < ny; ++j) {
+        const double lat_c = lat0 + (static_cast<double>(j) + 0.5) * step;
+        // Chord from the centre to the farthest corner (the same for every cell of the row).
+        const Vec centre = ecef_from_geodetic(0.5 * step, lat_c);
+        double radius = 0.0;
+        for (const double dlat : {-0.5 * step, 0.5 * step}) {
+            for (const double lon_c : {0.0, step}) {
+                const Vec corner = ecef_from_geodetic(lon_c, lat_c + dlat);
+                const Vec d = sub(corner, centre);
+                radius = std::max(radius, std::sqrt(dot(d, d)));
+            }
+        }
+        for (std::size_t i = 0; i < nx; ++i) {
+            const double lon_c = lon0 + (static_cast<double>(i) + 0.5) * step;
+            // Geodesic distance >= chord, so distance + radius bounds every point's chord.
+            const double bound = nearest_fast(lon_c, lat_c).distance_m + radius * 1.001 + 1.0;
+            auto f = static_cast<float>(bound);
+            if (static_cast<double>(f) < bound) {
+                f = std::nextafter(f, std::numeric_limits<float>::infinity());
+            }
+            grid[j * nx + i] = f;
+        }
+    }
+    hint_lon0 = lon0;
+    hint_lat0 = lat0;
+    hint_step_deg = step;
+    hint_chord_m = std::move(grid);
+    hint_nx = nx;
+    hint_ny = ny;
 }
 
 LineHit BorderIndex::nearest_fast(double lon, double lat) const {
@@ -481,30 +550,38 @@ LineHit BorderIndex::nearest_fast(double lon, double lat) const {
     std::array<Candidate, 32> cands; // NOLINT: filled before use
     std::size_t ncands = 0;
     double best_c2 = std::numeric_limits<double>::infinity();
-    double thr2 = best_c2;
+    double thr = best_c2;
+    if (hint_nx > 0) {
+        const double fx = (lon - hint_lon0) / hint_step_deg;
+        const double fy = (lat - hint_lat0) / hint_step_deg;
+        if (fx >= 0.0 && fy >= 0.0 && fx < static_cast<double>(hint_nx) && fy < static_cast<double>(hint_ny)) {
+            const double bound = hint_chord_m[static_cast<std::size_t>(fy) * hint_nx + static_cast<std::size_t>(fx)];
+            thr = margin_threshold(bound);
+        }
+    }
+    double thr2 = thr * thr;
 
-    struct Item {
-        std::uint32_t ref;
-        double d2;
-    };
+    // Stack items are (float box distance^2 bits << 32 | reference): non-negative floats
+    // order like their bit patterns, so bounds compare as integers.
     const BoxQuery q = box_query(p, origin);
-    double box_thr2 = loose_bound(thr2); // thr2 for the float box distances
-    double reach2 = thr2;                 // thr2 for chord feet before their projection
-    double lane_reach2 = thr2;            // thr2 for the float chord distances
-    std::array<Item, 96> stack; // NOLINT: filled before use
+    std::uint32_t box_thr2 = box_bound_bits(thr2); // thr2 for the float box distances
+    double reach2 = (thr + reach_slack_m) * (thr + reach_slack_m); // for chord feet before projection
+    double lane_reach2 = (thr + lane_slack_m) * (thr + lane_slack_m); // for the float chord distances
+    std::array<std::uint64_t, 96> stack; // NOLINT: filled before use
     std::size_t top = 0;
-    stack[top++] = {0, 0.0};
+    stack[top++] = 0; // the root, distance 0
     while (top > 0) {
-        const Item item = stack[--top];
-        if (item.d2 > box_thr2) {
+        const std::uint64_t item_key = stack[--top];
+        if (static_cast<std::uint32_t>(item_key >> 32U) > box_thr2) {
             continue;
         }
-        if ((item.ref & bvh_leaf_bit) != 0U) {
-            const std::uint32_t count = (item.ref >> 24) & 0x7FU;
+        const auto item_ref = static_cast<std::uint32_t>(item_key);
+        if ((item_ref & bvh_leaf_bit) != 0U) {
+            const std::uint32_t count = (item_ref >> 24) & 0x7FU;
             if (count == 0) {
                 continue;
             }
-            const LeafChords& lanes = leaves[item.ref & 0xFFFFFFU];
+            const LeafChords& lanes = leaves[item_ref & 0xFFFFFFU];
             const std::array<float, 8> lane_d2 = chord_distances2(lanes, q);
             for (std::uint32_t lane = 0; lane < count; ++lane) {
                 if (lane_d2[lane] > lane_reach2) {
@@ -523,9 +600,9 @@ LineHit BorderIndex::nearest_fast(double lon, double lat) const {
                 }
                 if (c2 < best_c2) {
                     best_c2 = c2;
-                    const double thr = margin_threshold(std::sqrt(c2));
+                    thr = margin_threshold(std::sqrt(c2));
                     thr2 = thr * thr;
-                    box_thr2 = loose_bound(thr2);
+                    box_thr2 = box_bound_bits(thr2);
                     reach2 = (thr + reach_slack_m) * (thr + reach_slack_m);
                     lane_reach2 = (thr + lane_slack_m) * (thr + lane_slack_m);
                 }
@@ -547,7 +624,7 @@ LineHit BorderIndex::nearest_fast(double lon, double lat) const {
             }
             continue;
         }
-        const BvhNode& node = nodes[item.ref];
+        const BvhNode& node = nodes[item_ref];
         const std::array<float, 4> d2 = box_distances2(node, q);
         if (top + bvh_width > stack.size()) {
             continue; // cannot happen: the tree is balanced
@@ -569,9 +646,8 @@ LineHit BorderIndex::nearest_fast(double lon, double lat) const {
         order(1, 3);
         order(1, 2);
         for (std::size_t c = bvh_width; c-- > 0;) {
-            const double dc = std::bit_cast<float>(static_cast<std::uint32_t>(key[c] >> 32U));
-            stack[top] = {static_cast<std::uint32_t>(key[c]), dc};
-            top += dc <= box_thr2 ? 1U : 0U;
+            stack[top] = key[c];
+            top += static_cast<std::uint32_t>(key[c] >> 32U) <= box_thr2 ? 1U : 0U;
         }
     }
 

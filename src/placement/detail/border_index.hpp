@@ -76,11 +76,21 @@ struct BorderIndex {
     std::vector<BvhNode> nodes;                     // nodes[0] is the root
     std::vector<LeafChords> leaves;
     std::array<double, 3> origin{};                 // ECEF origin of the node boxes
+    /// Start bound of the search: per lon/lat cell around the line, an upper bound (metres)
+    /// of the 3D chord distance from any point of the cell to the line (empty: no grid).
+    std::vector<float> hint_chord_m;
+    double hint_lon0 = 0.0;
+    double hint_lat0 = 0.0;
+    double hint_step_deg = 1.0;
+    std::size_t hint_nx = 0;
+    std::size_t hint_ny = 0;
     double build_ms = 0.0;
 
     /// Build everything from the vertices (info.id/left/right/source already set).
     void build();
 
+    /// Fill the hint grid (after the BVH).
+    void build_hint_grid();
     /// Fast path (see border_engine.cpp).
     [[nodiscard]] LineHit nearest_fast(double lon, double lat) const;
     /// Far points: exact minimisation over the fast search's candidates.
