@@ -302,8 +302,7 @@ struct Outputs {
 /// One incident as every format writes it: its features, and the storage their text
 /// values view (reused from row to row by the FanOut ring).
 struct IncidentRow {
-    Incident in;
-    std::vector<FieldValue> raw;
+    std::vector<FieldValue> raw; ///< incident_fields() values (the connector views them too)
     std::string sector_text;
     std::string band_text;
     Feature inc;
@@ -564,10 +563,15 @@ ExportResult export_layers(const ExportOptions& options, const IncidentSource& s
     }
     detail::FanOut<IncidentRow> fan(std::move(consumers));
     const auto& fields = incident_fields();
-    source([&](const Incident& incident) {
+    const auto raw_text = [](const std::vector<FieldValue>& raw, std::size_t index) {
+        const auto* s = std::get_if<std::string>(&raw[index]);
+        return s != nullptr ? std::string_view(*s) : std::string_view();
+    };
+    const std::size_t f_id = *incident_field_index("id");
+    const std::size_t f_event_type = *incident_field_index("event_type");
+    const std::size_t f_side = *incident_field_index("side");
+    source([&](const Incident& in) {
         auto& row = fan.row();
-        row.in = incident;
-        const Incident& in = row.in;
         auto& raw = row.raw;
         raw.resize(fields.size());
         for (std::size_t i = 0; i < fields.size(); ++i) {
@@ -642,9 +646,9 @@ ExportResult export_layers(const ExportOptions& options, const IncidentSource& s
             auto& con = row.con;
             con.geometry.set_segment({lon, lat}, {*in.nearest_lon, *in.nearest_lat});
             con.values.clear();
-            con.values.emplace_back(std::string_view(in.id));
-            con.values.emplace_back(std::string_view(in.event_type));
-            con.values.emplace_back(std::string_view(in.side));
+            con.values.emplace_back(raw_text(raw, f_id));
+            con.values.emplace_back(raw_text(raw, f_event_type));
+            con.values.emplace_back(raw_text(raw, f_side));
             con.values.emplace_back(std::string_view(band_text));
             con.values.emplace_back(*in.border_distance_m);
             con.values.emplace_back(*in.border_distance_m / 1000.0);

@@ -310,7 +310,7 @@ class GpkgWriter final : public FormatWriter {
              "PRAGMA journal_mode = OFF;"
              "PRAGMA synchronous = OFF;"
              "PRAGMA locking_mode = EXCLUSIVE;"
-             "PRAGMA cache_size = -65536;" // KiB: 64 MiB
+             "PRAGMA cache_size = -16384;" // KiB: 16 MiB (rows are appended; the cache holds B-tree paths)
              "PRAGMA application_id = 1196444487;" // 'GPKG'
              "PRAGMA user_version = 10200;");
         exec("BEGIN");
