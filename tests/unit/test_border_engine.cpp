@@ -161,6 +161,34 @@ TEST_CASE("fast path agrees with exact minimisation", "[border_engine]") {
                                << " mm, max |d chainage| " << worst_chainage * 1e3 << " mm");
 }
 
+TEST_CASE("far feet (120-400 km: one exact Newton step) at other latitudes", "[border_engine]") {
+    // The closed-form foot drifts with latitude and distance; the Newton step must hold the
+    // foot to 1 mm wherever the line is. FIN-RUS reaches 70 N, CHN-MNG runs east-west.
+    for (const char* name : {"FIN-RUS", "CHN-MNG"}) {
+        const auto e = BorderEngine::load(name);
+        std::mt19937_64 rng(5);
+        std::uniform_int_distribution<std::size_t> vertex(0, e->vertices().size() - 1);
+        std::uniform_real_distribution<double> u(0.0, 1.0);
+        double worst_chainage = 0.0;
+        for (int i = 0; i < 300; ++i) {
+            const auto& base = e->vertices()[vertex(rng)];
+            const auto p = geodesic_direct(base[0], base[1], 360.0 * u(rng), 100000.0 + 300000.0 * u(rng));
+            const Placement fast = e->place(p[0], p[1]);
+            const Placement exact = e->place_exact(p[0], p[1]);
+            const double dd = std::abs(fast.border_distance_m - exact.border_distance_m);
+            const double dc = std::abs(fast.chainage_km - exact.chainage_km) * 1000.0;
+            if (dc > 1.0 && dd < 1e-6) {
+                continue; // two parts of the line equally near
+            }
+            INFO(name << " point " << p[0] << " " << p[1]);
+            CHECK(dd <= 1 * mm);
+            CHECK(dc <= 1 * mm);
+            worst_chainage = std::max(worst_chainage, dc);
+        }
+        WARN(name << ": far points, max |d chainage| " << worst_chainage * 1e3 << " mm");
+    }
+}
+
 TEST_CASE("exact minimisation agrees with the brute force over every edge", "[border_engine]") {
     const auto& e = tjk_afg();
     std::mt19937_64 rng(99);
