@@ -349,14 +349,27 @@ std::unique_ptr<IncidentPlacer> make_incident_placer(const BorderEngine& engine,
 
 namespace {
 
-struct ImportItem {
-    InputRecord record;
+// Where a record came from, and why it is rejected (if it is).
+struct ImportSource {
+    std::string file;
+    std::size_t line = 0;
+    std::vector<std::string> raw;
     std::optional<RejectedRow> reject; ///< set: the record is not stored
 };
 
+// Parallel arrays, so the writer can hand `incidents` to the store without copying.
 struct ImportBatch {
     std::size_t seq = 0;
-    std::vector<ImportItem> items;
+    std::vector<Incident> incidents; ///< a default Incident where the record did not parse
+    std::vector<ImportSource> sources;
+    std::vector<std::string> hashes; ///< content_hash() of each placed incident
+    std::size_t rejects = 0;
+
+    void reserve(std::size_t n) {
+        incidents.reserve(n);
+        sources.reserve(n);
+    }
+    [[nodiscard]] std::size_t size() const noexcept { return incidents.size(); }
 };
 
 } // namespace
@@ -395,19 +408,23 @@ ImportReport import_incidents(const std::vector<std::string>& files, IncidentSto
         changed.notify_all();
     };
     auto place_batch = [&](ImportBatch& b) {
-        for (auto& item : b.items) {
-            if (item.reject) {
+        b.hashes.resize(b.size());
+        for (std::size_t i = 0; i < b.size(); ++i) {
+            auto& src = b.sources[i];
+            if (src.reject) {
                 continue;
             }
-            auto& r = item.record;
             try {
-                placer.place(r.incident);
+                placer.place(b.incidents[i]);
+                b.hashes[i] = content_hash(b.incidents[i]);
+                continue;
             } catch (const InputError& e) {
-                item.reject =
-                    RejectedRow{r.file, r.line, e.location().field, e.message(), std::move(r.raw)};
+                src.reject = RejectedRow{src.file, src.line, e.location().field, e.message(),
+                                         std::move(src.raw)};
             } catch (const GeometryError& e) {
-                item.reject = RejectedRow{r.file, r.line, "lon", e.what(), std::move(r.raw)};
+                src.reject = RejectedRow{src.file, src.line, "lon", e.what(), std::move(src.raw)};
             }
+            ++b.rejects;
         }
     };
     auto place_loop = [&] {
@@ -438,8 +455,6 @@ ImportReport import_incidents(const std::vector<std::string>& files, IncidentSto
     };
     auto write_loop = [&] {
         std::size_t next = 0;
-        std::vector<Incident> good;
-        good.reserve(batch_size);
         while (true) {
             ImportBatch b;
             {
@@ -456,18 +471,26 @@ ImportReport import_incidents(const std::vector<std::string>& files, IncidentSto
             }
             ++next;
             try {
-                good.clear();
-                for (auto& item : b.items) {
-                    if (item.reject) {
-                        ++rejected;
-                        on_reject(*item.reject);
-                    } else {
-                        good.push_back(std::move(item.record.incident));
+                if (b.rejects > 0) {
+                    // Report in input order, then close the gaps.
+                    std::size_t kept = 0;
+                    for (std::size_t i = 0; i < b.size(); ++i) {
+                        if (b.sources[i].reject) {
+                            ++rejected;
+                            on_reject(*b.sources[i].reject);
+                            continue;
+                        }
+                        if (kept != i) {
+                            b.incidents[kept] = std::move(b.incidents[i]);
+                            b.hashes[kept] = std::move(b.hashes[i]);
+                        }
+                        ++kept;
                     }
+                    b.incidents.resize(kept);
+                    b.hashes.resize(kept);
                 }
-                b.items.clear();
-                if (!good.empty()) {
-                    stored += writer->upsert(good);
+                if (!b.incidents.empty()) {
+                    stored += writer->upsert(b.incidents, b.hashes);
                 }
             } catch (...) {
                 fail(std::current_exception());
@@ -507,10 +530,10 @@ ImportReport import_incidents(const std::vector<std::string>& files, IncidentSto
     }
 
     ImportBatch batch;
-    batch.items.reserve(batch_size);
+    batch.reserve(batch_size);
     // false: the pipeline stopped (a stage failed).
     auto submit = [&]() -> bool {
-        if (batch.items.empty()) {
+        if (batch.size() == 0) {
             return true;
         }
         if (placers == 0) {
@@ -533,7 +556,7 @@ ImportReport import_incidents(const std::vector<std::string>& files, IncidentSto
         }
         changed.notify_all();
         batch = ImportBatch{};
-        batch.items.reserve(batch_size);
+        batch.reserve(batch_size);
         return true;
     };
 
@@ -546,11 +569,13 @@ ImportReport import_incidents(const std::vector<std::string>& files, IncidentSto
                 rec = reader->next();
             } catch (const InputError& e) {
                 ++report.read;
-                batch.items.push_back(ImportItem{
-                    InputRecord{}, RejectedRow{e.location().file, e.location().line,
-                                               e.location().field, e.message(),
-                                               reader->last_raw()}});
-                if (batch.items.size() >= batch_size) {
+                batch.incidents.emplace_back();
+                batch.sources.push_back(ImportSource{
+                    {}, 0, {},
+                    RejectedRow{e.location().file, e.location().line, e.location().field,
+                                e.message(), reader->last_raw()}});
+                ++batch.rejects;
+                if (batch.size() >= batch_size) {
                     running = submit();
                 }
                 continue;
@@ -559,8 +584,10 @@ ImportReport import_incidents(const std::vector<std::string>& files, IncidentSto
                 break;
             }
             ++report.read;
-            batch.items.push_back(ImportItem{std::move(*rec), std::nullopt});
-            if (batch.items.size() >= batch_size) {
+            batch.incidents.push_back(std::move(rec->incident));
+            batch.sources.push_back(
+                ImportSource{std::move(rec->file), rec->line, std::move(rec->raw), std::nullopt});
+            if (batch.size() >= batch_size) {
                 running = submit();
             }
         }

@@ -92,6 +92,14 @@ class StoreWriter {
     /// @throws Error (GdalError / IoError) on storage failure; the writer is then unusable
     ///         and the whole transaction is rolled back on destruction.
     virtual UpsertResult upsert(const std::vector<Incident>& batch) = 0;
+    /// upsert(batch) with @p hashes[i] == content_hash(batch[i]) already computed by the
+    /// caller (the import computes them on its placement threads, off the single writer
+    /// thread). Sizes must match. The default ignores @p hashes.
+    virtual UpsertResult upsert(const std::vector<Incident>& batch,
+                                const std::vector<std::string>& hashes) {
+        (void)hashes;
+        return upsert(batch);
+    }
     /// Delete by id. @return how many of @p ids existed (and were removed)
     virtual std::size_t remove(const std::vector<std::string>& ids) = 0;
     /// Make every change since the writer was opened durable and visible. @throws Error
