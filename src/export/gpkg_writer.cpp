@@ -627,6 +627,9 @@ void GpkgLayer::build_rtree() {
     // A child's parent number is only known one level up, so parent rows are written then.
     std::int64_t next_node = 2;
     int depth = 0;
+    // Leaf of each row, indexed by fid: %_rowid is then filled in rowid order (appending to
+    // its B-tree) rather than in the spatial order of the leaves (random inserts).
+    std::vector<std::int64_t> leaf_of(m_count + 1, 0);
     std::vector<Cell> level = std::move(m_cells);
     m_cells = {};
     while (true) {
@@ -655,16 +658,29 @@ void GpkgLayer::build_rtree() {
                 bound.maxx = std::max(bound.maxx, c.maxx);
                 bound.miny = std::min(bound.miny, c.miny);
                 bound.maxy = std::max(bound.maxy, c.maxy);
-                auto* map = depth == 0 ? put_rowid.get() : put_parent.get();
-                sqlite3_bind_int64(map, 1, c.id);
-                sqlite3_bind_int64(map, 2, nodeno);
-                m_owner.step(map, name, "cannot write the R-tree index");
+                if (depth == 0) {
+                    leaf_of[static_cast<std::size_t>(c.id)] = nodeno;
+                } else {
+                    sqlite3_bind_int64(put_parent.get(), 1, c.id);
+                    sqlite3_bind_int64(put_parent.get(), 2, nodeno);
+                    m_owner.step(put_parent.get(), name, "cannot write the R-tree index");
+                }
             }
             sqlite3_bind_int64(put_node.get(), 1, nodeno);
             sqlite3_bind_blob(put_node.get(), 2, blob.data(), static_cast<int>(blob.size()),
                               SQLITE_STATIC);
             m_owner.step(put_node.get(), name, "cannot write the R-tree index");
             parents.push_back(bound);
+        }
+        if (depth == 0) {
+            for (std::size_t fid = 1; fid < leaf_of.size(); ++fid) {
+                if (leaf_of[fid] != 0) {
+                    sqlite3_bind_int64(put_rowid.get(), 1, static_cast<std::int64_t>(fid));
+                    sqlite3_bind_int64(put_rowid.get(), 2, leaf_of[fid]);
+                    m_owner.step(put_rowid.get(), name, "cannot write the R-tree index");
+                }
+            }
+            leaf_of = {};
         }
         if (root) {
             break;
