@@ -19,6 +19,7 @@
 #include <exception>
 #include <map>
 #include <mutex>
+#include <pthread.h>
 #include <thread>
 #include <unordered_map>
 
@@ -389,6 +390,7 @@ ImportReport import_incidents(const std::vector<std::string>& files, IncidentSto
     std::condition_variable changed; // every state change below; few per batch
     std::deque<ImportBatch> to_place;
     std::map<std::size_t, ImportBatch> placed; // by seq, waiting for the writer
+    std::vector<ImportBatch> spent; // stored batches, freed by the reader (off the writer)
     std::size_t in_flight = 0;                 // batches read but not yet stored
     std::size_t batches = 0;                   // batches submitted
     bool reading_done = false;
@@ -428,6 +430,7 @@ ImportReport import_incidents(const std::vector<std::string>& files, IncidentSto
         }
     };
     auto place_loop = [&] {
+        pthread_setname_np(pthread_self(), "bw-place"); // for profilers and top -H
         while (true) {
             ImportBatch b;
             {
@@ -454,6 +457,7 @@ ImportReport import_incidents(const std::vector<std::string>& files, IncidentSto
         }
     };
     auto write_loop = [&] {
+        pthread_setname_np(pthread_self(), "bw-store");
         std::size_t next = 0;
         while (true) {
             ImportBatch b;
@@ -498,6 +502,7 @@ ImportReport import_incidents(const std::vector<std::string>& files, IncidentSto
             }
             {
                 std::lock_guard lock(mutex);
+                spent.push_back(std::move(b));
                 --in_flight;
             }
             changed.notify_all();
@@ -539,12 +544,14 @@ ImportReport import_incidents(const std::vector<std::string>& files, IncidentSto
         if (placers == 0) {
             place_batch(batch);
         }
+        std::vector<ImportBatch> done;
         {
             std::unique_lock lock(mutex);
             changed.wait(lock, [&] { return stop || in_flight < max_in_flight; });
             if (stop) {
                 return false;
             }
+            done.swap(spent);
             ++in_flight;
             batch.seq = batches++;
             if (placers == 0) {

@@ -230,6 +230,7 @@ TEST_CASE("Store helpers: specs, masking, hashing", "[store]") {
           "postgresql://host/db?password=***&x=1");
     Incident x = make("a", 70, 37, 1);
     const auto h = content_hash(x);
+    CHECK(h == "fe67080a6bb21eba"); // stored in every store: must never change
     x.updated_at = "2030-01-01T00:00:00Z";
     CHECK(content_hash(x) == h);
     x.notes = "changed";
