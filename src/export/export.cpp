@@ -1,7 +1,9 @@
-// The export pipeline: one pass over the incidents writes the incidents and connectors
-// layers to every format and accumulates the statistics; then the border, sectors, bands
-// and admin layers follow; every writer finishes (all bytes written) before any file is
-// renamed into place, and manifest.json is written last.
+// The export pipeline: one pass over the incidents (this thread: read, build each row's
+// features once, accumulate the statistics) feeds every format, each writing on its own
+// thread (FanOut, a bounded ring); the band polygons are built meanwhile on another thread.
+// Then the border, sectors, bands and admin layers follow; every writer finishes (all bytes
+// written and fsync'ed, in parallel) before any file is renamed into place, and
+// manifest.json is written last.
 
 #include <borderwatch/export/export.hpp>
 

@@ -1,6 +1,7 @@
 // Streaming KML 2.2: one Document, a shared Style per category (styles/kml_styles.json),
-// one Schema + Folder per layer. The first layer streams straight into the document; the
-// others are spooled to temporary siblings and appended at finish(), so incidents and
+// one Schema + Folder per layer, and a BalloonStyle that shows a layer's fields from
+// ExtendedData. The first layer streams straight into the document; the others are spooled
+// (compact binary) to temporary siblings and rendered at finish(), so incidents and
 // connectors can be written in one pass without holding features in memory.
 
 #include <borderwatch/core/atomic_file.hpp>
