@@ -187,7 +187,8 @@ std::string_view get(const Cols& row, const std::optional<std::size_t>& col) {
 
 class CsvIncidentReader final : public IncidentReader {
   public:
-    using Convert = std::function<Incident(const Cols&)>;
+    /// Fills the reported fields of a default-constructed Incident (in place: no moves).
+    using Convert = std::function<void(const Cols&, Incident&)>;
 
     CsvIncidentReader(std::unique_ptr<std::istream> owned, std::istream& in, std::string file,
                       IncidentFormat format)
@@ -224,11 +225,11 @@ class CsvIncidentReader final : public IncidentReader {
                 fail("", "has " + std::to_string(rec->fields.size()) + " fields, the header has " +
                              std::to_string(m_header.size()));
             }
-            InputRecord out;
-            out.incident = m_convert(rec->fields);
-            out.file = m_file;
-            out.line = rec->line;
-            out.raw = std::move(rec->fields);
+            std::optional<InputRecord> out(std::in_place);
+            m_convert(rec->fields, out->incident);
+            out->file = m_file;
+            out->line = rec->line;
+            out->raw = std::move(rec->fields);
             return out;
         } catch (const InputError& e) {
             m_last = std::move(rec->fields); // for last_raw(): only rejected rows are kept
@@ -296,8 +297,7 @@ void CsvIncidentReader::setup() {
         m.notes = c.find({"notes"});
         const std::string lon_name = m.lon ? m_header[*m.lon] : "lon";
         const std::string lat_name = m.lat ? m_header[*m.lat] : "lat";
-        m_convert = [m, lon_name, lat_name, this](const Cols& r) {
-            Incident x;
+        m_convert = [m, lon_name, lat_name, this](const Cols& r, Incident& x) {
             x.id = std::string(trim(get(r, m.id)));
             require_id(x, m_header[*m.id]);
             set_dates(x, get(r, m.date), get(r, m.date_end), m_header[*m.date],
@@ -332,7 +332,6 @@ void CsvIncidentReader::setup() {
             x.source_name = std::string(trim(get(r, m.source)));
             x.source_url = std::string(trim(get(r, m.url)));
             x.notes = std::string(trim(get(r, m.notes)));
-            return x;
         };
         break;
     }
@@ -363,8 +362,7 @@ void CsvIncidentReader::setup() {
         m.source = c.find({"source"});
         m.notes = c.find({"notes"});
         m.fat = c.find({"fatalities"});
-        m_convert = [m](const Cols& r) {
-            Incident x;
+        m_convert = [m](const Cols& r, Incident& x) {
             x.id = std::string(trim(get(r, m.id)));
             require_id(x, "event_id_cnty");
             set_dates(x, get(r, m.date), {}, "event_date", "event_date");
@@ -397,7 +395,6 @@ void CsvIncidentReader::setup() {
             x.source_name = std::string(trim(get(r, m.source)));
             x.notes = std::string(trim(get(r, m.notes)));
             x.fatalities_best = opt_int(get(r, m.fat), "fatalities", 0, 1000000);
-            return x;
         };
         break;
     }
@@ -428,8 +425,7 @@ void CsvIncidentReader::setup() {
         m.high = c.find({"high"});
         m.office = c.find({"source_office"});
         m.headline = c.find({"source_headline"});
-        m_convert = [m](const Cols& r) {
-            Incident x;
+        m_convert = [m](const Cols& r, Incident& x) {
             const auto raw_id = std::string(trim(get(r, m.id)));
             if (raw_id.empty()) {
                 fail("id", "missing id");
@@ -489,7 +485,6 @@ void CsvIncidentReader::setup() {
             if (x.source_name.empty()) {
                 x.source_name = "UCDP GED";
             }
-            return x;
         };
         break;
     }

@@ -34,6 +34,8 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <type_traits>
+#include <variant>
 #include <unistd.h>
 
 namespace borderwatch::detail {
@@ -775,22 +777,16 @@ GpkgWriter::~GpkgWriter() {
 }
 
 void GpkgWriter::bind_row(Stmt& s, const Incident& x, const std::string& hash) {
-    visit_fields(x, [&](std::size_t i, const FieldRef& v) {
+    visit_field_values(x, [&](std::size_t i, const auto& value) {
+        using V = std::decay_t<decltype(value)>;
         const int param = static_cast<int>(i) + 1;
         if (i == k_updated_at_index) {
             s.bind(param, std::string_view(m_now));
-            return;
+        } else if constexpr (std::is_same_v<V, std::monostate>) {
+            s.bind_null(param);
+        } else {
+            s.bind(param, value);
         }
-        std::visit(
-            [&](const auto& value) {
-                using V = std::decay_t<decltype(value)>;
-                if constexpr (std::is_same_v<V, std::monostate>) {
-                    s.bind_null(param);
-                } else {
-                    s.bind(param, value);
-                }
-            },
-            v);
     });
     const int n = static_cast<int>(incident_fields().size());
     s.bind(n + 1, std::string_view(hash));

@@ -15,6 +15,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <type_traits>
+#include <variant>
 
 namespace borderwatch {
 
@@ -228,21 +230,28 @@ std::string content_hash(const Incident& incident) {
         h *= 0x9E3779B97F4A7C15ULL;
         h ^= h >> 29;
     };
-    detail::visit_fields(incident, [&](std::size_t i, const detail::FieldRef& v) {
+    detail::visit_field_values(incident, [&](std::size_t i, const auto& v) {
+        using V = std::decay_t<decltype(v)>;
         if (i == detail::k_updated_at_index) {
             return;
         }
-        mix((static_cast<std::uint64_t>(i) << 8) | v.index());
-        if (const auto* n = std::get_if<std::int64_t>(&v)) {
-            mix(static_cast<std::uint64_t>(*n));
-        } else if (const auto* d = std::get_if<double>(&v)) {
+        // The type tag is the value's index in detail::FieldRef.
+        constexpr std::uint64_t tag = std::is_same_v<V, std::monostate>  ? 0
+                                      : std::is_same_v<V, std::int64_t> ? 1
+                                      : std::is_same_v<V, double>       ? 2
+                                                                        : 3;
+        static_assert(std::is_same_v<std::variant_alternative_t<tag, detail::FieldRef>, V>);
+        mix((static_cast<std::uint64_t>(i) << 8) | tag);
+        if constexpr (std::is_same_v<V, std::int64_t>) {
+            mix(static_cast<std::uint64_t>(v));
+        } else if constexpr (std::is_same_v<V, double>) {
             std::uint64_t bits = 0;
-            std::memcpy(&bits, d, sizeof bits);
+            std::memcpy(&bits, &v, sizeof bits);
             mix(bits);
-        } else if (const auto* s = std::get_if<std::string_view>(&v)) {
-            mix(s->size());
-            const auto* p = reinterpret_cast<const unsigned char*>(s->data());
-            std::size_t left = s->size();
+        } else if constexpr (std::is_same_v<V, std::string_view>) {
+            mix(v.size());
+            const auto* p = reinterpret_cast<const unsigned char*>(v.data());
+            std::size_t left = v.size();
             if constexpr (std::endian::native == std::endian::little) {
                 // Whole words straight from memory (same value as the assembly below).
                 for (; left >= 8; left -= 8, p += 8) {
