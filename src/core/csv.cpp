@@ -37,6 +37,7 @@ std::optional<CsvRecord> CsvReader::next() {
     std::string field;
     bool in_quotes = false;
     bool field_was_quoted = false;
+    bool last_pushed = false; // the last field was constructed in place
     std::size_t pos = 0;
     // Copies runs of plain characters at once (find the next quote / separator) rather than
     // character by character: CSV parsing is on the hot path of every import.
@@ -87,6 +88,18 @@ std::optional<CsvRecord> CsvReader::next() {
             field.clear();
             field_was_quoted = false;
             ++pos;
+        } else if (field.empty() && !field_was_quoted) {
+            // The common case, a whole unquoted field: constructed in place from the line.
+            auto end = line.find(m_separator, pos + 1);
+            if (end == std::string::npos) {
+                end = line.size();
+            }
+            record.fields.emplace_back(line, pos, end - pos);
+            if (end == line.size()) {
+                last_pushed = true;
+                break;
+            }
+            pos = end + 1; // past the separator; the next field starts empty
         } else {
             // A plain run up to the next separator: once the field is non-empty a quote in it
             // is an ordinary character.
@@ -98,7 +111,9 @@ std::optional<CsvRecord> CsvReader::next() {
             pos = end;
         }
     }
-    record.fields.push_back(std::move(field));
+    if (!last_pushed) {
+        record.fields.push_back(std::move(field));
+    }
     m_fields_hint = record.fields.size();
     return record;
 }

@@ -570,18 +570,27 @@ ImportReport import_incidents(const std::vector<std::string>& files, IncidentSto
     bool running = true;
     for (std::size_t f = 0; f < files.size() && running; ++f) {
         auto reader = open_incident_reader(files[f], options.format);
-        while (running) {
-            std::optional<InputRecord> rec;
+        // A bad record becomes a rejected entry of the batch (in input order).
+        bool bad = false;
+        auto next = [&]() -> std::optional<InputRecord> {
             try {
-                rec = reader->next();
+                return reader->next(); // constructed in place: no Incident move
             } catch (const InputError& e) {
-                ++report.read;
                 batch.incidents.emplace_back();
                 batch.sources.push_back(ImportSource{
                     {}, 0, {},
                     RejectedRow{e.location().file, e.location().line, e.location().field,
                                 e.message(), reader->last_raw()}});
                 ++batch.rejects;
+                bad = true;
+                return std::nullopt;
+            }
+        };
+        while (running) {
+            bad = false;
+            auto rec = next();
+            if (bad) {
+                ++report.read;
                 if (batch.size() >= batch_size) {
                     running = submit();
                 }

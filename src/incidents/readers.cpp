@@ -298,7 +298,7 @@ void CsvIncidentReader::setup() {
         const std::string lon_name = m.lon ? m_header[*m.lon] : "lon";
         const std::string lat_name = m.lat ? m_header[*m.lat] : "lat";
         m_convert = [m, lon_name, lat_name, this](const Cols& r, Incident& x) {
-            x.id = std::string(trim(get(r, m.id)));
+            x.id.assign(trim(get(r, m.id)));
             require_id(x, m_header[*m.id]);
             set_dates(x, get(r, m.date), get(r, m.date_end), m_header[*m.date],
                       m.date_end ? m_header[*m.date_end] : "event_date_end");
@@ -310,28 +310,28 @@ void CsvIncidentReader::setup() {
                 }
                 x.date_precision = *dp;
             }
-            x.event_type = std::string(trim(get(r, m.type)));
-            x.sub_event_type = std::string(trim(get(r, m.sub)));
-            x.actor1 = std::string(trim(get(r, m.a1)));
-            x.actor2 = std::string(trim(get(r, m.a2)));
-            x.target = std::string(trim(get(r, m.target)));
+            x.event_type.assign(trim(get(r, m.type)));
+            x.sub_event_type.assign(trim(get(r, m.sub)));
+            x.actor1.assign(trim(get(r, m.a1)));
+            x.actor2.assign(trim(get(r, m.a2)));
+            x.target.assign(trim(get(r, m.target)));
             x.fatalities_best = opt_int(get(r, m.fat), m.fat ? m_header[*m.fat] : "", 0, 1000000);
             x.fatalities_low = opt_int(get(r, m.fat_low), "fatalities_low", 0, 1000000);
             x.fatalities_high = opt_int(get(r, m.fat_high), "fatalities_high", 0, 1000000);
             if (x.fatalities_low && x.fatalities_high && *x.fatalities_low > *x.fatalities_high) {
                 fail("fatalities_low", "low estimate is above the high estimate");
             }
-            x.location_text = std::string(trim(get(r, m.location)));
-            x.country_text = std::string(trim(get(r, m.country)));
-            x.admin1_text = std::string(trim(get(r, m.adm1)));
-            x.admin2_text = std::string(trim(get(r, m.adm2)));
+            x.location_text.assign(trim(get(r, m.location)));
+            x.country_text.assign(trim(get(r, m.country)));
+            x.admin1_text.assign(trim(get(r, m.adm1)));
+            x.admin2_text.assign(trim(get(r, m.adm2)));
             x.lon = opt_real(get(r, m.lon), lon_name, -180, 180);
             x.lat = opt_real(get(r, m.lat), lat_name, -90, 90);
             check_coordinates(x, lon_name, lat_name);
             x.geo_precision = opt_int(get(r, m.geo_prec), "geo_precision", 1, 7);
-            x.source_name = std::string(trim(get(r, m.source)));
-            x.source_url = std::string(trim(get(r, m.url)));
-            x.notes = std::string(trim(get(r, m.notes)));
+            x.source_name.assign(trim(get(r, m.source)));
+            x.source_url.assign(trim(get(r, m.url)));
+            x.notes.assign(trim(get(r, m.notes)));
         };
         break;
     }
@@ -363,27 +363,27 @@ void CsvIncidentReader::setup() {
         m.notes = c.find({"notes"});
         m.fat = c.find({"fatalities"});
         m_convert = [m](const Cols& r, Incident& x) {
-            x.id = std::string(trim(get(r, m.id)));
+            x.id.assign(trim(get(r, m.id)));
             require_id(x, "event_id_cnty");
             set_dates(x, get(r, m.date), {}, "event_date", "event_date");
             // ACLED dates are kept as coded; time_precision 1 day, 2 week, 3 month.
             if (const auto tp = opt_int(get(r, m.tp), "time_precision", 1, 3)) {
                 x.date_precision = static_cast<DatePrecision>(*tp);
             }
-            x.event_type = std::string(trim(get(r, m.type)));
-            x.sub_event_type = std::string(trim(get(r, m.sub)));
-            x.actor1 = std::string(trim(get(r, m.a1)));
-            x.actor2 = std::string(trim(get(r, m.a2)));
+            x.event_type.assign(trim(get(r, m.type)));
+            x.sub_event_type.assign(trim(get(r, m.sub)));
+            x.actor1.assign(trim(get(r, m.a1)));
+            x.actor2.assign(trim(get(r, m.a2)));
             // ACLED has no target column: the associated actor of side 2, or the second
             // actor when ACLED marks the event as civilian targeting.
-            x.target = std::string(trim(get(r, m.assoc2)));
+            x.target.assign(trim(get(r, m.assoc2)));
             if (x.target.empty() && !trim(get(r, m.civ)).empty()) {
                 x.target = x.actor2;
             }
-            x.country_text = std::string(trim(get(r, m.country)));
-            x.admin1_text = std::string(trim(get(r, m.adm1)));
-            x.admin2_text = std::string(trim(get(r, m.adm2)));
-            x.location_text = std::string(trim(get(r, m.location)));
+            x.country_text.assign(trim(get(r, m.country)));
+            x.admin1_text.assign(trim(get(r, m.adm1)));
+            x.admin2_text.assign(trim(get(r, m.adm2)));
+            x.location_text.assign(trim(get(r, m.location)));
             x.lat = opt_real(get(r, m.lat), "latitude", -90, 90);
             x.lon = opt_real(get(r, m.lon), "longitude", -180, 180);
             check_coordinates(x, "longitude", "latitude");
@@ -392,8 +392,8 @@ void CsvIncidentReader::setup() {
             if (const auto gp = opt_int(get(r, m.gp), "geo_precision", 1, 3)) {
                 x.geo_precision = *gp == 3 ? 4 : *gp;
             }
-            x.source_name = std::string(trim(get(r, m.source)));
-            x.notes = std::string(trim(get(r, m.notes)));
+            x.source_name.assign(trim(get(r, m.source)));
+            x.notes.assign(trim(get(r, m.notes)));
             x.fatalities_best = opt_int(get(r, m.fat), "fatalities", 0, 1000000);
         };
         break;
@@ -443,16 +443,16 @@ void CsvIncidentReader::setup() {
                     "State-based violence", "Non-state violence", "One-sided violence"};
                 x.event_type = names[static_cast<std::size_t>(*t - 1)];
             }
-            x.actor1 = std::string(trim(get(r, m.side_a)));
-            x.actor2 = std::string(trim(get(r, m.side_b)));
-            x.location_text = std::string(trim(get(r, m.where_coord)));
-            x.notes = std::string(trim(get(r, m.where_desc)));
+            x.actor1.assign(trim(get(r, m.side_a)));
+            x.actor2.assign(trim(get(r, m.side_b)));
+            x.location_text.assign(trim(get(r, m.where_coord)));
+            x.notes.assign(trim(get(r, m.where_desc)));
             if (const auto h = trim(get(r, m.headline)); !h.empty()) {
                 x.notes += (x.notes.empty() ? "" : " | ") + std::string(h);
             }
-            x.admin1_text = std::string(trim(get(r, m.adm1)));
-            x.admin2_text = std::string(trim(get(r, m.adm2)));
-            x.country_text = std::string(trim(get(r, m.country)));
+            x.admin1_text.assign(trim(get(r, m.adm1)));
+            x.admin2_text.assign(trim(get(r, m.adm2)));
+            x.country_text.assign(trim(get(r, m.country)));
             x.lat = opt_real(get(r, m.lat), "latitude", -90, 90);
             x.lon = opt_real(get(r, m.lon), "longitude", -180, 180);
             if (!x.lon && !x.lat) {
@@ -481,7 +481,7 @@ void CsvIncidentReader::setup() {
             x.fatalities_best = opt_int(get(r, m.best), "best", 0, 1000000);
             x.fatalities_low = opt_int(get(r, m.low), "low", 0, 1000000);
             x.fatalities_high = opt_int(get(r, m.high), "high", 0, 1000000);
-            x.source_name = std::string(trim(get(r, m.office)));
+            x.source_name.assign(trim(get(r, m.office)));
             if (x.source_name.empty()) {
                 x.source_name = "UCDP GED";
             }
