@@ -11,6 +11,7 @@
 #include <borderwatch/core/atomic_file.hpp>
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/export/feature.hpp>
+#include <borderwatch/export/sha256.hpp>
 
 #include "export/detail/text.hpp"
 
@@ -474,6 +475,9 @@ class GpkgWriter final : public FormatWriter {
         exec("COMMIT");
         m_db.reset(); // close: everything is in the file
         fsync_path(m_file.temp_path());
+        // Hashed here, on this writer's thread, rather than by the manifest afterwards.
+        m_sha256 = sha256_file(m_file.temp_path());
+        m_bytes = std::filesystem::file_size(m_file.temp_path());
     }
 
     void commit() override { m_file.commit(); }
@@ -488,7 +492,7 @@ class GpkgWriter final : public FormatWriter {
     }
 
     [[nodiscard]] std::vector<OutputFile> files() const override {
-        OutputFile f{m_file.target(), "gpkg", {}, {}, 0};
+        OutputFile f{m_file.target(), "gpkg", {}, m_sha256, m_bytes};
         for (const auto& layer : m_layers) {
             f.layers.emplace_back(layer->schema().name, layer->count());
         }
@@ -537,6 +541,8 @@ class GpkgWriter final : public FormatWriter {
     std::vector<std::unique_ptr<GpkgLayer>> m_layers;
     std::unique_ptr<detail::Writeback> m_writeback;
     std::uint32_t m_since_writeback = 0;
+    std::string m_sha256;
+    std::uint64_t m_bytes = 0;
     DbPtr m_db;
 };
 
