@@ -18,6 +18,7 @@
 #include <deque>
 #include <exception>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <pthread.h>
 #include <thread>
@@ -261,9 +262,14 @@ class EnginePlacer final : public IncidentPlacer {
     // the country / admin-1 columns as context; the country column alone only when no
     // finer location is reported at all (an unresolvable place name is an error, not a
     // country-level incident). Cached per distinct input, bounded.
-    std::optional<Resolved> resolve(const Incident& x) const {
-        std::string key = x.location_text + '\x1f' + x.admin2_text + '\x1f' + x.admin1_text +
-                          '\x1f' + x.country_text;
+    // Shared, immutable results: a cache hit (nearly every row of a big import) copies a
+    // pointer, not the match's strings; the key is built in a per-thread buffer.
+    using ResolvedPtr = std::shared_ptr<const Resolved>;
+    ResolvedPtr resolve(const Incident& x) const {
+        thread_local std::string key;
+        key.clear();
+        key.append(x.location_text).append(1, '\x1f').append(x.admin2_text).append(1, '\x1f');
+        key.append(x.admin1_text).append(1, '\x1f').append(x.country_text);
         {
             std::lock_guard lock(m_mutex);
             if (auto it = m_cache.find(key); it != m_cache.end()) {
@@ -308,12 +314,14 @@ class EnginePlacer final : public IncidentPlacer {
                 }
             }
         }
+        ResolvedPtr shared =
+            result ? std::make_shared<const Resolved>(std::move(*result)) : nullptr;
         std::lock_guard lock(m_mutex);
         if (m_cache.size() > 100000) {
             m_cache.clear(); // bounded memory
         }
-        m_cache.emplace(std::move(key), result);
-        return result;
+        m_cache.emplace(key, shared);
+        return shared;
     }
 
     const BorderEngine& m_engine;
@@ -321,7 +329,7 @@ class EnginePlacer final : public IncidentPlacer {
     PlacementOptions m_options;
     std::vector<std::string> m_labels;
     mutable std::mutex m_mutex;
-    mutable std::unordered_map<std::string, std::optional<Resolved>> m_cache;
+    mutable std::unordered_map<std::string, ResolvedPtr> m_cache;
 };
 
 void EnginePlacer::fill_place(Incident& x, const Resolved& r) {
