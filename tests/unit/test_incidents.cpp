@@ -392,3 +392,63 @@ TEST_CASE("Real placement of the bundled sample (engine + gazetteer)", "[inciden
     store.reset();
     fs::remove_all(dir);
 }
+
+TEST_CASE("Import pipeline: any thread count, rejects in input order, failures roll back",
+          "[incidents][store]") {
+    const auto dir = temp_dir("pipeline");
+    // 40 rows: every 7th does not parse (bad date), every 5th does not place (Nowhere).
+    std::string csv = "id,event_date,location_text,lon,lat\n";
+    std::vector<std::size_t> bad_lines;
+    std::size_t good = 0;
+    for (int i = 1; i <= 40; ++i) {
+        const std::size_t line = static_cast<std::size_t>(i) + 1;
+        if (i % 7 == 0) {
+            csv += "P-" + std::to_string(i) + ",not a date,Panj,70,37.6\n";
+            bad_lines.push_back(line);
+        } else if (i % 5 == 0) {
+            csv += "P-" + std::to_string(i) + ",2025-01-01,Nowhere,,\n";
+            bad_lines.push_back(line);
+        } else {
+            csv += "P-" + std::to_string(i) + ",2025-01-01,Panj,70," +
+                   std::to_string(37.0 + i / 100.0) + "\n";
+            ++good;
+        }
+    }
+    const auto file = write_file(dir / "p.csv", csv);
+    FakePlacer placer;
+    for (const unsigned threads : {1U, 2U, 4U}) {
+        for (const std::size_t batch : {1UL, 3UL, 64UL}) {
+            INFO("threads " << threads << " batch " << batch);
+            auto store = open_store((dir / ("s" + std::to_string(threads) + "-" +
+                                            std::to_string(batch) + ".gpkg"))
+                                        .string());
+            ImportOptions options;
+            options.threads = threads;
+            options.batch_size = batch;
+            std::vector<std::size_t> lines;
+            const auto report = import_incidents({file}, *store, placer, options,
+                                                 [&](const RejectedRow& r) {
+                                                     lines.push_back(r.line);
+                                                 });
+            CHECK(report.read == 40);
+            CHECK(report.rejected == bad_lines.size());
+            CHECK(report.inserted == good);
+            CHECK(lines == bad_lines); // input order, parse and placement errors interleaved
+            CHECK(store->count() == good);
+            // A failing placement (not a data error) aborts and rolls everything back.
+            const auto fail = write_file(dir / "f.csv", csv + "FAIL,2025-01-01,Panj,70,37.9\n");
+            CHECK_THROWS_AS(import_incidents({file, fail}, *store, placer, options,
+                                             [](const RejectedRow&) {}),
+                            std::runtime_error);
+            CHECK(store->count() == good);
+            // A failing reject handler too.
+            CHECK_THROWS_AS(import_incidents({fail}, *store, placer, options,
+                                             [](const RejectedRow&) {
+                                                 throw std::runtime_error("rejects file full");
+                                             }),
+                            std::runtime_error);
+            CHECK(store->count() == good);
+        }
+    }
+    fs::remove_all(dir);
+}
