@@ -139,7 +139,7 @@ make_incident_placer(const BorderEngine& engine, const Gazetteer& gazetteer,
 /// Import options.
 struct ImportOptions {
     IncidentFormat format = IncidentFormat::auto_detect;
-    std::size_t batch_size = 5000; ///< records per upsert call (memory bound)
+    std::size_t batch_size = 2000; ///< records per upsert call (memory bound)
     unsigned threads = 0;           ///< placement threads; 0 = hardware concurrency
 };
 
