@@ -3,6 +3,8 @@
 // Each measurement runs in a forked child so its peak RSS is its own (wait4 rusage).
 //
 // usage: bench_export [N] [WORK_DIR]      (WORK_DIR default: $TMPDIR; needs ~4 GB per 1M)
+//        bench_export N WORK_DIR formats [geojson,csv,kml,gpkg|all]   one export per format
+//        bench_export N WORK_DIR gc      GeoJSON + CSV at N/10 and N only (memory growth)
 #include <borderwatch/core/paths.hpp>
 #include <borderwatch/export/export.hpp>
 
@@ -169,6 +171,22 @@ int main(int argc, char** argv) {
     const auto small = run_export(work / "gc-small", {ExportFormat::geojson, ExportFormat::csv}, n / 10);
     const auto big = run_export(work / "gc", {ExportFormat::geojson, ExportFormat::csv}, n);
     fs::remove_all(work / "gc-small");
+    const auto print_growth = [&] {
+        std::printf("peak RSS geojson+csv: %.1f MB at N/10, %.1f MB at N (growth %.1f MB per %zu "
+                    "rows)\n",
+                    small.peak_rss_mb, big.peak_rss_mb, big.peak_rss_mb - small.peak_rss_mb,
+                    n - n / 10);
+    };
+    // "bench_export N DIR gc": only those two (no ogr2ogr, no other formats).
+    if (argc > 3 && std::string(argv[3]) == "gc") {
+        std::printf("\n%-42s %10s %10s %17s %11s\n", "", "wall", "cpu", "throughput", "peak RSS");
+        row("borderwatch geojson+csv, N/10 incidents", small, static_cast<double>(n / 10));
+        row("borderwatch geojson+csv, N incidents", big, static_cast<double>(n));
+        print_growth();
+        std::error_code ec;
+        fs::remove_all(work, ec);
+        return 0;
+    }
     // Everything.
     const auto all = run_export(work / "all",
                                 {ExportFormat::geojson, ExportFormat::kml, ExportFormat::gpkg,
@@ -211,10 +229,7 @@ int main(int argc, char** argv) {
                 "ratio ogr2ogr / borderwatch = %.2fx wall, %.2fx cpu\n",
                 ogr_total, ogr_cpu, all.seconds, all.cpu_seconds, ogr_total / all.seconds,
                 ogr_cpu / all.cpu_seconds);
-    std::printf("peak RSS geojson+csv: %.1f MB at N/10, %.1f MB at N (growth %.1f MB per %zu rows;\n"
-                "the statistics layers keep one float per incident per grouping)\n",
-                small.peak_rss_mb, big.peak_rss_mb, big.peak_rss_mb - small.peak_rss_mb,
-                n - n / 10);
+    print_growth();
     std::error_code ec;
     fs::remove_all(work, ec);
     return 0;
