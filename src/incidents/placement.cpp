@@ -351,10 +351,12 @@ std::unique_ptr<IncidentPlacer> make_incident_placer(const BorderEngine& engine,
 //
 // Three stages connected by bounded queues of batches, so reading, placing and storing run at
 // the same time: the calling thread reads (CSV/GeoJSON parsing), `threads - 1` workers place
-// (at least one; none when threads == 1: the reader places), one writer thread stores the
+// and hash (none when threads == 1: then the reader places), one writer thread stores the
 // batches strictly in input order and reports rejects (also in input order). At most
-// `placers + 3` batches are in flight, so memory is bounded by the batch size. Any failure
-// stops every stage; the uncommitted writer then rolls the whole import back.
+// `placers + 3` batches are in flight, so memory is bounded by the batch size, not the file.
+// SQLite allows one writer, so the store thread is the critical path: everything that can
+// be done elsewhere (placement, content hash, freeing spent batches) is. Any failure stops
+// every stage; the uncommitted writer then rolls the whole import back.
 
 namespace {
 
