@@ -19,6 +19,7 @@
 #include "export/detail/bands.hpp"
 #include "export/detail/fanout.hpp"
 #include "export/detail/geodata_read.hpp"
+#include "export/detail/group_quantiles.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -42,19 +43,36 @@ namespace {
 // ---------------------------------------------------------------------------------------
 // Statistics
 
-/// count, fatalities and border-distance statistics of a group of incidents. Distances are
-/// kept as float metres (4 bytes per incident per grouping, 0.06 m resolution at 1,000 km)
-/// for the median and p90; min, max and mean are exact.
+struct GroupStats;
+
+/// The median and p90 of every group, exact, in memory independent of the row count: each
+/// group's distances go as float metres (0.06 m resolution at 1,000 km) into an external
+/// sort (spilled beside the outputs beyond 256 Ki values) instead of a vector per group.
+struct DistanceQuantiles {
+    detail::GroupQuantiles values;
+    std::vector<GroupStats*> groups; ///< by group id (the stats live in stable containers)
+
+    explicit DistanceQuantiles(detail::GroupQuantiles::Options options)
+        : values(std::move(options)) {}
+    void finish();
+};
+
+/// count, fatalities and border-distance statistics of a group of incidents: min, max and
+/// mean are exact running values; median and p90 come from DistanceQuantiles::finish().
 struct GroupStats {
     std::uint64_t count = 0;
     std::int64_t fatalities = 0;
     std::uint64_t imprecise = 0;
+    std::uint64_t distances = 0; ///< incidents with a border distance
     double sum_m = 0;
     double min_m = std::numeric_limits<double>::infinity();
     double max_m = -std::numeric_limits<double>::infinity();
-    std::vector<float> distances_m;
+    double median_m = 0;
+    double p90_m = 0;
+    std::optional<std::uint32_t> id; ///< in DistanceQuantiles, once it has a distance
 
-    void add(const Incident& incident, bool imprecise_location) {
+    /// @p quantiles null: no median/p90 wanted for this group.
+    void add(const Incident& incident, bool imprecise_location, DistanceQuantiles* quantiles) {
         ++count;
         fatalities += incident.fatalities_best.value_or(0);
         if (imprecise_location) {
@@ -62,35 +80,38 @@ struct GroupStats {
         }
         if (incident.border_distance_m) {
             const double d = *incident.border_distance_m;
+            ++distances;
             sum_m += d;
             min_m = std::min(min_m, d);
             max_m = std::max(max_m, d);
-            distances_m.push_back(static_cast<float>(d));
+            if (quantiles != nullptr) {
+                if (!id) {
+                    id = static_cast<std::uint32_t>(quantiles->groups.size());
+                    quantiles->groups.push_back(this);
+                }
+                quantiles->values.add(*id, static_cast<float>(d));
+            }
         }
     }
 };
 
-/// Linear-interpolation quantile (type 7) of sorted values.
-double quantile(const std::vector<float>& sorted, double q) {
-    const double pos = q * static_cast<double>(sorted.size() - 1);
-    const auto lo = static_cast<std::size_t>(std::floor(pos));
-    const auto hi = std::min(lo + 1, sorted.size() - 1);
-    const double frac = pos - static_cast<double>(lo);
-    return static_cast<double>(sorted[lo]) +
-           frac * (static_cast<double>(sorted[hi]) - static_cast<double>(sorted[lo]));
+void DistanceQuantiles::finish() {
+    values.finish({0.5, 0.9}, [this](std::uint32_t group, std::uint64_t /*count*/,
+                                     const std::vector<double>& q) {
+        groups[group]->median_m = q[0];
+        groups[group]->p90_m = q[1];
+    });
 }
 
 double km3(double metres) { return std::round(metres) / 1000.0; }
 
 /// The five distance statistics in km (rounded to the metre), nullopt without distances.
-std::array<std::optional<double>, 5> distance_summary(GroupStats& s) {
-    if (s.distances_m.empty()) {
+std::array<std::optional<double>, 5> distance_summary(const GroupStats& s) {
+    if (s.distances == 0) {
         return {};
     }
-    std::sort(s.distances_m.begin(), s.distances_m.end());
-    return {km3(s.min_m), km3(quantile(s.distances_m, 0.5)),
-            km3(s.sum_m / static_cast<double>(s.distances_m.size())),
-            km3(quantile(s.distances_m, 0.9)), km3(s.max_m)};
+    return {km3(s.min_m), km3(s.median_m), km3(s.sum_m / static_cast<double>(s.distances)),
+            km3(s.p90_m), km3(s.max_m)};
 }
 
 const std::vector<FieldDef> k_stat_fields = {
@@ -99,7 +120,7 @@ const std::vector<FieldDef> k_stat_fields = {
     {"dist_mean_km", FieldType::real},     {"dist_p90_km", FieldType::real},
     {"dist_max_km", FieldType::real}};
 
-void append_stat_values(std::vector<Value>& values, GroupStats& s) {
+void append_stat_values(std::vector<Value>& values, const GroupStats& s) {
     values.emplace_back(static_cast<std::int64_t>(s.count));
     values.emplace_back(static_cast<std::int64_t>(s.fatalities));
     for (const auto& v : distance_summary(s)) {
@@ -547,6 +568,9 @@ ExportResult export_layers(const ExportOptions& options, const IncidentSource& s
     std::map<std::pair<std::string, std::string>, GroupStats> admin1_stats;    // iso3, admin1
     std::map<std::tuple<std::string, std::string, std::string>, GroupStats> admin2_stats;
     GroupStats all;
+    detail::GroupQuantiles::Options quantile_options;
+    quantile_options.temp_dir = dir; // a spill goes beside the outputs (unnamed, never left)
+    DistanceQuantiles quantiles(std::move(quantile_options));
     ExportResult result;
 
     // The producer (this thread) reads the incidents, builds each row's features once and
@@ -626,19 +650,19 @@ ExportResult export_layers(const ExportOptions& options, const IncidentSource& s
 
         // Statistics.
         const bool imprecise = is_imprecise(in);
-        all.add(in, imprecise);
+        all.add(in, imprecise, nullptr);
         if (sector) {
-            sectors[*sector].add(in, imprecise);
+            sectors[*sector].add(in, imprecise, &quantiles);
         }
         auto& band_text = row.band_text;
         band_text = band_of(in, options.bands);
         if (!band_text.empty() && band_text != "imprecise" && !in.side.empty()) {
-            bands[{in.side, band_text}].add(in, imprecise);
+            bands[{in.side, band_text}].add(in, imprecise, &quantiles);
         }
         if (!in.side.empty() && !in.admin1.empty()) {
-            admin1_stats[{in.side, in.admin1}].add(in, imprecise);
+            admin1_stats[{in.side, in.admin1}].add(in, imprecise, &quantiles);
             if (!in.admin2.empty()) {
-                admin2_stats[{in.side, in.admin1, in.admin2}].add(in, imprecise);
+                admin2_stats[{in.side, in.admin1, in.admin2}].add(in, imprecise, &quantiles);
             }
         }
 
@@ -668,6 +692,7 @@ ExportResult export_layers(const ExportOptions& options, const IncidentSource& s
     });
     fan.close();
     report("incidents", result.incidents, options.expected_incidents);
+    quantiles.finish(); // every group's median and p90, before the layers that show them
 
     // --- border ------------------------------------------------------------------------
     {
@@ -731,7 +756,7 @@ ExportResult export_layers(const ExportOptions& options, const IncidentSource& s
     if (options.admin_stats) {
         report("admin_stats", 0, admin1.size() + admin2.size());
         const auto write_unit = [&](int level, const detail::ReferenceFeature& unit,
-                                    GroupStats& s) {
+                                    const GroupStats& s) {
             Feature f;
             f.geometry = unit.geometry;
             const auto id = detail::text_property(unit.properties, "id");
