@@ -15,9 +15,9 @@
 
 namespace borderwatch::detail {
 
-/// Linear-interpolation quantile (type 7, numpy's default) of @p n ascending values given
-/// by @p at(i): pos = q (n - 1), v[floor(pos)] + frac (v[floor(pos) + 1] - v[floor(pos)]).
-/// The one definition shared by the in-memory and the external path.
+/// Linear-interpolation quantile (type 7, numpy's default) of n ascending values v:
+/// pos = q (n - 1), lo = floor(pos), hi = min(lo + 1, n - 1), frac = pos - lo, result
+/// v[lo] + frac (v[hi] - v[lo]) in double (the definition the export always used).
 struct QuantileRanks {
     std::uint64_t lo = 0;
     std::uint64_t hi = 0;
