@@ -719,9 +719,11 @@ std::string column_list() {
 GpkgWriter::GpkgWriter(GpkgStore& store) : m_store(store), m_now(utc_now_iso8601()) {
     sqlite3* db = store.db();
     const auto& file = store.path();
-    // Bulk-friendly settings for this connection; durability is restored by an explicit
-    // fsync after COMMIT (see commit()). A killed process still rolls back via the journal.
-    sqlite_exec(db, "PRAGMA synchronous = OFF; PRAGMA cache_size = -32768;", file);
+    // synchronous=NORMAL: the rollback journal is synced before database pages are overwritten
+    // (cache spills, COMMIT), so neither a killed process nor a power cut can leave a
+    // half-written store; measured at 1M rows it costs nothing over OFF (the R-tree and the
+    // writeback below dominate). The explicit fsync after COMMIT makes the commit durable.
+    sqlite_exec(db, "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32768;", file);
     sqlite_exec(db, "BEGIN IMMEDIATE", file);
     store.m_writer_open = true;
     try {
