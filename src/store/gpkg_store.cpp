@@ -778,7 +778,6 @@ GpkgWriter::~GpkgWriter() {
         m_update = Stmt();
         m_delete = Stmt();
         sqlite3_exec(m_store.db(), "ROLLBACK", nullptr, nullptr, nullptr);
-        sqlite3_exec(m_store.db(), "PRAGMA synchronous = FULL", nullptr, nullptr, nullptr);
         m_store.m_writer_open = false;
     }
     close_writeback_fd();
@@ -1030,9 +1029,6 @@ void GpkgWriter::commit() {
     m_open = false;
     m_store.m_writer_open = false;
     close_writeback_fd(); // the transaction is over: no SQLite lock to lose
-    sqlite3_exec(db, "PRAGMA synchronous = FULL", nullptr, nullptr, nullptr);
-    // The final sync that synchronous=OFF skipped.
-    fsync_path(file);
 }
 
 void GpkgStore::query(const QueryFilter& f,
