@@ -3,6 +3,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <limits>
 
 namespace borderwatch {
 
@@ -79,6 +80,22 @@ std::string format_fixed(double value, int decimals) {
         out = "0";
     }
     return out;
+}
+
+float float_at_or_below(double value) noexcept {
+    auto f = static_cast<float>(value);
+    if (static_cast<double>(f) > value) {
+        f = std::nextafter(f, -std::numeric_limits<float>::infinity());
+    }
+    return f;
+}
+
+float float_at_or_above(double value) noexcept {
+    auto f = static_cast<float>(value);
+    if (static_cast<double>(f) < value) {
+        f = std::nextafter(f, std::numeric_limits<float>::infinity());
+    }
+    return f;
 }
 
 } // namespace borderwatch

@@ -16,6 +16,7 @@
 #include "placement/detail/border_index.hpp"
 
 #include <borderwatch/core/error.hpp>
+#include <borderwatch/core/numbers.hpp>
 #include <borderwatch/geodesy/geodesic.hpp>
 
 #include "geodesy/detail/wgs84.hpp"
@@ -403,15 +404,8 @@ void BorderIndex::build() {
     };
     // Float lanes rounded outwards and padded, so they contain the double box.
     auto set_lane = [](BvhNode& node, std::size_t lane, const Built& child) {
-        const float finf = std::numeric_limits<float>::infinity();
-        auto down = [&](double v) {
-            auto f = static_cast<float>(v - box_padding_m);
-            return static_cast<double>(f) > v - box_padding_m ? std::nextafter(f, -finf) : f;
-        };
-        auto up = [&](double v) {
-            auto f = static_cast<float>(v + box_padding_m);
-            return static_cast<double>(f) < v + box_padding_m ? std::nextafter(f, finf) : f;
-        };
+        auto down = [](double v) { return float_at_or_below(v - box_padding_m); };
+        auto up = [](double v) { return float_at_or_above(v + box_padding_m); };
         node.lo_x[lane] = down(child.lo[0]);
         node.lo_y[lane] = down(child.lo[1]);
         node.lo_z[lane] = down(child.lo[2]);
@@ -520,12 +514,8 @@ void BorderIndex::build_hint_grid() {
         for (std::size_t i = 0; i < nx; ++i) {
             const double lon_c = lon0 + (static_cast<double>(i) + 0.5) * step;
             // Geodesic distance >= chord, so distance + radius bounds every point's chord.
-            const double bound = nearest_fast(lon_c, lat_c).distance_m + radius * 1.001 + 1.0;
-            auto f = static_cast<float>(bound);
-            if (static_cast<double>(f) < bound) {
-                f = std::nextafter(f, std::numeric_limits<float>::infinity());
-            }
-            grid[j * nx + i] = f;
+            grid[j * nx + i] =
+                float_at_or_above(nearest_fast(lon_c, lat_c).distance_m + radius * 1.001 + 1.0);
         }
     }
     hint_lon0 = lon0;

@@ -20,6 +20,7 @@
 
 #include <borderwatch/core/atomic_file.hpp>
 #include <borderwatch/core/error.hpp>
+#include <borderwatch/core/numbers.hpp>
 #include <borderwatch/incidents/incident_fields.hpp>
 
 #include "incidents/detail/field_visit.hpp"
@@ -341,21 +342,6 @@ std::uint32_t hilbert_index(double lon, double lat) {
     return d;
 }
 
-// SQLite's R-tree stores 32-bit floats, rounding minima down and maxima up.
-float round_down(double v) {
-    auto f = static_cast<float>(v);
-    if (static_cast<double>(f) > v) {
-        f = std::nextafter(f, -std::numeric_limits<float>::infinity());
-    }
-    return f;
-}
-float round_up(double v) {
-    auto f = static_cast<float>(v);
-    if (static_cast<double>(f) < v) {
-        f = std::nextafter(f, std::numeric_limits<float>::infinity());
-    }
-    return f;
-}
 
 struct RtreeCell {
     std::int64_t id; // rowid (leaf) or child node number
@@ -385,7 +371,8 @@ using RtreeSorter = SpoolSorter<RtreeEntry, HilbertOrder>;
 
 RtreeEntry rtree_entry(std::int64_t fid, double minx, double maxx, double miny, double maxy) {
     return RtreeEntry{hilbert_index((minx + maxx) / 2, (miny + maxy) / 2),
-                      {round_down(minx), round_up(maxx), round_down(miny), round_up(maxy)},
+                      {float_at_or_below(minx), float_at_or_above(maxx), float_at_or_below(miny),
+                       float_at_or_above(maxy)},
                       fid};
 }
 

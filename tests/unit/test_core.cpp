@@ -7,8 +7,10 @@
 #include <borderwatch/core/numbers.hpp>
 #include <borderwatch/core/text_table.hpp>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 using namespace borderwatch;
@@ -28,6 +30,19 @@ TEST_CASE("numbers parse locale-independently and print shortest round trip", "[
         CHECK(format_fixed(70.048650001, 7) == "70.04865");
         CHECK(format_fixed(-0.00000001, 7) == "0");
         CHECK(format_fixed(12.0, 3) == "12");
+    }
+}
+
+TEST_CASE("float bounds round outwards", "[core]") {
+    for (const double v : {0.1, -0.1, 6378137.123456789, -1e-40, 70.04865, 0.0, 3.0}) {
+        const float lo = float_at_or_below(v);
+        const float hi = float_at_or_above(v);
+        CHECK(static_cast<double>(lo) <= v);
+        CHECK(static_cast<double>(hi) >= v);
+        CHECK(std::nextafter(lo, std::numeric_limits<float>::infinity()) >= hi); // adjacent
+        if (static_cast<double>(static_cast<float>(v)) == v) {
+            CHECK(lo == hi); // exact floats stay put
+        }
     }
 }
 

@@ -26,6 +26,13 @@ namespace borderwatch {
 /// removed ("70.04865", "12", "-0.5"); negative zero prints as "0".
 [[nodiscard]] std::string format_fixed(double value, int decimals);
 
+/// The largest float <= @p value (rounding toward -inf): float bounds that still contain the
+/// double ones (R-tree cells, float bounding boxes).
+[[nodiscard]] float float_at_or_below(double value) noexcept;
+
+/// The smallest float >= @p value (rounding toward +inf).
+[[nodiscard]] float float_at_or_above(double value) noexcept;
+
 /// Trim ASCII whitespace at both ends.
 [[nodiscard]] std::string_view trim(std::string_view text) noexcept;
 
