@@ -18,38 +18,20 @@ namespace {
 
 constexpr int k_decimals = 7;
 
-struct BBox {
-    double west = std::numeric_limits<double>::infinity();
-    double south = std::numeric_limits<double>::infinity();
-    double east = -std::numeric_limits<double>::infinity();
-    double north = -std::numeric_limits<double>::infinity();
-    void add(const LonLat& p) noexcept {
-        west = std::min(west, p.lon);
-        east = std::max(east, p.lon);
-        south = std::min(south, p.lat);
-        north = std::max(north, p.lat);
-    }
-    void add(const BBox& b) noexcept {
-        west = std::min(west, b.west);
-        east = std::max(east, b.east);
-        south = std::min(south, b.south);
-        north = std::max(north, b.north);
-    }
-    [[nodiscard]] bool valid() const noexcept { return west <= east; }
-    void append(std::string& out) const {
-        out += "[";
-        // Rounded outward would be ideal; rounding to 7 decimals of the same coordinates
-        // the geometry uses keeps bbox and coordinates consistent (both rounded alike).
-        detail::append_fixed(out, west, k_decimals);
-        out += ",";
-        detail::append_fixed(out, south, k_decimals);
-        out += ",";
-        detail::append_fixed(out, east, k_decimals);
-        out += ",";
-        detail::append_fixed(out, north, k_decimals);
-        out += "]";
-    }
-};
+/// RFC 7946 bbox member value: [west, south, east, north].
+void append_bbox(std::string& out, const LonLatBox& box) {
+    out += "[";
+    // Rounded outward would be ideal; rounding to 7 decimals of the same coordinates
+    // the geometry uses keeps bbox and coordinates consistent (both rounded alike).
+    detail::append_fixed(out, box.west, k_decimals);
+    out += ",";
+    detail::append_fixed(out, box.south, k_decimals);
+    out += ",";
+    detail::append_fixed(out, box.east, k_decimals);
+    out += ",";
+    detail::append_fixed(out, box.north, k_decimals);
+    out += "]";
+}
 
 void append_position(std::string& out, const LonLat& p) {
     out.push_back('[');
@@ -59,7 +41,7 @@ void append_position(std::string& out, const LonLat& p) {
     out.push_back(']');
 }
 
-void append_line(std::string& out, const std::vector<LonLat>& line, BBox& box) {
+void append_line(std::string& out, const std::vector<LonLat>& line, LonLatBox& box) {
     out.push_back('[');
     for (std::size_t i = 0; i < line.size(); ++i) {
         if (i > 0) {
@@ -72,7 +54,7 @@ void append_line(std::string& out, const std::vector<LonLat>& line, BBox& box) {
 }
 
 // RFC 7946 3.1.6: exterior rings counter-clockwise, holes clockwise.
-void append_ring(std::string& out, const std::vector<LonLat>& ring, bool exterior, BBox& box) {
+void append_ring(std::string& out, const std::vector<LonLat>& ring, bool exterior, LonLatBox& box) {
     const double area = detail::ring_signed_area(ring);
     const bool reverse = exterior ? area < 0 : area > 0;
     if (!reverse) {
@@ -90,7 +72,7 @@ void append_ring(std::string& out, const std::vector<LonLat>& ring, bool exterio
     out.push_back(']');
 }
 
-void append_polygon(std::string& out, const std::vector<std::vector<LonLat>>& rings, BBox& box) {
+void append_polygon(std::string& out, const std::vector<std::vector<LonLat>>& rings, LonLatBox& box) {
     out.push_back('[');
     for (std::size_t r = 0; r < rings.size(); ++r) {
         if (r > 0) {
@@ -102,8 +84,8 @@ void append_polygon(std::string& out, const std::vector<std::vector<LonLat>>& ri
 }
 
 /// Appends the geometry member value; returns its bbox.
-BBox append_geometry(std::string& out, const Geometry& g) {
-    BBox box;
+LonLatBox append_geometry(std::string& out, const Geometry& g) {
+    LonLatBox box;
     if (g.empty()) {
         out += "null";
         return box;
@@ -196,10 +178,10 @@ class GeoJsonLayer final : public LayerWriter {
             append_json_value(s, i < feature.values.size() ? feature.values[i] : Value{});
         }
         s += R"(},"geometry":)";
-        const BBox box = append_geometry(s, feature.geometry);
+        const LonLatBox box = append_geometry(s, feature.geometry);
         if (box.valid() && feature.geometry.type != GeometryType::point) {
             s += R"(,"bbox":)";
-            box.append(s);
+            append_bbox(s, box);
         }
         s.push_back('}');
         if (box.valid()) {
@@ -216,7 +198,7 @@ class GeoJsonLayer final : public LayerWriter {
         s += "\n]";
         if (m_box.valid()) {
             s += R"(,"bbox":)";
-            m_box.append(s);
+            append_bbox(s, m_box);
         }
         s += "}\n";
         std::tie(m_sha256, m_bytes) = m_out.finish();
@@ -232,7 +214,7 @@ class GeoJsonLayer final : public LayerWriter {
     AtomicFile m_file;
     detail::OutBuffer m_out;
     std::vector<std::string> m_keys;
-    BBox m_box;
+    LonLatBox m_box;
     std::uint64_t m_count = 0;
     std::string m_sha256;
     std::uint64_t m_bytes = 0;

@@ -10,6 +10,7 @@
 
 #include <borderwatch/core/atomic_file.hpp>
 #include <borderwatch/core/error.hpp>
+#include <borderwatch/core/numbers.hpp>
 #include <borderwatch/export/feature.hpp>
 #include <borderwatch/export/sha256.hpp>
 
@@ -97,33 +98,14 @@ std::uint32_t wkb_type(GeometryType type) {
 }
 
 /// Envelope of a geometry in degrees.
-struct Box {
-    double minx = std::numeric_limits<double>::infinity();
-    double maxx = -std::numeric_limits<double>::infinity();
-    double miny = std::numeric_limits<double>::infinity();
-    double maxy = -std::numeric_limits<double>::infinity();
-    void add(const LonLat& p) noexcept {
-        minx = std::min(minx, p.lon);
-        maxx = std::max(maxx, p.lon);
-        miny = std::min(miny, p.lat);
-        maxy = std::max(maxy, p.lat);
-    }
-    void add(const Box& b) noexcept {
-        minx = std::min(minx, b.minx);
-        maxx = std::max(maxx, b.maxx);
-        miny = std::min(miny, b.miny);
-        maxy = std::max(maxy, b.maxy);
-    }
-    [[nodiscard]] bool valid() const noexcept { return minx <= maxx; }
-};
 
 /// Little-endian GeoPackage binary ("GP" header, SRS id, envelope unless a point, WKB).
 class BlobBuilder {
   public:
     /// Encode @p g (non-empty) into the internal buffer; returns its envelope.
-    Box build(const Geometry& g) {
+    LonLatBox build(const Geometry& g) {
         m_buf.clear();
-        Box box;
+        LonLatBox box;
         for (const auto& part : g.parts) {
             for (const auto& ring : part) {
                 for (const auto& p : ring) {
@@ -138,10 +120,10 @@ class BlobBuilder {
         m_buf.push_back(static_cast<char>(point ? 0x01 : 0x03)); // LE; envelope [x,x,y,y]
         put_u32(static_cast<std::uint32_t>(k_srs_id));
         if (!point) {
-            put_f64(box.minx);
-            put_f64(box.maxx);
-            put_f64(box.miny);
-            put_f64(box.maxy);
+            put_f64(box.west);
+            put_f64(box.east);
+            put_f64(box.south);
+            put_f64(box.north);
         }
         switch (g.type) {
         case GeometryType::point:
@@ -224,20 +206,6 @@ struct Cell {
     float minx, maxx, miny, maxy;
 };
 
-float round_down(double v) {
-    auto f = static_cast<float>(v);
-    if (static_cast<double>(f) > v) {
-        f = std::nextafter(f, -std::numeric_limits<float>::infinity());
-    }
-    return f;
-}
-float round_up(double v) {
-    auto f = static_cast<float>(v);
-    if (static_cast<double>(f) < v) {
-        f = std::nextafter(f, std::numeric_limits<float>::infinity());
-    }
-    return f;
-}
 
 void put_be(unsigned char* p, std::uint64_t v, int bytes) {
     for (int i = bytes - 1; i >= 0; --i) {
@@ -277,7 +245,7 @@ class GpkgLayer final : public LayerWriter {
     void write(const Feature& feature) override;
     [[nodiscard]] std::uint64_t count() const noexcept override { return m_count; }
     [[nodiscard]] const LayerSchema& schema() const noexcept { return m_schema; }
-    [[nodiscard]] const Box& extent() const noexcept { return m_extent; }
+    [[nodiscard]] const LonLatBox& extent() const noexcept { return m_extent; }
     /// Pack the R-tree from the collected cells (frees them).
     void build_rtree();
 
@@ -287,7 +255,7 @@ class GpkgLayer final : public LayerWriter {
     StmtPtr m_insert;
     BlobBuilder m_blob;
     std::vector<Cell> m_cells; ///< leaf cells of the spatial index, in fid order
-    Box m_extent;
+    LonLatBox m_extent;
     std::uint64_t m_count = 0;
 };
 
@@ -465,7 +433,7 @@ class GpkgWriter final : public FormatWriter {
                 std::snprintf(buf, sizeof buf,
                               "UPDATE gpkg_contents SET min_x = %.17g, min_y = %.17g, max_x = "
                               "%.17g, max_y = %.17g WHERE table_name = ",
-                              e.minx, e.miny, e.maxx, e.maxy);
+                              e.west, e.south, e.east, e.north);
                 sql += buf + literal(name) + ";";
             }
             sql += triggers(name);
@@ -565,12 +533,12 @@ void GpkgLayer::write(const Feature& feature) {
     if (feature.geometry.empty()) {
         sqlite3_bind_null(s, 2);
     } else {
-        const Box box = m_blob.build(feature.geometry);
+        const LonLatBox box = m_blob.build(feature.geometry);
         const auto& bytes = m_blob.bytes();
         sqlite3_bind_blob(s, 2, bytes.data(), static_cast<int>(bytes.size()), SQLITE_STATIC);
         m_extent.add(box);
-        m_cells.push_back(Cell{fid, round_down(box.minx), round_up(box.maxx),
-                               round_down(box.miny), round_up(box.maxy)});
+        m_cells.push_back(Cell{fid, float_at_or_below(box.west), float_at_or_above(box.east),
+                               float_at_or_below(box.south), float_at_or_above(box.north)});
     }
     for (std::size_t i = 0; i < m_schema.fields.size(); ++i) {
         const int index = static_cast<int>(i) + 3;

@@ -7,8 +7,10 @@
 
 #include <borderwatch/incidents/incident_fields.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -38,6 +40,27 @@ struct LayerSchema {
 struct LonLat {
     double lon = 0;
     double lat = 0;
+};
+
+/// The lon/lat bounding box of positions (empty until the first add: valid() false).
+struct LonLatBox {
+    double west = std::numeric_limits<double>::infinity();
+    double south = std::numeric_limits<double>::infinity();
+    double east = -std::numeric_limits<double>::infinity();
+    double north = -std::numeric_limits<double>::infinity();
+    void add(const LonLat& p) noexcept {
+        west = std::min(west, p.lon);
+        east = std::max(east, p.lon);
+        south = std::min(south, p.lat);
+        north = std::max(north, p.lat);
+    }
+    void add(const LonLatBox& b) noexcept {
+        west = std::min(west, b.west);
+        east = std::max(east, b.east);
+        south = std::min(south, b.south);
+        north = std::max(north, b.north);
+    }
+    [[nodiscard]] bool valid() const noexcept { return west <= east; }
 };
 
 /// A geometry of the layer's type. Layout of `parts` (outer vector = parts, then rings,
