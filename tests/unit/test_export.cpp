@@ -8,6 +8,8 @@
 #include "export/detail/text.hpp"
 
 #include <catch2/catch.hpp>
+
+#include "test_helpers.hpp"
 #include <nlohmann/json.hpp>
 
 #include <atomic>
@@ -29,12 +31,7 @@ const fs::path k_golden = fs::path(BORDERWATCH_TEST_GOLDEN) / "export";
 const fs::path k_repo = BORDERWATCH_REPO_ROOT;
 
 fs::path temp_dir(const std::string& tag) {
-    static std::atomic<int> counter{0};
-    const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-    auto dir = fs::temp_directory_path() / ("bw-export-" + tag + "-" + std::to_string(stamp) +
-                                            "-" + std::to_string(counter++));
-    fs::create_directories(dir);
-    return dir;
+    return test::unique_temp_dir("bw-export-" + tag);
 }
 
 std::string slurp(const fs::path& p) {

@@ -2,6 +2,8 @@
 #include <borderwatch/export/feature.hpp>
 
 #include <catch2/catch.hpp>
+
+#include "test_helpers.hpp"
 #include <gdal.h>
 #include <ogr_api.h>
 
@@ -18,13 +20,7 @@ using namespace borderwatch;
 namespace {
 
 fs::path temp_dir(const std::string& tag) {
-    static std::atomic<int> counter{0};
-    const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-    auto dir = fs::temp_directory_path() / ("bw-export-gpkg-" + tag + "-" +
-                                            std::to_string(stamp) + "-" +
-                                            std::to_string(counter++));
-    fs::create_directories(dir);
-    return dir;
+    return test::unique_temp_dir("bw-export-gpkg-" + tag);
 }
 
 struct Dataset {

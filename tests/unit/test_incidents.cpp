@@ -10,6 +10,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "test_helpers.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -48,13 +50,7 @@ std::vector<InputRecord> read_all(const std::string& name,
 }
 
 fs::path temp_dir(const std::string& tag) {
-    static std::atomic<int> counter{0};
-    const auto dir = fs::temp_directory_path() /
-                     ("bw-incidents-" + tag + "-" +
-                      std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) +
-                      "-" + std::to_string(counter++));
-    fs::create_directories(dir);
-    return dir;
+    return test::unique_temp_dir("bw-incidents-" + tag);
 }
 
 /// Places every incident at its given coordinates (or 70,37.5) with a distance derived from

@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "test_helpers.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -16,13 +18,7 @@ using namespace borderwatch;
 namespace {
 
 fs::path temp_store(const std::string& tag) {
-    static std::atomic<int> counter{0};
-    const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-    const auto dir = fs::temp_directory_path() /
-                     ("bw-store-" + tag + "-" + std::to_string(stamp) + "-" +
-                      std::to_string(counter++));
-    fs::create_directories(dir);
-    return dir / "store.gpkg";
+    return test::unique_temp_dir("bw-store-" + tag) / "store.gpkg";
 }
 
 Incident make(const std::string& id, double lon, double lat, double dist_m,
