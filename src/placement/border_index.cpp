@@ -1,17 +1,20 @@
 // Geometry of the border engine. See border_index.hpp for the data layout.
 //
 // Fast path, per point P (ECEF on the ellipsoid):
-//  1. best-first search of the BVH for the sub-segments whose foot point F is nearest in 3D;
+//  1. nearest-first search of the 4-wide BVH (float boxes, then each leaf's float chords)
+//     for the sub-segments whose foot point F is nearest in 3D, starting from the hint
+//     grid's bound for P's cell;
 //  2. F on a sub-segment: chord parameter t = (P-A).u with u built from w = (B-A) minus its
 //     component along the midpoint normal (removes the height/sagitta bias, so points on the
 //     line map to themselves), clamped to [0, 1], then moved along the midpoint normal onto
 //     the ellipsoid (one Newton step, error < 1e-11 m for sub-segments <= 500 m);
 //  3. geodesic distance from the chord c = |P - F| by the circular-arc series
 //     s = c (1 + k^2/24 + 3 k^4/640), k = c / rho, rho the normal-section radius at the
-//     chord midpoint in the chord's azimuth (Euler). Beyond series_max_m the candidates'
-//     edges are solved exactly (Newton on geod_* geodesics) instead.
-// Both thresholds and the sub-segment length were checked against exact minimisation
-// (tests/unit/test_border_engine.cpp, "fast path agrees with exact minimisation").
+//     chord midpoint in the chord's azimuth (Euler). Beyond closed_form_max_m the foot gets
+//     one exact Newton step on the geod_* geodesic F->P (which also gives the distance);
+//     beyond newton_max_m the candidates' edges are solved exactly (nearest_far).
+// The thresholds and the sub-segment length were checked against exact minimisation
+// (tests/unit/test_border_engine.cpp, "fast path agrees with exact minimisation", "far feet").
 
 #include "placement/detail/border_index.hpp"
 
