@@ -1,7 +1,7 @@
 // GeoPackage written directly through SQLite: all layers in one file, one transaction,
 // prepared INSERTs with GeoPackage geometry blobs built here, the R-tree spatial indexes
-// packed in bulk at the end (sort-tile-recursive, written as SQLite rtree nodes) instead of
-// one trigger-driven R*-tree insertion per row, and QGIS default styles (styles/<layer>.qml)
+// packed in bulk at the end (store/detail/gpkg_rtree.hpp: Hilbert order, external sort)
+// instead of one trigger-driven R*-tree insertion per row, and QGIS default styles (styles/<layer>.qml)
 // in the `layer_styles` table. The file has the same tables, columns, triggers and
 // metadata GDAL's GPKG driver writes, so GDAL and QGIS read (and may edit) it as their own.
 //
@@ -15,6 +15,7 @@
 #include <borderwatch/export/sha256.hpp>
 
 #include "export/detail/text.hpp"
+#include "store/detail/gpkg_rtree.hpp"
 
 #include <sqlite3.h>
 
@@ -199,44 +200,6 @@ class BlobBuilder {
 
 // --- R-tree bulk load ---------------------------------------------------------------------
 
-/// One R-tree cell: row id (leaf) or child node number, and a float box that contains the
-/// double one (rounded outward, as SQLite's rtree module stores coordinates).
-struct Cell {
-    std::int64_t id;
-    float minx, maxx, miny, maxy;
-};
-
-
-void put_be(unsigned char* p, std::uint64_t v, int bytes) {
-    for (int i = bytes - 1; i >= 0; --i) {
-        p[i] = static_cast<unsigned char>(v & 0xFF);
-        v >>= 8;
-    }
-}
-
-void put_be_float(unsigned char* p, float f) {
-    std::uint32_t bits = 0;
-    std::memcpy(&bits, &f, 4);
-    put_be(p, bits, 4);
-}
-
-/// Sort-tile-recursive grouping of @p cells into runs of at most @p fanout: sort by x
-/// centre, cut into vertical slices of ~sqrt(n / fanout) nodes each, sort each slice by y.
-void str_order(std::vector<Cell>& cells, std::size_t fanout) {
-    const auto cx = [](const Cell& c) { return static_cast<double>(c.minx) + c.maxx; };
-    const auto cy = [](const Cell& c) { return static_cast<double>(c.miny) + c.maxy; };
-    std::sort(cells.begin(), cells.end(), [&](const Cell& a, const Cell& b) { return cx(a) < cx(b); });
-    const std::size_t nodes = (cells.size() + fanout - 1) / fanout;
-    const auto slices = static_cast<std::size_t>(std::ceil(std::sqrt(static_cast<double>(nodes))));
-    const std::size_t per_slice = std::max<std::size_t>(1, (nodes + slices - 1) / slices) * fanout;
-    for (std::size_t begin = 0; begin < cells.size(); begin += per_slice) {
-        const auto end = std::min(cells.size(), begin + per_slice);
-        std::sort(cells.begin() + static_cast<std::ptrdiff_t>(begin),
-                  cells.begin() + static_cast<std::ptrdiff_t>(end),
-                  [&](const Cell& a, const Cell& b) { return cy(a) < cy(b); });
-    }
-}
-
 class GpkgWriter;
 
 class GpkgLayer final : public LayerWriter {
@@ -246,7 +209,7 @@ class GpkgLayer final : public LayerWriter {
     [[nodiscard]] std::uint64_t count() const noexcept override { return m_count; }
     [[nodiscard]] const LayerSchema& schema() const noexcept { return m_schema; }
     [[nodiscard]] const LonLatBox& extent() const noexcept { return m_extent; }
-    /// Pack the R-tree from the collected cells (frees them).
+    /// Pack the R-tree from the collected entries (consumes them).
     void build_rtree();
 
   private:
@@ -254,7 +217,7 @@ class GpkgLayer final : public LayerWriter {
     LayerSchema m_schema;
     StmtPtr m_insert;
     BlobBuilder m_blob;
-    std::vector<Cell> m_cells; ///< leaf cells of the spatial index, in fid order
+    detail::RtreeSorter m_rtree; ///< entries of the spatial index (external sort: flat memory)
     LonLatBox m_extent;
     std::uint64_t m_count = 0;
 };
@@ -334,6 +297,9 @@ class GpkgWriter final : public FormatWriter {
                           sql.substr(0, 60) + "...: " + msg);
         }
     }
+
+    [[nodiscard]] sqlite3* db() const noexcept { return m_db.get(); }
+    [[nodiscard]] const std::filesystem::path& target() const noexcept { return m_file.target(); }
 
     StmtPtr prepare(const std::string& sql, const std::string& layer = {}) const {
         sqlite3_stmt* s = nullptr;
@@ -537,8 +503,7 @@ void GpkgLayer::write(const Feature& feature) {
         const auto& bytes = m_blob.bytes();
         sqlite3_bind_blob(s, 2, bytes.data(), static_cast<int>(bytes.size()), SQLITE_STATIC);
         m_extent.add(box);
-        m_cells.push_back(Cell{fid, float_at_or_below(box.west), float_at_or_above(box.east),
-                               float_at_or_below(box.south), float_at_or_above(box.north)});
+        m_rtree.add(detail::rtree_entry(fid, box.west, box.east, box.south, box.north));
     }
     for (std::size_t i = 0; i < m_schema.fields.size(); ++i) {
         const int index = static_cast<int>(i) + 3;
@@ -568,99 +533,11 @@ void GpkgLayer::write(const Feature& feature) {
 }
 
 void GpkgLayer::build_rtree() {
-    const auto& name = m_schema.name;
-    const auto prefix = "\"rtree_" + name + "_geom"; // + "_node\"" etc. (names have no '"')
-    // Node size as SQLite chose it for this page size (the empty root written at creation).
-    std::size_t node_size = 0;
-    {
-        const auto q = m_owner.prepare("SELECT length(data) FROM " + prefix +
-                                           "_node\" WHERE nodeno = 1",
-                                       name);
-        if (sqlite3_step(q.get()) == SQLITE_ROW) {
-            node_size = static_cast<std::size_t>(sqlite3_column_int64(q.get(), 0));
-        }
-    }
-    if (node_size < 4 + 24 * 4) {
-        m_owner.fail("unexpected R-tree node size " + std::to_string(node_size), name);
-    }
-    const std::size_t fanout = (node_size - 4) / 24;
-    if (m_cells.empty()) {
-        return; // the empty root is already there
-    }
-    const auto put_node = m_owner.prepare("INSERT OR REPLACE INTO " + prefix +
-                                              "_node\" (nodeno, data) VALUES (?1, ?2)",
-                                          name);
-    const auto put_rowid = m_owner.prepare("INSERT INTO " + prefix +
-                                               "_rowid\" (rowid, nodeno) VALUES (?1, ?2)",
-                                           name);
-    const auto put_parent = m_owner.prepare("INSERT INTO " + prefix +
-                                                "_parent\" (nodeno, parentnode) VALUES (?1, ?2)",
-                                            name);
-    std::vector<unsigned char> blob(node_size);
-    // Levels bottom-up; node numbers: the root is 1, the others 2, 3, ... in build order.
-    // A child's parent number is only known one level up, so parent rows are written then.
-    std::int64_t next_node = 2;
-    int depth = 0;
-    // Leaf of each row, indexed by fid: %_rowid is then filled in rowid order (appending to
-    // its B-tree) rather than in the spatial order of the leaves (random inserts).
-    std::vector<std::int64_t> leaf_of(m_count + 1, 0);
-    std::vector<Cell> level = std::move(m_cells);
-    m_cells = {};
-    while (true) {
-        str_order(level, fanout);
-        const std::size_t nodes = (level.size() + fanout - 1) / fanout;
-        const bool root = nodes == 1;
-        std::vector<Cell> parents;
-        parents.reserve(nodes);
-        for (std::size_t begin = 0; begin < level.size(); begin += fanout) {
-            const auto end = std::min(level.size(), begin + fanout);
-            const std::int64_t nodeno = root ? 1 : next_node++;
-            std::fill(blob.begin(), blob.end(), 0);
-            put_be(blob.data(), root ? static_cast<std::uint64_t>(depth) : 0, 2);
-            put_be(blob.data() + 2, end - begin, 2);
-            Cell bound{nodeno, level[begin].minx, level[begin].maxx, level[begin].miny,
-                       level[begin].maxy};
-            unsigned char* p = blob.data() + 4;
-            for (std::size_t i = begin; i < end; ++i, p += 24) {
-                const auto& c = level[i];
-                put_be(p, static_cast<std::uint64_t>(c.id), 8);
-                put_be_float(p + 8, c.minx);
-                put_be_float(p + 12, c.maxx);
-                put_be_float(p + 16, c.miny);
-                put_be_float(p + 20, c.maxy);
-                bound.minx = std::min(bound.minx, c.minx);
-                bound.maxx = std::max(bound.maxx, c.maxx);
-                bound.miny = std::min(bound.miny, c.miny);
-                bound.maxy = std::max(bound.maxy, c.maxy);
-                if (depth == 0) {
-                    leaf_of[static_cast<std::size_t>(c.id)] = nodeno;
-                } else {
-                    sqlite3_bind_int64(put_parent.get(), 1, c.id);
-                    sqlite3_bind_int64(put_parent.get(), 2, nodeno);
-                    m_owner.step(put_parent.get(), name, "cannot write the R-tree index");
-                }
-            }
-            sqlite3_bind_int64(put_node.get(), 1, nodeno);
-            sqlite3_bind_blob(put_node.get(), 2, blob.data(), static_cast<int>(blob.size()),
-                              SQLITE_STATIC);
-            m_owner.step(put_node.get(), name, "cannot write the R-tree index");
-            parents.push_back(bound);
-        }
-        if (depth == 0) {
-            for (std::size_t fid = 1; fid < leaf_of.size(); ++fid) {
-                if (leaf_of[fid] != 0) {
-                    sqlite3_bind_int64(put_rowid.get(), 1, static_cast<std::int64_t>(fid));
-                    sqlite3_bind_int64(put_rowid.get(), 2, leaf_of[fid]);
-                    m_owner.step(put_rowid.get(), name, "cannot write the R-tree index");
-                }
-            }
-            leaf_of = {};
-        }
-        if (root) {
-            break;
-        }
-        level = std::move(parents);
-        ++depth;
+    try {
+        const auto rtree = "rtree_" + m_schema.name + "_geom";
+        detail::pack_rtree(m_owner.db(), m_owner.target().string(), rtree, m_rtree);
+    } catch (const Error& e) {
+        m_owner.fail(std::string("cannot write the R-tree index: ") + e.what(), m_schema.name);
     }
 }
 
