@@ -11,10 +11,19 @@ CsvReader::CsvReader(std::istream& input, std::string file_name, char separator)
     : m_input(input), m_file_name(std::move(file_name)), m_separator(separator) {}
 
 std::optional<CsvRecord> CsvReader::next() {
+    CsvRecord record;
+    record.fields.reserve(m_fields_hint);
+    if (!next(record)) {
+        return std::nullopt;
+    }
+    return record;
+}
+
+bool CsvReader::next(CsvRecord& record) {
     std::string& line = m_buffer; // reused: no allocation per record
     while (true) {
         if (!std::getline(m_input, line)) {
-            return std::nullopt;
+            return false;
         }
         ++m_line;
         if (m_first) {
@@ -31,16 +40,24 @@ std::optional<CsvRecord> CsvReader::next() {
         }
     }
 
-    CsvRecord record;
     record.line = m_line;
-    record.fields.reserve(m_fields_hint);
-    std::string field;
+    // Fields are written into the record's existing strings (their capacity is reused when
+    // the caller passes the same record again); `count` of them are in use.
+    std::size_t count = 0;
+    auto next_field = [&record, &count]() -> std::string& {
+        if (count == record.fields.size()) {
+            record.fields.emplace_back();
+        }
+        auto& f = record.fields[count++];
+        f.clear();
+        return f;
+    };
+    std::string* field = &next_field();
     bool in_quotes = false;
     bool field_was_quoted = false;
-    bool last_pushed = false; // the last field was constructed in place
-    std::size_t pos = 0;
     // Copies runs of plain characters at once (find the next quote / separator) rather than
     // character by character: CSV parsing is on the hot path of every import.
+    std::size_t pos = 0;
     while (true) {
         if (pos >= line.size()) {
             if (!in_quotes) {
@@ -49,14 +66,14 @@ std::optional<CsvRecord> CsvReader::next() {
             // Quoted field continues on the next physical line.
             std::string continuation;
             if (!std::getline(m_input, continuation)) {
-                throw InputError({m_file_name, record.line, record.fields.size() + 1, ""},
+                throw InputError({m_file_name, record.line, count, ""},
                                  "unterminated quoted field");
             }
             ++m_line;
             if (!continuation.empty() && continuation.back() == '\r') {
                 continuation.pop_back();
             }
-            field += '\n';
+            *field += '\n';
             line = std::move(continuation);
             pos = 0;
             continue;
@@ -64,14 +81,14 @@ std::optional<CsvRecord> CsvReader::next() {
         if (in_quotes) {
             const auto quote = line.find('"', pos);
             if (quote == std::string::npos) {
-                field.append(line, pos, std::string::npos);
+                field->append(line, pos, std::string::npos);
                 pos = line.size();
                 continue;
             }
-            field.append(line, pos, quote - pos);
+            field->append(line, pos, quote - pos);
             pos = quote + 1;
             if (pos < line.size() && line[pos] == '"') {
-                field += '"';
+                *field += '"';
                 ++pos;
             } else {
                 in_quotes = false;
@@ -79,27 +96,14 @@ std::optional<CsvRecord> CsvReader::next() {
             continue;
         }
         const char c = line[pos];
-        if (c == '"' && (field.empty() && !field_was_quoted)) {
+        if (c == '"' && field->empty() && !field_was_quoted) {
             in_quotes = true;
             field_was_quoted = true;
             ++pos;
         } else if (c == m_separator) {
-            record.fields.push_back(std::move(field));
-            field.clear();
+            field = &next_field();
             field_was_quoted = false;
             ++pos;
-        } else if (field.empty() && !field_was_quoted) {
-            // The common case, a whole unquoted field: constructed in place from the line.
-            auto end = line.find(m_separator, pos + 1);
-            if (end == std::string::npos) {
-                end = line.size();
-            }
-            record.fields.emplace_back(line, pos, end - pos);
-            if (end == line.size()) {
-                last_pushed = true;
-                break;
-            }
-            pos = end + 1; // past the separator; the next field starts empty
         } else {
             // A plain run up to the next separator: once the field is non-empty a quote in it
             // is an ordinary character.
@@ -107,15 +111,13 @@ std::optional<CsvRecord> CsvReader::next() {
             if (end == std::string::npos) {
                 end = line.size();
             }
-            field.append(line, pos, end - pos);
+            field->append(line, pos, end - pos);
             pos = end;
         }
     }
-    if (!last_pushed) {
-        record.fields.push_back(std::move(field));
-    }
-    m_fields_hint = record.fields.size();
-    return record;
+    record.fields.resize(count);
+    m_fields_hint = count;
+    return true;
 }
 
 std::optional<std::size_t> find_column(const std::vector<std::string>& header,

@@ -101,6 +101,29 @@ std::string as_text(const FieldValue& v) { return field_text(v); }
 
 const std::vector<IncidentField>& incident_fields() { return k_fields; }
 
+void reset_incident(Incident& x) noexcept {
+    // Every member (a unit test checks each field against a default Incident).
+    for (std::string* s :
+         {&x.id, &x.event_date, &x.event_date_end, &x.event_type, &x.sub_event_type, &x.actor1,
+          &x.actor2, &x.target, &x.location_text, &x.country_text, &x.admin1_text,
+          &x.admin2_text, &x.source_name, &x.source_url, &x.notes, &x.place_id, &x.place_name,
+          &x.place_matched, &x.side, &x.admin1, &x.admin2, &x.band, &x.flags, &x.updated_at}) {
+        s->clear();
+    }
+    const Incident fresh_defaults;
+    x.date_precision = fresh_defaults.date_precision;
+    x.coord_origin = fresh_defaults.coord_origin;
+    for (std::optional<int>* o : {&x.fatalities_best, &x.fatalities_low, &x.fatalities_high,
+                                  &x.geo_precision, &x.precision}) {
+        o->reset();
+    }
+    for (std::optional<double>* o :
+         {&x.lon, &x.lat, &x.place_score, &x.place_lon, &x.place_lat, &x.border_distance_m,
+          &x.chainage_km, &x.nearest_lon, &x.nearest_lat}) {
+        o->reset();
+    }
+}
+
 std::optional<std::size_t> incident_field_index(std::string_view name) {
     for (std::size_t i = 0; i < k_fields.size(); ++i) {
         if (k_fields[i].name == name) {

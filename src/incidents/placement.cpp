@@ -355,14 +355,17 @@ std::unique_ptr<IncidentPlacer> make_incident_placer(const BorderEngine& engine,
 // batches strictly in input order and reports rejects (also in input order). At most
 // `placers + 3` batches are in flight, so memory is bounded by the batch size, not the file.
 // SQLite allows one writer, so the store thread is the critical path: everything that can
-// be done elsewhere (placement, content hash, freeing spent batches) is. Any failure stops
-// every stage; the uncommitted writer then rolls the whole import back.
+// be done elsewhere (placement, content hash) is. Stored batches go back to the reader, which
+// reads the next rows into the same Incident objects: their strings keep their capacity, so
+// a big import allocates almost nothing per row (malloc/free across threads was a tenth of
+// the CPU). Any failure stops every stage; the uncommitted writer then rolls the whole
+// import back.
 
 namespace {
 
 // Where a record came from, and why it is rejected (if it is).
 struct ImportSource {
-    std::string file;
+    std::size_t file = 0; ///< index in the import's list of files
     std::size_t line = 0;
     std::vector<std::string> raw;
     std::optional<RejectedRow> reject; ///< set: the record is not stored
@@ -400,7 +403,7 @@ ImportReport import_incidents(const std::vector<std::string>& files, IncidentSto
     std::condition_variable changed; // every state change below; few per batch
     std::deque<ImportBatch> to_place;
     std::map<std::size_t, ImportBatch> placed; // by seq, waiting for the writer
-    std::vector<ImportBatch> spent; // stored batches, freed by the reader (off the writer)
+    std::vector<ImportBatch> spent; // stored batches, reused by the reader
     std::size_t in_flight = 0;                 // batches read but not yet stored
     std::size_t batches = 0;                   // batches submitted
     bool reading_done = false;
@@ -428,13 +431,14 @@ ImportReport import_incidents(const std::vector<std::string>& files, IncidentSto
             }
             try {
                 placer.place(b.incidents[i]);
-                b.hashes[i] = content_hash(b.incidents[i]);
+                content_hash(b.incidents[i], b.hashes[i]);
                 continue;
             } catch (const InputError& e) {
-                src.reject = RejectedRow{src.file, src.line, e.location().field, e.message(),
-                                         std::move(src.raw)};
+                src.reject = RejectedRow{files[src.file], src.line, e.location().field,
+                                         e.message(), std::move(src.raw)};
             } catch (const GeometryError& e) {
-                src.reject = RejectedRow{src.file, src.line, "lon", e.what(), std::move(src.raw)};
+                src.reject =
+                    RejectedRow{files[src.file], src.line, "lon", e.what(), std::move(src.raw)};
             }
             ++b.rejects;
         }
@@ -544,24 +548,49 @@ ImportReport import_incidents(const std::vector<std::string>& files, IncidentSto
         pool.emplace_back(place_loop);
     }
 
-    ImportBatch batch;
-    batch.reserve(batch_size);
+    std::vector<ImportBatch> refill; // stored batches, waiting to be filled again
+    auto fresh_batch = [&] {
+        if (refill.empty()) {
+            ImportBatch b;
+            b.reserve(batch_size);
+            return b;
+        }
+        ImportBatch b = std::move(refill.back());
+        refill.pop_back();
+        b.rejects = 0;
+        return b;
+    };
+    ImportBatch batch = fresh_batch();
+    std::size_t rows = 0; // rows of `batch` filled; its vectors may hold more (reused slots)
+    // The next slot of the batch, its reject cleared.
+    auto take_slot = [&]() -> std::size_t {
+        if (rows == batch.incidents.size()) {
+            batch.incidents.emplace_back();
+            batch.sources.emplace_back();
+        }
+        batch.sources[rows].reject.reset();
+        return rows++;
+    };
     // false: the pipeline stopped (a stage failed).
     auto submit = [&]() -> bool {
-        if (batch.size() == 0) {
+        if (rows == 0) {
             return true;
         }
+        batch.incidents.resize(rows);
+        batch.sources.resize(rows);
         if (placers == 0) {
             place_batch(batch);
         }
-        std::vector<ImportBatch> done;
         {
             std::unique_lock lock(mutex);
             changed.wait(lock, [&] { return stop || in_flight < max_in_flight; });
             if (stop) {
                 return false;
             }
-            done.swap(spent);
+            for (auto& b : spent) {
+                refill.push_back(std::move(b));
+            }
+            spent.clear();
             ++in_flight;
             batch.seq = batches++;
             if (placers == 0) {
@@ -572,48 +601,34 @@ ImportReport import_incidents(const std::vector<std::string>& files, IncidentSto
             }
         }
         changed.notify_all();
-        batch = ImportBatch{};
-        batch.reserve(batch_size);
+        batch = fresh_batch();
+        rows = 0;
         return true;
     };
 
     bool running = true;
     for (std::size_t f = 0; f < files.size() && running; ++f) {
         auto reader = open_incident_reader(files[f], options.format);
-        // A bad record becomes a rejected entry of the batch (in input order).
-        bool bad = false;
-        auto next = [&]() -> std::optional<InputRecord> {
-            try {
-                return reader->next(); // constructed in place: no Incident move
-            } catch (const InputError& e) {
-                batch.incidents.emplace_back();
-                batch.sources.push_back(ImportSource{
-                    {}, 0, {},
-                    RejectedRow{e.location().file, e.location().line, e.location().field,
-                                e.message(), reader->last_raw()}});
-                ++batch.rejects;
-                bad = true;
-                return std::nullopt;
-            }
-        };
         while (running) {
-            bad = false;
-            auto rec = next();
-            if (bad) {
-                ++report.read;
-                if (batch.size() >= batch_size) {
-                    running = submit();
-                }
-                continue;
+            const std::size_t i = take_slot();
+            auto& src = batch.sources[i];
+            bool more = false;
+            try {
+                more = reader->read(batch.incidents[i], src.line, src.raw);
+            } catch (const InputError& e) {
+                // A bad record becomes a rejected entry of the batch (in input order).
+                src.reject = RejectedRow{e.location().file, e.location().line,
+                                         e.location().field, e.message(), reader->last_raw()};
+                ++batch.rejects;
+                more = true;
             }
-            if (!rec) {
+            if (!more) {
+                --rows; // the slot stays unused
                 break;
             }
+            src.file = f;
             ++report.read;
-            batch.incidents.push_back(std::move(rec->incident));
-            batch.sources.push_back(
-                ImportSource{std::move(rec->file), rec->line, std::move(rec->raw), std::nullopt});
-            if (batch.size() >= batch_size) {
+            if (rows >= batch_size) {
                 running = submit();
             }
         }

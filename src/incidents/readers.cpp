@@ -81,13 +81,13 @@ int month_number(std::string_view name) {
     return 0;
 }
 
-[[noreturn]] void fail(const std::string& field, const std::string& message) {
-    throw InputError(SourceLocation{{}, 0, 0, field}, message);
+[[noreturn]] void fail(std::string_view field, const std::string& message) {
+    throw InputError(SourceLocation{{}, 0, 0, std::string(field)}, message);
 }
 
 // --- typed field parsing ------------------------------------------------------------------
 
-std::optional<double> opt_real(std::string_view text, const std::string& field, double lo,
+std::optional<double> opt_real(std::string_view text, std::string_view field, double lo,
                                double hi) {
     const auto t = trim(text);
     if (t.empty()) {
@@ -104,7 +104,7 @@ std::optional<double> opt_real(std::string_view text, const std::string& field, 
     return v;
 }
 
-std::optional<int> opt_int(std::string_view text, const std::string& field, int lo, int hi) {
+std::optional<int> opt_int(std::string_view text, std::string_view field, int lo, int hi) {
     const auto t = trim(text);
     if (t.empty()) {
         return std::nullopt;
@@ -128,7 +128,7 @@ std::optional<int> opt_int(std::string_view text, const std::string& field, int 
 }
 
 void set_dates(Incident& x, std::string_view start_text, std::string_view end_text,
-               const std::string& start_field, const std::string& end_field) {
+               std::string_view start_field, std::string_view end_field) {
     const auto start = parse_incident_date(start_text);
     if (!start) {
         fail(start_field, trim(start_text).empty()
@@ -154,7 +154,7 @@ void set_dates(Incident& x, std::string_view start_text, std::string_view end_te
     }
 }
 
-void check_coordinates(Incident& x, const std::string& lon_field, const std::string& lat_field) {
+void check_coordinates(Incident& x, std::string_view lon_field, std::string_view lat_field) {
     if (x.lon.has_value() != x.lat.has_value()) {
         fail(x.lon ? lat_field : lon_field, "missing (both coordinates or neither)");
     }
@@ -163,7 +163,7 @@ void check_coordinates(Incident& x, const std::string& lon_field, const std::str
     }
 }
 
-void require_id(const Incident& x, const std::string& field) {
+void require_id(const Incident& x, std::string_view field) {
     if (x.id.empty()) {
         fail(field, "missing id");
     }
@@ -237,11 +237,36 @@ class CsvIncidentReader final : public IncidentReader {
         }
     }
 
+    bool read(Incident& incident, std::size_t& line, std::vector<std::string>& raw) override {
+        m_last.clear();
+        if (!m_csv.next(m_record)) {
+            return false;
+        }
+        try {
+            if (m_record.fields.size() != m_header.size()) {
+                fail("", "has " + std::to_string(m_record.fields.size()) +
+                             " fields, the header has " + std::to_string(m_header.size()));
+            }
+            reset_incident(incident);
+            m_convert(m_record.fields, incident);
+            line = m_record.line;
+            // The caller's previous raw fields become the parse buffer for the next record.
+            std::swap(raw, m_record.fields);
+            return true;
+        } catch (const InputError& e) {
+            m_last = m_record.fields; // for last_raw(): only rejected rows are kept
+            throw InputError(SourceLocation{m_file, m_record.line, 0, e.location().field},
+                             e.message());
+        }
+    }
+
     IncidentFormat format() const noexcept override { return m_format; }
     std::vector<std::string> last_raw() const override { return m_last; }
 
   private:
     void setup();
+
+    CsvRecord m_record; ///< parse buffer of read()
 
     std::unique_ptr<std::istream> m_owned;
     CsvReader m_csv;
@@ -301,7 +326,7 @@ void CsvIncidentReader::setup() {
             x.id.assign(trim(get(r, m.id)));
             require_id(x, m_header[*m.id]);
             set_dates(x, get(r, m.date), get(r, m.date_end), m_header[*m.date],
-                      m.date_end ? m_header[*m.date_end] : "event_date_end");
+                      m.date_end ? std::string_view(m_header[*m.date_end]) : "event_date_end");
             if (const auto p = trim(get(r, m.date_prec)); !p.empty()) {
                 const auto dp = parse_date_precision(p);
                 if (!dp) {
@@ -315,7 +340,8 @@ void CsvIncidentReader::setup() {
             x.actor1.assign(trim(get(r, m.a1)));
             x.actor2.assign(trim(get(r, m.a2)));
             x.target.assign(trim(get(r, m.target)));
-            x.fatalities_best = opt_int(get(r, m.fat), m.fat ? m_header[*m.fat] : "", 0, 1000000);
+            const std::string_view fat_name = m.fat ? std::string_view(m_header[*m.fat]) : "";
+            x.fatalities_best = opt_int(get(r, m.fat), fat_name, 0, 1000000);
             x.fatalities_low = opt_int(get(r, m.fat_low), "fatalities_low", 0, 1000000);
             x.fatalities_high = opt_int(get(r, m.fat_high), "fatalities_high", 0, 1000000);
             if (x.fatalities_low && x.fatalities_high && *x.fatalities_low > *x.fatalities_high) {
@@ -585,6 +611,21 @@ class GeoJsonIncidentReader final : public IncidentReader {
     std::size_t m_index = 0;
     Cols m_last;
 };
+
+} // namespace
+
+bool IncidentReader::read(Incident& incident, std::size_t& line, std::vector<std::string>& raw) {
+    auto record = next();
+    if (!record) {
+        return false;
+    }
+    incident = std::move(record->incident);
+    line = record->line;
+    raw = std::move(record->raw);
+    return true;
+}
+
+namespace {
 
 bool ends_with_icase(std::string_view s, std::string_view suffix) {
     return s.size() >= suffix.size() && lower(s.substr(s.size() - suffix.size())) == suffix;

@@ -59,6 +59,8 @@ struct RowidEntry {
     std::int64_t fid;
     std::int64_t nodeno;
 };
+constexpr std::size_t k_rowid_chunk = 256; // 512 parameters: under every SQLite's limit
+
 struct FidOrder {
     bool operator()(const RowidEntry& a, const RowidEntry& b) const noexcept {
         return a.fid < b.fid;
@@ -98,6 +100,16 @@ void pack_rtree(sqlite3* db, const std::string& file, const std::string& rtree,
                 file);
     Stmt put_node(db, "INSERT INTO " + table + "_node\"(nodeno, data) VALUES (?1, ?2)", file);
     Stmt put_rowid(db, "INSERT INTO " + table + "_rowid\"(rowid, nodeno) VALUES (?1, ?2)", file);
+    // The rowid map has a row per entry: k_rowid_chunk rows per statement (one statement
+    // each costs as much again as the row itself).
+    std::string chunk_sql = "INSERT INTO " + table + "_rowid\"(rowid, nodeno) VALUES ";
+    for (std::size_t i = 0; i < k_rowid_chunk; ++i) {
+        chunk_sql += (i == 0 ? "(?" : ", (?") + std::to_string(2 * i + 1) + ", ?" +
+                     std::to_string(2 * i + 2) + ")";
+    }
+    Stmt put_rowids(db, chunk_sql, file);
+    std::vector<RowidEntry> pending;
+    pending.reserve(k_rowid_chunk);
     Stmt put_parent(db, "INSERT INTO " + table + "_parent\"(nodeno, parentnode) VALUES (?1, ?2)",
                     file);
     std::vector<unsigned char> blob(node_size);
@@ -165,11 +177,24 @@ void pack_rtree(sqlite3* db, const std::string& file, const std::string& rtree,
     });
     flush_leaf();
     rowids.merge([&](const RowidEntry& r) {
+        pending.push_back(r);
+        if (pending.size() < k_rowid_chunk) {
+            return;
+        }
+        put_rowids.rewind();
+        for (std::size_t i = 0; i < k_rowid_chunk; ++i) {
+            put_rowids.bind(static_cast<int>(2 * i + 1), pending[i].fid);
+            put_rowids.bind(static_cast<int>(2 * i + 2), pending[i].nodeno);
+        }
+        put_rowids.step();
+        pending.clear();
+    });
+    for (const auto& r : pending) {
         put_rowid.rewind();
         put_rowid.bind(1, r.fid);
         put_rowid.bind(2, r.nodeno);
         put_rowid.step();
-    });
+    }
     if (root_is_leaf) {
         return;
     }

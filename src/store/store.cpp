@@ -220,6 +220,12 @@ bool matches(const QueryFilter& f, const Incident& x) {
 }
 
 std::string content_hash(const Incident& incident) {
+    std::string out;
+    content_hash(incident, out);
+    return out;
+}
+
+void content_hash(const Incident& incident, std::string& out) {
     // 64-bit multiply-xorshift mixing over (field index, type tag, value) for every field but
     // updated_at: numbers as their 8-byte representation, text as length + 8-byte words
     // (assembled little-endian, so the digest is the same on every platform). The type tag
@@ -273,12 +279,11 @@ std::string content_hash(const Incident& incident) {
         }
     });
     static constexpr char hex[] = "0123456789abcdef";
-    std::string out(16, '0');
+    out.assign(16, '0');
     for (int i = 15; i >= 0; --i) {
         out[static_cast<std::size_t>(i)] = hex[h & 0xF];
         h >>= 4;
     }
-    return out;
 }
 
 std::string utc_now_iso8601() {

@@ -74,6 +74,34 @@ TEST_CASE("CSV reader handles quotes, newlines and reports lines", "[core]") {
     CHECK(csv_escape("plain") == "plain");
 }
 
+TEST_CASE("CSV reader into a reused record matches fresh records", "[core]") {
+    // Field counts change from row to row, fields shrink and grow, quoted fields span lines:
+    // the reused record must hold exactly what a fresh one does.
+    const std::string text = "a,b,c\n\"a long first field, quoted\",2,3\n,,\n"
+                             "x,\"y\"\"\",z,extra\n\"multi\nline\",q\nlast\n";
+    std::istringstream in1(text);
+    std::istringstream in2(text);
+    CsvReader fresh(in1, "t.csv");
+    CsvReader reused(in2, "t.csv");
+    CsvRecord record;
+    std::size_t rows = 0;
+    while (auto expected = fresh.next()) {
+        REQUIRE(reused.next(record));
+        CHECK(record.fields == expected->fields);
+        CHECK(record.line == expected->line);
+        ++rows;
+    }
+    CHECK_FALSE(reused.next(record));
+    CHECK(rows == 6);
+    std::istringstream check(text);
+    CsvReader again(check, "t.csv");
+    (void)again.next();
+    (void)again.next();
+    const auto empty_fields = again.next();
+    REQUIRE(empty_fields);
+    CHECK(empty_fields->fields == std::vector<std::string>{"", "", ""});
+}
+
 TEST_CASE("InputError prints compiler-style locations", "[core]") {
     InputError e({"incidents.csv", 42, 7, "lat"}, "value '91.2' is outside [-90, 90]");
     CHECK(std::string(e.what()) ==

@@ -447,3 +447,140 @@ TEST_CASE("GeoPackage store: bulk R-tree after appends, updates and deletes in o
     store.reset();
     fs::remove_all(path.parent_path());
 }
+
+namespace {
+
+// (id, content hash) of every row, in id order.
+std::vector<std::pair<std::string, std::string>> contents(const IncidentStore& s) {
+    std::vector<std::pair<std::string, std::string>> out;
+    s.query({}, [&](const Incident& x) { out.emplace_back(x.id, content_hash(x)); });
+    return out;
+}
+
+std::int64_t max_fid(const fs::path& path) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, "SELECT max(fid) FROM incidents", -1, &st, nullptr) ==
+            SQLITE_OK);
+    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+    const auto v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+} // namespace
+
+TEST_CASE("GeoPackage store: multi-row inserts behave exactly like row-by-row upserts",
+          "[store]") {
+    // Batches of new rows are written many rows per INSERT; rows whose id exists (in the
+    // store or earlier in the same statement) fall back to the lookup path. The outcome must
+    // be the one of upserting the rows one at a time.
+    std::vector<Incident> first;
+    for (int i = 0; i < 50; ++i) {
+        first.push_back(make("k" + std::to_string(i), 68 + i * 0.1, 37.2, 100.0 * i));
+    }
+    std::vector<Incident> second;
+    for (int i = 0; i < 60; ++i) {
+        second.push_back(make("n" + std::to_string(i), 70 + i * 0.05, 37.9, 10.0 * i));
+        if (i == 4) {
+            second.push_back(first[5]); // known, changed: updated
+            second.back().fatalities_best = 9;
+        }
+        if (i == 8) {
+            second.push_back(first[6]); // known, same: unchanged
+        }
+        if (i == 12) {
+            second.push_back(make("n3", 71, 38, 5)); // repeats a row of this batch: updated
+        }
+    }
+    REQUIRE(second.size() == 63);
+
+    const auto bulk_path = temp_store("multirow");
+    const auto single_path = temp_store("singlerow");
+    auto bulk = open_store(bulk_path.string());
+    auto single = open_store(single_path.string());
+    UpsertResult bulk_result;
+    UpsertResult single_result;
+    for (const auto* batch : {&first, &second}) {
+        bulk_result = bulk->upsert(*batch);
+        single_result = UpsertResult{};
+        auto w = single->writer();
+        for (const auto& x : *batch) {
+            single_result += w->upsert({x});
+        }
+        w->commit();
+    }
+    CHECK(bulk_result.inserted == 60);
+    CHECK(bulk_result.updated == 2);
+    CHECK(bulk_result.unchanged == 1);
+    CHECK(single_result.inserted == bulk_result.inserted);
+    CHECK(single_result.updated == bulk_result.updated);
+    CHECK(single_result.unchanged == bulk_result.unchanged);
+    CHECK(contents(*bulk) == contents(*single));
+    QueryFilter n3;
+    n3.ids = {"n3"};
+    const auto rows = all(*bulk, n3);
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].place_lon == Approx(71));
+    CHECK(rtree_status(bulk_path) == std::pair<std::string, int>{"ok", 110});
+
+    // AUTOINCREMENT semantics: the fid of a deleted last row is never given out again,
+    // neither by a multi-row INSERT nor by a single one.
+    const auto top = max_fid(bulk_path);
+    std::string last_id;
+    {
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open_v2(bulk_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
+                SQLITE_OK);
+        sqlite3_stmt* st = nullptr;
+        REQUIRE(sqlite3_prepare_v2(db, "SELECT id FROM incidents ORDER BY fid DESC LIMIT 1", -1,
+                                   &st, nullptr) == SQLITE_OK);
+        REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+        last_id = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+    }
+    CHECK(bulk->remove({last_id}) == 1);
+    std::vector<Incident> third;
+    for (int i = 0; i < 33; ++i) {
+        third.push_back(make("m" + std::to_string(i), 72, 37 + i * 0.01, 1));
+    }
+    CHECK(bulk->upsert(third).inserted == 33);
+    CHECK(bulk->count() == 110 - 1 + 33);
+    CHECK(max_fid(bulk_path) == top + 33);
+    CHECK(rtree_status(bulk_path) == std::pair<std::string, int>{"ok", 142});
+    bulk.reset();
+    single.reset();
+    fs::remove_all(bulk_path.parent_path());
+    fs::remove_all(single_path.parent_path());
+}
+
+TEST_CASE("reset_incident gives a default Incident", "[incidents]") {
+    Incident x = make("full", 70.25, 37.5, 1234.5);
+    // Every field non-NULL (text fields as their own name).
+    for (std::size_t i = 0; i < incident_fields().size(); ++i) {
+        const auto& f = incident_fields()[i];
+        if (f.name == "date_precision") {
+            set_field(x, i, FieldValue{std::string("month")});
+        } else if (f.name == "coord_origin") {
+            set_field(x, i, FieldValue{std::string("gazetteer")});
+        } else if (f.type == FieldType::text) {
+            set_field(x, i, FieldValue{std::string(f.name) + " with a long value beyond SSO"});
+        } else {
+            set_field(x, i, FieldValue{std::int64_t{2}});
+        }
+    }
+    const Incident fresh;
+    for (std::size_t i = 0; i < incident_fields().size(); ++i) {
+        REQUIRE(field_text(get_field(x, i)) != field_text(get_field(fresh, i)));
+    }
+    reset_incident(x);
+    for (std::size_t i = 0; i < incident_fields().size(); ++i) {
+        INFO(incident_fields()[i].name);
+        CHECK(field_text(get_field(x, i)) == field_text(get_field(fresh, i)));
+        CHECK(get_field(x, i).index() == get_field(fresh, i).index());
+    }
+    CHECK(content_hash(x) == content_hash(fresh));
+}

@@ -32,6 +32,11 @@ class CsvReader {
     /// @throws InputError on an unterminated quoted field
     [[nodiscard]] std::optional<CsvRecord> next();
 
+    /// Same as next(), into @p record: its field strings are overwritten in place, so a
+    /// record passed again and again costs no allocation per row (hot loops).
+    /// @return false at end of input (the record is then unspecified)
+    bool next(CsvRecord& record);
+
     [[nodiscard]] const std::string& file_name() const noexcept { return m_file_name; }
 
   private:

@@ -69,6 +69,11 @@ class IncidentReader {
     virtual ~IncidentReader() = default;
     /// Next record; nullopt at end. @throws InputError for a bad record (skip it and go on)
     virtual std::optional<InputRecord> next() = 0;
+    /// Same as next(), into caller-owned storage that is reused row after row (no allocation
+    /// per row once the strings have grown): @p incident is reset first, @p raw receives the
+    /// original fields and @p line the record's line. @return false at end.
+    /// The default implementation goes through next(). @throws InputError as next()
+    virtual bool read(Incident& incident, std::size_t& line, std::vector<std::string>& raw);
     /// The format being read (after auto-detection).
     [[nodiscard]] virtual IncidentFormat format() const noexcept = 0;
     /// Original fields of the record that just failed (for the rejects file).

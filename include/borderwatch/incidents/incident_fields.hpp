@@ -42,6 +42,10 @@ using FieldValue = std::variant<std::monostate, std::int64_t, double, std::strin
 /// Value of field @p index of @p incident. @pre index < incident_fields().size()
 [[nodiscard]] FieldValue get_field(const Incident& incident, std::size_t index);
 
+/// Make @p incident equal to a default Incident, keeping the capacity of its strings: for
+/// loops that reuse one Incident per slot instead of allocating every row's text again.
+void reset_incident(Incident& incident) noexcept;
+
 /// Set field @p index from @p value (integer/real converted as needed; text enums parsed).
 /// @throws InputError (without location) when the value does not fit the field
 void set_field(Incident& incident, std::size_t index, const FieldValue& value);

@@ -178,6 +178,8 @@ struct StoreOpenOptions {
 /// with field indices and type tags) — equal hashes mean "unchanged" for upserts. Stable
 /// across platforms and runs.
 [[nodiscard]] std::string content_hash(const Incident& incident);
+/// content_hash() into @p out (its capacity reused: for hot loops).
+void content_hash(const Incident& incident, std::string& out);
 
 /// Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" (the format of Incident::updated_at).
 [[nodiscard]] std::string utc_now_iso8601();
