@@ -457,12 +457,12 @@ std::vector<std::pair<std::string, std::string>> contents(const IncidentStore& s
     return out;
 }
 
-std::int64_t max_fid(const fs::path& path) {
+// The integer result of one SQL query on the store file.
+std::int64_t scalar(const fs::path& path, const char* sql) {
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
     sqlite3_stmt* st = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db, "SELECT max(fid) FROM incidents", -1, &st, nullptr) ==
-            SQLITE_OK);
+    REQUIRE(sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK);
     REQUIRE(sqlite3_step(st) == SQLITE_ROW);
     const auto v = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
@@ -528,7 +528,7 @@ TEST_CASE("GeoPackage store: multi-row inserts behave exactly like row-by-row up
 
     // AUTOINCREMENT semantics: the fid of a deleted last row is never given out again,
     // neither by a multi-row INSERT nor by a single one.
-    const auto top = max_fid(bulk_path);
+    const auto top = scalar(bulk_path, "SELECT max(fid) FROM incidents");
     std::string last_id;
     {
         sqlite3* db = nullptr;
@@ -549,7 +549,7 @@ TEST_CASE("GeoPackage store: multi-row inserts behave exactly like row-by-row up
     }
     CHECK(bulk->upsert(third).inserted == 33);
     CHECK(bulk->count() == 110 - 1 + 33);
-    CHECK(max_fid(bulk_path) == top + 33);
+    CHECK(scalar(bulk_path, "SELECT max(fid) FROM incidents") == top + 33);
     CHECK(rtree_status(bulk_path) == std::pair<std::string, int>{"ok", 142});
     bulk.reset();
     single.reset();
@@ -583,4 +583,66 @@ TEST_CASE("reset_incident gives a default Incident", "[incidents]") {
         CHECK(get_field(x, i).index() == get_field(fresh, i).index());
     }
     CHECK(content_hash(x) == content_hash(fresh));
+}
+
+namespace {
+
+// Rows whose R-tree entry (by fid) holds their own point, and all rows: equal when every
+// bulk-collected entry carries the right fid.
+std::pair<int, int> rtree_agrees_with_table(const fs::path& path) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    REQUIRE(sqlite3_prepare_v2(
+                db,
+                "SELECT (SELECT count(*) FROM incidents i JOIN rtree_incidents_geom r ON r.id = "
+                "i.fid WHERE r.minx <= i.place_lon AND i.place_lon <= r.maxx AND r.miny <= "
+                "i.place_lat AND i.place_lat <= r.maxy AND r.maxx - r.minx < 1e-4 AND r.maxy - "
+                "r.miny < 1e-4), (SELECT count(*) FROM incidents)",
+                -1, &st, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+    const std::pair<int, int> out{sqlite3_column_int(st, 0), sqlite3_column_int(st, 1)};
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("GeoPackage store: bulk imports give every R-tree entry its row's fid", "[store]") {
+    // Multi-row INSERTs let SQLite assign the fids; the R-tree entries collected for the bulk
+    // load must carry exactly those, also after conflicts inside a statement and after the
+    // last row was deleted (AUTOINCREMENT then continues above it).
+    const auto path = temp_store("fids");
+    auto store = open_store(path.string());
+    std::mt19937 rng(5);
+    std::uniform_real_distribution<double> lon(67.5, 75.0);
+    std::uniform_real_distribution<double> lat(36.5, 39.0);
+    std::vector<Incident> batch;
+    for (int i = 0; i < 12000; ++i) {
+        batch.push_back(make("p" + std::to_string(i), lon(rng), lat(rng), 1000));
+    }
+    CHECK(store->upsert(batch).inserted == 12000);
+    CHECK(rtree_agrees_with_table(path) == std::pair<int, int>{12000, 12000});
+    CHECK(store->remove({"p11999"}) == 1);
+
+    std::vector<Incident> second;
+    for (int i = 0; i < 13000; ++i) {
+        second.push_back(make("q" + std::to_string(i), lon(rng), lat(rng), 1000));
+        if (i % 1000 == 17 && i < 12000) { // a known id inside a chunk: moved, so updated
+            second.push_back(batch[static_cast<std::size_t>(i)]);
+            second.back().place_lon = *second.back().place_lon + 0.25;
+        }
+    }
+    const auto r = store->upsert(second);
+    CHECK(r.inserted == 13000);
+    CHECK(r.updated == 12);
+    CHECK(rtree_agrees_with_table(path) == std::pair<int, int>{24999, 24999});
+    CHECK(rtree_status(path) == std::pair<std::string, int>{"ok", 24999});
+    // The deleted last fid (12000) is not given out again; rows skipped by a statement may
+    // leave gaps (as with SQLite's own AUTOINCREMENT), never reuse.
+    CHECK(scalar(path, "SELECT min(fid) FROM incidents WHERE id LIKE 'q%'") == 12001);
+    CHECK(scalar(path, "SELECT count(DISTINCT fid) FROM incidents") == 24999);
+    store.reset();
+    fs::remove_all(path.parent_path());
 }
