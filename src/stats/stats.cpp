@@ -7,6 +7,8 @@
 #include <borderwatch/core/text_table.hpp>
 #include <borderwatch/incidents/import.hpp>
 
+#include "core/detail/spool_sort.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -18,23 +20,46 @@ namespace borderwatch {
 
 namespace {
 
-constexpr std::size_t k_exact_limit = 100000;
-constexpr double k_hist_min_km = 1e-3;           // 1 m
-constexpr double k_hist_ratio_log = 1e-4;        // 0.01 % relative bin width
-constexpr double k_hist_max_km = 2e4;
-
-std::size_t hist_bins() {
-    return static_cast<std::size_t>(std::log(k_hist_max_km / k_hist_min_km) / k_hist_ratio_log) + 2;
-}
-
 std::string fixed3(const std::optional<double>& v) { return v ? format_fixed(*v, 3) : ""; }
 
+// One border distance of a group, on its way through the external sort.
+struct GroupDistance {
+    std::uint32_t group;
+    double km;
+};
+struct ByGroupThenDistance {
+    bool operator()(const GroupDistance& a, const GroupDistance& b) const noexcept {
+        return a.group != b.group ? a.group < b.group : a.km < b.km;
+    }
+};
+
+// Ranks around quantile p of n ascending values and the weight of the upper one (linear
+// interpolation between order statistics, numpy's default "linear").
+struct Ranks {
+    std::size_t lo;
+    std::size_t hi;
+    double frac;
+};
+Ranks ranks(std::size_t n, double p) {
+    const double pos = p * static_cast<double>(n - 1);
+    const auto lo = static_cast<std::size_t>(std::floor(pos));
+    return {lo, std::min(lo + 1, n - 1), pos - static_cast<double>(lo)};
+}
+
 } // namespace
+
+/// The distances of every group, sorted by (group, distance) with bounded memory: the median
+/// and p90 are exact however large a group is.
+struct StatsAccumulator::Distances {
+    detail::SpoolSorter<GroupDistance, ByGroupThenDistance> sorted;
+};
 
 /// Per-group accumulator of counts and the distance distribution.
 class StatsAccumulator::Group {
   public:
-    void add(const Incident& x, bool imprecise) {
+    explicit Group(std::uint32_t id) : m_id(id) {}
+
+    void add(const Incident& x, bool imprecise, Distances& distances) {
         ++m_stats.count;
         m_stats.fatalities += x.fatalities_best.value_or(0);
         if (!x.border_distance_m) {
@@ -50,80 +75,61 @@ class StatsAccumulator::Group {
         m_sum += km;
         m_min = std::min(m_min, km);
         m_max = std::max(m_max, km);
-        if (m_hist.empty()) {
-            m_exact.push_back(km);
-            if (m_exact.size() > k_exact_limit) {
-                m_hist.assign(hist_bins(), 0);
-                for (const double v : m_exact) {
-                    ++m_hist[bin(v)];
-                }
-                m_exact.clear();
-                m_exact.shrink_to_fit();
-            }
-        } else {
-            ++m_hist[bin(km)];
-        }
+        distances.sorted.add(GroupDistance{m_id, km});
     }
 
-    GroupStats finish(std::vector<std::string> key) {
+    /// Before the sorted distances are streamed: reset the rank counter.
+    void start_sorted() noexcept { m_seen = 0; }
+    /// The group's next distance in ascending order: keeps the ones at the quantile ranks.
+    void next_sorted(double km) noexcept {
+        for (auto* q : {&m_median, &m_p90}) {
+            if (m_seen == q->at.lo) {
+                q->v_lo = km;
+            }
+            if (m_seen == q->at.hi) {
+                q->v_hi = km;
+            }
+        }
+        ++m_seen;
+    }
+    void prepare_quantiles() {
+        if (m_n > 0) {
+            m_median.at = ranks(m_n, 0.5);
+            m_p90.at = ranks(m_n, 0.9);
+        }
+    }
+    [[nodiscard]] std::uint32_t id() const noexcept { return m_id; }
+
+    GroupStats finish(std::vector<std::string> key) const {
         GroupStats s = m_stats;
         s.key = std::move(key);
         if (m_n > 0) {
             s.min_km = m_min;
             s.max_km = m_max;
             s.mean_km = m_sum / static_cast<double>(m_n);
-            s.median_km = quantile(0.5);
-            s.p90_km = quantile(0.9);
+            s.median_km = m_median.value();
+            s.p90_km = m_p90.value();
         }
         return s;
     }
 
   private:
-    static std::size_t bin(double km) {
-        if (km <= k_hist_min_km) {
-            return 0;
-        }
-        const auto b = static_cast<std::size_t>(std::log(km / k_hist_min_km) / k_hist_ratio_log) + 1;
-        return std::min(b, hist_bins() - 1);
-    }
-    static double bin_value(std::size_t b) {
-        if (b == 0) {
-            return 0.0;
-        }
-        return k_hist_min_km * std::exp((static_cast<double>(b) - 0.5) * k_hist_ratio_log);
-    }
-
-    // Linear interpolation between order statistics (numpy's default "linear").
-    double quantile(double p) {
-        const double pos = p * static_cast<double>(m_n - 1);
-        const auto lo = static_cast<std::size_t>(std::floor(pos));
-        const auto hi = std::min(lo + 1, m_n - 1);
-        const double frac = pos - static_cast<double>(lo);
-        if (m_hist.empty()) {
-            std::sort(m_exact.begin(), m_exact.end());
-            return m_exact[lo] + (m_exact[hi] - m_exact[lo]) * frac;
-        }
-        auto nth = [&](std::size_t k) {
-            std::size_t seen = 0;
-            for (std::size_t b = 0; b < m_hist.size(); ++b) {
-                seen += m_hist[b];
-                if (seen > k) {
-                    return std::clamp(bin_value(b), m_min, m_max);
-                }
-            }
-            return m_max;
-        };
-        const double a = nth(lo);
-        return a + (nth(hi) - a) * frac;
-    }
+    struct Quantile {
+        Ranks at{0, 0, 0};
+        double v_lo = 0;
+        double v_hi = 0;
+        [[nodiscard]] double value() const { return v_lo + (v_hi - v_lo) * at.frac; }
+    };
 
     GroupStats m_stats;
     std::size_t m_n = 0;
     double m_sum = 0.0;
     double m_min = std::numeric_limits<double>::infinity();
     double m_max = -std::numeric_limits<double>::infinity();
-    std::vector<double> m_exact;
-    std::vector<std::uint32_t> m_hist;
+    std::uint32_t m_id;
+    std::size_t m_seen = 0; // distances streamed so far (finish)
+    Quantile m_median;
+    Quantile m_p90;
 };
 
 std::string_view to_string(StatsKey key) noexcept {
@@ -170,7 +176,8 @@ std::vector<StatsKey> parse_stats_keys(std::string_view text) {
 }
 
 StatsAccumulator::StatsAccumulator(StatsOptions options)
-    : m_options(std::move(options)), m_total(std::make_unique<Group>()) {
+    : m_options(std::move(options)), m_distances(std::make_unique<Distances>()),
+      m_total(std::make_unique<Group>(0)) {
     if (m_options.band_edges_km.empty()) {
         m_options.band_edges_km = default_band_edges_km();
     }
@@ -210,10 +217,10 @@ void StatsAccumulator::add(const Incident& x) {
     }
     auto& g = m_groups[key];
     if (!g) {
-        g = std::make_unique<Group>();
+        g = std::make_unique<Group>(static_cast<std::uint32_t>(m_groups.size())); // total: 0
     }
-    g->add(x, imprecise);
-    m_total->add(x, imprecise);
+    g->add(x, imprecise, *m_distances);
+    m_total->add(x, imprecise, *m_distances);
 }
 
 StatsTable StatsAccumulator::finish() {
@@ -238,6 +245,17 @@ StatsTable StatsAccumulator::finish() {
         }
         return {0, v};
     };
+    // Stream every distance in (group, distance) order to pick the quantiles by rank.
+    std::vector<Group*> by_id(m_groups.size() + 1);
+    by_id[0] = m_total.get();
+    for (auto& [key, g] : m_groups) {
+        by_id[g->id()] = g.get();
+    }
+    for (auto* g : by_id) {
+        g->prepare_quantiles();
+        g->start_sorted();
+    }
+    m_distances->sorted.merge([&](const GroupDistance& d) { by_id[d.group]->next_sorted(d.km); });
     for (auto& [key, g] : m_groups) {
         t.groups.push_back(g->finish(key));
     }

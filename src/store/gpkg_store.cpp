@@ -16,7 +16,7 @@
 // restores the triggers with everything else.
 #include "store/detail/backends.hpp"
 #include "store/detail/gpkg_rtree.hpp"
-#include "store/detail/spool_sort.hpp"
+#include "core/detail/spool_sort.hpp"
 #include "store/detail/sqlite.hpp"
 
 #include <borderwatch/core/atomic_file.hpp>

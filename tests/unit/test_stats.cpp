@@ -6,6 +6,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cmath>
+#include <random>
+
 using namespace borderwatch;
 
 namespace {
@@ -113,20 +117,49 @@ TEST_CASE("Stats: custom bands change what is precise enough", "[stats]") {
     CHECK(t.groups[1].key[0] == "50-100");
 }
 
-TEST_CASE("Stats: large groups switch to a bounded histogram", "[stats]") {
+TEST_CASE("Stats: quantiles of large groups are exact (external sort)", "[stats]") {
+    // 300,000 distances in two groups (TJK ordered, AFG shuffled): more than one in-memory
+    // run, so the sorted runs spill to disk and are merged. Median and p90 must equal the
+    // linear interpolation between the exact order statistics.
     StatsOptions o;
+    o.by = {StatsKey::side};
     StatsAccumulator acc(o);
+    std::mt19937_64 rng(3);
+    std::uniform_real_distribution<double> km(0.001, 900.0);
+    std::vector<double> tjk;
+    std::vector<double> afg;
+    std::vector<double> all;
     Incident x = inc("TJK", "Panj District", 0, 1);
-    for (int i = 1; i <= 150000; ++i) {
-        x.border_distance_m = i * 10.0; // 0.01 .. 1500 km
+    for (int i = 0; i < 300000; ++i) {
+        const bool afghan = i % 3 == 0;
+        const double v = afghan ? km(rng) : 0.001 * (300000 - i);
+        x.side = afghan ? "AFG" : "TJK";
+        x.border_distance_m = v * 1000.0;
         acc.add(x);
+        // The accumulator's value is border_distance_m / 1000, as in the store.
+        (afghan ? afg : tjk).push_back(*x.border_distance_m / 1000.0);
+        all.push_back(*x.border_distance_m / 1000.0);
     }
+    auto exact = [](std::vector<double> v, double p) {
+        std::sort(v.begin(), v.end());
+        const double pos = p * static_cast<double>(v.size() - 1);
+        const auto lo = static_cast<std::size_t>(std::floor(pos));
+        const auto hi = std::min(lo + 1, v.size() - 1);
+        return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
+    };
     const auto t = acc.finish();
-    CHECK(t.total.count == 150000);
-    CHECK(*t.total.min_km == Approx(0.01));
-    CHECK(*t.total.max_km == Approx(1500.0));
-    CHECK(*t.total.median_km == Approx(750.0).epsilon(2e-4));
-    CHECK(*t.total.p90_km == Approx(1350.0).epsilon(2e-4));
+    REQUIRE(t.groups.size() == 2);
+    CHECK(t.groups[0].key == std::vector<std::string>{"AFG"});
+    CHECK(t.groups[0].count == afg.size());
+    CHECK(*t.groups[0].median_km == exact(afg, 0.5));
+    CHECK(*t.groups[0].p90_km == exact(afg, 0.9));
+    CHECK(*t.groups[1].median_km == exact(tjk, 0.5));
+    CHECK(*t.groups[1].p90_km == exact(tjk, 0.9));
+    CHECK(t.total.count == 300000);
+    CHECK(*t.total.median_km == exact(all, 0.5));
+    CHECK(*t.total.p90_km == exact(all, 0.9));
+    CHECK(*t.total.min_km == *std::min_element(all.begin(), all.end()));
+    CHECK(*t.total.max_km == *std::max_element(all.begin(), all.end()));
 }
 
 TEST_CASE("Stats: output formats", "[stats]") {

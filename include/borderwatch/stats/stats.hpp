@@ -38,8 +38,8 @@ struct GroupStats {
     std::size_t imprecise = 0;    ///< incidents whose location is too coarse for a band
     std::size_t unplaced = 0;     ///< incidents without a border distance
     /// Border distance of the precisely located incidents (count - imprecise - unplaced), km.
-    /// Exact for groups up to 100,000 incidents; beyond that from a log histogram with
-    /// 0.01 % relative resolution (bounded memory).
+    /// Exact for any group size: the distances go through an external sort (memory bounded,
+    /// runs spill to a temporary file), median and p90 interpolate linearly between ranks.
     std::optional<double> min_km, median_km, mean_km, p90_km, max_km;
 };
 
@@ -51,7 +51,7 @@ struct StatsTable {
 };
 
 /// Streaming accumulator: add() each incident, then finish(). Memory grows with the number
-/// of groups, not of incidents (beyond 100,000 per group).
+/// of groups, not of incidents (the distances are sorted on disk beyond a few MiB).
 class StatsAccumulator {
   public:
     explicit StatsAccumulator(StatsOptions options);
@@ -63,10 +63,12 @@ class StatsAccumulator {
     [[nodiscard]] StatsTable finish();
 
     class Group;
+    struct Distances;
 
   private:
     StatsOptions m_options;
     std::vector<std::string> m_labels;
+    std::unique_ptr<Distances> m_distances;
     std::map<std::vector<std::string>, std::unique_ptr<Group>> m_groups;
     std::unique_ptr<Group> m_total;
 };

@@ -3,7 +3,8 @@
 // chunk; a full chunk is sorted and appended to an anonymous temporary file as one sorted
 // run; merge() streams every record in order (k-way merge of the runs). Memory is one chunk
 // plus small read buffers, whatever the number of records. Used for the GeoPackage R-tree
-// bulk load (Hilbert order of the leaves, then fid order of the rowid map).
+// bulk load (Hilbert order of the leaves, then fid order of the rowid map) and the exact
+// distance quantiles of `stats`.
 
 #include <borderwatch/core/error.hpp>
 
