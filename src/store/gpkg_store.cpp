@@ -361,7 +361,7 @@ class GpkgWriter final : public StoreWriter {
     // live until the statement has stepped (bound without copy).
     void bind_row(Stmt& s, int base, const Incident& x, const std::string& hash,
                   std::array<unsigned char, 29>& blob);
-    void insert_one(const Incident& x, const std::string& hash, UpsertResult& result);
+    bool try_insert(const Incident& x, const std::string& hash, UpsertResult& result);
     void insert_chunk(const Incident* rows, const std::string* hashes, UpsertResult& result);
     void upsert_one(const Incident& x, const std::string& hash, UpsertResult& result);
     void record_insert(const Incident& x, std::int64_t fid, UpsertResult& result);
@@ -679,19 +679,17 @@ UpsertResult GpkgWriter::upsert(const std::vector<Incident>& batch) {
     return upsert(batch, hashes);
 }
 
-// A row that is new (as far as the previous rows tell): one INSERT ... ON CONFLICT DO NOTHING,
-// then the lookup path if the id exists after all.
-void GpkgWriter::insert_one(const Incident& x, const std::string& hash, UpsertResult& result) {
+// One INSERT ... ON CONFLICT DO NOTHING. @return false if the id exists already.
+bool GpkgWriter::try_insert(const Incident& x, const std::string& hash, UpsertResult& result) {
     m_insert.rewind();
     bind_row(m_insert, 0, x, hash, m_blob);
     m_insert.step();
     const bool inserted = sqlite3_changes(m_store.db()) > 0;
     m_insert.rewind();
-    if (!inserted) {
-        upsert_one(x, hash, result);
-        return;
+    if (inserted) {
+        record_insert(x, sqlite3_last_insert_rowid(m_store.db()), result);
     }
-    record_insert(x, sqlite3_last_insert_rowid(m_store.db()), result);
+    return inserted;
 }
 
 void GpkgWriter::record_insert(const Incident& x, std::int64_t fid, UpsertResult& result) {
@@ -782,11 +780,7 @@ void GpkgWriter::upsert_one(const Incident& x, const std::string& hash, UpsertRe
     }
     m_lookup.rewind();
     m_insert_first = true;
-    m_insert.rewind();
-    bind_row(m_insert, 0, x, hash, m_blob);
-    m_insert.step();
-    m_insert.rewind();
-    record_insert(x, sqlite3_last_insert_rowid(m_store.db()), result);
+    try_insert(x, hash, result);
 }
 
 UpsertResult GpkgWriter::upsert(const std::vector<Incident>& batch,
@@ -811,7 +805,10 @@ UpsertResult GpkgWriter::upsert(const std::vector<Incident>& batch,
             insert_chunk(&batch[row], &hashes[row], result);
             row += k_chunk_rows;
         } else if (m_insert_first) {
-            insert_one(batch[row], hashes[row], result);
+            // New as far as the previous rows tell; the lookup path if the id exists.
+            if (!try_insert(batch[row], hashes[row], result)) {
+                upsert_one(batch[row], hashes[row], result);
+            }
             ++row;
         } else {
             upsert_one(batch[row], hashes[row], result);
