@@ -215,26 +215,12 @@ class CsvIncidentReader final : public IncidentReader {
     }
 
     std::optional<InputRecord> next() override {
-        m_last.clear();
-        std::optional<CsvRecord> rec = m_csv.next();
-        if (!rec) {
+        std::optional<InputRecord> out(std::in_place);
+        if (!read(out->incident, out->line, out->raw)) {
             return std::nullopt;
         }
-        try {
-            if (rec->fields.size() != m_header.size()) {
-                fail("", "has " + std::to_string(rec->fields.size()) + " fields, the header has " +
-                             std::to_string(m_header.size()));
-            }
-            std::optional<InputRecord> out(std::in_place);
-            m_convert(rec->fields, out->incident);
-            out->file = m_file;
-            out->line = rec->line;
-            out->raw = std::move(rec->fields);
-            return out;
-        } catch (const InputError& e) {
-            m_last = std::move(rec->fields); // for last_raw(): only rejected rows are kept
-            throw InputError(SourceLocation{m_file, rec->line, 0, e.location().field}, e.message());
-        }
+        out->file = m_file;
+        return out;
     }
 
     bool read(Incident& incident, std::size_t& line, std::vector<std::string>& raw) override {
@@ -266,8 +252,6 @@ class CsvIncidentReader final : public IncidentReader {
   private:
     void setup();
 
-    CsvRecord m_record; ///< parse buffer of read()
-
     std::unique_ptr<std::istream> m_owned;
     CsvReader m_csv;
     std::string m_file;
@@ -275,6 +259,7 @@ class CsvIncidentReader final : public IncidentReader {
     Cols m_header;
     Cols m_last;
     Convert m_convert;
+    CsvRecord m_record; ///< parse buffer of read()
 };
 
 void CsvIncidentReader::setup() {
