@@ -44,6 +44,18 @@ Incident make(const std::string& id, double lon, double lat, double dist_m,
     return x;
 }
 
+// @p n incidents "<prefix>0", "<prefix>1", ... at random points of the border region.
+std::vector<Incident> random_batch(const std::string& prefix, int n, std::mt19937& rng) {
+    std::uniform_real_distribution<double> lon(67.5, 75.0);
+    std::uniform_real_distribution<double> lat(36.5, 39.0);
+    std::vector<Incident> b;
+    for (int i = 0; i < n; ++i) {
+        const double x = lon(rng);
+        b.push_back(make(prefix + std::to_string(i), x, lat(rng), 1000));
+    }
+    return b;
+}
+
 std::vector<Incident> all(const IncidentStore& s, const QueryFilter& f = {}) {
     std::vector<Incident> out;
     s.query(f, [&](const Incident& x) { out.push_back(x); });
@@ -300,22 +312,55 @@ TEST_CASE("GeoPackage store is readable by GDAL (as QGIS reads it)", "[store]") 
 
 #include <sqlite3.h>
 
+namespace {
+
+// Run @p sql on the store file (read-only) and hand its first row to @p read.
+template <typename F>
+void first_row(const fs::path& path, const char* sql, F&& read) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+    read(st);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+// The integer result of one SQL query on the store file.
+std::int64_t scalar(const fs::path& path, const char* sql) {
+    std::int64_t v = 0;
+    first_row(path, sql, [&](sqlite3_stmt* st) { v = sqlite3_column_int64(st, 0); });
+    return v;
+}
+
+// rtreecheck() result and entry count of a store's R-tree; checks that every entry boxes
+// its own row's point (so the bulk load gave each entry the right fid).
+std::pair<std::string, int> rtree_status(const fs::path& path) {
+    std::pair<std::string, int> out;
+    first_row(path,
+              "SELECT rtreecheck('rtree_incidents_geom'), (SELECT count(*) FROM "
+              "rtree_incidents_geom), (SELECT count(*) FROM rtree_incidents_geom r JOIN "
+              "incidents i ON i.fid = r.id WHERE r.minx <= i.place_lon AND r.maxx >= "
+              "i.place_lon AND r.miny <= i.place_lat AND r.maxy >= i.place_lat)",
+              [&](sqlite3_stmt* st) {
+                  out = {reinterpret_cast<const char*>(sqlite3_column_text(st, 0)),
+                         sqlite3_column_int(st, 1)};
+                  CHECK(sqlite3_column_int(st, 2) == out.second);
+              });
+    return out;
+}
+
+} // namespace
+
 TEST_CASE("GeoPackage store: bulk-packed R-tree is valid and answers like a scan", "[store]") {
     const auto path = temp_store("rtree");
     auto store = open_store(path.string());
     std::mt19937 rng(7);
     std::uniform_real_distribution<double> lon(67.5, 75.0);
     std::uniform_real_distribution<double> lat(36.5, 39.0);
-    std::vector<Incident> batch;
-    for (int i = 0; i < 12000; ++i) {
-        batch.push_back(make("r" + std::to_string(i), lon(rng), lat(rng), 1000));
-    }
-    store->upsert(batch); // >= 10,000 new rows: the R-tree is packed in bulk
-    std::vector<Incident> more;
-    for (int i = 0; i < 300; ++i) {
-        more.push_back(make("s" + std::to_string(i), lon(rng), lat(rng), 1000));
-    }
-    store->upsert(more); // small: incremental entries
+    store->upsert(random_batch("r", 12000, rng)); // >= 10,000 new rows: packed in bulk
+    store->upsert(random_batch("s", 300, rng));   // small: incremental entries
     std::vector<std::string> gone;
     for (int i = 0; i < 500; ++i) {
         gone.push_back("r" + std::to_string(i * 7));
@@ -323,17 +368,7 @@ TEST_CASE("GeoPackage store: bulk-packed R-tree is valid and answers like a scan
     CHECK(store->remove(gone) == 500);
     store.reset();
 
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-    sqlite3_stmt* st = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db, "SELECT rtreecheck('rtree_incidents_geom'), (SELECT count(*) "
-                                   "FROM rtree_incidents_geom)",
-                               -1, &st, nullptr) == SQLITE_OK);
-    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
-    CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))) == "ok");
-    CHECK(sqlite3_column_int(st, 1) == 12000 + 300 - 500);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+    CHECK(rtree_status(path) == std::pair<std::string, int>{"ok", 12000 + 300 - 500});
 
     // Spatial filters through GDAL (R-tree) agree with the store's own bbox filter (scan).
     store = open_store(path.string());
@@ -380,44 +415,13 @@ TEST_CASE("SpoolSorter: sorted runs on disk merge into one order", "[store]") {
     }
 }
 
-namespace {
-
-// rtreecheck() result and entry count of a store's R-tree.
-std::pair<std::string, int> rtree_status(const fs::path& path) {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-    sqlite3_stmt* st = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db, "SELECT rtreecheck('rtree_incidents_geom'), (SELECT count(*) "
-                                   "FROM rtree_incidents_geom), (SELECT count(*) FROM "
-                                   "rtree_incidents_geom r JOIN incidents i ON i.fid = r.id "
-                                   "WHERE r.minx <= i.place_lon AND r.maxx >= i.place_lon AND "
-                                   "r.miny <= i.place_lat AND r.maxy >= i.place_lat)",
-                               -1, &st, nullptr) == SQLITE_OK);
-    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
-    std::pair<std::string, int> out{reinterpret_cast<const char*>(sqlite3_column_text(st, 0)),
-                                    sqlite3_column_int(st, 1)};
-    CHECK(sqlite3_column_int(st, 2) == out.second); // every entry boxes its row's point
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return out;
-}
-
-} // namespace
 
 TEST_CASE("GeoPackage store: bulk R-tree after appends, updates and deletes in one session",
           "[store]") {
     const auto path = temp_store("rtree2");
     auto store = open_store(path.string());
     std::mt19937 rng(11);
-    std::uniform_real_distribution<double> lon(67.5, 75.0);
-    std::uniform_real_distribution<double> lat(36.5, 39.0);
-    auto batch_of = [&](const std::string& prefix, int n) {
-        std::vector<Incident> b;
-        for (int i = 0; i < n; ++i) {
-            b.push_back(make(prefix + std::to_string(i), lon(rng), lat(rng), 1000));
-        }
-        return b;
-    };
+    auto batch_of = [&](const std::string& prefix, int n) { return random_batch(prefix, n, rng); };
     store->upsert(batch_of("a", 11000)); // bulk into an empty store
     CHECK(rtree_status(path) == std::pair<std::string, int>{"ok", 11000});
 
@@ -455,19 +459,6 @@ std::vector<std::pair<std::string, std::string>> contents(const IncidentStore& s
     std::vector<std::pair<std::string, std::string>> out;
     s.query({}, [&](const Incident& x) { out.emplace_back(x.id, content_hash(x)); });
     return out;
-}
-
-// The integer result of one SQL query on the store file.
-std::int64_t scalar(const fs::path& path, const char* sql) {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-    sqlite3_stmt* st = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK);
-    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
-    const auto v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return v;
 }
 
 } // namespace
@@ -530,18 +521,10 @@ TEST_CASE("GeoPackage store: multi-row inserts behave exactly like row-by-row up
     // neither by a multi-row INSERT nor by a single one.
     const auto top = scalar(bulk_path, "SELECT max(fid) FROM incidents");
     std::string last_id;
-    {
-        sqlite3* db = nullptr;
-        REQUIRE(sqlite3_open_v2(bulk_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
-                SQLITE_OK);
-        sqlite3_stmt* st = nullptr;
-        REQUIRE(sqlite3_prepare_v2(db, "SELECT id FROM incidents ORDER BY fid DESC LIMIT 1", -1,
-                                   &st, nullptr) == SQLITE_OK);
-        REQUIRE(sqlite3_step(st) == SQLITE_ROW);
-        last_id = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
-        sqlite3_finalize(st);
-        sqlite3_close(db);
-    }
+    first_row(bulk_path, "SELECT id FROM incidents ORDER BY fid DESC LIMIT 1",
+              [&](sqlite3_stmt* st) {
+                  last_id = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+              });
     CHECK(bulk->remove({last_id}) == 1);
     std::vector<Incident> third;
     for (int i = 0; i < 33; ++i) {
@@ -585,29 +568,6 @@ TEST_CASE("reset_incident gives a default Incident", "[incidents]") {
     CHECK(content_hash(x) == content_hash(fresh));
 }
 
-namespace {
-
-// Rows whose R-tree entry (by fid) holds their own point, and all rows: equal when every
-// bulk-collected entry carries the right fid.
-std::pair<int, int> rtree_agrees_with_table(const fs::path& path) {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-    sqlite3_stmt* st = nullptr;
-    REQUIRE(sqlite3_prepare_v2(
-                db,
-                "SELECT (SELECT count(*) FROM incidents i JOIN rtree_incidents_geom r ON r.id = "
-                "i.fid WHERE r.minx <= i.place_lon AND i.place_lon <= r.maxx AND r.miny <= "
-                "i.place_lat AND i.place_lat <= r.maxy AND r.maxx - r.minx < 1e-4 AND r.maxy - "
-                "r.miny < 1e-4), (SELECT count(*) FROM incidents)",
-                -1, &st, nullptr) == SQLITE_OK);
-    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
-    const std::pair<int, int> out{sqlite3_column_int(st, 0), sqlite3_column_int(st, 1)};
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return out;
-}
-
-} // namespace
 
 TEST_CASE("GeoPackage store: bulk imports give every R-tree entry its row's fid", "[store]") {
     // Multi-row INSERTs let SQLite assign the fids; the R-tree entries collected for the bulk
@@ -616,28 +576,23 @@ TEST_CASE("GeoPackage store: bulk imports give every R-tree entry its row's fid"
     const auto path = temp_store("fids");
     auto store = open_store(path.string());
     std::mt19937 rng(5);
-    std::uniform_real_distribution<double> lon(67.5, 75.0);
-    std::uniform_real_distribution<double> lat(36.5, 39.0);
-    std::vector<Incident> batch;
-    for (int i = 0; i < 12000; ++i) {
-        batch.push_back(make("p" + std::to_string(i), lon(rng), lat(rng), 1000));
-    }
+    const auto batch = random_batch("p", 12000, rng);
     CHECK(store->upsert(batch).inserted == 12000);
-    CHECK(rtree_agrees_with_table(path) == std::pair<int, int>{12000, 12000});
+    CHECK(rtree_status(path) == std::pair<std::string, int>{"ok", 12000});
     CHECK(store->remove({"p11999"}) == 1);
 
     std::vector<Incident> second;
-    for (int i = 0; i < 13000; ++i) {
-        second.push_back(make("q" + std::to_string(i), lon(rng), lat(rng), 1000));
+    for (auto& x : random_batch("q", 13000, rng)) {
+        second.push_back(std::move(x));
+        const auto i = second.size();
         if (i % 1000 == 17 && i < 12000) { // a known id inside a chunk: moved, so updated
-            second.push_back(batch[static_cast<std::size_t>(i)]);
+            second.push_back(batch[i]);
             second.back().place_lon = *second.back().place_lon + 0.25;
         }
     }
     const auto r = store->upsert(second);
     CHECK(r.inserted == 13000);
     CHECK(r.updated == 12);
-    CHECK(rtree_agrees_with_table(path) == std::pair<int, int>{24999, 24999});
     CHECK(rtree_status(path) == std::pair<std::string, int>{"ok", 24999});
     // The deleted last fid (12000) is not given out again; rows skipped by a statement may
     // leave gaps (as with SQLite's own AUTOINCREMENT), never reuse.
