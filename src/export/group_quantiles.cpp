@@ -131,13 +131,6 @@ struct Cursor {
 
 } // namespace
 
-QuantileRanks::QuantileRanks(std::uint64_t n, double q) {
-    const double pos = q * static_cast<double>(n - 1);
-    lo = static_cast<std::uint64_t>(std::floor(pos));
-    hi = std::min(lo + 1, n - 1);
-    frac = pos - static_cast<double>(lo);
-}
-
 GroupQuantiles::GroupQuantiles() : GroupQuantiles(Options{}) {}
 
 GroupQuantiles::GroupQuantiles(Options options) : m_options(std::move(options)) {

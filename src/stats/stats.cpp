@@ -7,6 +7,7 @@
 #include <borderwatch/core/text_table.hpp>
 #include <borderwatch/incidents/import.hpp>
 
+#include "core/detail/quantile_ranks.hpp"
 #include "core/detail/spool_sort.hpp"
 
 #include <nlohmann/json.hpp>
@@ -32,19 +33,6 @@ struct ByGroupThenDistance {
         return a.group != b.group ? a.group < b.group : a.km < b.km;
     }
 };
-
-// Ranks around quantile p of n ascending values and the weight of the upper one (linear
-// interpolation between order statistics, numpy's default "linear").
-struct Ranks {
-    std::size_t lo;
-    std::size_t hi;
-    double frac;
-};
-Ranks ranks(std::size_t n, double p) {
-    const double pos = p * static_cast<double>(n - 1);
-    const auto lo = static_cast<std::size_t>(std::floor(pos));
-    return {lo, std::min(lo + 1, n - 1), pos - static_cast<double>(lo)};
-}
 
 } // namespace
 
@@ -78,8 +66,14 @@ class StatsAccumulator::Group {
         distances.sorted.add(GroupDistance{m_id, km});
     }
 
-    /// Before the sorted distances are streamed: reset the rank counter.
-    void start_sorted() noexcept { m_seen = 0; }
+    /// Before the sorted distances are streamed: the ranks to keep.
+    void prepare_quantiles() {
+        m_seen = 0;
+        if (m_n > 0) {
+            m_median.at = detail::QuantileRanks(m_n, 0.5);
+            m_p90.at = detail::QuantileRanks(m_n, 0.9);
+        }
+    }
     /// The group's next distance in ascending order: keeps the ones at the quantile ranks.
     void next_sorted(double km) noexcept {
         for (auto* q : {&m_median, &m_p90}) {
@@ -91,12 +85,6 @@ class StatsAccumulator::Group {
             }
         }
         ++m_seen;
-    }
-    void prepare_quantiles() {
-        if (m_n > 0) {
-            m_median.at = ranks(m_n, 0.5);
-            m_p90.at = ranks(m_n, 0.9);
-        }
     }
     [[nodiscard]] std::uint32_t id() const noexcept { return m_id; }
 
@@ -115,10 +103,10 @@ class StatsAccumulator::Group {
 
   private:
     struct Quantile {
-        Ranks at{0, 0, 0};
+        detail::QuantileRanks at;
         double v_lo = 0;
         double v_hi = 0;
-        [[nodiscard]] double value() const { return v_lo + (v_hi - v_lo) * at.frac; }
+        [[nodiscard]] double value() const { return at.value(v_lo, v_hi); }
     };
 
     GroupStats m_stats;
@@ -253,7 +241,6 @@ StatsTable StatsAccumulator::finish() {
     }
     for (auto* g : by_id) {
         g->prepare_quantiles();
-        g->start_sorted();
     }
     m_distances->sorted.merge([&](const GroupDistance& d) { by_id[d.group]->next_sorted(d.km); });
     for (auto& [key, g] : m_groups) {

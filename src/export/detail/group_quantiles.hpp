@@ -7,6 +7,8 @@
 // group's values come out in ascending order, and picks the quantiles by rank from the
 // per-group counts kept here. Below the buffer size nothing touches the disk.
 
+#include "core/detail/quantile_ranks.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -14,19 +16,6 @@
 #include <vector>
 
 namespace borderwatch::detail {
-
-/// Linear-interpolation quantile (type 7, numpy's default) of n ascending values v:
-/// pos = q (n - 1), lo = floor(pos), hi = min(lo + 1, n - 1), frac = pos - lo, result
-/// v[lo] + frac (v[hi] - v[lo]) in double (the definition the export always used).
-struct QuantileRanks {
-    std::uint64_t lo = 0;
-    std::uint64_t hi = 0;
-    double frac = 0;
-    QuantileRanks(std::uint64_t n, double q);
-    [[nodiscard]] double value(double at_lo, double at_hi) const {
-        return at_lo + frac * (at_hi - at_lo);
-    }
-};
 
 class GroupQuantiles {
   public:
