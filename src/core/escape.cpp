@@ -57,4 +57,25 @@ std::string json_quoted(std::string_view text) {
     return out;
 }
 
+namespace {
+
+// SQL quoting: the quote character around, and doubled inside.
+std::string sql_quoted(std::string_view text, char quote) {
+    std::string out(1, quote);
+    for (const char c : text) {
+        out += c;
+        if (c == quote) {
+            out += quote;
+        }
+    }
+    out += quote;
+    return out;
+}
+
+} // namespace
+
+std::string sql_identifier(std::string_view text) { return sql_quoted(text, '"'); }
+
+std::string sql_literal(std::string_view text) { return sql_quoted(text, '\''); }
+
 } // namespace borderwatch

@@ -10,12 +10,14 @@
 
 #include <borderwatch/core/atomic_file.hpp>
 #include <borderwatch/core/error.hpp>
+#include <borderwatch/core/escape.hpp>
 #include <borderwatch/core/numbers.hpp>
 #include <borderwatch/export/feature.hpp>
 #include <borderwatch/export/sha256.hpp>
 
 #include "export/detail/text.hpp"
 #include "store/detail/gpkg_rtree.hpp"
+#include "store/detail/sqlite.hpp"
 
 #include <sqlite3.h>
 
@@ -41,40 +43,8 @@ constexpr const char* k_wgs84_wkt =
     "AUTHORITY[\"EPSG\",\"8901\"]],UNIT[\"degree\",0.0174532925199433,AUTHORITY[\"EPSG\","
     "\"9122\"]],AXIS[\"Latitude\",NORTH],AXIS[\"Longitude\",EAST],AUTHORITY[\"EPSG\",\"4326\"]]";
 
-struct DbCloser {
-    void operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
-};
-struct StmtFinalizer {
-    void operator()(sqlite3_stmt* s) const noexcept { sqlite3_finalize(s); }
-};
-using DbPtr = std::unique_ptr<sqlite3, DbCloser>;
-using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
-
-/// "name" → "\"name\"" (SQL identifier quoting).
-std::string sql_name(std::string_view name) {
-    std::string out = "\"";
-    for (const char c : name) {
-        if (c == '"') {
-            out.push_back('"');
-        }
-        out.push_back(c);
-    }
-    out.push_back('"');
-    return out;
-}
-
-/// 'text' → "'text'" (SQL string literal).
-std::string literal(std::string_view text) {
-    std::string out = "'";
-    for (const char c : text) {
-        if (c == '\'') {
-            out.push_back('\'');
-        }
-        out.push_back(c);
-    }
-    out.push_back('\'');
-    return out;
-}
+using DbPtr = detail::SqliteDb;
+using StmtPtr = std::unique_ptr<sqlite3_stmt, detail::SqliteFinalizer>;
 
 const char* geometry_type_name(GeometryType type) {
     switch (type) {
@@ -270,7 +240,7 @@ class GpkgWriter final : public FormatWriter {
              "INSERT INTO gpkg_spatial_ref_sys VALUES ('Undefined geographic SRS',0,'NONE',0,"
              "'undefined','undefined geographic coordinate reference system');"
              "INSERT INTO gpkg_spatial_ref_sys VALUES ('WGS 84 geodetic',4326,'EPSG',4326," +
-             literal(k_wgs84_wkt) +
+             sql_literal(k_wgs84_wkt) +
              ",'longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid');");
     }
 
@@ -319,27 +289,29 @@ class GpkgWriter final : public FormatWriter {
 
     LayerWriter& open_layer(const LayerSchema& schema) override {
         const auto& name = schema.name;
-        const auto t = sql_name(name);
+        const auto t = sql_identifier(name);
         std::string sql = "CREATE TABLE " + t +
                           " ( \"fid\" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, \"geom\" " +
                           geometry_type_name(schema.geometry_type);
         for (const auto& field : schema.fields) {
-            sql += ", " + sql_name(field.name) + " " +
+            sql += ", " + sql_identifier(field.name) + " " +
                    (field.type == FieldType::integer ? "INTEGER"
                     : field.type == FieldType::real  ? "REAL"
                                                      : "TEXT");
         }
         sql += ");";
         sql += "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, "
-               "srs_id) VALUES (" + literal(name) + ",'features'," + literal(name) + ",''," +
+               "srs_id) VALUES (" +
+               sql_literal(name) + ",'features'," + sql_literal(name) + ",''," +
                std::to_string(k_srs_id) + ");";
-        sql += "INSERT INTO gpkg_geometry_columns VALUES (" + literal(name) + ",'geom','" +
+        sql += "INSERT INTO gpkg_geometry_columns VALUES (" + sql_literal(name) + ",'geom','" +
                geometry_type_name(schema.geometry_type) + "'," + std::to_string(k_srs_id) +
                ",0,0);";
-        sql += "INSERT INTO gpkg_ogr_contents VALUES (" + literal(name) + ",0);";
+        sql += "INSERT INTO gpkg_ogr_contents VALUES (" + sql_literal(name) + ",0);";
         const auto rtree = "rtree_" + name + "_geom";
-        sql += "CREATE VIRTUAL TABLE " + sql_name(rtree) + " USING rtree(id, minx, maxx, miny, maxy);";
-        sql += "INSERT INTO gpkg_extensions VALUES (" + literal(name) +
+        sql += "CREATE VIRTUAL TABLE " + sql_identifier(rtree) +
+               " USING rtree(id, minx, maxx, miny, maxy);";
+        sql += "INSERT INTO gpkg_extensions VALUES (" + sql_literal(name) +
                ",'geom','gpkg_rtree_index','http://www.geopackage.org/spec120/#extension_rtree',"
                "'write-only');";
         exec(sql, name);
@@ -392,7 +364,7 @@ class GpkgWriter final : public FormatWriter {
             layer->build_rtree();
             std::string sql = "UPDATE gpkg_ogr_contents SET feature_count = " +
                               std::to_string(layer->count()) + " WHERE table_name = " +
-                              literal(name) + ";";
+                              sql_literal(name) + ";";
             const auto& e = layer->extent();
             if (e.valid()) {
                 char buf[256];
@@ -400,7 +372,7 @@ class GpkgWriter final : public FormatWriter {
                               "UPDATE gpkg_contents SET min_x = %.17g, min_y = %.17g, max_x = "
                               "%.17g, max_y = %.17g WHERE table_name = ",
                               e.west, e.south, e.east, e.north);
-                sql += buf + literal(name) + ";";
+                sql += buf + sql_literal(name) + ";";
             }
             sql += triggers(name);
             exec(sql, name);
@@ -437,9 +409,11 @@ class GpkgWriter final : public FormatWriter {
     /// The R-tree maintenance and feature-count triggers GDAL creates, so edits made later
     /// in QGIS/GDAL keep the index and counts right (created after the bulk load).
     static std::string triggers(const std::string& name) {
-        const auto t = sql_name(name);
-        const auto r = sql_name("rtree_" + name + "_geom");
-        const auto trig = [&name](const char* suffix) { return sql_name("rtree_" + name + "_geom_" + suffix); };
+        const auto t = sql_identifier(name);
+        const auto r = sql_identifier("rtree_" + name + "_geom");
+        const auto trig = [&name](const char* suffix) {
+            return sql_identifier("rtree_" + name + "_geom_" + suffix);
+        };
         const std::string ins = "INSERT OR REPLACE INTO " + r +
                                 " VALUES (NEW.\"fid\",ST_MinX(NEW.\"geom\"), ST_MaxX(NEW.\"geom\"),"
                                 "ST_MinY(NEW.\"geom\"), ST_MaxY(NEW.\"geom\"));";
@@ -461,12 +435,12 @@ class GpkgWriter final : public FormatWriter {
              " BEGIN DELETE FROM " + r + " WHERE id IN (OLD.\"fid\", NEW.\"fid\"); END;";
         s += "CREATE TRIGGER " + trig("delete") + " AFTER DELETE ON " + t +
              " WHEN old.\"geom\" NOT NULL BEGIN DELETE FROM " + r + " WHERE id = OLD.\"fid\"; END;";
-        s += "CREATE TRIGGER " + sql_name("trigger_insert_feature_count_" + name) +
+        s += "CREATE TRIGGER " + sql_identifier("trigger_insert_feature_count_" + name) +
              " AFTER INSERT ON " + t + " BEGIN UPDATE gpkg_ogr_contents SET feature_count = "
-             "feature_count + 1 WHERE lower(table_name) = lower(" + literal(name) + "); END;";
-        s += "CREATE TRIGGER " + sql_name("trigger_delete_feature_count_" + name) +
+             "feature_count + 1 WHERE lower(table_name) = lower(" + sql_literal(name) + "); END;";
+        s += "CREATE TRIGGER " + sql_identifier("trigger_delete_feature_count_" + name) +
              " AFTER DELETE ON " + t + " BEGIN UPDATE gpkg_ogr_contents SET feature_count = "
-             "feature_count - 1 WHERE lower(table_name) = lower(" + literal(name) + "); END;";
+             "feature_count - 1 WHERE lower(table_name) = lower(" + sql_literal(name) + "); END;";
         return s;
     }
 
@@ -482,10 +456,10 @@ class GpkgWriter final : public FormatWriter {
 
 GpkgLayer::GpkgLayer(GpkgWriter& owner, LayerSchema schema)
     : m_owner(owner), m_schema(std::move(schema)) {
-    std::string sql = "INSERT INTO " + sql_name(m_schema.name) + " (\"fid\", \"geom\"";
+    std::string sql = "INSERT INTO " + sql_identifier(m_schema.name) + " (\"fid\", \"geom\"";
     std::string values = "?1, ?2";
     for (std::size_t i = 0; i < m_schema.fields.size(); ++i) {
-        sql += ", " + sql_name(m_schema.fields[i].name);
+        sql += ", " + sql_identifier(m_schema.fields[i].name);
         values += ", ?" + std::to_string(i + 3);
     }
     sql += ") VALUES (" + values + ")";

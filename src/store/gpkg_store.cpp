@@ -21,6 +21,7 @@
 
 #include <borderwatch/core/atomic_file.hpp>
 #include <borderwatch/core/error.hpp>
+#include <borderwatch/core/escape.hpp>
 #include <borderwatch/core/numbers.hpp>
 #include <borderwatch/incidents/incident_fields.hpp>
 
@@ -174,17 +175,6 @@ void register_functions(sqlite3* db, const std::string& file) {
     sqlite_check(db, sqlite3_create_function(db, "ST_MaxY", 1, flags, nullptr, sql_st_bound<3>,
                                              nullptr, nullptr),
                  file, "register ST_MaxY");
-}
-
-std::string quote_ident(std::string_view name) {
-    std::string out = "\"";
-    for (const char c : name) {
-        out += c;
-        if (c == '"') {
-            out += '"';
-        }
-    }
-    return out + "\"";
 }
 
 const char* sqlite_type(FieldType t) {
@@ -506,7 +496,7 @@ class GpkgStore final : public IncidentStore {
         std::string alter;
         for (const auto& f : incident_fields()) {
             if (std::find(have.begin(), have.end(), f.name) == have.end()) {
-                alter += "ALTER TABLE incidents ADD COLUMN " + quote_ident(f.name) + " " +
+                alter += "ALTER TABLE incidents ADD COLUMN " + sql_identifier(f.name) + " " +
                          sqlite_type(f.type) + ";";
             }
         }
@@ -530,7 +520,7 @@ std::string column_list() {
         if (!cols.empty()) {
             cols += ", ";
         }
-        cols += quote_ident(f.name);
+        cols += sql_identifier(f.name);
     }
     return cols;
 }
@@ -569,7 +559,8 @@ GpkgWriter::GpkgWriter(GpkgStore& store) : m_store(store), m_now(utc_now_iso8601
         std::string sets;
         for (std::size_t i = 0; i < n; ++i) {
             params += ", ?" + std::to_string(i + 1);
-            sets += quote_ident(incident_fields()[i].name) + " = ?" + std::to_string(i + 1) + ", ";
+            sets +=
+                sql_identifier(incident_fields()[i].name) + " = ?" + std::to_string(i + 1) + ", ";
         }
         const auto hash_param = "?" + std::to_string(n + 1);
         const auto geom_param = "?" + std::to_string(n + 2);

@@ -20,6 +20,7 @@
 #include "store/detail/pg_connection.hpp"
 
 #include <borderwatch/core/error.hpp>
+#include <borderwatch/core/escape.hpp>
 #include <borderwatch/core/numbers.hpp>
 #include <borderwatch/core/paths.hpp>
 #include <borderwatch/incidents/incident_fields.hpp>
@@ -454,17 +455,8 @@ class PostgisStore final : public IncidentStore {
     // COMMENT ON COLUMN from the field descriptions, so psql's \d+ and QGIS show them.
     void comment_columns() {
         for (const auto& f : incident_fields()) {
-            std::string text(f.description);
-            std::string literal = "'";
-            for (const char c : text) {
-                literal += c;
-                if (c == '\'') {
-                    literal += '\'';
-                }
-            }
-            literal += "'";
             m_conn.exec("COMMENT ON COLUMN incidents." + m_conn.quote_identifier(f.name) +
-                        " IS " + literal);
+                        " IS " + sql_literal(f.description));
         }
         m_conn.exec("COMMENT ON TABLE incidents IS 'borderwatch incidents (one row per "
                     "incident id; see docs/postgis.md)'");

@@ -139,6 +139,10 @@ TEST_CASE("text tables align UTF-8 cells and right-align numbers", "[core]") {
 TEST_CASE("JSON and XML escaping", "[core]") {
     CHECK(json_quoted("a\"b\\c\n\x01") == "\"a\\\"b\\\\c\\n\\u0001\"");
     CHECK(json_quoted("Дарвоз") == "\"Дарвоз\"");
+    CHECK(sql_identifier("incidents") == "\"incidents\"");
+    CHECK(sql_identifier("a\"b") == "\"a\"\"b\"");
+    CHECK(sql_literal("Qal'ai Khumb") == "'Qal''ai Khumb'");
+    CHECK(sql_literal("") == "''");
     std::string xml;
     append_xml_escaped(xml, "<Qal'ai & \"Khumb\">\x02");
     CHECK(xml == "&lt;Qal&apos;ai &amp; &quot;Khumb&quot;&gt;");

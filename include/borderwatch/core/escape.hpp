@@ -1,7 +1,8 @@
 #pragma once
 /// @file
-/// Escaping text for the JSON and XML that borderwatch writes by hand (GeoJSON, KML,
-/// JSON output of the commands). Appends to a string so streaming writers do not allocate.
+/// Escaping text for the JSON, XML and SQL that borderwatch writes by hand (GeoJSON, KML,
+/// JSON output of the commands, GeoPackage and PostGIS DDL). The JSON/XML ones append to a
+/// string so streaming writers do not allocate.
 
 #include <string>
 #include <string_view>
@@ -18,5 +19,11 @@ void append_xml_escaped(std::string& out, std::string_view text);
 
 /// @p text as a quoted JSON string.
 [[nodiscard]] std::string json_quoted(std::string_view text);
+
+/// @p text as an SQL identifier: in double quotes, inner double quotes doubled.
+[[nodiscard]] std::string sql_identifier(std::string_view text);
+
+/// @p text as an SQL string literal: in single quotes, inner single quotes doubled.
+[[nodiscard]] std::string sql_literal(std::string_view text);
 
 } // namespace borderwatch
