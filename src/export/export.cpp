@@ -9,6 +9,7 @@
 
 #include <borderwatch/core/atomic_file.hpp>
 #include <borderwatch/core/error.hpp>
+#include <borderwatch/core/parallel.hpp>
 #include <borderwatch/core/numbers.hpp>
 #include <borderwatch/core/paths.hpp>
 #include <borderwatch/export/sha256.hpp>
@@ -795,27 +796,7 @@ ExportResult export_layers(const ExportOptions& options, const IncidentSource& s
     // Finishing (GeoPackage R-trees, KML spool concatenation, fsync) runs per format in
     // parallel; nothing is renamed before every writer has finished.
     report("finish", 0, out.writers.size());
-    {
-        std::vector<std::exception_ptr> errors(out.writers.size());
-        std::vector<std::thread> threads;
-        for (std::size_t w = 0; w < out.writers.size(); ++w) {
-            threads.emplace_back([&, w] {
-                try {
-                    out.writers[w]->finish();
-                } catch (...) {
-                    errors[w] = std::current_exception();
-                }
-            });
-        }
-        for (auto& t : threads) {
-            t.join();
-        }
-        for (const auto& e : errors) {
-            if (e) {
-                std::rethrow_exception(e);
-            }
-        }
-    }
+    run_in_parallel(out.writers.size(), [&](std::size_t w) { out.writers[w]->finish(); });
     report("commit", 0, out.writers.size());
     for (auto& w : out.writers) {
         w->commit();

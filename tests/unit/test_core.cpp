@@ -5,8 +5,10 @@
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/escape.hpp>
 #include <borderwatch/core/numbers.hpp>
+#include <borderwatch/core/parallel.hpp>
 #include <borderwatch/core/text_table.hpp>
 
+#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -100,6 +102,27 @@ TEST_CASE("CSV reader into a reused record matches fresh records", "[core]") {
     const auto empty_fields = again.next();
     REQUIRE(empty_fields);
     CHECK(empty_fields->fields == std::vector<std::string>{"", "", ""});
+}
+
+TEST_CASE("run_in_parallel runs every job and rethrows the first failure", "[core]") {
+    std::vector<int> done(6, 0);
+    run_in_parallel(done.size(), [&](std::size_t i) { done[i] = static_cast<int>(i) + 1; });
+    CHECK(done == std::vector<int>{1, 2, 3, 4, 5, 6});
+
+    std::atomic<int> finished{0};
+    auto failing = [&](std::size_t i) {
+        if (i == 2 || i == 4) {
+            throw InputError({"job", i, 0, ""}, "job " + std::to_string(i) + " failed");
+        }
+        ++finished;
+    };
+    try {
+        run_in_parallel(6, failing);
+        FAIL("no exception");
+    } catch (const InputError& e) {
+        CHECK(e.message() == "job 2 failed"); // the lowest-numbered failure
+    }
+    CHECK(finished == 4); // the other jobs still ran to the end
 }
 
 TEST_CASE("InputError prints compiler-style locations", "[core]") {

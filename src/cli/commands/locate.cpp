@@ -7,6 +7,7 @@
 #include <borderwatch/core/atomic_file.hpp>
 #include <borderwatch/core/csv.hpp>
 #include <borderwatch/core/error.hpp>
+#include <borderwatch/core/parallel.hpp>
 #include <borderwatch/core/numbers.hpp>
 #include <borderwatch/core/escape.hpp>
 #include <borderwatch/core/text_table.hpp>
@@ -524,28 +525,10 @@ class LocateCommand final : public Command {
             work(0, chunk.size());
             return rows;
         }
-        std::vector<std::thread> pool;
-        std::vector<std::exception_ptr> errors(threads);
         const std::size_t per = (chunk.size() + threads - 1) / threads;
-        for (std::size_t t = 0; t < threads; ++t) {
-            const std::size_t first = t * per;
-            const std::size_t last = std::min(chunk.size(), first + per);
-            pool.emplace_back([&, t, first, last] {
-                try {
-                    work(first, last);
-                } catch (...) {
-                    errors[t] = std::current_exception();
-                }
-            });
-        }
-        for (auto& th : pool) {
-            th.join();
-        }
-        for (const auto& e : errors) {
-            if (e) {
-                std::rethrow_exception(e);
-            }
-        }
+        run_in_parallel(threads, [&](std::size_t t) {
+            work(std::min(chunk.size(), t * per), std::min(chunk.size(), (t + 1) * per));
+        });
         return rows;
     }
 
