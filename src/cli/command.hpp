@@ -30,36 +30,36 @@ class Command {
   public:
     virtual ~Command() = default;
     /// Declare options on the subcommand's CLI11 app. No I/O.
-    virtual void setup(CLI::App& app) = 0;
+    virtual void setup(CLI::App &app) = 0;
     /// Cross-option checks after parsing. @throws UsageError
     virtual void validate() {}
     /// Do the work. @return exit status
     virtual int run() = 0;
 
-    void set_globals(const GlobalOptions* globals) noexcept { m_globals = globals; }
+    void set_globals(const GlobalOptions *globals) noexcept { m_globals = globals; }
 
   protected:
-    [[nodiscard]] const GlobalOptions& globals() const { return *m_globals; }
+    [[nodiscard]] const GlobalOptions &globals() const { return *m_globals; }
 
   private:
-    const GlobalOptions* m_globals = nullptr;
+    const GlobalOptions *m_globals = nullptr;
 };
 
 struct CommandInfo {
-    const char* name;
-    const char* description;
+    const char *name;
+    const char *description;
     std::function<std::unique_ptr<Command>()> make;
 };
 
 /// Every subcommand, in the order shown by --help (src/cli/commands.cpp).
-const std::vector<CommandInfo>& all_commands();
+const std::vector<CommandInfo> &all_commands();
 
 /// Shared option helpers so the same option reads the same everywhere.
-void add_format_option(CLI::App& app, std::string& format, const std::vector<std::string>& choices,
-                       const std::string& description = "output format");
-void add_overwrite_option(CLI::App& app, bool& overwrite);
+void add_format_option(CLI::App &app, std::string &format, const std::vector<std::string> &choices,
+                       const std::string &description = "output format");
+void add_overwrite_option(CLI::App &app, bool &overwrite);
 /// Footer text listing exit codes; @p extra adds command-specific lines.
-std::string exit_status_footer(const std::string& extra = {});
+std::string exit_status_footer(const std::string &extra = {});
 /// True if stdout is a terminal (decides default table vs csv output).
 bool stdout_is_terminal();
 

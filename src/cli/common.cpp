@@ -4,10 +4,10 @@
 
 namespace borderwatch::cli {
 
-void add_format_option(CLI::App& app, std::string& format, const std::vector<std::string>& choices,
-                       const std::string& description) {
+void add_format_option(CLI::App &app, std::string &format, const std::vector<std::string> &choices,
+                       const std::string &description) {
     std::string list;
-    for (const auto& c : choices) {
+    for (const auto &c : choices) {
         list += (list.empty() ? "" : "|") + c;
     }
     app.add_option("-f,--format", format, description + " (" + list + ")")
@@ -15,11 +15,11 @@ void add_format_option(CLI::App& app, std::string& format, const std::vector<std
         ->type_name("FORMAT");
 }
 
-void add_overwrite_option(CLI::App& app, bool& overwrite) {
+void add_overwrite_option(CLI::App &app, bool &overwrite) {
     app.add_flag("--overwrite", overwrite, "replace existing output files");
 }
 
-std::string exit_status_footer(const std::string& extra) {
+std::string exit_status_footer(const std::string &extra) {
     std::string out = "Exit status:\n"
                       "  0  success\n"
                       "  1  data or processing failure, or rejected input rows\n"
@@ -28,6 +28,8 @@ std::string exit_status_footer(const std::string& extra) {
     return out;
 }
 
-bool stdout_is_terminal() { return ::isatty(STDOUT_FILENO) == 1; }
+bool stdout_is_terminal() {
+    return ::isatty(STDOUT_FILENO) == 1;
+}
 
 } // namespace borderwatch::cli

@@ -17,7 +17,7 @@ using namespace borderwatch::cli;
 // "Usage: borderwatch <cmd> [OPTIONS] ..." first, then the one-line description.
 class UsageFirstFormatter final : public CLI::Formatter {
   public:
-    std::string make_help(const CLI::App* app, std::string name,
+    std::string make_help(const CLI::App *app, std::string name,
                           CLI::AppFormatMode mode) const override {
         if (mode == CLI::AppFormatMode::Sub) {
             return make_expanded(app);
@@ -36,8 +36,8 @@ class UsageFirstFormatter final : public CLI::Formatter {
     }
 };
 
-void add_global_options(CLI::App& app, GlobalOptions& g) {
-    const char* group = "Global options";
+void add_global_options(CLI::App &app, GlobalOptions &g) {
+    const char *group = "Global options";
     app.add_flag("-v,--verbose", g.verbosity, "more messages on stderr (repeatable)")->group(group);
     app.add_flag("-q,--quiet", g.quiet, "only errors on stderr")->group(group);
     app.add_flag("--progress", g.progress, "show progress even when stderr is not a terminal")
@@ -54,7 +54,7 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
 
 } // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char **argv) {
     GlobalOptions globals;
     CLI::App app{"Geospatial processing of security incidents along an international border "
                  "(default: Tajikistan-Afghanistan).",
@@ -62,11 +62,12 @@ int main(int argc, char** argv) {
     app.formatter(std::make_shared<UsageFirstFormatter>());
     app.require_subcommand(1);
     app.set_version_flag("--version", version_string());
-    app.footer(exit_status_footer() + "\nRun 'borderwatch <command> --help' for a command's options.\n");
+    app.footer(exit_status_footer() +
+               "\nRun 'borderwatch <command> --help' for a command's options.\n");
 
-    std::vector<std::pair<CLI::App*, std::unique_ptr<Command>>> commands;
-    for (const auto& info : all_commands()) {
-        auto* sub = app.add_subcommand(info.name, info.description);
+    std::vector<std::pair<CLI::App *, std::unique_ptr<Command>>> commands;
+    for (const auto &info : all_commands()) {
+        auto *sub = app.add_subcommand(info.name, info.description);
         add_global_options(*sub, globals);
         auto command = info.make();
         command->set_globals(&globals);
@@ -76,11 +77,11 @@ int main(int argc, char** argv) {
 
     try {
         app.parse(argc, argv);
-    } catch (const CLI::CallForHelp& e) {
+    } catch (const CLI::CallForHelp &e) {
         return app.exit(e);
-    } catch (const CLI::CallForVersion& e) {
+    } catch (const CLI::CallForVersion &e) {
         return app.exit(e);
-    } catch (const CLI::ParseError& e) {
+    } catch (const CLI::ParseError &e) {
         std::cerr << "borderwatch: error: " << e.what() << '\n'
                   << "Run 'borderwatch --help' or 'borderwatch <command> --help' for usage.\n";
         return exit_usage;
@@ -90,20 +91,20 @@ int main(int argc, char** argv) {
         if (!globals.geodata.empty()) {
             ::setenv("BORDERWATCH_GEODATA", globals.geodata.c_str(), 1);
         }
-        for (auto& [sub, command] : commands) {
+        for (auto &[sub, command] : commands) {
             if (sub->parsed()) {
                 command->validate();
                 return command->run();
             }
         }
         return exit_usage;
-    } catch (const UsageError& e) {
+    } catch (const UsageError &e) {
         std::cerr << "borderwatch: error: " << e.what() << '\n';
         return exit_usage;
-    } catch (const Error& e) {
+    } catch (const Error &e) {
         std::cerr << "borderwatch: error: " << e.what() << '\n';
         return exit_failure;
-    } catch (const std::exception& e) {
+    } catch (const std::exception &e) {
         std::cerr << "borderwatch: internal error: " << e.what() << '\n';
         return exit_failure;
     }

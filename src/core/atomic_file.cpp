@@ -12,7 +12,7 @@ namespace borderwatch {
 
 namespace {
 
-std::filesystem::path make_temp_sibling(const std::filesystem::path& target) {
+std::filesystem::path make_temp_sibling(const std::filesystem::path &target) {
     static std::atomic<unsigned> counter{0};
     const auto name = "." + target.filename().string() + ".tmp-" + std::to_string(::getpid()) +
                       "-" + std::to_string(counter++);
@@ -21,7 +21,7 @@ std::filesystem::path make_temp_sibling(const std::filesystem::path& target) {
 
 } // namespace
 
-void fsync_path(const std::filesystem::path& path) {
+void fsync_path(const std::filesystem::path &path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         throw IoError("cannot open '" + path.string() + "' for fsync: " + std::strerror(errno));
@@ -38,8 +38,7 @@ void fsync_path(const std::filesystem::path& path) {
 AtomicFile::AtomicFile(std::filesystem::path target, OverwritePolicy policy)
     : m_target(std::move(target)) {
     if (policy == OverwritePolicy::refuse && std::filesystem::exists(m_target)) {
-        throw IoError("'" + m_target.string() +
-                      "' already exists; use --overwrite to replace it");
+        throw IoError("'" + m_target.string() + "' already exists; use --overwrite to replace it");
     }
     if (m_target.has_parent_path() && !std::filesystem::is_directory(m_target.parent_path())) {
         throw IoError("directory '" + m_target.parent_path().string() + "' does not exist");
@@ -57,7 +56,7 @@ AtomicFile::~AtomicFile() {
     }
 }
 
-std::ofstream& AtomicFile::stream() {
+std::ofstream &AtomicFile::stream() {
     if (!m_stream.is_open()) {
         m_stream.open(m_temp, std::ios::binary | std::ios::trunc);
         if (!m_stream) {
@@ -90,7 +89,7 @@ void AtomicFile::commit() {
     fsync_path(m_target.has_parent_path() ? m_target.parent_path() : ".");
 }
 
-void write_file_atomically(const std::filesystem::path& path, const std::string& content,
+void write_file_atomically(const std::filesystem::path &path, const std::string &content,
                            OverwritePolicy policy) {
     AtomicFile file(path, policy);
     file.stream().write(content.data(), static_cast<std::streamsize>(content.size()));

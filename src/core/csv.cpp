@@ -7,7 +7,7 @@
 
 namespace borderwatch {
 
-CsvReader::CsvReader(std::istream& input, std::string file_name, char separator)
+CsvReader::CsvReader(std::istream &input, std::string file_name, char separator)
     : m_input(input), m_file_name(std::move(file_name)), m_separator(separator) {}
 
 std::optional<CsvRecord> CsvReader::next() {
@@ -19,8 +19,8 @@ std::optional<CsvRecord> CsvReader::next() {
     return record;
 }
 
-bool CsvReader::next(CsvRecord& record) {
-    std::string& line = m_buffer; // reused: no allocation per record
+bool CsvReader::next(CsvRecord &record) {
+    std::string &line = m_buffer; // reused: no allocation per record
     while (true) {
         if (!std::getline(m_input, line)) {
             return false;
@@ -44,15 +44,15 @@ bool CsvReader::next(CsvRecord& record) {
     // Fields are written into the record's existing strings (their capacity is reused when
     // the caller passes the same record again); `count` of them are in use.
     std::size_t count = 0;
-    auto next_field = [&record, &count]() -> std::string& {
+    auto next_field = [&record, &count]() -> std::string & {
         if (count == record.fields.size()) {
             record.fields.emplace_back();
         }
-        auto& f = record.fields[count++];
+        auto &f = record.fields[count++];
         f.clear();
         return f;
     };
-    std::string* field = &next_field();
+    std::string *field = &next_field();
     bool in_quotes = false;
     bool field_was_quoted = false;
     // Copies runs of plain characters at once (find the next quote / separator) rather than
@@ -120,7 +120,7 @@ bool CsvReader::next(CsvRecord& record) {
     return true;
 }
 
-std::optional<std::size_t> find_column(const std::vector<std::string>& header,
+std::optional<std::size_t> find_column(const std::vector<std::string> &header,
                                        std::initializer_list<std::string_view> names) {
     const auto iequals = [](std::string_view a, std::string_view b) {
         return a.size() == b.size() &&
@@ -157,7 +157,7 @@ std::string csv_escape(std::string_view field, char separator) {
     return out;
 }
 
-void write_csv_record(std::ostream& out, const std::vector<std::string>& fields, char separator) {
+void write_csv_record(std::ostream &out, const std::vector<std::string> &fields, char separator) {
     for (std::size_t i = 0; i < fields.size(); ++i) {
         if (i > 0) {
             out << separator;

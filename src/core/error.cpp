@@ -18,12 +18,12 @@ std::string SourceLocation::to_string() const {
 }
 
 namespace {
-std::string format_input_error(const SourceLocation& location, const std::string& message) {
+std::string format_input_error(const SourceLocation &location, const std::string &message) {
     return location.to_string() + ' ' + message;
 }
 } // namespace
 
-InputError::InputError(SourceLocation location, const std::string& message)
+InputError::InputError(SourceLocation location, const std::string &message)
     : Error(format_input_error(location, message)), m_location(std::move(location)),
       m_message(message) {}
 

@@ -2,7 +2,7 @@
 
 namespace borderwatch {
 
-void append_json_escaped(std::string& out, std::string_view text) {
+void append_json_escaped(std::string &out, std::string_view text) {
     static constexpr char hex[] = "0123456789abcdef";
     std::size_t run = 0;
     for (std::size_t i = 0; i < text.size(); ++i) {
@@ -13,11 +13,21 @@ void append_json_escaped(std::string& out, std::string_view text) {
         out.append(text.data() + run, i - run);
         run = i + 1;
         switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
         default:
             out += "\\u00";
             out.push_back(hex[c >> 4]);
@@ -27,7 +37,7 @@ void append_json_escaped(std::string& out, std::string_view text) {
     out.append(text.data() + run, text.size() - run);
 }
 
-void append_xml_escaped(std::string& out, std::string_view text) {
+void append_xml_escaped(std::string &out, std::string_view text) {
     std::size_t run = 0;
     for (std::size_t i = 0; i < text.size(); ++i) {
         const auto c = static_cast<unsigned char>(text[i]);
@@ -39,12 +49,23 @@ void append_xml_escaped(std::string& out, std::string_view text) {
         out.append(text.data() + run, i - run);
         run = i + 1;
         switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&apos;"; break;
-        default: break; // not representable in XML 1.0: dropped
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        case '\'':
+            out += "&apos;";
+            break;
+        default:
+            break; // not representable in XML 1.0: dropped
         }
     }
     out.append(text.data() + run, text.size() - run);
@@ -74,8 +95,12 @@ std::string sql_quoted(std::string_view text, char quote) {
 
 } // namespace
 
-std::string sql_identifier(std::string_view text) { return sql_quoted(text, '"'); }
+std::string sql_identifier(std::string_view text) {
+    return sql_quoted(text, '"');
+}
 
-std::string sql_literal(std::string_view text) { return sql_quoted(text, '\''); }
+std::string sql_literal(std::string_view text) {
+    return sql_quoted(text, '\'');
+}
 
 } // namespace borderwatch

@@ -6,7 +6,7 @@
 
 namespace borderwatch {
 
-void run_in_parallel(std::size_t n, const std::function<void(std::size_t)>& job) {
+void run_in_parallel(std::size_t n, const std::function<void(std::size_t)> &job) {
     std::vector<std::exception_ptr> errors(n);
     std::vector<std::thread> threads;
     threads.reserve(n);
@@ -19,10 +19,10 @@ void run_in_parallel(std::size_t n, const std::function<void(std::size_t)>& job)
             }
         });
     }
-    for (auto& t : threads) {
+    for (auto &t : threads) {
         t.join();
     }
-    for (const auto& e : errors) {
+    for (const auto &e : errors) {
         if (e) {
             std::rethrow_exception(e);
         }

@@ -9,9 +9,9 @@ namespace borderwatch {
 
 namespace {
 
-std::filesystem::path find_data_dir(const char* env_var, const char* installed_name,
-                                    const char* source_dir) {
-    if (const char* env = std::getenv(env_var); env != nullptr && *env != '\0') {
+std::filesystem::path find_data_dir(const char *env_var, const char *installed_name,
+                                    const char *source_dir) {
+    if (const char *env = std::getenv(env_var); env != nullptr && *env != '\0') {
         if (std::filesystem::is_directory(env)) {
             return env;
         }
@@ -21,8 +21,8 @@ std::filesystem::path find_data_dir(const char* env_var, const char* installed_n
     std::error_code ec;
     const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
     if (!ec) {
-        const auto installed = exe.parent_path().parent_path() / "share" / "borderwatch" /
-                               installed_name;
+        const auto installed =
+            exe.parent_path().parent_path() / "share" / "borderwatch" / installed_name;
         if (std::filesystem::is_directory(installed)) {
             return installed;
         }
@@ -44,6 +44,8 @@ std::filesystem::path styles_dir() {
     return find_data_dir("BORDERWATCH_STYLES", "styles", BORDERWATCH_SOURCE_STYLES);
 }
 
-const char* version_string() noexcept { return BORDERWATCH_VERSION_STRING; }
+const char *version_string() noexcept {
+    return BORDERWATCH_VERSION_STRING;
+}
 
 } // namespace borderwatch

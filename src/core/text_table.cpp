@@ -10,24 +10,24 @@ std::size_t display_width(std::string_view text) noexcept {
     }));
 }
 
-void write_text_table(std::ostream& out, const std::vector<std::string>& header,
-                      const std::vector<std::vector<std::string>>& rows,
-                      const std::vector<bool>& right_align) {
+void write_text_table(std::ostream &out, const std::vector<std::string> &header,
+                      const std::vector<std::vector<std::string>> &rows,
+                      const std::vector<bool> &right_align) {
     const std::size_t columns = header.size();
     std::vector<std::size_t> width(columns);
     for (std::size_t i = 0; i < columns; ++i) {
         width[i] = display_width(header[i]);
-        for (const auto& row : rows) {
+        for (const auto &row : rows) {
             if (i < row.size()) {
                 width[i] = std::max(width[i], display_width(row[i]));
             }
         }
     }
-    const auto write_line = [&](const std::vector<std::string>& row) {
+    const auto write_line = [&](const std::vector<std::string> &row) {
         std::string line;
         for (std::size_t i = 0; i < columns; ++i) {
             const std::string empty;
-            const std::string& cell = i < row.size() ? row[i] : empty;
+            const std::string &cell = i < row.size() ? row[i] : empty;
             const std::string pad(width[i] - display_width(cell), ' ');
             const bool right = i < right_align.size() && right_align[i];
             line += right ? pad + cell : cell + pad;
@@ -41,7 +41,7 @@ void write_text_table(std::ostream& out, const std::vector<std::string>& header,
         out << line << '\n';
     };
     write_line(header);
-    for (const auto& row : rows) {
+    for (const auto &row : rows) {
         write_line(row);
     }
 }

@@ -23,7 +23,7 @@ constexpr int k_quadrant_segments = 16;
 
 struct Frame {
     LonLat centre;
-    [[nodiscard]] std::pair<double, double> forward(const LonLat& p) const {
+    [[nodiscard]] std::pair<double, double> forward(const LonLat &p) const {
         const auto inv = geodesic_inverse(centre.lon, centre.lat, p.lon, p.lat);
         const double a = inv.azimuth1_deg * k_deg;
         return {inv.distance_m * std::sin(a), inv.distance_m * std::cos(a)};
@@ -37,11 +37,11 @@ struct Frame {
 };
 
 /// The buffer of vertices [first, last] at @p distance_m, in lon/lat.
-GeosPtr stretch_buffer(const GeosContext& ctx, const BorderGeometry& border, std::size_t first,
+GeosPtr stretch_buffer(const GeosContext &ctx, const BorderGeometry &border, std::size_t first,
                        std::size_t last, double distance_m) {
-    auto* h = ctx.handle();
+    auto *h = ctx.handle();
     const Frame frame{border.vertices[(first + last) / 2]};
-    auto* seq = GEOSCoordSeq_create_r(h, static_cast<unsigned>(last - first + 1), 2);
+    auto *seq = GEOSCoordSeq_create_r(h, static_cast<unsigned>(last - first + 1), 2);
     for (std::size_t i = first; i <= last; ++i) {
         const auto [x, y] = frame.forward(border.vertices[i]);
         GEOSCoordSeq_setXY_r(h, seq, static_cast<unsigned>(i - first), x, y);
@@ -50,9 +50,9 @@ GeosPtr stretch_buffer(const GeosContext& ctx, const BorderGeometry& border, std
     auto buffer = geos_check(ctx, GEOSBuffer_r(h, line.get(), distance_m, k_quadrant_segments),
                              "border buffer");
     Geometry planar = polygons_from_geos(ctx, buffer.get());
-    for (auto& poly : planar.parts) {
-        for (auto& ring : poly) {
-            for (auto& p : ring) {
+    for (auto &poly : planar.parts) {
+        for (auto &ring : poly) {
+            for (auto &p : ring) {
                 p = frame.inverse(p.lon, p.lat);
             }
         }
@@ -60,9 +60,9 @@ GeosPtr stretch_buffer(const GeosContext& ctx, const BorderGeometry& border, std
     return to_geos(ctx, planar);
 }
 
-GeosPtr border_buffer(const GeosContext& ctx, const BorderGeometry& border, double distance_m,
+GeosPtr border_buffer(const GeosContext &ctx, const BorderGeometry &border, double distance_m,
                       double chunk_km) {
-    std::vector<GEOSGeometry*> pieces;
+    std::vector<GEOSGeometry *> pieces;
     std::size_t first = 0;
     const std::size_t n = border.vertices.size();
     while (first + 1 < n) {
@@ -74,38 +74,38 @@ GeosPtr border_buffer(const GeosContext& ctx, const BorderGeometry& border, doub
         pieces.push_back(stretch_buffer(ctx, border, first, last, distance_m).release());
         first = last;
     }
-    auto* h = ctx.handle();
-    auto collection = geos_check(ctx,
-                                 GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION,
-                                                             pieces.data(),
-                                                             static_cast<unsigned>(pieces.size())),
-                                 "buffer pieces");
+    auto *h = ctx.handle();
+    auto collection =
+        geos_check(ctx,
+                   GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, pieces.data(),
+                                               static_cast<unsigned>(pieces.size())),
+                   "buffer pieces");
     return geos_check(ctx, GEOSUnaryUnion_r(h, collection.get()), "buffer union");
 }
 
 } // namespace
 
-std::vector<BandPolygon> build_band_polygons(const BorderGeometry& border,
-                                             const std::vector<DistanceBand>& bands,
-                                             const std::vector<ReferenceFeature>& countries,
+std::vector<BandPolygon> build_band_polygons(const BorderGeometry &border,
+                                             const std::vector<DistanceBand> &bands,
+                                             const std::vector<ReferenceFeature> &countries,
                                              double chunk_km) {
     if (border.vertices.size() < 2) {
         throw GeometryError("border '" + border.id + "' has fewer than 2 vertices");
     }
     GeosContext ctx;
-    auto* h = ctx.handle();
+    auto *h = ctx.handle();
     // Buffers at each distinct finite band edge, smallest first.
     std::vector<std::pair<double, GeosPtr>> buffers;
-    for (const auto& band : bands) {
+    for (const auto &band : bands) {
         if (band.max_km) {
             buffers.emplace_back(*band.max_km,
                                  border_buffer(ctx, border, *band.max_km * 1000.0, chunk_km));
         }
     }
     std::vector<BandPolygon> out;
-    for (const auto& side : {border.left, border.right}) {
-        const ReferenceFeature* country = nullptr;
-        for (const auto& c : countries) {
+    for (const auto &side : {border.left, border.right}) {
+        const ReferenceFeature *country = nullptr;
+        for (const auto &c : countries) {
             if (text_property(c.properties, "iso3") == side) {
                 country = &c;
             }
@@ -116,21 +116,21 @@ std::vector<BandPolygon> build_band_polygons(const BorderGeometry& border,
         auto shape = to_geos(ctx, country->geometry);
         // Clipped cumulative buffer per edge value.
         std::vector<std::pair<double, GeosPtr>> clipped;
-        for (const auto& [km, buffer] : buffers) {
-            clipped.emplace_back(km, geos_check(ctx, GEOSIntersection_r(h, shape.get(), buffer.get()),
-                                                "band clip"));
+        for (const auto &[km, buffer] : buffers) {
+            clipped.emplace_back(
+                km, geos_check(ctx, GEOSIntersection_r(h, shape.get(), buffer.get()), "band clip"));
         }
-        const auto find = [&](double km) -> const GEOSGeometry* {
-            for (const auto& [k, g] : clipped) {
+        const auto find = [&](double km) -> const GEOSGeometry * {
+            for (const auto &[k, g] : clipped) {
                 if (k == km) {
                     return g.get();
                 }
             }
             return nullptr;
         };
-        for (const auto& band : bands) {
-            const GEOSGeometry* outer = band.max_km ? find(*band.max_km) : shape.get();
-            const GEOSGeometry* inner = band.min_km > 0 ? find(band.min_km) : nullptr;
+        for (const auto &band : bands) {
+            const GEOSGeometry *outer = band.max_km ? find(*band.max_km) : shape.get();
+            const GEOSGeometry *inner = band.min_km > 0 ? find(band.min_km) : nullptr;
             GeosPtr region;
             if (inner != nullptr) {
                 region = geos_check(ctx, GEOSDifference_r(h, outer, inner), "band ring");

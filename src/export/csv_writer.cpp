@@ -15,7 +15,7 @@ namespace {
 
 constexpr int k_decimals = 7;
 
-void append_csv_field(std::string& out, std::string_view field) {
+void append_csv_field(std::string &out, std::string_view field) {
     bool quote = !field.empty() && (field.front() == ' ' || field.back() == ' ');
     for (const char c : field) {
         if (c == ',' || c == '"' || c == '\n' || c == '\r') {
@@ -39,21 +39,21 @@ void append_csv_field(std::string& out, std::string_view field) {
 
 class CsvLayer final : public LayerWriter {
   public:
-    CsvLayer(const std::filesystem::path& dir, LayerSchema schema)
+    CsvLayer(const std::filesystem::path &dir, LayerSchema schema)
         : m_schema(std::move(schema)), m_file(dir / (m_schema.name + ".csv")),
           m_out(m_file.stream()) {
         m_out.enable_writeback(m_file.temp_path());
-        auto& s = m_out.str();
+        auto &s = m_out.str();
         s += "WKT";
-        for (const auto& field : m_schema.fields) {
+        for (const auto &field : m_schema.fields) {
             s.push_back(',');
             append_csv_field(s, field.name);
         }
         s.push_back('\n');
     }
 
-    void write(const Feature& feature) override {
-        auto& s = m_out.str();
+    void write(const Feature &feature) override {
+        auto &s = m_out.str();
         m_scratch.clear();
         detail::append_wkt(m_scratch, feature.geometry, k_decimals);
         append_csv_field(s, m_scratch);
@@ -62,8 +62,8 @@ class CsvLayer final : public LayerWriter {
             if (i >= feature.values.size()) {
                 continue;
             }
-            const auto& value = feature.values[i];
-            if (const auto* text = std::get_if<std::string_view>(&value)) {
+            const auto &value = feature.values[i];
+            if (const auto *text = std::get_if<std::string_view>(&value)) {
                 append_csv_field(s, *text);
             } else {
                 detail::append_value_text(s, value);
@@ -96,7 +96,7 @@ class CsvLayer final : public LayerWriter {
 
 } // namespace
 
-std::unique_ptr<FormatWriter> make_csv_writer(const std::filesystem::path& dir) {
+std::unique_ptr<FormatWriter> make_csv_writer(const std::filesystem::path &dir) {
     return std::make_unique<detail::PerLayerFileWriter<CsvLayer>>(dir);
 }
 

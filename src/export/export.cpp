@@ -9,8 +9,8 @@
 
 #include <borderwatch/core/atomic_file.hpp>
 #include <borderwatch/core/error.hpp>
-#include <borderwatch/core/parallel.hpp>
 #include <borderwatch/core/numbers.hpp>
+#include <borderwatch/core/parallel.hpp>
 #include <borderwatch/core/paths.hpp>
 #include <borderwatch/export/sha256.hpp>
 #include <borderwatch/geodesy/geodesic.hpp>
@@ -29,10 +29,10 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
-#include <limits>
-#include <map>
 #include <exception>
 #include <future>
+#include <limits>
+#include <map>
 #include <signal.h>
 #include <thread>
 #include <tuple>
@@ -51,7 +51,7 @@ struct GroupStats;
 /// sort (spilled beside the outputs beyond 256 Ki values) instead of a vector per group.
 struct DistanceQuantiles {
     detail::GroupQuantiles values;
-    std::vector<GroupStats*> groups; ///< by group id (the stats live in stable containers)
+    std::vector<GroupStats *> groups; ///< by group id (the stats live in stable containers)
 
     explicit DistanceQuantiles(detail::GroupQuantiles::Options options)
         : values(std::move(options)) {}
@@ -73,7 +73,7 @@ struct GroupStats {
     std::optional<std::uint32_t> id; ///< in DistanceQuantiles, once it has a distance
 
     /// @p quantiles null: no median/p90 wanted for this group.
-    void add(const Incident& incident, bool imprecise_location, DistanceQuantiles* quantiles) {
+    void add(const Incident &incident, bool imprecise_location, DistanceQuantiles *quantiles) {
         ++count;
         fatalities += incident.fatalities_best.value_or(0);
         if (imprecise_location) {
@@ -98,16 +98,18 @@ struct GroupStats {
 
 void DistanceQuantiles::finish() {
     values.finish({0.5, 0.9}, [this](std::uint32_t group, std::uint64_t /*count*/,
-                                     const std::vector<double>& q) {
+                                     const std::vector<double> &q) {
         groups[group]->median_m = q[0];
         groups[group]->p90_m = q[1];
     });
 }
 
-double km3(double metres) { return std::round(metres) / 1000.0; }
+double km3(double metres) {
+    return std::round(metres) / 1000.0;
+}
 
 /// The five distance statistics in km (rounded to the metre), nullopt without distances.
-std::array<std::optional<double>, 5> distance_summary(const GroupStats& s) {
+std::array<std::optional<double>, 5> distance_summary(const GroupStats &s) {
     if (s.distances == 0) {
         return {};
     }
@@ -116,15 +118,15 @@ std::array<std::optional<double>, 5> distance_summary(const GroupStats& s) {
 }
 
 const std::vector<FieldDef> k_stat_fields = {
-    {"count", FieldType::integer},         {"fatalities", FieldType::integer},
-    {"dist_min_km", FieldType::real},      {"dist_median_km", FieldType::real},
-    {"dist_mean_km", FieldType::real},     {"dist_p90_km", FieldType::real},
+    {"count", FieldType::integer},     {"fatalities", FieldType::integer},
+    {"dist_min_km", FieldType::real},  {"dist_median_km", FieldType::real},
+    {"dist_mean_km", FieldType::real}, {"dist_p90_km", FieldType::real},
     {"dist_max_km", FieldType::real}};
 
-void append_stat_values(std::vector<Value>& values, const GroupStats& s) {
+void append_stat_values(std::vector<Value> &values, const GroupStats &s) {
     values.emplace_back(static_cast<std::int64_t>(s.count));
     values.emplace_back(static_cast<std::int64_t>(s.fatalities));
-    for (const auto& v : distance_summary(s)) {
+    for (const auto &v : distance_summary(s)) {
         values.push_back(v ? Value{*v} : Value{});
     }
 }
@@ -134,7 +136,7 @@ void append_stat_values(std::vector<Value>& values, const GroupStats& s) {
 
 LayerSchema incidents_schema() {
     LayerSchema s{"incidents", GeometryType::point, {}};
-    for (const auto& f : incident_fields()) {
+    for (const auto &f : incident_fields()) {
         s.fields.push_back({std::string(f.name), f.type});
     }
     s.fields.push_back({"border_distance_km", FieldType::real});
@@ -211,14 +213,16 @@ std::string sector_label(double from_km, double to_km) {
     return format_fixed(from_km, 3) + "-" + format_fixed(to_km, 3);
 }
 
-bool is_imprecise(const Incident& incident) { return incident.band == "imprecise"; }
+bool is_imprecise(const Incident &incident) {
+    return incident.band == "imprecise";
+}
 
-std::string band_of(const Incident& incident, const std::vector<DistanceBand>& bands) {
+std::string band_of(const Incident &incident, const std::vector<DistanceBand> &bands) {
     if (is_imprecise(incident) || !incident.border_distance_m) {
         return is_imprecise(incident) ? "imprecise" : "";
     }
     const double km = *incident.border_distance_m / 1000.0;
-    for (const auto& band : bands) {
+    for (const auto &band : bands) {
         if (km >= band.min_km && (!band.max_km || km < *band.max_km)) {
             return band.label();
         }
@@ -230,12 +234,12 @@ std::string band_of(const Incident& incident, const std::vector<DistanceBand>& b
 /// relative to the border ("Battles / Armed clash; A vs B; 3 fatalities (2-5); AFG, 1.25 km
 /// from the border"). Every field is in ExtendedData, which the layer's BalloonStyle shows
 /// as a table, so the description does not repeat them (it was 11% of a KML export).
-std::string describe(const Incident& in) {
+std::string describe(const Incident &in) {
     std::string d = in.event_type;
     if (!in.sub_event_type.empty()) {
         d += (d.empty() ? "" : " / ") + in.sub_event_type;
     }
-    const auto part = [&d](const std::string& text) {
+    const auto part = [&d](const std::string &text) {
         if (!text.empty()) {
             d += (d.empty() ? "" : "; ") + text;
         }
@@ -244,7 +248,8 @@ std::string describe(const Incident& in) {
     if (in.fatalities_best) {
         std::string f = std::to_string(*in.fatalities_best) + " fatalities";
         if (in.fatalities_low && in.fatalities_high &&
-            (*in.fatalities_low != *in.fatalities_best || *in.fatalities_high != *in.fatalities_best)) {
+            (*in.fatalities_low != *in.fatalities_best ||
+             *in.fatalities_high != *in.fatalities_best)) {
             f += " (" + std::to_string(*in.fatalities_low) + "-" +
                  std::to_string(*in.fatalities_high) + ")";
         }
@@ -258,9 +263,9 @@ std::string describe(const Incident& in) {
 }
 
 /// The border between chainages [from_km, to_km], exact geodesic interpolation at the ends.
-std::vector<LonLat> border_piece(const BorderGeometry& b, double from_km, double to_km) {
+std::vector<LonLat> border_piece(const BorderGeometry &b, double from_km, double to_km) {
     const auto point_at = [&b](double km) -> LonLat {
-        const auto& ch = b.vertex_chainage_km;
+        const auto &ch = b.vertex_chainage_km;
         if (km <= ch.front()) {
             return b.vertices.front();
         }
@@ -269,8 +274,8 @@ std::vector<LonLat> border_piece(const BorderGeometry& b, double from_km, double
         }
         const auto it = std::upper_bound(ch.begin(), ch.end(), km);
         const auto i = static_cast<std::size_t>(it - ch.begin()) - 1;
-        const auto& a = b.vertices[i];
-        const auto& c = b.vertices[i + 1];
+        const auto &a = b.vertices[i];
+        const auto &c = b.vertices[i + 1];
         const auto inv = geodesic_inverse(a.lon, a.lat, c.lon, c.lat);
         const auto p = geodesic_direct(a.lon, a.lat, inv.azimuth1_deg, (km - ch[i]) * 1000.0);
         return {p[0], p[1]};
@@ -296,15 +301,16 @@ std::string now_iso8601() {
 }
 
 /// Remove temporaries (".NAME.tmp-PID-N...") left by a killed export whose process is gone.
-void remove_stale_temporaries(const std::filesystem::path& dir) {
+void remove_stale_temporaries(const std::filesystem::path &dir) {
     std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    for (const auto &entry : std::filesystem::directory_iterator(dir, ec)) {
         const auto name = entry.path().filename().string();
         const auto pos = name.find(".tmp-");
         if (name.empty() || name[0] != '.' || pos == std::string::npos) {
             continue;
         }
-        const auto pid = parse_int(std::string_view(name).substr(pos + 5, name.find('-', pos + 5) - pos - 5));
+        const auto pid =
+            parse_int(std::string_view(name).substr(pos + 5, name.find('-', pos + 5) - pos - 5));
         if (pid && *pid > 0 && ::kill(static_cast<pid_t>(*pid), 0) != 0 && errno == ESRCH) {
             std::filesystem::remove(entry.path(), ec);
         }
@@ -314,10 +320,10 @@ void remove_stale_temporaries(const std::filesystem::path& dir) {
 /// Every writer of the run, with the layer writers of each.
 struct Outputs {
     std::vector<std::unique_ptr<FormatWriter>> writers;
-    std::vector<std::vector<LayerWriter*>> layers; // [layer index][writer index]
+    std::vector<std::vector<LayerWriter *>> layers; // [layer index][writer index]
 
-    void write(std::size_t layer, const Feature& f) {
-        for (auto* w : layers[layer]) {
+    void write(std::size_t layer, const Feature &f) {
+        for (auto *w : layers[layer]) {
             w->write(f);
         }
     }
@@ -351,17 +357,21 @@ std::vector<DistanceBand> default_distance_bands() {
     return {{0, 1}, {1, 5}, {5, 10}, {10, 25}, {25, 50}, {50, std::nullopt}};
 }
 
-const char* to_string(ExportFormat format) noexcept {
+const char *to_string(ExportFormat format) noexcept {
     switch (format) {
-    case ExportFormat::geojson: return "geojson";
-    case ExportFormat::kml: return "kml";
-    case ExportFormat::gpkg: return "gpkg";
-    case ExportFormat::csv: return "csv";
+    case ExportFormat::geojson:
+        return "geojson";
+    case ExportFormat::kml:
+        return "kml";
+    case ExportFormat::gpkg:
+        return "gpkg";
+    case ExportFormat::csv:
+        return "csv";
     }
     return "";
 }
 
-std::vector<ExportFormat> parse_export_formats(const std::string& list) {
+std::vector<ExportFormat> parse_export_formats(const std::string &list) {
     std::vector<ExportFormat> out;
     std::size_t start = 0;
     while (start <= list.size()) {
@@ -395,38 +405,41 @@ std::vector<ExportFormat> parse_export_formats(const std::string& list) {
     return out;
 }
 
-const std::vector<std::string>& export_layer_names() {
-    static const std::vector<std::string> names = {"incidents",      "border",
-                                                   "border_sectors", "distance_bands",
-                                                   "admin_stats",    "connectors"};
+const std::vector<std::string> &export_layer_names() {
+    static const std::vector<std::string> names = {
+        "incidents", "border", "border_sectors", "distance_bands", "admin_stats", "connectors"};
     return names;
 }
 
-std::vector<std::string> export_file_names(const std::vector<ExportFormat>& formats) {
+std::vector<std::string> export_file_names(const std::vector<ExportFormat> &formats) {
     std::vector<std::string> out;
     for (const auto f : formats) {
         switch (f) {
         case ExportFormat::geojson:
-            for (const auto& l : export_layer_names()) {
+            for (const auto &l : export_layer_names()) {
                 out.push_back(l + ".geojson");
             }
             break;
         case ExportFormat::csv:
-            for (const auto& l : export_layer_names()) {
+            for (const auto &l : export_layer_names()) {
                 out.push_back(l + ".csv");
             }
             break;
-        case ExportFormat::kml: out.emplace_back("borderwatch.kml"); break;
-        case ExportFormat::gpkg: out.emplace_back("borderwatch.gpkg"); break;
+        case ExportFormat::kml:
+            out.emplace_back("borderwatch.kml");
+            break;
+        case ExportFormat::gpkg:
+            out.emplace_back("borderwatch.gpkg");
+            break;
         }
     }
     return out;
 }
 
-BorderGeometry load_border_geometry(const std::filesystem::path& geodata_dir,
-                                    const std::string& id) {
+BorderGeometry load_border_geometry(const std::filesystem::path &geodata_dir,
+                                    const std::string &id) {
     const auto features = detail::read_geojson_features(geodata_dir / "borders.geojson");
-    for (const auto& f : features) {
+    for (const auto &f : features) {
         if (detail::text_property(f.properties, "id") != id) {
             continue;
         }
@@ -445,8 +458,8 @@ BorderGeometry load_border_geometry(const std::filesystem::path& geodata_dir,
         double km = 0;
         for (std::size_t i = 0; i < b.vertices.size(); ++i) {
             if (i > 0) {
-                const auto& a = b.vertices[i - 1];
-                const auto& c = b.vertices[i];
+                const auto &a = b.vertices[i - 1];
+                const auto &c = b.vertices[i];
                 km += geodesic_inverse(a.lon, a.lat, c.lon, c.lat).distance_m / 1000.0;
             }
             b.vertex_chainage_km.push_back(km);
@@ -454,29 +467,30 @@ BorderGeometry load_border_geometry(const std::filesystem::path& geodata_dir,
         b.length_km = km;
         return b;
     }
-    throw DataError("border '" + id + "' not found in " + (geodata_dir / "borders.geojson").string());
+    throw DataError("border '" + id + "' not found in " +
+                    (geodata_dir / "borders.geojson").string());
 }
 
-BorderGeometry border_geometry(const BorderEngine& engine) {
-    const auto& info = engine.info();
+BorderGeometry border_geometry(const BorderEngine &engine) {
+    const auto &info = engine.info();
     BorderGeometry b;
     b.id = info.id;
     b.left = info.left;
     b.right = info.right;
     b.source = info.source;
     b.length_km = info.length_km;
-    for (const auto& v : engine.vertices()) {
+    for (const auto &v : engine.vertices()) {
         b.vertices.push_back({v[0], v[1]});
     }
     b.vertex_chainage_km = engine.vertex_chainage_km();
     return b;
 }
 
-BorderGeometry resolve_border_geometry(const std::string& border,
-                                       const std::filesystem::path& geodata) {
+BorderGeometry resolve_border_geometry(const std::string &border,
+                                       const std::filesystem::path &geodata) {
     const auto dir = geodata.empty() ? geodata_dir() : geodata;
     if (std::filesystem::exists(dir / "borders.geojson")) {
-        for (const auto& f : detail::read_geojson_features(dir / "borders.geojson")) {
+        for (const auto &f : detail::read_geojson_features(dir / "borders.geojson")) {
             if (detail::text_property(f.properties, "id") == border) {
                 return load_border_geometry(dir, border);
             }
@@ -485,8 +499,8 @@ BorderGeometry resolve_border_geometry(const std::string& border,
     return border_geometry(*BorderEngine::load(border, dir));
 }
 
-ExportResult export_layers(const ExportOptions& options, const IncidentSource& source,
-                           const BorderGeometry& border, const ExportProgress& progress) {
+ExportResult export_layers(const ExportOptions &options, const IncidentSource &source,
+                           const BorderGeometry &border, const ExportProgress &progress) {
     if (options.formats.empty()) {
         throw UsageError("no export format selected");
     }
@@ -496,11 +510,11 @@ ExportResult export_layers(const ExportOptions& options, const IncidentSource& s
     if (border.vertices.size() < 2 || border.vertex_chainage_km.size() != border.vertices.size()) {
         throw DataError("border '" + border.id + "' has no usable geometry");
     }
-    const auto& dir = options.out_dir;
+    const auto &dir = options.out_dir;
     std::filesystem::create_directories(dir);
     const auto names = export_file_names(options.formats);
     if (!options.overwrite) {
-        for (const auto& name : names) {
+        for (const auto &name : names) {
             if (std::filesystem::exists(dir / name)) {
                 throw IoError("'" + (dir / name).string() +
                               "' already exists; use --overwrite to replace it");
@@ -510,7 +524,7 @@ ExportResult export_layers(const ExportOptions& options, const IncidentSource& s
     remove_stale_temporaries(dir);
     const auto geodata = options.geodata_dir.empty() ? geodata_dir() : options.geodata_dir;
     const ExportStyles styles{options.styles_dir.empty() ? styles_dir() : options.styles_dir};
-    const auto report = [&progress](const char* stage, std::uint64_t done, std::uint64_t total) {
+    const auto report = [&progress](const char *stage, std::uint64_t done, std::uint64_t total) {
         if (progress) {
             progress(stage, done, total);
         }
@@ -540,8 +554,12 @@ ExportResult export_layers(const ExportOptions& options, const IncidentSource& s
     Outputs out;
     for (const auto f : options.formats) {
         switch (f) {
-        case ExportFormat::geojson: out.writers.push_back(make_geojson_writer(dir)); break;
-        case ExportFormat::csv: out.writers.push_back(make_csv_writer(dir)); break;
+        case ExportFormat::geojson:
+            out.writers.push_back(make_geojson_writer(dir));
+            break;
+        case ExportFormat::csv:
+            out.writers.push_back(make_csv_writer(dir));
+            break;
         case ExportFormat::kml:
             out.writers.push_back(make_kml_writer(dir / "borderwatch.kml", styles));
             break;
@@ -556,17 +574,17 @@ ExportResult export_layers(const ExportOptions& options, const IncidentSource& s
                                               admin_schema(),     connectors_schema()};
     out.layers.resize(schemas.size());
     for (std::size_t l = 0; l < schemas.size(); ++l) {
-        for (auto& w : out.writers) {
+        for (auto &w : out.writers) {
             out.layers[l].push_back(&w->open_layer(schemas[l]));
         }
     }
 
     // --- pass over the incidents -----------------------------------------------------
-    const auto sector_count =
-        static_cast<std::size_t>(std::max(1.0, std::ceil(border.length_km / options.sector_km - 1e-9)));
+    const auto sector_count = static_cast<std::size_t>(
+        std::max(1.0, std::ceil(border.length_km / options.sector_km - 1e-9)));
     std::vector<GroupStats> sectors(sector_count);
-    std::map<std::pair<std::string, std::string>, GroupStats> bands;           // side, band
-    std::map<std::pair<std::string, std::string>, GroupStats> admin1_stats;    // iso3, admin1
+    std::map<std::pair<std::string, std::string>, GroupStats> bands;        // side, band
+    std::map<std::pair<std::string, std::string>, GroupStats> admin1_stats; // iso3, admin1
     std::map<std::tuple<std::string, std::string, std::string>, GroupStats> admin2_stats;
     GroupStats all;
     detail::GroupQuantiles::Options quantile_options;
@@ -581,7 +599,7 @@ ExportResult export_layers(const ExportOptions& options, const IncidentSource& s
     std::vector<detail::FanOut<IncidentRow>::Consumer> consumers;
     for (std::size_t w = 0; w < out.writers.size(); ++w) {
         consumers.emplace_back([inc_layer = out.layers[l_incidents][w],
-                                con_layer = out.layers[l_connectors][w]](const IncidentRow& row) {
+                                con_layer = out.layers[l_connectors][w]](const IncidentRow &row) {
             inc_layer->write(row.inc);
             if (row.has_connector) {
                 con_layer->write(row.con);
@@ -589,44 +607,45 @@ ExportResult export_layers(const ExportOptions& options, const IncidentSource& s
         });
     }
     detail::FanOut<IncidentRow> fan(std::move(consumers));
-    const auto& fields = incident_fields();
-    const auto raw_text = [](const std::vector<FieldValue>& raw, std::size_t index) {
-        const auto* s = std::get_if<std::string>(&raw[index]);
+    const auto &fields = incident_fields();
+    const auto raw_text = [](const std::vector<FieldValue> &raw, std::size_t index) {
+        const auto *s = std::get_if<std::string>(&raw[index]);
         return s != nullptr ? std::string_view(*s) : std::string_view();
     };
     const std::size_t f_id = *incident_field_index("id");
     const std::size_t f_event_type = *incident_field_index("event_type");
     const std::size_t f_side = *incident_field_index("side");
-    source([&](const Incident& in) {
-        auto& row = fan.row();
-        auto& raw = row.raw;
+    source([&](const Incident &in) {
+        auto &row = fan.row();
+        auto &raw = row.raw;
         raw.resize(fields.size());
         for (std::size_t i = 0; i < fields.size(); ++i) {
             raw[i] = get_field(in, i);
         }
-        auto& inc = row.inc;
+        auto &inc = row.inc;
         inc.values.clear();
-        for (const auto& v : raw) {
-            if (const auto* s = std::get_if<std::string>(&v)) {
+        for (const auto &v : raw) {
+            if (const auto *s = std::get_if<std::string>(&v)) {
                 inc.values.emplace_back(std::string_view(*s));
-            } else if (const auto* n = std::get_if<std::int64_t>(&v)) {
+            } else if (const auto *n = std::get_if<std::int64_t>(&v)) {
                 inc.values.emplace_back(*n);
-            } else if (const auto* d = std::get_if<double>(&v)) {
+            } else if (const auto *d = std::get_if<double>(&v)) {
                 inc.values.emplace_back(*d);
             } else {
                 inc.values.emplace_back();
             }
         }
-        inc.values.push_back(in.border_distance_m ? Value{*in.border_distance_m / 1000.0} : Value{});
-        auto& sector_text = row.sector_text;
+        inc.values.push_back(in.border_distance_m ? Value{*in.border_distance_m / 1000.0}
+                                                  : Value{});
+        auto &sector_text = row.sector_text;
         sector_text.clear();
         std::optional<std::size_t> sector;
         if (in.chainage_km) {
-            sector = std::min(sector_count - 1,
-                              static_cast<std::size_t>(std::max(0.0, *in.chainage_km / options.sector_km)));
-            sector_text = sector_label(static_cast<double>(*sector) * options.sector_km,
-                                       std::min(border.length_km,
-                                                static_cast<double>(*sector + 1) * options.sector_km));
+            sector = std::min(sector_count - 1, static_cast<std::size_t>(std::max(
+                                                    0.0, *in.chainage_km / options.sector_km)));
+            sector_text = sector_label(
+                static_cast<double>(*sector) * options.sector_km,
+                std::min(border.length_km, static_cast<double>(*sector + 1) * options.sector_km));
         }
         inc.values.push_back(sector ? Value{std::string_view(sector_text)} : Value{});
 
@@ -646,7 +665,8 @@ ExportResult export_layers(const ExportOptions& options, const IncidentSource& s
             inc.description = describe(in);
             inc.style = in.event_type;
             inc.time_begin = in.event_date;
-            inc.time_end = in.date_precision == DatePrecision::day ? in.event_date : in.event_date_end;
+            inc.time_end =
+                in.date_precision == DatePrecision::day ? in.event_date : in.event_date_end;
         }
 
         // Statistics.
@@ -655,7 +675,7 @@ ExportResult export_layers(const ExportOptions& options, const IncidentSource& s
         if (sector) {
             sectors[*sector].add(in, imprecise, &quantiles);
         }
-        auto& band_text = row.band_text;
+        auto &band_text = row.band_text;
         band_text = band_of(in, options.bands);
         if (!band_text.empty() && band_text != "imprecise" && !in.side.empty()) {
             bands[{in.side, band_text}].add(in, imprecise, &quantiles);
@@ -670,7 +690,7 @@ ExportResult export_layers(const ExportOptions& options, const IncidentSource& s
         // Connector to the nearest border point.
         row.has_connector = have_point && in.nearest_lon && in.nearest_lat && in.border_distance_m;
         if (row.has_connector) {
-            auto& con = row.con;
+            auto &con = row.con;
             con.geometry.set_segment({lon, lat}, {*in.nearest_lon, *in.nearest_lat});
             con.values.clear();
             con.values.emplace_back(raw_text(raw, f_id));
@@ -704,27 +724,32 @@ ExportResult export_layers(const ExportOptions& options, const IncidentSource& s
         f.description = border.id + ": " + border.left + " (left) / " + border.right +
                         " (right), " + format_fixed(border.length_km, 3) + " km, from " +
                         border.start_name + " to " + border.end_name + "\nSource: " + border.source;
-        f.values = {std::string_view(border.id),         std::string_view(border.left),
-                    std::string_view(border.right),      std::string_view(border.source),
-                    std::string_view(border.start_name), std::string_view(border.end_name),
+        f.values = {std::string_view(border.id),
+                    std::string_view(border.left),
+                    std::string_view(border.right),
+                    std::string_view(border.source),
+                    std::string_view(border.start_name),
+                    std::string_view(border.end_name),
                     static_cast<std::int64_t>(border.vertices.size()),
                     std::round(border.length_km * 1000.0) / 1000.0,
-                    static_cast<std::int64_t>(all.count), static_cast<std::int64_t>(all.fatalities)};
+                    static_cast<std::int64_t>(all.count),
+                    static_cast<std::int64_t>(all.fatalities)};
         out.write(l_border, f);
     }
 
     // --- sectors -----------------------------------------------------------------------
     for (std::size_t i = 0; i < sector_count; ++i) {
         const double from = static_cast<double>(i) * options.sector_km;
-        const double to = std::min(border.length_km, static_cast<double>(i + 1) * options.sector_km);
+        const double to =
+            std::min(border.length_km, static_cast<double>(i + 1) * options.sector_km);
         Feature f;
         f.geometry.type = GeometryType::line_string;
         f.geometry.parts = {{border_piece(border, from, to)}};
         const auto label = sector_label(from, to);
         f.name = "sector " + label + " km";
-        auto& s = sectors[i];
-        f.description = std::to_string(s.count) + " incidents, " + std::to_string(s.fatalities) +
-                        " fatalities";
+        auto &s = sectors[i];
+        f.description =
+            std::to_string(s.count) + " incidents, " + std::to_string(s.fatalities) + " fatalities";
         f.values = {std::string_view(label), static_cast<std::int64_t>(i),
                     std::round(from * 1000.0) / 1000.0, std::round(to * 1000.0) / 1000.0,
                     static_cast<std::int64_t>(s.imprecise)};
@@ -737,13 +762,13 @@ ExportResult export_layers(const ExportOptions& options, const IncidentSource& s
     if (options.distance_bands) {
         report("distance_bands", 0, 0);
         const auto polygons = band_polygons.get();
-        for (const auto& bp : polygons) {
+        for (const auto &bp : polygons) {
             Feature f;
             f.geometry = bp.geometry;
             const auto label = bp.band.label();
             f.name = bp.side + " " + label + " km";
             f.style = label;
-            auto& s = bands[{bp.side, label}];
+            auto &s = bands[{bp.side, label}];
             f.description = std::to_string(s.count) + " incidents, " +
                             std::to_string(s.fatalities) + " fatalities";
             f.values = {std::string_view(bp.side), std::string_view(label), bp.band.min_km,
@@ -756,8 +781,8 @@ ExportResult export_layers(const ExportOptions& options, const IncidentSource& s
     // --- admin units -------------------------------------------------------------------
     if (options.admin_stats) {
         report("admin_stats", 0, admin1.size() + admin2.size());
-        const auto write_unit = [&](int level, const detail::ReferenceFeature& unit,
-                                    const GroupStats& s) {
+        const auto write_unit = [&](int level, const detail::ReferenceFeature &unit,
+                                    const GroupStats &s) {
             Feature f;
             f.geometry = unit.geometry;
             const auto id = detail::text_property(unit.properties, "id");
@@ -775,14 +800,14 @@ ExportResult export_layers(const ExportOptions& options, const IncidentSource& s
             append_stat_values(f.values, s);
             out.write(l_admin, f);
         };
-        for (const auto& unit : admin1) {
+        for (const auto &unit : admin1) {
             const auto key = std::make_pair(detail::text_property(unit.properties, "iso3"),
                                             detail::text_property(unit.properties, "name"));
             const auto it = admin1_stats.find(key);
             GroupStats empty;
             write_unit(1, unit, it != admin1_stats.end() ? it->second : empty);
         }
-        for (const auto& unit : admin2) {
+        for (const auto &unit : admin2) {
             const auto key = std::make_tuple(detail::text_property(unit.properties, "iso3"),
                                              detail::text_property(unit.properties, "admin1"),
                                              detail::text_property(unit.properties, "name"));
@@ -798,12 +823,12 @@ ExportResult export_layers(const ExportOptions& options, const IncidentSource& s
     report("finish", 0, out.writers.size());
     run_in_parallel(out.writers.size(), [&](std::size_t w) { out.writers[w]->finish(); });
     report("commit", 0, out.writers.size());
-    for (auto& w : out.writers) {
+    for (auto &w : out.writers) {
         w->commit();
     }
     nlohmann::ordered_json files = nlohmann::ordered_json::array();
-    for (auto& w : out.writers) {
-        for (auto& f : w->files()) {
+    for (auto &w : out.writers) {
+        for (auto &f : w->files()) {
             ManifestFile mf;
             mf.path = f.path.filename().string();
             mf.format = f.format;
@@ -816,7 +841,7 @@ ExportResult export_layers(const ExportOptions& options, const IncidentSource& s
             }
             mf.layers = f.layers;
             nlohmann::ordered_json layers = nlohmann::ordered_json::object();
-            for (const auto& [name, count] : mf.layers) {
+            for (const auto &[name, count] : mf.layers) {
                 layers[name] = count;
             }
             files.push_back({{"path", mf.path},
@@ -839,7 +864,7 @@ ExportResult export_layers(const ExportOptions& options, const IncidentSource& s
                           {"length_km", std::round(border.length_km * 1000.0) / 1000.0}};
     manifest["sector_km"] = options.sector_km;
     nlohmann::ordered_json band_labels = nlohmann::ordered_json::array();
-    for (const auto& b : options.bands) {
+    for (const auto &b : options.bands) {
         band_labels.push_back(b.label());
     }
     manifest["bands_km"] = band_labels;

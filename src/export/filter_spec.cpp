@@ -11,7 +11,7 @@ namespace borderwatch {
 
 namespace {
 
-std::vector<double> parse_numbers(const std::string& text, const char* what, std::size_t count) {
+std::vector<double> parse_numbers(const std::string &text, const char *what, std::size_t count) {
     std::vector<double> out;
     std::size_t start = 0;
     while (start <= text.size()) {
@@ -34,7 +34,7 @@ std::vector<double> parse_numbers(const std::string& text, const char* what, std
     return out;
 }
 
-bool valid_date(const std::string& d) {
+bool valid_date(const std::string &d) {
     const auto digits = [&d](std::size_t from, std::size_t n) {
         for (std::size_t i = from; i < from + n; ++i) {
             if (i >= d.size() || d[i] < '0' || d[i] > '9') {
@@ -53,34 +53,36 @@ bool valid_date(const std::string& d) {
            digits(8, 2);
 }
 
-std::optional<std::array<double, 2>> parse_lonlat(const std::string& text) {
+std::optional<std::array<double, 2>> parse_lonlat(const std::string &text) {
     try {
         const auto v = parse_numbers(text, "near", 2);
         if (std::abs(v[0]) <= 180 && std::abs(v[1]) <= 90) {
             return std::array<double, 2>{v[0], v[1]};
         }
-    } catch (const UsageError&) {
+    } catch (const UsageError &) {
     }
     return std::nullopt;
 }
 
 } // namespace
 
-bool FilterSpec::empty() const noexcept { return describe().empty(); }
+bool FilterSpec::empty() const noexcept {
+    return describe().empty();
+}
 
 std::string FilterSpec::describe() const {
     std::string out;
-    const auto add = [&out](const std::string& key, const std::string& value) {
+    const auto add = [&out](const std::string &key, const std::string &value) {
         if (!value.empty()) {
             out += (out.empty() ? "" : " ") + key + "=" + value;
         }
     };
-    const auto num = [](const std::optional<double>& v) {
+    const auto num = [](const std::optional<double> &v) {
         return v ? format_double(*v) : std::string();
     };
-    const auto join = [](const std::vector<std::string>& list) {
+    const auto join = [](const std::vector<std::string> &list) {
         std::string s;
-        for (const auto& item : list) {
+        for (const auto &item : list) {
             s += (s.empty() ? "" : "|") + item;
         }
         return s;
@@ -101,7 +103,7 @@ std::string FilterSpec::describe() const {
     return out;
 }
 
-void validate_filter_spec(const FilterSpec& spec) {
+void validate_filter_spec(const FilterSpec &spec) {
     if (spec.within_km && !(*spec.within_km >= 0)) {
         throw UsageError("--within-km must be >= 0");
     }
@@ -122,7 +124,7 @@ void validate_filter_spec(const FilterSpec& spec) {
                              "' must be W,S,E,N in degrees with W <= E and S <= N");
         }
     }
-    for (const auto* d : {&spec.from_date, &spec.to_date}) {
+    for (const auto *d : {&spec.from_date, &spec.to_date}) {
         if (!d->empty() && !valid_date(*d)) {
             throw UsageError("date '" + *d + "' is not YYYY-MM-DD, YYYY-MM or YYYY");
         }
@@ -132,7 +134,7 @@ void validate_filter_spec(const FilterSpec& spec) {
     }
 }
 
-QueryFilter resolve_filter_spec(const FilterSpec& spec, const std::filesystem::path& geodata) {
+QueryFilter resolve_filter_spec(const FilterSpec &spec, const std::filesystem::path &geodata) {
     validate_filter_spec(spec);
     QueryFilter f;
     f.within_km = spec.within_km;
@@ -148,7 +150,7 @@ QueryFilter resolve_filter_spec(const FilterSpec& spec, const std::filesystem::p
         f.bbox = std::array<double, 4>{b[0], b[1], b[2], b[3]};
     }
     std::unique_ptr<Gazetteer> gazetteer;
-    const auto gaz = [&]() -> const Gazetteer& {
+    const auto gaz = [&]() -> const Gazetteer & {
         if (!gazetteer) {
             Gazetteer::Sources sources;
             sources.geodata = geodata;
@@ -156,18 +158,18 @@ QueryFilter resolve_filter_spec(const FilterSpec& spec, const std::filesystem::p
         }
         return *gazetteer;
     };
-    const auto resolve_admin = [&](const std::vector<std::string>& names, const char* kind) {
+    const auto resolve_admin = [&](const std::vector<std::string> &names, const char *kind) {
         std::vector<std::string> out;
-        for (const auto& name : names) {
+        for (const auto &name : names) {
             out.push_back(name); // exact official names always match
             ResolveOptions options;
             options.kind = kind;
             options.top = 3;
             const auto r = gaz().resolve(name, options);
             if (r.matched) {
-                for (const auto& c : r.candidates) {
-                    const auto& official = std::string(kind) == "admin1" ? c.admin1 : c.admin2;
-                    const auto& value = official.empty() ? c.name : official;
+                for (const auto &c : r.candidates) {
+                    const auto &official = std::string(kind) == "admin1" ? c.admin1 : c.admin2;
+                    const auto &value = official.empty() ? c.name : official;
                     if (std::find(out.begin(), out.end(), value) == out.end()) {
                         out.push_back(value);
                     }

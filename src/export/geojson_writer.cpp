@@ -19,7 +19,7 @@ namespace {
 constexpr int k_decimals = 7;
 
 /// RFC 7946 bbox member value: [west, south, east, north].
-void append_bbox(std::string& out, const LonLatBox& box) {
+void append_bbox(std::string &out, const LonLatBox &box) {
     out += "[";
     // Rounded outward would be ideal; rounding to 7 decimals of the same coordinates
     // the geometry uses keeps bbox and coordinates consistent (both rounded alike).
@@ -33,7 +33,7 @@ void append_bbox(std::string& out, const LonLatBox& box) {
     out += "]";
 }
 
-void append_position(std::string& out, const LonLat& p) {
+void append_position(std::string &out, const LonLat &p) {
     out.push_back('[');
     detail::append_fixed(out, p.lon, k_decimals);
     out.push_back(',');
@@ -41,7 +41,7 @@ void append_position(std::string& out, const LonLat& p) {
     out.push_back(']');
 }
 
-void append_line(std::string& out, const std::vector<LonLat>& line, LonLatBox& box) {
+void append_line(std::string &out, const std::vector<LonLat> &line, LonLatBox &box) {
     out.push_back('[');
     for (std::size_t i = 0; i < line.size(); ++i) {
         if (i > 0) {
@@ -54,7 +54,7 @@ void append_line(std::string& out, const std::vector<LonLat>& line, LonLatBox& b
 }
 
 // RFC 7946 3.1.6: exterior rings counter-clockwise, holes clockwise.
-void append_ring(std::string& out, const std::vector<LonLat>& ring, bool exterior, LonLatBox& box) {
+void append_ring(std::string &out, const std::vector<LonLat> &ring, bool exterior, LonLatBox &box) {
     const double area = detail::ring_signed_area(ring);
     const bool reverse = exterior ? area < 0 : area > 0;
     if (!reverse) {
@@ -72,7 +72,8 @@ void append_ring(std::string& out, const std::vector<LonLat>& ring, bool exterio
     out.push_back(']');
 }
 
-void append_polygon(std::string& out, const std::vector<std::vector<LonLat>>& rings, LonLatBox& box) {
+void append_polygon(std::string &out, const std::vector<std::vector<LonLat>> &rings,
+                    LonLatBox &box) {
     out.push_back('[');
     for (std::size_t r = 0; r < rings.size(); ++r) {
         if (r > 0) {
@@ -84,7 +85,7 @@ void append_polygon(std::string& out, const std::vector<std::vector<LonLat>>& ri
 }
 
 /// Appends the geometry member value; returns its bbox.
-LonLatBox append_geometry(std::string& out, const Geometry& g) {
+LonLatBox append_geometry(std::string &out, const Geometry &g) {
     LonLatBox box;
     if (g.empty()) {
         out += "null";
@@ -129,14 +130,14 @@ LonLatBox append_geometry(std::string& out, const Geometry& g) {
     return box;
 }
 
-void append_json_value(std::string& out, const Value& value) {
-    if (const auto* s = std::get_if<std::string_view>(&value)) {
+void append_json_value(std::string &out, const Value &value) {
+    if (const auto *s = std::get_if<std::string_view>(&value)) {
         out.push_back('"');
         detail::append_json_escaped(out, *s);
         out.push_back('"');
-    } else if (const auto* i = std::get_if<std::int64_t>(&value)) {
+    } else if (const auto *i = std::get_if<std::int64_t>(&value)) {
         detail::append_int(out, *i);
-    } else if (const auto* d = std::get_if<double>(&value)) {
+    } else if (const auto *d = std::get_if<double>(&value)) {
         if (std::isfinite(*d)) {
             detail::append_shortest(out, *d);
         } else {
@@ -149,16 +150,16 @@ void append_json_value(std::string& out, const Value& value) {
 
 class GeoJsonLayer final : public LayerWriter {
   public:
-    GeoJsonLayer(const std::filesystem::path& dir, LayerSchema schema)
+    GeoJsonLayer(const std::filesystem::path &dir, LayerSchema schema)
         : m_schema(std::move(schema)), m_file(dir / (m_schema.name + ".geojson")),
           m_out(m_file.stream()) {
         m_out.enable_writeback(m_file.temp_path());
-        auto& s = m_out.str();
+        auto &s = m_out.str();
         s += R"({"type":"FeatureCollection","name":")";
         detail::append_json_escaped(s, m_schema.name);
         s += R"(","features":[)";
         // Keys are constant per layer: escape them once.
-        for (const auto& field : m_schema.fields) {
+        for (const auto &field : m_schema.fields) {
             std::string key = "\"";
             detail::append_json_escaped(key, field.name);
             key += "\":";
@@ -166,8 +167,8 @@ class GeoJsonLayer final : public LayerWriter {
         }
     }
 
-    void write(const Feature& feature) override {
-        auto& s = m_out.str();
+    void write(const Feature &feature) override {
+        auto &s = m_out.str();
         s += m_count == 0 ? "\n" : ",\n";
         s += R"({"type":"Feature","properties":{)";
         for (std::size_t i = 0; i < m_keys.size(); ++i) {
@@ -194,7 +195,7 @@ class GeoJsonLayer final : public LayerWriter {
     [[nodiscard]] std::uint64_t count() const noexcept override { return m_count; }
 
     void finish() {
-        auto& s = m_out.str();
+        auto &s = m_out.str();
         s += "\n]";
         if (m_box.valid()) {
             s += R"(,"bbox":)";
@@ -206,7 +207,8 @@ class GeoJsonLayer final : public LayerWriter {
     }
     void commit() { m_file.commit(); }
     [[nodiscard]] OutputFile output() const {
-        return OutputFile{m_file.target(), "geojson", {{m_schema.name, m_count}}, m_sha256, m_bytes};
+        return OutputFile{
+            m_file.target(), "geojson", {{m_schema.name, m_count}}, m_sha256, m_bytes};
     }
 
   private:
@@ -222,7 +224,7 @@ class GeoJsonLayer final : public LayerWriter {
 
 } // namespace
 
-std::unique_ptr<FormatWriter> make_geojson_writer(const std::filesystem::path& dir) {
+std::unique_ptr<FormatWriter> make_geojson_writer(const std::filesystem::path &dir) {
     return std::make_unique<detail::PerLayerFileWriter<GeoJsonLayer>>(dir);
 }
 

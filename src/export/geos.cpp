@@ -10,13 +10,15 @@ GeosContext::GeosContext() : m_handle(GEOS_init_r()) {
     GEOSContext_setErrorMessageHandler_r(m_handle, &GeosContext::on_error, this);
 }
 
-GeosContext::~GeosContext() { GEOS_finish_r(m_handle); }
-
-void GeosContext::on_error(const char* message, void* self) {
-    static_cast<GeosContext*>(self)->m_error = message != nullptr ? message : "";
+GeosContext::~GeosContext() {
+    GEOS_finish_r(m_handle);
 }
 
-GeosPtr geos_check(const GeosContext& ctx, GEOSGeometry* g, const char* what) {
+void GeosContext::on_error(const char *message, void *self) {
+    static_cast<GeosContext *>(self)->m_error = message != nullptr ? message : "";
+}
+
+GeosPtr geos_check(const GeosContext &ctx, GEOSGeometry *g, const char *what) {
     if (g == nullptr) {
         throw GeometryError(std::string(what) + ": " + ctx.last_error());
     }
@@ -25,8 +27,8 @@ GeosPtr geos_check(const GeosContext& ctx, GEOSGeometry* g, const char* what) {
 
 namespace {
 
-GEOSCoordSequence* make_sequence(const GeosContext& ctx, const std::vector<LonLat>& points) {
-    auto* seq = GEOSCoordSeq_create_r(ctx.handle(), static_cast<unsigned>(points.size()), 2);
+GEOSCoordSequence *make_sequence(const GeosContext &ctx, const std::vector<LonLat> &points) {
+    auto *seq = GEOSCoordSeq_create_r(ctx.handle(), static_cast<unsigned>(points.size()), 2);
     for (std::size_t i = 0; i < points.size(); ++i) {
         GEOSCoordSeq_setXY_r(ctx.handle(), seq, static_cast<unsigned>(i), points[i].lon,
                              points[i].lat);
@@ -34,18 +36,18 @@ GEOSCoordSequence* make_sequence(const GeosContext& ctx, const std::vector<LonLa
     return seq;
 }
 
-GEOSGeometry* make_polygon(const GeosContext& ctx, const std::vector<std::vector<LonLat>>& rings) {
-    auto* h = ctx.handle();
-    GEOSGeometry* shell = GEOSGeom_createLinearRing_r(h, make_sequence(ctx, rings.at(0)));
-    std::vector<GEOSGeometry*> holes;
+GEOSGeometry *make_polygon(const GeosContext &ctx, const std::vector<std::vector<LonLat>> &rings) {
+    auto *h = ctx.handle();
+    GEOSGeometry *shell = GEOSGeom_createLinearRing_r(h, make_sequence(ctx, rings.at(0)));
+    std::vector<GEOSGeometry *> holes;
     for (std::size_t r = 1; r < rings.size(); ++r) {
         holes.push_back(GEOSGeom_createLinearRing_r(h, make_sequence(ctx, rings[r])));
     }
     return GEOSGeom_createPolygon_r(h, shell, holes.data(), static_cast<unsigned>(holes.size()));
 }
 
-std::vector<LonLat> ring_points(const GeosContext& ctx, const GEOSGeometry* ring) {
-    const auto* seq = GEOSGeom_getCoordSeq_r(ctx.handle(), ring);
+std::vector<LonLat> ring_points(const GeosContext &ctx, const GEOSGeometry *ring) {
+    const auto *seq = GEOSGeom_getCoordSeq_r(ctx.handle(), ring);
     unsigned n = 0;
     GEOSCoordSeq_getSize_r(ctx.handle(), seq, &n);
     std::vector<LonLat> out(n);
@@ -55,8 +57,8 @@ std::vector<LonLat> ring_points(const GeosContext& ctx, const GEOSGeometry* ring
     return out;
 }
 
-void collect_polygons(const GeosContext& ctx, const GEOSGeometry* g, Geometry& out) {
-    auto* h = ctx.handle();
+void collect_polygons(const GeosContext &ctx, const GEOSGeometry *g, Geometry &out) {
+    auto *h = ctx.handle();
     const int type = GEOSGeomTypeId_r(h, g);
     if (type == GEOS_POLYGON) {
         if (GEOSisEmpty_r(h, g) == 1) {
@@ -79,17 +81,17 @@ void collect_polygons(const GeosContext& ctx, const GEOSGeometry* g, Geometry& o
 
 } // namespace
 
-GeosPtr to_geos(const GeosContext& ctx, const Geometry& geometry) {
-    auto* h = ctx.handle();
+GeosPtr to_geos(const GeosContext &ctx, const Geometry &geometry) {
+    auto *h = ctx.handle();
     switch (geometry.type) {
     case GeometryType::line_string:
-        return geos_check(ctx,
-                          GEOSGeom_createLineString_r(h, make_sequence(ctx, geometry.parts.at(0).at(0))),
-                          "line string");
+        return geos_check(
+            ctx, GEOSGeom_createLineString_r(h, make_sequence(ctx, geometry.parts.at(0).at(0))),
+            "line string");
     case GeometryType::polygon:
     case GeometryType::multi_polygon: {
-        std::vector<GEOSGeometry*> polys;
-        for (const auto& part : geometry.parts) {
+        std::vector<GEOSGeometry *> polys;
+        for (const auto &part : geometry.parts) {
             polys.push_back(make_polygon(ctx, part));
         }
         auto multi = geos_check(ctx,
@@ -101,12 +103,13 @@ GeosPtr to_geos(const GeosContext& ctx, const Geometry& geometry) {
         }
         return multi;
     }
-    default: break;
+    default:
+        break;
     }
     throw GeometryError("to_geos: unsupported geometry type");
 }
 
-Geometry polygons_from_geos(const GeosContext& ctx, const GEOSGeometry* g) {
+Geometry polygons_from_geos(const GeosContext &ctx, const GEOSGeometry *g) {
     Geometry out;
     out.type = GeometryType::multi_polygon;
     collect_polygons(ctx, g, out);

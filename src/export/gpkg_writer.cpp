@@ -1,9 +1,9 @@
 // GeoPackage written directly through SQLite: all layers in one file, one transaction,
 // prepared INSERTs with GeoPackage geometry blobs built here, the R-tree spatial indexes
 // packed in bulk at the end (store/detail/gpkg_rtree.hpp: Hilbert order, external sort)
-// instead of one trigger-driven R*-tree insertion per row, and QGIS default styles (styles/<layer>.qml)
-// in the `layer_styles` table. The file has the same tables, columns, triggers and
-// metadata GDAL's GPKG driver writes, so GDAL and QGIS read (and may edit) it as their own.
+// instead of one trigger-driven R*-tree insertion per row, and QGIS default styles
+// (styles/<layer>.qml) in the `layer_styles` table. The file has the same tables, columns, triggers
+// and metadata GDAL's GPKG driver writes, so GDAL and QGIS read (and may edit) it as their own.
 //
 // Durability is the AtomicFile's: the database is a private temporary until commit(), so
 // SQLite runs without journal and without syncs; finish() fsyncs the finished file once.
@@ -37,7 +37,7 @@ namespace {
 constexpr int k_srs_id = 4326;
 
 // The EPSG:4326 definition exactly as GDAL writes it into gpkg_spatial_ref_sys.
-constexpr const char* k_wgs84_wkt =
+constexpr const char *k_wgs84_wkt =
     "GEOGCS[\"WGS 84\",DATUM[\"WGS_1984\",SPHEROID[\"WGS 84\",6378137,298.257223563,"
     "AUTHORITY[\"EPSG\",\"7030\"]],AUTHORITY[\"EPSG\",\"6326\"]],PRIMEM[\"Greenwich\",0,"
     "AUTHORITY[\"EPSG\",\"8901\"]],UNIT[\"degree\",0.0174532925199433,AUTHORITY[\"EPSG\","
@@ -46,24 +46,34 @@ constexpr const char* k_wgs84_wkt =
 using DbPtr = detail::SqliteDb;
 using StmtPtr = std::unique_ptr<sqlite3_stmt, detail::SqliteFinalizer>;
 
-const char* geometry_type_name(GeometryType type) {
+const char *geometry_type_name(GeometryType type) {
     switch (type) {
-    case GeometryType::point: return "POINT";
-    case GeometryType::line_string: return "LINESTRING";
-    case GeometryType::multi_line_string: return "MULTILINESTRING";
-    case GeometryType::polygon: return "POLYGON";
-    case GeometryType::multi_polygon: return "MULTIPOLYGON";
+    case GeometryType::point:
+        return "POINT";
+    case GeometryType::line_string:
+        return "LINESTRING";
+    case GeometryType::multi_line_string:
+        return "MULTILINESTRING";
+    case GeometryType::polygon:
+        return "POLYGON";
+    case GeometryType::multi_polygon:
+        return "MULTIPOLYGON";
     }
     return "GEOMETRY";
 }
 
 std::uint32_t wkb_type(GeometryType type) {
     switch (type) {
-    case GeometryType::point: return 1;
-    case GeometryType::line_string: return 2;
-    case GeometryType::polygon: return 3;
-    case GeometryType::multi_line_string: return 5;
-    case GeometryType::multi_polygon: return 6;
+    case GeometryType::point:
+        return 1;
+    case GeometryType::line_string:
+        return 2;
+    case GeometryType::polygon:
+        return 3;
+    case GeometryType::multi_line_string:
+        return 5;
+    case GeometryType::multi_polygon:
+        return 6;
     }
     return 0;
 }
@@ -74,12 +84,12 @@ std::uint32_t wkb_type(GeometryType type) {
 class BlobBuilder {
   public:
     /// Encode @p g (non-empty) into the internal buffer; returns its envelope.
-    LonLatBox build(const Geometry& g) {
+    LonLatBox build(const Geometry &g) {
         m_buf.clear();
         LonLatBox box;
-        for (const auto& part : g.parts) {
-            for (const auto& ring : part) {
-                for (const auto& p : ring) {
+        for (const auto &part : g.parts) {
+            for (const auto &ring : part) {
+                for (const auto &p : ring) {
                     box.add(p);
                 }
             }
@@ -109,7 +119,7 @@ class BlobBuilder {
         case GeometryType::multi_line_string:
             header(GeometryType::multi_line_string);
             put_u32(static_cast<std::uint32_t>(g.parts.size()));
-            for (const auto& part : g.parts) {
+            for (const auto &part : g.parts) {
                 header(GeometryType::line_string);
                 points(part[0]);
             }
@@ -121,7 +131,7 @@ class BlobBuilder {
         case GeometryType::multi_polygon:
             header(GeometryType::multi_polygon);
             put_u32(static_cast<std::uint32_t>(g.parts.size()));
-            for (const auto& part : g.parts) {
+            for (const auto &part : g.parts) {
                 header(GeometryType::polygon);
                 rings(part);
             }
@@ -129,7 +139,7 @@ class BlobBuilder {
         }
         return box;
     }
-    [[nodiscard]] const std::string& bytes() const noexcept { return m_buf; }
+    [[nodiscard]] const std::string &bytes() const noexcept { return m_buf; }
 
   private:
     void put_u32(std::uint32_t v) {
@@ -152,16 +162,16 @@ class BlobBuilder {
         m_buf.push_back(1); // little endian
         put_u32(wkb_type(type));
     }
-    void points(const std::vector<LonLat>& line) {
+    void points(const std::vector<LonLat> &line) {
         put_u32(static_cast<std::uint32_t>(line.size()));
-        for (const auto& p : line) {
+        for (const auto &p : line) {
             put_f64(p.lon);
             put_f64(p.lat);
         }
     }
-    void rings(const std::vector<std::vector<LonLat>>& rs) {
+    void rings(const std::vector<std::vector<LonLat>> &rs) {
         put_u32(static_cast<std::uint32_t>(rs.size()));
-        for (const auto& r : rs) {
+        for (const auto &r : rs) {
             points(r);
         }
     }
@@ -174,16 +184,16 @@ class GpkgWriter;
 
 class GpkgLayer final : public LayerWriter {
   public:
-    GpkgLayer(GpkgWriter& owner, LayerSchema schema);
-    void write(const Feature& feature) override;
+    GpkgLayer(GpkgWriter &owner, LayerSchema schema);
+    void write(const Feature &feature) override;
     [[nodiscard]] std::uint64_t count() const noexcept override { return m_count; }
-    [[nodiscard]] const LayerSchema& schema() const noexcept { return m_schema; }
-    [[nodiscard]] const LonLatBox& extent() const noexcept { return m_extent; }
+    [[nodiscard]] const LayerSchema &schema() const noexcept { return m_schema; }
+    [[nodiscard]] const LonLatBox &extent() const noexcept { return m_extent; }
     /// Pack the R-tree from the collected entries (consumes them).
     void build_rtree();
 
   private:
-    GpkgWriter& m_owner;
+    GpkgWriter &m_owner;
     LayerSchema m_schema;
     StmtPtr m_insert;
     BlobBuilder m_blob;
@@ -194,15 +204,14 @@ class GpkgLayer final : public LayerWriter {
 
 class GpkgWriter final : public FormatWriter {
   public:
-    GpkgWriter(std::filesystem::path file, const ExportStyles& styles)
+    GpkgWriter(std::filesystem::path file, const ExportStyles &styles)
         : m_file(std::move(file)), m_styles_dir(styles.dir) {
         // The temporary is SQLite's alone: create it fresh (no stream on it).
         std::filesystem::remove(m_file.temp_path());
-        sqlite3* db = nullptr;
-        const int rc = sqlite3_open_v2(m_file.temp_path().c_str(), &db,
-                                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                                           SQLITE_OPEN_NOMUTEX,
-                                       nullptr);
+        sqlite3 *db = nullptr;
+        const int rc = sqlite3_open_v2(
+            m_file.temp_path().c_str(), &db,
+            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
         m_db.reset(db);
         if (rc != SQLITE_OK) {
             fail("cannot create the database");
@@ -212,7 +221,8 @@ class GpkgWriter final : public FormatWriter {
              "PRAGMA journal_mode = OFF;"
              "PRAGMA synchronous = OFF;"
              "PRAGMA locking_mode = EXCLUSIVE;"
-             "PRAGMA cache_size = -16384;" // KiB: 16 MiB (rows are appended; the cache holds B-tree paths)
+             "PRAGMA cache_size = -16384;" // KiB: 16 MiB (rows are appended; the cache holds B-tree
+                                           // paths)
              "PRAGMA application_id = 1196444487;" // 'GPKG'
              "PRAGMA user_version = 10200;");
         exec("BEGIN");
@@ -244,7 +254,7 @@ class GpkgWriter final : public FormatWriter {
              ",'longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid');");
     }
 
-    [[noreturn]] void fail(const std::string& what, const std::string& layer = {}) const {
+    [[noreturn]] void fail(const std::string &what, const std::string &layer = {}) const {
         std::string msg = "GeoPackage '" + m_file.target().string() + "'";
         if (!layer.empty()) {
             msg += ", layer '" + layer + "'";
@@ -257,8 +267,8 @@ class GpkgWriter final : public FormatWriter {
         throw IoError(msg);
     }
 
-    void exec(const std::string& sql, const std::string& layer = {}) const {
-        char* err = nullptr;
+    void exec(const std::string &sql, const std::string &layer = {}) const {
+        char *err = nullptr;
         if (sqlite3_exec(m_db.get(), sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
             const std::string msg = err != nullptr ? err : "error";
             sqlite3_free(err);
@@ -268,11 +278,11 @@ class GpkgWriter final : public FormatWriter {
         }
     }
 
-    [[nodiscard]] sqlite3* db() const noexcept { return m_db.get(); }
-    [[nodiscard]] const std::filesystem::path& target() const noexcept { return m_file.target(); }
+    [[nodiscard]] sqlite3 *db() const noexcept { return m_db.get(); }
+    [[nodiscard]] const std::filesystem::path &target() const noexcept { return m_file.target(); }
 
-    StmtPtr prepare(const std::string& sql, const std::string& layer = {}) const {
-        sqlite3_stmt* s = nullptr;
+    StmtPtr prepare(const std::string &sql, const std::string &layer = {}) const {
+        sqlite3_stmt *s = nullptr;
         if (sqlite3_prepare_v3(m_db.get(), sql.c_str(), static_cast<int>(sql.size()),
                                SQLITE_PREPARE_PERSISTENT, &s, nullptr) != SQLITE_OK) {
             fail("cannot prepare '" + sql.substr(0, 60) + "...'", layer);
@@ -280,20 +290,20 @@ class GpkgWriter final : public FormatWriter {
         return StmtPtr(s);
     }
 
-    void step(sqlite3_stmt* s, const std::string& layer, const char* what) const {
+    void step(sqlite3_stmt *s, const std::string &layer, const char *what) const {
         if (sqlite3_step(s) != SQLITE_DONE) {
             fail(what, layer);
         }
         sqlite3_reset(s);
     }
 
-    LayerWriter& open_layer(const LayerSchema& schema) override {
-        const auto& name = schema.name;
+    LayerWriter &open_layer(const LayerSchema &schema) override {
+        const auto &name = schema.name;
         const auto t = sql_identifier(name);
         std::string sql = "CREATE TABLE " + t +
                           " ( \"fid\" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, \"geom\" " +
                           geometry_type_name(schema.geometry_type);
-        for (const auto& field : schema.fields) {
+        for (const auto &field : schema.fields) {
             sql += ", " + sql_identifier(field.name) + " " +
                    (field.type == FieldType::integer ? "INTEGER"
                     : field.type == FieldType::real  ? "REAL"
@@ -334,7 +344,7 @@ class GpkgWriter final : public FormatWriter {
             "VALUES ('', '', ?1, 'geom', ?1, ?2, '', 1, ?3, '')",
             "layer_styles");
         std::int64_t count = 0;
-        for (const auto& layer : m_layers) {
+        for (const auto &layer : m_layers) {
             const auto qml_path = m_styles_dir / (layer->schema().name + ".qml");
             if (!std::filesystem::exists(qml_path)) {
                 continue;
@@ -343,7 +353,7 @@ class GpkgWriter final : public FormatWriter {
             std::ostringstream ss;
             ss << in.rdbuf();
             const auto qml = ss.str();
-            const auto& name = layer->schema().name;
+            const auto &name = layer->schema().name;
             const auto description = "borderwatch default style for " + name;
             sqlite3_bind_text(insert.get(), 1, name.data(), static_cast<int>(name.size()),
                               SQLITE_STATIC);
@@ -359,13 +369,13 @@ class GpkgWriter final : public FormatWriter {
     }
 
     void finish() override {
-        for (auto& layer : m_layers) {
-            const auto& name = layer->schema().name;
+        for (auto &layer : m_layers) {
+            const auto &name = layer->schema().name;
             layer->build_rtree();
-            std::string sql = "UPDATE gpkg_ogr_contents SET feature_count = " +
-                              std::to_string(layer->count()) + " WHERE table_name = " +
-                              sql_literal(name) + ";";
-            const auto& e = layer->extent();
+            std::string sql =
+                "UPDATE gpkg_ogr_contents SET feature_count = " + std::to_string(layer->count()) +
+                " WHERE table_name = " + sql_literal(name) + ";";
+            const auto &e = layer->extent();
             if (e.valid()) {
                 char buf[256];
                 std::snprintf(buf, sizeof buf,
@@ -399,7 +409,7 @@ class GpkgWriter final : public FormatWriter {
 
     [[nodiscard]] std::vector<OutputFile> files() const override {
         OutputFile f{m_file.target(), "gpkg", {}, m_sha256, m_bytes};
-        for (const auto& layer : m_layers) {
+        for (const auto &layer : m_layers) {
             f.layers.emplace_back(layer->schema().name, layer->count());
         }
         return {f};
@@ -408,10 +418,10 @@ class GpkgWriter final : public FormatWriter {
   private:
     /// The R-tree maintenance and feature-count triggers GDAL creates, so edits made later
     /// in QGIS/GDAL keep the index and counts right (created after the bulk load).
-    static std::string triggers(const std::string& name) {
+    static std::string triggers(const std::string &name) {
         const auto t = sql_identifier(name);
         const auto r = sql_identifier("rtree_" + name + "_geom");
-        const auto trig = [&name](const char* suffix) {
+        const auto trig = [&name](const char *suffix) {
             return sql_identifier("rtree_" + name + "_geom_" + suffix);
         };
         const std::string ins = "INSERT OR REPLACE INTO " + r +
@@ -419,28 +429,37 @@ class GpkgWriter final : public FormatWriter {
                                 "ST_MinY(NEW.\"geom\"), ST_MaxY(NEW.\"geom\"));";
         std::string s;
         s += "CREATE TRIGGER " + trig("insert") + " AFTER INSERT ON " + t +
-             " WHEN (new.\"geom\" NOT NULL AND NOT ST_IsEmpty(NEW.\"geom\")) BEGIN " + ins + " END;";
+             " WHEN (new.\"geom\" NOT NULL AND NOT ST_IsEmpty(NEW.\"geom\")) BEGIN " + ins +
+             " END;";
         s += "CREATE TRIGGER " + trig("update1") + " AFTER UPDATE OF \"geom\" ON " + t +
              " WHEN OLD.\"fid\" = NEW.\"fid\" AND (NEW.\"geom\" NOTNULL AND NOT "
-             "ST_IsEmpty(NEW.\"geom\")) BEGIN " + ins + " END;";
+             "ST_IsEmpty(NEW.\"geom\")) BEGIN " +
+             ins + " END;";
         s += "CREATE TRIGGER " + trig("update2") + " AFTER UPDATE OF \"geom\" ON " + t +
              " WHEN OLD.\"fid\" = NEW.\"fid\" AND (NEW.\"geom\" ISNULL OR ST_IsEmpty(NEW.\"geom\"))"
-             " BEGIN DELETE FROM " + r + " WHERE id = OLD.\"fid\"; END;";
+             " BEGIN DELETE FROM " +
+             r + " WHERE id = OLD.\"fid\"; END;";
         s += "CREATE TRIGGER " + trig("update3") + " AFTER UPDATE ON " + t +
              " WHEN OLD.\"fid\" != NEW.\"fid\" AND (NEW.\"geom\" NOTNULL AND NOT "
-             "ST_IsEmpty(NEW.\"geom\")) BEGIN DELETE FROM " + r + " WHERE id = OLD.\"fid\"; " +
-             ins + " END;";
-        s += "CREATE TRIGGER " + trig("update4") + " AFTER UPDATE ON " + t +
-             " WHEN OLD.\"fid\" != NEW.\"fid\" AND (NEW.\"geom\" ISNULL OR ST_IsEmpty(NEW.\"geom\"))"
-             " BEGIN DELETE FROM " + r + " WHERE id IN (OLD.\"fid\", NEW.\"fid\"); END;";
+             "ST_IsEmpty(NEW.\"geom\")) BEGIN DELETE FROM " +
+             r + " WHERE id = OLD.\"fid\"; " + ins + " END;";
+        s +=
+            "CREATE TRIGGER " + trig("update4") + " AFTER UPDATE ON " + t +
+            " WHEN OLD.\"fid\" != NEW.\"fid\" AND (NEW.\"geom\" ISNULL OR ST_IsEmpty(NEW.\"geom\"))"
+            " BEGIN DELETE FROM " +
+            r + " WHERE id IN (OLD.\"fid\", NEW.\"fid\"); END;";
         s += "CREATE TRIGGER " + trig("delete") + " AFTER DELETE ON " + t +
              " WHEN old.\"geom\" NOT NULL BEGIN DELETE FROM " + r + " WHERE id = OLD.\"fid\"; END;";
         s += "CREATE TRIGGER " + sql_identifier("trigger_insert_feature_count_" + name) +
-             " AFTER INSERT ON " + t + " BEGIN UPDATE gpkg_ogr_contents SET feature_count = "
-             "feature_count + 1 WHERE lower(table_name) = lower(" + sql_literal(name) + "); END;";
+             " AFTER INSERT ON " + t +
+             " BEGIN UPDATE gpkg_ogr_contents SET feature_count = "
+             "feature_count + 1 WHERE lower(table_name) = lower(" +
+             sql_literal(name) + "); END;";
         s += "CREATE TRIGGER " + sql_identifier("trigger_delete_feature_count_" + name) +
-             " AFTER DELETE ON " + t + " BEGIN UPDATE gpkg_ogr_contents SET feature_count = "
-             "feature_count - 1 WHERE lower(table_name) = lower(" + sql_literal(name) + "); END;";
+             " AFTER DELETE ON " + t +
+             " BEGIN UPDATE gpkg_ogr_contents SET feature_count = "
+             "feature_count - 1 WHERE lower(table_name) = lower(" +
+             sql_literal(name) + "); END;";
         return s;
     }
 
@@ -454,7 +473,7 @@ class GpkgWriter final : public FormatWriter {
     DbPtr m_db;
 };
 
-GpkgLayer::GpkgLayer(GpkgWriter& owner, LayerSchema schema)
+GpkgLayer::GpkgLayer(GpkgWriter &owner, LayerSchema schema)
     : m_owner(owner), m_schema(std::move(schema)) {
     std::string sql = "INSERT INTO " + sql_identifier(m_schema.name) + " (\"fid\", \"geom\"";
     std::string values = "?1, ?2";
@@ -466,15 +485,15 @@ GpkgLayer::GpkgLayer(GpkgWriter& owner, LayerSchema schema)
     m_insert = m_owner.prepare(sql, m_schema.name);
 }
 
-void GpkgLayer::write(const Feature& feature) {
-    sqlite3_stmt* s = m_insert.get();
+void GpkgLayer::write(const Feature &feature) {
+    sqlite3_stmt *s = m_insert.get();
     const auto fid = static_cast<std::int64_t>(m_count + 1);
     sqlite3_bind_int64(s, 1, fid);
     if (feature.geometry.empty()) {
         sqlite3_bind_null(s, 2);
     } else {
         const LonLatBox box = m_blob.build(feature.geometry);
-        const auto& bytes = m_blob.bytes();
+        const auto &bytes = m_blob.bytes();
         sqlite3_bind_blob(s, 2, bytes.data(), static_cast<int>(bytes.size()), SQLITE_STATIC);
         m_extent.add(box);
         m_rtree.add(detail::rtree_entry(fid, box.west, box.east, box.south, box.north));
@@ -482,13 +501,13 @@ void GpkgLayer::write(const Feature& feature) {
     for (std::size_t i = 0; i < m_schema.fields.size(); ++i) {
         const int index = static_cast<int>(i) + 3;
         static const Value null_value;
-        const Value& v = i < feature.values.size() ? feature.values[i] : null_value;
-        if (const auto* text = std::get_if<std::string_view>(&v)) {
+        const Value &v = i < feature.values.size() ? feature.values[i] : null_value;
+        if (const auto *text = std::get_if<std::string_view>(&v)) {
             sqlite3_bind_text(s, index, text->data(), static_cast<int>(text->size()),
                               SQLITE_STATIC);
-        } else if (const auto* n = std::get_if<std::int64_t>(&v)) {
+        } else if (const auto *n = std::get_if<std::int64_t>(&v)) {
             sqlite3_bind_int64(s, index, *n);
-        } else if (const auto* d = std::get_if<double>(&v)) {
+        } else if (const auto *d = std::get_if<double>(&v)) {
             if (std::isfinite(*d)) {
                 sqlite3_bind_double(s, index, *d);
             } else {
@@ -510,15 +529,15 @@ void GpkgLayer::build_rtree() {
     try {
         const auto rtree = "rtree_" + m_schema.name + "_geom";
         detail::pack_rtree(m_owner.db(), m_owner.target().string(), rtree, m_rtree);
-    } catch (const Error& e) {
+    } catch (const Error &e) {
         m_owner.fail(std::string("cannot write the R-tree index: ") + e.what(), m_schema.name);
     }
 }
 
 } // namespace
 
-std::unique_ptr<FormatWriter> make_gpkg_writer(const std::filesystem::path& file,
-                                               const ExportStyles& styles) {
+std::unique_ptr<FormatWriter> make_gpkg_writer(const std::filesystem::path &file,
+                                               const ExportStyles &styles) {
     return std::make_unique<GpkgWriter>(file, styles);
 }
 

@@ -33,13 +33,15 @@ float from_order_bits(std::uint32_t o) {
     return std::bit_cast<float>((o & 0x80000000U) != 0 ? (o & 0x7fffffffU) : ~o);
 }
 
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() {
+    return std::strerror(errno);
+}
 
 class UniqueFd {
   public:
     explicit UniqueFd(int fd) : m_fd(fd) {}
-    UniqueFd(const UniqueFd&) = delete;
-    UniqueFd& operator=(const UniqueFd&) = delete;
+    UniqueFd(const UniqueFd &) = delete;
+    UniqueFd &operator=(const UniqueFd &) = delete;
     ~UniqueFd() {
         if (m_fd >= 0) {
             ::close(m_fd);
@@ -54,7 +56,7 @@ class UniqueFd {
 
 /// A temporary file with no name: O_TMPFILE where the file system supports it, else
 /// mkstemp + unlink right away. Either way nothing is left behind, whatever happens.
-int open_anonymous(const std::filesystem::path& dir_option) {
+int open_anonymous(const std::filesystem::path &dir_option) {
     const auto dir = dir_option.empty() ? std::filesystem::temp_directory_path() : dir_option;
 #ifdef O_TMPFILE
     const int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
@@ -71,8 +73,8 @@ int open_anonymous(const std::filesystem::path& dir_option) {
     return named;
 }
 
-void write_entries(int fd, const std::uint64_t* data, std::size_t n, std::uint64_t at_entry) {
-    const auto* p = reinterpret_cast<const char*>(data);
+void write_entries(int fd, const std::uint64_t *data, std::size_t n, std::uint64_t at_entry) {
+    const auto *p = reinterpret_cast<const char *>(data);
     std::size_t left = n * sizeof(std::uint64_t);
     auto offset = static_cast<off_t>(at_entry * sizeof(std::uint64_t));
     while (left > 0) {
@@ -89,8 +91,8 @@ void write_entries(int fd, const std::uint64_t* data, std::size_t n, std::uint64
     }
 }
 
-void read_entries(int fd, std::uint64_t* data, std::size_t n, std::uint64_t at_entry) {
-    auto* p = reinterpret_cast<char*>(data);
+void read_entries(int fd, std::uint64_t *data, std::size_t n, std::uint64_t at_entry) {
+    auto *p = reinterpret_cast<char *>(data);
     std::size_t left = n * sizeof(std::uint64_t);
     auto offset = static_cast<off_t>(at_entry * sizeof(std::uint64_t));
     while (left > 0) {
@@ -174,8 +176,8 @@ namespace {
 
 /// k-way merge of runs [first, last) of @p fd into @p sink, in key order.
 template <class Sink>
-void merge_runs(int fd, const std::vector<std::pair<std::uint64_t, std::uint64_t>>& runs,
-                std::size_t first, std::size_t last, std::size_t chunk_entries, Sink&& sink) {
+void merge_runs(int fd, const std::vector<std::pair<std::uint64_t, std::uint64_t>> &runs,
+                std::size_t first, std::size_t last, std::size_t chunk_entries, Sink &&sink) {
     std::vector<Cursor> cursors(last - first);
     using Item = std::pair<std::uint64_t, std::size_t>; // key, cursor
     std::priority_queue<Item, std::vector<Item>, std::greater<>> heap;
@@ -190,7 +192,7 @@ void merge_runs(int fd, const std::vector<std::pair<std::uint64_t, std::uint64_t
         const auto [key, i] = heap.top();
         heap.pop();
         sink(key);
-        auto& c = cursors[i];
+        auto &c = cursors[i];
         if (++c.pos < c.chunk.size() || c.refill(fd, chunk_entries)) {
             heap.emplace(c.chunk[c.pos], i);
         }
@@ -200,8 +202,8 @@ void merge_runs(int fd, const std::vector<std::pair<std::uint64_t, std::uint64_t
 } // namespace
 
 void GroupQuantiles::finish(
-    const std::vector<double>& probabilities,
-    const std::function<void(std::uint32_t, std::uint64_t, const std::vector<double>&)>& visit) {
+    const std::vector<double> &probabilities,
+    const std::function<void(std::uint32_t, std::uint64_t, const std::vector<double> &)> &visit) {
     // The scan over the sorted keys: one group at a time, the values at the quantile ranks
     // are picked as they pass (the group's count is known from add()).
     bool started = false;
@@ -254,7 +256,7 @@ void GroupQuantiles::finish(
         }
         std::vector<std::uint64_t>().swap(m_buffer); // the merge's chunks replace it
         std::vector<std::pair<std::uint64_t, std::uint64_t>> runs;
-        for (const auto& r : m_runs) {
+        for (const auto &r : m_runs) {
             runs.emplace_back(r.offset, r.count);
         }
         // Chunks of about buffer_entries in all (at least 1024 entries per run when the

@@ -27,7 +27,7 @@ namespace {
 constexpr int k_decimals = 7;
 
 /// "#rrggbb" + opacity [0, 1] → KML "aabbggrr".
-std::string kml_color(const std::string& rgb, double opacity, const std::string& where) {
+std::string kml_color(const std::string &rgb, double opacity, const std::string &where) {
     if (rgb.size() != 7 || rgb[0] != '#') {
         throw DataError("kml_styles.json: " + where + ": colour '" + rgb +
                         "' is not of the form #rrggbb");
@@ -40,7 +40,7 @@ std::string kml_color(const std::string& rgb, double opacity, const std::string&
     out += rgb.substr(5, 2);
     out += rgb.substr(3, 2);
     out += rgb.substr(1, 2);
-    for (auto& c : out) {
+    for (auto &c : out) {
         c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
     return out;
@@ -48,7 +48,7 @@ std::string kml_color(const std::string& rgb, double opacity, const std::string&
 
 /// One <Style> element built from a JSON style object, without its end tag (the writer
 /// adds the layer's BalloonStyle, which needs the layer schema).
-std::string style_xml(const nlohmann::json& s, const std::string& where) {
+std::string style_xml(const nlohmann::json &s, const std::string &where) {
     const auto id = s.at("id").get<std::string>();
     std::string out = "<Style id=\"";
     detail::append_xml_escaped(out, id);
@@ -63,19 +63,19 @@ std::string style_xml(const nlohmann::json& s, const std::string& where) {
         out += "</href></Icon></IconStyle><LabelStyle><scale>0</scale></LabelStyle>";
     }
     if (s.contains("line_color")) {
-        out += "<LineStyle><color>" +
-               kml_color(s.at("line_color").get<std::string>(), s.value("line_opacity", 1.0),
-                         where) +
-               "</color><width>";
+        out +=
+            "<LineStyle><color>" +
+            kml_color(s.at("line_color").get<std::string>(), s.value("line_opacity", 1.0), where) +
+            "</color><width>";
         detail::append_shortest(out, s.value("line_width", 1.0));
         out += "</width></LineStyle>";
     }
     if (s.contains("fill_color")) {
-        out += "<PolyStyle><color>" +
-               kml_color(s.at("fill_color").get<std::string>(), s.value("fill_opacity", 0.5),
-                         where) +
-               "</color><fill>" + std::string(s.value("fill_opacity", 0.5) > 0 ? "1" : "0") +
-               "</fill><outline>1</outline></PolyStyle>";
+        out +=
+            "<PolyStyle><color>" +
+            kml_color(s.at("fill_color").get<std::string>(), s.value("fill_opacity", 0.5), where) +
+            "</color><fill>" + std::string(s.value("fill_opacity", 0.5) > 0 ? "1" : "0") +
+            "</fill><outline>1</outline></PolyStyle>";
     }
     return out;
 }
@@ -86,7 +86,7 @@ struct LayerStyle {
     std::map<std::string, std::string, std::less<>> categories;
     std::string fallback;
 
-    [[nodiscard]] const std::string& resolve(std::string_view key) const {
+    [[nodiscard]] const std::string &resolve(std::string_view key) const {
         if (!single.empty()) {
             return single;
         }
@@ -101,7 +101,7 @@ struct KmlStyles {
     std::map<std::string, LayerStyle> layers;
 };
 
-KmlStyles load_kml_styles(const std::filesystem::path& file) {
+KmlStyles load_kml_styles(const std::filesystem::path &file) {
     std::ifstream in(file);
     if (!in) {
         throw DataError("KML style file '" + file.string() + "' is missing");
@@ -109,19 +109,19 @@ KmlStyles load_kml_styles(const std::filesystem::path& file) {
     nlohmann::json j;
     try {
         j = nlohmann::json::parse(in, nullptr, true, /*ignore_comments=*/true);
-    } catch (const nlohmann::json::exception& e) {
+    } catch (const nlohmann::json::exception &e) {
         throw DataError("KML style file '" + file.string() + "': " + e.what());
     }
     KmlStyles styles;
     try {
-        for (const auto& [layer, spec] : j.at("layers").items()) {
+        for (const auto &[layer, spec] : j.at("layers").items()) {
             LayerStyle ls;
             if (spec.contains("categories")) {
-                for (const auto& [key, s] : spec.at("categories").items()) {
+                for (const auto &[key, s] : spec.at("categories").items()) {
                     styles.elements.emplace_back(layer, style_xml(s, layer + "/" + key));
                     ls.categories.emplace(key, s.at("id").get<std::string>());
                 }
-                const auto& d = spec.at("default");
+                const auto &d = spec.at("default");
                 styles.elements.emplace_back(layer, style_xml(d, layer + "/default"));
                 ls.fallback = d.at("id").get<std::string>();
             } else {
@@ -130,7 +130,7 @@ KmlStyles load_kml_styles(const std::filesystem::path& file) {
             }
             styles.layers.emplace(layer, std::move(ls));
         }
-    } catch (const nlohmann::json::exception& e) {
+    } catch (const nlohmann::json::exception &e) {
         throw DataError("KML style file '" + file.string() + "': " + e.what());
     }
     return styles;
@@ -139,9 +139,9 @@ KmlStyles load_kml_styles(const std::filesystem::path& file) {
 /// Google Earth's balloon for a layer: the feature's name and description, then every
 /// field as a table row filled from the placemark's ExtendedData ($[schema/field] entity
 /// replacement), so the attributes are shown readably without repeating them per placemark.
-std::string balloon_xml(const LayerSchema& schema) {
+std::string balloon_xml(const LayerSchema &schema) {
     std::string html = "<h3>$[name]</h3><p>$[description]</p><table>";
-    for (const auto& field : schema.fields) {
+    for (const auto &field : schema.fields) {
         html += "<tr><th align=\"left\">" + field.name + "</th><td>$[" + schema.name + "/" +
                 field.name + "]</td></tr>";
     }
@@ -156,16 +156,19 @@ std::string balloon_xml(const LayerSchema& schema) {
     return out;
 }
 
-const char* kml_type(FieldType type) {
+const char *kml_type(FieldType type) {
     switch (type) {
-    case FieldType::integer: return "int";
-    case FieldType::real: return "double";
-    case FieldType::text: break;
+    case FieldType::integer:
+        return "int";
+    case FieldType::real:
+        return "double";
+    case FieldType::text:
+        break;
     }
     return "string";
 }
 
-void append_coordinates(std::string& out, const std::vector<LonLat>& positions) {
+void append_coordinates(std::string &out, const std::vector<LonLat> &positions) {
     out += "<coordinates>";
     for (std::size_t i = 0; i < positions.size(); ++i) {
         if (i > 0) {
@@ -178,13 +181,13 @@ void append_coordinates(std::string& out, const std::vector<LonLat>& positions) 
     out += "</coordinates>";
 }
 
-void append_line(std::string& out, const std::vector<LonLat>& line) {
+void append_line(std::string &out, const std::vector<LonLat> &line) {
     out += "<LineString><tessellate>1</tessellate>";
     append_coordinates(out, line);
     out += "</LineString>";
 }
 
-void append_polygon(std::string& out, const std::vector<std::vector<LonLat>>& rings) {
+void append_polygon(std::string &out, const std::vector<std::vector<LonLat>> &rings) {
     out += "<Polygon>";
     for (std::size_t r = 0; r < rings.size(); ++r) {
         out += r == 0 ? "<outerBoundaryIs><LinearRing>" : "<innerBoundaryIs><LinearRing>";
@@ -194,7 +197,7 @@ void append_polygon(std::string& out, const std::vector<std::vector<LonLat>>& ri
     out += "</Polygon>";
 }
 
-void append_geometry(std::string& out, const Geometry& g) {
+void append_geometry(std::string &out, const Geometry &g) {
     if (g.empty()) {
         return;
     }
@@ -209,7 +212,7 @@ void append_geometry(std::string& out, const Geometry& g) {
         break;
     case GeometryType::multi_line_string:
         out += "<MultiGeometry>";
-        for (const auto& part : g.parts) {
+        for (const auto &part : g.parts) {
             append_line(out, part[0]);
         }
         out += "</MultiGeometry>";
@@ -219,7 +222,7 @@ void append_geometry(std::string& out, const Geometry& g) {
         break;
     case GeometryType::multi_polygon:
         out += "<MultiGeometry>";
-        for (const auto& part : g.parts) {
+        for (const auto &part : g.parts) {
             append_polygon(out, part);
         }
         out += "</MultiGeometry>";
@@ -228,7 +231,7 @@ void append_geometry(std::string& out, const Geometry& g) {
 }
 
 /// Text with line breaks shown as such in Google Earth's balloon (description is HTML).
-void append_description(std::string& out, std::string_view text) {
+void append_description(std::string &out, std::string_view text) {
     std::size_t start = 0;
     while (start <= text.size()) {
         const auto nl = text.find('\n', start);
@@ -247,19 +250,19 @@ void append_description(std::string& out, std::string_view text) {
 // process) and rendered to KML at finish(): a connector is ~130 bytes spooled instead of
 // ~600 as KML text, so the spool costs a fraction of the writes, reads and hashing.
 
-template <class T> void put_raw(std::string& out, T v) {
+template <class T> void put_raw(std::string &out, T v) {
     char b[sizeof(T)];
     std::memcpy(b, &v, sizeof(T));
     out.append(b, sizeof(T));
 }
 
-void put_text(std::string& out, std::string_view text) {
+void put_text(std::string &out, std::string_view text) {
     put_raw(out, static_cast<std::uint32_t>(text.size()));
     out.append(text);
 }
 
 /// Appends one length-prefixed record for @p f.
-void spool_feature(std::string& out, const Feature& f) {
+void spool_feature(std::string &out, const Feature &f) {
     const auto start = out.size();
     put_raw(out, std::uint32_t{0}); // record length, patched below
     put_text(out, f.name);
@@ -268,14 +271,14 @@ void spool_feature(std::string& out, const Feature& f) {
     put_text(out, f.time_begin);
     put_text(out, f.time_end);
     put_raw(out, static_cast<std::uint32_t>(f.values.size()));
-    for (const auto& v : f.values) {
-        if (const auto* text = std::get_if<std::string_view>(&v)) {
+    for (const auto &v : f.values) {
+        if (const auto *text = std::get_if<std::string_view>(&v)) {
             out.push_back(1);
             put_text(out, *text);
-        } else if (const auto* n = std::get_if<std::int64_t>(&v)) {
+        } else if (const auto *n = std::get_if<std::int64_t>(&v)) {
             out.push_back(2);
             put_raw(out, *n);
-        } else if (const auto* d = std::get_if<double>(&v)) {
+        } else if (const auto *d = std::get_if<double>(&v)) {
             out.push_back(3);
             put_raw(out, *d);
         } else {
@@ -284,11 +287,11 @@ void spool_feature(std::string& out, const Feature& f) {
     }
     out.push_back(static_cast<char>(f.geometry.type));
     put_raw(out, static_cast<std::uint32_t>(f.geometry.parts.size()));
-    for (const auto& part : f.geometry.parts) {
+    for (const auto &part : f.geometry.parts) {
         put_raw(out, static_cast<std::uint32_t>(part.size()));
-        for (const auto& ring : part) {
+        for (const auto &ring : part) {
             put_raw(out, static_cast<std::uint32_t>(ring.size()));
-            out.append(reinterpret_cast<const char*>(ring.data()), ring.size() * sizeof(LonLat));
+            out.append(reinterpret_cast<const char *>(ring.data()), ring.size() * sizeof(LonLat));
         }
     }
     const auto length = static_cast<std::uint32_t>(out.size() - start - 4);
@@ -298,7 +301,7 @@ void spool_feature(std::string& out, const Feature& f) {
 /// Reads records written by spool_feature(); text values view the record buffer.
 class SpoolReader {
   public:
-    explicit SpoolReader(const std::filesystem::path& path) : m_buffer(1 << 20) {
+    explicit SpoolReader(const std::filesystem::path &path) : m_buffer(1 << 20) {
         m_in.rdbuf()->pubsetbuf(m_buffer.data(), static_cast<std::streamsize>(m_buffer.size()));
         m_in.open(path, std::ios::binary);
         if (!m_in) {
@@ -306,9 +309,9 @@ class SpoolReader {
         }
     }
     /// The next feature into @p f (valid until the next call); false at the end.
-    bool next(Feature& f) {
+    bool next(Feature &f) {
         std::uint32_t length = 0;
-        if (!m_in.read(reinterpret_cast<char*>(&length), 4)) {
+        if (!m_in.read(reinterpret_cast<char *>(&length), 4)) {
             return false;
         }
         m_record.resize(length);
@@ -322,19 +325,27 @@ class SpoolReader {
         f.time_begin = text();
         f.time_end = text();
         f.values.resize(get<std::uint32_t>());
-        for (auto& v : f.values) {
+        for (auto &v : f.values) {
             switch (m_record[m_pos++]) {
-            case 1: v = text(); break;
-            case 2: v = get<std::int64_t>(); break;
-            case 3: v = get<double>(); break;
-            default: v = std::monostate{}; break;
+            case 1:
+                v = text();
+                break;
+            case 2:
+                v = get<std::int64_t>();
+                break;
+            case 3:
+                v = get<double>();
+                break;
+            default:
+                v = std::monostate{};
+                break;
             }
         }
         f.geometry.type = static_cast<GeometryType>(m_record[m_pos++]);
         f.geometry.parts.resize(get<std::uint32_t>());
-        for (auto& part : f.geometry.parts) {
+        for (auto &part : f.geometry.parts) {
             part.resize(get<std::uint32_t>());
-            for (auto& ring : part) {
+            for (auto &ring : part) {
                 ring.resize(get<std::uint32_t>());
                 std::memcpy(ring.data(), m_record.data() + m_pos, ring.size() * sizeof(LonLat));
                 m_pos += ring.size() * sizeof(LonLat);
@@ -366,12 +377,11 @@ class KmlWriter;
 
 class KmlLayer final : public LayerWriter {
   public:
-    KmlLayer(KmlWriter& owner, LayerSchema schema, const LayerStyle* style,
-             std::ostream* direct, std::unique_ptr<AtomicFile> spool)
-        : m_owner(owner), m_schema(std::move(schema)), m_style(style),
-          m_spool(std::move(spool)),
+    KmlLayer(KmlWriter &owner, LayerSchema schema, const LayerStyle *style, std::ostream *direct,
+             std::unique_ptr<AtomicFile> spool)
+        : m_owner(owner), m_schema(std::move(schema)), m_style(style), m_spool(std::move(spool)),
           m_out(direct != nullptr ? *direct : m_spool->stream()) {
-        for (const auto& field : m_schema.fields) {
+        for (const auto &field : m_schema.fields) {
             std::string open = "<SimpleData name=\"";
             detail::append_xml_escaped(open, field.name);
             m_empty_tags.push_back(open + "\"/>");
@@ -380,9 +390,9 @@ class KmlLayer final : public LayerWriter {
         }
     }
 
-    void write(const Feature& feature) override;
+    void write(const Feature &feature) override;
     /// Append the Placemark of @p feature to @p s.
-    void render(std::string& s, const Feature& feature) const;
+    void render(std::string &s, const Feature &feature) const;
     /// Write the spool buffer to the spool file (spooled layers).
     void flush_spool() {
         m_spool->stream().write(m_spool_buffer.data(),
@@ -390,14 +400,14 @@ class KmlLayer final : public LayerWriter {
         m_spool_buffer.clear();
     }
     [[nodiscard]] std::uint64_t count() const noexcept override { return m_count; }
-    [[nodiscard]] const LayerSchema& schema() const noexcept { return m_schema; }
-    detail::OutBuffer& out() noexcept { return m_out; }
-    [[nodiscard]] AtomicFile* spool() const noexcept { return m_spool.get(); }
+    [[nodiscard]] const LayerSchema &schema() const noexcept { return m_schema; }
+    detail::OutBuffer &out() noexcept { return m_out; }
+    [[nodiscard]] AtomicFile *spool() const noexcept { return m_spool.get(); }
 
   private:
-    KmlWriter& m_owner;
+    KmlWriter &m_owner;
     LayerSchema m_schema;
-    const LayerStyle* m_style;
+    const LayerStyle *m_style;
     std::unique_ptr<AtomicFile> m_spool;
     detail::OutBuffer m_out;
     std::vector<std::string> m_open_tags;
@@ -408,15 +418,15 @@ class KmlLayer final : public LayerWriter {
 
 class KmlWriter final : public FormatWriter {
   public:
-    KmlWriter(std::filesystem::path file, const ExportStyles& styles)
+    KmlWriter(std::filesystem::path file, const ExportStyles &styles)
         : m_file(std::move(file)), m_styles(load_kml_styles(styles.dir / "kml_styles.json")) {}
 
-    LayerWriter& open_layer(const LayerSchema& schema) override {
+    LayerWriter &open_layer(const LayerSchema &schema) override {
         if (m_header_written) {
             throw std::logic_error("KML writer: open every layer before writing features");
         }
         const auto it = m_styles.layers.find(schema.name);
-        const LayerStyle* style = it == m_styles.layers.end() ? nullptr : &it->second;
+        const LayerStyle *style = it == m_styles.layers.end() ? nullptr : &it->second;
         if (m_layers.empty()) {
             m_layers.push_back(
                 std::make_unique<KmlLayer>(*this, schema, style, &m_file.stream(), nullptr));
@@ -437,14 +447,13 @@ class KmlWriter final : public FormatWriter {
             return;
         }
         m_header_written = true;
-        auto& s = m_layers.front()->out().str();
-        std::string head =
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-            "<kml xmlns=\"http://www.opengis.net/kml/2.2\">\n<Document>\n"
-            "<name>borderwatch</name>\n<open>1</open>\n";
-        for (const auto& [layer_name, xml] : m_styles.elements) {
+        auto &s = m_layers.front()->out().str();
+        std::string head = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                           "<kml xmlns=\"http://www.opengis.net/kml/2.2\">\n<Document>\n"
+                           "<name>borderwatch</name>\n<open>1</open>\n";
+        for (const auto &[layer_name, xml] : m_styles.elements) {
             head += xml;
-            for (const auto& layer : m_layers) {
+            for (const auto &layer : m_layers) {
                 if (layer->schema().name == layer_name) {
                     head += balloon_xml(layer->schema());
                     break;
@@ -452,13 +461,13 @@ class KmlWriter final : public FormatWriter {
             }
             head += "</Style>\n";
         }
-        for (const auto& layer : m_layers) {
+        for (const auto &layer : m_layers) {
             head += "<Schema name=\"";
             detail::append_xml_escaped(head, layer->schema().name);
             head += "\" id=\"";
             detail::append_xml_escaped(head, layer->schema().name);
             head += "_schema\">";
-            for (const auto& field : layer->schema().fields) {
+            for (const auto &field : layer->schema().fields) {
                 head += "<SimpleField type=\"";
                 head += kml_type(field.type);
                 head += "\" name=\"";
@@ -475,21 +484,21 @@ class KmlWriter final : public FormatWriter {
 
     void finish() override {
         if (m_layers.empty()) {
-            auto& stream = m_file.stream();
+            auto &stream = m_file.stream();
             stream << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                       "<kml xmlns=\"http://www.opengis.net/kml/2.2\">\n<Document>\n"
                       "<name>borderwatch</name>\n</Document>\n</kml>\n";
             return;
         }
         ensure_header();
-        auto& main = m_layers.front()->out();
+        auto &main = m_layers.front()->out();
         main.str() += "</Folder>\n";
         // Spooled folders go through the main buffer so the whole file is hashed once.
         Feature feature;
         for (std::size_t i = 1; i < m_layers.size(); ++i) {
-            auto& layer = *m_layers[i];
+            auto &layer = *m_layers[i];
             layer.flush_spool();
-            auto* spool = layer.spool();
+            auto *spool = layer.spool();
             spool->stream().flush();
             if (!spool->stream()) {
                 throw IoError("write to '" + spool->temp_path().string() + "' failed (disk full?)");
@@ -514,7 +523,7 @@ class KmlWriter final : public FormatWriter {
 
     [[nodiscard]] std::vector<OutputFile> files() const override {
         OutputFile f{m_file.target(), "kml", {}, m_sha256, m_bytes};
-        for (const auto& layer : m_layers) {
+        for (const auto &layer : m_layers) {
             f.layers.emplace_back(layer->schema().name, layer->count());
         }
         return {f};
@@ -529,7 +538,7 @@ class KmlWriter final : public FormatWriter {
     std::uint64_t m_bytes = 0;
 };
 
-void KmlLayer::write(const Feature& feature) {
+void KmlLayer::write(const Feature &feature) {
     ++m_count;
     if (m_spool != nullptr) {
         spool_feature(m_spool_buffer, feature);
@@ -538,12 +547,12 @@ void KmlLayer::write(const Feature& feature) {
         }
         return;
     }
-    static_cast<KmlWriter&>(m_owner).ensure_header();
+    static_cast<KmlWriter &>(m_owner).ensure_header();
     render(m_out.str(), feature);
     m_out.maybe_flush();
 }
 
-void KmlLayer::render(std::string& s, const Feature& feature) const {
+void KmlLayer::render(std::string &s, const Feature &feature) const {
     s += "<Placemark>";
     if (!feature.name.empty()) {
         s += "<name>";
@@ -569,7 +578,7 @@ void KmlLayer::render(std::string& s, const Feature& feature) const {
         }
     }
     if (m_style != nullptr) {
-        const auto& id = m_style->resolve(feature.style);
+        const auto &id = m_style->resolve(feature.style);
         if (!id.empty()) {
             s += "<styleUrl>#";
             detail::append_xml_escaped(s, id);
@@ -581,11 +590,11 @@ void KmlLayer::render(std::string& s, const Feature& feature) const {
     s += "_schema\">";
     // Null values are left out (KML has no null); every present field is written.
     for (std::size_t i = 0; i < m_open_tags.size() && i < feature.values.size(); ++i) {
-        const auto& v = feature.values[i];
+        const auto &v = feature.values[i];
         if (std::holds_alternative<std::monostate>(v)) {
             continue;
         }
-        const auto* text = std::get_if<std::string_view>(&v);
+        const auto *text = std::get_if<std::string_view>(&v);
         if (text != nullptr && text->empty()) {
             s += m_empty_tags[i];
             continue;
@@ -605,8 +614,8 @@ void KmlLayer::render(std::string& s, const Feature& feature) const {
 
 } // namespace
 
-std::unique_ptr<FormatWriter> make_kml_writer(const std::filesystem::path& file,
-                                              const ExportStyles& styles) {
+std::unique_ptr<FormatWriter> make_kml_writer(const std::filesystem::path &file,
+                                              const ExportStyles &styles) {
     return std::make_unique<KmlWriter>(file, styles);
 }
 

@@ -6,9 +6,9 @@
 
 #include <array>
 #include <cerrno>
-#include <new>
 #include <cstring>
 #include <fcntl.h>
+#include <new>
 #include <unistd.h>
 #include <vector>
 
@@ -16,7 +16,9 @@ namespace borderwatch {
 
 namespace {
 
-EVP_MD_CTX* ctx_of(void* p) noexcept { return static_cast<EVP_MD_CTX*>(p); }
+EVP_MD_CTX *ctx_of(void *p) noexcept {
+    return static_cast<EVP_MD_CTX *>(p);
+}
 
 } // namespace
 
@@ -27,9 +29,11 @@ Sha256::Sha256() : m_ctx(EVP_MD_CTX_new()) {
     }
 }
 
-Sha256::~Sha256() { EVP_MD_CTX_free(ctx_of(m_ctx)); }
+Sha256::~Sha256() {
+    EVP_MD_CTX_free(ctx_of(m_ctx));
+}
 
-void Sha256::update(const void* data, std::size_t size) noexcept {
+void Sha256::update(const void *data, std::size_t size) noexcept {
     EVP_DigestUpdate(ctx_of(m_ctx), data, size);
 }
 
@@ -54,7 +58,7 @@ std::string sha256_hex(std::string_view text) {
     return hash.hex_digest();
 }
 
-std::string sha256_file(const std::filesystem::path& path) {
+std::string sha256_file(const std::filesystem::path &path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         throw IoError("cannot open '" + path.string() + "': " + std::strerror(errno));

@@ -22,7 +22,7 @@ void Geometry::set_segment(LonLat a, LonLat b) {
     type = GeometryType::line_string;
     parts.resize(1);
     parts[0].resize(1);
-    auto& line = parts[0][0];
+    auto &line = parts[0][0];
     line.clear();
     line.push_back(a);
     line.push_back(b);
@@ -32,7 +32,7 @@ void Geometry::set_segment(LonLat a, LonLat b) {
 
 namespace borderwatch::detail {
 
-void append_fixed(std::string& out, double value, int decimals) {
+void append_fixed(std::string &out, double value, int decimals) {
     std::array<char, 64> buffer{};
     if (!std::isfinite(value)) {
         out += "null";
@@ -44,7 +44,7 @@ void append_fixed(std::string& out, double value, int decimals) {
         append_shortest(out, value);
         return;
     }
-    char* begin = buffer.data();
+    char *begin = buffer.data();
     if (std::memchr(begin, '.', static_cast<std::size_t>(end - begin)) != nullptr) {
         while (end[-1] == '0') {
             --end;
@@ -59,7 +59,7 @@ void append_fixed(std::string& out, double value, int decimals) {
     out.append(begin, end);
 }
 
-Writeback::Writeback(const std::filesystem::path& file)
+Writeback::Writeback(const std::filesystem::path &file)
     : m_fd(::open(file.c_str(), O_WRONLY | O_CLOEXEC)) {}
 
 Writeback::~Writeback() {
@@ -76,8 +76,8 @@ void Writeback::start() noexcept {
     }
 }
 
-void flush_and_sync(AtomicFile& file) {
-    auto& stream = file.stream();
+void flush_and_sync(AtomicFile &file) {
+    auto &stream = file.stream();
     stream.flush();
     if (!stream) {
         throw IoError("write to '" + file.temp_path().string() + "' failed (disk full?)");
@@ -85,7 +85,7 @@ void flush_and_sync(AtomicFile& file) {
     fsync_path(file.temp_path());
 }
 
-void append_shortest(std::string& out, double value) {
+void append_shortest(std::string &out, double value) {
     std::array<char, 64> buffer{};
     const auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
     if (ec == std::errc()) {
@@ -93,7 +93,7 @@ void append_shortest(std::string& out, double value) {
     }
 }
 
-void append_int(std::string& out, std::int64_t value) {
+void append_int(std::string &out, std::int64_t value) {
     std::array<char, 24> buffer{};
     const auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
     if (ec == std::errc()) {
@@ -101,9 +101,7 @@ void append_int(std::string& out, std::int64_t value) {
     }
 }
 
-
-
-double ring_signed_area(const std::vector<LonLat>& ring) noexcept {
+double ring_signed_area(const std::vector<LonLat> &ring) noexcept {
     if (ring.size() < 3) {
         return 0;
     }
@@ -122,10 +120,10 @@ double ring_signed_area(const std::vector<LonLat>& ring) noexcept {
 
 namespace {
 
-void append_positions(std::string& out, const std::vector<LonLat>& positions, int decimals) {
+void append_positions(std::string &out, const std::vector<LonLat> &positions, int decimals) {
     out.push_back('(');
     bool first = true;
-    for (const auto& p : positions) {
+    for (const auto &p : positions) {
         if (!first) {
             out += ", ";
         }
@@ -137,7 +135,7 @@ void append_positions(std::string& out, const std::vector<LonLat>& positions, in
     out.push_back(')');
 }
 
-void append_rings(std::string& out, const std::vector<std::vector<LonLat>>& rings, int decimals) {
+void append_rings(std::string &out, const std::vector<std::vector<LonLat>> &rings, int decimals) {
     out.push_back('(');
     for (std::size_t r = 0; r < rings.size(); ++r) {
         if (r > 0) {
@@ -150,7 +148,7 @@ void append_rings(std::string& out, const std::vector<std::vector<LonLat>>& ring
 
 } // namespace
 
-void append_wkt(std::string& out, const Geometry& g, int decimals) {
+void append_wkt(std::string &out, const Geometry &g, int decimals) {
     if (g.empty()) {
         return;
     }
@@ -190,12 +188,12 @@ void append_wkt(std::string& out, const Geometry& g, int decimals) {
     }
 }
 
-void append_value_text(std::string& out, const Value& value) {
-    if (const auto* s = std::get_if<std::string_view>(&value)) {
+void append_value_text(std::string &out, const Value &value) {
+    if (const auto *s = std::get_if<std::string_view>(&value)) {
         out.append(*s);
-    } else if (const auto* i = std::get_if<std::int64_t>(&value)) {
+    } else if (const auto *i = std::get_if<std::int64_t>(&value)) {
         append_int(out, *i);
-    } else if (const auto* d = std::get_if<double>(&value)) {
+    } else if (const auto *d = std::get_if<double>(&value)) {
         append_shortest(out, *d);
     }
 }

@@ -28,7 +28,7 @@ std::string Analysed::phonetic(std::size_t begin, std::size_t end) const {
     return out;
 }
 
-Analysed analyse(const std::vector<NameToken>& tokens, std::size_t begin, std::size_t end) {
+Analysed analyse(const std::vector<NameToken> &tokens, std::size_t begin, std::size_t end) {
     Analysed a;
     std::size_t admin_count = 0;
     for (std::size_t i = begin; i < end; ++i) {
@@ -61,10 +61,11 @@ Analysed analyse(std::string_view utf8) {
 
 bool is_qualifier_word(std::string_view w) {
     static constexpr std::array<std::string_view, 38> words{
-        "gorno", "kuhistoni", "kuhistan", "bala", "bolo", "payin", "pain", "poyon", "poyin",
-        "sufla", "ulya", "ulia", "kalan", "khurd", "khord", "kuhna", "kohna", "nau", "naw",
-        "now", "nav", "markaz", "markazi", "bazar", "bozor", "e", "i", "ye", "yi", "upper",
-        "lower", "north", "south", "east", "west", "old", "new", "greater"};
+        "gorno", "kuhistoni", "kuhistan", "bala", "bolo",  "payin",  "pain",    "poyon",
+        "poyin", "sufla",     "ulya",     "ulia", "kalan", "khurd",  "khord",   "kuhna",
+        "kohna", "nau",       "naw",      "now",  "nav",   "markaz", "markazi", "bazar",
+        "bozor", "e",         "i",        "ye",   "yi",    "upper",  "lower",   "north",
+        "south", "east",      "west",     "old",  "new",   "greater"};
     for (auto q : words) {
         if (q == w) {
             return true;
@@ -75,8 +76,8 @@ bool is_qualifier_word(std::string_view w) {
 
 bool is_stop_word(std::string_view w) {
     static constexpr std::array<std::string_view, 14> words{
-        "in", "at", "near", "from", "the", "of", "around", "outside", "inside", "across",
-        "to", "into", "on", "a"};
+        "in",      "at",     "near",   "from", "the",  "of", "around",
+        "outside", "inside", "across", "to",   "into", "on", "a"};
     for (auto q : words) {
         if (q == w) {
             return true;

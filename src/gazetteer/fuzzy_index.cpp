@@ -16,7 +16,7 @@ std::uint32_t trigram_code(char a, char b, char c) noexcept {
 }
 
 // "^key$" trigrams, deduplicated.
-void trigrams_of(std::string_view key, std::vector<std::uint32_t>& out) {
+void trigrams_of(std::string_view key, std::vector<std::uint32_t> &out) {
     out.clear();
     if (key.empty()) {
         return;
@@ -66,7 +66,7 @@ double osa_similarity(std::string_view a, std::string_view b) noexcept {
     return 1.0 - static_cast<double>(prev[m]) / static_cast<double>(std::max(n, m));
 }
 
-std::uint32_t FuzzyIndex::add(const std::string& key) {
+std::uint32_t FuzzyIndex::add(const std::string &key) {
     if (auto it = m_key_ids.find(key); it != m_key_ids.end()) {
         return it->second;
     }
@@ -131,7 +131,8 @@ std::size_t osa_distance(std::string_view a, std::string_view b) noexcept {
         return OsaPattern(a).distance(b);
     }
     const double sim = osa_similarity(a, b);
-    return static_cast<std::size_t>(std::lround((1.0 - sim) * static_cast<double>(std::max(a.size(), b.size()))));
+    return static_cast<std::size_t>(
+        std::lround((1.0 - sim) * static_cast<double>(std::max(a.size(), b.size()))));
 }
 
 std::vector<FuzzyIndex::Hit> FuzzyIndex::search(std::string_view query, std::size_t limit,
@@ -151,7 +152,7 @@ std::vector<FuzzyIndex::Hit> FuzzyIndex::search(std::string_view query, std::siz
     // Prefix filter: a key within the allowed edits shares at least `needed` of the query's
     // trigrams, so it contains one of the (grams - needed + 1) rarest; only their posting
     // lists need counting. Loose searches (needed <= 0) count every list.
-    thread_local std::vector<const std::vector<std::uint32_t>*> lists;
+    thread_local std::vector<const std::vector<std::uint32_t> *> lists;
     lists.clear();
     for (auto g : grams) {
         if (auto it = m_trigrams.find(g); it != m_trigrams.end()) {
@@ -165,7 +166,8 @@ std::vector<FuzzyIndex::Hit> FuzzyIndex::search(std::string_view query, std::siz
     if (needed >= 1.0) {
         scan = std::min(lists.size(), grams.size() - static_cast<std::size_t>(needed) + 1);
         std::partial_sort(lists.begin(), lists.begin() + static_cast<std::ptrdiff_t>(scan),
-                          lists.end(), [](const auto* x, const auto* y) { return x->size() < y->size(); });
+                          lists.end(),
+                          [](const auto *x, const auto *y) { return x->size() < y->size(); });
     }
     for (std::size_t i = 0; i < scan; ++i) {
         for (auto k : *lists[i]) {
@@ -206,13 +208,13 @@ std::vector<FuzzyIndex::Hit> FuzzyIndex::search(std::string_view query, std::siz
     constexpr std::size_t max_verify = 96;
     if (survivors.size() > max_verify) {
         std::nth_element(survivors.begin(), survivors.begin() + max_verify, survivors.end(),
-                         [](const Survivor& x, const Survivor& y) {
+                         [](const Survivor &x, const Survivor &y) {
                              return x.common > y.common || (x.common == y.common && x.key < y.key);
                          });
         survivors.resize(max_verify);
     }
-    for (const auto& sv : survivors) {
-        const auto& key = m_keys[sv.key];
+    for (const auto &sv : survivors) {
+        const auto &key = m_keys[sv.key];
         const double longest = std::max(static_cast<double>(key.size()), query_len);
         const double distance = bit_parallel ? static_cast<double>(pattern.distance(key))
                                              : (1.0 - osa_similarity(query, key)) * longest;
@@ -221,7 +223,7 @@ std::vector<FuzzyIndex::Hit> FuzzyIndex::search(std::string_view query, std::siz
             hits.push_back({sv.key, sim});
         }
     }
-    const auto by_similarity = [](const Hit& x, const Hit& y) {
+    const auto by_similarity = [](const Hit &x, const Hit &y) {
         return x.similarity > y.similarity || (x.similarity == y.similarity && x.key < y.key);
     };
     if (hits.size() > limit) {

@@ -29,7 +29,7 @@ using detail::NameType;
 using detail::Place;
 using detail::Posting;
 
-std::string read_text_file(const std::filesystem::path& path) {
+std::string read_text_file(const std::filesystem::path &path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         throw IoError("cannot open '" + path.string() + "'");
@@ -51,7 +51,7 @@ class TsvLines {
         }
     }
     /// Next line's fields; false at the end. Skips blank lines and '#' comments.
-    bool next(std::vector<std::string_view>& fields) {
+    bool next(std::vector<std::string_view> &fields) {
         while (m_pos < m_text.size()) {
             auto end = m_text.find('\n', m_pos);
             if (end == std::string::npos) {
@@ -89,7 +89,7 @@ class TsvLines {
     std::size_t m_line = 0;
 };
 
-int rank_of(const std::string& kind, const std::string& feature_code) {
+int rank_of(const std::string &kind, const std::string &feature_code) {
     if (kind == "country") {
         return 0;
     }
@@ -108,7 +108,7 @@ int rank_of(const std::string& kind, const std::string& feature_code) {
     return 5;
 }
 
-int precision_of(const std::string& kind) {
+int precision_of(const std::string &kind) {
     if (kind == "country") {
         return 6;
     }
@@ -129,24 +129,33 @@ int precision_of(const std::string& kind) {
 
 std::string kind_of_geonames_class(char feature_class) {
     switch (feature_class) {
-    case 'P': return "populated_place";
-    case 'H': return "hydrographic";
-    case 'T': return "terrain";
-    case 'L': return "area";
-    case 'S': return "spot";
-    case 'R': return "road";
-    case 'V': return "vegetation";
-    case 'U': return "undersea";
-    case 'A': return "area";
-    default: return "other";
+    case 'P':
+        return "populated_place";
+    case 'H':
+        return "hydrographic";
+    case 'T':
+        return "terrain";
+    case 'L':
+        return "area";
+    case 'S':
+        return "spot";
+    case 'R':
+        return "road";
+    case 'V':
+        return "vegetation";
+    case 'U':
+        return "undersea";
+    case 'A':
+        return "area";
+    default:
+        return "other";
     }
 }
 
 std::string iso3_of(std::string_view iso2) {
     static const std::map<std::string_view, std::string_view> table{
-        {"TJ", "TJK"}, {"AF", "AFG"}, {"UZ", "UZB"}, {"KG", "KGZ"}, {"CN", "CHN"},
-        {"PK", "PAK"}, {"TM", "TKM"}, {"IR", "IRN"}, {"IN", "IND"}, {"RU", "RUS"},
-        {"KZ", "KAZ"}};
+        {"TJ", "TJK"}, {"AF", "AFG"}, {"UZ", "UZB"}, {"KG", "KGZ"}, {"CN", "CHN"}, {"PK", "PAK"},
+        {"TM", "TKM"}, {"IR", "IRN"}, {"IN", "IND"}, {"RU", "RUS"}, {"KZ", "KAZ"}};
     if (auto it = table.find(iso2); it != table.end()) {
         return std::string(it->second);
     }
@@ -155,7 +164,7 @@ std::string iso3_of(std::string_view iso2) {
 
 // geonames_code -> shapeID from admin1.geojson / admin2.geojson. One feature per line, so a
 // string scan is enough (and far cheaper than parsing the polygons).
-std::unordered_map<std::string, std::string> geonames_codes(const std::filesystem::path& path) {
+std::unordered_map<std::string, std::string> geonames_codes(const std::filesystem::path &path) {
     std::unordered_map<std::string, std::string> codes;
     std::ifstream in(path);
     std::string line;
@@ -180,7 +189,7 @@ std::unordered_map<std::string, std::string> geonames_codes(const std::filesyste
 
 class Builder {
   public:
-    Builder(Gazetteer::Impl& g, std::filesystem::path geodata)
+    Builder(Gazetteer::Impl &g, std::filesystem::path geodata)
         : m_g(g), m_geodata(std::move(geodata)) {}
 
     void load_places() {
@@ -253,7 +262,7 @@ class Builder {
         }
     }
 
-    void load_aliases(const std::filesystem::path& path, bool user) {
+    void load_aliases(const std::filesystem::path &path, bool user) {
         TsvLines lines(user ? read_text_file(path) : read_geodata(path));
         std::vector<std::string_view> f;
         bool first = true;
@@ -265,8 +274,7 @@ class Builder {
             first = false;
             const SourceLocation where{path.string(), lines.line(), 0, ""};
             if (f.size() < 2) {
-                fail(user, {where.file, where.line, 2, "id"},
-                     "expected 'alias<TAB>id[<TAB>note]'");
+                fail(user, {where.file, where.line, 2, "id"}, "expected 'alias<TAB>id[<TAB>note]'");
             }
             if (f[0].empty() || !is_valid_utf8(f[0])) {
                 fail(user, {where.file, where.line, 1, "alias"}, "empty or not UTF-8");
@@ -280,7 +288,7 @@ class Builder {
         }
     }
 
-    void load_geonames(const std::filesystem::path& path) {
+    void load_geonames(const std::filesystem::path &path) {
         if (!m_codes_loaded) {
             m_admin1_codes = geonames_codes(m_geodata / "admin1.geojson");
             m_admin2_codes = geonames_codes(m_geodata / "admin2.geojson");
@@ -290,7 +298,7 @@ class Builder {
         std::vector<std::string_view> f;
         while (lines.next(f)) {
             const auto line = lines.line();
-            const auto where = [&](std::size_t column, const char* field) {
+            const auto where = [&](std::size_t column, const char *field) {
                 return SourceLocation{path.string(), line, column, field};
             };
             if (f.size() < 15) {
@@ -345,7 +353,8 @@ class Builder {
                 Place p;
                 p.view.id = id;
                 p.view.name = f[1];
-                p.view.kind = kind_of_geonames_class(feature_class.empty() ? '?' : feature_class[0]);
+                p.view.kind =
+                    kind_of_geonames_class(feature_class.empty() ? '?' : feature_class[0]);
                 p.view.country = iso3_of(cc);
                 p.view.lon = *lon;
                 p.view.lat = *lat;
@@ -389,14 +398,14 @@ class Builder {
         // Plain keys of country and admin-1 names: "(Afghanistan)" and "(Badakhshan)" in a
         // name are qualifiers, not another name of the place.
         std::unordered_set<std::string> context_keys;
-        for (const auto& n : m_g.names) {
-            const auto& kind = m_g.places[n.place].view.kind;
+        for (const auto &n : m_g.names) {
+            const auto &kind = m_g.places[n.place].view.kind;
             if (kind == "country" || kind == "admin1") {
                 context_keys.insert(detail::analyse(n.text).plain());
             }
         }
         for (std::uint32_t i = 0; i < m_g.names.size(); ++i) {
-            const auto& n = m_g.names[i];
+            const auto &n = m_g.names[i];
             const auto open = n.text.find('(');
             const auto close = n.text.find(')', open == std::string::npos ? 0 : open);
             if (open != std::string::npos && close != std::string::npos) {
@@ -420,15 +429,15 @@ class Builder {
         std::vector<std::pair<double, double>> vertices;
         try {
             const auto json = nlohmann::json::parse(read_text_file(path));
-            for (const auto& feature : json.at("features")) {
+            for (const auto &feature : json.at("features")) {
                 if (feature.at("properties").value("id", "") != "TJK-AFG") {
                     continue;
                 }
-                for (const auto& c : feature.at("geometry").at("coordinates")) {
+                for (const auto &c : feature.at("geometry").at("coordinates")) {
                     vertices.emplace_back(c.at(0).get<double>(), c.at(1).get<double>());
                 }
             }
-        } catch (const nlohmann::json::exception& e) {
+        } catch (const nlohmann::json::exception &e) {
             throw DataError(path.string() + ": " + e.what());
         }
         if (vertices.empty()) {
@@ -450,7 +459,7 @@ class Builder {
             const double dy = (lat2 - lat1) * 110.57;
             return std::sqrt(dx * dx + dy * dy);
         };
-        for (auto& p : m_g.places) {
+        for (auto &p : m_g.places) {
             const auto x = static_cast<std::int64_t>(std::floor(p.view.lon / cell));
             const auto y = static_cast<std::int64_t>(std::floor(p.view.lat / cell));
             double best = 1e9;
@@ -461,8 +470,8 @@ class Builder {
                         continue;
                     }
                     for (auto v : it->second) {
-                        best = std::min(best, distance_km(p.view.lon, p.view.lat,
-                                                          vertices[v].first, vertices[v].second));
+                        best = std::min(best, distance_km(p.view.lon, p.view.lat, vertices[v].first,
+                                                          vertices[v].second));
                     }
                 }
             }
@@ -477,16 +486,16 @@ class Builder {
     }
 
   private:
-    std::string read_geodata(const std::filesystem::path& path) {
+    std::string read_geodata(const std::filesystem::path &path) {
         try {
             return read_text_file(path);
-        } catch (const IoError& e) {
+        } catch (const IoError &e) {
             throw DataError(std::string(e.what()) + " (geodata gazetteer missing? run "
                                                     "scripts/build-geodata or set --geodata)");
         }
     }
 
-    [[noreturn]] static void fail(bool user, SourceLocation where, const std::string& message) {
+    [[noreturn]] static void fail(bool user, SourceLocation where, const std::string &message) {
         if (user) {
             throw InputError(std::move(where), message);
         }
@@ -509,7 +518,7 @@ class Builder {
         return NameType::alternate;
     }
 
-    std::uint32_t add_place(Place p, const std::filesystem::path& path, std::size_t line) {
+    std::uint32_t add_place(Place p, const std::filesystem::path &path, std::size_t line) {
         if (p.view.id.empty()) {
             throw DataError(path.string() + ":" + std::to_string(line) + ": empty id");
         }
@@ -541,12 +550,12 @@ class Builder {
         m_g.names.push_back({place, std::move(text), type});
     }
 
-    static void push(detail::KeyIndex& index, const std::string& key, Posting posting) {
+    static void push(detail::KeyIndex &index, const std::string &key, Posting posting) {
         if (key.empty()) {
             return;
         }
-        auto& list = index[key];
-        for (auto& existing : list) {
+        auto &list = index[key];
+        for (auto &existing : list) {
             if (existing.place == posting.place) {
                 if (posting.score > existing.score) {
                     existing = posting;
@@ -557,8 +566,8 @@ class Builder {
         list.push_back(posting);
     }
 
-    void index_variant(std::uint32_t name_index, const std::string& text) {
-        const auto& n = m_g.names[name_index];
+    void index_variant(std::uint32_t name_index, const std::string &text) {
+        const auto &n = m_g.names[name_index];
         const auto a = detail::analyse(text);
         if (a.empty()) {
             return;
@@ -596,15 +605,14 @@ class Builder {
                     continue;
                 }
                 const auto part = a.phonetic(begin, end);
-                push(m_g.plain, a.plain(begin, end),
-                     {n.place, name_index, plain_score - 0.10f});
+                push(m_g.plain, a.plain(begin, end), {n.place, name_index, plain_score - 0.10f});
                 push(m_g.phonetic, part, {n.place, name_index, phonetic_score - 0.04f});
                 m_g.fuzzy.add(part);
             }
         }
     }
 
-    Gazetteer::Impl& m_g;
+    Gazetteer::Impl &m_g;
     std::filesystem::path m_geodata;
     std::unordered_set<std::string> m_seen;
     bool m_codes_loaded = false;
@@ -617,7 +625,7 @@ class Builder {
 Gazetteer::Gazetteer(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
 Gazetteer::~Gazetteer() = default;
 
-std::unique_ptr<Gazetteer> Gazetteer::load(const Sources& sources) {
+std::unique_ptr<Gazetteer> Gazetteer::load(const Sources &sources) {
     static std::atomic<std::uint64_t> next_serial{1};
     auto impl = std::make_unique<Impl>();
     impl->serial = next_serial++;
@@ -626,18 +634,20 @@ std::unique_ptr<Gazetteer> Gazetteer::load(const Sources& sources) {
     builder.load_places();
     builder.load_names();
     builder.load_aliases(geodata / "gazetteer" / "aliases.tsv", false);
-    for (const auto& file : sources.geonames_files) {
+    for (const auto &file : sources.geonames_files) {
         builder.load_geonames(file);
     }
-    for (const auto& file : sources.alias_files) {
+    for (const auto &file : sources.alias_files) {
         builder.load_aliases(file, true);
     }
     builder.build_index();
-    for (auto& p : impl->places) {
-        if (auto it = impl->by_id.find(p.admin1_id); !p.admin1_id.empty() && it != impl->by_id.end()) {
+    for (auto &p : impl->places) {
+        if (auto it = impl->by_id.find(p.admin1_id);
+            !p.admin1_id.empty() && it != impl->by_id.end()) {
             p.admin1_index = it->second;
         }
-        if (auto it = impl->by_id.find(p.admin2_id); !p.admin2_id.empty() && it != impl->by_id.end()) {
+        if (auto it = impl->by_id.find(p.admin2_id);
+            !p.admin2_id.empty() && it != impl->by_id.end()) {
             p.admin2_index = it->second;
         }
     }
@@ -645,12 +655,16 @@ std::unique_ptr<Gazetteer> Gazetteer::load(const Sources& sources) {
     return std::unique_ptr<Gazetteer>(new Gazetteer(std::move(impl)));
 }
 
-const PlaceMatch* Gazetteer::find_by_id(std::string_view id) const {
+const PlaceMatch *Gazetteer::find_by_id(std::string_view id) const {
     auto it = m_impl->by_id.find(std::string(id));
     return it == m_impl->by_id.end() ? nullptr : &m_impl->places[it->second].view;
 }
 
-std::size_t Gazetteer::place_count() const noexcept { return m_impl->places.size(); }
-std::size_t Gazetteer::name_count() const noexcept { return m_impl->names.size(); }
+std::size_t Gazetteer::place_count() const noexcept {
+    return m_impl->places.size();
+}
+std::size_t Gazetteer::name_count() const noexcept {
+    return m_impl->names.size();
+}
 
 } // namespace borderwatch

@@ -35,14 +35,14 @@ struct Candidate {
     double score = 0.0;
 };
 
-void merge(std::vector<Candidate>& out, const std::vector<Posting>* postings, double factor = 1.0) {
+void merge(std::vector<Candidate> &out, const std::vector<Posting> *postings, double factor = 1.0) {
     if (postings == nullptr) {
         return;
     }
-    for (const auto& p : *postings) {
+    for (const auto &p : *postings) {
         const double score = p.score * factor;
         auto it = std::find_if(out.begin(), out.end(),
-                               [&](const Candidate& c) { return c.place == p.place; });
+                               [&](const Candidate &c) { return c.place == p.place; });
         if (it == out.end()) {
             out.push_back({p.place, p.name, score});
         } else if (score > it->score) {
@@ -52,7 +52,7 @@ void merge(std::vector<Candidate>& out, const std::vector<Posting>* postings, do
     }
 }
 
-const std::vector<Posting>* find(const detail::KeyIndex& index, const std::string& key) {
+const std::vector<Posting> *find(const detail::KeyIndex &index, const std::string &key) {
     if (key.empty()) {
         return nullptr;
     }
@@ -68,7 +68,7 @@ bool has_arabic_script(std::string_view text) {
     });
 }
 
-double distance_km(const PlaceMatch& a, const PlaceMatch& b) {
+double distance_km(const PlaceMatch &a, const PlaceMatch &b) {
     constexpr double deg = 3.14159265358979323846 / 180.0;
     const double dx = (b.lon - a.lon) * std::cos((a.lat + b.lat) * 0.5 * deg) * 111.32;
     const double dy = (b.lat - a.lat) * 110.57;
@@ -77,7 +77,7 @@ double distance_km(const PlaceMatch& a, const PlaceMatch& b) {
 
 /// One contains the other (country > admin1 > admin2 > place) or both are the same point
 /// place listed twice: such pairs are not an ambiguity, just levels of the same answer.
-bool nested(const Place& a, std::uint32_t ia, const Place& b, std::uint32_t ib) {
+bool nested(const Place &a, std::uint32_t ia, const Place &b, std::uint32_t ib) {
     if (a.view.country != b.view.country) {
         return false;
     }
@@ -106,9 +106,11 @@ std::vector<NameToken> drop_leading_stop_words(std::vector<NameToken> tokens) {
     return tokens;
 }
 
-bool is_connector(std::string_view w) { return w == "of" || w == "in" || w == "near" || w == "at"; }
+bool is_connector(std::string_view w) {
+    return w == "of" || w == "in" || w == "near" || w == "at";
+}
 
-ParsedQuery parse_context(const std::string& folded) {
+ParsedQuery parse_context(const std::string &folded) {
     ParsedQuery q;
     std::vector<std::vector<NameToken>> segments;
     std::string segment;
@@ -134,7 +136,8 @@ ParsedQuery parse_context(const std::string& folded) {
     // "Tajikistan's Darvoz district": the owner is context.
     for (std::size_t i = 0; i + 1 < main.size(); ++i) {
         if (main[i].possessive) {
-            q.contexts.emplace_back(main.begin(), main.begin() + static_cast<std::ptrdiff_t>(i + 1));
+            q.contexts.emplace_back(main.begin(),
+                                    main.begin() + static_cast<std::ptrdiff_t>(i + 1));
             main.erase(main.begin(), main.begin() + static_cast<std::ptrdiff_t>(i + 1));
             main = drop_leading_stop_words(std::move(main));
             break;
@@ -143,7 +146,7 @@ ParsedQuery parse_context(const std::string& folded) {
     // "Khatlon region of Tajikistan", "Kavo village in Shamsiddin Shohin district".
     std::vector<NameToken> current;
     bool in_context = false;
-    for (auto& t : main) {
+    for (auto &t : main) {
         if (!current.empty() && is_connector(t.text)) {
             if (in_context) {
                 q.contexts.push_back(std::move(current));
@@ -167,11 +170,11 @@ ParsedQuery parse_context(const std::string& folded) {
 }
 
 struct Filters {
-    std::string country;                    ///< ISO3 or ""
+    std::string country;                      ///< ISO3 or ""
     std::unordered_set<std::uint32_t> admin1; ///< admin-1 place indices (empty = any)
     std::string kind;
 
-    [[nodiscard]] bool pass(const Gazetteer::Impl& g, const Place& p) const {
+    [[nodiscard]] bool pass(const Gazetteer::Impl &g, const Place &p) const {
         if (!country.empty() && p.view.country != country) {
             return false;
         }
@@ -189,7 +192,7 @@ struct Filters {
 };
 
 /// Exact lookups (plain key, phonetic key incl. name parts) for an analysed name.
-std::vector<Candidate> exact_candidates(const Gazetteer::Impl& g, const Analysed& a) {
+std::vector<Candidate> exact_candidates(const Gazetteer::Impl &g, const Analysed &a) {
     std::vector<Candidate> out;
     if (a.empty()) {
         return out;
@@ -209,15 +212,15 @@ std::vector<Candidate> exact_candidates(const Gazetteer::Impl& g, const Analysed
 /// and query (ICU transliteration, tokenizing and the exact lookups are the costly part).
 struct QueryAnalysis {
     bool arabic = false;
-    Analysed whole;                      ///< the whole query as a name
-    std::vector<Candidate> whole_exact;  ///< its exact hits (unfiltered)
-    bool has_context = false;            ///< the query has a name part and context phrases
-    Analysed context_name;               ///< the name part
+    Analysed whole;                     ///< the whole query as a name
+    std::vector<Candidate> whole_exact; ///< its exact hits (unfiltered)
+    bool has_context = false;           ///< the query has a name part and context phrases
+    Analysed context_name;              ///< the name part
     std::vector<Candidate> context_exact;
     std::vector<std::vector<std::uint32_t>> contexts; ///< units each context phrase names
 };
 
-QueryAnalysis compute_analysis(const Gazetteer::Impl& g, std::string_view trimmed) {
+QueryAnalysis compute_analysis(const Gazetteer::Impl &g, std::string_view trimmed) {
     QueryAnalysis qa;
     const std::string folded = fold_to_ascii(trimmed);
     qa.arabic = has_arabic_script(trimmed);
@@ -225,11 +228,10 @@ QueryAnalysis compute_analysis(const Gazetteer::Impl& g, std::string_view trimme
     qa.whole = detail::analyse(tokens, 0, tokens.size());
     qa.whole_exact = exact_candidates(g, qa.whole);
     // Context phrases need a separator, a possessive or a connector word.
-    const bool maybe_context =
-        folded.find_first_of(",;()/[]") != std::string::npos ||
-        std::any_of(tokens.begin(), tokens.end(), [](const NameToken& t) {
-            return t.possessive || is_connector(t.text);
-        });
+    const bool maybe_context = folded.find_first_of(",;()/[]") != std::string::npos ||
+                               std::any_of(tokens.begin(), tokens.end(), [](const NameToken &t) {
+                                   return t.possessive || is_connector(t.text);
+                               });
     if (!maybe_context) {
         return qa;
     }
@@ -238,9 +240,9 @@ QueryAnalysis compute_analysis(const Gazetteer::Impl& g, std::string_view trimme
         qa.has_context = true;
         qa.context_name = detail::analyse(parsed.name, 0, parsed.name.size());
         qa.context_exact = exact_candidates(g, qa.context_name);
-        for (const auto& ctx : parsed.contexts) {
+        for (const auto &ctx : parsed.contexts) {
             std::vector<std::uint32_t> units;
-            for (const auto& c : exact_candidates(g, detail::analyse(ctx, 0, ctx.size()))) {
+            for (const auto &c : exact_candidates(g, detail::analyse(ctx, 0, ctx.size()))) {
                 if (g.places[c.place].rank <= 2 && c.score >= 0.85) {
                     units.push_back(c.place);
                 }
@@ -253,7 +255,7 @@ QueryAnalysis compute_analysis(const Gazetteer::Impl& g, std::string_view trimme
     return qa;
 }
 
-const QueryAnalysis& analyse_query(const Gazetteer::Impl& g, std::string_view trimmed) {
+const QueryAnalysis &analyse_query(const Gazetteer::Impl &g, std::string_view trimmed) {
     struct Cache {
         std::uint64_t serial = 0;
         std::unordered_map<std::string, QueryAnalysis, detail::StringHash, std::equal_to<>> entries;
@@ -274,11 +276,11 @@ const QueryAnalysis& analyse_query(const Gazetteer::Impl& g, std::string_view tr
 
 } // namespace
 
-ResolveResult Gazetteer::resolve(std::string_view query, const ResolveOptions& options) const {
-    const auto& g = *m_impl;
+ResolveResult Gazetteer::resolve(std::string_view query, const ResolveOptions &options) const {
+    const auto &g = *m_impl;
     if (query.size() > max_query_bytes) {
-        throw InputError({}, "query is " + std::to_string(query.size()) +
-                                 " bytes long (limit " + std::to_string(max_query_bytes) + ")");
+        throw InputError({}, "query is " + std::to_string(query.size()) + " bytes long (limit " +
+                                 std::to_string(max_query_bytes) + ")");
     }
     if (!is_valid_utf8(query)) {
         throw InputError({}, "query is not valid UTF-8");
@@ -294,7 +296,7 @@ ResolveResult Gazetteer::resolve(std::string_view query, const ResolveOptions& o
     if (!filters.kind.empty()) {
         static const std::unordered_set<std::string> kinds{
             "country", "admin1", "admin2", "populated_place", "hydrographic", "terrain",
-            "area", "spot", "road", "vegetation", "undersea", "other"};
+            "area",    "spot",   "road",   "vegetation",      "undersea",     "other"};
         if (kinds.count(filters.kind) == 0) {
             throw UsageError("unknown kind '" + filters.kind +
                              "' (country, admin1, admin2, populated_place, ...)");
@@ -302,17 +304,17 @@ ResolveResult Gazetteer::resolve(std::string_view query, const ResolveOptions& o
     }
     if (!options.country.empty()) {
         std::string upper(options.country);
-        for (auto& c : upper) {
+        for (auto &c : upper) {
             c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;
         }
         const bool iso3_known =
-            upper.size() == 3 && std::any_of(g.places.begin(), g.places.end(), [&](const Place& p) {
+            upper.size() == 3 && std::any_of(g.places.begin(), g.places.end(), [&](const Place &p) {
                 return p.view.country == upper;
             });
         if (iso3_known) {
             filters.country = upper;
         } else {
-            for (const auto& c : exact_candidates(g, detail::analyse(options.country))) {
+            for (const auto &c : exact_candidates(g, detail::analyse(options.country))) {
                 if (g.places[c.place].view.kind == "country") {
                     filters.country = g.places[c.place].view.country;
                     break;
@@ -324,9 +326,10 @@ ResolveResult Gazetteer::resolve(std::string_view query, const ResolveOptions& o
         }
     }
     if (!options.admin1.empty()) {
-        for (const auto& c : exact_candidates(g, detail::analyse(options.admin1))) {
-            const auto& p = g.places[c.place];
-            if (p.view.kind == "admin1" && (filters.country.empty() || p.view.country == filters.country)) {
+        for (const auto &c : exact_candidates(g, detail::analyse(options.admin1))) {
+            const auto &p = g.places[c.place];
+            if (p.view.kind == "admin1" &&
+                (filters.country.empty() || p.view.country == filters.country)) {
                 filters.admin1.insert(c.place);
             }
         }
@@ -335,30 +338,29 @@ ResolveResult Gazetteer::resolve(std::string_view query, const ResolveOptions& o
         }
     }
 
-    const auto& qa = analyse_query(g, trimmed);
+    const auto &qa = analyse_query(g, trimmed);
     const bool arabic = qa.arabic;
-    const auto drop_filtered = [&](std::vector<Candidate>& list) {
-        list.erase(std::remove_if(list.begin(), list.end(),
-                                  [&](const Candidate& c) {
-                                      return !filters.pass(g, g.places[c.place]);
-                                  }),
-                   list.end());
+    const auto drop_filtered = [&](std::vector<Candidate> &list) {
+        list.erase(
+            std::remove_if(list.begin(), list.end(),
+                           [&](const Candidate &c) { return !filters.pass(g, g.places[c.place]); }),
+            list.end());
     };
 
     // 1. The whole query as a name; 2. otherwise the name with its context phrases.
-    const Analysed* name_ptr = &qa.whole;
+    const Analysed *name_ptr = &qa.whole;
     std::vector<Candidate> candidates = qa.whole_exact;
     drop_filtered(candidates);
     static const std::vector<std::vector<std::uint32_t>> no_contexts;
-    const std::vector<std::vector<std::uint32_t>>* context_ptr = &no_contexts;
+    const std::vector<std::vector<std::uint32_t>> *context_ptr = &no_contexts;
     if (candidates.empty() && qa.has_context) {
         name_ptr = &qa.context_name;
         context_ptr = &qa.contexts;
         candidates = qa.context_exact;
         drop_filtered(candidates);
     }
-    const Analysed& name = *name_ptr;
-    const auto& contexts = *context_ptr;
+    const Analysed &name = *name_ptr;
+    const auto &contexts = *context_ptr;
 
     // 3. Arabic script: the consonant skeleton (short vowels are not written).
     std::string key;
@@ -373,14 +375,14 @@ ResolveResult Gazetteer::resolve(std::string_view query, const ResolveOptions& o
     if (arabic) {
         const bool hint_unmet =
             !name.kind_hint.empty() &&
-            std::none_of(candidates.begin(), candidates.end(), [&](const Candidate& c) {
+            std::none_of(candidates.begin(), candidates.end(), [&](const Candidate &c) {
                 return g.places[c.place].view.kind == name.kind_hint;
             });
         if (candidates.empty() || hint_unmet) {
             const bool none = candidates.empty();
             std::vector<Candidate> skeleton;
             merge(skeleton, find(g.skeleton, detail::consonant_skeleton(key)));
-            for (const auto& c : skeleton) {
+            for (const auto &c : skeleton) {
                 if (none || g.places[c.place].view.kind == name.kind_hint) {
                     candidates.push_back(c);
                 }
@@ -394,7 +396,7 @@ ResolveResult Gazetteer::resolve(std::string_view query, const ResolveOptions& o
         if (key.empty()) {
             return out;
         }
-        for (const auto& hit : g.fuzzy.search(key, 8, min_similarity)) {
+        for (const auto &hit : g.fuzzy.search(key, 8, min_similarity)) {
             merge(out, find(g.phonetic, g.fuzzy.key(hit.key)),
                   fuzzy_scale * hit.similarity * hit.similarity / 0.92);
         }
@@ -407,12 +409,12 @@ ResolveResult Gazetteer::resolve(std::string_view query, const ResolveOptions& o
     }
 
     // Context: keep the candidates inside every context unit that fits at least one.
-    const auto apply_contexts = [&](std::vector<Candidate>& list, bool penalise) {
-        for (const auto& units : contexts) {
-            const auto inside = [&](const Candidate& c) {
-                const auto& p = g.places[c.place];
+    const auto apply_contexts = [&](std::vector<Candidate> &list, bool penalise) {
+        for (const auto &units : contexts) {
+            const auto inside = [&](const Candidate &c) {
+                const auto &p = g.places[c.place];
                 return std::any_of(units.begin(), units.end(), [&](std::uint32_t u) {
-                    const auto& unit = g.places[u];
+                    const auto &unit = g.places[u];
                     return c.place == u ||
                            (unit.rank == 0 && p.view.country == unit.view.country) ||
                            p.admin1_index == u || p.admin2_index == u;
@@ -420,10 +422,10 @@ ResolveResult Gazetteer::resolve(std::string_view query, const ResolveOptions& o
             };
             if (std::any_of(list.begin(), list.end(), inside)) {
                 list.erase(std::remove_if(list.begin(), list.end(),
-                                          [&](const Candidate& c) { return !inside(c); }),
+                                          [&](const Candidate &c) { return !inside(c); }),
                            list.end());
             } else if (penalise) {
-                for (auto& c : list) {
+                for (auto &c : list) {
                     c.score *= context_mismatch_factor; // the context contradicts every candidate
                 }
             }
@@ -431,12 +433,12 @@ ResolveResult Gazetteer::resolve(std::string_view query, const ResolveOptions& o
     };
     apply_contexts(candidates, true);
 
-    const auto better = [&](const Candidate& x, const Candidate& y) {
+    const auto better = [&](const Candidate &x, const Candidate &y) {
         if (std::abs(x.score - y.score) > score_epsilon) {
             return x.score > y.score;
         }
-        const auto& a = g.places[x.place];
-        const auto& b = g.places[y.place];
+        const auto &a = g.places[x.place];
+        const auto &b = g.places[y.place];
         if (a.rank != b.rank) {
             return a.rank < b.rank;
         }
@@ -451,7 +453,7 @@ ResolveResult Gazetteer::resolve(std::string_view query, const ResolveOptions& o
     std::sort(candidates.begin(), candidates.end(), better);
 
     ResolveResult result;
-    const auto to_match = [&](const Candidate& c) {
+    const auto to_match = [&](const Candidate &c) {
         PlaceMatch m = g.places[c.place].view;
         m.query = std::string(query);
         m.matched = g.names[c.name].text;
@@ -463,8 +465,8 @@ ResolveResult Gazetteer::resolve(std::string_view query, const ResolveOptions& o
         apply_contexts(near, false);
         std::sort(near.begin(), near.end(), better);
         std::unordered_set<std::string> seen;
-        for (const auto& c : near) {
-            const auto& p = g.places[c.place].view;
+        for (const auto &c : near) {
+            const auto &p = g.places[c.place].view;
             auto text = p.name + " (" + p.kind + ", " + p.country + ")";
             if (seen.insert(text).second) {
                 result.suggestions.push_back(std::move(text));
@@ -475,9 +477,9 @@ ResolveResult Gazetteer::resolve(std::string_view query, const ResolveOptions& o
         }
         // "Kavo village of Shamsiddin Shohin district": the unit the query named is a
         // useful fallback (at its own, coarser precision).
-        for (const auto& units : contexts) {
+        for (const auto &units : contexts) {
             for (auto u : units) {
-                const auto& p = g.places[u].view;
+                const auto &p = g.places[u].view;
                 auto text = p.name + " (" + p.kind + ", " + p.country + ")";
                 if (seen.insert(text).second) {
                     result.suggestions.push_back(std::move(text));
@@ -496,7 +498,7 @@ ResolveResult Gazetteer::resolve(std::string_view query, const ResolveOptions& o
     if (!name.kind_hint.empty()) {
         const auto first = candidates.begin();
         const auto last = first + static_cast<std::ptrdiff_t>(window);
-        const auto fits = [&](const Candidate& c) {
+        const auto fits = [&](const Candidate &c) {
             return g.places[c.place].view.kind == name.kind_hint;
         };
         if (std::any_of(first, last, fits)) {
@@ -508,7 +510,7 @@ ResolveResult Gazetteer::resolve(std::string_view query, const ResolveOptions& o
     // Ambiguity: unrelated candidates (not nested in each other) within the window.
     std::vector<std::size_t> chosen{0};
     for (std::size_t i = 1; i < window && chosen.size() < 6; ++i) {
-        const auto& p = g.places[candidates[i].place];
+        const auto &p = g.places[candidates[i].place];
         const bool related = std::any_of(chosen.begin(), chosen.end(), [&](std::size_t k) {
             return nested(g.places[candidates[k].place], candidates[k].place, p,
                           candidates[i].place);
@@ -518,7 +520,8 @@ ResolveResult Gazetteer::resolve(std::string_view query, const ResolveOptions& o
         }
     }
     const bool ambiguous = chosen.size() > 1;
-    for (std::size_t i = 0; i < candidates.size() && chosen.size() < std::max<std::size_t>(options.top, 1); ++i) {
+    for (std::size_t i = 0;
+         i < candidates.size() && chosen.size() < std::max<std::size_t>(options.top, 1); ++i) {
         if (std::find(chosen.begin(), chosen.end(), i) == chosen.end()) {
             chosen.push_back(i);
         }

@@ -27,7 +27,7 @@ namespace {
 // Tajik Cyrillic letters first (ru-ru_Latn/BGN does not know them; in Tajik ҳ is h, ҷ is j),
 // then Russian BGN romanisation (ш sh, х kh, ж zh, я ya), Arabic script, anything else, and
 // finally diacritics removed. The input is already NFKC case-folded, so lowercase suffices.
-constexpr const char* fold_rules = "ҳ > h; ҷ > j; ӣ > i; ӯ > u; қ > q; ғ > gh; ъ > ; ь > ;"
+constexpr const char *fold_rules = "ҳ > h; ҷ > j; ӣ > i; ӯ > u; қ > q; ғ > gh; ъ > ; ь > ;"
                                    "ʼ > ; ʻ > ; ʹ > ; ʺ > ;\n"
                                    ":: ru-ru_Latn/BGN;\n"
                                    ":: Arabic-Latin;\n"
@@ -35,11 +35,11 @@ constexpr const char* fold_rules = "ҳ > h; ҷ > j; ӣ > i; ӯ > u; қ > q; ғ >
                                    ":: Latin-ASCII;\n";
 
 struct IcuFolder {
-    const icu::Normalizer2* casefold = nullptr;
+    const icu::Normalizer2 *casefold = nullptr;
     std::unique_ptr<icu::Transliterator> transliterator;
 };
 
-const IcuFolder& prototype() {
+const IcuFolder &prototype() {
     static const IcuFolder folder = [] {
         IcuFolder f;
         UErrorCode status = U_ZERO_ERROR;
@@ -61,7 +61,7 @@ const IcuFolder& prototype() {
 }
 
 // ICU transliterators are not safe for concurrent use: each thread gets its own clone.
-icu::Transliterator& thread_transliterator() {
+icu::Transliterator &thread_transliterator() {
     thread_local std::unique_ptr<icu::Transliterator> local;
     if (!local) {
         static std::mutex clone_mutex;
@@ -76,14 +76,20 @@ bool is_ascii(std::string_view text) noexcept {
                        [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
-char ascii_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+char ascii_lower(char c) noexcept {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+}
 
-bool is_alnum(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool is_alnum(char c) noexcept {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
 
-bool is_vowel(char c) noexcept { return c == 'a' || c == 'i' || c == 'u'; }
+bool is_vowel(char c) noexcept {
+    return c == 'a' || c == 'i' || c == 'u';
+}
 
 std::string icu_fold(std::string_view utf8) {
-    const auto& proto = prototype();
+    const auto &proto = prototype();
     UErrorCode status = U_ZERO_ERROR;
     icu::UnicodeString text = icu::UnicodeString::fromUTF8(
         icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
@@ -105,58 +111,106 @@ std::string icu_fold(std::string_view utf8) {
 }
 
 struct AdminWord {
-    const char* word;
-    const char* kind;
+    const char *word;
+    const char *kind;
 };
 
 // Words that name a unit's type, not the unit. Non-Latin entries are folded with the same
 // transliterator at first use, so "район" becomes "rayon" and "ولسوالی" becomes "wlswaly".
 constexpr std::array admin_words{
     // admin2
-    AdminWord{"district", "admin2"}, AdminWord{"districts", "admin2"},
-    AdminWord{"distr", "admin2"}, AdminWord{"rayon", "admin2"}, AdminWord{"raion", "admin2"},
-    AdminWord{"rajon", "admin2"}, AdminWord{"rayoni", "admin2"}, AdminWord{"raioni", "admin2"},
-    AdminWord{"rayony", "admin2"}, AdminWord{"raiony", "admin2"}, AdminWord{"nohiya", "admin2"},
-    AdminWord{"nohiyai", "admin2"}, AdminWord{"nohiyah", "admin2"}, AdminWord{"nohia", "admin2"},
-    AdminWord{"nohiyi", "admin2"}, AdminWord{"woleswali", "admin2"},
-    AdminWord{"woluswali", "admin2"}, AdminWord{"wuleswali", "admin2"},
-    AdminWord{"wuluswali", "admin2"}, AdminWord{"uluswali", "admin2"},
-    AdminWord{"uleswali", "admin2"}, AdminWord{"oluswali", "admin2"},
-    AdminWord{"olusvali", "admin2"}, AdminWord{"ulusvali", "admin2"},
-    AdminWord{"woludwali", "admin2"}, AdminWord{"woleswaly", "admin2"},
-    AdminWord{"wolesvali", "admin2"}, AdminWord{"uluswoli", "admin2"},
-    AdminWord{"vulusvali", "admin2"}, AdminWord{"tuman", "admin2"},
-    AdminWord{"tumani", "admin2"}, AdminWord{"район", "admin2"}, AdminWord{"ноҳия", "admin2"},
-    AdminWord{"нохия", "admin2"}, AdminWord{"ноҳияи", "admin2"}, AdminWord{"ولسوالی", "admin2"},
+    AdminWord{"district", "admin2"},
+    AdminWord{"districts", "admin2"},
+    AdminWord{"distr", "admin2"},
+    AdminWord{"rayon", "admin2"},
+    AdminWord{"raion", "admin2"},
+    AdminWord{"rajon", "admin2"},
+    AdminWord{"rayoni", "admin2"},
+    AdminWord{"raioni", "admin2"},
+    AdminWord{"rayony", "admin2"},
+    AdminWord{"raiony", "admin2"},
+    AdminWord{"nohiya", "admin2"},
+    AdminWord{"nohiyai", "admin2"},
+    AdminWord{"nohiyah", "admin2"},
+    AdminWord{"nohia", "admin2"},
+    AdminWord{"nohiyi", "admin2"},
+    AdminWord{"woleswali", "admin2"},
+    AdminWord{"woluswali", "admin2"},
+    AdminWord{"wuleswali", "admin2"},
+    AdminWord{"wuluswali", "admin2"},
+    AdminWord{"uluswali", "admin2"},
+    AdminWord{"uleswali", "admin2"},
+    AdminWord{"oluswali", "admin2"},
+    AdminWord{"olusvali", "admin2"},
+    AdminWord{"ulusvali", "admin2"},
+    AdminWord{"woludwali", "admin2"},
+    AdminWord{"woleswaly", "admin2"},
+    AdminWord{"wolesvali", "admin2"},
+    AdminWord{"uluswoli", "admin2"},
+    AdminWord{"vulusvali", "admin2"},
+    AdminWord{"tuman", "admin2"},
+    AdminWord{"tumani", "admin2"},
+    AdminWord{"район", "admin2"},
+    AdminWord{"ноҳия", "admin2"},
+    AdminWord{"нохия", "admin2"},
+    AdminWord{"ноҳияи", "admin2"},
+    AdminWord{"ولسوالی", "admin2"},
     AdminWord{"ولسوالي", "admin2"},
     // admin1
-    AdminWord{"region", "admin1"}, AdminWord{"regions", "admin1"},
-    AdminWord{"province", "admin1"}, AdminWord{"provinces", "admin1"},
-    AdminWord{"prov", "admin1"}, AdminWord{"oblast", "admin1"}, AdminWord{"oblasti", "admin1"},
-    AdminWord{"oblastj", "admin1"}, AdminWord{"viloyat", "admin1"},
-    AdminWord{"viloyati", "admin1"}, AdminWord{"wiloyat", "admin1"},
-    AdminWord{"vilayat", "admin1"}, AdminWord{"vilayet", "admin1"},
-    AdminWord{"wilayat", "admin1"}, AdminWord{"wilayah", "admin1"},
-    AdminWord{"welayat", "admin1"}, AdminWord{"velayat", "admin1"},
-    AdminWord{"velayati", "admin1"}, AdminWord{"walayat", "admin1"},
-    AdminWord{"autonomous", "admin1"}, AdminWord{"avtonomnaya", "admin1"},
-    AdminWord{"avtonomnoy", "admin1"}, AdminWord{"mukhtor", "admin1"},
-    AdminWord{"mukhtori", "admin1"}, AdminWord{"область", "admin1"},
-    AdminWord{"вилоят", "admin1"}, AdminWord{"вилояти", "admin1"},
-    AdminWord{"автономная", "admin1"}, AdminWord{"мухтор", "admin1"},
-    AdminWord{"мухтори", "admin1"}, AdminWord{"ولایت", "admin1"}, AdminWord{"ولايت", "admin1"},
+    AdminWord{"region", "admin1"},
+    AdminWord{"regions", "admin1"},
+    AdminWord{"province", "admin1"},
+    AdminWord{"provinces", "admin1"},
+    AdminWord{"prov", "admin1"},
+    AdminWord{"oblast", "admin1"},
+    AdminWord{"oblasti", "admin1"},
+    AdminWord{"oblastj", "admin1"},
+    AdminWord{"viloyat", "admin1"},
+    AdminWord{"viloyati", "admin1"},
+    AdminWord{"wiloyat", "admin1"},
+    AdminWord{"vilayat", "admin1"},
+    AdminWord{"vilayet", "admin1"},
+    AdminWord{"wilayat", "admin1"},
+    AdminWord{"wilayah", "admin1"},
+    AdminWord{"welayat", "admin1"},
+    AdminWord{"velayat", "admin1"},
+    AdminWord{"velayati", "admin1"},
+    AdminWord{"walayat", "admin1"},
+    AdminWord{"autonomous", "admin1"},
+    AdminWord{"avtonomnaya", "admin1"},
+    AdminWord{"avtonomnoy", "admin1"},
+    AdminWord{"mukhtor", "admin1"},
+    AdminWord{"mukhtori", "admin1"},
+    AdminWord{"область", "admin1"},
+    AdminWord{"вилоят", "admin1"},
+    AdminWord{"вилояти", "admin1"},
+    AdminWord{"автономная", "admin1"},
+    AdminWord{"мухтор", "admin1"},
+    AdminWord{"мухтори", "admin1"},
+    AdminWord{"ولایت", "admin1"},
+    AdminWord{"ولايت", "admin1"},
     // populated places
-    AdminWord{"town", "populated_place"}, AdminWord{"city", "populated_place"},
-    AdminWord{"village", "populated_place"}, AdminWord{"kishlak", "populated_place"},
-    AdminWord{"qishlaq", "populated_place"}, AdminWord{"qishloq", "populated_place"},
-    AdminWord{"settlement", "populated_place"}, AdminWord{"город", "populated_place"},
-    AdminWord{"посёлок", "populated_place"}, AdminWord{"поселок", "populated_place"},
-    AdminWord{"кишлак", "populated_place"}, AdminWord{"село", "populated_place"},
-    AdminWord{"қишлоқ", "populated_place"}, AdminWord{"деҳа", "populated_place"},
+    AdminWord{"town", "populated_place"},
+    AdminWord{"city", "populated_place"},
+    AdminWord{"village", "populated_place"},
+    AdminWord{"kishlak", "populated_place"},
+    AdminWord{"qishlaq", "populated_place"},
+    AdminWord{"qishloq", "populated_place"},
+    AdminWord{"settlement", "populated_place"},
+    AdminWord{"город", "populated_place"},
+    AdminWord{"посёлок", "populated_place"},
+    AdminWord{"поселок", "populated_place"},
+    AdminWord{"кишлак", "populated_place"},
+    AdminWord{"село", "populated_place"},
+    AdminWord{"қишлоқ", "populated_place"},
+    AdminWord{"деҳа", "populated_place"},
     // countries
-    AdminWord{"country", "country"}, AdminWord{"republic", "country"},
-    AdminWord{"respublikai", "country"}, AdminWord{"respublika", "country"},
-    AdminWord{"республика", "country"}, AdminWord{"ҷумҳурии", "country"},
+    AdminWord{"country", "country"},
+    AdminWord{"republic", "country"},
+    AdminWord{"respublikai", "country"},
+    AdminWord{"respublika", "country"},
+    AdminWord{"республика", "country"},
+    AdminWord{"ҷумҳурии", "country"},
     AdminWord{"jumhurii", "country"},
 };
 
@@ -169,10 +223,10 @@ struct StringHash {
 
 using AdminTable = std::unordered_map<std::string, std::string_view, StringHash, std::equal_to<>>;
 
-const AdminTable& admin_word_table() {
+const AdminTable &admin_word_table() {
     static const auto table = [] {
         AdminTable t;
-        for (const auto& w : admin_words) {
+        for (const auto &w : admin_words) {
             const auto tokens = tokenize_folded(fold_to_ascii(w.word));
             if (tokens.size() == 1) {
                 t.emplace(tokens.front().text, w.kind);
@@ -186,7 +240,7 @@ const AdminTable& admin_word_table() {
 } // namespace
 
 bool is_valid_utf8(std::string_view text) noexcept {
-    const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+    const auto *s = reinterpret_cast<const unsigned char *>(text.data());
     const std::size_t n = text.size();
     std::size_t i = 0;
     while (i < n) {
@@ -230,7 +284,7 @@ bool is_valid_utf8(std::string_view text) noexcept {
 std::string fold_to_ascii(std::string_view utf8) {
     if (is_ascii(utf8)) {
         std::string out(utf8);
-        for (auto& c : out) {
+        for (auto &c : out) {
             c = ascii_lower(c);
         }
         return out;
@@ -280,7 +334,7 @@ std::vector<NameToken> tokenize_folded(std::string_view folded) {
 }
 
 std::string_view admin_word_kind(std::string_view folded_word) {
-    const auto& table = admin_word_table();
+    const auto &table = admin_word_table();
     if (auto it = table.find(folded_word); it != table.end()) {
         return it->second;
     }
@@ -338,13 +392,22 @@ std::string phonetic_word_key(std::string_view w) {
                 mapped = 'a';
             }
             break;
-        case 'q': mapped = 'k'; break;
-        case 'x': mapped = 'h'; break;
+        case 'q':
+            mapped = 'k';
+            break;
+        case 'x':
+            mapped = 'h';
+            break;
         case 'w':
-        case 'b': mapped = 'v'; break;
+        case 'b':
+            mapped = 'v';
+            break;
         case 'e':
-        case 'y': mapped = 'i'; break;
-        default: break;
+        case 'y':
+            mapped = 'i';
+            break;
+        default:
+            break;
         }
         if (out.empty() || out.back() != mapped) {
             out.push_back(mapped);
@@ -361,7 +424,7 @@ NameKey name_key(std::string_view utf8) {
     NameKey key;
     const auto tokens = tokenize_folded(fold_to_ascii(utf8));
     std::size_t admin_count = 0;
-    for (const auto& t : tokens) {
+    for (const auto &t : tokens) {
         const auto kind = admin_word_kind(t.text);
         if (!kind.empty()) {
             ++admin_count;
@@ -374,7 +437,7 @@ NameKey name_key(std::string_view utf8) {
     if (!strip) {
         key.kind_hint.clear();
     }
-    for (const auto& t : tokens) {
+    for (const auto &t : tokens) {
         if (strip && !admin_word_kind(t.text).empty()) {
             continue;
         }

@@ -10,7 +10,7 @@ namespace borderwatch {
 
 namespace detail {
 
-const geod_geodesic& wgs84_geodesic() noexcept {
+const geod_geodesic &wgs84_geodesic() noexcept {
     static const geod_geodesic geodesic = [] {
         geod_geodesic g{};
         geod_init(&g, wgs84_a_m, wgs84_f);
@@ -53,7 +53,7 @@ std::array<double, 2> geodesic_direct(double lon_deg, double lat_deg, double azi
     return {lon2, lat2};
 }
 
-double geodesic_polyline_length_m(const std::vector<std::array<double, 2>>& lonlat) {
+double geodesic_polyline_length_m(const std::vector<std::array<double, 2>> &lonlat) {
     double total = 0.0;
     for (std::size_t i = 1; i < lonlat.size(); ++i) {
         total += geodesic_inverse(lonlat[i - 1][0], lonlat[i - 1][1], lonlat[i][0], lonlat[i][1])
@@ -68,10 +68,11 @@ std::array<double, 3> ecef_from_geodetic(double lon_deg, double lat_deg) noexcep
     const double sphi = std::sin(phi);
     const double cphi = std::cos(phi);
     const double n = wgs84_a_m / std::sqrt(1.0 - detail::wgs84_e2 * sphi * sphi);
-    return {n * cphi * std::cos(lam), n * cphi * std::sin(lam), n * (1.0 - detail::wgs84_e2) * sphi};
+    return {n * cphi * std::cos(lam), n * cphi * std::sin(lam),
+            n * (1.0 - detail::wgs84_e2) * sphi};
 }
 
-std::array<double, 2> geodetic_from_surface_ecef(const std::array<double, 3>& xyz) noexcept {
+std::array<double, 2> geodetic_from_surface_ecef(const std::array<double, 3> &xyz) noexcept {
     const double p = std::sqrt(xyz[0] * xyz[0] + xyz[1] * xyz[1]); // no overflow possible here
     const double lat = std::atan2(xyz[2], (1.0 - detail::wgs84_e2) * p) / deg;
     const double lon = std::atan2(xyz[1], xyz[0]) / deg;
@@ -80,7 +81,7 @@ std::array<double, 2> geodetic_from_surface_ecef(const std::array<double, 3>& xy
 
 EdgeFoot nearest_on_geodesic_edge(double lon_a, double lat_a, double lon_b, double lat_b,
                                   double lon_p, double lat_p, double initial_along_m) noexcept {
-    const geod_geodesic& g = detail::wgs84_geodesic();
+    const geod_geodesic &g = detail::wgs84_geodesic();
     geod_geodesicline line{};
     geod_inverseline(&line, &g, lat_a, lon_a, lat_b, lon_b,
                      GEOD_LATITUDE | GEOD_LONGITUDE | GEOD_AZIMUTH | GEOD_DISTANCE_IN);

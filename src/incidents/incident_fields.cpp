@@ -3,7 +3,6 @@
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/numbers.hpp>
 
-
 #include <algorithm>
 #include <cmath>
 #include <type_traits>
@@ -46,7 +45,8 @@ const std::vector<IncidentField> k_fields = {
     {"place_lon", T::real, true, "longitude used for placement, degrees"},
     {"place_lat", T::real, true, "latitude used for placement, degrees"},
     {"coord_origin", T::text, true, "where place_lon/lat came from: given | gazetteer"},
-    {"precision", T::integer, true, "location precision used (1 exact .. 3 district, 4 province, 6 country)"},
+    {"precision", T::integer, true,
+     "location precision used (1 exact .. 3 district, 4 province, 6 country)"},
     {"side", T::text, true, "ISO3 of the country the point lies in"},
     {"border_distance_m", T::real, true, "geodesic distance to the border, metres"},
     {"chainage_km", T::real, true, "km along the border from its western end to the nearest point"},
@@ -59,21 +59,21 @@ const std::vector<IncidentField> k_fields = {
     {"updated_at", T::text, true, "UTC time of the last change in the store"},
 };
 
-[[noreturn]] void bad(std::size_t index, const std::string& why) {
+[[noreturn]] void bad(std::size_t index, const std::string &why) {
     throw InputError(SourceLocation{{}, 0, 0, std::string(k_fields[index].name)}, why);
 }
 
-std::optional<double> as_real(std::size_t index, const FieldValue& v) {
+std::optional<double> as_real(std::size_t index, const FieldValue &v) {
     if (std::holds_alternative<std::monostate>(v)) {
         return std::nullopt;
     }
-    if (const auto* i = std::get_if<std::int64_t>(&v)) {
+    if (const auto *i = std::get_if<std::int64_t>(&v)) {
         return static_cast<double>(*i);
     }
-    if (const auto* d = std::get_if<double>(&v)) {
+    if (const auto *d = std::get_if<double>(&v)) {
         return *d;
     }
-    const auto& s = std::get<std::string>(v);
+    const auto &s = std::get<std::string>(v);
     if (trim(s).empty()) {
         return std::nullopt;
     }
@@ -84,7 +84,7 @@ std::optional<double> as_real(std::size_t index, const FieldValue& v) {
     return d;
 }
 
-std::optional<int> as_int(std::size_t index, const FieldValue& v) {
+std::optional<int> as_int(std::size_t index, const FieldValue &v) {
     const auto d = as_real(index, v);
     if (!d) {
         return std::nullopt;
@@ -95,30 +95,35 @@ std::optional<int> as_int(std::size_t index, const FieldValue& v) {
     return static_cast<int>(*d);
 }
 
-std::string as_text(const FieldValue& v) { return field_text(v); }
+std::string as_text(const FieldValue &v) {
+    return field_text(v);
+}
 
 } // namespace
 
-const std::vector<IncidentField>& incident_fields() { return k_fields; }
+const std::vector<IncidentField> &incident_fields() {
+    return k_fields;
+}
 
-void reset_incident(Incident& x) noexcept {
+void reset_incident(Incident &x) noexcept {
     // Every member (a unit test checks each field against a default Incident).
-    for (std::string* s :
-         {&x.id, &x.event_date, &x.event_date_end, &x.event_type, &x.sub_event_type, &x.actor1,
-          &x.actor2, &x.target, &x.location_text, &x.country_text, &x.admin1_text,
-          &x.admin2_text, &x.source_name, &x.source_url, &x.notes, &x.place_id, &x.place_name,
-          &x.place_matched, &x.side, &x.admin1, &x.admin2, &x.band, &x.flags, &x.updated_at}) {
+    for (std::string *s :
+         {&x.id,          &x.event_date,  &x.event_date_end, &x.event_type,    &x.sub_event_type,
+          &x.actor1,      &x.actor2,      &x.target,         &x.location_text, &x.country_text,
+          &x.admin1_text, &x.admin2_text, &x.source_name,    &x.source_url,    &x.notes,
+          &x.place_id,    &x.place_name,  &x.place_matched,  &x.side,          &x.admin1,
+          &x.admin2,      &x.band,        &x.flags,          &x.updated_at}) {
         s->clear();
     }
     // The member defaults of Incident, set directly: a default Incident to copy them from
     // cost ~110 instructions per row in string constructors and destructors.
     x.date_precision = DatePrecision::day;
     x.coord_origin = CoordinateOrigin::none;
-    for (std::optional<int>* o : {&x.fatalities_best, &x.fatalities_low, &x.fatalities_high,
+    for (std::optional<int> *o : {&x.fatalities_best, &x.fatalities_low, &x.fatalities_high,
                                   &x.geo_precision, &x.precision}) {
         o->reset();
     }
-    for (std::optional<double>* o :
+    for (std::optional<double> *o :
          {&x.lon, &x.lat, &x.place_score, &x.place_lon, &x.place_lat, &x.border_distance_m,
           &x.chainage_km, &x.nearest_lon, &x.nearest_lat}) {
         o->reset();
@@ -134,64 +139,110 @@ std::optional<std::size_t> incident_field_index(std::string_view name) {
     return std::nullopt;
 }
 
-FieldValue get_field(const Incident& x, std::size_t index) {
-    auto opt_i = [](const std::optional<int>& v) {
+FieldValue get_field(const Incident &x, std::size_t index) {
+    auto opt_i = [](const std::optional<int> &v) {
         return v ? FieldValue{static_cast<std::int64_t>(*v)} : FieldValue{};
     };
-    auto opt_d = [](const std::optional<double>& v) { return v ? FieldValue{*v} : FieldValue{}; };
+    auto opt_d = [](const std::optional<double> &v) { return v ? FieldValue{*v} : FieldValue{}; };
     switch (index) {
-    case 0: return x.id;
-    case 1: return x.event_date;
-    case 2: return x.event_date_end;
-    case 3: return std::string(to_string(x.date_precision));
-    case 4: return x.event_type;
-    case 5: return x.sub_event_type;
-    case 6: return x.actor1;
-    case 7: return x.actor2;
-    case 8: return x.target;
-    case 9: return opt_i(x.fatalities_best);
-    case 10: return opt_i(x.fatalities_low);
-    case 11: return opt_i(x.fatalities_high);
-    case 12: return x.location_text;
-    case 13: return x.country_text;
-    case 14: return x.admin1_text;
-    case 15: return x.admin2_text;
-    case 16: return opt_d(x.lon);
-    case 17: return opt_d(x.lat);
-    case 18: return opt_i(x.geo_precision);
-    case 19: return x.source_name;
-    case 20: return x.source_url;
-    case 21: return x.notes;
-    case 22: return x.place_id;
-    case 23: return x.place_name;
-    case 24: return x.place_matched;
-    case 25: return opt_d(x.place_score);
-    case 26: return opt_d(x.place_lon);
-    case 27: return opt_d(x.place_lat);
+    case 0:
+        return x.id;
+    case 1:
+        return x.event_date;
+    case 2:
+        return x.event_date_end;
+    case 3:
+        return std::string(to_string(x.date_precision));
+    case 4:
+        return x.event_type;
+    case 5:
+        return x.sub_event_type;
+    case 6:
+        return x.actor1;
+    case 7:
+        return x.actor2;
+    case 8:
+        return x.target;
+    case 9:
+        return opt_i(x.fatalities_best);
+    case 10:
+        return opt_i(x.fatalities_low);
+    case 11:
+        return opt_i(x.fatalities_high);
+    case 12:
+        return x.location_text;
+    case 13:
+        return x.country_text;
+    case 14:
+        return x.admin1_text;
+    case 15:
+        return x.admin2_text;
+    case 16:
+        return opt_d(x.lon);
+    case 17:
+        return opt_d(x.lat);
+    case 18:
+        return opt_i(x.geo_precision);
+    case 19:
+        return x.source_name;
+    case 20:
+        return x.source_url;
+    case 21:
+        return x.notes;
+    case 22:
+        return x.place_id;
+    case 23:
+        return x.place_name;
+    case 24:
+        return x.place_matched;
+    case 25:
+        return opt_d(x.place_score);
+    case 26:
+        return opt_d(x.place_lon);
+    case 27:
+        return opt_d(x.place_lat);
     case 28:
         return x.coord_origin == CoordinateOrigin::none
                    ? FieldValue{}
                    : FieldValue{std::string(to_string(x.coord_origin))};
-    case 29: return opt_i(x.precision);
-    case 30: return x.side;
-    case 31: return opt_d(x.border_distance_m);
-    case 32: return opt_d(x.chainage_km);
-    case 33: return opt_d(x.nearest_lon);
-    case 34: return opt_d(x.nearest_lat);
-    case 35: return x.admin1;
-    case 36: return x.admin2;
-    case 37: return x.band;
-    case 38: return x.flags;
-    case 39: return x.updated_at;
-    default: return {};
+    case 29:
+        return opt_i(x.precision);
+    case 30:
+        return x.side;
+    case 31:
+        return opt_d(x.border_distance_m);
+    case 32:
+        return opt_d(x.chainage_km);
+    case 33:
+        return opt_d(x.nearest_lon);
+    case 34:
+        return opt_d(x.nearest_lat);
+    case 35:
+        return x.admin1;
+    case 36:
+        return x.admin2;
+    case 37:
+        return x.band;
+    case 38:
+        return x.flags;
+    case 39:
+        return x.updated_at;
+    default:
+        return {};
     }
 }
 
-void set_field(Incident& x, std::size_t i, const FieldValue& v) {
+void set_field(Incident &x, std::size_t i, const FieldValue &v) {
     switch (i) {
-    case 0: x.id = as_text(v); break;
-    case 1: x.event_date = as_text(v); break;
-    case 2: x.event_date_end = as_text(v); break;
+    case 0:
+        x.id = as_text(v);
+        break;
+    case 1:
+        x.event_date = as_text(v);
+        break;
+    case 2:
+        x.event_date_end = as_text(v);
+        break;
     case 3: {
         const auto t = as_text(v);
         if (t.empty()) {
@@ -205,30 +256,78 @@ void set_field(Incident& x, std::size_t i, const FieldValue& v) {
         x.date_precision = *p;
         break;
     }
-    case 4: x.event_type = as_text(v); break;
-    case 5: x.sub_event_type = as_text(v); break;
-    case 6: x.actor1 = as_text(v); break;
-    case 7: x.actor2 = as_text(v); break;
-    case 8: x.target = as_text(v); break;
-    case 9: x.fatalities_best = as_int(i, v); break;
-    case 10: x.fatalities_low = as_int(i, v); break;
-    case 11: x.fatalities_high = as_int(i, v); break;
-    case 12: x.location_text = as_text(v); break;
-    case 13: x.country_text = as_text(v); break;
-    case 14: x.admin1_text = as_text(v); break;
-    case 15: x.admin2_text = as_text(v); break;
-    case 16: x.lon = as_real(i, v); break;
-    case 17: x.lat = as_real(i, v); break;
-    case 18: x.geo_precision = as_int(i, v); break;
-    case 19: x.source_name = as_text(v); break;
-    case 20: x.source_url = as_text(v); break;
-    case 21: x.notes = as_text(v); break;
-    case 22: x.place_id = as_text(v); break;
-    case 23: x.place_name = as_text(v); break;
-    case 24: x.place_matched = as_text(v); break;
-    case 25: x.place_score = as_real(i, v); break;
-    case 26: x.place_lon = as_real(i, v); break;
-    case 27: x.place_lat = as_real(i, v); break;
+    case 4:
+        x.event_type = as_text(v);
+        break;
+    case 5:
+        x.sub_event_type = as_text(v);
+        break;
+    case 6:
+        x.actor1 = as_text(v);
+        break;
+    case 7:
+        x.actor2 = as_text(v);
+        break;
+    case 8:
+        x.target = as_text(v);
+        break;
+    case 9:
+        x.fatalities_best = as_int(i, v);
+        break;
+    case 10:
+        x.fatalities_low = as_int(i, v);
+        break;
+    case 11:
+        x.fatalities_high = as_int(i, v);
+        break;
+    case 12:
+        x.location_text = as_text(v);
+        break;
+    case 13:
+        x.country_text = as_text(v);
+        break;
+    case 14:
+        x.admin1_text = as_text(v);
+        break;
+    case 15:
+        x.admin2_text = as_text(v);
+        break;
+    case 16:
+        x.lon = as_real(i, v);
+        break;
+    case 17:
+        x.lat = as_real(i, v);
+        break;
+    case 18:
+        x.geo_precision = as_int(i, v);
+        break;
+    case 19:
+        x.source_name = as_text(v);
+        break;
+    case 20:
+        x.source_url = as_text(v);
+        break;
+    case 21:
+        x.notes = as_text(v);
+        break;
+    case 22:
+        x.place_id = as_text(v);
+        break;
+    case 23:
+        x.place_name = as_text(v);
+        break;
+    case 24:
+        x.place_matched = as_text(v);
+        break;
+    case 25:
+        x.place_score = as_real(i, v);
+        break;
+    case 26:
+        x.place_lon = as_real(i, v);
+        break;
+    case 27:
+        x.place_lat = as_real(i, v);
+        break;
     case 28: {
         const auto t = as_text(v);
         const auto o = parse_coordinate_origin(t);
@@ -238,24 +337,47 @@ void set_field(Incident& x, std::size_t i, const FieldValue& v) {
         x.coord_origin = *o;
         break;
     }
-    case 29: x.precision = as_int(i, v); break;
-    case 30: x.side = as_text(v); break;
-    case 31: x.border_distance_m = as_real(i, v); break;
-    case 32: x.chainage_km = as_real(i, v); break;
-    case 33: x.nearest_lon = as_real(i, v); break;
-    case 34: x.nearest_lat = as_real(i, v); break;
-    case 35: x.admin1 = as_text(v); break;
-    case 36: x.admin2 = as_text(v); break;
-    case 37: x.band = as_text(v); break;
-    case 38: x.flags = as_text(v); break;
-    case 39: x.updated_at = as_text(v); break;
-    default: break;
+    case 29:
+        x.precision = as_int(i, v);
+        break;
+    case 30:
+        x.side = as_text(v);
+        break;
+    case 31:
+        x.border_distance_m = as_real(i, v);
+        break;
+    case 32:
+        x.chainage_km = as_real(i, v);
+        break;
+    case 33:
+        x.nearest_lon = as_real(i, v);
+        break;
+    case 34:
+        x.nearest_lat = as_real(i, v);
+        break;
+    case 35:
+        x.admin1 = as_text(v);
+        break;
+    case 36:
+        x.admin2 = as_text(v);
+        break;
+    case 37:
+        x.band = as_text(v);
+        break;
+    case 38:
+        x.flags = as_text(v);
+        break;
+    case 39:
+        x.updated_at = as_text(v);
+        break;
+    default:
+        break;
     }
 }
 
-std::string field_text(const FieldValue& value) {
+std::string field_text(const FieldValue &value) {
     return std::visit(
-        [](const auto& v) -> std::string {
+        [](const auto &v) -> std::string {
             using V = std::decay_t<decltype(v)>;
             if constexpr (std::is_same_v<V, std::monostate>) {
                 return {};
@@ -272,11 +394,16 @@ std::string field_text(const FieldValue& value) {
 
 std::string_view to_string(DatePrecision p) noexcept {
     switch (p) {
-    case DatePrecision::day: return "day";
-    case DatePrecision::week: return "week";
-    case DatePrecision::month: return "month";
-    case DatePrecision::range: return "range";
-    case DatePrecision::year: return "year";
+    case DatePrecision::day:
+        return "day";
+    case DatePrecision::week:
+        return "week";
+    case DatePrecision::month:
+        return "month";
+    case DatePrecision::range:
+        return "range";
+    case DatePrecision::year:
+        return "year";
     }
     return "day";
 }
@@ -290,7 +417,7 @@ std::optional<DatePrecision> parse_date_precision(std::string_view text) noexcep
         {"range", DatePrecision::range}, {"4", DatePrecision::range},
         {"year", DatePrecision::year},   {"5", DatePrecision::year},
     };
-    for (const auto& [name, value] : names) {
+    for (const auto &[name, value] : names) {
         if (text.size() == name.size() &&
             std::equal(text.begin(), text.end(), name.begin(), [](char a, char b) {
                 return (a >= 'A' && a <= 'Z' ? char(a - 'A' + 'a') : a) == b;
@@ -303,9 +430,12 @@ std::optional<DatePrecision> parse_date_precision(std::string_view text) noexcep
 
 std::string_view to_string(CoordinateOrigin origin) noexcept {
     switch (origin) {
-    case CoordinateOrigin::none: return "";
-    case CoordinateOrigin::given: return "given";
-    case CoordinateOrigin::gazetteer: return "gazetteer";
+    case CoordinateOrigin::none:
+        return "";
+    case CoordinateOrigin::given:
+        return "given";
+    case CoordinateOrigin::gazetteer:
+        return "gazetteer";
     }
     return "";
 }
@@ -339,7 +469,7 @@ bool has_flag(std::string_view flags, std::string_view flag) noexcept {
     return false;
 }
 
-void add_flag(std::string& flags, std::string_view flag) {
+void add_flag(std::string &flags, std::string_view flag) {
     if (flag.empty() || has_flag(flags, flag)) {
         return;
     }
@@ -358,7 +488,7 @@ void add_flag(std::string& flags, std::string_view flag) {
     parts.emplace_back(flag);
     std::sort(parts.begin(), parts.end());
     flags.clear();
-    for (const auto& p : parts) {
+    for (const auto &p : parts) {
         if (!flags.empty()) {
             flags += '|';
         }

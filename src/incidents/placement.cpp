@@ -10,13 +10,12 @@
 #include <borderwatch/placement/border_engine.hpp>
 #include <borderwatch/store/store.hpp>
 
-
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <condition_variable>
 #include <deque>
 #include <exception>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -28,16 +27,18 @@ namespace borderwatch {
 
 namespace {
 
-std::string km_label(double v) { return format_fixed(v, 3); }
+std::string km_label(double v) {
+    return format_fixed(v, 3);
+}
 
 // Great-circle distance on the mean-radius sphere: within 0.5 % of the geodesic one.
 double sphere_km(double lon1, double lat1, double lon2, double lat2) {
     constexpr double rad = 3.14159265358979323846 / 180.0;
     const double dlat = (lat2 - lat1) * rad;
     const double dlon = (lon2 - lon1) * rad;
-    const double a = std::sin(dlat / 2) * std::sin(dlat / 2) +
-                     std::cos(lat1 * rad) * std::cos(lat2 * rad) * std::sin(dlon / 2) *
-                         std::sin(dlon / 2);
+    const double a =
+        std::sin(dlat / 2) * std::sin(dlat / 2) +
+        std::cos(lat1 * rad) * std::cos(lat2 * rad) * std::sin(dlon / 2) * std::sin(dlon / 2);
     return 2.0 * 6371.0088 * std::asin(std::min(1.0, std::sqrt(a)));
 }
 
@@ -47,7 +48,7 @@ double geodesic_km(double lon1, double lat1, double lon2, double lat2) {
 
 } // namespace
 
-const std::vector<double>& default_band_edges_km() {
+const std::vector<double> &default_band_edges_km() {
     static const std::vector<double> edges = {0, 1, 5, 10, 25, 50};
     return edges;
 }
@@ -81,7 +82,7 @@ std::vector<double> parse_band_edges(std::string_view text) {
     return edges;
 }
 
-std::vector<std::string> band_labels(const std::vector<double>& edges) {
+std::vector<std::string> band_labels(const std::vector<double> &edges) {
     std::vector<std::string> out;
     for (std::size_t i = 0; i + 1 < edges.size(); ++i) {
         out.push_back(km_label(edges[i]) + "-" + km_label(edges[i + 1]));
@@ -95,16 +96,21 @@ double location_uncertainty_km(std::optional<int> precision) noexcept {
         return 0.0;
     }
     switch (*precision) {
-    case 1: return 0.0;
-    case 2: return 10.0;
-    case 3: return 25.0;
+    case 1:
+        return 0.0;
+    case 2:
+        return 10.0;
+    case 3:
+        return 25.0;
     case 4:
-    case 5: return 100.0;
-    default: return std::numeric_limits<double>::infinity();
+    case 5:
+        return 100.0;
+    default:
+        return std::numeric_limits<double>::infinity();
     }
 }
 
-int band_index(double value_km, double uncertainty_km, const std::vector<double>& edges) noexcept {
+int band_index(double value_km, double uncertainty_km, const std::vector<double> &edges) noexcept {
     const double lo = std::max(0.0, value_km - uncertainty_km);
     const double hi = value_km + uncertainty_km;
     if (!std::isfinite(hi) || edges.empty()) {
@@ -128,7 +134,7 @@ int band_index(double value_km, double uncertainty_km, const std::vector<double>
     return -1;
 }
 
-std::string band_for(double value_km, double uncertainty_km, const std::vector<double>& edges) {
+std::string band_for(double value_km, double uncertainty_km, const std::vector<double> &edges) {
     const int i = band_index(value_km, uncertainty_km, edges);
     if (i < 0) {
         return "imprecise";
@@ -162,11 +168,11 @@ namespace {
 
 class EnginePlacer final : public IncidentPlacer {
   public:
-    EnginePlacer(const BorderEngine& engine, const Gazetteer& gazetteer, PlacementOptions options)
+    EnginePlacer(const BorderEngine &engine, const Gazetteer &gazetteer, PlacementOptions options)
         : m_engine(engine), m_gazetteer(gazetteer), m_options(std::move(options)),
           m_labels(band_labels(m_options.band_edges_km)) {}
 
-    void place(Incident& x) const override {
+    void place(Incident &x) const override {
         // Reset derived fields: placement is a pure function of the reported ones.
         x.place_id.clear();
         x.place_name.clear();
@@ -189,11 +195,10 @@ class EnginePlacer final : public IncidentPlacer {
                 // The exact geodesic only when the sphere cannot decide (it is within 0.5 %).
                 const double approx =
                     sphere_km(*x.lon, *x.lat, resolved->match.lon, resolved->match.lat);
-                const bool far =
-                    approx > m_options.mismatch_km * 1.01 ||
-                    (approx >= m_options.mismatch_km * 0.99 &&
-                     geodesic_km(*x.lon, *x.lat, resolved->match.lon, resolved->match.lat) >
-                         m_options.mismatch_km);
+                const bool far = approx > m_options.mismatch_km * 1.01 ||
+                                 (approx >= m_options.mismatch_km * 0.99 &&
+                                  geodesic_km(*x.lon, *x.lat, resolved->match.lon,
+                                              resolved->match.lat) > m_options.mismatch_km);
                 if (far) {
                     add_flag(x.flags, k_flag_location_mismatch);
                 }
@@ -201,9 +206,9 @@ class EnginePlacer final : public IncidentPlacer {
         } else {
             if (!resolved) {
                 const std::string text = !x.location_text.empty() ? x.location_text
-                                         : !x.admin2_text.empty()  ? x.admin2_text
-                                         : !x.admin1_text.empty()  ? x.admin1_text
-                                                                   : x.country_text;
+                                         : !x.admin2_text.empty() ? x.admin2_text
+                                         : !x.admin1_text.empty() ? x.admin1_text
+                                                                  : x.country_text;
                 std::string hint;
                 try {
                     const auto r = m_gazetteer.resolve(text, ResolveOptions{});
@@ -211,7 +216,7 @@ class EnginePlacer final : public IncidentPlacer {
                         hint += (i == 0 ? " (did you mean: " : ", ") + r.suggestions[i];
                     }
                     hint += hint.empty() ? "" : "?)";
-                } catch (const Error&) {
+                } catch (const Error &) {
                     // no suggestions for unusable text
                 }
                 throw InputError(SourceLocation{{}, 0, 0, "location_text"},
@@ -242,8 +247,8 @@ class EnginePlacer final : public IncidentPlacer {
 
   private:
     struct Resolved;
-    static void fill_place(Incident& x, const Resolved& r);
-    static void fill_match(Incident& x, const PlaceMatch& m) {
+    static void fill_place(Incident &x, const Resolved &r);
+    static void fill_match(Incident &x, const PlaceMatch &m) {
         x.place_id = m.id;
         x.place_name = m.name;
         x.place_matched = m.matched;
@@ -265,7 +270,7 @@ class EnginePlacer final : public IncidentPlacer {
     // Shared, immutable results: a cache hit (nearly every row of a big import) copies a
     // pointer, not the match's strings; the key is built in a per-thread buffer.
     using ResolvedPtr = std::shared_ptr<const Resolved>;
-    ResolvedPtr resolve(const Incident& x) const {
+    ResolvedPtr resolve(const Incident &x) const {
         thread_local std::string key;
         key.clear();
         key.append(x.location_text).append(1, '\x1f').append(x.admin2_text).append(1, '\x1f');
@@ -277,12 +282,12 @@ class EnginePlacer final : public IncidentPlacer {
             }
         }
         std::optional<Resolved> result;
-        const std::string* texts[] = {&x.location_text, &x.admin2_text, &x.admin1_text,
+        const std::string *texts[] = {&x.location_text, &x.admin2_text, &x.admin1_text,
                                       &x.country_text};
         const bool finer_given =
             !x.location_text.empty() || !x.admin2_text.empty() || !x.admin1_text.empty();
         for (std::size_t level = 0; level < 4 && !result; ++level) {
-            const auto& text = *texts[level];
+            const auto &text = *texts[level];
             if (text.empty() || text.size() > Gazetteer::max_query_bytes ||
                 (level == 3 && finer_given)) {
                 continue;
@@ -304,12 +309,12 @@ class EnginePlacer final : public IncidentPlacer {
                 try {
                     const auto r = m_gazetteer.resolve(text, o);
                     if (r.matched && !r.candidates.empty()) {
-                        result = Resolved{r.candidates.front(),
-                                          level > 0 && !x.location_text.empty()};
+                        result =
+                            Resolved{r.candidates.front(), level > 0 && !x.location_text.empty()};
                     }
-                } catch (const UsageError&) {
+                } catch (const UsageError &) {
                     // unknown country/admin1 context: retry without it
-                } catch (const InputError&) {
+                } catch (const InputError &) {
                     break; // invalid text (UTF-8): try the next column
                 }
             }
@@ -324,15 +329,15 @@ class EnginePlacer final : public IncidentPlacer {
         return shared;
     }
 
-    const BorderEngine& m_engine;
-    const Gazetteer& m_gazetteer;
+    const BorderEngine &m_engine;
+    const Gazetteer &m_gazetteer;
     PlacementOptions m_options;
     std::vector<std::string> m_labels;
     mutable std::mutex m_mutex;
     mutable std::unordered_map<std::string, ResolvedPtr> m_cache;
 };
 
-void EnginePlacer::fill_place(Incident& x, const Resolved& r) {
+void EnginePlacer::fill_place(Incident &x, const Resolved &r) {
     fill_match(x, r.match);
     if (r.from_admin) {
         add_flag(x.flags, k_flag_location_from_admin);
@@ -341,9 +346,9 @@ void EnginePlacer::fill_place(Incident& x, const Resolved& r) {
 
 } // namespace
 
-std::unique_ptr<IncidentPlacer> make_incident_placer(const BorderEngine& engine,
-                                                     const Gazetteer& gazetteer,
-                                                     const PlacementOptions& options) {
+std::unique_ptr<IncidentPlacer> make_incident_placer(const BorderEngine &engine,
+                                                     const Gazetteer &gazetteer,
+                                                     const PlacementOptions &options) {
     return std::make_unique<EnginePlacer>(engine, gazetteer, options);
 }
 
@@ -388,9 +393,9 @@ struct ImportBatch {
 
 } // namespace
 
-ImportReport import_incidents(const std::vector<std::string>& files, IncidentStore& store,
-                              const IncidentPlacer& placer, const ImportOptions& options,
-                              const std::function<void(const RejectedRow&)>& on_reject) {
+ImportReport import_incidents(const std::vector<std::string> &files, IncidentStore &store,
+                              const IncidentPlacer &placer, const ImportOptions &options,
+                              const std::function<void(const RejectedRow &)> &on_reject) {
     ImportReport report;
     auto writer = store.writer();
     const std::size_t batch_size = std::max<std::size_t>(1, options.batch_size);
@@ -403,7 +408,7 @@ ImportReport import_incidents(const std::vector<std::string>& files, IncidentSto
     std::condition_variable changed; // every state change below; few per batch
     std::deque<ImportBatch> to_place;
     std::map<std::size_t, ImportBatch> placed; // by seq, waiting for the writer
-    std::vector<ImportBatch> spent; // stored batches, reused by the reader
+    std::vector<ImportBatch> spent;            // stored batches, reused by the reader
     std::size_t in_flight = 0;                 // batches read but not yet stored
     std::size_t batches = 0;                   // batches submitted
     bool reading_done = false;
@@ -422,10 +427,10 @@ ImportReport import_incidents(const std::vector<std::string>& files, IncidentSto
         }
         changed.notify_all();
     };
-    auto place_batch = [&](ImportBatch& b) {
+    auto place_batch = [&](ImportBatch &b) {
         b.hashes.resize(b.size());
         for (std::size_t i = 0; i < b.size(); ++i) {
-            auto& src = b.sources[i];
+            auto &src = b.sources[i];
             if (src.reject) {
                 continue;
             }
@@ -433,10 +438,10 @@ ImportReport import_incidents(const std::vector<std::string>& files, IncidentSto
                 placer.place(b.incidents[i]);
                 content_hash(b.incidents[i], b.hashes[i]);
                 continue;
-            } catch (const InputError& e) {
-                src.reject = RejectedRow{files[src.file], src.line, e.location().field,
-                                         e.message(), std::move(src.raw)};
-            } catch (const GeometryError& e) {
+            } catch (const InputError &e) {
+                src.reject = RejectedRow{files[src.file], src.line, e.location().field, e.message(),
+                                         std::move(src.raw)};
+            } catch (const GeometryError &e) {
                 src.reject =
                     RejectedRow{files[src.file], src.line, "lon", e.what(), std::move(src.raw)};
             }
@@ -526,17 +531,17 @@ ImportReport import_incidents(const std::vector<std::string>& files, IncidentSto
     std::vector<std::thread> pool;
     // Never leave a stage running past this function (exception paths included).
     struct Join {
-        std::vector<std::thread>& pool;
-        std::mutex& mutex;
-        std::condition_variable& changed;
-        bool& stop;
+        std::vector<std::thread> &pool;
+        std::mutex &mutex;
+        std::condition_variable &changed;
+        bool &stop;
         ~Join() {
             {
                 std::lock_guard lock(mutex);
                 stop = true;
             }
             changed.notify_all();
-            for (auto& t : pool) {
+            for (auto &t : pool) {
                 if (t.joinable()) {
                     t.join();
                 }
@@ -587,7 +592,7 @@ ImportReport import_incidents(const std::vector<std::string>& files, IncidentSto
             if (stop) {
                 return false;
             }
-            for (auto& b : spent) {
+            for (auto &b : spent) {
                 refill.push_back(std::move(b));
             }
             spent.clear();
@@ -611,14 +616,14 @@ ImportReport import_incidents(const std::vector<std::string>& files, IncidentSto
         auto reader = open_incident_reader(files[f], options.format);
         while (running) {
             const std::size_t i = take_slot();
-            auto& src = batch.sources[i];
+            auto &src = batch.sources[i];
             bool more = false;
             try {
                 more = reader->read(batch.incidents[i], src.line, src.raw);
-            } catch (const InputError& e) {
+            } catch (const InputError &e) {
                 // A bad record becomes a rejected entry of the batch (in input order).
-                src.reject = RejectedRow{e.location().file, e.location().line,
-                                         e.location().field, e.message(), reader->last_raw()};
+                src.reject = RejectedRow{e.location().file, e.location().line, e.location().field,
+                                         e.message(), reader->last_raw()};
                 ++batch.rejects;
                 more = true;
             }
@@ -641,7 +646,7 @@ ImportReport import_incidents(const std::vector<std::string>& files, IncidentSto
         reading_done = true;
     }
     changed.notify_all();
-    for (auto& t : pool) {
+    for (auto &t : pool) {
         t.join();
     }
     if (failure) {

@@ -22,7 +22,7 @@ namespace {
 
 std::string lower(std::string_view s) {
     std::string out(s);
-    for (auto& c : out) {
+    for (auto &c : out) {
         if (c >= 'A' && c <= 'Z') {
             c = static_cast<char>(c - 'A' + 'a');
         }
@@ -30,7 +30,9 @@ std::string lower(std::string_view s) {
     return out;
 }
 
-bool is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool is_leap(int y) {
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 int days_in_month(int y, int m) {
     static constexpr int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     return m == 2 && is_leap(y) ? 29 : d[m - 1];
@@ -56,7 +58,8 @@ std::string ymd(int y, int m, int d) {
 }
 
 bool all_digits(std::string_view s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 int to_int(std::string_view s) {
@@ -81,7 +84,7 @@ int month_number(std::string_view name) {
     return 0;
 }
 
-[[noreturn]] void fail(std::string_view field, const std::string& message) {
+[[noreturn]] void fail(std::string_view field, const std::string &message) {
     throw InputError(SourceLocation{{}, 0, 0, std::string(field)}, message);
 }
 
@@ -127,7 +130,7 @@ std::optional<int> opt_int(std::string_view text, std::string_view field, int lo
     return static_cast<int>(*v);
 }
 
-void set_dates(Incident& x, std::string_view start_text, std::string_view end_text,
+void set_dates(Incident &x, std::string_view start_text, std::string_view end_text,
                std::string_view start_field, std::string_view end_field) {
     const auto start = parse_incident_date(start_text);
     if (!start) {
@@ -154,7 +157,7 @@ void set_dates(Incident& x, std::string_view start_text, std::string_view end_te
     }
 }
 
-void check_coordinates(Incident& x, std::string_view lon_field, std::string_view lat_field) {
+void check_coordinates(Incident &x, std::string_view lon_field, std::string_view lat_field) {
     if (x.lon.has_value() != x.lat.has_value()) {
         fail(x.lon ? lat_field : lon_field, "missing (both coordinates or neither)");
     }
@@ -163,7 +166,7 @@ void check_coordinates(Incident& x, std::string_view lon_field, std::string_view
     }
 }
 
-void require_id(const Incident& x, std::string_view field) {
+void require_id(const Incident &x, std::string_view field) {
     if (x.id.empty()) {
         fail(field, "missing id");
     }
@@ -175,22 +178,23 @@ using Cols = std::vector<std::string>;
 
 /// Column lookup by any of several names.
 struct Columns {
-    const Cols* header = nullptr;
-    [[nodiscard]] std::optional<std::size_t> find(std::initializer_list<std::string_view> names) const {
+    const Cols *header = nullptr;
+    [[nodiscard]] std::optional<std::size_t>
+    find(std::initializer_list<std::string_view> names) const {
         return find_column(*header, names);
     }
 };
 
-std::string_view get(const Cols& row, const std::optional<std::size_t>& col) {
+std::string_view get(const Cols &row, const std::optional<std::size_t> &col) {
     return col && *col < row.size() ? std::string_view(row[*col]) : std::string_view{};
 }
 
 class CsvIncidentReader final : public IncidentReader {
   public:
     /// Fills the reported fields of a default-constructed Incident (in place: no moves).
-    using Convert = std::function<void(const Cols&, Incident&)>;
+    using Convert = std::function<void(const Cols &, Incident &)>;
 
-    CsvIncidentReader(std::unique_ptr<std::istream> owned, std::istream& in, std::string file,
+    CsvIncidentReader(std::unique_ptr<std::istream> owned, std::istream &in, std::string file,
                       IncidentFormat format)
         : m_owned(std::move(owned)), m_csv(in, file), m_file(std::move(file)), m_format(format) {
         auto header = m_csv.next();
@@ -198,7 +202,7 @@ class CsvIncidentReader final : public IncidentReader {
             throw InputError(SourceLocation{m_file, 1, 0, {}}, "empty file (no header)");
         }
         m_header = header->fields;
-        for (auto& h : m_header) {
+        for (auto &h : m_header) {
             h = std::string(trim(h));
         }
         if (m_format == IncidentFormat::auto_detect) {
@@ -223,7 +227,7 @@ class CsvIncidentReader final : public IncidentReader {
         return out;
     }
 
-    bool read(Incident& incident, std::size_t& line, std::vector<std::string>& raw) override {
+    bool read(Incident &incident, std::size_t &line, std::vector<std::string> &raw) override {
         m_last.clear();
         if (!m_csv.next(m_record)) {
             return false;
@@ -239,7 +243,7 @@ class CsvIncidentReader final : public IncidentReader {
             // The caller's previous raw fields become the parse buffer for the next record.
             std::swap(raw, m_record.fields);
             return true;
-        } catch (const InputError& e) {
+        } catch (const InputError &e) {
             m_last = m_record.fields; // for last_raw(): only rejected rows are kept
             throw InputError(SourceLocation{m_file, m_record.line, 0, e.location().field},
                              e.message());
@@ -307,7 +311,7 @@ void CsvIncidentReader::setup() {
         m.notes = c.find({"notes"});
         const std::string lon_name = m.lon ? m_header[*m.lon] : "lon";
         const std::string lat_name = m.lat ? m_header[*m.lat] : "lat";
-        m_convert = [m, lon_name, lat_name, this](const Cols& r, Incident& x) {
+        m_convert = [m, lon_name, lat_name, this](const Cols &r, Incident &x) {
             x.id.assign(trim(get(r, m.id)));
             require_id(x, m_header[*m.id]);
             set_dates(x, get(r, m.date), get(r, m.date_end), m_header[*m.date],
@@ -373,7 +377,7 @@ void CsvIncidentReader::setup() {
         m.source = c.find({"source"});
         m.notes = c.find({"notes"});
         m.fat = c.find({"fatalities"});
-        m_convert = [m](const Cols& r, Incident& x) {
+        m_convert = [m](const Cols &r, Incident &x) {
             x.id.assign(trim(get(r, m.id)));
             require_id(x, "event_id_cnty");
             set_dates(x, get(r, m.date), {}, "event_date", "event_date");
@@ -436,7 +440,7 @@ void CsvIncidentReader::setup() {
         m.high = c.find({"high"});
         m.office = c.find({"source_office"});
         m.headline = c.find({"source_headline"});
-        m_convert = [m](const Cols& r, Incident& x) {
+        m_convert = [m](const Cols &r, Incident &x) {
             const auto raw_id = std::string(trim(get(r, m.id)));
             if (raw_id.empty()) {
                 fail("id", "missing id");
@@ -450,7 +454,7 @@ void CsvIncidentReader::setup() {
                 x.date_precision = static_cast<DatePrecision>(*dp);
             }
             if (const auto t = opt_int(get(r, m.tov), "type_of_violence", 1, 3)) {
-                static constexpr std::array<const char*, 3> names = {
+                static constexpr std::array<const char *, 3> names = {
                     "State-based violence", "Non-state violence", "One-sided violence"};
                 x.event_type = names[static_cast<std::size_t>(*t - 1)];
             }
@@ -499,7 +503,8 @@ void CsvIncidentReader::setup() {
         };
         break;
     }
-    default: throw UsageError("format '" + std::string(to_string(m_format)) + "' is not CSV");
+    default:
+        throw UsageError("format '" + std::string(to_string(m_format)) + "' is not CSV");
     }
 }
 
@@ -507,10 +512,10 @@ void CsvIncidentReader::setup() {
 
 class GeoJsonIncidentReader final : public IncidentReader {
   public:
-    GeoJsonIncidentReader(std::istream& in, std::string file) : m_file(std::move(file)) {
+    GeoJsonIncidentReader(std::istream &in, std::string file) : m_file(std::move(file)) {
         try {
             m_doc = nlohmann::json::parse(in);
-        } catch (const nlohmann::json::exception& e) {
+        } catch (const nlohmann::json::exception &e) {
             throw InputError(SourceLocation{m_file, 0, 0, {}},
                              std::string("not valid JSON: ") + e.what());
         }
@@ -522,15 +527,15 @@ class GeoJsonIncidentReader final : public IncidentReader {
     }
 
     std::optional<InputRecord> next() override {
-        const auto& features = m_doc["features"];
+        const auto &features = m_doc["features"];
         if (m_index >= features.size()) {
             return std::nullopt;
         }
-        const auto& f = features[m_index++];
+        const auto &f = features[m_index++];
         m_last = {f.dump()};
         try {
             return convert(f);
-        } catch (const InputError& e) {
+        } catch (const InputError &e) {
             throw InputError(SourceLocation{m_file, m_index, 0, e.location().field}, e.message());
         }
     }
@@ -538,14 +543,14 @@ class GeoJsonIncidentReader final : public IncidentReader {
     std::vector<std::string> last_raw() const override { return m_last; }
 
   private:
-    InputRecord convert(const nlohmann::json& f) {
+    InputRecord convert(const nlohmann::json &f) {
         if (!f.is_object() || !f.contains("properties") || !f["properties"].is_object()) {
             fail("properties", "feature without a properties object");
         }
         // Properties use the native CSV names; the geometry, when present, gives lon/lat.
         Cols header;
         Cols row;
-        for (const auto& [key, value] : f["properties"].items()) {
+        for (const auto &[key, value] : f["properties"].items()) {
             header.push_back(key);
             if (value.is_null()) {
                 row.emplace_back();
@@ -560,13 +565,13 @@ class GeoJsonIncidentReader final : public IncidentReader {
             }
         }
         if (f.contains("geometry") && !f["geometry"].is_null()) {
-            const auto& g = f["geometry"];
+            const auto &g = f["geometry"];
             if (!g.is_object() || g.value("type", "") != "Point" || !g.contains("coordinates") ||
                 !g["coordinates"].is_array() || g["coordinates"].size() < 2 ||
                 !g["coordinates"][0].is_number() || !g["coordinates"][1].is_number()) {
                 fail("geometry", "expected a Point geometry with [lon, lat]");
             }
-            for (const char* k : {"lon", "lat", "longitude", "latitude"}) {
+            for (const char *k : {"lon", "lat", "longitude", "latitude"}) {
                 if (auto col = find_column(header, {k})) {
                     header[*col] = std::string("_ignored_") + k;
                 }
@@ -599,7 +604,7 @@ class GeoJsonIncidentReader final : public IncidentReader {
 
 } // namespace
 
-bool IncidentReader::read(Incident& incident, std::size_t& line, std::vector<std::string>& raw) {
+bool IncidentReader::read(Incident &incident, std::size_t &line, std::vector<std::string> &raw) {
     auto record = next();
     if (!record) {
         return false;
@@ -639,16 +644,21 @@ std::optional<IncidentFormat> parse_incident_format(std::string_view name) noexc
 
 std::string_view to_string(IncidentFormat format) noexcept {
     switch (format) {
-    case IncidentFormat::auto_detect: return "auto";
-    case IncidentFormat::native: return "native";
-    case IncidentFormat::acled: return "acled";
-    case IncidentFormat::ucdp: return "ucdp";
-    case IncidentFormat::geojson: return "geojson";
+    case IncidentFormat::auto_detect:
+        return "auto";
+    case IncidentFormat::native:
+        return "native";
+    case IncidentFormat::acled:
+        return "acled";
+    case IncidentFormat::ucdp:
+        return "ucdp";
+    case IncidentFormat::geojson:
+        return "geojson";
     }
     return "auto";
 }
 
-std::optional<IncidentFormat> detect_csv_format(const std::vector<std::string>& header) noexcept {
+std::optional<IncidentFormat> detect_csv_format(const std::vector<std::string> &header) noexcept {
     auto has = [&](std::string_view name) { return find_column(header, {name}).has_value(); };
     if (has("event_id_cnty") && has("event_date") && has("fatalities") && has("geo_precision")) {
         return IncidentFormat::acled;
@@ -720,10 +730,10 @@ std::string RejectedRow::to_string() const {
     return SourceLocation{file, line, 0, field}.to_string() + " " + message;
 }
 
-std::unique_ptr<IncidentReader> open_incident_reader(const std::string& path,
+std::unique_ptr<IncidentReader> open_incident_reader(const std::string &path,
                                                      IncidentFormat format) {
     std::unique_ptr<std::istream> owned;
-    std::istream* in = &std::cin;
+    std::istream *in = &std::cin;
     if (path != "-") {
         auto file = std::make_unique<std::ifstream>(path, std::ios::binary);
         if (!*file) {
@@ -750,7 +760,7 @@ std::unique_ptr<IncidentReader> open_incident_reader(const std::string& path,
     if (format == IncidentFormat::geojson) {
         class Owning final : public IncidentReader {
           public:
-            Owning(std::unique_ptr<std::istream> s, std::istream& in, const std::string& p)
+            Owning(std::unique_ptr<std::istream> s, std::istream &in, const std::string &p)
                 : m_stream(std::move(s)), m_reader(in, p) {}
             std::optional<InputRecord> next() override { return m_reader.next(); }
             IncidentFormat format() const noexcept override { return m_reader.format(); }

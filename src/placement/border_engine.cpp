@@ -23,14 +23,15 @@ using Line = std::vector<std::array<double, 2>>;
 /// Points further than this from the line take their side from the country polygons only.
 constexpr double line_side_max_m = 5000.0;
 
-bool same_point(const std::array<double, 2>& a, const std::array<double, 2>& b) {
+bool same_point(const std::array<double, 2> &a, const std::array<double, 2> &b) {
     return std::abs(a[0] - b[0]) <= 1e-9 && std::abs(a[1] - b[1]) <= 1e-9;
 }
 
 /// Chain line parts end to end into one line. Parts may be reversed when @p may_reverse.
-Line merge_parts(std::vector<Line> parts, bool may_reverse, const std::string& what) {
-    parts.erase(std::remove_if(parts.begin(), parts.end(), [](const Line& l) { return l.size() < 2; }),
-                parts.end());
+Line merge_parts(std::vector<Line> parts, bool may_reverse, const std::string &what) {
+    parts.erase(
+        std::remove_if(parts.begin(), parts.end(), [](const Line &l) { return l.size() < 2; }),
+        parts.end());
     if (parts.empty()) {
         throw GeometryError(what + ": no line geometry found");
     }
@@ -45,7 +46,7 @@ Line merge_parts(std::vector<Line> parts, bool may_reverse, const std::string& w
             if (used[i]) {
                 continue;
             }
-            Line& part = parts[i];
+            Line &part = parts[i];
             if (same_point(merged.back(), part.front())) {
                 merged.insert(merged.end(), part.begin() + 1, part.end());
             } else if (same_point(part.back(), merged.front())) {
@@ -63,38 +64,39 @@ Line merge_parts(std::vector<Line> parts, bool may_reverse, const std::string& w
         }
     }
     if (remaining > 0) {
-        throw GeometryError(what + ": its " + std::to_string(parts.size()) +
-                            " parts do not join into one line (" + std::to_string(remaining) +
-                            " part(s) left unconnected, e.g. starting at " +
-                            std::to_string(parts[std::find(used.begin(), used.end(), false) - used.begin()]
-                                               .front()[0]) +
-                            " E)");
+        throw GeometryError(
+            what + ": its " + std::to_string(parts.size()) + " parts do not join into one line (" +
+            std::to_string(remaining) + " part(s) left unconnected, e.g. starting at " +
+            std::to_string(
+                parts[std::find(used.begin(), used.end(), false) - used.begin()].front()[0]) +
+            " E)");
     }
     return merged;
 }
 
-void remove_repeated_vertices(Line& line) {
+void remove_repeated_vertices(Line &line) {
     line.erase(std::unique(line.begin(), line.end(), same_point), line.end());
 }
 
-void check_coordinates(const Line& line, const std::string& what) {
+void check_coordinates(const Line &line, const std::string &what) {
     for (std::size_t i = 0; i < line.size(); ++i) {
-        const auto& v = line[i];
+        const auto &v = line[i];
         if (!std::isfinite(v[0]) || !std::isfinite(v[1]) || v[0] < -180.0 || v[0] > 180.0 ||
             v[1] < -90.0 || v[1] > 90.0) {
-            throw GeometryError(what + ": vertex " + std::to_string(i) + " (" + std::to_string(v[0]) +
-                                ", " + std::to_string(v[1]) +
+            throw GeometryError(what + ": vertex " + std::to_string(i) + " (" +
+                                std::to_string(v[0]) + ", " + std::to_string(v[1]) +
                                 ") is not a lon/lat coordinate in degrees (EPSG:4326 expected)");
         }
     }
 }
 
 std::string upper(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
     return s;
 }
 
-bool is_pair_name(const std::string& s) {
+bool is_pair_name(const std::string &s) {
     if (s.size() != 7 || s[3] != '-') {
         return false;
     }
@@ -106,7 +108,7 @@ bool is_pair_name(const std::string& s) {
     return true;
 }
 
-std::filesystem::path geodata_or_default(const std::filesystem::path& geodata) {
+std::filesystem::path geodata_or_default(const std::filesystem::path &geodata) {
     return geodata.empty() ? geodata_dir() : geodata;
 }
 
@@ -115,10 +117,10 @@ std::filesystem::path geodata_or_default(const std::filesystem::path& geodata) {
 BorderEngine::BorderEngine() : m_index(std::make_unique<detail::BorderIndex>()) {}
 BorderEngine::~BorderEngine() = default;
 
-std::unique_ptr<BorderEngine> BorderEngine::load(const std::string& border,
-                                                 const std::filesystem::path& geodata) {
+std::unique_ptr<BorderEngine> BorderEngine::load(const std::string &border,
+                                                 const std::filesystem::path &geodata) {
     std::unique_ptr<BorderEngine> engine(new BorderEngine());
-    detail::BorderIndex& index = *engine->m_index;
+    detail::BorderIndex &index = *engine->m_index;
     const std::string name = upper(border);
     const bool is_file = !is_pair_name(name) || std::filesystem::exists(border);
 
@@ -126,12 +128,13 @@ std::unique_ptr<BorderEngine> BorderEngine::load(const std::string& border,
         const std::filesystem::path path(border);
         if (!std::filesystem::exists(path)) {
             throw UsageError("unknown border '" + border +
-                             "': not a country pair like TJK-AFG and no such file (see 'borderwatch border --list')");
+                             "': not a country pair like TJK-AFG and no such file (see "
+                             "'borderwatch border --list')");
         }
         auto features = detail::read_vector_features(path, {});
         std::vector<Line> parts;
-        for (auto& f : features) {
-            for (auto& part : f.parts) {
+        for (auto &f : features) {
+            for (auto &part : f.parts) {
                 if (!part.empty()) {
                     parts.push_back(std::move(part.front()));
                 }
@@ -142,7 +145,7 @@ std::unique_ptr<BorderEngine> BorderEngine::load(const std::string& border,
         index.info.source = path.string();
         try {
             engine->m_polygons = ReferencePolygons::load(geodata);
-        } catch (const DataError&) {
+        } catch (const DataError &) {
             // A user line works without geodata/: side and admin units stay empty.
         }
     } else {
@@ -154,14 +157,15 @@ std::unique_ptr<BorderEngine> BorderEngine::load(const std::string& border,
             throw DataError("reference data file missing: " + borders_path.string());
         }
         bool found = false;
-        for (auto& f : detail::read_vector_features(borders_path, {"id", "left", "right", "source"})) {
+        for (auto &f :
+             detail::read_vector_features(borders_path, {"id", "left", "right", "source"})) {
             const bool forward = f.fields[1] == aaa && f.fields[2] == bbb;
             const bool backward = f.fields[1] == bbb && f.fields[2] == aaa;
             if ((!forward && !backward) || f.parts.empty()) {
                 continue;
             }
             std::vector<Line> parts;
-            for (auto& part : f.parts) {
+            for (auto &part : f.parts) {
                 parts.push_back(std::move(part.front()));
             }
             Line line = merge_parts(std::move(parts), false, "border '" + f.fields[0] + "'");
@@ -181,13 +185,13 @@ std::unique_ptr<BorderEngine> BorderEngine::load(const std::string& border,
                 throw DataError("reference data file missing: " + ne_path.string());
             }
             std::vector<Line> parts;
-            for (auto& f : detail::read_vector_features(ne_path, {"left", "right"})) {
+            for (auto &f : detail::read_vector_features(ne_path, {"left", "right"})) {
                 const bool forward = f.fields[0] == aaa && f.fields[1] == bbb;
                 const bool backward = f.fields[0] == bbb && f.fields[1] == aaa;
                 if (!forward && !backward) {
                     continue;
                 }
-                for (auto& part : f.parts) {
+                for (auto &part : f.parts) {
                     Line line = std::move(part.front());
                     if (backward) {
                         std::reverse(line.begin(), line.end());
@@ -196,14 +200,15 @@ std::unique_ptr<BorderEngine> BorderEngine::load(const std::string& border,
                 }
             }
             if (parts.empty()) {
-                throw UsageError("unknown border '" + border + "': no boundary between " + aaa + " and " +
-                                 bbb + " in geodata (see 'borderwatch border --list')");
+                throw UsageError("unknown border '" + border + "': no boundary between " + aaa +
+                                 " and " + bbb + " in geodata (see 'borderwatch border --list')");
             }
             const std::size_t count = parts.size();
             index.vertices = merge_parts(std::move(parts), false, "border " + name);
             index.info.id = name;
-            index.info.source = "Natural Earth 1:10m boundary lines (boundary_lines_ne10m.geojson), " +
-                                std::to_string(count) + " part(s) merged";
+            index.info.source =
+                "Natural Earth 1:10m boundary lines (boundary_lines_ne10m.geojson), " +
+                std::to_string(count) + " part(s) merged";
         }
         index.info.left = aaa;
         index.info.right = bbb;
@@ -215,16 +220,19 @@ std::unique_ptr<BorderEngine> BorderEngine::load(const std::string& border,
     return engine;
 }
 
-std::vector<BorderListEntry> BorderEngine::available_borders(const std::filesystem::path& geodata) {
+std::vector<BorderListEntry> BorderEngine::available_borders(const std::filesystem::path &geodata) {
     const auto dir = geodata_or_default(geodata);
     std::vector<BorderListEntry> out;
     std::set<std::pair<std::string, std::string>> seen;
-    for (const auto& f : detail::read_vector_features(dir / "borders.geojson", {"id", "left", "right"})) {
-        out.push_back({f.fields[1] + "-" + f.fields[2], f.fields[1], f.fields[2], "borders.geojson"});
+    for (const auto &f :
+         detail::read_vector_features(dir / "borders.geojson", {"id", "left", "right"})) {
+        out.push_back(
+            {f.fields[1] + "-" + f.fields[2], f.fields[1], f.fields[2], "borders.geojson"});
         seen.insert(std::minmax(f.fields[1], f.fields[2]));
     }
     std::vector<BorderListEntry> ne;
-    for (const auto& f : detail::read_vector_features(dir / "boundary_lines_ne10m.geojson", {"left", "right"})) {
+    for (const auto &f :
+         detail::read_vector_features(dir / "boundary_lines_ne10m.geojson", {"left", "right"})) {
         if (f.fields[0].empty() || f.fields[1].empty() || f.fields[0] == f.fields[1]) {
             continue;
         }
@@ -233,7 +241,7 @@ std::vector<BorderListEntry> BorderEngine::available_borders(const std::filesyst
                           "boundary_lines_ne10m.geojson"});
         }
     }
-    std::sort(ne.begin(), ne.end(), [](const auto& x, const auto& y) { return x.id < y.id; });
+    std::sort(ne.begin(), ne.end(), [](const auto &x, const auto &y) { return x.id < y.id; });
     out.insert(out.end(), ne.begin(), ne.end());
     return out;
 }
@@ -249,7 +257,7 @@ void check_point(double lon, double lat) {
     }
 }
 
-Placement geometric_fields(const detail::LineHit& hit) {
+Placement geometric_fields(const detail::LineHit &hit) {
     Placement p;
     p.border_distance_m = hit.distance_m;
     p.nearest_lon = hit.lon;
@@ -282,11 +290,11 @@ Placement BorderEngine::place_brute_force(double lon_deg, double lat_deg) const 
     return geometric_fields(m_index->nearest_brute_force(lon_deg, lat_deg));
 }
 
-void BorderEngine::add_side_and_admin(Placement& p, double lon, double lat,
-                                      const detail::LineHit& hit) const {
-    const auto& info = m_index->info;
+void BorderEngine::add_side_and_admin(Placement &p, double lon, double lat,
+                                      const detail::LineHit &hit) const {
+    const auto &info = m_index->info;
     // Districts are clipped to the harmonised countries, so a district also gives the country.
-    const AdminUnit* unit = m_polygons ? m_polygons->admin_at(lon, lat) : nullptr;
+    const AdminUnit *unit = m_polygons ? m_polygons->admin_at(lon, lat) : nullptr;
     std::string_view country;
     if (unit != nullptr) {
         country = unit->iso3;
@@ -314,17 +322,28 @@ void BorderEngine::add_side_and_admin(Placement& p, double lon, double lat,
     }
 }
 
-const BorderInfo& BorderEngine::info() const { return m_index->info; }
-const std::vector<std::array<double, 2>>& BorderEngine::vertices() const { return m_index->vertices; }
-const std::vector<double>& BorderEngine::vertex_chainage_km() const { return m_index->vertex_chainage_km; }
-double BorderEngine::index_build_ms() const { return m_index->build_ms; }
+const BorderInfo &BorderEngine::info() const {
+    return m_index->info;
+}
+const std::vector<std::array<double, 2>> &BorderEngine::vertices() const {
+    return m_index->vertices;
+}
+const std::vector<double> &BorderEngine::vertex_chainage_km() const {
+    return m_index->vertex_chainage_km;
+}
+double BorderEngine::index_build_ms() const {
+    return m_index->build_ms;
+}
 
 std::array<double, 2> BorderEngine::point_at_chainage(double chainage_km) const {
-    const auto& idx = *m_index;
+    const auto &idx = *m_index;
     const double total = idx.vertex_chainage_m.back();
-    const double ch = std::clamp(std::isfinite(chainage_km) ? chainage_km * 1000.0 : 0.0, 0.0, total);
+    const double ch =
+        std::clamp(std::isfinite(chainage_km) ? chainage_km * 1000.0 : 0.0, 0.0, total);
     auto it = std::upper_bound(idx.vertex_chainage_m.begin(), idx.vertex_chainage_m.end(), ch);
-    std::size_t e = it == idx.vertex_chainage_m.begin() ? 0 : static_cast<std::size_t>(it - idx.vertex_chainage_m.begin()) - 1;
+    std::size_t e = it == idx.vertex_chainage_m.begin()
+                        ? 0
+                        : static_cast<std::size_t>(it - idx.vertex_chainage_m.begin()) - 1;
     if (e >= idx.edge_length_m.size()) {
         return idx.vertices.back();
     }

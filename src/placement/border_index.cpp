@@ -64,25 +64,31 @@ constexpr double hint_max_cells = 20000.0;
 
 using Vec = std::array<double, 3>;
 
-inline double dot(const Vec& x, const Vec& y) { return x[0] * y[0] + x[1] * y[1] + x[2] * y[2]; }
-inline Vec sub(const Vec& x, const Vec& y) { return {x[0] - y[0], x[1] - y[1], x[2] - y[2]}; }
-inline Vec add_scaled(const Vec& x, double s, const Vec& y) {
+inline double dot(const Vec &x, const Vec &y) {
+    return x[0] * y[0] + x[1] * y[1] + x[2] * y[2];
+}
+inline Vec sub(const Vec &x, const Vec &y) {
+    return {x[0] - y[0], x[1] - y[1], x[2] - y[2]};
+}
+inline Vec add_scaled(const Vec &x, double s, const Vec &y) {
     return {x[0] + s * y[0], x[1] + s * y[1], x[2] + s * y[2]};
 }
-inline Vec cross(const Vec& x, const Vec& y) {
+inline Vec cross(const Vec &x, const Vec &y) {
     return {x[1] * y[2] - x[2] * y[1], x[2] * y[0] - x[0] * y[2], x[0] * y[1] - x[1] * y[0]};
 }
-inline Vec normalized(const Vec& x) {
+inline Vec normalized(const Vec &x) {
     const double len = std::sqrt(dot(x, x));
     return len > 0.0 ? Vec{x[0] / len, x[1] / len, x[2] / len} : x;
 }
 /// Unit ellipsoid normal through (or near) a point: the gradient of x^2/a^2 + z^2/b^2.
-inline Vec surface_normal(const Vec& x) {
+inline Vec surface_normal(const Vec &x) {
     return normalized({x[0] * inv_a2, x[1] * inv_a2, x[2] * inv_b2});
 }
 
 /// Maximum distance of a geodesic sub-arc of chord length @p len from its chord, plus slack.
-inline double sagitta_bound(double len) { return len * len / (8.0 * r_min_m) * 1.01 + 1e-3 + 1e-6 * len; }
+inline double sagitta_bound(double len) {
+    return len * len / (8.0 * r_min_m) * 1.01 + 1e-3 + 1e-6 * len;
+}
 
 /// Four float lanes (GCC/Clang vector extension: SSE2 on x86-64, NEON on ARM).
 using Float4 = float __attribute__((vector_size(16)));
@@ -92,14 +98,14 @@ struct BoxQuery {
     Float4 x, y, z;
 };
 
-inline BoxQuery box_query(const Vec& p, const Vec& origin) {
+inline BoxQuery box_query(const Vec &p, const Vec &origin) {
     const auto x = static_cast<float>(p[0] - origin[0]);
     const auto y = static_cast<float>(p[1] - origin[1]);
     const auto z = static_cast<float>(p[2] - origin[2]);
     return {Float4{x, x, x, x}, Float4{y, y, y, y}, Float4{z, z, z, z}};
 }
 
-inline Float4 load4(const std::array<float, 4>& v) {
+inline Float4 load4(const std::array<float, 4> &v) {
     Float4 r;
     std::memcpy(&r, v.data(), sizeof r);
     return r;
@@ -107,9 +113,10 @@ inline Float4 load4(const std::array<float, 4>& v) {
 
 /// Squared distances from the query point to the node's four child boxes (0 inside; +inf
 /// for an empty slot). Float rounding is covered by the boxes' padding and loose_bound().
-inline std::array<float, 4> box_distances2(const BvhNode& node, const BoxQuery& q) {
+inline std::array<float, 4> box_distances2(const BvhNode &node, const BoxQuery &q) {
     const Float4 zero{0.0F, 0.0F, 0.0F, 0.0F};
-    auto axis = [&](const std::array<float, 4>& lo, const std::array<float, 4>& hi, const Float4& p) {
+    auto axis = [&](const std::array<float, 4> &lo, const std::array<float, 4> &hi,
+                    const Float4 &p) {
         const Float4 below = load4(lo) - p;
         const Float4 above = p - load4(hi);
         const Float4 d = (below > zero ? below : zero) + (above > zero ? above : zero);
@@ -125,12 +132,12 @@ inline std::array<float, 4> box_distances2(const BvhNode& node, const BoxQuery& 
 /// Squared distances from the query point to a leaf's eight float chords (lanes past the
 /// leaf's count are meaningless). Within ~0.5 m of the double value for points < 2,000 km
 /// from the origin (lane_slack_m covers that and the sagitta).
-inline std::array<float, 8> chord_distances2(const LeafChords& l, const BoxQuery& q) {
+inline std::array<float, 8> chord_distances2(const LeafChords &l, const BoxQuery &q) {
     std::array<float, 8> out{};
     const Float4 zero{0.0F, 0.0F, 0.0F, 0.0F};
     const Float4 one{1.0F, 1.0F, 1.0F, 1.0F};
     for (std::size_t half = 0; half < 2; ++half) {
-        auto lane = [&](const std::array<float, 8>& v) {
+        auto lane = [&](const std::array<float, 8> &v) {
             Float4 r;
             std::memcpy(&r, v.data() + 4 * half, sizeof r);
             return r;
@@ -154,7 +161,9 @@ inline std::array<float, 8> chord_distances2(const LeafChords& l, const BoxQuery
 }
 
 /// A squared distance bound loosened by the relative error of the float box distances.
-inline double loose_bound(double d2) { return d2 * (1.0 + 1e-6); }
+inline double loose_bound(double d2) {
+    return d2 * (1.0 + 1e-6);
+}
 
 /// loose_bound() as the bit pattern of a float (+inf stays +inf).
 inline std::uint32_t box_bound_bits(double d2) {
@@ -173,7 +182,7 @@ constexpr double box_padding_m = 0.5;
 /// Foot of P on a sub-segment: chord parameter t and the point on the ellipsoid. Returns
 /// false, skipping the projection onto the ellipsoid, when the chord foot is already beyond
 /// @p reach2 (squared): the projection moves it by at most the sagitta (< 5 mm).
-inline bool segment_foot(const Segment& s, const Vec& p, double reach2, Vec& f, double& t) {
+inline bool segment_foot(const Segment &s, const Vec &p, double reach2, Vec &f, double &t) {
     const Vec ap = sub(p, s.a);
     t = dot(ap, s.u);
     if (t <= 0.0) {
@@ -198,7 +207,7 @@ inline bool segment_foot(const Segment& s, const Vec& p, double reach2, Vec& f, 
 }
 
 /// The point of the sub-arc at chord parameter t (moved onto the ellipsoid along n).
-inline Vec point_on_segment(const Segment& s, double t) {
+inline Vec point_on_segment(const Segment &s, double t) {
     if (t <= 0.0) {
         return s.a;
     }
@@ -212,7 +221,7 @@ inline Vec point_on_segment(const Segment& s, double t) {
 }
 
 /// Geodesic length of the normal-section arc with chord P-F (series in c / rho).
-inline double series_distance(const Vec& p, const Vec& f, double c) {
+inline double series_distance(const Vec &p, const Vec &f, double c) {
     if (c == 0.0) {
         return 0.0;
     }
@@ -227,7 +236,8 @@ inline double series_distance(const Vec& p, const Vec& f, double c) {
     if (cos_phi > 1e-12) {
         const Vec dv = sub(f, p);
         const double de = (-n[1] * dv[0] + n[0] * dv[1]) / cos_phi;
-        const double dn = (-n[2] * n[0] * dv[0] - n[2] * n[1] * dv[1] + cos_phi * cos_phi * dv[2]) / cos_phi;
+        const double dn =
+            (-n[2] * n[0] * dv[0] - n[2] * n[1] * dv[1] + cos_phi * cos_phi * dv[2]) / cos_phi;
         const double h2 = de * de + dn * dn;
         if (h2 > 0.0) {
             inv_rho = (dn * dn / radius_m + de * de / radius_n) / h2;
@@ -238,7 +248,7 @@ inline double series_distance(const Vec& p, const Vec& f, double c) {
 }
 
 /// Azimuth at P (lon/lat given as sin/cos) of the direction towards F, degrees [0, 360).
-inline double azimuth_towards(const Vec& p, const Vec& f, double sin_phi, double cos_phi,
+inline double azimuth_towards(const Vec &p, const Vec &f, double sin_phi, double cos_phi,
                               double sin_lam, double cos_lam) {
     const Vec dv = sub(f, p);
     const double de = -sin_lam * dv[0] + cos_lam * dv[1];
@@ -267,7 +277,7 @@ inline double margin_threshold(double c) {
 
 void BorderIndex::build() {
     const auto start = std::chrono::steady_clock::now();
-    const geod_geodesic& g = wgs84_geodesic();
+    const geod_geodesic &g = wgs84_geodesic();
     const std::size_t n = vertices.size();
     if (n < 2) {
         throw GeometryError("border '" + info.id + "' needs at least 2 distinct vertices, has " +
@@ -288,7 +298,8 @@ void BorderIndex::build() {
         ecef[i] = ecef_from_geodetic(vertices[i][0], vertices[i][1]);
     }
 
-    auto make_segment = [&](const Vec& a, const Vec& b, double along0, double length, std::uint32_t edge) {
+    auto make_segment = [&](const Vec &a, const Vec &b, double along0, double length,
+                            std::uint32_t edge) {
         Segment s;
         s.a = a;
         s.d = sub(b, a);
@@ -307,8 +318,8 @@ void BorderIndex::build() {
 
     double chain = 0.0;
     for (std::size_t i = 0; i < edges; ++i) {
-        const auto& va = vertices[i];
-        const auto& vb = vertices[i + 1];
+        const auto &va = vertices[i];
+        const auto &vb = vertices[i + 1];
         double length = 0.0;
         double azi1 = 0.0;
         double azi2 = 0.0;
@@ -317,7 +328,8 @@ void BorderIndex::build() {
         edge_azimuth1_deg[i] = azi1;
         edge_azimuth2_deg[i] = azi2;
         edge_first_segment[i] = static_cast<std::uint32_t>(segments.size());
-        const auto pieces = static_cast<std::size_t>(std::max(1.0, std::ceil(length / max_segment_m)));
+        const auto pieces =
+            static_cast<std::size_t>(std::max(1.0, std::ceil(length / max_segment_m)));
         if (segments.size() + pieces > 16'000'000U) {
             throw GeometryError("border '" + info.id + "' is too long to index (edges over " +
                                 std::to_string(segments.size() * max_segment_m / 1000.0) + " km)");
@@ -368,7 +380,7 @@ void BorderIndex::build() {
     {
         Vec lo = ecef.front();
         Vec hi = ecef.front();
-        for (const Vec& v : ecef) {
+        for (const Vec &v : ecef) {
             for (std::size_t c = 0; c < 3; ++c) {
                 lo[c] = std::min(lo[c], v[c]);
                 hi[c] = std::max(hi[c], v[c]);
@@ -390,7 +402,7 @@ void BorderIndex::build() {
         Built out{0, {inf, inf, inf}, {-inf, -inf, -inf}};
         double grow = 0.0;
         for (std::uint32_t k = first; k < first + count; ++k) {
-            const Segment& s = segments[k];
+            const Segment &s = segments[k];
             const Vec a = sub(s.a, origin);
             const Vec b = add_scaled(a, 1.0, s.d);
             for (std::size_t c = 0; c < 3; ++c) {
@@ -406,7 +418,7 @@ void BorderIndex::build() {
         return out;
     };
     // Float lanes rounded outwards and padded, so they contain the double box.
-    auto set_lane = [](BvhNode& node, std::size_t lane, const Built& child) {
+    auto set_lane = [](BvhNode &node, std::size_t lane, const Built &child) {
         auto down = [](double v) { return float_at_or_below(v - box_padding_m); };
         auto up = [](double v) { return float_at_or_above(v + box_padding_m); };
         node.lo_x[lane] = down(child.lo[0]);
@@ -429,21 +441,22 @@ void BorderIndex::build() {
         node.child.fill(bvh_leaf_bit); // leaves of 0 segments
         return node;
     };
-    auto build_node = [&](auto&& self, std::uint32_t first, std::uint32_t count) -> Built {
+    auto build_node = [&](auto &&self, std::uint32_t first, std::uint32_t count) -> Built {
         if (count <= leaf_size) {
             Built leaf = box_of(first, count);
             leaf.ref = bvh_leaf_bit | (count << 24) | static_cast<std::uint32_t>(leaves.size());
-            LeafChords& lanes = leaves.emplace_back();
+            LeafChords &lanes = leaves.emplace_back();
             lanes.first = first;
             for (std::uint32_t i = 0; i < count; ++i) {
-                const Segment& sg = segments[first + i];
+                const Segment &sg = segments[first + i];
                 lanes.ax[i] = static_cast<float>(sg.a[0] - origin[0]);
                 lanes.ay[i] = static_cast<float>(sg.a[1] - origin[1]);
                 lanes.az[i] = static_cast<float>(sg.a[2] - origin[2]);
                 lanes.dx[i] = static_cast<float>(sg.d[0]);
                 lanes.dy[i] = static_cast<float>(sg.d[1]);
                 lanes.dz[i] = static_cast<float>(sg.d[2]);
-                const float dd = lanes.dx[i] * lanes.dx[i] + lanes.dy[i] * lanes.dy[i] + lanes.dz[i] * lanes.dz[i];
+                const float dd = lanes.dx[i] * lanes.dx[i] + lanes.dy[i] * lanes.dy[i] +
+                                 lanes.dz[i] * lanes.dz[i];
                 lanes.inv_dd[i] = dd > 0.0F ? 1.0F / dd : 0.0F;
             }
             return leaf;
@@ -471,7 +484,8 @@ void BorderIndex::build() {
         set_lane(nodes.back(), 0, root);
     }
     build_hint_grid();
-    build_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    build_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
 
 void BorderIndex::build_hint_grid() {
@@ -481,7 +495,7 @@ void BorderIndex::build_hint_grid() {
     double lon1 = -180.0;
     double lat0 = 90.0;
     double lat1 = -90.0;
-    for (const auto& v : vertices) {
+    for (const auto &v : vertices) {
         lon0 = std::min(lon0, v[0]);
         lon1 = std::max(lon1, v[0]);
         lat0 = std::min(lat0, v[1]);
@@ -547,8 +561,10 @@ LineHit BorderIndex::nearest_fast(double lon, double lat) const {
     if (hint_nx > 0) {
         const double fx = (lon - hint_lon0) / hint_step_deg;
         const double fy = (lat - hint_lat0) / hint_step_deg;
-        if (fx >= 0.0 && fy >= 0.0 && fx < static_cast<double>(hint_nx) && fy < static_cast<double>(hint_ny)) {
-            const double bound = hint_chord_m[static_cast<std::size_t>(fy) * hint_nx + static_cast<std::size_t>(fx)];
+        if (fx >= 0.0 && fy >= 0.0 && fx < static_cast<double>(hint_nx) &&
+            fy < static_cast<double>(hint_ny)) {
+            const double bound =
+                hint_chord_m[static_cast<std::size_t>(fy) * hint_nx + static_cast<std::size_t>(fx)];
             thr = margin_threshold(bound);
         }
     }
@@ -558,9 +574,11 @@ LineHit BorderIndex::nearest_fast(double lon, double lat) const {
     // order like their bit patterns, so bounds compare as integers.
     const BoxQuery q = box_query(p, origin);
     std::uint32_t box_thr2 = box_bound_bits(thr2); // thr2 for the float box distances
-    double reach2 = (thr + reach_slack_m) * (thr + reach_slack_m); // for chord feet before projection
-    double lane_reach2 = (thr + lane_slack_m) * (thr + lane_slack_m); // for the float chord distances
-    std::array<std::uint64_t, 96> stack; // NOLINT: filled before use
+    double reach2 =
+        (thr + reach_slack_m) * (thr + reach_slack_m); // for chord feet before projection
+    double lane_reach2 =
+        (thr + lane_slack_m) * (thr + lane_slack_m); // for the float chord distances
+    std::array<std::uint64_t, 96> stack;             // NOLINT: filled before use
     std::size_t top = 0;
     stack[top++] = 0; // the root, distance 0
     while (top > 0) {
@@ -574,7 +592,7 @@ LineHit BorderIndex::nearest_fast(double lon, double lat) const {
             if (count == 0) {
                 continue;
             }
-            const LeafChords& lanes = leaves[item_ref & 0xFFFFFFU];
+            const LeafChords &lanes = leaves[item_ref & 0xFFFFFFU];
             const std::array<float, 8> lane_d2 = chord_distances2(lanes, q);
             for (std::uint32_t lane = 0; lane < count; ++lane) {
                 if (lane_d2[lane] > lane_reach2) {
@@ -608,8 +626,9 @@ LineHit BorderIndex::nearest_fast(double lon, double lat) const {
                     }
                     ncands = kept;
                     if (ncands == cands.size()) { // pathological: keep the nearest half
-                        std::sort(cands.begin(), cands.end(),
-                                  [](const Candidate& x, const Candidate& y) { return x.c2 < y.c2; });
+                        std::sort(
+                            cands.begin(), cands.end(),
+                            [](const Candidate &x, const Candidate &y) { return x.c2 < y.c2; });
                         ncands = cands.size() / 2;
                     }
                 }
@@ -617,7 +636,7 @@ LineHit BorderIndex::nearest_fast(double lon, double lat) const {
             }
             continue;
         }
-        const BvhNode& node = nodes[item_ref];
+        const BvhNode &node = nodes[item_ref];
         const std::array<float, 4> d2 = box_distances2(node, q);
         if (top + bvh_width > stack.size()) {
             continue; // cannot happen: the tree is balanced
@@ -658,7 +677,7 @@ LineHit BorderIndex::nearest_fast(double lon, double lat) const {
         if (cand.c2 > thr2) {
             continue;
         }
-        const Segment& seg = segments[cand.seg];
+        const Segment &seg = segments[cand.seg];
         double c = std::sqrt(cand.c2);
         double t = cand.t;
         Vec f = cand.f;
@@ -687,7 +706,8 @@ LineHit BorderIndex::nearest_fast(double lon, double lat) const {
             if (cphi > 1e-12) {
                 const Vec dv = sub(p, f);
                 const double de = (-nf[1] * dv[0] + nf[0] * dv[1]) / cphi;
-                const double dn = (-nf[2] * nf[0] * dv[0] - nf[2] * nf[1] * dv[1] + cphi2 * dv[2]) / cphi;
+                const double dn =
+                    (-nf[2] * nf[0] * dv[0] - nf[2] * nf[1] * dv[1] + cphi2 * dv[2]) / cphi;
                 const double h2 = de * de + dn * dn;
                 const double n2 = wgs84_a_m * wgs84_a_m / (1.0 - wgs84_e2 * nf[2] * nf[2]);
                 const double psi = -wgs84_ep2 * s * s * cphi2 * (2.0 * de * dn / h2) / (12.0 * n2);
@@ -728,25 +748,26 @@ LineHit BorderIndex::nearest_fast(double lon, double lat) const {
 namespace {
 
 /// Unit tangent of a sub-arc at its point @p f, pointing along the line's direction.
-Vec tangent_at(const Segment& seg, const Vec& f) {
+Vec tangent_at(const Segment &seg, const Vec &f) {
     const Vec t = normalized(cross(seg.plane, surface_normal(f)));
     return dot(t, seg.d) < 0.0 ? Vec{-t[0], -t[1], -t[2]} : t;
 }
 
 /// Unit direction (ECEF) of azimuth @p azi_deg in the tangent plane at the surface point @p f.
-Vec direction_at(const Vec& f, double azi_deg) {
+Vec direction_at(const Vec &f, double azi_deg) {
     const Vec n = surface_normal(f);
     const double cphi = std::sqrt(n[0] * n[0] + n[1] * n[1]);
     const Vec east{-n[1] / cphi, n[0] / cphi, 0.0};
     const Vec north{-n[2] * n[0] / cphi, -n[2] * n[1] / cphi, cphi};
     const double sa = std::sin(azi_deg * deg);
     const double ca = std::cos(azi_deg * deg);
-    return {sa * east[0] + ca * north[0], sa * east[1] + ca * north[1], sa * east[2] + ca * north[2]};
+    return {sa * east[0] + ca * north[0], sa * east[1] + ca * north[1],
+            sa * east[2] + ca * north[2]};
 }
 
 } // namespace
 
-bool BorderIndex::refine_far_foot(double lon, double lat, LineHit& hit) const {
+bool BorderIndex::refine_far_foot(double lon, double lat, LineHit &hit) const {
     // One geodesic F -> P gives the exact distance (stationary at the foot, so the few mm
     // the closed-form foot may be off change it by < 1e-10 m) and the angle it makes with
     // the line; the Newton step along the line, s cos(theta), moves F onto the exact foot
@@ -760,7 +781,7 @@ bool BorderIndex::refine_far_foot(double lon, double lat, LineHit& hit) const {
         return false;
     }
     const Vec towards_p = direction_at(hit.foot_ecef, azi1);
-    const Segment& seg = segments[hit.segment];
+    const Segment &seg = segments[hit.segment];
     const std::uint32_t last = static_cast<std::uint32_t>(segments.size()) - 1;
     const bool at_start = hit.t <= 0.0;
     const bool at_end = hit.t >= 1.0;
@@ -769,8 +790,8 @@ bool BorderIndex::refine_far_foot(double lon, double lat, LineHit& hit) const {
         // there (a corner minimum); otherwise let the exact solver decide.
         const bool has_in = at_start ? hit.segment > 0 : true;
         const bool has_out = at_end ? hit.segment < last : true;
-        const Segment& in = at_start ? segments[hit.segment - (has_in ? 1 : 0)] : seg;
-        const Segment& out = at_end ? segments[hit.segment + (has_out ? 1 : 0)] : seg;
+        const Segment &in = at_start ? segments[hit.segment - (has_in ? 1 : 0)] : seg;
+        const Segment &out = at_end ? segments[hit.segment + (has_out ? 1 : 0)] : seg;
         if ((has_out && dot(towards_p, tangent_at(out, hit.foot_ecef)) > 0.0) ||
             (has_in && dot(towards_p, tangent_at(in, hit.foot_ecef)) < 0.0)) {
             return false;
@@ -789,7 +810,7 @@ bool BorderIndex::refine_far_foot(double lon, double lat, LineHit& hit) const {
         while (k > first && chain < segments[k].along0_m) {
             --k;
         }
-        const Segment& moved = segments[k];
+        const Segment &moved = segments[k];
         const double t = (chain - moved.along0_m) / moved.length_m;
         if (!(t > 0.0 && t < 1.0)) {
             return false;
@@ -807,10 +828,10 @@ bool BorderIndex::refine_far_foot(double lon, double lat, LineHit& hit) const {
     return true;
 }
 
-LineHit BorderIndex::nearest_far(double lon, double lat, const std::array<double, 3>& p,
-                                 const void* candidates, std::size_t count, double thr2) const {
+LineHit BorderIndex::nearest_far(double lon, double lat, const std::array<double, 3> &p,
+                                 const void *candidates, std::size_t count, double thr2) const {
     // Far from the line: solve each candidate's edge exactly (Newton on geod_* geodesics).
-    const auto* cands = static_cast<const Candidate*>(candidates);
+    const auto *cands = static_cast<const Candidate *>(candidates);
     LineHit hit;
     hit.p_ecef = p;
     hit.distance_m = std::numeric_limits<double>::infinity();
@@ -819,13 +840,13 @@ LineHit BorderIndex::nearest_far(double lon, double lat, const std::array<double
         if (cands[i].c2 > thr2) {
             continue;
         }
-        const Segment& s = segments[cands[i].seg];
+        const Segment &s = segments[cands[i].seg];
         if (s.edge == last_edge) {
             continue;
         }
         last_edge = s.edge;
-        const auto& va = vertices[s.edge];
-        const auto& vb = vertices[s.edge + 1];
+        const auto &va = vertices[s.edge];
+        const auto &vb = vertices[s.edge + 1];
         const double seed = s.along0_m - vertex_chainage_m[s.edge] + cands[i].t * s.length_m;
         const EdgeFoot foot = nearest_on_geodesic_edge(va[0], va[1], vb[0], vb[1], lon, lat, seed);
         keep_if_nearer(s.edge, foot, hit);
@@ -833,7 +854,7 @@ LineHit BorderIndex::nearest_far(double lon, double lat, const std::array<double
     return hit;
 }
 
-void BorderIndex::keep_if_nearer(std::uint32_t edge, const EdgeFoot& foot, LineHit& hit) const {
+void BorderIndex::keep_if_nearer(std::uint32_t edge, const EdgeFoot &foot, LineHit &hit) const {
     const double chainage = vertex_chainage_m[edge] + foot.along_m;
     if (foot.distance_m < hit.distance_m ||
         (foot.distance_m == hit.distance_m && chainage < hit.chainage_m)) {
@@ -846,7 +867,7 @@ void BorderIndex::keep_if_nearer(std::uint32_t edge, const EdgeFoot& foot, LineH
     }
 }
 
-void BorderIndex::locate_on_segments(std::uint32_t edge, double along_m, LineHit& hit) const {
+void BorderIndex::locate_on_segments(std::uint32_t edge, double along_m, LineHit &hit) const {
     const std::uint32_t first = edge_first_segment[edge];
     const std::uint32_t last = edge_first_segment[edge + 1] - 1;
     const double chain = vertex_chainage_m[edge] + along_m;
@@ -854,7 +875,7 @@ void BorderIndex::locate_on_segments(std::uint32_t edge, double along_m, LineHit
     while (k < last && segments[k + 1].along0_m <= chain) {
         ++k;
     }
-    const Segment& s = segments[k];
+    const Segment &s = segments[k];
     hit.segment = k;
     if (along_m <= 0.0) {
         hit.t = 0.0;
@@ -869,11 +890,11 @@ void BorderIndex::locate_on_segments(std::uint32_t edge, double along_m, LineHit
 LineHit BorderIndex::nearest_exact(double lon, double lat) const {
     // Upper bound: the exact distance to the edge the fast search picks.
     const LineHit seed = nearest_fast(lon, lat);
-    const Segment& seed_seg = segments[seed.segment];
-    const auto& sa = vertices[seed_seg.edge];
-    const auto& sb = vertices[seed_seg.edge + 1];
-    const EdgeFoot seed_foot = nearest_on_geodesic_edge(sa[0], sa[1], sb[0], sb[1], lon, lat,
-                                                        seed.chainage_m - vertex_chainage_m[seed_seg.edge]);
+    const Segment &seed_seg = segments[seed.segment];
+    const auto &sa = vertices[seed_seg.edge];
+    const auto &sb = vertices[seed_seg.edge + 1];
+    const EdgeFoot seed_foot = nearest_on_geodesic_edge(
+        sa[0], sa[1], sb[0], sb[1], lon, lat, seed.chainage_m - vertex_chainage_m[seed_seg.edge]);
     const double ub = seed_foot.distance_m + 1e-6;
     const double ub2 = ub * ub;
     const Vec p = ecef_from_geodetic(lon, lat);
@@ -888,7 +909,7 @@ LineHit BorderIndex::nearest_exact(double lon, double lat) const {
         const std::uint32_t ref = stack.back();
         stack.pop_back();
         if ((ref & bvh_leaf_bit) == 0U) {
-            const BvhNode& node = nodes[ref];
+            const BvhNode &node = nodes[ref];
             const std::array<float, 4> d2 = box_distances2(node, pq_box);
             for (std::size_t c = 0; c < bvh_width; ++c) {
                 if (d2[c] <= box_ub2) {
@@ -900,7 +921,7 @@ LineHit BorderIndex::nearest_exact(double lon, double lat) const {
         const std::uint32_t count = (ref >> 24) & 0x7FU;
         const std::uint32_t first = count > 0 ? leaves[ref & 0xFFFFFFU].first : 0;
         for (std::uint32_t k = first; k < first + count; ++k) {
-            const Segment& s = segments[k];
+            const Segment &s = segments[k];
             const double dd = dot(s.d, s.d);
             const Vec ap = sub(p, s.a);
             const double t = dd > 0.0 ? std::clamp(dot(ap, s.d) / dd, 0.0, 1.0) : 0.0;
@@ -919,8 +940,8 @@ LineHit BorderIndex::nearest_exact(double lon, double lat) const {
     hit.p_ecef = p;
     hit.distance_m = std::numeric_limits<double>::infinity();
     for (const std::uint32_t e : edges) {
-        const auto& va = vertices[e];
-        const auto& vb = vertices[e + 1];
+        const auto &va = vertices[e];
+        const auto &vb = vertices[e + 1];
         const EdgeFoot foot = nearest_on_geodesic_edge(va[0], va[1], vb[0], vb[1], lon, lat);
         keep_if_nearer(e, foot, hit);
     }
@@ -928,7 +949,7 @@ LineHit BorderIndex::nearest_exact(double lon, double lat) const {
 }
 
 LineHit BorderIndex::nearest_brute_force(double lon, double lat) const {
-    const geod_geodesic& g = wgs84_geodesic();
+    const geod_geodesic &g = wgs84_geodesic();
     const std::size_t n = vertices.size();
     // Distance and azimuth from every vertex to P.
     std::vector<double> dist(n);
@@ -940,15 +961,15 @@ LineHit BorderIndex::nearest_brute_force(double lon, double lat) const {
     LineHit hit;
     hit.p_ecef = ecef_from_geodetic(lon, lat);
     hit.distance_m = std::numeric_limits<double>::infinity();
-    auto consider = [&](std::uint32_t e, const EdgeFoot& foot) { keep_if_nearer(e, foot, hit); };
+    auto consider = [&](std::uint32_t e, const EdgeFoot &foot) { keep_if_nearer(e, foot, hit); };
     for (std::uint32_t e = 0; e + 1 < n; ++e) {
         // The distance along a geodesic edge has an interior minimum only when P is ahead of
         // the start and behind the end; otherwise the nearer end is the minimum.
         const bool ahead_of_start = std::cos((azi[e] - edge_azimuth1_deg[e]) * deg) > 0.0;
         const bool behind_end = std::cos((azi[e + 1] - edge_azimuth2_deg[e]) * deg) < 0.0;
         if (ahead_of_start && behind_end) {
-            const auto& va = vertices[e];
-            const auto& vb = vertices[e + 1];
+            const auto &va = vertices[e];
+            const auto &vb = vertices[e + 1];
             consider(e, nearest_on_geodesic_edge(va[0], va[1], vb[0], vb[1], lon, lat));
         } else {
             const bool at_start = dist[e] <= dist[e + 1];
@@ -971,8 +992,8 @@ LineHit BorderIndex::nearest_brute_force(double lon, double lat) const {
     return hit;
 }
 
-int BorderIndex::line_side(const std::array<double, 3>& p, const LineHit& hit) const {
-    const Segment& s = segments[hit.segment];
+int BorderIndex::line_side(const std::array<double, 3> &p, const LineHit &hit) const {
+    const Segment &s = segments[hit.segment];
     const std::uint32_t last = static_cast<std::uint32_t>(segments.size()) - 1;
     if (hit.t > 0.0 && hit.t < 1.0) {
         return dot(sub(p, s.a), s.left) > 0.0 ? 1 : 0;
@@ -991,8 +1012,8 @@ int BorderIndex::line_side(const std::array<double, 3>& p, const LineHit& hit) c
         }
         out = hit.segment + 1;
     }
-    const Segment& si = segments[in];
-    const Segment& so = segments[out];
+    const Segment &si = segments[in];
+    const Segment &so = segments[out];
     const Vec v = add_scaled(si.a, 1.0, si.d);
     const bool left_in = dot(sub(p, si.a), si.left) > 0.0;
     const bool left_out = dot(sub(p, v), so.left) > 0.0;

@@ -10,7 +10,8 @@ std::string format_fixed_exact(double value, int decimals) {
         return std::isnan(value) ? "nan" : (value > 0 ? "inf" : "-inf");
     }
     char buffer[64];
-    auto result = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed, decimals);
+    auto result =
+        std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed, decimals);
     std::string text(buffer, result.ptr);
     // "-0.000" (a tiny negative value rounded to zero) reads as "0.000".
     if (!text.empty() && text[0] == '-' && text.find_first_not_of("-0.") == std::string::npos) {
@@ -27,7 +28,7 @@ std::string bearing_text(double bearing_deg) {
 }
 } // namespace
 
-std::array<std::string, 8> format_placement(const Placement& p) {
+std::array<std::string, 8> format_placement(const Placement &p) {
     return {format_fixed_exact(p.border_distance_m, 3),
             format_fixed_exact(p.nearest_lon, 7),
             format_fixed_exact(p.nearest_lat, 7),

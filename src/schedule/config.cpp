@@ -20,23 +20,24 @@ namespace {
 
 class ConfigReader {
   public:
-    ConfigReader(const toml::table& root, std::string file) : m_root(root), m_file(std::move(file)) {}
+    ConfigReader(const toml::table &root, std::string file)
+        : m_root(root), m_file(std::move(file)) {}
 
-    [[noreturn]] void fail(const std::string& key, const std::string& message) const {
+    [[noreturn]] void fail(const std::string &key, const std::string &message) const {
         throw UsageError(m_file + ": key '" + key + "': " + message);
     }
 
-    void check_keys(const toml::table& table, const std::string& prefix,
-                    const std::set<std::string>& allowed) const {
-        for (const auto& [key, node] : table) {
+    void check_keys(const toml::table &table, const std::string &prefix,
+                    const std::set<std::string> &allowed) const {
+        for (const auto &[key, node] : table) {
             if (allowed.count(std::string(key.str())) == 0) {
                 fail(prefix + std::string(key.str()), "unknown key");
             }
         }
     }
 
-    [[nodiscard]] const toml::table* table(const char* name) const {
-        const auto* node = m_root.get(name);
+    [[nodiscard]] const toml::table *table(const char *name) const {
+        const auto *node = m_root.get(name);
         if (node == nullptr) {
             return nullptr;
         }
@@ -46,8 +47,8 @@ class ConfigReader {
         return node->as_table();
     }
 
-    [[nodiscard]] std::optional<std::string> text(const toml::table* t, const std::string& prefix,
-                                                  const char* key) const {
+    [[nodiscard]] std::optional<std::string> text(const toml::table *t, const std::string &prefix,
+                                                  const char *key) const {
         if (t == nullptr || t->get(key) == nullptr) {
             return std::nullopt;
         }
@@ -58,12 +59,12 @@ class ConfigReader {
         return v;
     }
 
-    [[nodiscard]] std::optional<double> number(const toml::table* t, const std::string& prefix,
-                                               const char* key) const {
+    [[nodiscard]] std::optional<double> number(const toml::table *t, const std::string &prefix,
+                                               const char *key) const {
         if (t == nullptr || t->get(key) == nullptr) {
             return std::nullopt;
         }
-        const auto* node = t->get(key);
+        const auto *node = t->get(key);
         if (!node->is_number()) {
             fail(prefix + key, "must be a number");
         }
@@ -71,11 +72,11 @@ class ConfigReader {
     }
 
     [[nodiscard]] std::optional<std::vector<std::string>>
-    texts(const toml::table* t, const std::string& prefix, const char* key) const {
+    texts(const toml::table *t, const std::string &prefix, const char *key) const {
         if (t == nullptr || t->get(key) == nullptr) {
             return std::nullopt;
         }
-        const auto* node = t->get(key);
+        const auto *node = t->get(key);
         std::vector<std::string> out;
         if (node->is_string()) {
             out.push_back(*node->value<std::string>());
@@ -84,7 +85,7 @@ class ConfigReader {
         if (!node->is_array()) {
             fail(prefix + key, "must be a string or an array of strings");
         }
-        for (const auto& item : *node->as_array()) {
+        for (const auto &item : *node->as_array()) {
             const auto v = item.value<std::string>();
             if (!v) {
                 fail(prefix + key, "must be an array of strings");
@@ -95,16 +96,16 @@ class ConfigReader {
     }
 
     [[nodiscard]] std::optional<std::vector<double>>
-    numbers(const toml::table* t, const std::string& prefix, const char* key) const {
+    numbers(const toml::table *t, const std::string &prefix, const char *key) const {
         if (t == nullptr || t->get(key) == nullptr) {
             return std::nullopt;
         }
-        const auto* node = t->get(key);
+        const auto *node = t->get(key);
         if (!node->is_array()) {
             fail(prefix + key, "must be an array of numbers");
         }
         std::vector<double> out;
-        for (const auto& item : *node->as_array()) {
+        for (const auto &item : *node->as_array()) {
             if (!item.is_number()) {
                 fail(prefix + key, "must be an array of numbers");
             }
@@ -113,28 +114,28 @@ class ConfigReader {
         return out;
     }
 
-    [[nodiscard]] const toml::table& root() const noexcept { return m_root; }
+    [[nodiscard]] const toml::table &root() const noexcept { return m_root; }
 
   private:
-    const toml::table& m_root;
+    const toml::table &m_root;
     std::string m_file;
 };
 
-std::filesystem::path resolve(const std::filesystem::path& base, const std::string& p) {
+std::filesystem::path resolve(const std::filesystem::path &base, const std::string &p) {
     const std::filesystem::path path(p);
     return path.is_absolute() ? path : (base / path).lexically_normal();
 }
 
 } // namespace
 
-UpdateConfig parse_update_config(const std::string& toml_text,
-                                 const std::filesystem::path& base_dir,
-                                 const std::string& file_name) {
+UpdateConfig parse_update_config(const std::string &toml_text,
+                                 const std::filesystem::path &base_dir,
+                                 const std::string &file_name) {
     toml::table root;
     try {
         root = toml::parse(toml_text, file_name);
-    } catch (const toml::parse_error& e) {
-        const auto& where = e.source().begin;
+    } catch (const toml::parse_error &e) {
+        const auto &where = e.source().begin;
         throw UsageError(file_name + ":" + std::to_string(where.line) + ":" +
                          std::to_string(where.column) + ": " + std::string(e.description()));
     }
@@ -149,10 +150,11 @@ UpdateConfig parse_update_config(const std::string& toml_text,
     }
     c.store = is_postgis_spec(*store) ? *store : resolve(base_dir, *store).string();
 
-    const auto* inputs = r.table("inputs");
+    const auto *inputs = r.table("inputs");
     if (inputs != nullptr) {
         r.check_keys(*inputs, "inputs.", {"paths", "extensions", "format"});
-        for (const auto& p : r.texts(inputs, "inputs.", "paths").value_or(std::vector<std::string>{})) {
+        for (const auto &p :
+             r.texts(inputs, "inputs.", "paths").value_or(std::vector<std::string>{})) {
             c.inputs.push_back(resolve(base_dir, p));
         }
         if (auto ext = r.texts(inputs, "inputs.", "extensions")) {
@@ -171,7 +173,7 @@ UpdateConfig parse_update_config(const std::string& toml_text,
         }
     }
 
-    const auto* exp = r.table("export");
+    const auto *exp = r.table("export");
     if (exp == nullptr) {
         r.fail("export", "required table [export] with dir = \"...\"");
     }
@@ -183,12 +185,12 @@ UpdateConfig parse_update_config(const std::string& toml_text,
     c.export_dir = resolve(base_dir, *dir);
     if (auto formats = r.texts(exp, "export.", "formats")) {
         std::string list;
-        for (const auto& f : *formats) {
+        for (const auto &f : *formats) {
             list += (list.empty() ? "" : ",") + f;
         }
         try {
             c.formats = parse_export_formats(list);
-        } catch (const UsageError& e) {
+        } catch (const UsageError &e) {
             r.fail("export.formats", e.what());
         }
     }
@@ -202,7 +204,8 @@ UpdateConfig parse_update_config(const std::string& toml_text,
         double previous = 0;
         for (const double e : *edges) {
             if (!(e > previous)) {
-                r.fail("export.bands_km", "must be increasing positive numbers, e.g. [1, 5, 10, 25, 50]");
+                r.fail("export.bands_km",
+                       "must be increasing positive numbers, e.g. [1, 5, 10, 25, 50]");
             }
             c.bands.push_back({previous, e});
             previous = e;
@@ -210,7 +213,7 @@ UpdateConfig parse_update_config(const std::string& toml_text,
         c.bands.push_back({previous, std::nullopt});
     }
 
-    if (const auto* f = r.table("filter")) {
+    if (const auto *f = r.table("filter")) {
         r.check_keys(*f, "filter.",
                      {"within_km", "beyond_km", "side", "admin1", "admin2", "near", "km", "bbox",
                       "from", "to", "type", "min_fatalities", "precision_max"});
@@ -233,12 +236,12 @@ UpdateConfig parse_update_config(const std::string& toml_text,
         }
         try {
             validate_filter_spec(c.filter);
-        } catch (const UsageError& e) {
+        } catch (const UsageError &e) {
             throw UsageError(file_name + ": [filter]: " + e.what());
         }
     }
 
-    if (const auto* l = r.table("lock")) {
+    if (const auto *l = r.table("lock")) {
         r.check_keys(*l, "lock.", {"mode", "timeout_s", "file"});
         const auto mode = r.text(l, "lock.", "mode").value_or("wait");
         if (mode == "wait") {
@@ -269,7 +272,7 @@ UpdateConfig parse_update_config(const std::string& toml_text,
     return c;
 }
 
-UpdateConfig load_update_config(const std::filesystem::path& file) {
+UpdateConfig load_update_config(const std::filesystem::path &file) {
     std::ifstream in(file, std::ios::binary);
     if (!in) {
         throw IoError("cannot read config '" + file.string() + "'");
@@ -282,13 +285,13 @@ UpdateConfig load_update_config(const std::filesystem::path& file) {
     return c;
 }
 
-std::string export_settings_hash(const UpdateConfig& c) {
+std::string export_settings_hash(const UpdateConfig &c) {
     std::string key = "formats:";
     for (const auto f : c.formats) {
         key += std::string(to_string(f)) + ",";
     }
     key += "|border:" + c.border + "|sector_km:" + std::to_string(c.sector_km) + "|bands:";
-    for (const auto& b : c.bands) {
+    for (const auto &b : c.bands) {
         key += b.label() + ",";
     }
     key += "|filter:" + c.filter.describe();

@@ -11,7 +11,7 @@
 
 namespace borderwatch {
 
-FileLock FileLock::acquire(const std::filesystem::path& path, std::chrono::milliseconds timeout) {
+FileLock FileLock::acquire(const std::filesystem::path &path, std::chrono::milliseconds timeout) {
     const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) {
         throw IoError("cannot open lock file '" + path.string() + "': " + std::strerror(errno));
@@ -33,20 +33,19 @@ FileLock FileLock::acquire(const std::filesystem::path& path, std::chrono::milli
         }
         if (std::chrono::steady_clock::now() >= deadline) {
             ::close(fd);
-            throw LockBusyError("another borderwatch update holds the lock '" + path.string() +
-                                "'" + (timeout.count() > 0 ? " (waited " +
-                                                                 std::to_string(timeout.count() / 1000) +
-                                                                 " s)"
-                                                           : std::string()));
+            throw LockBusyError(
+                "another borderwatch update holds the lock '" + path.string() + "'" +
+                (timeout.count() > 0 ? " (waited " + std::to_string(timeout.count() / 1000) + " s)"
+                                     : std::string()));
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
 }
 
-FileLock::FileLock(FileLock&& other) noexcept
+FileLock::FileLock(FileLock &&other) noexcept
     : m_path(std::move(other.m_path)), m_fd(std::exchange(other.m_fd, -1)) {}
 
-FileLock& FileLock::operator=(FileLock&& other) noexcept {
+FileLock &FileLock::operator=(FileLock &&other) noexcept {
     if (this != &other) {
         if (m_fd >= 0) {
             ::close(m_fd);

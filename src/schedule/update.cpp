@@ -30,21 +30,21 @@ std::string lower(std::string s) {
     return s;
 }
 
-bool wanted_extension(const std::filesystem::path& p, const std::vector<std::string>& extensions) {
+bool wanted_extension(const std::filesystem::path &p, const std::vector<std::string> &extensions) {
     auto ext = lower(p.extension().string());
     if (!ext.empty() && ext[0] == '.') {
         ext.erase(0, 1);
     }
     return std::any_of(extensions.begin(), extensions.end(),
-                       [&ext](const std::string& e) { return lower(e) == ext; });
+                       [&ext](const std::string &e) { return lower(e) == ext; });
 }
 
-bool hidden(const std::filesystem::path& p) {
+bool hidden(const std::filesystem::path &p) {
     const auto name = p.filename().string();
     return !name.empty() && name[0] == '.';
 }
 
-std::int64_t mtime_ns(const std::filesystem::path& p) {
+std::int64_t mtime_ns(const std::filesystem::path &p) {
     struct stat st {};
     if (::stat(p.c_str(), &st) != 0) {
         throw IoError("cannot stat '" + p.string() + "'");
@@ -54,7 +54,7 @@ std::int64_t mtime_ns(const std::filesystem::path& p) {
 
 using StateMap = std::map<std::string, FileFingerprint>;
 
-StateMap read_state(const std::filesystem::path& file) {
+StateMap read_state(const std::filesystem::path &file) {
     StateMap out;
     std::ifstream in(file, std::ios::binary);
     if (!in) {
@@ -62,7 +62,7 @@ StateMap read_state(const std::filesystem::path& file) {
     }
     try {
         const auto j = nlohmann::json::parse(in);
-        for (const auto& f : j.at("files")) {
+        for (const auto &f : j.at("files")) {
             FileFingerprint fp;
             fp.path = f.at("path").get<std::string>();
             fp.size = f.at("size").get<std::uint64_t>();
@@ -70,7 +70,7 @@ StateMap read_state(const std::filesystem::path& file) {
             fp.sha256 = f.at("sha256").get<std::string>();
             out.emplace(fp.path, fp);
         }
-    } catch (const nlohmann::json::exception& e) {
+    } catch (const nlohmann::json::exception &e) {
         // A damaged state file only costs a re-import (idempotent): say so and start over.
         throw DataError("update state file '" + file.string() + "' is unreadable (" + e.what() +
                         "); delete it to re-scan every input (imports are idempotent)");
@@ -78,11 +78,11 @@ StateMap read_state(const std::filesystem::path& file) {
     return out;
 }
 
-void write_state(const std::filesystem::path& file, const StateMap& state) {
+void write_state(const std::filesystem::path &file, const StateMap &state) {
     nlohmann::ordered_json j;
     j["comment"] = "borderwatch update: fingerprints of imported input files";
     j["files"] = nlohmann::ordered_json::array();
-    for (const auto& [path, fp] : state) {
+    for (const auto &[path, fp] : state) {
         j["files"].push_back({{"path", fp.path},
                               {"size", fp.size},
                               {"mtime_ns", fp.mtime_ns},
@@ -94,8 +94,8 @@ void write_state(const std::filesystem::path& file, const StateMap& state) {
 /// True when the export directory already holds a complete export of @p state with the
 /// same settings: manifest present, same store state and settings hash, every file there
 /// with its recorded size.
-bool export_is_current(const std::filesystem::path& dir, const std::string& state,
-                       const std::string& settings_hash) {
+bool export_is_current(const std::filesystem::path &dir, const std::string &state,
+                       const std::string &settings_hash) {
     std::ifstream in(dir / "manifest.json", std::ios::binary);
     if (!in) {
         return false;
@@ -103,10 +103,11 @@ bool export_is_current(const std::filesystem::path& dir, const std::string& stat
     try {
         const auto m = nlohmann::json::parse(in);
         if (m.at("store").at("state").get<std::string>() != state ||
-            m.value("extra", nlohmann::json::object()).value("settings_hash", "") != settings_hash) {
+            m.value("extra", nlohmann::json::object()).value("settings_hash", "") !=
+                settings_hash) {
             return false;
         }
-        for (const auto& f : m.at("files")) {
+        for (const auto &f : m.at("files")) {
             const auto p = dir / f.at("path").get<std::string>();
             std::error_code ec;
             if (std::filesystem::file_size(p, ec) != f.at("bytes").get<std::uint64_t>() || ec) {
@@ -114,16 +115,16 @@ bool export_is_current(const std::filesystem::path& dir, const std::string& stat
             }
         }
         return true;
-    } catch (const nlohmann::json::exception&) {
+    } catch (const nlohmann::json::exception &) {
         return false;
     }
 }
 
 } // namespace
 
-std::vector<std::filesystem::path> list_input_files(const UpdateConfig& config) {
+std::vector<std::filesystem::path> list_input_files(const UpdateConfig &config) {
     std::vector<std::filesystem::path> out;
-    for (const auto& input : config.inputs) {
+    for (const auto &input : config.inputs) {
         std::error_code ec;
         if (std::filesystem::is_regular_file(input, ec)) {
             out.push_back(std::filesystem::absolute(input));
@@ -153,8 +154,8 @@ std::vector<std::filesystem::path> list_input_files(const UpdateConfig& config) 
     return out;
 }
 
-UpdateResult run_update(const UpdateConfig& config, const ImportStep& import,
-                        const UpdateLog& log, const ExportProgress& progress) {
+UpdateResult run_update(const UpdateConfig &config, const ImportStep &import, const UpdateLog &log,
+                        const ExportProgress &progress) {
     const auto started = std::chrono::steady_clock::now();
     const auto emit = [&log](UpdateEvent e) {
         if (log) {
@@ -166,11 +167,13 @@ UpdateResult run_update(const UpdateConfig& config, const ImportStep& import,
     if (config.lock_file.has_parent_path()) {
         std::filesystem::create_directories(config.lock_file.parent_path());
     }
-    const auto timeout = config.lock_mode == LockMode::fail ? std::chrono::milliseconds(0)
-                                                            : config.lock_timeout;
+    const auto timeout =
+        config.lock_mode == LockMode::fail ? std::chrono::milliseconds(0) : config.lock_timeout;
     const auto lock = FileLock::acquire(config.lock_file, timeout);
-    emit({"start", "update started", {{"config", config.config_file.string()},
-                                      {"lock", config.lock_file.string()}}, {}});
+    emit({"start",
+          "update started",
+          {{"config", config.config_file.string()}, {"lock", config.lock_file.string()}},
+          {}});
 
     StoreOpenOptions open_options;
     open_options.create_if_missing = true;
@@ -183,7 +186,7 @@ UpdateResult run_update(const UpdateConfig& config, const ImportStep& import,
     std::vector<std::string> to_import;
     StateMap next = state;
     bool state_dirty = false;
-    for (const auto& file : files) {
+    for (const auto &file : files) {
         const auto key = file.string();
         FileFingerprint fp{key, std::filesystem::file_size(file), mtime_ns(file), {}};
         const auto it = state.find(key);
@@ -206,8 +209,8 @@ UpdateResult run_update(const UpdateConfig& config, const ImportStep& import,
         result.files_imported = to_import.size();
         result.import = import(to_import, *store);
         UpdateEvent e{"import",
-                      "imported " + std::to_string(to_import.size()) + " file(s): " +
-                          std::to_string(result.import.inserted) + " new, " +
+                      "imported " + std::to_string(to_import.size()) +
+                          " file(s): " + std::to_string(result.import.inserted) + " new, " +
                           std::to_string(result.import.updated) + " updated, " +
                           std::to_string(result.import.unchanged) + " unchanged, " +
                           std::to_string(result.import.rejected) + " rejected",
@@ -230,8 +233,10 @@ UpdateResult run_update(const UpdateConfig& config, const ImportStep& import,
     result.store_state = store->state();
     const auto settings_hash = export_settings_hash(config);
     if (export_is_current(config.export_dir, result.store_state, settings_hash)) {
-        emit({"unchanged", "store unchanged since the last export; nothing written",
-              {{"store_state", result.store_state}}, {}});
+        emit({"unchanged",
+              "store unchanged since the last export; nothing written",
+              {{"store_state", result.store_state}},
+              {}});
     } else {
         ExportOptions options;
         options.out_dir = config.export_dir;
@@ -250,7 +255,7 @@ UpdateResult run_update(const UpdateConfig& config, const ImportStep& import,
         const auto border = resolve_border_geometry(config.border);
         result.export_result = export_layers(
             options,
-            [&](const std::function<void(const Incident&)>& sink) { store->query(filter, sink); },
+            [&](const std::function<void(const Incident &)> &sink) { store->query(filter, sink); },
             border, progress);
         result.exported = true;
         emit({"export",
@@ -262,7 +267,9 @@ UpdateResult run_update(const UpdateConfig& config, const ImportStep& import,
     }
     result.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    emit({"done", "update finished", {},
+    emit({"done",
+          "update finished",
+          {},
           {{"seconds", result.seconds}, {"exported", result.exported ? 1.0 : 0.0}}});
     return result;
 }

@@ -21,7 +21,9 @@ namespace borderwatch {
 
 namespace {
 
-std::string fixed3(const std::optional<double>& v) { return v ? format_fixed(*v, 3) : ""; }
+std::string fixed3(const std::optional<double> &v) {
+    return v ? format_fixed(*v, 3) : "";
+}
 
 // One border distance of a group, on its way through the external sort.
 struct GroupDistance {
@@ -29,7 +31,7 @@ struct GroupDistance {
     double km;
 };
 struct ByGroupThenDistance {
-    bool operator()(const GroupDistance& a, const GroupDistance& b) const noexcept {
+    bool operator()(const GroupDistance &a, const GroupDistance &b) const noexcept {
         return a.group != b.group ? a.group < b.group : a.km < b.km;
     }
 };
@@ -47,7 +49,7 @@ class StatsAccumulator::Group {
   public:
     explicit Group(std::uint32_t id) : m_id(id) {}
 
-    void add(const Incident& x, bool imprecise, Distances& distances) {
+    void add(const Incident &x, bool imprecise, Distances &distances) {
         ++m_stats.count;
         m_stats.fatalities += x.fatalities_best.value_or(0);
         if (!x.border_distance_m) {
@@ -76,7 +78,7 @@ class StatsAccumulator::Group {
     }
     /// The group's next distance in ascending order: keeps the ones at the quantile ranks.
     void next_sorted(double km) noexcept {
-        for (auto* q : {&m_median, &m_p90}) {
+        for (auto *q : {&m_median, &m_p90}) {
             if (m_seen == q->at.lo) {
                 q->v_lo = km;
             }
@@ -122,13 +124,20 @@ class StatsAccumulator::Group {
 
 std::string_view to_string(StatsKey key) noexcept {
     switch (key) {
-    case StatsKey::side: return "side";
-    case StatsKey::admin1: return "admin1";
-    case StatsKey::admin2: return "admin2";
-    case StatsKey::event_type: return "event_type";
-    case StatsKey::month: return "month";
-    case StatsKey::band: return "band";
-    case StatsKey::sector: return "sector";
+    case StatsKey::side:
+        return "side";
+    case StatsKey::admin1:
+        return "admin1";
+    case StatsKey::admin2:
+        return "admin2";
+    case StatsKey::event_type:
+        return "event_type";
+    case StatsKey::month:
+        return "month";
+    case StatsKey::band:
+        return "band";
+    case StatsKey::sector:
+        return "sector";
     }
     return "side";
 }
@@ -149,7 +158,7 @@ std::vector<StatsKey> parse_stats_keys(std::string_view text) {
         if (name.empty()) {
             continue;
         }
-        const auto* hit = std::find_if(std::begin(all), std::end(all),
+        const auto *hit = std::find_if(std::begin(all), std::end(all),
                                        [&](StatsKey k) { return to_string(k) == name; });
         if (hit == std::end(all)) {
             throw UsageError("--by: unknown grouping '" + std::string(name) +
@@ -177,7 +186,7 @@ StatsAccumulator::StatsAccumulator(StatsOptions options)
 
 StatsAccumulator::~StatsAccumulator() = default;
 
-void StatsAccumulator::add(const Incident& x) {
+void StatsAccumulator::add(const Incident &x) {
     const double u = location_uncertainty_km(x.precision);
     std::string band;
     bool imprecise = false;
@@ -190,20 +199,30 @@ void StatsAccumulator::add(const Incident& x) {
     key.reserve(m_options.by.size());
     for (const auto k : m_options.by) {
         switch (k) {
-        case StatsKey::side: key.push_back(x.side); break;
-        case StatsKey::admin1: key.push_back(x.admin1); break;
-        case StatsKey::admin2: key.push_back(x.admin2); break;
-        case StatsKey::event_type: key.push_back(x.event_type); break;
+        case StatsKey::side:
+            key.push_back(x.side);
+            break;
+        case StatsKey::admin1:
+            key.push_back(x.admin1);
+            break;
+        case StatsKey::admin2:
+            key.push_back(x.admin2);
+            break;
+        case StatsKey::event_type:
+            key.push_back(x.event_type);
+            break;
         case StatsKey::month:
             key.push_back(x.event_date.size() >= 7 ? x.event_date.substr(0, 7) : "");
             break;
-        case StatsKey::band: key.push_back(band); break;
+        case StatsKey::band:
+            key.push_back(band);
+            break;
         case StatsKey::sector:
             key.push_back(x.chainage_km ? sector_for(*x.chainage_km, u, m_options.sector_km) : "");
             break;
         }
     }
-    auto& g = m_groups[key];
+    auto &g = m_groups[key];
     if (!g) {
         g = std::make_unique<Group>(static_cast<std::uint32_t>(m_groups.size())); // total: 0
     }
@@ -217,7 +236,7 @@ StatsTable StatsAccumulator::finish() {
     const auto labels = band_labels(m_options.band_edges_km);
     // Sort rank of a key value: bands in distance order, sectors by their start, then
     // "imprecise", then empty; everything else lexicographic.
-    auto rank = [&](StatsKey k, const std::string& v) -> std::pair<double, std::string> {
+    auto rank = [&](StatsKey k, const std::string &v) -> std::pair<double, std::string> {
         if (v.empty()) {
             return {3e300, v};
         }
@@ -234,19 +253,19 @@ StatsTable StatsAccumulator::finish() {
         return {0, v};
     };
     // Stream every distance in (group, distance) order to pick the quantiles by rank.
-    std::vector<Group*> by_id(m_groups.size() + 1);
+    std::vector<Group *> by_id(m_groups.size() + 1);
     by_id[0] = m_total.get();
-    for (auto& [key, g] : m_groups) {
+    for (auto &[key, g] : m_groups) {
         by_id[g->id()] = g.get();
     }
-    for (auto* g : by_id) {
+    for (auto *g : by_id) {
         g->prepare_quantiles();
     }
-    m_distances->sorted.merge([&](const GroupDistance& d) { by_id[d.group]->next_sorted(d.km); });
-    for (auto& [key, g] : m_groups) {
+    m_distances->sorted.merge([&](const GroupDistance &d) { by_id[d.group]->next_sorted(d.km); });
+    for (auto &[key, g] : m_groups) {
         t.groups.push_back(g->finish(key));
     }
-    std::sort(t.groups.begin(), t.groups.end(), [&](const GroupStats& a, const GroupStats& b) {
+    std::sort(t.groups.begin(), t.groups.end(), [&](const GroupStats &a, const GroupStats &b) {
         for (std::size_t i = 0; i < t.by.size(); ++i) {
             const auto ra = rank(t.by[i], a.key[i]);
             const auto rb = rank(t.by[i], b.key[i]);
@@ -260,16 +279,16 @@ StatsTable StatsAccumulator::finish() {
     return t;
 }
 
-std::string format_stats(const StatsTable& t, std::string_view format) {
+std::string format_stats(const StatsTable &t, std::string_view format) {
     std::vector<std::string> header;
     for (const auto k : t.by) {
         header.emplace_back(to_string(k));
     }
-    for (const char* h : {"count", "fatalities", "imprecise", "min_km", "median_km", "mean_km",
+    for (const char *h : {"count", "fatalities", "imprecise", "min_km", "median_km", "mean_km",
                           "p90_km", "max_km"}) {
         header.emplace_back(h);
     }
-    auto row_of = [&](const GroupStats& g, bool total) {
+    auto row_of = [&](const GroupStats &g, bool total) {
         std::vector<std::string> r;
         for (std::size_t i = 0; i < t.by.size(); ++i) {
             r.push_back(total ? (i == 0 ? "(all)" : "") : (g.key[i].empty() ? "(none)" : g.key[i]));
@@ -277,13 +296,13 @@ std::string format_stats(const StatsTable& t, std::string_view format) {
         r.push_back(std::to_string(g.count));
         r.push_back(std::to_string(g.fatalities));
         r.push_back(std::to_string(g.imprecise));
-        for (const auto& v : {g.min_km, g.median_km, g.mean_km, g.p90_km, g.max_km}) {
+        for (const auto &v : {g.min_km, g.median_km, g.mean_km, g.p90_km, g.max_km}) {
             r.push_back(fixed3(v));
         }
         return r;
     };
     std::vector<std::vector<std::string>> rows;
-    for (const auto& g : t.groups) {
+    for (const auto &g : t.groups) {
         rows.push_back(row_of(g, false));
     }
     const std::string note =
@@ -296,7 +315,7 @@ std::string format_stats(const StatsTable& t, std::string_view format) {
     std::ostringstream out;
     if (format == "csv") {
         write_csv_record(out, header);
-        for (const auto& r : rows) {
+        for (const auto &r : rows) {
             write_csv_record(out, r);
         }
     } else if (format == "json") {
@@ -305,7 +324,7 @@ std::string format_stats(const StatsTable& t, std::string_view format) {
         for (const auto k : t.by) {
             j["by"].push_back(std::string(to_string(k)));
         }
-        auto group_json = [&](const GroupStats& g) {
+        auto group_json = [&](const GroupStats &g) {
             nlohmann::ordered_json o;
             for (std::size_t i = 0; i < t.by.size() && i < g.key.size(); ++i) {
                 o[std::string(to_string(t.by[i]))] = g.key[i];
@@ -314,10 +333,12 @@ std::string format_stats(const StatsTable& t, std::string_view format) {
             o["fatalities"] = g.fatalities;
             o["imprecise"] = g.imprecise;
             o["unplaced"] = g.unplaced;
-            const std::pair<const char*, std::optional<double>> d[] = {
-                {"min_km", g.min_km},   {"median_km", g.median_km}, {"mean_km", g.mean_km},
-                {"p90_km", g.p90_km},   {"max_km", g.max_km}};
-            for (const auto& [name, v] : d) {
+            const std::pair<const char *, std::optional<double>> d[] = {{"min_km", g.min_km},
+                                                                        {"median_km", g.median_km},
+                                                                        {"mean_km", g.mean_km},
+                                                                        {"p90_km", g.p90_km},
+                                                                        {"max_km", g.max_km}};
+            for (const auto &[name, v] : d) {
                 if (v) {
                     o[name] = std::round(*v * 1000.0) / 1000.0;
                 } else {
@@ -327,7 +348,7 @@ std::string format_stats(const StatsTable& t, std::string_view format) {
             return o;
         };
         j["groups"] = nlohmann::json::array();
-        for (const auto& g : t.groups) {
+        for (const auto &g : t.groups) {
             j["groups"].push_back(group_json(g));
         }
         j["total"] = group_json(t.total);
@@ -336,9 +357,9 @@ std::string format_stats(const StatsTable& t, std::string_view format) {
         }
         out << j.dump(2) << '\n';
     } else if (format == "markdown") {
-        auto line = [&](const std::vector<std::string>& r) {
+        auto line = [&](const std::vector<std::string> &r) {
             out << '|';
-            for (const auto& c : r) {
+            for (const auto &c : r) {
                 std::string cell = c;
                 for (std::size_t p = 0; (p = cell.find('|', p)) != std::string::npos; p += 2) {
                     cell.replace(p, 1, "\\|");
@@ -353,7 +374,7 @@ std::string format_stats(const StatsTable& t, std::string_view format) {
             out << (i < t.by.size() ? "---|" : "---:|");
         }
         out << '\n';
-        for (const auto& r : rows) {
+        for (const auto &r : rows) {
             line(r);
         }
         line(row_of(t.total, true));

@@ -46,7 +46,7 @@ struct RtreeCell {
     float box[4];    // minx, maxx, miny, maxy
 };
 
-void put_be(unsigned char* p, std::uint64_t v, int bytes) {
+void put_be(unsigned char *p, std::uint64_t v, int bytes) {
     for (int i = bytes - 1; i >= 0; --i) {
         p[i] = static_cast<unsigned char>(v & 0xFF);
         v >>= 8;
@@ -62,7 +62,7 @@ struct RowidEntry {
 constexpr std::size_t k_rowid_chunk = 256; // 512 parameters: under every SQLite's limit
 
 struct FidOrder {
-    bool operator()(const RowidEntry& a, const RowidEntry& b) const noexcept {
+    bool operator()(const RowidEntry &a, const RowidEntry &b) const noexcept {
         return a.fid < b.fid;
     }
 };
@@ -82,8 +82,8 @@ RtreeEntry rtree_entry(std::int64_t fid, double minx, double maxx, double miny, 
 // 8-byte id + four big-endian floats; %_rowid maps rows to leaves, %_parent nodes to
 // parents. Orders of magnitude faster than inserting rows one by one for large imports;
 // memory holds one sort chunk and one entry per leaf node.
-void pack_rtree(sqlite3* db, const std::string& file, const std::string& rtree,
-                RtreeSorter& entries) {
+void pack_rtree(sqlite3 *db, const std::string &file, const std::string &rtree,
+                RtreeSorter &entries) {
     const std::string table = "\"" + rtree; // + "_node\"" etc. (GeoPackage names have no '"')
     std::size_t node_size = 0;
     {
@@ -113,12 +113,12 @@ void pack_rtree(sqlite3* db, const std::string& file, const std::string& rtree,
     Stmt put_parent(db, "INSERT INTO " + table + "_parent\"(nodeno, parentnode) VALUES (?1, ?2)",
                     file);
     std::vector<unsigned char> blob(node_size);
-    auto write_node = [&](std::int64_t nodeno, const std::vector<RtreeCell>& cells,
+    auto write_node = [&](std::int64_t nodeno, const std::vector<RtreeCell> &cells,
                           std::size_t begin, std::size_t end, int depth) {
         std::fill(blob.begin(), blob.end(), 0);
         put_be(blob.data(), static_cast<std::uint64_t>(depth), 2);
         put_be(blob.data() + 2, end - begin, 2);
-        unsigned char* p = blob.data() + 4;
+        unsigned char *p = blob.data() + 4;
         for (std::size_t i = begin; i < end; ++i, p += 24) {
             put_be(p, static_cast<std::uint64_t>(cells[i].id), 8);
             for (int k = 0; k < 4; ++k) {
@@ -132,10 +132,11 @@ void pack_rtree(sqlite3* db, const std::string& file, const std::string& rtree,
         put_node.bind_blob(2, blob.data(), static_cast<int>(blob.size()));
         put_node.step();
     };
-    auto bound = [](const std::vector<RtreeCell>& cells, std::size_t begin, std::size_t end,
+    auto bound = [](const std::vector<RtreeCell> &cells, std::size_t begin, std::size_t end,
                     std::int64_t id) {
-        RtreeCell b{id, {cells[begin].box[0], cells[begin].box[1], cells[begin].box[2],
-                         cells[begin].box[3]}};
+        RtreeCell b{
+            id,
+            {cells[begin].box[0], cells[begin].box[1], cells[begin].box[2], cells[begin].box[3]}};
         for (std::size_t i = begin + 1; i < end; ++i) {
             b.box[0] = std::min(b.box[0], cells[i].box[0]);
             b.box[1] = std::max(b.box[1], cells[i].box[1]);
@@ -163,20 +164,20 @@ void pack_rtree(sqlite3* db, const std::string& file, const std::string& rtree,
         }
         const std::int64_t nodeno = root_is_leaf ? 1 : next_node++;
         write_node(nodeno, leaf_cells, 0, leaf_cells.size(), 0);
-        for (const auto& c : leaf_cells) {
+        for (const auto &c : leaf_cells) {
             rowids.add(RowidEntry{c.id, nodeno});
         }
         level.push_back(bound(leaf_cells, 0, leaf_cells.size(), nodeno));
         leaf_cells.clear();
     };
-    entries.merge([&](const RtreeEntry& e) {
+    entries.merge([&](const RtreeEntry &e) {
         leaf_cells.push_back(RtreeCell{e.fid, {e.box[0], e.box[1], e.box[2], e.box[3]}});
         if (leaf_cells.size() == max_cells) {
             flush_leaf();
         }
     });
     flush_leaf();
-    rowids.merge([&](const RowidEntry& r) {
+    rowids.merge([&](const RowidEntry &r) {
         pending.push_back(r);
         if (pending.size() < k_rowid_chunk) {
             return;
@@ -189,7 +190,7 @@ void pack_rtree(sqlite3* db, const std::string& file, const std::string& rtree,
         put_rowids.step();
         pending.clear();
     });
-    for (const auto& r : pending) {
+    for (const auto &r : pending) {
         put_rowid.rewind();
         put_rowid.bind(1, r.fid);
         put_rowid.bind(2, r.nodeno);

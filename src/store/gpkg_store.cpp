@@ -14,9 +14,9 @@
 // transaction and the R-tree / count are brought up to date in bulk before COMMIT: that
 // keeps bulk imports fast, and because SQLite DDL is transactional a rollback (or a kill)
 // restores the triggers with everything else.
+#include "core/detail/spool_sort.hpp"
 #include "store/detail/backends.hpp"
 #include "store/detail/gpkg_rtree.hpp"
-#include "core/detail/spool_sort.hpp"
 #include "store/detail/sqlite.hpp"
 
 #include <borderwatch/core/atomic_file.hpp>
@@ -35,12 +35,12 @@
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <fcntl.h>
 #include <filesystem>
 #include <limits>
 #include <type_traits>
-#include <variant>
-#include <fcntl.h>
 #include <unistd.h>
+#include <variant>
 
 namespace borderwatch::detail {
 
@@ -48,9 +48,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* k_table = "incidents";
-constexpr const char* k_rtree = "rtree_incidents_geom";
-constexpr const char* k_meta = "borderwatch_meta";
+constexpr const char *k_table = "incidents";
+constexpr const char *k_rtree = "rtree_incidents_geom";
+constexpr const char *k_meta = "borderwatch_meta";
 constexpr std::size_t k_chunk_rows = 32; // rows per multi-row INSERT (measured: 32-64 best)
 
 // --- GeoPackage geometry blobs --------------------------------------------------------------
@@ -74,7 +74,7 @@ std::array<unsigned char, 29> point_blob(double lon, double lat) {
 
 // Envelope of a GeoPackage blob: from its header envelope if present, else from a WKB Point.
 // Returns false for empty / unsupported geometries.
-bool blob_envelope(const unsigned char* p, int n, double env[4], bool* empty) {
+bool blob_envelope(const unsigned char *p, int n, double env[4], bool *empty) {
     *empty = false;
     if (p == nullptr || n < 8 || p[0] != 'G' || p[1] != 'P') {
         return false;
@@ -105,7 +105,7 @@ bool blob_envelope(const unsigned char* p, int n, double env[4], bool* empty) {
     if (n < header + 21) {
         return false;
     }
-    const unsigned char* w = p + header;
+    const unsigned char *w = p + header;
     const bool wle = w[0] == 1;
     std::uint32_t type = 0;
     unsigned char t[4];
@@ -138,19 +138,18 @@ bool blob_envelope(const unsigned char* p, int n, double env[4], bool* empty) {
     return true;
 }
 
-void sql_st_isempty(sqlite3_context* ctx, int, sqlite3_value** argv) {
+void sql_st_isempty(sqlite3_context *ctx, int, sqlite3_value **argv) {
     double env[4];
     bool empty = false;
-    const auto* p = static_cast<const unsigned char*>(sqlite3_value_blob(argv[0]));
+    const auto *p = static_cast<const unsigned char *>(sqlite3_value_blob(argv[0]));
     const bool ok = blob_envelope(p, sqlite3_value_bytes(argv[0]), env, &empty);
     sqlite3_result_int(ctx, (empty || !ok) ? 1 : 0);
 }
 
-template <int Which>
-void sql_st_bound(sqlite3_context* ctx, int, sqlite3_value** argv) {
+template <int Which> void sql_st_bound(sqlite3_context *ctx, int, sqlite3_value **argv) {
     double env[4];
     bool empty = false;
-    const auto* p = static_cast<const unsigned char*>(sqlite3_value_blob(argv[0]));
+    const auto *p = static_cast<const unsigned char *>(sqlite3_value_blob(argv[0]));
     if (blob_envelope(p, sqlite3_value_bytes(argv[0]), env, &empty)) {
         sqlite3_result_double(ctx, env[Which]);
     } else {
@@ -158,30 +157,38 @@ void sql_st_bound(sqlite3_context* ctx, int, sqlite3_value** argv) {
     }
 }
 
-void register_functions(sqlite3* db, const std::string& file) {
+void register_functions(sqlite3 *db, const std::string &file) {
     const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
-    sqlite_check(db, sqlite3_create_function(db, "ST_IsEmpty", 1, flags, nullptr, sql_st_isempty,
-                                             nullptr, nullptr),
+    sqlite_check(db,
+                 sqlite3_create_function(db, "ST_IsEmpty", 1, flags, nullptr, sql_st_isempty,
+                                         nullptr, nullptr),
                  file, "register ST_IsEmpty");
-    sqlite_check(db, sqlite3_create_function(db, "ST_MinX", 1, flags, nullptr, sql_st_bound<0>,
-                                             nullptr, nullptr),
+    sqlite_check(db,
+                 sqlite3_create_function(db, "ST_MinX", 1, flags, nullptr, sql_st_bound<0>, nullptr,
+                                         nullptr),
                  file, "register ST_MinX");
-    sqlite_check(db, sqlite3_create_function(db, "ST_MaxX", 1, flags, nullptr, sql_st_bound<1>,
-                                             nullptr, nullptr),
+    sqlite_check(db,
+                 sqlite3_create_function(db, "ST_MaxX", 1, flags, nullptr, sql_st_bound<1>, nullptr,
+                                         nullptr),
                  file, "register ST_MaxX");
-    sqlite_check(db, sqlite3_create_function(db, "ST_MinY", 1, flags, nullptr, sql_st_bound<2>,
-                                             nullptr, nullptr),
+    sqlite_check(db,
+                 sqlite3_create_function(db, "ST_MinY", 1, flags, nullptr, sql_st_bound<2>, nullptr,
+                                         nullptr),
                  file, "register ST_MinY");
-    sqlite_check(db, sqlite3_create_function(db, "ST_MaxY", 1, flags, nullptr, sql_st_bound<3>,
-                                             nullptr, nullptr),
+    sqlite_check(db,
+                 sqlite3_create_function(db, "ST_MaxY", 1, flags, nullptr, sql_st_bound<3>, nullptr,
+                                         nullptr),
                  file, "register ST_MaxY");
 }
 
-const char* sqlite_type(FieldType t) {
+const char *sqlite_type(FieldType t) {
     switch (t) {
-    case FieldType::integer: return "INTEGER";
-    case FieldType::real: return "REAL";
-    case FieldType::text: return "TEXT";
+    case FieldType::integer:
+        return "INTEGER";
+    case FieldType::real:
+        return "REAL";
+    case FieldType::text:
+        return "TEXT";
     }
     return "TEXT";
 }
@@ -196,82 +203,80 @@ std::string rtree_insert_trigger_sql() {
 }
 
 struct GdalDatasetCloser {
-    void operator()(void* ds) const noexcept { GDALClose(static_cast<GDALDatasetH>(ds)); }
+    void operator()(void *ds) const noexcept { GDALClose(static_cast<GDALDatasetH>(ds)); }
 };
 struct SrsReleaser {
-    void operator()(void* s) const noexcept { OSRRelease(static_cast<OGRSpatialReferenceH>(s)); }
+    void operator()(void *s) const noexcept { OSRRelease(static_cast<OGRSpatialReferenceH>(s)); }
 };
 struct FieldDefnDestroyer {
-    void operator()(void* f) const noexcept { OGR_Fld_Destroy(static_cast<OGRFieldDefnH>(f)); }
+    void operator()(void *f) const noexcept { OGR_Fld_Destroy(static_cast<OGRFieldDefnH>(f)); }
 };
 
 std::string gdal_message() {
-    const char* msg = CPLGetLastErrorMsg();
+    const char *msg = CPLGetLastErrorMsg();
     return msg != nullptr && *msg != '\0' ? msg : "unknown GDAL error";
 }
 
 // Create a fresh store at @p path: GDAL writes the GeoPackage (metadata tables, layer,
 // R-tree, triggers), then we add the unique id index and the meta table. Built under a
 // temporary sibling name and renamed into place, so a half-created store never exists.
-void create_store_file(const fs::path& path) {
+void create_store_file(const fs::path &path) {
     GDALAllRegister();
     GDALDriverH driver = GDALGetDriverByName("GPKG");
     if (driver == nullptr) {
         throw GdalError("GDAL has no GPKG driver");
     }
-    const fs::path temp = path.parent_path() /
-                          (".creating-" + std::to_string(getpid()) + "-" + path.filename().string());
+    const fs::path temp = path.parent_path() / (".creating-" + std::to_string(getpid()) + "-" +
+                                                path.filename().string());
     std::error_code ec;
     fs::remove(temp, ec);
     // GDAL must not print on its own; its messages end up in our exceptions.
     struct QuietErrors {
         QuietErrors() { CPLPushErrorHandler(CPLQuietErrorHandler); }
         ~QuietErrors() { CPLPopErrorHandler(); }
-        QuietErrors(const QuietErrors&) = delete;
-        QuietErrors& operator=(const QuietErrors&) = delete;
+        QuietErrors(const QuietErrors &) = delete;
+        QuietErrors &operator=(const QuietErrors &) = delete;
     } quiet;
     {
         CPLErrorReset();
         std::unique_ptr<void, GdalDatasetCloser> ds(
             GDALCreate(driver, temp.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
         if (!ds) {
-            throw GdalError("GPKG driver: cannot create '" + path.string() + "': " +
-                            gdal_message());
+            throw GdalError("GPKG driver: cannot create '" + path.string() +
+                            "': " + gdal_message());
         }
         std::unique_ptr<void, SrsReleaser> srs(OSRNewSpatialReference(nullptr));
         OSRImportFromEPSG(static_cast<OGRSpatialReferenceH>(srs.get()), 4326);
         OSRSetAxisMappingStrategy(static_cast<OGRSpatialReferenceH>(srs.get()),
                                   OAMS_TRADITIONAL_GIS_ORDER);
-        const char* layer_options[] = {"GEOMETRY_NAME=geom", "FID=fid", "SPATIAL_INDEX=YES",
+        const char *layer_options[] = {"GEOMETRY_NAME=geom", "FID=fid", "SPATIAL_INDEX=YES",
                                        "DESCRIPTION=borderwatch incidents", nullptr};
-        OGRLayerH layer = GDALDatasetCreateLayer(
-            static_cast<GDALDatasetH>(ds.get()), k_table,
-            static_cast<OGRSpatialReferenceH>(srs.get()), wkbPoint,
-            const_cast<char**>(layer_options));
+        OGRLayerH layer = GDALDatasetCreateLayer(static_cast<GDALDatasetH>(ds.get()), k_table,
+                                                 static_cast<OGRSpatialReferenceH>(srs.get()),
+                                                 wkbPoint, const_cast<char **>(layer_options));
         if (layer == nullptr) {
-            throw GdalError("GPKG driver: " + path.string() + ": cannot create layer 'incidents': " +
-                            gdal_message());
+            throw GdalError("GPKG driver: " + path.string() +
+                            ": cannot create layer 'incidents': " + gdal_message());
         }
         auto add_field = [&](OGRLayerH l, std::string_view name, OGRFieldType type) {
             std::unique_ptr<void, FieldDefnDestroyer> defn(
                 OGR_Fld_Create(std::string(name).c_str(), type));
-            if (OGR_L_CreateField(l, static_cast<OGRFieldDefnH>(defn.get()), TRUE) !=
-                OGRERR_NONE) {
+            if (OGR_L_CreateField(l, static_cast<OGRFieldDefnH>(defn.get()), TRUE) != OGRERR_NONE) {
                 throw GdalError("GPKG driver: " + path.string() + ": cannot create field '" +
                                 std::string(name) + "': " + gdal_message());
             }
         };
-        for (const auto& f : incident_fields()) {
+        for (const auto &f : incident_fields()) {
             add_field(layer, f.name,
                       f.type == FieldType::integer ? OFTInteger
                       : f.type == FieldType::real  ? OFTReal
                                                    : OFTString);
         }
         add_field(layer, "content_hash", OFTString);
-        const char* meta_options[] = {"DESCRIPTION=borderwatch store metadata", nullptr};
-        OGRLayerH meta = GDALDatasetCreateLayer(static_cast<GDALDatasetH>(ds.get()), k_meta,
-                                                nullptr, wkbNone,
-                                                const_cast<char**>(meta_options));
+        const char *meta_options[] = {"DESCRIPTION=borderwatch store metadata", nullptr};
+        OGRLayerH meta =
+            GDALDatasetCreateLayer(static_cast<GDALDatasetH>(ds.get()), k_meta, nullptr, wkbNone,
+                                   const_cast<char **>(meta_options));
         if (meta == nullptr) {
             throw GdalError("GPKG driver: " + path.string() + ": cannot create table '" +
                             std::string(k_meta) + "': " + gdal_message());
@@ -280,7 +285,7 @@ void create_store_file(const fs::path& path) {
         add_field(meta, "value", OFTString);
     }
     {
-        sqlite3* raw = nullptr;
+        sqlite3 *raw = nullptr;
         const int rc = sqlite3_open_v2(temp.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr);
         SqliteDb db(raw);
         sqlite_check(raw, rc, path.string(), "open");
@@ -294,7 +299,8 @@ void create_store_file(const fs::path& path) {
                     "CREATE UNIQUE INDEX incidents_id ON incidents(id);"
                     "INSERT INTO borderwatch_meta(key, value) VALUES ('schema_version', '" +
                         std::to_string(k_store_schema_version) +
-                        "'), ('revision', '0'), ('created_at', '" + utc_now_iso8601() + "');"
+                        "'), ('revision', '0'), ('created_at', '" + utc_now_iso8601() +
+                        "');"
                         "COMMIT;",
                     file);
     }
@@ -311,12 +317,12 @@ void create_store_file(const fs::path& path) {
 
 // Every row of `incidents` with a non-empty geometry (the envelope parsed here, not by SQL
 // functions).
-void collect_rtree_from_table(sqlite3* db, const std::string& file, RtreeSorter& out) {
+void collect_rtree_from_table(sqlite3 *db, const std::string &file, RtreeSorter &out) {
     Stmt rows(db, "SELECT fid, geom FROM incidents WHERE geom IS NOT NULL", file);
     while (rows.step()) {
         double env[4];
         bool empty = false;
-        const auto* p = static_cast<const unsigned char*>(sqlite3_column_blob(rows.get(), 1));
+        const auto *p = static_cast<const unsigned char *>(sqlite3_column_blob(rows.get(), 1));
         if (blob_envelope(p, sqlite3_column_bytes(rows.get(), 1), env, &empty)) {
             out.add(rtree_entry(rows.int64(0), env[0], env[1], env[2], env[3]));
         }
@@ -324,11 +330,10 @@ void collect_rtree_from_table(sqlite3* db, const std::string& file, RtreeSorter&
 }
 
 // The entries the R-tree holds now (its boxes are already 32-bit floats).
-void collect_rtree_from_rtree(sqlite3* db, const std::string& file, RtreeSorter& out) {
+void collect_rtree_from_rtree(sqlite3 *db, const std::string &file, RtreeSorter &out) {
     Stmt rows(db, "SELECT id, minx, maxx, miny, maxy FROM rtree_incidents_geom", file);
     while (rows.step()) {
-        out.add(rtree_entry(rows.int64(0), rows.real(1), rows.real(2), rows.real(3),
-                            rows.real(4)));
+        out.add(rtree_entry(rows.int64(0), rows.real(1), rows.real(2), rows.real(3), rows.real(4)));
     }
 }
 
@@ -338,24 +343,24 @@ class GpkgStore;
 
 class GpkgWriter final : public StoreWriter {
   public:
-    explicit GpkgWriter(GpkgStore& store);
+    explicit GpkgWriter(GpkgStore &store);
     ~GpkgWriter() override;
-    UpsertResult upsert(const std::vector<Incident>& batch) override;
-    UpsertResult upsert(const std::vector<Incident>& batch,
-                        const std::vector<std::string>& hashes) override;
-    std::size_t remove(const std::vector<std::string>& ids) override;
+    UpsertResult upsert(const std::vector<Incident> &batch) override;
+    UpsertResult upsert(const std::vector<Incident> &batch,
+                        const std::vector<std::string> &hashes) override;
+    std::size_t remove(const std::vector<std::string> &ids) override;
     void commit() override;
 
   private:
     // Binds parameters base+1 .. base+n+2 (the fields, content_hash, geom); @p blob must
     // live until the statement has stepped (bound without copy).
-    void bind_row(Stmt& s, int base, const Incident& x, const std::string& hash,
-                  std::array<unsigned char, 29>& blob);
-    bool try_insert(const Incident& x, const std::string& hash, UpsertResult& result);
-    void insert_chunk(const Incident* rows, const std::string* hashes, UpsertResult& result);
-    void upsert_one(const Incident& x, const std::string& hash, UpsertResult& result);
-    void record_insert(const Incident& x, std::int64_t fid, UpsertResult& result);
-    void track(const Incident& x) {
+    void bind_row(Stmt &s, int base, const Incident &x, const std::string &hash,
+                  std::array<unsigned char, 29> &blob);
+    bool try_insert(const Incident &x, const std::string &hash, UpsertResult &result);
+    void insert_chunk(const Incident *rows, const std::string *hashes, UpsertResult &result);
+    void upsert_one(const Incident &x, const std::string &hash, UpsertResult &result);
+    void record_insert(const Incident &x, std::int64_t fid, UpsertResult &result);
+    void track(const Incident &x) {
         if (x.place_lon && x.place_lat) {
             m_env[0] = std::min(m_env[0], *x.place_lon);
             m_env[1] = std::max(m_env[1], *x.place_lon);
@@ -365,14 +370,14 @@ class GpkgWriter final : public StoreWriter {
     }
     void start_writeback();
     void close_writeback_fd() noexcept;
-    void collect(const Incident& x, std::int64_t fid) {
+    void collect(const Incident &x, std::int64_t fid) {
         if (m_new_entries_valid && x.place_lon && x.place_lat) {
-            m_new_entries.add(rtree_entry(fid, *x.place_lon, *x.place_lon, *x.place_lat,
-                                          *x.place_lat));
+            m_new_entries.add(
+                rtree_entry(fid, *x.place_lon, *x.place_lon, *x.place_lat, *x.place_lat));
         }
     }
 
-    GpkgStore& m_store;
+    GpkgStore &m_store;
     bool m_open = true;
     bool m_changed = false;
     std::int64_t m_start_max_fid = 0;
@@ -407,7 +412,7 @@ class GpkgWriter final : public StoreWriter {
 
 class GpkgStore final : public IncidentStore {
   public:
-    GpkgStore(std::string path, const StoreOpenOptions& options) : m_path(std::move(path)) {
+    GpkgStore(std::string path, const StoreOpenOptions &options) : m_path(std::move(path)) {
         const bool exists = fs::exists(m_path);
         if (!exists) {
             if (!options.create_if_missing && !options.init) {
@@ -417,7 +422,7 @@ class GpkgStore final : public IncidentStore {
             }
             create_store_file(m_path);
         }
-        sqlite3* raw = nullptr;
+        sqlite3 *raw = nullptr;
         // No SQLite mutex per call: a store object is used by one thread at a time (the
         // import hands its writer from thread to thread, never concurrently).
         const int rc = sqlite3_open_v2(m_path.c_str(), &raw,
@@ -437,13 +442,14 @@ class GpkgStore final : public IncidentStore {
         return std::make_unique<GpkgWriter>(*this);
     }
 
-    void query(const QueryFilter& filter,
-               const std::function<void(const Incident&)>& sink) const override;
+    void query(const QueryFilter &filter,
+               const std::function<void(const Incident &)> &sink) const override;
 
     std::string state() const override {
-        Stmt s(db(), "SELECT (SELECT value FROM borderwatch_meta WHERE key = 'revision'), "
-                     "(SELECT feature_count FROM gpkg_ogr_contents WHERE table_name = 'incidents'), "
-                     "(SELECT last_change FROM gpkg_contents WHERE table_name = 'incidents')",
+        Stmt s(db(),
+               "SELECT (SELECT value FROM borderwatch_meta WHERE key = 'revision'), "
+               "(SELECT feature_count FROM gpkg_ogr_contents WHERE table_name = 'incidents'), "
+               "(SELECT last_change FROM gpkg_contents WHERE table_name = 'incidents')",
                m_path);
         std::string out;
         if (s.step()) {
@@ -461,24 +467,26 @@ class GpkgStore final : public IncidentStore {
     std::string describe() const override { return "GeoPackage " + m_path; }
     int schema_version() const override { return m_schema_version; }
 
-    [[nodiscard]] sqlite3* db() const noexcept { return m_db.get(); }
-    [[nodiscard]] const std::string& path() const noexcept { return m_path; }
+    [[nodiscard]] sqlite3 *db() const noexcept { return m_db.get(); }
+    [[nodiscard]] const std::string &path() const noexcept { return m_path; }
     bool m_writer_open = false;
 
   private:
     void check_schema() {
         {
-            Stmt s(db(), "SELECT count(*) FROM sqlite_master WHERE name IN ('incidents', "
-                         "'borderwatch_meta', 'gpkg_contents')",
+            Stmt s(db(),
+                   "SELECT count(*) FROM sqlite_master WHERE name IN ('incidents', "
+                   "'borderwatch_meta', 'gpkg_contents')",
                    m_path);
             if (!s.step() || s.int64(0) != 3) {
-                throw DataError("'" + m_path + "' is not a borderwatch store (a GeoPackage with "
+                throw DataError("'" + m_path +
+                                "' is not a borderwatch store (a GeoPackage with "
                                 "tables 'incidents' and 'borderwatch_meta')");
             }
         }
         Stmt v(db(), "SELECT value FROM borderwatch_meta WHERE key = 'schema_version'", m_path);
-        m_schema_version = v.step() ? static_cast<int>(std::atoi(std::string(v.text(0)).c_str()))
-                                    : 0;
+        m_schema_version =
+            v.step() ? static_cast<int>(std::atoi(std::string(v.text(0)).c_str())) : 0;
         if (m_schema_version > k_store_schema_version) {
             throw DataError("store '" + m_path + "' has schema version " +
                             std::to_string(m_schema_version) + ", newer than this borderwatch (" +
@@ -494,7 +502,7 @@ class GpkgStore final : public IncidentStore {
             }
         }
         std::string alter;
-        for (const auto& f : incident_fields()) {
+        for (const auto &f : incident_fields()) {
             if (std::find(have.begin(), have.end(), f.name) == have.end()) {
                 alter += "ALTER TABLE incidents ADD COLUMN " + sql_identifier(f.name) + " " +
                          sqlite_type(f.type) + ";";
@@ -516,7 +524,7 @@ class GpkgStore final : public IncidentStore {
 // Column list shared by SELECT/INSERT/UPDATE in incident_fields() order.
 std::string column_list() {
     std::string cols;
-    for (const auto& f : incident_fields()) {
+    for (const auto &f : incident_fields()) {
         if (!cols.empty()) {
             cols += ", ";
         }
@@ -525,9 +533,9 @@ std::string column_list() {
     return cols;
 }
 
-GpkgWriter::GpkgWriter(GpkgStore& store) : m_store(store), m_now(utc_now_iso8601()) {
-    sqlite3* db = store.db();
-    const auto& file = store.path();
+GpkgWriter::GpkgWriter(GpkgStore &store) : m_store(store), m_now(utc_now_iso8601()) {
+    sqlite3 *db = store.db();
+    const auto &file = store.path();
     // synchronous=FULL (SQLite's default): the rollback journal is synced before database
     // pages are overwritten (cache spills, COMMIT), so neither a killed process nor a power cut
     // can leave a half-written store. Measured at 1M rows it costs nothing over OFF (run-to-run
@@ -543,8 +551,9 @@ GpkgWriter::GpkgWriter(GpkgStore& store) : m_store(store), m_now(utc_now_iso8601
         m_max_fid = m_start_max_fid;
         {
             // The count GDAL maintains (and our triggers); a full count only if it is unset.
-            Stmt s(db, "SELECT coalesce((SELECT feature_count FROM gpkg_ogr_contents WHERE "
-                       "lower(table_name) = 'incidents'), (SELECT count(*) FROM incidents))",
+            Stmt s(db,
+                   "SELECT coalesce((SELECT feature_count FROM gpkg_ogr_contents WHERE "
+                   "lower(table_name) = 'incidents'), (SELECT count(*) FROM incidents))",
                    file);
             m_start_count = s.step() ? s.int64(0) : 0;
         }
@@ -587,11 +596,11 @@ GpkgWriter::GpkgWriter(GpkgStore& store) : m_store(store), m_now(utc_now_iso8601
                 values += ")";
             }
             // ON CONFLICT applies row by row: a known id skips only its own row.
-            m_insert_chunk = Stmt(db,
-                                  "INSERT INTO incidents(" + cols +
-                                      ", content_hash, geom) VALUES " + values +
-                                      " ON CONFLICT(id) DO NOTHING",
-                                  file);
+            m_insert_chunk =
+                Stmt(db,
+                     "INSERT INTO incidents(" + cols + ", content_hash, geom) VALUES " + values +
+                         " ON CONFLICT(id) DO NOTHING",
+                     file);
             m_rows_after =
                 Stmt(db, "SELECT fid, id FROM incidents WHERE fid > ?1 ORDER BY fid", file);
             m_chunk_blobs.resize(k_chunk_rows);
@@ -638,9 +647,9 @@ void GpkgWriter::close_writeback_fd() noexcept {
     }
 }
 
-void GpkgWriter::bind_row(Stmt& s, int base, const Incident& x, const std::string& hash,
-                          std::array<unsigned char, 29>& blob) {
-    visit_field_values(x, [&](std::size_t i, const auto& value) {
+void GpkgWriter::bind_row(Stmt &s, int base, const Incident &x, const std::string &hash,
+                          std::array<unsigned char, 29> &blob) {
+    visit_field_values(x, [&](std::size_t i, const auto &value) {
         using V = std::decay_t<decltype(value)>;
         const int param = base + static_cast<int>(i) + 1;
         if (i == k_updated_at_index) {
@@ -661,17 +670,17 @@ void GpkgWriter::bind_row(Stmt& s, int base, const Incident& x, const std::strin
     }
 }
 
-UpsertResult GpkgWriter::upsert(const std::vector<Incident>& batch) {
+UpsertResult GpkgWriter::upsert(const std::vector<Incident> &batch) {
     std::vector<std::string> hashes;
     hashes.reserve(batch.size());
-    for (const auto& x : batch) {
+    for (const auto &x : batch) {
         hashes.push_back(content_hash(x));
     }
     return upsert(batch, hashes);
 }
 
 // One INSERT ... ON CONFLICT DO NOTHING. @return false if the id exists already.
-bool GpkgWriter::try_insert(const Incident& x, const std::string& hash, UpsertResult& result) {
+bool GpkgWriter::try_insert(const Incident &x, const std::string &hash, UpsertResult &result) {
     m_insert.rewind();
     bind_row(m_insert, 0, x, hash, m_blob);
     m_insert.step();
@@ -683,7 +692,7 @@ bool GpkgWriter::try_insert(const Incident& x, const std::string& hash, UpsertRe
     return inserted;
 }
 
-void GpkgWriter::record_insert(const Incident& x, std::int64_t fid, UpsertResult& result) {
+void GpkgWriter::record_insert(const Incident &x, std::int64_t fid, UpsertResult &result) {
     m_max_fid = std::max(m_max_fid, fid);
     ++result.inserted;
     ++m_inserted;
@@ -695,8 +704,8 @@ void GpkgWriter::record_insert(const Incident& x, std::int64_t fid, UpsertResult
 // k_chunk_rows rows in one statement; rows whose id exists already are skipped by the
 // statement and then go through the lookup path, in input order (a later duplicate of an id
 // updates the earlier one, as row by row).
-void GpkgWriter::insert_chunk(const Incident* rows, const std::string* hashes,
-                              UpsertResult& result) {
+void GpkgWriter::insert_chunk(const Incident *rows, const std::string *hashes,
+                              UpsertResult &result) {
     const int per_row = static_cast<int>(incident_fields().size()) + 2;
     const std::int64_t before = m_max_fid;
     m_insert_chunk.rewind();
@@ -744,7 +753,7 @@ void GpkgWriter::insert_chunk(const Incident* rows, const std::string* hashes,
 
 // A row that probably exists (re-imports): one indexed lookup, then nothing, an UPDATE or an
 // INSERT.
-void GpkgWriter::upsert_one(const Incident& x, const std::string& hash, UpsertResult& result) {
+void GpkgWriter::upsert_one(const Incident &x, const std::string &hash, UpsertResult &result) {
     m_lookup.rewind();
     m_lookup.bind(1, std::string_view(x.id));
     if (m_lookup.step()) {
@@ -774,15 +783,15 @@ void GpkgWriter::upsert_one(const Incident& x, const std::string& hash, UpsertRe
     try_insert(x, hash, result);
 }
 
-UpsertResult GpkgWriter::upsert(const std::vector<Incident>& batch,
-                                const std::vector<std::string>& hashes) {
+UpsertResult GpkgWriter::upsert(const std::vector<Incident> &batch,
+                                const std::vector<std::string> &hashes) {
     if (hashes.size() != batch.size()) {
         throw Error("GeoPackage " + m_store.path() + ": upsert: one content hash per row needed");
     }
     if (!m_open) {
         throw Error("GeoPackage " + m_store.path() + ": writer already committed");
     }
-    for (const auto& x : batch) {
+    for (const auto &x : batch) {
         if (x.id.empty()) {
             throw InputError(SourceLocation{{}, 0, 0, "id"}, "empty id");
         }
@@ -814,12 +823,12 @@ UpsertResult GpkgWriter::upsert(const std::vector<Incident>& batch,
     return result;
 }
 
-std::size_t GpkgWriter::remove(const std::vector<std::string>& ids) {
+std::size_t GpkgWriter::remove(const std::vector<std::string> &ids) {
     if (!m_open) {
         throw Error("GeoPackage " + m_store.path() + ": writer already committed");
     }
     std::size_t removed = 0;
-    for (const auto& id : ids) {
+    for (const auto &id : ids) {
         m_delete.reset();
         m_delete.bind(1, std::string_view(id));
         m_delete.step();
@@ -838,8 +847,8 @@ void GpkgWriter::commit() {
     if (!m_open) {
         throw Error("GeoPackage " + m_store.path() + ": writer already committed");
     }
-    sqlite3* db = m_store.db();
-    const auto& file = m_store.path();
+    sqlite3 *db = m_store.db();
+    const auto &file = m_store.path();
     const std::string start = std::to_string(m_start_max_fid);
     // Bring the R-tree and the feature count up to date for the rows inserted in this
     // session, then restore the triggers (exact text GDAL uses).
@@ -862,8 +871,8 @@ void GpkgWriter::commit() {
         sqlite_exec(db,
                     std::string("INSERT OR REPLACE INTO ") + k_rtree +
                         " SELECT fid, ST_MinX(geom), ST_MaxX(geom), ST_MinY(geom), "
-                        "ST_MaxY(geom) FROM incidents WHERE fid > " + start +
-                        " AND geom IS NOT NULL AND NOT ST_IsEmpty(geom)",
+                        "ST_MaxY(geom) FROM incidents WHERE fid > " +
+                        start + " AND geom IS NOT NULL AND NOT ST_IsEmpty(geom)",
                     file);
     }
     sqlite_exec(db,
@@ -932,14 +941,14 @@ void GpkgWriter::commit() {
     close_writeback_fd(); // the transaction is over: no SQLite lock to lose
 }
 
-void GpkgStore::query(const QueryFilter& f,
-                      const std::function<void(const Incident&)>& sink) const {
+void GpkgStore::query(const QueryFilter &f,
+                      const std::function<void(const Incident &)> &sink) const {
     // SQL pre-filter on the cheap, exact conditions; matches() below decides.
     std::string where;
     std::vector<std::pair<int, double>> reals;
     std::vector<std::pair<int, std::string>> texts;
     int next = 1;
-    auto add_real = [&](const std::string& cond, double v) {
+    auto add_real = [&](const std::string &cond, double v) {
         where += (where.empty() ? " WHERE " : " AND ") + cond + "?" + std::to_string(next);
         reals.emplace_back(next++, v);
     };
@@ -966,13 +975,12 @@ void GpkgStore::query(const QueryFilter& f,
                  std::to_string(next) + " COLLATE NOCASE";
         texts.emplace_back(next++, f.side);
     }
-    const std::string sql =
-        "SELECT " + column_list() + " FROM incidents" + where + " ORDER BY id";
+    const std::string sql = "SELECT " + column_list() + " FROM incidents" + where + " ORDER BY id";
     Stmt s(db(), sql, m_path);
-    for (const auto& [i, v] : reals) {
+    for (const auto &[i, v] : reals) {
         s.bind(i, v);
     }
-    for (const auto& [i, v] : texts) {
+    for (const auto &[i, v] : texts) {
         s.bind(i, std::string_view(v));
     }
     const auto n = incident_fields().size();
@@ -982,10 +990,18 @@ void GpkgStore::query(const QueryFilter& f,
         for (std::size_t i = 0; i < n; ++i) {
             const int col = static_cast<int>(i);
             switch (s.type(col)) {
-            case SQLITE_NULL: set_field(x, i, FieldValue{}); break;
-            case SQLITE_INTEGER: set_field(x, i, FieldValue{s.int64(col)}); break;
-            case SQLITE_FLOAT: set_field(x, i, FieldValue{s.real(col)}); break;
-            default: set_field(x, i, FieldValue{std::string(s.text(col))}); break;
+            case SQLITE_NULL:
+                set_field(x, i, FieldValue{});
+                break;
+            case SQLITE_INTEGER:
+                set_field(x, i, FieldValue{s.int64(col)});
+                break;
+            case SQLITE_FLOAT:
+                set_field(x, i, FieldValue{s.real(col)});
+                break;
+            default:
+                set_field(x, i, FieldValue{std::string(s.text(col))});
+                break;
             }
         }
         if (matches(f, x)) {
@@ -996,8 +1012,8 @@ void GpkgStore::query(const QueryFilter& f,
 
 } // namespace
 
-std::unique_ptr<IncidentStore> open_gpkg_store(const std::string& path,
-                                               const StoreOpenOptions& options) {
+std::unique_ptr<IncidentStore> open_gpkg_store(const std::string &path,
+                                               const StoreOpenOptions &options) {
     return std::make_unique<GpkgStore>(path, options);
 }
 

@@ -51,7 +51,7 @@ bool is_date_column(std::string_view name) {
 
 // Version 1: the first schema. Append a new entry (never edit an old one) for each change,
 // together with raising k_store_schema_version.
-const char* const k_migrations[] = {
+const char *const k_migrations[] = {
     R"sql(
 CREATE TABLE borderwatch_meta (
     key   text PRIMARY KEY,
@@ -149,14 +149,14 @@ bool valid_iso_date(std::string_view d) {
 // The filter bounds of QueryFilter dates as valid SQL dates ("2025" → 2025-01-01 /
 // 2025-12-31, "2025-02" → 2025-02-01 / 2025-02-28). nullopt when not a date at all: then
 // that bound is not pushed into SQL and matches() alone decides.
-std::optional<std::string> sql_date_bound(const std::string& d, bool upper) {
+std::optional<std::string> sql_date_bound(const std::string &d, bool upper) {
     std::string out = d;
     if (d.size() == 4) {
         out = d + (upper ? "-12-31" : "-01-01");
     } else if (d.size() == 7) {
         out = d + "-01";
         if (upper) {
-            for (const char* last : {"-31", "-30", "-29", "-28"}) {
+            for (const char *last : {"-31", "-30", "-29", "-28"}) {
                 if (valid_iso_date(d + last)) {
                     out = d + last;
                     break;
@@ -169,16 +169,16 @@ std::optional<std::string> sql_date_bound(const std::string& d, bool upper) {
 
 // The SQL that depends on incident_fields(), built once per store object.
 struct SqlText {
-    std::string columns;       // "id", "event_date", ... (every field but updated_at)
-    std::string select_list;   // columns for reading, updated_at formatted as ISO 8601
-    std::string stage_ddl;     // CREATE TEMP TABLE of the staging table
-    std::string copy_stage;    // COPY into the staging table
-    std::string merge;         // INSERT ... ON CONFLICT from the staging table
+    std::string columns;     // "id", "event_date", ... (every field but updated_at)
+    std::string select_list; // columns for reading, updated_at formatted as ISO 8601
+    std::string stage_ddl;   // CREATE TEMP TABLE of the staging table
+    std::string copy_stage;  // COPY into the staging table
+    std::string merge;       // INSERT ... ON CONFLICT from the staging table
 };
 
-SqlText build_sql(PgConnection& conn) {
+SqlText build_sql(PgConnection &conn) {
     SqlText s;
-    const auto& fields = incident_fields();
+    const auto &fields = incident_fields();
     std::string stage_columns;
     std::string update_set;
     std::string select_stage;
@@ -241,22 +241,22 @@ std::size_t to_size(std::string_view text) {
 }
 
 // Appends one COPY text-format line for @p x.
-void append_copy_row(std::string& out, std::size_t seq, const Incident& x) {
+void append_copy_row(std::string &out, std::size_t seq, const Incident &x) {
     out += std::to_string(seq);
-    visit_fields(x, [&](std::size_t i, const FieldRef& v) {
+    visit_fields(x, [&](std::size_t i, const FieldRef &v) {
         if (i == k_updated_at_index) {
             return;
         }
         out += '\t';
         if (std::holds_alternative<std::monostate>(v)) {
             out += "\\N";
-        } else if (const auto* n = std::get_if<std::int64_t>(&v)) {
+        } else if (const auto *n = std::get_if<std::int64_t>(&v)) {
             out += std::to_string(*n);
-        } else if (const auto* d = std::get_if<double>(&v)) {
+        } else if (const auto *d = std::get_if<double>(&v)) {
             out += format_double(*d);
         } else {
             const auto text = std::get<std::string_view>(v);
-            const auto& field = incident_fields()[i];
+            const auto &field = incident_fields()[i];
             if (is_date_column(field.name)) {
                 if (text.empty()) {
                     out += "\\N";
@@ -276,10 +276,10 @@ void append_copy_row(std::string& out, std::size_t seq, const Incident& x) {
     out += '\n';
 }
 
-std::size_t distinct_ids(const std::vector<Incident>& batch) {
+std::size_t distinct_ids(const std::vector<Incident> &batch) {
     std::unordered_set<std::string_view> ids;
     ids.reserve(batch.size());
-    for (const auto& x : batch) {
+    for (const auto &x : batch) {
         ids.insert(x.id);
     }
     return ids.size();
@@ -289,21 +289,21 @@ class PostgisStore;
 
 class PostgisWriter final : public StoreWriter {
   public:
-    explicit PostgisWriter(PostgisStore& store);
+    explicit PostgisWriter(PostgisStore &store);
     ~PostgisWriter() override;
-    PostgisWriter(const PostgisWriter&) = delete;
-    PostgisWriter& operator=(const PostgisWriter&) = delete;
+    PostgisWriter(const PostgisWriter &) = delete;
+    PostgisWriter &operator=(const PostgisWriter &) = delete;
 
-    UpsertResult upsert(const std::vector<Incident>& batch) override;
-    std::size_t remove(const std::vector<std::string>& ids) override;
+    UpsertResult upsert(const std::vector<Incident> &batch) override;
+    std::size_t remove(const std::vector<std::string> &ids) override;
     void commit() override;
 
   private:
     void begin_changes();
     void check_usable() const;
 
-    PostgisStore& m_store;
-    PgConnection& m_conn;
+    PostgisStore &m_store;
+    PgConnection &m_conn;
     bool m_locked = false;
     bool m_staged = false;
     bool m_changed = false;
@@ -313,7 +313,7 @@ class PostgisWriter final : public StoreWriter {
 
 class PostgisStore final : public IncidentStore {
   public:
-    PostgisStore(const std::string& spec, const StoreOpenOptions& options)
+    PostgisStore(const std::string &spec, const StoreOpenOptions &options)
         : m_conn(parse_pg_spec(spec)) {
         set_search_path();
         if (options.init) {
@@ -343,8 +343,8 @@ class PostgisStore final : public IncidentStore {
         return std::make_unique<PostgisWriter>(*this);
     }
 
-    void query(const QueryFilter& filter,
-               const std::function<void(const Incident&)>& sink) const override;
+    void query(const QueryFilter &filter,
+               const std::function<void(const Incident &)> &sink) const override;
 
     std::string state() const override {
         const auto r = m_conn.exec("SELECT value FROM borderwatch_meta "
@@ -360,13 +360,13 @@ class PostgisStore final : public IncidentStore {
     std::string describe() const override { return m_conn.spec().description; }
     int schema_version() const override { return m_version; }
 
-    PgConnection& connection() const { return m_conn; }
-    const SqlText& sql() const { return m_sql; }
+    PgConnection &connection() const { return m_conn; }
+    const SqlText &sql() const { return m_sql; }
     void set_writer_open(bool open) { m_writer_open = open; }
 
   private:
     void set_search_path() {
-        const auto& schema = m_conn.spec().schema;
+        const auto &schema = m_conn.spec().schema;
         if (schema.empty()) {
             return;
         }
@@ -412,12 +412,11 @@ class PostgisStore final : public IncidentStore {
         try {
             // Serialise concurrent `store init` runs on one database.
             m_conn.exec("SELECT pg_advisory_xact_lock(" + std::to_string(k_lock_class) + ", 0)");
-            const auto ext =
-                m_conn.exec("SELECT 1 FROM pg_extension WHERE extname = 'postgis'");
+            const auto ext = m_conn.exec("SELECT 1 FROM pg_extension WHERE extname = 'postgis'");
             if (ext.rows() == 0) {
                 try {
                     m_conn.exec("CREATE EXTENSION postgis");
-                } catch (const PgError& e) {
+                } catch (const PgError &e) {
                     throw PgError(std::string(e.what()) +
                                       " (PostGIS is not installed in this database; ask its "
                                       "administrator to run CREATE EXTENSION postgis)",
@@ -441,8 +440,7 @@ class PostgisStore final : public IncidentStore {
             if (from == 0) {
                 m_conn.exec("INSERT INTO borderwatch_meta (key, value) VALUES "
                             "('created_by', $1), ('created_at', $2)",
-                            {std::string("borderwatch ") + version_string(),
-                             utc_now_iso8601()});
+                            {std::string("borderwatch ") + version_string(), utc_now_iso8601()});
                 comment_columns();
             }
             m_conn.exec("COMMIT");
@@ -454,9 +452,9 @@ class PostgisStore final : public IncidentStore {
 
     // COMMENT ON COLUMN from the field descriptions, so psql's \d+ and QGIS show them.
     void comment_columns() {
-        for (const auto& f : incident_fields()) {
-            m_conn.exec("COMMENT ON COLUMN incidents." + m_conn.quote_identifier(f.name) +
-                        " IS " + sql_literal(f.description));
+        for (const auto &f : incident_fields()) {
+            m_conn.exec("COMMENT ON COLUMN incidents." + m_conn.quote_identifier(f.name) + " IS " +
+                        sql_literal(f.description));
         }
         m_conn.exec("COMMENT ON TABLE incidents IS 'borderwatch incidents (one row per "
                     "incident id; see docs/postgis.md)'");
@@ -467,14 +465,14 @@ class PostgisStore final : public IncidentStore {
     }
 
     void check_columns() {
-        const auto r = m_conn.exec(
-            "SELECT attname FROM pg_attribute WHERE attrelid = 'incidents'::regclass "
-            "AND attnum > 0 AND NOT attisdropped");
+        const auto r =
+            m_conn.exec("SELECT attname FROM pg_attribute WHERE attrelid = 'incidents'::regclass "
+                        "AND attnum > 0 AND NOT attisdropped");
         std::vector<std::string> have;
         for (int i = 0; i < r.rows(); ++i) {
             have.emplace_back(r.value(i, 0));
         }
-        for (const auto& f : incident_fields()) {
+        for (const auto &f : incident_fields()) {
             if (std::find(have.begin(), have.end(), f.name) == have.end()) {
                 throw DataError(describe() + ": table incidents has no column '" +
                                 std::string(f.name) + "' (schema version " +
@@ -489,8 +487,7 @@ class PostgisStore final : public IncidentStore {
     SqlText m_sql;
 };
 
-PostgisWriter::PostgisWriter(PostgisStore& store)
-    : m_store(store), m_conn(store.connection()) {
+PostgisWriter::PostgisWriter(PostgisStore &store) : m_store(store), m_conn(store.connection()) {
     m_conn.exec("BEGIN");
     try {
         // Statement triggers skip our own changes; commit() counts them once.
@@ -528,7 +525,7 @@ void PostgisWriter::begin_changes() {
     }
 }
 
-UpsertResult PostgisWriter::upsert(const std::vector<Incident>& batch) {
+UpsertResult PostgisWriter::upsert(const std::vector<Incident> &batch) {
     check_usable();
     UpsertResult result;
     if (batch.empty()) {
@@ -546,7 +543,7 @@ UpsertResult PostgisWriter::upsert(const std::vector<Incident>& batch) {
         std::string buffer;
         buffer.reserve(1 << 20);
         std::size_t seq = 0;
-        for (const auto& x : batch) {
+        for (const auto &x : batch) {
             if (x.id.empty()) {
                 throw InputError(SourceLocation{{}, 0, 0, "id"}, "incident without an id");
             }
@@ -575,15 +572,15 @@ UpsertResult PostgisWriter::upsert(const std::vector<Incident>& batch) {
     }
 }
 
-std::size_t PostgisWriter::remove(const std::vector<std::string>& ids) {
+std::size_t PostgisWriter::remove(const std::vector<std::string> &ids) {
     check_usable();
     if (ids.empty()) {
         return 0;
     }
     try {
         begin_changes();
-        const auto r = m_conn.exec("DELETE FROM incidents WHERE id = ANY($1::text[])",
-                                   {pg_text_array(ids)});
+        const auto r =
+            m_conn.exec("DELETE FROM incidents WHERE id = ANY($1::text[])", {pg_text_array(ids)});
         const auto n = r.affected();
         if (n > 0) {
             m_changed = true;
@@ -614,13 +611,13 @@ void PostgisWriter::commit() {
 
 // WHERE clause for the parts of @p f that SQL can pre-filter. Always a superset of
 // matches(): the caller re-checks every row with matches().
-std::string where_clause(const QueryFilter& f, std::vector<PgParam>& params) {
+std::string where_clause(const QueryFilter &f, std::vector<PgParam> &params) {
     std::vector<std::string> terms;
     auto param = [&params](std::string value) {
         params.emplace_back(std::move(value));
         return "$" + std::to_string(params.size());
     };
-    auto lowered_list = [&](const std::vector<std::string>& values) {
+    auto lowered_list = [&](const std::vector<std::string> &values) {
         return "(SELECT lower(v) FROM unnest(" + param(pg_text_array(values)) + "::text[]) v)";
     };
     if (!f.ids.empty()) {
@@ -644,7 +641,7 @@ std::string where_clause(const QueryFilter& f, std::vector<PgParam>& params) {
         terms.push_back("lower(admin2) IN " + lowered_list(f.admin2));
     }
     if (f.bbox) {
-        const auto& b = *f.bbox;
+        const auto &b = *f.bbox;
         terms.push_back("geom && ST_MakeEnvelope(" + param(format_double(b[0])) + "::float8, " +
                         param(format_double(b[1])) + "::float8, " + param(format_double(b[2])) +
                         "::float8, " + param(format_double(b[3])) + "::float8, 4326)");
@@ -660,10 +657,9 @@ std::string where_clause(const QueryFilter& f, std::vector<PgParam>& params) {
         if (std::abs(*f.near_lat) + dlat < 89.0 && r_m / (111000.0 * cos_lat) + 0.01 < 180.0) {
             const double dlon = r_m / (111000.0 * cos_lat) + 0.01;
             terms.push_back("geom && ST_MakeEnvelope(" + param(format_double(*f.near_lon - dlon)) +
-                            "::float8, " + param(format_double(*f.near_lat - dlat)) +
-                            "::float8, " + param(format_double(*f.near_lon + dlon)) +
-                            "::float8, " + param(format_double(*f.near_lat + dlat)) +
-                            "::float8, 4326)");
+                            "::float8, " + param(format_double(*f.near_lat - dlat)) + "::float8, " +
+                            param(format_double(*f.near_lon + dlon)) + "::float8, " +
+                            param(format_double(*f.near_lat + dlat)) + "::float8, 4326)");
         }
         terms.push_back("ST_DWithin(geom::geography, ST_SetSRID(ST_MakePoint(" +
                         param(format_double(*f.near_lon)) + "::float8, " +
@@ -672,7 +668,8 @@ std::string where_clause(const QueryFilter& f, std::vector<PgParam>& params) {
     }
     if (!f.from_date.empty() || !f.to_date.empty()) {
         terms.push_back("event_date IS NOT NULL");
-        if (const auto from = f.from_date.empty() ? std::nullopt : sql_date_bound(f.from_date, false)) {
+        if (const auto from =
+                f.from_date.empty() ? std::nullopt : sql_date_bound(f.from_date, false)) {
             terms.push_back("coalesce(event_date_end, event_date) >= " + param(*from) + "::date");
         }
         if (const auto to = f.to_date.empty() ? std::nullopt : sql_date_bound(f.to_date, true)) {
@@ -693,18 +690,17 @@ std::string where_clause(const QueryFilter& f, std::vector<PgParam>& params) {
                         "::integer");
     }
     std::string out;
-    for (const auto& t : terms) {
+    for (const auto &t : terms) {
         out += (out.empty() ? " WHERE " : " AND ") + t;
     }
     return out;
 }
 
-void PostgisStore::query(const QueryFilter& filter,
-                         const std::function<void(const Incident&)>& sink) const {
+void PostgisStore::query(const QueryFilter &filter,
+                         const std::function<void(const Incident &)> &sink) const {
     std::vector<PgParam> params;
-    const std::string sql = "DECLARE bw_query NO SCROLL CURSOR FOR SELECT " +
-                            m_sql.select_list + " FROM incidents" +
-                            where_clause(filter, params) + " ORDER BY id";
+    const std::string sql = "DECLARE bw_query NO SCROLL CURSOR FOR SELECT " + m_sql.select_list +
+                            " FROM incidents" + where_clause(filter, params) + " ORDER BY id";
     // A cursor needs a transaction; inside an open writer the query sees its changes.
     const bool own_transaction = !m_conn.in_transaction();
     if (own_transaction) {
@@ -712,7 +708,7 @@ void PostgisStore::query(const QueryFilter& filter,
     }
     try {
         m_conn.exec(sql, params);
-        const auto& fields = incident_fields();
+        const auto &fields = incident_fields();
         const std::string fetch = "FETCH " + std::to_string(k_fetch_rows) + " FROM bw_query";
         while (true) {
             const auto r = m_conn.exec(fetch);
@@ -732,7 +728,9 @@ void PostgisStore::query(const QueryFilter& filter,
                     case FieldType::real:
                         set_field(x, i, FieldValue{parse_double(text).value_or(0.0)});
                         break;
-                    case FieldType::text: set_field(x, i, FieldValue{std::string(text)}); break;
+                    case FieldType::text:
+                        set_field(x, i, FieldValue{std::string(text)});
+                        break;
                     }
                 }
                 if (matches(filter, x)) {
@@ -762,8 +760,8 @@ void PostgisStore::query(const QueryFilter& filter,
 
 } // namespace
 
-std::unique_ptr<IncidentStore> open_postgis_store(const std::string& spec,
-                                                  const StoreOpenOptions& options) {
+std::unique_ptr<IncidentStore> open_postgis_store(const std::string &spec,
+                                                  const StoreOpenOptions &options) {
     return std::make_unique<PostgisStore>(spec, options);
 }
 

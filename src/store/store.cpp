@@ -8,7 +8,6 @@
 #include "incidents/detail/field_visit.hpp"
 #include "store/detail/backends.hpp"
 
-
 #include <algorithm>
 #include <bit>
 #include <cstdint>
@@ -29,9 +28,9 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
            });
 }
 
-bool any_iequals(const std::vector<std::string>& list, std::string_view value) noexcept {
+bool any_iequals(const std::vector<std::string> &list, std::string_view value) noexcept {
     return std::any_of(list.begin(), list.end(),
-                       [&](const std::string& s) { return iequals(s, value); });
+                       [&](const std::string &s) { return iequals(s, value); });
 }
 
 bool starts_with_icase(std::string_view text, std::string_view prefix) noexcept {
@@ -40,7 +39,7 @@ bool starts_with_icase(std::string_view text, std::string_view prefix) noexcept 
 
 // "YYYY" / "YYYY-MM" widen to the first / last day of the period, so --to 2025-12 means
 // "through 31 December". Day 31 is safe for string comparison of ISO dates in any month.
-std::string lower_bound_date(const std::string& d) {
+std::string lower_bound_date(const std::string &d) {
     if (d.size() == 4) {
         return d + "-01-01";
     }
@@ -49,7 +48,7 @@ std::string lower_bound_date(const std::string& d) {
     }
     return d;
 }
-std::string upper_bound_date(const std::string& d) {
+std::string upper_bound_date(const std::string &d) {
     if (d.size() == 4) {
         return d + "-12-31";
     }
@@ -62,38 +61,38 @@ std::string upper_bound_date(const std::string& d) {
 } // namespace
 
 bool QueryFilter::empty() const noexcept {
-    return !within_km && !beyond_km && side.empty() && admin1.empty() && admin2.empty() &&
-           !bbox && !near_km && from_date.empty() && to_date.empty() && event_types.empty() &&
+    return !within_km && !beyond_km && side.empty() && admin1.empty() && admin2.empty() && !bbox &&
+           !near_km && from_date.empty() && to_date.empty() && event_types.empty() &&
            !min_fatalities && !precision_max && ids.empty();
 }
 
-UpsertResult IncidentStore::upsert(const std::vector<Incident>& batch) {
+UpsertResult IncidentStore::upsert(const std::vector<Incident> &batch) {
     auto w = writer();
     auto result = w->upsert(batch);
     w->commit();
     return result;
 }
 
-std::size_t IncidentStore::remove(const std::vector<std::string>& ids) {
+std::size_t IncidentStore::remove(const std::vector<std::string> &ids) {
     auto w = writer();
     const auto n = w->remove(ids);
     w->commit();
     return n;
 }
 
-bool is_postgis_spec(const std::string& spec) noexcept {
+bool is_postgis_spec(const std::string &spec) noexcept {
     return starts_with_icase(spec, "PG:") || starts_with_icase(spec, "postgresql://") ||
            starts_with_icase(spec, "postgres://");
 }
 
 std::string default_store_spec() {
-    if (const char* env = std::getenv("BORDERWATCH_STORE"); env != nullptr && *env != '\0') {
+    if (const char *env = std::getenv("BORDERWATCH_STORE"); env != nullptr && *env != '\0') {
         return env;
     }
     return "borderwatch.gpkg";
 }
 
-std::string mask_store_spec(const std::string& spec) {
+std::string mask_store_spec(const std::string &spec) {
     std::string out = spec;
     // key=value form: password=secret or password='se cret'
     for (std::size_t pos = 0;;) {
@@ -139,15 +138,15 @@ std::string mask_store_spec(const std::string& spec) {
     return out;
 }
 
-std::unique_ptr<IncidentStore> open_store(const std::string& spec,
-                                          const StoreOpenOptions& options) {
+std::unique_ptr<IncidentStore> open_store(const std::string &spec,
+                                          const StoreOpenOptions &options) {
     if (is_postgis_spec(spec)) {
         return detail::open_postgis_store(spec, options);
     }
     return detail::open_gpkg_store(spec.empty() ? default_store_spec() : spec, options);
 }
 
-bool matches(const QueryFilter& f, const Incident& x) {
+bool matches(const QueryFilter &f, const Incident &x) {
     if (!f.ids.empty() && std::find(f.ids.begin(), f.ids.end(), x.id) == f.ids.end()) {
         return false;
     }
@@ -176,7 +175,7 @@ bool matches(const QueryFilter& f, const Incident& x) {
             return false;
         }
         if (f.bbox) {
-            const auto& b = *f.bbox;
+            const auto &b = *f.bbox;
             if (*x.place_lon < b[0] || *x.place_lat < b[1] || *x.place_lon > b[2] ||
                 *x.place_lat > b[3]) {
                 return false;
@@ -197,8 +196,8 @@ bool matches(const QueryFilter& f, const Incident& x) {
         if (x.event_date.empty()) {
             return false;
         }
-        const std::string& start = x.event_date;
-        const std::string& end = x.event_date_end.empty() ? x.event_date : x.event_date_end;
+        const std::string &start = x.event_date;
+        const std::string &end = x.event_date_end.empty() ? x.event_date : x.event_date_end;
         if (!f.from_date.empty() && end < lower_bound_date(f.from_date)) {
             return false;
         }
@@ -219,13 +218,13 @@ bool matches(const QueryFilter& f, const Incident& x) {
     return true;
 }
 
-std::string content_hash(const Incident& incident) {
+std::string content_hash(const Incident &incident) {
     std::string out;
     content_hash(incident, out);
     return out;
 }
 
-void content_hash(const Incident& incident, std::string& out) {
+void content_hash(const Incident &incident, std::string &out) {
     // 64-bit multiply-xorshift mixing over (field index, type tag, value) for every field but
     // updated_at: numbers as their 8-byte representation, text as length + 8-byte words
     // (assembled little-endian, so the digest is the same on every platform). The type tag
@@ -236,13 +235,13 @@ void content_hash(const Incident& incident, std::string& out) {
         h *= 0x9E3779B97F4A7C15ULL;
         h ^= h >> 29;
     };
-    detail::visit_field_values(incident, [&](std::size_t i, const auto& v) {
+    detail::visit_field_values(incident, [&](std::size_t i, const auto &v) {
         using V = std::decay_t<decltype(v)>;
         if (i == detail::k_updated_at_index) {
             return;
         }
         // The type tag is the value's index in detail::FieldRef.
-        constexpr std::uint64_t tag = std::is_same_v<V, std::monostate>  ? 0
+        constexpr std::uint64_t tag = std::is_same_v<V, std::monostate> ? 0
                                       : std::is_same_v<V, std::int64_t> ? 1
                                       : std::is_same_v<V, double>       ? 2
                                                                         : 3;
@@ -256,7 +255,7 @@ void content_hash(const Incident& incident, std::string& out) {
             mix(bits);
         } else if constexpr (std::is_same_v<V, std::string_view>) {
             mix(v.size());
-            const auto* p = reinterpret_cast<const unsigned char*>(v.data());
+            const auto *p = reinterpret_cast<const unsigned char *>(v.data());
             std::size_t left = v.size();
             if constexpr (std::endian::native == std::endian::little) {
                 // Whole words straight from memory (same value as the assembly below).

@@ -26,7 +26,8 @@ namespace {
 using Points = std::vector<std::array<double, 2>>;
 
 double wall_now() {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
 }
 
 double thread_cpu_now() {
@@ -41,8 +42,7 @@ struct Rate {
     double checksum = 0.0;
 };
 
-template <class Fn>
-Rate run_threads(const Points& points, unsigned threads, Fn&& place) {
+template <class Fn> Rate run_threads(const Points &points, unsigned threads, Fn &&place) {
     std::vector<double> cpu(threads, 0.0);
     std::vector<double> sums(threads, 0.0);
     const double start = wall_now();
@@ -61,7 +61,7 @@ Rate run_threads(const Points& points, unsigned threads, Fn&& place) {
             cpu[t] = thread_cpu_now() - c0;
         });
     }
-    for (auto& th : pool) {
+    for (auto &th : pool) {
         th.join();
     }
     Rate r;
@@ -73,14 +73,14 @@ Rate run_threads(const Points& points, unsigned threads, Fn&& place) {
     return r;
 }
 
-void report(const char* label, std::size_t n, const Rate& r) {
-    std::printf("  %-34s %9zu points  %12.0f points/s wall  %12.0f points/s per CPU-second\n", label, n,
-                static_cast<double>(n) / r.wall_s, static_cast<double>(n) / r.cpu_s);
+void report(const char *label, std::size_t n, const Rate &r) {
+    std::printf("  %-34s %9zu points  %12.0f points/s wall  %12.0f points/s per CPU-second\n",
+                label, n, static_cast<double>(n) / r.wall_s, static_cast<double>(n) / r.cpu_s);
 }
 
 } // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char **argv) {
     const std::string border = argc > 1 ? argv[1] : "TJK-AFG";
     const std::size_t n = argc > 2 ? std::strtoul(argv[2], nullptr, 10) : 1000000;
     const std::size_t n_base = argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 200;
@@ -89,17 +89,18 @@ int main(int argc, char** argv) {
     const double t0 = wall_now();
     const auto engine = BorderEngine::load(border);
     const double load_ms = (wall_now() - t0) * 1000.0;
-    const auto& info = engine->info();
+    const auto &info = engine->info();
     std::printf("bench_border: %s, %zu vertices, %.3f km; load %.0f ms (reference polygons "
                 "included), index build %.1f ms; %u hardware threads\n",
-                info.id.c_str(), info.vertices, info.length_km, load_ms, engine->index_build_ms(), threads);
+                info.id.c_str(), info.vertices, info.length_km, load_ms, engine->index_build_ms(),
+                threads);
 
     // The border region: the line's bounding box grown by 0.25 degrees, uniform in lon/lat.
     double lon0 = 180;
     double lon1 = -180;
     double lat0 = 90;
     double lat1 = -90;
-    for (const auto& v : engine->vertices()) {
+    for (const auto &v : engine->vertices()) {
         lon0 = std::min(lon0, v[0]);
         lon1 = std::max(lon1, v[0]);
         lat0 = std::min(lat0, v[1]);
@@ -113,23 +114,27 @@ int main(int argc, char** argv) {
     std::uniform_real_distribution<double> ulon(lon0, lon1);
     std::uniform_real_distribution<double> ulat(lat0, lat1);
     Points region(n);
-    for (auto& p : region) {
+    for (auto &p : region) {
         p = {ulon(rng), ulat(rng)};
     }
     // A second set: within 5 km of the line (random chainage, random azimuth and distance).
     std::uniform_real_distribution<double> uch(0.0, info.length_km);
     std::uniform_real_distribution<double> u01(0.0, 1.0);
     Points near(n);
-    for (auto& p : near) {
+    for (auto &p : near) {
         const auto on = engine->point_at_chainage(uch(rng));
         p = geodesic_direct(on[0], on[1], 360.0 * u01(rng), 5000.0 * u01(rng));
     }
     std::size_t within_10km = 0;
     for (std::size_t i = 0; i < region.size(); i += 100) {
-        within_10km += engine->place(region[i][0], region[i][1]).border_distance_m <= 10000.0 ? 1 : 0;
+        within_10km +=
+            engine->place(region[i][0], region[i][1]).border_distance_m <= 10000.0 ? 1 : 0;
     }
-    std::printf("region: lon %.2f..%.2f, lat %.2f..%.2f (%.0f%% of the points within 10 km of the line)\n\n",
-                lon0, lon1, lat0, lat1, 100.0 * static_cast<double>(within_10km) / static_cast<double>((region.size() + 99) / 100));
+    std::printf("region: lon %.2f..%.2f, lat %.2f..%.2f (%.0f%% of the points within 10 km of the "
+                "line)\n\n",
+                lon0, lon1, lat0, lat1,
+                100.0 * static_cast<double>(within_10km) /
+                    static_cast<double>((region.size() + 99) / 100));
 
     auto fast = [&](double lon, double lat) { return engine->place(lon, lat); };
     auto exact = [&](double lon, double lat) { return engine->place_exact(lon, lat); };
@@ -145,19 +150,21 @@ int main(int argc, char** argv) {
 
     std::printf("exact (place_exact: indexed candidates, Newton on geod_* geodesics)\n");
     const std::size_t n_exact = std::min<std::size_t>(n, 20000);
-    const Points region_exact(region.begin(), region.begin() + static_cast<std::ptrdiff_t>(n_exact));
+    const Points region_exact(region.begin(),
+                              region.begin() + static_cast<std::ptrdiff_t>(n_exact));
     const Rate exact1 = run_threads(region_exact, 1, exact);
     report("region, 1 thread", n_exact, exact1);
 
     std::printf("baseline (place_brute_force: exact geodesic minimisation over every edge)\n");
-    const Points region_base(region.begin(), region.begin() + static_cast<std::ptrdiff_t>(std::min(n, n_base)));
+    const Points region_base(region.begin(),
+                             region.begin() + static_cast<std::ptrdiff_t>(std::min(n, n_base)));
     const Rate base1 = run_threads(region_base, 1, brute);
     report("region, 1 thread", region_base.size(), base1);
 
     // Accuracy in the same run: the fast path against the baseline.
     double worst = 0.0;
     double worst_chain = 0.0;
-    for (const auto& p : region_base) {
+    for (const auto &p : region_base) {
         const Placement f = engine->place(p[0], p[1]);
         const Placement b = engine->place_brute_force(p[0], p[1]);
         worst = std::max(worst, std::abs(f.border_distance_m - b.border_distance_m));
@@ -168,7 +175,8 @@ int main(int argc, char** argv) {
     const double exact_rate = static_cast<double>(n_exact) / exact1.cpu_s;
     std::printf("\nratio fast / baseline (per CPU-second, 1 thread): %.0fx;  fast / exact: %.1fx\n",
                 fast_rate / base_rate, fast_rate / exact_rate);
-    std::printf("fast vs baseline on the %zu baseline points: max |d distance| %.6f mm, max |d chainage| %.6f mm\n",
+    std::printf("fast vs baseline on the %zu baseline points: max |d distance| %.6f mm, max |d "
+                "chainage| %.6f mm\n",
                 region_base.size(), worst * 1000.0, worst_chain * 1000.0);
     std::printf("target >= 1,000,000 points/s per core: %s (%.0f points per CPU-second, region)\n",
                 fast_rate >= 1e6 ? "met" : "NOT met", fast_rate);

@@ -3,9 +3,9 @@
 // Baselines measured in the same run: reading + splitting the three TSVs (load), a bare
 // std::unordered_map<std::string> lookup of the same query strings (exact), and brute-force
 // edit-distance similarity against every indexed key (fuzzy).
+#include <borderwatch/core/paths.hpp>
 #include <borderwatch/gazetteer/gazetteer.hpp>
 #include <borderwatch/gazetteer/normalize.hpp>
-#include <borderwatch/core/paths.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -28,7 +28,7 @@ double seconds_since(Clock::time_point start) {
     return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-std::vector<std::string> read_lines(const std::filesystem::path& path) {
+std::vector<std::string> read_lines(const std::filesystem::path &path) {
     std::vector<std::string> lines;
     std::ifstream in(path);
     std::string line;
@@ -40,13 +40,13 @@ std::vector<std::string> read_lines(const std::filesystem::path& path) {
 
 // Run fn over the queries repeatedly for at least min_seconds; returns calls per second.
 template <typename Fn>
-double rate(const std::vector<std::string>& queries, double min_seconds, Fn&& fn) {
+double rate(const std::vector<std::string> &queries, double min_seconds, Fn &&fn) {
     std::size_t calls = 0;
     std::size_t sink = 0;
     const auto start = Clock::now();
     double elapsed = 0;
     do {
-        for (const auto& q : queries) {
+        for (const auto &q : queries) {
             sink += fn(q);
             ++calls;
         }
@@ -60,16 +60,16 @@ double rate(const std::vector<std::string>& queries, double min_seconds, Fn&& fn
 
 } // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char **argv) {
     // Usage: bench_gazetteer [SECONDS [exact|fuzzy]] (a mode runs only that loop, for profiling)
     const double min_seconds = argc > 1 ? std::stod(argv[1]) : 1.0;
     const std::string mode = argc > 2 ? argv[2] : "";
     const auto geodata = geodata_dir();
     // Test data: $BORDERWATCH_TEST_DATA, else next to the source tree's geodata/.
-    const char* env = std::getenv("BORDERWATCH_TEST_DATA");
+    const char *env = std::getenv("BORDERWATCH_TEST_DATA");
     const std::filesystem::path data =
         (env != nullptr && *env != '\0' ? std::filesystem::path(env)
-                                         : geodata.parent_path() / "tests" / "data") /
+                                        : geodata.parent_path() / "tests" / "data") /
         "gazetteer";
 
     // Load: warm the ICU data once (process start cost, reported separately), then time.
@@ -87,8 +87,8 @@ int main(int argc, char** argv) {
     for (int i = 0; i < 5; ++i) {
         start = Clock::now();
         std::size_t fields = 0;
-        for (const char* f : {"places.tsv", "names.tsv", "aliases.tsv"}) {
-            for (const auto& line : read_lines(geodata / "gazetteer" / f)) {
+        for (const char *f : {"places.tsv", "names.tsv", "aliases.tsv"}) {
+            for (const auto &line : read_lines(geodata / "gazetteer" / f)) {
                 fields += static_cast<std::size_t>(std::count(line.begin(), line.end(), '\t'));
             }
         }
@@ -100,79 +100,110 @@ int main(int argc, char** argv) {
 
     // Exact mix: spellings as they come in news and reports (Latin variants, context
     // phrases, Tajik/Russian Cyrillic, Arabic script) - every one an exact-key hit.
-    const std::vector<std::string> exact{
-        "Shamsiddin Shokhin district", "Shamsiddin Shohin", "Darvoz district", "Darboz",
-        "Khatlon", "Khatlon province", "Badakhshan province", "Badakshan", "Kalaikhum",
-        "Qal'ai Khumb", "Khorog", "Dushanbe", "Kulob", "Panj", "Farkhor", "Jayhun",
-        "Qumsangir", "Ishkashim", "Fayzabad", "Kunduz", "Taloqan", "Wakhan", "Nusay",
-        "Shuroobod", "Kurgan-Tyube", "Darvoz, Tajikistan", "Afghanistan's Badakhshan province",
-        "GBAO", "Tajikistan", "Khatron", "Imam Sahib", "Darvaz", "Vanj", "Rushon",
-        "Шамсиддин Шоҳин", "Дарвоз", "Хатлон", "Хорог", "Кӯлоб", "بدخشان", "کندز"};
+    const std::vector<std::string> exact{"Shamsiddin Shokhin district",
+                                         "Shamsiddin Shohin",
+                                         "Darvoz district",
+                                         "Darboz",
+                                         "Khatlon",
+                                         "Khatlon province",
+                                         "Badakhshan province",
+                                         "Badakshan",
+                                         "Kalaikhum",
+                                         "Qal'ai Khumb",
+                                         "Khorog",
+                                         "Dushanbe",
+                                         "Kulob",
+                                         "Panj",
+                                         "Farkhor",
+                                         "Jayhun",
+                                         "Qumsangir",
+                                         "Ishkashim",
+                                         "Fayzabad",
+                                         "Kunduz",
+                                         "Taloqan",
+                                         "Wakhan",
+                                         "Nusay",
+                                         "Shuroobod",
+                                         "Kurgan-Tyube",
+                                         "Darvoz, Tajikistan",
+                                         "Afghanistan's Badakhshan province",
+                                         "GBAO",
+                                         "Tajikistan",
+                                         "Khatron",
+                                         "Imam Sahib",
+                                         "Darvaz",
+                                         "Vanj",
+                                         "Rushon",
+                                         "Шамсиддин Шоҳин",
+                                         "Дарвоз",
+                                         "Хатлон",
+                                         "Хорог",
+                                         "Кӯлоб",
+                                         "بدخشان",
+                                         "کندز"};
     // Fuzzy mix: real typos plus generated ones (a letter dropped, doubled or swapped).
-    std::vector<std::string> fuzzy{"Shamsiddin Shohn", "Ishkoshm", "Shamsidin Shokhinn",
+    std::vector<std::string> fuzzy{"Shamsiddin Shohn", "Ishkoshm",    "Shamsidin Shokhinn",
                                    "Khatlonn provnce", "Kalaikhumbb", "Dushanbbe city"};
-    for (const char* base : {"Shamsiddin Shohin", "Qubodiyon", "Hamadoni", "Nosiri Khusrav",
-                             "Jaloliddini Balkhi", "Abdurahmoni Jomi", "Roshtqal'a", "Darwazbala",
-                             "Khwaja Ghar", "Dasht-e Qal'ah", "Shahri Buzurg", "Kuran Wa Munjan",
-                             "Yamgan Girwan", "Mazar-e Sharif", "Pul-e Khumri", "Bazar-e Tashkan"}) {
+    for (const char *base :
+         {"Shamsiddin Shohin", "Qubodiyon", "Hamadoni", "Nosiri Khusrav", "Jaloliddini Balkhi",
+          "Abdurahmoni Jomi", "Roshtqal'a", "Darwazbala", "Khwaja Ghar", "Dasht-e Qal'ah",
+          "Shahri Buzurg", "Kuran Wa Munjan", "Yamgan Girwan", "Mazar-e Sharif", "Pul-e Khumri",
+          "Bazar-e Tashkan"}) {
         const std::string s = base;
         const auto mid = s.size() / 2;
-        fuzzy.push_back(s.substr(0, mid) + s.substr(mid + 1));                   // drop
-        fuzzy.push_back(s.substr(0, mid) + s[mid] + s.substr(mid));              // double
+        fuzzy.push_back(s.substr(0, mid) + s.substr(mid + 1));      // drop
+        fuzzy.push_back(s.substr(0, mid) + s[mid] + s.substr(mid)); // double
         std::string swapped = s;
         std::swap(swapped[mid], swapped[mid + 1]);
-        fuzzy.push_back(swapped);                                                 // swap
+        fuzzy.push_back(swapped); // swap
     }
     std::size_t fuzzy_matched = 0;
-    for (const auto& q : fuzzy) {
+    for (const auto &q : fuzzy) {
         fuzzy_matched += g->resolve(q).matched ? 1 : 0;
     }
 
     if (!mode.empty()) {
-        const auto& list = mode == "exact" ? exact : fuzzy;
-        std::printf("%s: %.0f /s\n", mode.c_str(), rate(list, min_seconds, [&](const std::string& q) {
-                        return g->resolve(q).candidates.size();
-                    }));
+        const auto &list = mode == "exact" ? exact : fuzzy;
+        std::printf("%s: %.0f /s\n", mode.c_str(),
+                    rate(list, min_seconds,
+                         [&](const std::string &q) { return g->resolve(q).candidates.size(); }));
         return 0;
     }
-    const double exact_rate = rate(exact, min_seconds, [&](const std::string& q) {
-        return g->resolve(q).candidates.size();
-    });
+    const double exact_rate = rate(
+        exact, min_seconds, [&](const std::string &q) { return g->resolve(q).candidates.size(); });
     // The same mix with every query made unique (trailing dots, which the tokenizer drops):
     // more distinct queries than the per-thread caches (ICU folding, query analysis) hold,
     // so every lookup takes the cold path.
     std::vector<std::string> distinct;
     for (std::size_t v = 0; v < 600; ++v) { // 41 x 600 > the 20,000-entry query cache
-        for (const auto& q : exact) {
+        for (const auto &q : exact) {
             distinct.push_back(q + std::string(v / 2, '.') + (v % 2 == 0 ? "" : "!"));
         }
     }
-    const double cold_rate = rate(distinct, min_seconds, [&](const std::string& q) {
+    const double cold_rate = rate(distinct, min_seconds, [&](const std::string &q) {
         return g->resolve(q).candidates.size();
     });
     std::unordered_map<std::string, std::size_t> plain_map;
     for (std::size_t i = 0; i < exact.size(); ++i) {
         plain_map.emplace(exact[i], i);
     }
-    const double map_rate = rate(exact, min_seconds, [&](const std::string& q) {
-        return plain_map.find(q)->second;
-    });
-    const double fuzzy_rate = rate(fuzzy, min_seconds, [&](const std::string& q) {
-        return g->resolve(q).candidates.size();
-    });
+    const double map_rate =
+        rate(exact, min_seconds, [&](const std::string &q) { return plain_map.find(q)->second; });
+    const double fuzzy_rate = rate(
+        fuzzy, min_seconds, [&](const std::string &q) { return g->resolve(q).candidates.size(); });
     // Brute force: the similarity of the query key against every name's key.
     std::vector<std::string> all_keys;
-    for (const auto& line : read_lines(geodata / "gazetteer" / "names.tsv")) {
+    for (const auto &line : read_lines(geodata / "gazetteer" / "names.tsv")) {
         const auto tab = line.find('\t');
         const auto tab2 = line.find('\t', tab + 1);
         all_keys.push_back(name_key(line.substr(tab + 1, tab2 - tab - 1)).phonetic);
     }
     std::sort(all_keys.begin(), all_keys.end());
     all_keys.erase(std::unique(all_keys.begin(), all_keys.end()), all_keys.end());
-    const double brute_rate = rate(fuzzy, std::min(min_seconds, 0.5), [&](const std::string& q) {
+    const double brute_rate = rate(fuzzy, std::min(min_seconds, 0.5), [&](const std::string &q) {
         const auto k = name_key(q).phonetic;
         double best = 0;
-        for (const auto& other : all_keys) {
+        for (const auto &other : all_keys) {
             best = std::max(best, key_similarity(k, other));
         }
         return static_cast<std::size_t>(best * 100);
@@ -183,7 +214,7 @@ int main(int argc, char** argv) {
     ResolveOptions top3;
     top3.top = 3;
     bool header = true;
-    for (const auto& line : read_lines(data / "queries.tsv")) {
+    for (const auto &line : read_lines(data / "queries.tsv")) {
         if (line.empty() || line[0] == '#') {
             continue;
         }

@@ -49,13 +49,13 @@ std::uint64_t splitmix(std::uint64_t x) {
 // Incident number i, the same on every call: placed near the Tajik-Afghan border with
 // every derived field set, as an import after placement would store it.
 Incident synthetic_incident(std::size_t i) {
-    static const char* const types[] = {"Battles", "Explosions/Remote violence",
+    static const char *const types[] = {"Battles", "Explosions/Remote violence",
                                         "Violence against civilians", "Riots"};
-    static const char* const subs[] = {"Armed clash", "Drone strike", "Attack",
+    static const char *const subs[] = {"Armed clash", "Drone strike", "Attack",
                                        "Shelling/artillery/missile attack"};
-    static const char* const admin1s[] = {"Khatlon", "Gorno-Badakhshan", "Badakhshan",
-                                          "Takhar", "Kunduz"};
-    static const char* const bands[] = {"0-1", "1-5", "5-10", "10-25", "25-50", ">50"};
+    static const char *const admin1s[] = {"Khatlon", "Gorno-Badakhshan", "Badakhshan", "Takhar",
+                                          "Kunduz"};
+    static const char *const bands[] = {"0-1", "1-5", "5-10", "10-25", "25-50", ">50"};
     const std::uint64_t h = splitmix(i);
     auto unit = [](std::uint64_t v) { return static_cast<double>(v >> 11) * 0x1.0p-53; };
     Incident x;
@@ -107,8 +107,8 @@ struct Figures {
     double size_mb = 0;
 };
 
-Figures run_backend(const std::string& name, const std::string& spec, std::size_t rows,
-                    std::size_t batch, const std::function<double()>& size_mb) {
+Figures run_backend(const std::string &name, const std::string &spec, std::size_t rows,
+                    std::size_t batch, const std::function<double()> &size_mb) {
     Figures f;
     StoreOpenOptions init;
     init.init = true;
@@ -142,7 +142,7 @@ Figures run_backend(const std::string& name, const std::string& spec, std::size_
         StatsOptions options;
         options.by = parse_stats_keys("side,band");
         StatsAccumulator stats(options);
-        store->query({}, [&stats](const Incident& x) { stats.add(x); });
+        store->query({}, [&stats](const Incident &x) { stats.add(x); });
         const auto table = stats.finish();
         const double s = seconds_since(start);
         f.stats_rows_s = static_cast<double>(table.total.count) / s;
@@ -156,7 +156,7 @@ Figures run_backend(const std::string& name, const std::string& spec, std::size_
         filter.from_date = "2020";
         filter.to_date = "2021";
         const auto start = Clock::now();
-        store->query(filter, [&f](const Incident&) { ++f.query_rows; });
+        store->query(filter, [&f](const Incident &) { ++f.query_rows; });
         f.query_ms = seconds_since(start) * 1000.0;
         std::printf("  %-10s query     %8zu rows in %7.2f s  (--within-km 5 --side AFG "
                     "--from 2020 --to 2021)\n",
@@ -176,8 +176,8 @@ class PrivateCluster {
                       .string();
         const std::string command = std::string("BW_PG_OPTS='-c shared_buffers=512MB "
                                                 "-c max_wal_size=8GB -c work_mem=64MB' '") +
-                                    BORDERWATCH_REPO_ROOT + "/tests/scripts/pg_cluster.sh' start '" +
-                                    m_state + "' >&2";
+                                    BORDERWATCH_REPO_ROOT +
+                                    "/tests/scripts/pg_cluster.sh' start '" + m_state + "' >&2";
         const int rc = std::system(command.c_str());
         if (rc != 0) {
             std::fprintf(stderr, "bench_postgis: could not start a PostgreSQL cluster "
@@ -199,9 +199,9 @@ class PrivateCluster {
             std::fprintf(stderr, "bench_postgis: stopping the cluster failed\n");
         }
     }
-    PrivateCluster(const PrivateCluster&) = delete;
-    PrivateCluster& operator=(const PrivateCluster&) = delete;
-    [[nodiscard]] const std::string& spec() const { return m_spec; }
+    PrivateCluster(const PrivateCluster &) = delete;
+    PrivateCluster &operator=(const PrivateCluster &) = delete;
+    [[nodiscard]] const std::string &spec() const { return m_spec; }
 
   private:
     std::string m_state;
@@ -210,13 +210,13 @@ class PrivateCluster {
 
 } // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char **argv) {
     const std::size_t rows = argc > 1 ? std::stoul(argv[1]) : 1000000;
     const std::size_t batch = argc > 2 ? std::stoul(argv[2]) : 50000;
 
     std::optional<PrivateCluster> cluster;
     std::string server;
-    if (const char* env = std::getenv("BORDERWATCH_BENCH_PG"); env != nullptr && *env) {
+    if (const char *env = std::getenv("BORDERWATCH_BENCH_PG"); env != nullptr && *env) {
         server = env;
     } else {
         cluster.emplace();
@@ -250,7 +250,7 @@ int main(int argc, char** argv) {
         }
 
         std::printf("\n%-22s %14s %14s %10s\n", "", "GeoPackage", "PostGIS", "PG/GPKG");
-        auto line = [](const char* what, double a, double b, const char* fmt) {
+        auto line = [](const char *what, double a, double b, const char *fmt) {
             char ga[32];
             char pb[32];
             std::snprintf(ga, sizeof ga, fmt, a);
@@ -269,7 +269,7 @@ int main(int argc, char** argv) {
                          g.query_rows, p.query_rows);
             return 1;
         }
-    } catch (const std::exception& e) {
+    } catch (const std::exception &e) {
         std::fprintf(stderr, "bench_postgis: %s\n", e.what());
         return 1;
     }

@@ -25,9 +25,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -57,13 +57,13 @@ double seconds_since(Clock::time_point t0) {
     return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-const char* k_places[] = {"Panj", "Shurobod", "Khorugh", "Imam Sahib", "Fayzabad", "Kulob",
-                          "Darvoz", "Vanj", "Dusti", "Ishkashim"};
-const char* k_types[] = {"Battles", "Explosions/Remote violence", "Violence against civilians",
+const char *k_places[] = {"Panj",  "Shurobod", "Khorugh", "Imam Sahib", "Fayzabad",
+                          "Kulob", "Darvoz",   "Vanj",    "Dusti",      "Ishkashim"};
+const char *k_types[] = {"Battles", "Explosions/Remote violence", "Violence against civilians",
                          "Strategic developments"};
 
 // One deterministic synthetic incident: a point within ~60 km of the border region.
-Incident synthetic(std::size_t i, std::mt19937_64& rng) {
+Incident synthetic(std::size_t i, std::mt19937_64 &rng) {
     std::uniform_real_distribution<double> lon(67.8, 74.8);
     std::uniform_real_distribution<double> lat(36.7, 38.6);
     Incident x;
@@ -90,11 +90,11 @@ Incident synthetic(std::size_t i, std::mt19937_64& rng) {
     return x;
 }
 
-void write_csv(const fs::path& path, std::size_t rows) {
+void write_csv(const fs::path &path, std::size_t rows) {
     std::ofstream out(path);
-    const auto& fields = incident_fields();
+    const auto &fields = incident_fields();
     std::size_t reported = 0;
-    for (const auto& f : fields) {
+    for (const auto &f : fields) {
         if (f.derived) {
             break;
         }
@@ -113,19 +113,19 @@ void write_csv(const fs::path& path, std::size_t rows) {
 
 // Baseline: the same reported rows (with their points) through OGR's feature API into a
 // GeoPackage, one transaction — what a straightforward GDAL-based store would do.
-double ogr_baseline(const fs::path& path, std::size_t rows, double* cpu) {
+double ogr_baseline(const fs::path &path, std::size_t rows, double *cpu) {
     GDALDriverH driver = GDALGetDriverByName("GPKG");
     GDALDatasetH ds = GDALCreate(driver, path.c_str(), 0, 0, 0, GDT_Unknown, nullptr);
     OGRSpatialReferenceH srs = OSRNewSpatialReference(nullptr);
     OSRImportFromEPSG(srs, 4326);
     OGRLayerH layer = GDALDatasetCreateLayer(ds, "incidents", srs, wkbPoint, nullptr);
     OSRRelease(srs);
-    const auto& fields = incident_fields();
-    for (const auto& f : fields) {
-        OGRFieldDefnH d = OGR_Fld_Create(std::string(f.name).c_str(),
-                                         f.type == FieldType::integer ? OFTInteger
-                                         : f.type == FieldType::real  ? OFTReal
-                                                                      : OFTString);
+    const auto &fields = incident_fields();
+    for (const auto &f : fields) {
+        OGRFieldDefnH d =
+            OGR_Fld_Create(std::string(f.name).c_str(), f.type == FieldType::integer ? OFTInteger
+                                                        : f.type == FieldType::real  ? OFTReal
+                                                                                     : OFTString);
         OGR_L_CreateField(layer, d, TRUE);
         OGR_Fld_Destroy(d);
     }
@@ -140,11 +140,11 @@ double ogr_baseline(const fs::path& path, std::size_t rows, double* cpu) {
         for (std::size_t c = 0; c < fields.size(); ++c) {
             const auto v = get_field(x, c);
             const int idx = static_cast<int>(c);
-            if (const auto* n = std::get_if<std::int64_t>(&v)) {
+            if (const auto *n = std::get_if<std::int64_t>(&v)) {
                 OGR_F_SetFieldInteger64(f, idx, *n);
-            } else if (const auto* d = std::get_if<double>(&v)) {
+            } else if (const auto *d = std::get_if<double>(&v)) {
                 OGR_F_SetFieldDouble(f, idx, *d);
-            } else if (const auto* s = std::get_if<std::string>(&v)) {
+            } else if (const auto *s = std::get_if<std::string>(&v)) {
                 OGR_F_SetFieldString(f, idx, s->c_str());
             }
         }
@@ -164,11 +164,11 @@ double ogr_baseline(const fs::path& path, std::size_t rows, double* cpu) {
 
 } // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char **argv) {
     const std::size_t rows = argc > 1 ? std::stoul(argv[1]) : 1000000;
     const std::string phases = argc > 2 ? argv[2] : "import,reimport,stats,upsert,ogr";
     const int repeat = argc > 3 ? std::max(1, std::atoi(argv[3])) : 1;
-    auto phase = [&](const std::string& name) {
+    auto phase = [&](const std::string &name) {
         return ("," + phases + ",").find("," + name + ",") != std::string::npos;
     };
     constexpr double target_rows_per_s = 200000;
@@ -189,7 +189,7 @@ int main(int argc, char** argv) {
     const auto placer = make_incident_placer(*engine, *gazetteer);
     const double rss_before = peak_rss_mb();
     const auto n = static_cast<double>(rows);
-    auto line = [&](const char* label, double s, double cpu, const std::string& extra) {
+    auto line = [&](const char *label, double s, double cpu, const std::string &extra) {
         std::printf("  %-28s %8.2f s %10.0f rows/s  %6.2f CPU-s %10.0f rows/CPU-s  %s\n", label, s,
                     n / s, cpu, n / cpu, extra.c_str());
     };
@@ -206,7 +206,7 @@ int main(int argc, char** argv) {
         t0 = Clock::now();
         const double c0 = cpu_seconds();
         const auto report = import_incidents({(dir / "incidents.csv").string()}, *store, *placer,
-                                             ImportOptions{}, [](const RejectedRow&) {});
+                                             ImportOptions{}, [](const RejectedRow &) {});
         const double s = seconds_since(t0);
         import_cpu = cpu_seconds() - c0;
         rates.push_back(n / s);
@@ -238,7 +238,7 @@ int main(int argc, char** argv) {
         t0 = Clock::now();
         const double c0 = cpu_seconds();
         const auto report = import_incidents({(dir / "incidents.csv").string()}, *store, *placer,
-                                             ImportOptions{}, [](const RejectedRow&) {});
+                                             ImportOptions{}, [](const RejectedRow &) {});
         line("re-import (all unchanged)", seconds_since(t0), cpu_seconds() - c0,
              "unchanged " + std::to_string(report.unchanged) + ", peak RSS " +
                  std::to_string(static_cast<int>(peak_rss_mb())) + " MiB");
@@ -252,7 +252,7 @@ int main(int argc, char** argv) {
         so.by = {StatsKey::side, StatsKey::band};
         StatsAccumulator acc(so);
         std::size_t seen = 0;
-        store->query({}, [&](const Incident& x) {
+        store->query({}, [&](const Incident &x) {
             acc.add(x);
             ++seen;
         });

@@ -35,7 +35,7 @@ struct CliResult {
 };
 
 /// Single-quote an argument for /bin/sh.
-inline std::string shell_quote(const std::string& arg) {
+inline std::string shell_quote(const std::string &arg) {
     std::string out = "'";
     for (char c : arg) {
         if (c == '\'') {
@@ -49,7 +49,8 @@ inline std::string shell_quote(const std::string& arg) {
 }
 
 /// A unique path in the system temp directory (not created).
-inline std::filesystem::path unique_temp_path(const std::string& stem, const std::string& ext = "") {
+inline std::filesystem::path unique_temp_path(const std::string &stem,
+                                              const std::string &ext = "") {
     static std::atomic<unsigned> counter{0};
     std::random_device rd;
     const auto name = "borderwatch-test-" + stem + "-" + std::to_string(::getpid()) + "-" +
@@ -60,8 +61,8 @@ inline std::filesystem::path unique_temp_path(const std::string& stem, const std
 /// A temporary file that is deleted when it goes out of scope.
 class TempFile {
   public:
-    explicit TempFile(const std::string& stem = "file", const std::string& ext = "",
-                      const std::optional<std::string>& content = std::nullopt)
+    explicit TempFile(const std::string &stem = "file", const std::string &ext = "",
+                      const std::optional<std::string> &content = std::nullopt)
         : m_path(unique_temp_path(stem, ext)) {
         if (content) {
             std::ofstream out(m_path, std::ios::binary);
@@ -72,9 +73,9 @@ class TempFile {
         std::error_code ec;
         std::filesystem::remove(m_path, ec);
     }
-    TempFile(const TempFile&) = delete;
-    TempFile& operator=(const TempFile&) = delete;
-    [[nodiscard]] const std::filesystem::path& path() const { return m_path; }
+    TempFile(const TempFile &) = delete;
+    TempFile &operator=(const TempFile &) = delete;
+    [[nodiscard]] const std::filesystem::path &path() const { return m_path; }
     [[nodiscard]] std::string str() const { return m_path.string(); }
 
   private:
@@ -82,20 +83,20 @@ class TempFile {
 };
 
 /// Read a whole file ("" if it does not exist).
-inline std::string read_text_file(const std::filesystem::path& path) {
+inline std::string read_text_file(const std::filesystem::path &path) {
     std::ifstream in(path, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 /// Run BORDERWATCH_EXE with @p args, feeding @p stdin_text on stdin (empty: /dev/null).
 /// @p env_prefix is prepended to the command line (e.g. "TZ=UTC ").
-inline CliResult run_cli(const std::vector<std::string>& args, const std::string& stdin_text = {},
-                         const std::string& env_prefix = {}) {
+inline CliResult run_cli(const std::vector<std::string> &args, const std::string &stdin_text = {},
+                         const std::string &env_prefix = {}) {
     TempFile in("stdin", ".txt", stdin_text);
     TempFile out("stdout", ".txt");
     TempFile err("stderr", ".txt");
     std::string command = env_prefix + shell_quote(BORDERWATCH_EXE);
-    for (const auto& a : args) {
+    for (const auto &a : args) {
         command += ' ';
         command += shell_quote(a);
     }
@@ -112,12 +113,13 @@ inline CliResult run_cli(const std::vector<std::string>& args, const std::string
 }
 
 /// Convenience overload: run_cli({"locate", "70", "38"}).
-inline CliResult run_cli(std::initializer_list<std::string> args, const std::string& stdin_text = {}) {
+inline CliResult run_cli(std::initializer_list<std::string> args,
+                         const std::string &stdin_text = {}) {
     return run_cli(std::vector<std::string>(args), stdin_text);
 }
 
 /// Split text into lines (without the '\n'; a trailing newline adds no empty line).
-inline std::vector<std::string> split_lines(const std::string& text) {
+inline std::vector<std::string> split_lines(const std::string &text) {
     std::vector<std::string> lines;
     std::istringstream in(text);
     std::string line;

@@ -17,20 +17,20 @@ namespace {
 
 /// A store with three placed incidents near the TJK-AFG border (values as the placer would
 /// give them, approximately; the export does not re-place).
-fs::path make_store(const fs::path& dir) {
+fs::path make_store(const fs::path &dir) {
     fs::create_directories(dir);
     const auto path = dir / "store.gpkg";
     auto store = open_store(path.string());
     std::vector<Incident> batch;
     const struct {
-        const char* id;
-        const char* type;
+        const char *id;
+        const char *type;
         double lon, lat, dist_m, chainage_km;
-        const char* side;
+        const char *side;
     } rows[] = {{"T-1", "Battles", 68.95, 37.10, 1200, 300.5, "AFG"},
                 {"T-2", "Explosions/Remote violence", 69.28, 37.30, 800, 360.0, "TJK"},
                 {"T-3", "Strategic developments", 70.70, 38.10, 5000, 650.0, "TJK"}};
-    for (const auto& r : rows) {
+    for (const auto &r : rows) {
         Incident in;
         in.id = r.id;
         in.event_date = in.event_date_end = "2025-11-26";
@@ -64,8 +64,7 @@ TEST_CASE("export --help documents usage and exit status", "[export][cli]") {
     CHECK(r.stdout_text.find("--within-km") != std::string::npos);
 }
 
-TEST_CASE("export writes every format from a store, then refuses to overwrite",
-          "[export][cli]") {
+TEST_CASE("export writes every format from a store, then refuses to overwrite", "[export][cli]") {
     const auto dir = unique_temp_path("export");
     const auto store = make_store(dir);
     const auto out = dir / "layers";
@@ -82,16 +81,16 @@ TEST_CASE("export writes every format from a store, then refuses to overwrite",
     CHECK(manifest["store"]["state"].get<std::string>().size() > 0);
 
     // Filters as in query: only TJK.
-    r = run_cli({"export", "--store", store.string(), "--out", out.string(), "--formats",
-                 "geojson", "--side", "TJK", "--overwrite"});
+    r = run_cli({"export", "--store", store.string(), "--out", out.string(), "--formats", "geojson",
+                 "--side", "TJK", "--overwrite"});
     REQUIRE(r.exit_code == 0);
     const auto incidents = nlohmann::json::parse(read_text_file(out / "incidents.geojson"));
     CHECK(incidents["features"].size() == 2);
     CHECK(nlohmann::json::parse(read_text_file(out / "manifest.json"))["filter"] == "side=TJK");
 
     // Existing outputs are not replaced without --overwrite.
-    r = run_cli({"export", "--store", store.string(), "--out", out.string(), "--formats",
-                 "geojson"});
+    r = run_cli(
+        {"export", "--store", store.string(), "--out", out.string(), "--formats", "geojson"});
     CHECK(r.exit_code == 1);
     CHECK(r.stderr_text.find("--overwrite") != std::string::npos);
     fs::remove_all(dir);

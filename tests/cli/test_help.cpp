@@ -10,7 +10,7 @@ using borderwatch::test::run_cli;
 
 namespace {
 
-std::vector<std::string> listed_commands(const std::string& help) {
+std::vector<std::string> listed_commands(const std::string &help) {
     std::vector<std::string> names;
     std::istringstream in(help);
     std::string line;
@@ -37,7 +37,7 @@ TEST_CASE("every command has --help with usage, description and exit status", "[
     REQUIRE(top.exit_code == 0);
     const auto commands = listed_commands(top.stdout_text);
     REQUIRE(commands.size() >= 11);
-    for (const auto& name : commands) {
+    for (const auto &name : commands) {
         INFO("borderwatch " << name << " --help");
         const auto r = run_cli({name, "--help"});
         CHECK(r.exit_code == 0);

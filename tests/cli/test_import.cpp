@@ -10,7 +10,8 @@ namespace fs = std::filesystem;
 
 namespace {
 const std::string k_data = std::string(BORDERWATCH_TEST_DATA) + "/incidents/";
-const std::string k_sample = std::string(BORDERWATCH_REPO_ROOT) + "/samples/border_incidents_2025.csv";
+const std::string k_sample =
+    std::string(BORDERWATCH_REPO_ROOT) + "/samples/border_incidents_2025.csv";
 } // namespace
 
 TEST_CASE("import: sample file, idempotent re-import, delete", "[import][cli]") {
@@ -19,7 +20,8 @@ TEST_CASE("import: sample file, idempotent re-import, delete", "[import][cli]") 
     INFO(r.stderr_text);
     REQUIRE(r.exit_code == 0);
     CHECK(r.stderr_text.empty());
-    CHECK(r.stdout_text.find("5 inserted, 0 updated, 0 unchanged, 0 rejected") != std::string::npos);
+    CHECK(r.stdout_text.find("5 inserted, 0 updated, 0 unchanged, 0 rejected") !=
+          std::string::npos);
     r = run_cli({"import", k_sample, "--store", store.str()});
     CHECK(r.exit_code == 0);
     CHECK(r.stdout_text.find("0 inserted, 0 updated, 5 unchanged") != std::string::npos);
@@ -42,11 +44,12 @@ TEST_CASE("import: every source format in one run, auto-detected", "[import][cli
     CHECK(r.stdout_text.find("16 inserted") != std::string::npos);
 }
 
-TEST_CASE("import: bad rows are reported, written to --rejects, the rest imported", "[import][cli]") {
+TEST_CASE("import: bad rows are reported, written to --rejects, the rest imported",
+          "[import][cli]") {
     TempFile store("import-bad", ".gpkg");
     TempFile rejects("rejects", ".csv");
-    auto r = run_cli({"import", k_data + "bad_rows.csv", "--store", store.str(), "--rejects",
-                      rejects.str()});
+    auto r = run_cli(
+        {"import", k_data + "bad_rows.csv", "--store", store.str(), "--rejects", rejects.str()});
     CHECK(r.exit_code == 1);
     CHECK(r.stdout_text.find("2 inserted") != std::string::npos);
     CHECK(r.stdout_text.find("7 rejected") != std::string::npos);
@@ -58,8 +61,8 @@ TEST_CASE("import: bad rows are reported, written to --rejects, the rest importe
     REQUIRE(lines.size() == 8);
     CHECK(lines[0] == "file,line,field,error,record");
     // An existing rejects file is not replaced without --overwrite.
-    r = run_cli({"import", k_data + "bad_rows.csv", "--store", store.str(), "--rejects",
-                 rejects.str()});
+    r = run_cli(
+        {"import", k_data + "bad_rows.csv", "--store", store.str(), "--rejects", rejects.str()});
     CHECK(r.exit_code != 0);
     r = run_cli({"import", k_data + "bad_rows.csv", "--store", store.str(), "--rejects",
                  rejects.str(), "--overwrite"});

@@ -47,8 +47,9 @@ TEST_CASE("locate one point", "[cli][locate]") {
     CHECK(r.stderr_text.empty());
     const auto lines = split_lines(r.stdout_text);
     REQUIRE(lines.size() == 2);
-    CHECK(lines[0] == "lon,lat,border_distance_m,nearest_lon,nearest_lat,chainage_km,side,admin1,admin2,"
-                      "bearing_deg");
+    CHECK(lines[0] ==
+          "lon,lat,border_distance_m,nearest_lon,nearest_lat,chainage_km,side,admin1,admin2,"
+          "bearing_deg");
     CHECK(lines[1].rfind("70.78902,38.45373,", 0) == 0);
     CHECK(lines[1].find(",TJK,") != std::string::npos);
     CHECK(lines[1].find("Darvoz District") != std::string::npos);
@@ -88,13 +89,15 @@ TEST_CASE("locate a CSV file: pass-through columns and appended fields", "[cli][
     CHECK(r.stderr_text.empty());
     const auto lines = split_lines(r.stdout_text);
     REQUIRE(lines.size() == 9);
-    CHECK(lines[0] == "name,lon,lat,geonames_id,border_distance_m,nearest_lon,nearest_lat,chainage_km,"
-                      "side,admin1,admin2,bearing_deg");
+    CHECK(lines[0] ==
+          "name,lon,lat,geonames_id,border_distance_m,nearest_lon,nearest_lat,chainage_km,"
+          "side,admin1,admin2,bearing_deg");
     CHECK(lines[1].rfind("Qal'ai Khumb,70.78902,38.45373,1221559,", 0) == 0);
     CHECK(lines[5].rfind("Nusay,70.80413,38.44350,1131591,", 0) == 0);
     CHECK(lines[5].find(",AFG,Badakhshan,Darwaz,") != std::string::npos);
     SECTION("stdin, json") {
-        const auto j = run_cli({"locate", "-i", "-", "-f", "json"}, borderwatch::test::read_text_file(sample_places));
+        const auto j = run_cli({"locate", "-i", "-", "-f", "json"},
+                               borderwatch::test::read_text_file(sample_places));
         REQUIRE(j.exit_code == 0);
         const auto doc = nlohmann::json::parse(j.stdout_text);
         REQUIRE(doc.size() == 8);
@@ -121,7 +124,8 @@ TEST_CASE("locate a CSV file: pass-through columns and appended fields", "[cli][
         CHECK(tl[0].find("border_distance_m") != std::string::npos);
     }
     SECTION("longitude/latitude columns, quoted fields") {
-        const auto m = run_cli({"locate", "-i", "-"}, "latitude,longitude,label\n38.45373,70.78902,\"a, b\"\n");
+        const auto m = run_cli({"locate", "-i", "-"},
+                               "latitude,longitude,label\n38.45373,70.78902,\"a, b\"\n");
         REQUIRE(m.exit_code == 0);
         const auto ml = split_lines(m.stdout_text);
         REQUIRE(ml.size() == 2);
@@ -151,9 +155,11 @@ TEST_CASE("locate rejects bad rows, keeps the good ones, exit 1", "[cli][locate]
     REQUIRE(lines.size() == 3);
     CHECK(lines[1].rfind("good1,", 0) == 0);
     CHECK(lines[2].rfind("good2,", 0) == 0);
-    CHECK(r.stderr_text.find(in.str() + ":3:3: field 'lat': value 'abc' is not a number") != std::string::npos);
+    CHECK(r.stderr_text.find(in.str() + ":3:3: field 'lat': value 'abc' is not a number") !=
+          std::string::npos);
     CHECK(r.stderr_text.find(in.str() + ":4:3: field 'lat'") != std::string::npos);
-    CHECK(r.stderr_text.find(in.str() + ":5:3: field 'lat': value '170.78902' is outside [-90, 90]") !=
+    CHECK(r.stderr_text.find(in.str() +
+                             ":5:3: field 'lat': value '170.78902' is outside [-90, 90]") !=
           std::string::npos);
     CHECK(r.stderr_text.find(in.str() + ":7:") != std::string::npos);
     const auto rej = split_lines(borderwatch::test::read_text_file(rejects.path()));
@@ -165,7 +171,8 @@ TEST_CASE("locate rejects bad rows, keeps the good ones, exit 1", "[cli][locate]
         const auto again = run_cli({"locate", "-i", in.str(), "--rejects", rejects.str()});
         CHECK(again.exit_code == 1);
         CHECK(again.stderr_text.find("overwrite") != std::string::npos);
-        const auto forced = run_cli({"locate", "-i", in.str(), "--rejects", rejects.str(), "--overwrite"});
+        const auto forced =
+            run_cli({"locate", "-i", in.str(), "--rejects", rejects.str(), "--overwrite"});
         CHECK(forced.exit_code == 1);
         CHECK(forced.stdout_text == r.stdout_text);
     }
@@ -196,8 +203,9 @@ TEST_CASE("locate against other borders", "[cli][locate]") {
     const auto chn = run_cli({"locate", "75.98", "39.47", "--border", "TJK-CHN"});
     CHECK(chn.exit_code == 0);
     CHECK(chn.stdout_text.find(",CHN,") != std::string::npos);
-    TempFile line("locate-line", ".geojson",
-                  R"({"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":[[70.0,37.0],[71.0,37.5]]}})");
+    TempFile line(
+        "locate-line", ".geojson",
+        R"({"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":[[70.0,37.0],[71.0,37.5]]}})");
     const auto user = run_cli({"locate", "70.5", "37.25", "--border", line.str()});
     CHECK(user.exit_code == 0);
     const auto cells = split_lines(user.stdout_text);

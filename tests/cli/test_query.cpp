@@ -12,14 +12,16 @@ using namespace borderwatch::test;
 namespace {
 
 const std::string k_data = std::string(BORDERWATCH_TEST_DATA) + "/incidents/";
-const std::string k_sample = std::string(BORDERWATCH_REPO_ROOT) + "/samples/border_incidents_2025.csv";
+const std::string k_sample =
+    std::string(BORDERWATCH_REPO_ROOT) + "/samples/border_incidents_2025.csv";
 
 /// A store with the sample + native test incidents, shared by the tests of this file.
 std::string shared_store() {
     static TempFile store("query", ".gpkg");
     static bool ready = false;
     if (!ready) {
-        const auto r = run_cli({"import", k_sample, k_data + "native_v2.csv", "--store", store.str()});
+        const auto r =
+            run_cli({"import", k_sample, k_data + "native_v2.csv", "--store", store.str()});
         REQUIRE(r.exit_code == 0);
         ready = true;
     }

@@ -30,7 +30,8 @@ TEST_CASE("resolve --help", "[resolve][cli]") {
 }
 
 TEST_CASE("resolve queries given as arguments, csv", "[resolve][cli]") {
-    const auto r = run_cli({"resolve", "--format", "csv", "Shamsiddin Shokhin", "Дарвоз", "Beijing"});
+    const auto r =
+        run_cli({"resolve", "--format", "csv", "Shamsiddin Shokhin", "Дарвоз", "Beijing"});
     REQUIRE(r.exit_code == 0);
     CHECK(r.stderr_text.empty());
     const auto lines = split_lines(r.stdout_text);
@@ -69,8 +70,9 @@ TEST_CASE("resolve --format json and table", "[resolve][cli]") {
 }
 
 TEST_CASE("resolve --input with bad lines: per-line errors, the rest resolved", "[resolve][cli]") {
-    const std::string content = "Khatlon\n\nDar\xff" "voz\n" + std::string(600, 'x') +
-                                "\r\nQal'ai Khumb\r\n   \n";
+    const std::string content = "Khatlon\n\nDar\xff"
+                                "voz\n" +
+                                std::string(600, 'x') + "\r\nQal'ai Khumb\r\n   \n";
     TempFile input("queries", ".txt", content);
     const auto r = run_cli({"resolve", "--input", input.str(), "--format", "csv"});
     CHECK(r.exit_code == 1);
@@ -116,10 +118,9 @@ TEST_CASE("resolve options: --country --admin1 --kind --top --min-score", "[reso
 }
 
 TEST_CASE("resolve with user GeoNames and alias files", "[resolve][cli]") {
-    const auto r = run_cli({"resolve", "--format", "csv", "--geonames",
-                            data_dir + "/synthetic_geonames.tsv", "--aliases",
-                            data_dir + "/user_aliases.tsv", "Kavo village",
-                            "Shohin district"});
+    const auto r =
+        run_cli({"resolve", "--format", "csv", "--geonames", data_dir + "/synthetic_geonames.tsv",
+                 "--aliases", data_dir + "/user_aliases.tsv", "Kavo village", "Shohin district"});
     REQUIRE(r.exit_code == 0);
     CHECK(r.stderr_text.empty());
     const auto lines = split_lines(r.stdout_text);

@@ -8,13 +8,16 @@
 using namespace borderwatch::test;
 
 namespace {
-const std::string k_sample = std::string(BORDERWATCH_REPO_ROOT) + "/samples/border_incidents_2025.csv";
+const std::string k_sample =
+    std::string(BORDERWATCH_REPO_ROOT) + "/samples/border_incidents_2025.csv";
 const std::string k_data = std::string(BORDERWATCH_TEST_DATA) + "/incidents/";
 } // namespace
 
 TEST_CASE("stats: groupings, formats and the imprecise note", "[stats][cli]") {
     TempFile store("stats", ".gpkg");
-    REQUIRE(run_cli({"import", k_sample, k_data + "native.csv", "--store", store.str()}).exit_code == 0);
+    REQUIRE(
+        run_cli({"import", k_sample, k_data + "native.csv", "--store", store.str()}).exit_code ==
+        0);
 
     auto r = run_cli({"stats", "--store", store.str(), "--by", "side,band", "--format", "json"});
     INFO(r.stderr_text);
@@ -26,7 +29,7 @@ TEST_CASE("stats: groupings, formats and the imprecise note", "[stats][cli]") {
     CHECK(json["total"]["imprecise"] == 4); // Khatlon, Darvoz (x2), Shamsiddin Shohin
     CHECK(json.contains("note"));
 
-    for (const char* by : {"side", "admin1", "admin2", "event_type", "month", "band", "sector"}) {
+    for (const char *by : {"side", "admin1", "admin2", "event_type", "month", "band", "sector"}) {
         r = run_cli({"stats", "--store", store.str(), "--by", by, "--format", "csv"});
         INFO(by);
         CHECK(r.exit_code == 0);

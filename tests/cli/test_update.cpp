@@ -11,16 +11,16 @@
 
 #include <chrono>
 #include <csignal>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
-#include <fcntl.h>
 #include <random>
 #include <regex>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <thread>
 
-extern char** environ;
+extern char **environ;
 
 namespace fs = std::filesystem;
 using namespace borderwatch;
@@ -37,7 +37,7 @@ struct Setup {
     fs::path out;
 };
 
-Setup make_setup(const std::string& tag, const std::string& lock_mode = "fail",
+Setup make_setup(const std::string &tag, const std::string &lock_mode = "fail",
                  double sector_km = 50) {
     Setup s;
     s.dir = unique_temp_path(tag);
@@ -46,17 +46,18 @@ Setup make_setup(const std::string& tag, const std::string& lock_mode = "fail",
     fs::create_directories(s.drops);
     fs::copy_file(k_sample, s.drops / "sample.csv");
     s.config = s.dir / "update.toml";
-    std::ofstream(s.config) << "store = \"store.gpkg\"\n"
-                               "[inputs]\npaths = [\"drops\"]\n"
-                               "[export]\ndir = \"layers\"\nformats = [\"geojson\", \"kml\", \"gpkg\"]\n"
-                               "sector_km = "
-                            << sector_km << "\n[lock]\nmode = \"" << lock_mode
-                            << "\"\ntimeout_s = 1\nfile = \"update.lock\"\n";
+    std::ofstream(s.config)
+        << "store = \"store.gpkg\"\n"
+           "[inputs]\npaths = [\"drops\"]\n"
+           "[export]\ndir = \"layers\"\nformats = [\"geojson\", \"kml\", \"gpkg\"]\n"
+           "sector_km = "
+        << sector_km << "\n[lock]\nmode = \"" << lock_mode
+        << "\"\ntimeout_s = 1\nfile = \"update.lock\"\n";
     return s;
 }
 
 /// The sample with every id suffixed: new incidents for a second drop.
-void write_variant(const fs::path& to, const std::string& suffix) {
+void write_variant(const fs::path &to, const std::string &suffix) {
     std::ifstream in(k_sample);
     std::ofstream out(to);
     CsvReader reader(in, k_sample.string());
@@ -70,12 +71,14 @@ void write_variant(const fs::path& to, const std::string& suffix) {
     }
 }
 
-fs::file_time_type mtime(const fs::path& p) { return fs::last_write_time(p); }
+fs::file_time_type mtime(const fs::path &p) {
+    return fs::last_write_time(p);
+}
 
 /// Every file of the export directory's manifest exists, is complete and matches its kind.
-void check_export_complete(const fs::path& out) {
+void check_export_complete(const fs::path &out) {
     const auto manifest = nlohmann::json::parse(read_text_file(out / "manifest.json"));
-    for (const auto& f : manifest["files"]) {
+    for (const auto &f : manifest["files"]) {
         const auto path = out / f["path"].get<std::string>();
         INFO(path.string());
         REQUIRE(fs::exists(path));
@@ -106,8 +109,7 @@ TEST_CASE("update --help documents the lock status", "[update][cli]") {
     CHECK(r.stdout_text.find("75") != std::string::npos);
 }
 
-TEST_CASE("update imports, exports, then touches nothing until inputs change",
-          "[update][cli]") {
+TEST_CASE("update imports, exports, then touches nothing until inputs change", "[update][cli]") {
     const auto s = make_setup("update");
     auto r = run_cli({"update", "--config", s.config.string()});
     INFO(r.stderr_text);
@@ -183,14 +185,15 @@ TEST_CASE("update killed with SIGKILL at random moments leaves the previous expo
     std::uniform_int_distribution<int> delay_ms(50, 2500);
     for (int round = 0; round < 3; ++round) {
         // A new drop and a settings change: the run both imports and re-exports.
-        write_variant(s.drops / ("drop" + std::to_string(round) + ".csv"), "-k" + std::to_string(round));
+        write_variant(s.drops / ("drop" + std::to_string(round) + ".csv"),
+                      "-k" + std::to_string(round));
         const auto text = read_text_file(s.config);
-        std::ofstream(s.config) << std::regex_replace(
-            text, std::regex("sector_km = [0-9]+"), "sector_km = " + std::to_string(40 + round));
+        std::ofstream(s.config) << std::regex_replace(text, std::regex("sector_km = [0-9]+"),
+                                                      "sector_km = " + std::to_string(40 + round));
         std::string exe = BORDERWATCH_EXE;
         std::string cfg = s.config.string();
-        std::vector<char*> argv = {exe.data(), const_cast<char*>("update"),
-                                   const_cast<char*>("--config"), cfg.data(), nullptr};
+        std::vector<char *> argv = {exe.data(), const_cast<char *>("update"),
+                                    const_cast<char *>("--config"), cfg.data(), nullptr};
         posix_spawn_file_actions_t actions;
         posix_spawn_file_actions_init(&actions);
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);

@@ -24,7 +24,7 @@ namespace bw_test {
 
 /// "PG:..." of the test cluster's default database, or nullopt when no server is available.
 inline std::optional<std::string> pg_server_spec() {
-    if (const char* env = std::getenv("BORDERWATCH_TEST_PG"); env != nullptr && *env != '\0') {
+    if (const char *env = std::getenv("BORDERWATCH_TEST_PG"); env != nullptr && *env != '\0') {
         return std::string(env);
     }
 #ifdef BORDERWATCH_TEST_PG_STATE
@@ -40,7 +40,7 @@ inline std::optional<std::string> pg_server_spec() {
 }
 
 /// A new, empty database with PostGIS; returns its spec. Names are unique per process.
-inline std::string fresh_database(const std::string& server_spec, const std::string& hint) {
+inline std::string fresh_database(const std::string &server_spec, const std::string &hint) {
     static std::atomic<int> counter{0};
     const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count() % 1000000;
     const std::string name = "bw_" + hint + "_" + std::to_string(::getpid()) + "_" +
@@ -62,11 +62,11 @@ inline std::string fresh_database(const std::string& server_spec, const std::str
 
 /// Skip the current test case (with a message) when no PostgreSQL server is available;
 /// otherwise define `server` as the spec of the cluster's default database.
-#define BW_REQUIRE_PG_SERVER(server)                                                           \
-    const auto server##_opt = bw_test::pg_server_spec();                                      \
-    if (!server##_opt) {                                                                       \
-        WARN("SKIPPED: no PostgreSQL test server (run through ctest, which starts one with "   \
-             "tests/scripts/pg_cluster.sh, or set BORDERWATCH_TEST_PG)");                      \
-        return;                                                                                \
-    }                                                                                          \
+#define BW_REQUIRE_PG_SERVER(server)                                                               \
+    const auto server##_opt = bw_test::pg_server_spec();                                           \
+    if (!server##_opt) {                                                                           \
+        WARN("SKIPPED: no PostgreSQL test server (run through ctest, which starts one with "       \
+             "tests/scripts/pg_cluster.sh, or set BORDERWATCH_TEST_PG)");                          \
+        return;                                                                                    \
+    }                                                                                              \
     const std::string server = *server##_opt

@@ -21,18 +21,18 @@ inline std::vector<borderwatch::Incident> sample_incidents(std::size_t n, unsign
     auto uniform = [&rng](double lo, double hi) {
         return std::uniform_real_distribution<double>(lo, hi)(rng);
     };
-    auto pick = [&rng](const auto& list) {
+    auto pick = [&rng](const auto &list) {
         return list[std::uniform_int_distribution<std::size_t>(0, std::size(list) - 1)(rng)];
     };
     auto chance = [&rng](double p) { return std::bernoulli_distribution(p)(rng); };
-    static const std::array<const char*, 4> types = {
-        "Battles", "Explosions/Remote violence", "Violence against civilians", "Riots"};
-    static const std::array<const char*, 4> subs = {"Armed clash", "Drone strike", "Attack",
-                                                    "Shelling/artillery/missile attack"};
-    static const std::array<const char*, 4> admin1s = {"Khatlon", "Gorno-Badakhshan",
-                                                       "Badakhshan", "Kunduz"};
-    static const std::array<const char*, 5> admin2s = {"Shamsiddin Shohin", "Darvoz",
-                                                       "Khamadoni", "Imam Sahib", "Shahri Buzurg"};
+    static const std::array<const char *, 4> types = {"Battles", "Explosions/Remote violence",
+                                                      "Violence against civilians", "Riots"};
+    static const std::array<const char *, 4> subs = {"Armed clash", "Drone strike", "Attack",
+                                                     "Shelling/artillery/missile attack"};
+    static const std::array<const char *, 4> admin1s = {"Khatlon", "Gorno-Badakhshan", "Badakhshan",
+                                                        "Kunduz"};
+    static const std::array<const char *, 5> admin2s = {"Shamsiddin Shohin", "Darvoz", "Khamadoni",
+                                                        "Imam Sahib", "Shahri Buzurg"};
     std::vector<Incident> out;
     out.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
@@ -89,8 +89,8 @@ inline std::vector<borderwatch::Incident> sample_incidents(std::size_t n, unsign
 }
 
 /// Every field but updated_at equal (as the store's field values).
-inline bool same_content(const borderwatch::Incident& a, const borderwatch::Incident& b) {
-    const auto& fields = borderwatch::incident_fields();
+inline bool same_content(const borderwatch::Incident &a, const borderwatch::Incident &b) {
+    const auto &fields = borderwatch::incident_fields();
     for (std::size_t i = 0; i < fields.size(); ++i) {
         if (fields[i].name != "updated_at" &&
             borderwatch::get_field(a, i) != borderwatch::get_field(b, i)) {
@@ -101,30 +101,30 @@ inline bool same_content(const borderwatch::Incident& a, const borderwatch::Inci
 }
 
 /// Everything a query returns, in order.
-inline std::vector<borderwatch::Incident> query_all(const borderwatch::IncidentStore& store,
-                                                    const borderwatch::QueryFilter& filter = {}) {
+inline std::vector<borderwatch::Incident> query_all(const borderwatch::IncidentStore &store,
+                                                    const borderwatch::QueryFilter &filter = {}) {
     std::vector<borderwatch::Incident> out;
-    store.query(filter, [&out](const borderwatch::Incident& x) { out.push_back(x); });
+    store.query(filter, [&out](const borderwatch::Incident &x) { out.push_back(x); });
     return out;
 }
 
 /// A unique temporary path, removed (with GDAL/SQLite side files) on destruction.
 class TempPath {
   public:
-    explicit TempPath(const std::string& suffix) {
+    explicit TempPath(const std::string &suffix) {
         static int counter = 0;
         m_path = std::filesystem::temp_directory_path() /
-                 ("bw_store_test_" + std::to_string(::getpid()) + "_" +
-                  std::to_string(counter++) + suffix);
+                 ("bw_store_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) +
+                  suffix);
     }
     ~TempPath() {
         std::error_code ec;
-        for (const char* side : {"", "-journal", "-wal", "-shm"}) {
+        for (const char *side : {"", "-journal", "-wal", "-shm"}) {
             std::filesystem::remove(m_path.string() + side, ec);
         }
     }
-    TempPath(const TempPath&) = delete;
-    TempPath& operator=(const TempPath&) = delete;
+    TempPath(const TempPath &) = delete;
+    TempPath &operator=(const TempPath &) = delete;
     [[nodiscard]] std::string string() const { return m_path.string(); }
 
   private:

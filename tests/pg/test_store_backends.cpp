@@ -30,7 +30,7 @@ struct StoreUnderTest {
 };
 
 /// A new, empty, initialised store of @p backend; nullopt when its server is unavailable.
-std::optional<StoreUnderTest> make_store(const std::string& backend, const std::string& hint) {
+std::optional<StoreUnderTest> make_store(const std::string &backend, const std::string &hint) {
     StoreUnderTest s;
     s.backend = backend;
     if (backend == "gpkg") {
@@ -49,15 +49,15 @@ std::optional<StoreUnderTest> make_store(const std::string& backend, const std::
     return s;
 }
 
-#define BW_STORE_UNDER_TEST(var, hint)                                                         \
-    const std::string backend_name = GENERATE(as<std::string>{}, "gpkg", "postgis");           \
-    INFO("backend: " << backend_name);                                                         \
-    auto var##_opt = make_store(backend_name, hint);                                           \
-    if (!var##_opt) {                                                                          \
-        WARN("SKIPPED " << backend_name << ": no PostgreSQL test server");                     \
-        return;                                                                                \
-    }                                                                                          \
-    const StoreUnderTest& var = *var##_opt
+#define BW_STORE_UNDER_TEST(var, hint)                                                             \
+    const std::string backend_name = GENERATE(as<std::string>{}, "gpkg", "postgis");               \
+    INFO("backend: " << backend_name);                                                             \
+    auto var##_opt = make_store(backend_name, hint);                                               \
+    if (!var##_opt) {                                                                              \
+        WARN("SKIPPED " << backend_name << ": no PostgreSQL test server");                         \
+        return;                                                                                    \
+    }                                                                                              \
+    const StoreUnderTest &var = *var##_opt
 
 Incident full_incident() {
     Incident x;
@@ -127,7 +127,7 @@ TEST_CASE("store contract: every field round-trips exactly", "[store_backends]")
     CHECK(same_content(back[1], sparse));
     CHECK_FALSE(back[1].fatalities_best.has_value());
     CHECK_FALSE(back[1].place_lon.has_value());
-    for (const auto& x : back) {
+    for (const auto &x : back) {
         REQUIRE(x.updated_at.size() == 20);
         CHECK(x.updated_at[10] == 'T');
         CHECK(x.updated_at.back() == 'Z');
@@ -235,7 +235,7 @@ TEST_CASE("store contract: transactions are all or nothing", "[store_backends]")
             writer->upsert(std::vector<Incident>(rows.begin() + 10, rows.begin() + 50));
             writer->upsert(std::vector<Incident>(rows.begin() + 50, rows.end()));
             throw std::runtime_error("interrupted");
-        } catch (const std::runtime_error&) {
+        } catch (const std::runtime_error &) {
         }
         CHECK(store->count() == 10);
         CHECK(store->state() == s1);
@@ -261,34 +261,51 @@ TEST_CASE("store contract: every filter returns exactly what matches() selects, 
     store->upsert(rows);
     std::vector<Incident> sorted = rows;
     std::sort(sorted.begin(), sorted.end(),
-              [](const Incident& a, const Incident& b) { return a.id < b.id; });
+              [](const Incident &a, const Incident &b) { return a.id < b.id; });
 
     std::vector<std::pair<std::string, QueryFilter>> filters;
     filters.emplace_back("none", QueryFilter{});
-    auto add = [&filters](const std::string& name, auto&& setup) {
+    auto add = [&filters](const std::string &name, auto &&setup) {
         QueryFilter f;
         setup(f);
         filters.emplace_back(name, f);
     };
-    add("within", [](QueryFilter& f) { f.within_km = 5; });
-    add("beyond", [](QueryFilter& f) { f.beyond_km = 20; });
-    add("within+beyond", [](QueryFilter& f) { f.within_km = 50; f.beyond_km = 10; });
-    add("side lower case", [](QueryFilter& f) { f.side = "tjk"; });
-    add("admin1", [](QueryFilter& f) { f.admin1 = {"khatlon", "BADAKHSHAN"}; });
-    add("admin2", [](QueryFilter& f) { f.admin2 = {"Darvoz"}; });
-    add("bbox", [](QueryFilter& f) { f.bbox = std::array<double, 4>{69.0, 37.0, 71.5, 38.0}; });
-    add("near", [](QueryFilter& f) { f.near_lon = 69.5; f.near_lat = 37.5; f.near_km = 60; });
-    add("near nothing", [](QueryFilter& f) { f.near_lon = 10; f.near_lat = 10; f.near_km = 1; });
-    add("year", [](QueryFilter& f) { f.from_date = "2025"; f.to_date = "2025"; });
-    add("month", [](QueryFilter& f) { f.from_date = "2024-02"; f.to_date = "2024-02"; });
-    add("from", [](QueryFilter& f) { f.from_date = "2025-06-15"; });
-    add("to", [](QueryFilter& f) { f.to_date = "2024-03-31"; });
-    add("type", [](QueryFilter& f) { f.event_types = {"battles"}; });
-    add("sub type", [](QueryFilter& f) { f.event_types = {"Drone strike", "riots"}; });
-    add("fatalities", [](QueryFilter& f) { f.min_fatalities = 3; });
-    add("precision", [](QueryFilter& f) { f.precision_max = 3; });
-    add("ids", [&rows](QueryFilter& f) { f.ids = {rows[5].id, rows[7].id, "missing"}; });
-    add("combined", [](QueryFilter& f) {
+    add("within", [](QueryFilter &f) { f.within_km = 5; });
+    add("beyond", [](QueryFilter &f) { f.beyond_km = 20; });
+    add("within+beyond", [](QueryFilter &f) {
+        f.within_km = 50;
+        f.beyond_km = 10;
+    });
+    add("side lower case", [](QueryFilter &f) { f.side = "tjk"; });
+    add("admin1", [](QueryFilter &f) { f.admin1 = {"khatlon", "BADAKHSHAN"}; });
+    add("admin2", [](QueryFilter &f) { f.admin2 = {"Darvoz"}; });
+    add("bbox", [](QueryFilter &f) { f.bbox = std::array<double, 4>{69.0, 37.0, 71.5, 38.0}; });
+    add("near", [](QueryFilter &f) {
+        f.near_lon = 69.5;
+        f.near_lat = 37.5;
+        f.near_km = 60;
+    });
+    add("near nothing", [](QueryFilter &f) {
+        f.near_lon = 10;
+        f.near_lat = 10;
+        f.near_km = 1;
+    });
+    add("year", [](QueryFilter &f) {
+        f.from_date = "2025";
+        f.to_date = "2025";
+    });
+    add("month", [](QueryFilter &f) {
+        f.from_date = "2024-02";
+        f.to_date = "2024-02";
+    });
+    add("from", [](QueryFilter &f) { f.from_date = "2025-06-15"; });
+    add("to", [](QueryFilter &f) { f.to_date = "2024-03-31"; });
+    add("type", [](QueryFilter &f) { f.event_types = {"battles"}; });
+    add("sub type", [](QueryFilter &f) { f.event_types = {"Drone strike", "riots"}; });
+    add("fatalities", [](QueryFilter &f) { f.min_fatalities = 3; });
+    add("precision", [](QueryFilter &f) { f.precision_max = 3; });
+    add("ids", [&rows](QueryFilter &f) { f.ids = {rows[5].id, rows[7].id, "missing"}; });
+    add("combined", [](QueryFilter &f) {
         f.within_km = 40;
         f.side = "AFG";
         f.from_date = "2024-06";
@@ -297,16 +314,16 @@ TEST_CASE("store contract: every filter returns exactly what matches() selects, 
         f.bbox = std::array<double, 4>{67.0, 36.0, 75.0, 39.0};
     });
 
-    for (const auto& [name, filter] : filters) {
+    for (const auto &[name, filter] : filters) {
         INFO("filter: " << name);
         std::vector<std::string> expected;
-        for (const auto& x : sorted) {
+        for (const auto &x : sorted) {
             if (matches(filter, x)) {
                 expected.push_back(x.id);
             }
         }
         std::vector<std::string> got;
-        store->query(filter, [&got](const Incident& x) { got.push_back(x.id); });
+        store->query(filter, [&got](const Incident &x) { got.push_back(x.id); });
         CHECK(got == expected);
     }
 }
@@ -315,19 +332,20 @@ TEST_CASE("store contract: ids are ordered byte-wise", "[store_backends]") {
     BW_STORE_UNDER_TEST(sut, "order");
     auto store = sut.open();
     std::vector<Incident> rows;
-    for (const char* id : {"b", "B", "a", "_x", "Z9", "\xC3\xA9t\xC3\xA9", "a-1", "a1", "10", "9"}) {
+    for (const char *id :
+         {"b", "B", "a", "_x", "Z9", "\xC3\xA9t\xC3\xA9", "a-1", "a1", "10", "9"}) {
         Incident x;
         x.id = id;
         rows.push_back(x);
     }
     store->upsert(rows);
     std::vector<std::string> expected;
-    for (const auto& x : rows) {
+    for (const auto &x : rows) {
         expected.push_back(x.id);
     }
     std::sort(expected.begin(), expected.end());
     std::vector<std::string> got;
-    for (const auto& x : query_all(*store)) {
+    for (const auto &x : query_all(*store)) {
         got.push_back(x.id);
     }
     CHECK(got == expected);
@@ -375,7 +393,7 @@ TEST_CASE("store contract: a throwing sink stops the query, the store stays usab
     store->upsert(bw_test::sample_incidents(20));
     int seen = 0;
     CHECK_THROWS_AS(store->query({},
-                                 [&seen](const Incident&) {
+                                 [&seen](const Incident &) {
                                      if (++seen == 3) {
                                          throw std::runtime_error("enough");
                                      }

@@ -24,7 +24,7 @@ StoreOpenOptions init_options() {
     return o;
 }
 
-bool contains(const std::string& text, const std::string& part) {
+bool contains(const std::string &text, const std::string &part) {
     return text.find(part) != std::string::npos;
 }
 
@@ -39,7 +39,7 @@ TEST_CASE("PostGIS: schema is created only by init, versioned, newer versions re
     try {
         (void)open_store(spec);
         FAIL("open_store should refuse a database without the schema");
-    } catch (const IoError& e) {
+    } catch (const IoError &e) {
         CHECK(contains(e.what(), "borderwatch store init"));
     }
     PgConnection sql(parse_pg_spec(spec));
@@ -51,8 +51,8 @@ TEST_CASE("PostGIS: schema is created only by init, versioned, newer versions re
 
     // init again: idempotent, data kept.
     CHECK(open_store(spec, init_options())->count() == 5);
-    CHECK(sql.exec("SELECT value FROM borderwatch_meta WHERE key = 'schema_version'")
-              .value(0, 0) == "1");
+    CHECK(sql.exec("SELECT value FROM borderwatch_meta WHERE key = 'schema_version'").value(0, 0) ==
+          "1");
     CHECK(contains(std::string(sql.exec("SELECT value FROM borderwatch_meta "
                                         "WHERE key = 'created_by'")
                                    .value(0, 0)),
@@ -65,16 +65,15 @@ TEST_CASE("PostGIS: schema is created only by init, versioned, newer versions re
     try {
         (void)open_store(spec, init_options());
         FAIL("init should refuse a newer schema");
-    } catch (const DataError& e) {
+    } catch (const DataError &e) {
         CHECK(contains(e.what(), "newer"));
     }
-    CHECK(sql.exec("SELECT value FROM borderwatch_meta WHERE key = 'schema_version'")
-              .value(0, 0) == "2");
+    CHECK(sql.exec("SELECT value FROM borderwatch_meta WHERE key = 'schema_version'").value(0, 0) ==
+          "2");
     CHECK(sql.exec("SELECT count(*) FROM incidents").value(0, 0) == "5");
 }
 
-TEST_CASE("PostGIS: SQL users and QGIS see geometry and derived fields",
-          "[store_postgis_server]") {
+TEST_CASE("PostGIS: SQL users and QGIS see geometry and derived fields", "[store_postgis_server]") {
     BW_REQUIRE_PG_SERVER(server);
     const auto spec = bw_test::fresh_database(server, "sqlview");
     auto store = open_store(spec, init_options());
@@ -141,8 +140,7 @@ TEST_CASE("PostGIS: edits by other programs change the state token", "[store_pos
     CHECK(store->count() == 9);
 }
 
-TEST_CASE("PostGIS: active_schema keeps stores apart in one database",
-          "[store_postgis_server]") {
+TEST_CASE("PostGIS: active_schema keeps stores apart in one database", "[store_postgis_server]") {
     BW_REQUIRE_PG_SERVER(server);
     const auto base = bw_test::fresh_database(server, "schemas");
     const auto team_a = base + " active_schema='Team \"A\"; x'";
@@ -159,8 +157,7 @@ TEST_CASE("PostGIS: active_schema keeps stores apart in one database",
     CHECK_THROWS_AS(open_store(base), IoError);
 }
 
-TEST_CASE("PostGIS: concurrent writers never lose or duplicate a row",
-          "[store_postgis_server]") {
+TEST_CASE("PostGIS: concurrent writers never lose or duplicate a row", "[store_postgis_server]") {
     BW_REQUIRE_PG_SERVER(server);
     const auto spec = bw_test::fresh_database(server, "concurrent");
     (void)open_store(spec, init_options());
@@ -169,27 +166,27 @@ TEST_CASE("PostGIS: concurrent writers never lose or duplicate a row",
     // batches with different content for the overlap, so without serialisation the two
     // transactions would lock overlapping ids in opposite orders.
     std::vector<Incident> b_rows(rows.begin() + 1000, rows.end());
-    for (auto& x : b_rows) {
+    for (auto &x : b_rows) {
         x.notes = "from B";
     }
     std::exception_ptr errors[2];
     UpsertResult results[2];
-    auto run = [&spec](std::vector<Incident> mine, bool reverse, std::exception_ptr& error,
-                       UpsertResult& result) {
+    auto run = [&spec](std::vector<Incident> mine, bool reverse, std::exception_ptr &error,
+                       UpsertResult &result) {
         try {
             auto store = open_store(spec);
             auto writer = store->writer();
             const std::size_t batch = 250;
             std::vector<std::vector<Incident>> batches;
             for (std::size_t i = 0; i < mine.size(); i += batch) {
-                batches.emplace_back(mine.begin() + static_cast<std::ptrdiff_t>(i),
-                                     mine.begin() + static_cast<std::ptrdiff_t>(
-                                                        std::min(mine.size(), i + batch)));
+                batches.emplace_back(
+                    mine.begin() + static_cast<std::ptrdiff_t>(i),
+                    mine.begin() + static_cast<std::ptrdiff_t>(std::min(mine.size(), i + batch)));
             }
             if (reverse) {
                 std::reverse(batches.begin(), batches.end());
             }
-            for (const auto& b : batches) {
+            for (const auto &b : batches) {
                 result += writer->upsert(b);
             }
             writer->commit();
@@ -202,11 +199,11 @@ TEST_CASE("PostGIS: concurrent writers never lose or duplicate a row",
     std::thread tb(run, b_rows, true, std::ref(errors[1]), std::ref(results[1]));
     ta.join();
     tb.join();
-    for (const auto& e : errors) {
+    for (const auto &e : errors) {
         if (e) {
             try {
                 std::rethrow_exception(e);
-            } catch (const std::exception& ex) {
+            } catch (const std::exception &ex) {
                 FAIL("writer failed: " << ex.what());
             }
         }
@@ -216,7 +213,7 @@ TEST_CASE("PostGIS: concurrent writers never lose or duplicate a row",
     // Every row once; the overlap holds whichever writer committed last, entirely.
     std::set<std::string> ids;
     std::size_t from_b = 0;
-    for (const auto& x : bw_test::query_all(*store)) {
+    for (const auto &x : bw_test::query_all(*store)) {
         CHECK(ids.insert(x.id).second);
         from_b += x.notes == "from B" ? 1 : 0;
     }
@@ -239,7 +236,7 @@ TEST_CASE("PostGIS: passwords never show in describe() or errors", "[store_postg
     try {
         (void)open_store(spec + " password=Very-Secret-99 dbname=does_not_exist");
         FAIL("open_store should fail for a missing database");
-    } catch (const Error& e) {
+    } catch (const Error &e) {
         CHECK_FALSE(contains(e.what(), "Very-Secret-99"));
         CHECK(contains(e.what(), "does_not_exist"));
     }

@@ -16,13 +16,13 @@ using borderwatch::test::TempFile;
 
 namespace {
 
-const char* const k_header =
+const char *const k_header =
     "id,event_date,event_date_end,date_precision,event_type,sub_event_type,actor1,actor2,"
     "target,fatalities_best,fatalities_low,fatalities_high,location_text,country_text,"
     "admin1_text,admin2_text,lon,lat,geo_precision,source_name,source_url,notes\n";
 
 // Native CSV rows [first, last) with coordinates along the border area.
-std::string incidents_csv(int first, int last, const std::string& notes) {
+std::string incidents_csv(int first, int last, const std::string &notes) {
     std::ostringstream out;
     out << k_header;
     for (int i = first; i < last; ++i) {
@@ -30,13 +30,13 @@ std::string incidents_csv(int first, int last, const std::string& notes) {
         const double lat = 37.0 + 1.5 * (i % 101) / 101.0;
         out << "CLI-" << 100000 + i << ",2025-0" << 1 + i % 9 << "-1" << i % 10 << ",,day,"
             << (i % 2 ? "Battles" : "Explosions/Remote violence") << ",,Actor,,," << i % 4
-            << ",,,Place " << i << ",Tajikistan,,," << lon << ',' << lat << ",1,test,,"
-            << notes << '\n';
+            << ",,,Place " << i << ",Tajikistan,,," << lon << ',' << lat << ",1,test,," << notes
+            << '\n';
     }
     return out.str();
 }
 
-std::string line_value(const std::string& text, const std::string& key) {
+std::string line_value(const std::string &text, const std::string &key) {
     std::istringstream in(text);
     std::string line;
     while (std::getline(in, line)) {
@@ -123,7 +123,7 @@ TEST_CASE("CLI on PostGIS: concurrent imports, queries, hostile text, masked pas
     std::size_t counted = 0;
     const auto stats_lines = borderwatch::test::split_lines(r.stdout_text);
     for (std::size_t i = 1; i < stats_lines.size(); ++i) { // side,count,...
-        const auto& l = stats_lines[i];
+        const auto &l = stats_lines[i];
         const auto c = l.find(',') + 1;
         counted += std::stoul(l.substr(c, l.find(',', c) - c));
     }
@@ -134,7 +134,8 @@ TEST_CASE("CLI on PostGIS: concurrent imports, queries, hostile text, masked pas
     CHECK(r.exit_code == 1);
     CHECK(r.stderr_text.find("no_such_db") != std::string::npos);
     CHECK(r.stderr_text.find(secret) == std::string::npos);
-    r = run_cli({"query", "--store", "postgresql://u:" + secret + "@/no_such_db?host=/nonexistent"});
+    r = run_cli(
+        {"query", "--store", "postgresql://u:" + secret + "@/no_such_db?host=/nonexistent"});
     CHECK(r.exit_code == 1);
     CHECK(r.stderr_text.find(secret) == std::string::npos);
 }

@@ -28,17 +28,17 @@ using namespace borderwatch;
 namespace {
 
 std::filesystem::path geodata_path() {
-    if (const char* env = std::getenv("BORDERWATCH_GEODATA"); env != nullptr && *env != '\0') {
+    if (const char *env = std::getenv("BORDERWATCH_GEODATA"); env != nullptr && *env != '\0') {
         return env;
     }
     return std::filesystem::path(BORDERWATCH_REPO_ROOT) / "geodata";
 }
 
-std::string border_geometry_json(const std::string& id) {
+std::string border_geometry_json(const std::string &id) {
     std::ifstream in(geodata_path() / "borders.geojson");
     REQUIRE(in);
     const auto doc = nlohmann::json::parse(in);
-    for (const auto& f : doc.at("features")) {
+    for (const auto &f : doc.at("features")) {
         if (f.at("properties").value("id", "") == id) {
             return f.at("geometry").dump();
         }
@@ -103,24 +103,24 @@ TEST_CASE("PostGIS cross-check: border_distance_m agrees with ST_Distance(geogra
     // (1) ST_Distance to the whole line, as a SQL user would write it. PostGIS is slow
     //     here (3 to 7 ms a point against 5,931 vertices), so a subset.
     const int whole_line_points = 100;
-    const auto whole = sql.exec(
-        "SELECT i.border_distance_m, ST_Distance(i.geom::geography, b.geom::geography) "
-        "FROM (SELECT * FROM incidents ORDER BY id LIMIT " +
-        std::to_string(whole_line_points) + ") i, border b ORDER BY i.id");
+    const auto whole =
+        sql.exec("SELECT i.border_distance_m, ST_Distance(i.geom::geography, b.geom::geography) "
+                 "FROM (SELECT * FROM incidents ORDER BY id LIMIT " +
+                 std::to_string(whole_line_points) + ") i, border b ORDER BY i.id");
     REQUIRE(whole.rows() == whole_line_points);
     // (2) The minimum of ST_Distance over the single edges near each point (all points).
     //     Every edge within our distance + 10 m is examined, so a nearer border point that
     //     borderwatch missed would show up as a negative difference.
-    const auto edges = sql.exec(
-        "SELECT i.border_distance_m, (SELECT min(ST_Distance(i.geom::geography, e.g)) "
-        "FROM border_edges e WHERE ST_DWithin(e.g, i.geom::geography, "
-        "i.border_distance_m + 10)), "
-        "ST_Distance(i.geom::geography, "
-        "ST_SetSRID(ST_MakePoint(i.nearest_lon, i.nearest_lat), 4326)::geography) "
-        "FROM incidents i ORDER BY i.id");
+    const auto edges =
+        sql.exec("SELECT i.border_distance_m, (SELECT min(ST_Distance(i.geom::geography, e.g)) "
+                 "FROM border_edges e WHERE ST_DWithin(e.g, i.geom::geography, "
+                 "i.border_distance_m + 10)), "
+                 "ST_Distance(i.geom::geography, "
+                 "ST_SetSRID(ST_MakePoint(i.nearest_lon, i.nearest_lat), 4326)::geography) "
+                 "FROM incidents i ORDER BY i.id");
     REQUIRE(edges.rows() == static_cast<int>(n));
 
-    auto value = [](const borderwatch::detail::PgResult& r, int row, int col) {
+    auto value = [](const borderwatch::detail::PgResult &r, int row, int col) {
         // NULL (no edge found) becomes NaN, which fails every comparison below.
         return parse_double(r.value(row, col)).value_or(std::nan(""));
     };

@@ -56,11 +56,13 @@ using GeographicLib::Geodesic;
 using GeographicLib::GeodesicLine;
 using GeographicLib::Math;
 
-const Geodesic& geod() { return Geodesic::WGS84(); }
+const Geodesic &geod() {
+    return Geodesic::WGS84();
+}
 
-constexpr double kAmbiguityM = 1e-3;      // distance and chainage tolerance for ambiguity
-constexpr double kPruneMarginM = 2e-3;    // keep every edge that could be within 1 mm
-constexpr double kArcToleranceM = 1e-9;   // bisection / golden stop in arc length
+constexpr double kAmbiguityM = 1e-3;    // distance and chainage tolerance for ambiguity
+constexpr double kPruneMarginM = 2e-3;  // keep every edge that could be within 1 mm
+constexpr double kArcToleranceM = 1e-9; // bisection / golden stop in arc length
 constexpr std::size_t kChunkEdges = 64;
 
 // ---------------------------------------------------------------- deterministic PRNG
@@ -108,22 +110,25 @@ struct Border {
     double length_m = 0;
 };
 
-std::vector<Vertex> read_line(const std::string& path, const std::string& id) {
+std::vector<Vertex> read_line(const std::string &path, const std::string &id) {
     std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot open " + path);
+    if (!in)
+        throw std::runtime_error("cannot open " + path);
     const auto doc = nlohmann::json::parse(in);
-    for (const auto& f : doc.at("features")) {
+    for (const auto &f : doc.at("features")) {
         std::string fid;
-        if (f.contains("id") && f["id"].is_string()) fid = f["id"].get<std::string>();
-        if (fid != id && f.contains("properties") && f["properties"].is_object()
-            && f["properties"].contains("id") && f["properties"]["id"].is_string())
+        if (f.contains("id") && f["id"].is_string())
+            fid = f["id"].get<std::string>();
+        if (fid != id && f.contains("properties") && f["properties"].is_object() &&
+            f["properties"].contains("id") && f["properties"]["id"].is_string())
             fid = f["properties"]["id"].get<std::string>();
-        if (fid != id) continue;
-        const auto& g = f.at("geometry");
+        if (fid != id)
+            continue;
+        const auto &g = f.at("geometry");
         if (g.at("type") != "LineString")
             throw std::runtime_error("feature " + id + " is not a LineString");
         std::vector<Vertex> out;
-        for (const auto& c : g.at("coordinates"))
+        for (const auto &c : g.at("coordinates"))
             out.push_back({c.at(0).get<double>(), c.at(1).get<double>()});
         return out;
     }
@@ -131,13 +136,14 @@ std::vector<Vertex> read_line(const std::string& path, const std::string& id) {
 }
 
 Border build_border(std::vector<Vertex> verts) {
-    if (verts.size() < 2) throw std::runtime_error("line needs at least 2 vertices");
+    if (verts.size() < 2)
+        throw std::runtime_error("line needs at least 2 vertices");
     Border b;
     b.v = std::move(verts);
     GeographicLib::Accumulator<> chain; // compensated sum: chainage exact to ~1e-9 m
     for (std::size_t i = 0; i + 1 < b.v.size(); ++i) {
-        const auto& a = b.v[i];
-        const auto& c = b.v[i + 1];
+        const auto &a = b.v[i];
+        const auto &c = b.v[i + 1];
         GeodesicLine line = geod().InverseLine(a.lat, a.lon, c.lat, c.lon);
         const double len = line.Distance();
         double mlat, mlon, mazi, elat, elon, eazi;
@@ -149,7 +155,7 @@ Border build_border(std::vector<Vertex> verts) {
     b.length_m = chain();
     for (std::size_t first = 0; first < b.e.size(); first += kChunkEdges) {
         Chunk ch{first, std::min(first + kChunkEdges, b.e.size()), 0, 0, 0};
-        const auto& cv = b.v[(ch.first + ch.last) / 2];
+        const auto &cv = b.v[(ch.first + ch.last) / 2];
         ch.c_lat = cv.lat;
         ch.c_lon = cv.lon;
         for (std::size_t i = ch.first; i < ch.last; ++i) {
@@ -173,7 +179,7 @@ struct Eval {
     double lon;
 };
 
-Eval eval_at(const Edge& e, const Vertex* exact, double s, double plat, double plon) {
+Eval eval_at(const Edge &e, const Vertex *exact, double s, double plat, double plon) {
     Eval r{};
     double azi_line;
     if (exact != nullptr) { // end points: use the vertex itself, not a recomputed one
@@ -198,8 +204,8 @@ struct EdgeResult {
     double golden_dist = 0; // cross-check
 };
 
-EdgeResult minimise_edge(const Border& b, std::size_t i, double plat, double plon) {
-    const Edge& e = b.e[i];
+EdgeResult minimise_edge(const Border &b, std::size_t i, double plat, double plon) {
+    const Edge &e = b.e[i];
     EdgeResult r;
     r.start = eval_at(e, &b.v[i], 0, plat, plon);
     r.end = eval_at(e, &b.v[i + 1], e.length_m, plat, plon);
@@ -209,7 +215,8 @@ EdgeResult minimise_edge(const Border& b, std::size_t i, double plat, double plo
         double lo = 0, hi = e.length_m;
         for (int it = 0; it < 200 && hi - lo > kArcToleranceM; ++it) {
             const double mid = 0.5 * (lo + hi);
-            if (mid <= lo || mid >= hi) break;
+            if (mid <= lo || mid >= hi)
+                break;
             const Eval m = eval_at(e, nullptr, mid, plat, plon);
             if (m.deriv == 0) {
                 lo = hi = mid;
@@ -230,11 +237,15 @@ EdgeResult minimise_edge(const Border& b, std::size_t i, double plat, double plo
         double f2 = eval_at(e, nullptr, x2, plat, plon).dist;
         for (int it = 0; it < 200 && d - a > kArcToleranceM; ++it) {
             if (f1 <= f2) {
-                d = x2; x2 = x1; f2 = f1;
+                d = x2;
+                x2 = x1;
+                f2 = f1;
                 x1 = d - g * (d - a);
                 f1 = eval_at(e, nullptr, x1, plat, plon).dist;
             } else {
-                a = x1; x1 = x2; f1 = f2;
+                a = x1;
+                x1 = x2;
+                f1 = f2;
                 x2 = a + g * (d - a);
                 f2 = eval_at(e, nullptr, x2, plat, plon).dist;
             }
@@ -265,14 +276,14 @@ struct Placement {
 };
 
 struct Stats {
-    double max_golden_gap_m = 0;     // golden - bisection (should be >= -tiny)
+    double max_golden_gap_m = 0; // golden - bisection (should be >= -tiny)
     double min_golden_gap_m = 0;
     std::size_t edges_minimised = 0;
     std::size_t points = 0;
     std::size_t no_local_min = 0;
 };
 
-Placement place(const Border& b, double plat, double plon, Stats& stats) {
+Placement place(const Border &b, double plat, double plon, Stats &stats) {
     // chunk lower bounds, ascending
     std::vector<std::pair<double, std::size_t>> order;
     order.reserve(b.chunks.size());
@@ -286,9 +297,10 @@ Placement place(const Border& b, double plat, double plon, Stats& stats) {
     double best = std::numeric_limits<double>::infinity();
     std::vector<Candidate> cands;
     std::map<std::size_t, EdgeResult> done;
-    for (const auto& [lb, k] : order) {
-        if (lb > best + kPruneMarginM) break;
-        const Chunk& ch = b.chunks[k];
+    for (const auto &[lb, k] : order) {
+        if (lb > best + kPruneMarginM)
+            break;
+        const Chunk &ch = b.chunks[k];
         std::vector<std::pair<double, std::size_t>> edges;
         for (std::size_t i = ch.first; i < ch.last; ++i) {
             double d;
@@ -296,8 +308,9 @@ Placement place(const Border& b, double plat, double plon, Stats& stats) {
             edges.emplace_back(d - 0.5 * b.e[i].length_m, i);
         }
         std::sort(edges.begin(), edges.end());
-        for (const auto& [elb, i] : edges) {
-            if (elb > best + kPruneMarginM) break;
+        for (const auto &[elb, i] : edges) {
+            if (elb > best + kPruneMarginM)
+                break;
             const EdgeResult r = minimise_edge(b, i, plat, plon);
             ++stats.edges_minimised;
             const double cs = b.e[i].start_chainage_m;
@@ -306,8 +319,8 @@ Placement place(const Border& b, double plat, double plon, Stats& stats) {
             cands.push_back({r.end.dist, ce, r.end.lat, r.end.lon, i, +1});
             double edge_min = std::min(r.start.dist, r.end.dist);
             if (r.has_interior) {
-                cands.push_back({r.interior.dist, cs + r.s_interior, r.interior.lat,
-                                 r.interior.lon, i, 0});
+                cands.push_back(
+                    {r.interior.dist, cs + r.s_interior, r.interior.lat, r.interior.lon, i, 0});
                 edge_min = std::min(edge_min, r.interior.dist);
             }
             const double gap = r.golden_dist - edge_min;
@@ -320,7 +333,8 @@ Placement place(const Border& b, double plat, double plon, Stats& stats) {
     // derivative of the distance at a vertex seen from edge j (start or end)
     auto deriv_at = [&](std::size_t j, bool at_end) {
         auto it = done.find(j);
-        if (it != done.end()) return at_end ? it->second.end.deriv : it->second.start.deriv;
+        if (it != done.end())
+            return at_end ? it->second.end.deriv : it->second.start.deriv;
         return at_end ? eval_at(b.e[j], &b.v[j + 1], b.e[j].length_m, plat, plon).deriv
                       : eval_at(b.e[j], &b.v[j], 0, plat, plon).deriv;
     };
@@ -329,40 +343,42 @@ Placement place(const Border& b, double plat, double plon, Stats& stats) {
     // signs of f', never by comparing nearly equal distances: in the flat bottom of f the
     // rounding noise of a vertex's distance could otherwise beat an interior foot point
     // a few millimetres of chainage away.
-    auto local_min = [&](const Candidate& c) {
+    auto local_min = [&](const Candidate &c) {
         if (c.where == -1)
-            return deriv_at(c.edge, false) >= 0
-                   && (c.edge == 0 || deriv_at(c.edge - 1, true) <= 0);
+            return deriv_at(c.edge, false) >= 0 && (c.edge == 0 || deriv_at(c.edge - 1, true) <= 0);
         if (c.where == +1)
-            return deriv_at(c.edge, true) <= 0
-                   && (c.edge + 1 == b.e.size() || deriv_at(c.edge + 1, false) >= 0);
+            return deriv_at(c.edge, true) <= 0 &&
+                   (c.edge + 1 == b.e.size() || deriv_at(c.edge + 1, false) >= 0);
         return true;
     };
-    std::vector<const Candidate*> minima;
-    for (const auto& c : cands)
-        if (c.dist <= best + kAmbiguityM && local_min(c)) minima.push_back(&c);
+    std::vector<const Candidate *> minima;
+    for (const auto &c : cands)
+        if (c.dist <= best + kAmbiguityM && local_min(c))
+            minima.push_back(&c);
     if (minima.empty()) { // cannot happen (the global minimum is a local one); be safe
         ++stats.no_local_min;
-        for (const auto& c : cands)
-            if (c.dist == best) minima.push_back(&c);
+        for (const auto &c : cands)
+            if (c.dist == best)
+                minima.push_back(&c);
     }
     // best local minimum; ties (a vertex reached from both edges) go to the lower chainage
-    const Candidate* top = nullptr;
-    for (const Candidate* c : minima)
-        if (top == nullptr || c->dist < top->dist
-            || (c->dist == top->dist && c->chainage_m < top->chainage_m))
+    const Candidate *top = nullptr;
+    for (const Candidate *c : minima)
+        if (top == nullptr || c->dist < top->dist ||
+            (c->dist == top->dist && c->chainage_m < top->chainage_m))
             top = c;
     bool ambiguous = false;
-    for (const Candidate* c : minima)
-        if (c->dist <= top->dist + kAmbiguityM
-            && std::abs(c->chainage_m - top->chainage_m) > kAmbiguityM)
+    for (const Candidate *c : minima)
+        if (c->dist <= top->dist + kAmbiguityM &&
+            std::abs(c->chainage_m - top->chainage_m) > kAmbiguityM)
             ambiguous = true;
     double bearing = 0;
     if (top->dist > 0) {
         double s12, azi1, azi2;
         geod().Inverse(plat, plon, top->lat, top->lon, s12, azi1, azi2);
         bearing = azi1 < 0 ? azi1 + 360.0 : azi1;
-        if (bearing >= 360.0) bearing -= 360.0;
+        if (bearing >= 360.0)
+            bearing -= 360.0;
     }
     ++stats.points;
     return {top->dist, top->chainage_m, top->lat, top->lon, ambiguous, done.size(), bearing};
@@ -381,9 +397,9 @@ struct Pos {
     double azi;
 };
 
-Pos at_chainage(const Border& b, double s) {
+Pos at_chainage(const Border &b, double s) {
     auto it = std::upper_bound(b.e.begin(), b.e.end(), s,
-                               [](double v, const Edge& e) { return v < e.start_chainage_m; });
+                               [](double v, const Edge &e) { return v < e.start_chainage_m; });
     std::size_t i = (it == b.e.begin()) ? 0 : static_cast<std::size_t>(it - b.e.begin()) - 1;
     Pos p{};
     b.e[i].line.Position(std::clamp(s - b.e[i].start_chainage_m, 0.0, b.e[i].length_m), p.lat,
@@ -397,7 +413,7 @@ TestPoint direct(std::string kind, double lat, double lon, double azi, double di
     return {std::move(kind), lon2, lat2};
 }
 
-std::vector<TestPoint> make_points(const Border& b, std::size_t n_random, std::uint64_t seed) {
+std::vector<TestPoint> make_points(const Border &b, std::size_t n_random, std::uint64_t seed) {
     SplitMix64 rng{seed};
     std::vector<TestPoint> pts;
     const std::size_t nv = b.v.size();
@@ -405,7 +421,7 @@ std::vector<TestPoint> make_points(const Border& b, std::size_t n_random, std::u
     const double scale = static_cast<double>(n_random) / 10000.0; // edge-case volume
 
     // random points around the border, balanced over distance buckets
-    static const std::array<std::pair<const char*, double>, 5> buckets{{
+    static const std::array<std::pair<const char *, double>, 5> buckets{{
         {"random_100m", 100.0},
         {"random_1km", 1e3},
         {"random_10km", 1e4},
@@ -413,7 +429,7 @@ std::vector<TestPoint> make_points(const Border& b, std::size_t n_random, std::u
         {"random_500km", 5e5},
     }};
     for (std::size_t k = 0; k < n_random; ++k) {
-        const auto& [kind, max_d] = buckets[k % buckets.size()];
+        const auto &[kind, max_d] = buckets[k % buckets.size()];
         const Pos base = at_chainage(b, rng.uniform() * b.length_m);
         // half the points leave perpendicular to the line (jittered), half in any direction
         double azi;
@@ -426,11 +442,12 @@ std::vector<TestPoint> make_points(const Border& b, std::size_t n_random, std::u
 
     // exactly on vertices: every 100th and the last one (both tripoints included)
     for (std::size_t i = 0; i < nv; ++i)
-        if (i % 100 == 0 || i + 1 == nv) pts.push_back({"vertex", b.v[i].lon, b.v[i].lat});
+        if (i % 100 == 0 || i + 1 == nv)
+            pts.push_back({"vertex", b.v[i].lon, b.v[i].lat});
 
     // edge midpoints on the geodesic
-    for (std::size_t i = 0; i < ne; i += 50) pts.push_back({"edge_mid", b.e[i].mid_lon,
-                                                            b.e[i].mid_lat});
+    for (std::size_t i = 0; i < ne; i += 50)
+        pts.push_back({"edge_mid", b.e[i].mid_lon, b.e[i].mid_lat});
 
     // exactly on the line at random positions
     for (std::size_t k = 0; k < static_cast<std::size_t>(200 * scale) + 20; ++k) {
@@ -442,8 +459,8 @@ std::vector<TestPoint> make_points(const Border& b, std::size_t n_random, std::u
     {
         const double start_azi = b.e.front().line.Azimuth() + 180.0; // away from the line
         const double end_azi = b.e.back().end_azi;
-        const Vertex& w = b.v.front(); // start
-        const Vertex& e = b.v.back();
+        const Vertex &w = b.v.front(); // start
+        const Vertex &e = b.v.back();
         for (double d : {1.0, 10.0, 1e3, 1e4, 1e5, 5e5}) {
             pts.push_back(direct("beyond_start", w.lat, w.lon, start_azi, d));
             pts.push_back(direct("beyond_end", e.lat, e.lon, end_azi, d));
@@ -457,7 +474,7 @@ std::vector<TestPoint> make_points(const Border& b, std::size_t n_random, std::u
 
     // very close to vertices (1 mm .. 10 m, any direction)
     for (std::size_t k = 0; k < static_cast<std::size_t>(300 * scale) + 30; ++k) {
-        const Vertex& v = b.v[rng.index(nv)];
+        const Vertex &v = b.v[rng.index(nv)];
         const double d = std::pow(10.0, rng.uniform(-3.0, 1.0));
         pts.push_back(direct("near_vertex", v.lat, v.lon, rng.uniform(-180.0, 180.0), d));
     }
@@ -477,7 +494,7 @@ std::vector<TestPoint> make_points(const Border& b, std::size_t n_random, std::u
             const double back = b.e[i - 1].end_azi + 180.0;
             const double opening = Math::AngDiff(back, b.e[i].line.Azimuth());
             const double bis = back + 0.5 * opening;
-            const Vertex& v = b.v[i];
+            const Vertex &v = b.v[i];
             for (double d : {0.1, 1.0, 10.0, 100.0, 1000.0}) {
                 pts.push_back(direct("sharp_inside", v.lat, v.lon, bis, d));
                 pts.push_back(direct("sharp_inside", v.lat, v.lon,
@@ -489,37 +506,50 @@ std::vector<TestPoint> make_points(const Border& b, std::size_t n_random, std::u
 
     // far points (500 .. 1,000 km from a random vertex, any direction)
     for (std::size_t k = 0; k < static_cast<std::size_t>(300 * scale) + 30; ++k) {
-        const Vertex& v = b.v[rng.index(nv)];
-        pts.push_back(direct("far", v.lat, v.lon, rng.uniform(-180.0, 180.0),
-                             rng.uniform(5e5, 1e6)));
+        const Vertex &v = b.v[rng.index(nv)];
+        pts.push_back(
+            direct("far", v.lat, v.lon, rng.uniform(-180.0, 180.0), rng.uniform(5e5, 1e6)));
     }
     // cities of the region, approximate coordinates (Dushanbe, Kabul, Kashgar, ...)
     static const std::array<Vertex, 12> cities{{
-        {68.7738, 38.5598}, {69.2075, 34.5553}, {75.9897, 39.4704}, {69.2401, 41.2995},
-        {73.0479, 33.6844}, {71.5531, 37.4897}, {68.8600, 36.7280}, {70.5800, 37.1164},
-        {67.1100, 36.7090}, {67.2783, 37.2242}, {69.7847, 37.9167}, {70.8800, 38.2200},
+        {68.7738, 38.5598},
+        {69.2075, 34.5553},
+        {75.9897, 39.4704},
+        {69.2401, 41.2995},
+        {73.0479, 33.6844},
+        {71.5531, 37.4897},
+        {68.8600, 36.7280},
+        {70.5800, 37.1164},
+        {67.1100, 36.7090},
+        {67.2783, 37.2242},
+        {69.7847, 37.9167},
+        {70.8800, 38.2200},
     }};
-    for (const auto& c : cities) pts.push_back({"city", c.lon, c.lat});
+    for (const auto &c : cities)
+        pts.push_back({"city", c.lon, c.lat});
     return pts;
 }
 
 // ---------------------------------------------------------------- output
 std::string fixed(double v, int decimals) {
-    if (v == 0) v = 0; // no "-0.000"
+    if (v == 0)
+        v = 0; // no "-0.000"
     char buf[64];
     auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, decimals);
-    if (r.ec != std::errc{}) throw std::runtime_error("to_chars failed");
+    if (r.ec != std::errc{})
+        throw std::runtime_error("to_chars failed");
     return {buf, r.ptr};
 }
 
 std::string shortest(double v) {
     char buf[64];
     auto r = std::to_chars(buf, buf + sizeof buf, v);
-    if (r.ec != std::errc{}) throw std::runtime_error("to_chars failed");
+    if (r.ec != std::errc{})
+        throw std::runtime_error("to_chars failed");
     return {buf, r.ptr};
 }
 
-double reparse(const std::string& s) {
+double reparse(const std::string &s) {
     double v = 0;
     auto r = std::from_chars(s.data(), s.data() + s.size(), v);
     if (r.ec != std::errc{} || r.ptr != s.data() + s.size())
@@ -529,7 +559,7 @@ double reparse(const std::string& s) {
 
 } // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char **argv) {
     if (argc != 6) {
         std::cerr << "usage: border_reference_gen GEOJSON FEATURE_ID OUT_CSV N_RANDOM SEED\n";
         return 2;
@@ -542,13 +572,14 @@ int main(int argc, char** argv) {
         const std::vector<TestPoint> pts = make_points(b, n_random, seed);
 
         std::ofstream out(argv[3], std::ios::binary);
-        if (!out) throw std::runtime_error(std::string("cannot write ") + argv[3]);
+        if (!out)
+            throw std::runtime_error(std::string("cannot write ") + argv[3]);
         out << "id,kind,lon,lat,border_distance_m,nearest_lon,nearest_lat,chainage_km,"
                "ambiguous,bearing_deg\n";
         Stats stats;
         std::map<std::string, std::pair<std::size_t, std::size_t>> per_kind; // n, ambiguous
         std::size_t id = 0;
-        for (const auto& p : pts) {
+        for (const auto &p : pts) {
             // the CSV carries the shortest round-trip text, so the engine reads exactly
             // the doubles the reference was computed for
             const std::string lon_s = shortest(p.lon);
@@ -556,30 +587,31 @@ int main(int argc, char** argv) {
             const double lon = reparse(lon_s);
             const double lat = reparse(lat_s);
             const Placement r = place(b, lat, lon, stats);
-            auto& k = per_kind[p.kind];
+            auto &k = per_kind[p.kind];
             ++k.first;
             k.second += r.ambiguous ? 1 : 0;
-            out << ++id << ',' << p.kind << ',' << lon_s << ',' << lat_s << ','
-                << fixed(r.dist, 6) << ',' << fixed(r.lon, 10) << ',' << fixed(r.lat, 10) << ','
+            out << ++id << ',' << p.kind << ',' << lon_s << ',' << lat_s << ',' << fixed(r.dist, 6)
+                << ',' << fixed(r.lon, 10) << ',' << fixed(r.lat, 10) << ','
                 << fixed(r.chainage_m / 1000.0, 9) << ',' << (r.ambiguous ? 1 : 0) << ','
                 << fixed(r.bearing_deg, 9) << '\n';
         }
         out.close();
-        if (!out) throw std::runtime_error(std::string("write failed: ") + argv[3]);
+        if (!out)
+            throw std::runtime_error(std::string("write failed: ") + argv[3]);
         const double secs =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
         std::cerr << argv[2] << ": " << b.v.size() << " vertices, length "
                   << fixed(b.length_m / 1000.0, 6) << " km, " << pts.size() << " points in "
-                  << fixed(secs, 1) << " s (" << fixed(double(stats.edges_minimised) /
-                                                        double(stats.points), 2)
+                  << fixed(secs, 1) << " s ("
+                  << fixed(double(stats.edges_minimised) / double(stats.points), 2)
                   << " edges minimised per point)\n";
         std::cerr << "  golden-section minus bisection distance on candidate edges: min "
                   << stats.min_golden_gap_m << " m, max " << stats.max_golden_gap_m << " m\n";
         if (stats.no_local_min > 0)
             std::cerr << "  warning: " << stats.no_local_min
                       << " points without a local minimum (fell back to the smallest)\n";
-        for (const auto& [kind, n] : per_kind)
+        for (const auto &[kind, n] : per_kind)
             std::cerr << "  " << kind << ": " << n.first << " (ambiguous " << n.second << ")\n";
         // the golden-section search must never beat the bisection (it would mean a missed
         // minimum); allow rounding noise only
@@ -587,7 +619,7 @@ int main(int argc, char** argv) {
             std::cerr << "error: golden-section found a smaller distance than bisection\n";
             return 1;
         }
-    } catch (const std::exception& ex) {
+    } catch (const std::exception &ex) {
         std::cerr << "border_reference_gen: " << ex.what() << '\n';
         return 1;
     }

@@ -26,14 +26,14 @@ namespace {
 
 constexpr double mm = 1e-3;
 
-const BorderEngine& tjk_afg() {
+const BorderEngine &tjk_afg() {
     static const auto engine = BorderEngine::load("TJK-AFG");
     return *engine;
 }
 
 // A point at distance_m from the border point at chainage_km, perpendicular to the line
 // (left = towards the left country).
-std::array<double, 2> offset_from_line(const BorderEngine& engine, double chainage_km,
+std::array<double, 2> offset_from_line(const BorderEngine &engine, double chainage_km,
                                        double distance_m, bool left) {
     const auto a = engine.point_at_chainage(chainage_km - 0.005);
     const auto b = engine.point_at_chainage(chainage_km + 0.005);
@@ -42,7 +42,7 @@ std::array<double, 2> offset_from_line(const BorderEngine& engine, double chaina
     return geodesic_direct(at[0], at[1], azimuth + (left ? -90.0 : 90.0), distance_m);
 }
 
-void check_same(const Placement& fast, const Placement& exact) {
+void check_same(const Placement &fast, const Placement &exact) {
     CHECK(std::abs(fast.border_distance_m - exact.border_distance_m) <= 1 * mm);
     CHECK(std::abs(fast.chainage_km - exact.chainage_km) * 1000.0 <= 1 * mm);
 }
@@ -50,8 +50,8 @@ void check_same(const Placement& fast, const Placement& exact) {
 } // namespace
 
 TEST_CASE("TJK-AFG loads with the canonical facts", "[border_engine]") {
-    const auto& e = tjk_afg();
-    const auto& info = e.info();
+    const auto &e = tjk_afg();
+    const auto &info = e.info();
     CHECK(info.id == "TJK-AFG");
     CHECK(info.left == "TJK");
     CHECK(info.right == "AFG");
@@ -61,7 +61,8 @@ TEST_CASE("TJK-AFG loads with the canonical facts", "[border_engine]") {
     REQUIRE(e.vertex_chainage_km().size() == info.vertices);
     CHECK(e.vertex_chainage_km().front() == 0.0);
     CHECK(e.vertex_chainage_km().back() == Approx(info.length_km).epsilon(1e-12));
-    CHECK(geodesic_polyline_length_m(e.vertices()) / 1000.0 == Approx(info.length_km).epsilon(1e-12));
+    CHECK(geodesic_polyline_length_m(e.vertices()) / 1000.0 ==
+          Approx(info.length_km).epsilon(1e-12));
     // West to east: starts at the AFG-TJK-UZB tripoint, ends at the AFG-CHN-TJK tripoint.
     CHECK(info.start_lon < 68.0);
     CHECK(info.end_lon > 74.5);
@@ -69,11 +70,11 @@ TEST_CASE("TJK-AFG loads with the canonical facts", "[border_engine]") {
 }
 
 TEST_CASE("points on the line", "[border_engine]") {
-    const auto& e = tjk_afg();
+    const auto &e = tjk_afg();
     SECTION("on vertices") {
         for (std::size_t k : {std::size_t{0}, std::size_t{1}, std::size_t{1000}, std::size_t{2961},
                               e.vertices().size() - 2, e.vertices().size() - 1}) {
-            const auto& v = e.vertices()[k];
+            const auto &v = e.vertices()[k];
             const Placement p = e.place(v[0], v[1]);
             CHECK(p.border_distance_m <= 1 * mm);
             CHECK(p.chainage_km == Approx(e.vertex_chainage_km()[k]).margin(1e-6));
@@ -103,8 +104,8 @@ TEST_CASE("points on the line", "[border_engine]") {
 }
 
 TEST_CASE("beyond either end the nearest point is the end vertex", "[border_engine]") {
-    const auto& e = tjk_afg();
-    const auto& v = e.vertices();
+    const auto &e = tjk_afg();
+    const auto &v = e.vertices();
     SECTION("before the start") {
         const double back = geodesic_inverse(v[1][0], v[1][1], v[0][0], v[0][1]).azimuth2_deg;
         for (double d : {10.0, 5000.0, 80000.0}) {
@@ -117,7 +118,8 @@ TEST_CASE("beyond either end the nearest point is the end vertex", "[border_engi
     }
     SECTION("after the end") {
         const std::size_t n = v.size();
-        const double ahead = geodesic_inverse(v[n - 2][0], v[n - 2][1], v[n - 1][0], v[n - 1][1]).azimuth2_deg;
+        const double ahead =
+            geodesic_inverse(v[n - 2][0], v[n - 2][1], v[n - 1][0], v[n - 1][1]).azimuth2_deg;
         // A point in line with the last edge, 300 m past the end.
         const auto p = geodesic_direct(v[n - 1][0], v[n - 1][1], ahead, 300.0);
         const Placement got = e.place(p[0], p[1]);
@@ -127,7 +129,7 @@ TEST_CASE("beyond either end the nearest point is the end vertex", "[border_engi
 }
 
 TEST_CASE("fast path agrees with exact minimisation", "[border_engine]") {
-    const auto& e = tjk_afg();
+    const auto &e = tjk_afg();
     std::mt19937_64 rng(20261122);
     std::uniform_int_distribution<std::size_t> vertex(0, e.vertices().size() - 1);
     std::uniform_real_distribution<double> u(0.0, 1.0);
@@ -136,7 +138,7 @@ TEST_CASE("fast path agrees with exact minimisation", "[border_engine]") {
     int ties = 0;
     const int n = 3000;
     for (int i = 0; i < n; ++i) {
-        const auto& base = e.vertices()[vertex(rng)];
+        const auto &base = e.vertices()[vertex(rng)];
         // 0 m to 1000 km, denser near the line.
         const double d = 1e6 * std::pow(u(rng), 3.0);
         const auto p = geodesic_direct(base[0], base[1], 360.0 * u(rng), d);
@@ -164,15 +166,16 @@ TEST_CASE("fast path agrees with exact minimisation", "[border_engine]") {
 TEST_CASE("far feet (120-400 km: one exact Newton step) at other latitudes", "[border_engine]") {
     // The closed-form foot drifts with latitude and distance; the Newton step must hold the
     // foot to 1 mm wherever the line is. FIN-RUS reaches 70 N, CHN-MNG runs east-west.
-    for (const char* name : {"FIN-RUS", "CHN-MNG"}) {
+    for (const char *name : {"FIN-RUS", "CHN-MNG"}) {
         const auto e = BorderEngine::load(name);
         std::mt19937_64 rng(5);
         std::uniform_int_distribution<std::size_t> vertex(0, e->vertices().size() - 1);
         std::uniform_real_distribution<double> u(0.0, 1.0);
         double worst_chainage = 0.0;
         for (int i = 0; i < 300; ++i) {
-            const auto& base = e->vertices()[vertex(rng)];
-            const auto p = geodesic_direct(base[0], base[1], 360.0 * u(rng), 100000.0 + 300000.0 * u(rng));
+            const auto &base = e->vertices()[vertex(rng)];
+            const auto p =
+                geodesic_direct(base[0], base[1], 360.0 * u(rng), 100000.0 + 300000.0 * u(rng));
             const Placement fast = e->place(p[0], p[1]);
             const Placement exact = e->place_exact(p[0], p[1]);
             const double dd = std::abs(fast.border_distance_m - exact.border_distance_m);
@@ -190,13 +193,14 @@ TEST_CASE("far feet (120-400 km: one exact Newton step) at other latitudes", "[b
 }
 
 TEST_CASE("exact minimisation agrees with the brute force over every edge", "[border_engine]") {
-    const auto& e = tjk_afg();
+    const auto &e = tjk_afg();
     std::mt19937_64 rng(99);
     std::uniform_int_distribution<std::size_t> vertex(0, e.vertices().size() - 1);
     std::uniform_real_distribution<double> u(0.0, 1.0);
     for (int i = 0; i < 12; ++i) {
-        const auto& base = e.vertices()[vertex(rng)];
-        const auto p = geodesic_direct(base[0], base[1], 360.0 * u(rng), 600000.0 * std::pow(u(rng), 2.0));
+        const auto &base = e.vertices()[vertex(rng)];
+        const auto p =
+            geodesic_direct(base[0], base[1], 360.0 * u(rng), 600000.0 * std::pow(u(rng), 2.0));
         const Placement brute = e.place_brute_force(p[0], p[1]);
         const Placement exact = e.place_exact(p[0], p[1]);
         CHECK(std::abs(brute.border_distance_m - exact.border_distance_m) <= 1e-6);
@@ -205,8 +209,8 @@ TEST_CASE("exact minimisation agrees with the brute force over every edge", "[bo
 }
 
 TEST_CASE("far points up to 1000 km", "[border_engine]") {
-    const auto& e = tjk_afg();
-    for (const auto& p : std::vector<std::array<double, 2>>{
+    const auto &e = tjk_afg();
+    for (const auto &p : std::vector<std::array<double, 2>>{
              {69.2, 34.5}, {66.0, 41.0}, {77.0, 30.0}, {80.0, 42.0}, {60.0, 33.0}, {71.0, 29.0}}) {
         const Placement fast = e.place(p[0], p[1]);
         check_same(fast, e.place_exact(p[0], p[1]));
@@ -215,13 +219,13 @@ TEST_CASE("far points up to 1000 km", "[border_engine]") {
 }
 
 TEST_CASE("named places: side and admin units", "[border_engine]") {
-    const auto& e = tjk_afg();
+    const auto &e = tjk_afg();
     struct Case {
-        const char* name;
+        const char *name;
         double lon, lat;
-        const char* side;
-        const char* admin1;
-        const char* admin2;
+        const char *side;
+        const char *admin1;
+        const char *admin2;
     };
     // GeoNames coordinates (tests/data/locate/sample_places.csv).
     const Case cases[] = {
@@ -234,7 +238,7 @@ TEST_CASE("named places: side and admin units", "[border_engine]") {
         {"Imam Sahib", 68.93644, 37.18897, "AFG", "Kunduz", "Imam Sahib"},
         {"Fayzabad", 70.58002, 37.11664, "AFG", "Badakhshan", "Fayzabad"},
     };
-    for (const auto& c : cases) {
+    for (const auto &c : cases) {
         INFO(c.name);
         const Placement p = e.place(c.lon, c.lat);
         CHECK(p.side == c.side);
@@ -248,7 +252,7 @@ TEST_CASE("named places: side and admin units", "[border_engine]") {
 }
 
 TEST_CASE("side follows the line: 20 m off it on either side", "[border_engine]") {
-    const auto& e = tjk_afg();
+    const auto &e = tjk_afg();
     int checked = 0;
     for (double ch = 3.0; ch < e.info().length_km - 3.0; ch += 9.7) {
         const auto left = offset_from_line(e, ch, 20.0, true);
@@ -283,8 +287,8 @@ TEST_CASE("TJK-CHN and other borders", "[border_engine]") {
         CHECK(e->info().right == "CHN");
         CHECK(e->info().vertices == 2358);
         CHECK(e->info().length_km == Approx(484.3).margin(0.5));
-        CHECK(e->place(75.98, 39.47).side == "CHN");      // Kashgar area
-        CHECK(e->place(73.5, 38.2).side == "TJK");        // Murghob area
+        CHECK(e->place(75.98, 39.47).side == "CHN"); // Kashgar area
+        CHECK(e->place(73.5, 38.2).side == "TJK");   // Murghob area
         const auto on = e->point_at_chainage(200.0);
         CHECK(e->place(on[0], on[1]).border_distance_m <= 1 * mm);
     }
@@ -296,7 +300,9 @@ TEST_CASE("TJK-CHN and other borders", "[border_engine]") {
         CHECK(e->info().start_lon == tjk_afg().info().end_lon);
         const Placement p = e->place(70.78902, 38.45373);
         CHECK(p.side == "TJK");
-        CHECK(p.chainage_km == Approx(e->info().length_km - tjk_afg().place(70.78902, 38.45373).chainage_km).margin(1e-6));
+        CHECK(p.chainage_km ==
+              Approx(e->info().length_km - tjk_afg().place(70.78902, 38.45373).chainage_km)
+                  .margin(1e-6));
     }
     SECTION("a Natural Earth pair") {
         const auto e = BorderEngine::load("AFG-UZB");
@@ -328,7 +334,8 @@ TEST_CASE("a user line file", "[border_engine]") {
     std::filesystem::remove(path);
     CHECK(e->info().vertices == 4);
     CHECK(e->info().left.empty());
-    const std::vector<std::array<double, 2>> line{{70.0, 37.0}, {70.5, 37.2}, {71.0, 37.1}, {72.0, 37.6}};
+    const std::vector<std::array<double, 2>> line{
+        {70.0, 37.0}, {70.5, 37.2}, {71.0, 37.1}, {72.0, 37.6}};
     CHECK(e->info().length_km == Approx(geodesic_polyline_length_m(line) / 1000.0).epsilon(1e-12));
     // Long edges (40-100 km) are cut into exact sub-arcs: still exact.
     std::mt19937_64 rng(3);
@@ -344,14 +351,14 @@ TEST_CASE("a user line file", "[border_engine]") {
 }
 
 TEST_CASE("invalid points throw GeometryError", "[border_engine]") {
-    const auto& e = tjk_afg();
+    const auto &e = tjk_afg();
     CHECK_THROWS_AS(e.place(200.0, 10.0), GeometryError);
     CHECK_THROWS_AS(e.place(70.0, 91.0), GeometryError);
     CHECK_THROWS_AS(e.place(std::nan(""), 38.0), GeometryError);
 }
 
 TEST_CASE("place() is thread-safe and deterministic", "[border_engine]") {
-    const auto& e = tjk_afg();
+    const auto &e = tjk_afg();
     std::vector<std::array<double, 2>> points;
     std::mt19937_64 rng(12);
     std::uniform_real_distribution<double> lon(67.0, 76.0);
@@ -361,8 +368,14 @@ TEST_CASE("place() is thread-safe and deterministic", "[border_engine]") {
     }
     std::vector<Placement> a(points.size());
     std::vector<Placement> b(points.size());
-    std::thread t1([&] { for (std::size_t i = 0; i < points.size(); ++i) a[i] = e.place(points[i][0], points[i][1]); });
-    std::thread t2([&] { for (std::size_t i = points.size(); i-- > 0;) b[i] = e.place(points[i][0], points[i][1]); });
+    std::thread t1([&] {
+        for (std::size_t i = 0; i < points.size(); ++i)
+            a[i] = e.place(points[i][0], points[i][1]);
+    });
+    std::thread t2([&] {
+        for (std::size_t i = points.size(); i-- > 0;)
+            b[i] = e.place(points[i][0], points[i][1]);
+    });
     t1.join();
     t2.join();
     for (std::size_t i = 0; i < points.size(); ++i) {

@@ -46,9 +46,9 @@ struct ReferencePoint {
     double bearing_deg = 0;
 };
 
-std::vector<ReferencePoint> load_reference(const std::string& border) {
-    const std::string path = std::string(BORDERWATCH_TEST_DATA) + "/border_reference/" + border
-                             + ".csv";
+std::vector<ReferencePoint> load_reference(const std::string &border) {
+    const std::string path =
+        std::string(BORDERWATCH_TEST_DATA) + "/border_reference/" + border + ".csv";
     std::ifstream in(path, std::ios::binary);
     REQUIRE(in.good());
     CsvReader reader(in, path);
@@ -64,9 +64,10 @@ std::vector<ReferencePoint> load_reference(const std::string& border) {
                       c_nlon = col("nearest_lon"), c_nlat = col("nearest_lat"),
                       c_chain = col("chainage_km"), c_amb = col("ambiguous"),
                       c_bearing = col("bearing_deg");
-    auto num = [&](const CsvRecord& r, std::size_t c) {
+    auto num = [&](const CsvRecord &r, std::size_t c) {
         const auto v = parse_double(r.fields.at(c));
-        if (!v) FAIL(path << ":" << r.line << ": field " << c << ": not a number");
+        if (!v)
+            FAIL(path << ":" << r.line << ": field " << c << ": not a number");
         return *v;
     };
     std::vector<ReferencePoint> out;
@@ -102,7 +103,7 @@ struct Errors {
     std::vector<double> values;
     double worst = 0.0;
     std::string worst_id;
-    void add(double v, const std::string& id) {
+    void add(double v, const std::string &id) {
         if (values.empty() || v > worst) {
             worst = v;
             worst_id = id;
@@ -111,7 +112,8 @@ struct Errors {
     }
     [[nodiscard]] double max() const { return worst; }
     [[nodiscard]] double p99() const {
-        if (values.empty()) return 0.0;
+        if (values.empty())
+            return 0.0;
         std::vector<double> v = values;
         const auto k = static_cast<std::size_t>(0.99 * static_cast<double>(v.size() - 1));
         std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
@@ -119,7 +121,9 @@ struct Errors {
     }
 };
 
-std::string mm(double metres) { return format_fixed(metres * 1000.0, 6) + " mm"; }
+std::string mm(double metres) {
+    return format_fixed(metres * 1000.0, 6) + " mm";
+}
 
 // Bearing tolerance: a nearest point off by kNearestTolM turns the bearing by about
 // kNearestTolM / distance radians; plus 1e-5 deg (0.04") for an approximate azimuth
@@ -135,14 +139,14 @@ double angle_diff_deg(double a, double b) {
 
 // Places every reference point of one border; the caller passes place or place_exact.
 template <typename PlaceFn>
-void check_border(const std::string& border, const std::vector<ReferencePoint>& points,
-                  const std::string& label, std::size_t stride, PlaceFn&& place) {
+void check_border(const std::string &border, const std::vector<ReferencePoint> &points,
+                  const std::string &label, std::size_t stride, PlaceFn &&place) {
     Errors dist, chain, nearest, bearing;
     std::map<std::string, double> worst_by_kind; // max of distance/chainage error per kind
     std::size_t checked = 0, ambiguous = 0, ambiguous_other_foot = 0, failures = 0;
     std::ostringstream failed;
     for (std::size_t i = 0; i < points.size(); i += stride) {
-        const ReferencePoint& ref = points[i];
+        const ReferencePoint &ref = points[i];
         const Placement got = place(ref.lon, ref.lat);
         ++checked;
         const double dd = std::abs(got.border_distance_m - ref.distance_m);
@@ -155,8 +159,8 @@ void check_border(const std::string& border, const std::vector<ReferencePoint>& 
                 ++ambiguous_other_foot; // legitimate: an equally near point elsewhere
         } else {
             const double dc = std::abs(got.chainage_km - ref.chainage_km) * 1000.0;
-            const double dn = ground_m(ref.nearest_lon, ref.nearest_lat, got.nearest_lon,
-                                       got.nearest_lat);
+            const double dn =
+                ground_m(ref.nearest_lon, ref.nearest_lat, got.nearest_lon, got.nearest_lat);
             chain.add(dc, ref.id);
             nearest.add(dn, ref.id);
             worst = std::max(worst, dc);
@@ -168,45 +172,46 @@ void check_border(const std::string& border, const std::vector<ReferencePoint>& 
                 bad = bad || !(db <= bearing_tolerance_deg(ref.distance_m));
             }
         }
-        auto& w = worst_by_kind[ref.kind];
+        auto &w = worst_by_kind[ref.kind];
         w = std::max(w, worst);
         if (bad && ++failures <= 20) {
-            failed << "  " << border << ".csv:" << ref.line << " id " << ref.id << " ("
-                   << ref.kind << (ref.ambiguous ? ", ambiguous" : "") << ") point "
-                   << format_double(ref.lon) << "," << format_double(ref.lat)
-                   << "\n    expected distance " << format_fixed(ref.distance_m, 6)
-                   << " m, chainage " << format_fixed(ref.chainage_km, 9) << " km, nearest "
+            failed << "  " << border << ".csv:" << ref.line << " id " << ref.id << " (" << ref.kind
+                   << (ref.ambiguous ? ", ambiguous" : "") << ") point " << format_double(ref.lon)
+                   << "," << format_double(ref.lat) << "\n    expected distance "
+                   << format_fixed(ref.distance_m, 6) << " m, chainage "
+                   << format_fixed(ref.chainage_km, 9) << " km, nearest "
                    << format_fixed(ref.nearest_lon, 10) << "," << format_fixed(ref.nearest_lat, 10)
-                   << ", bearing " << format_fixed(ref.bearing_deg, 9)
-                   << "\n    got      distance " << format_fixed(got.border_distance_m, 6)
-                   << " m, chainage " << format_fixed(got.chainage_km, 9) << " km, nearest "
+                   << ", bearing " << format_fixed(ref.bearing_deg, 9) << "\n    got      distance "
+                   << format_fixed(got.border_distance_m, 6) << " m, chainage "
+                   << format_fixed(got.chainage_km, 9) << " km, nearest "
                    << format_fixed(got.nearest_lon, 10) << "," << format_fixed(got.nearest_lat, 10)
                    << ", bearing " << format_fixed(got.bearing_deg, 9) << "\n";
         }
     }
-    std::cout << "[border_reference] " << border << " " << label << ": " << checked
-              << " points (" << ambiguous << " ambiguous: distance only, " << ambiguous_other_foot
-              << " of them with another nearest point); |d distance| max "
-              << mm(dist.max()) << " (id " << dist.worst_id << "), p99 " << mm(dist.p99())
-              << "; |d chainage| max " << mm(chain.max()) << " (id " << chain.worst_id
-              << "), p99 " << mm(chain.p99()) << "; |d nearest| max " << mm(nearest.max())
-              << " (id " << nearest.worst_id << "); |d bearing| (>= 1 m away) max "
-              << format_fixed(bearing.max(), 9) << " deg (id " << bearing.worst_id << ")\n";
+    std::cout << "[border_reference] " << border << " " << label << ": " << checked << " points ("
+              << ambiguous << " ambiguous: distance only, " << ambiguous_other_foot
+              << " of them with another nearest point); |d distance| max " << mm(dist.max())
+              << " (id " << dist.worst_id << "), p99 " << mm(dist.p99()) << "; |d chainage| max "
+              << mm(chain.max()) << " (id " << chain.worst_id << "), p99 " << mm(chain.p99())
+              << "; |d nearest| max " << mm(nearest.max()) << " (id " << nearest.worst_id
+              << "); |d bearing| (>= 1 m away) max " << format_fixed(bearing.max(), 9)
+              << " deg (id " << bearing.worst_id << ")\n";
     if (failures > 0) {
         std::ostringstream kinds;
-        for (const auto& [kind, w] : worst_by_kind) kinds << " " << kind << "=" << mm(w);
+        for (const auto &[kind, w] : worst_by_kind)
+            kinds << " " << kind << "=" << mm(w);
         FAIL_CHECK(failures << " of " << checked << " points outside tolerance (distance "
                             << mm(kDistanceTolM) << ", chainage " << mm(kChainageTolM)
                             << ", nearest " << mm(kNearestTolM)
-                            << ", bearing as for nearest); worst per kind:"
-                            << kinds.str() << "\nfirst failures:\n"
+                            << ", bearing as for nearest); worst per kind:" << kinds.str()
+                            << "\nfirst failures:\n"
                             << failed.str());
     }
     CHECK(failures == 0);
 }
 
 // One engine load per border (loading dominates the run time, more so under ASan).
-void run_border(const std::string& border) {
+void run_border(const std::string &border) {
     const auto points = load_reference(border);
     REQUIRE(points.size() > 1000);
     const auto t0 = std::chrono::steady_clock::now();
@@ -225,11 +230,11 @@ void run_border(const std::string& border) {
 
     // the largest reference chainage of a `vertex` point is the line's end (last vertex)
     double ref_length_km = 0;
-    for (const auto& p : points)
-        if (p.kind == "vertex") ref_length_km = std::max(ref_length_km, p.chainage_km);
+    for (const auto &p : points)
+        if (p.kind == "vertex")
+            ref_length_km = std::max(ref_length_km, p.chainage_km);
     CHECK(std::abs(engine->info().length_km - ref_length_km) * 1000.0 <= kChainageTolM);
-    CHECK(std::abs(engine->vertex_chainage_km().back() - ref_length_km) * 1000.0
-          <= kChainageTolM);
+    CHECK(std::abs(engine->vertex_chainage_km().back() - ref_length_km) * 1000.0 <= kChainageTolM);
 }
 
 } // namespace

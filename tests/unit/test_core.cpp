@@ -49,7 +49,8 @@ TEST_CASE("float bounds round outwards", "[core]") {
 }
 
 TEST_CASE("CSV reader handles quotes, newlines and reports lines", "[core]") {
-    std::istringstream in("\xEF\xBB\xBFid,name\n1,\"Qal'ai \"\"Khumb\"\"\"\n\n2,\"two\nlines\"\n3,x\n");
+    std::istringstream in(
+        "\xEF\xBB\xBFid,name\n1,\"Qal'ai \"\"Khumb\"\"\"\n\n2,\"two\nlines\"\n3,x\n");
     CsvReader reader(in, "test.csv");
     auto header = reader.next();
     REQUIRE(header);
@@ -119,7 +120,7 @@ TEST_CASE("run_in_parallel runs every job and rethrows the first failure", "[cor
     try {
         run_in_parallel(6, failing);
         FAIL("no exception");
-    } catch (const InputError& e) {
+    } catch (const InputError &e) {
         CHECK(e.message() == "job 2 failed"); // the lowest-numbered failure
     }
     CHECK(finished == 4); // the other jobs still ran to the end

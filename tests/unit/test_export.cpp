@@ -30,11 +30,11 @@ const fs::path k_data = fs::path(BORDERWATCH_TEST_DATA) / "export";
 const fs::path k_golden = fs::path(BORDERWATCH_TEST_GOLDEN) / "export";
 const fs::path k_repo = BORDERWATCH_REPO_ROOT;
 
-fs::path temp_dir(const std::string& tag) {
+fs::path temp_dir(const std::string &tag) {
     return test::unique_temp_dir("bw-export-" + tag);
 }
 
-std::string slurp(const fs::path& p) {
+std::string slurp(const fs::path &p) {
     std::ifstream in(p, std::ios::binary);
     std::ostringstream ss;
     ss << in.rdbuf();
@@ -42,14 +42,14 @@ std::string slurp(const fs::path& p) {
 }
 
 /// Place a point against the border exactly (geodesic foot on every edge; test-sized lines).
-void place(Incident& in, const BorderGeometry& b) {
+void place(Incident &in, const BorderGeometry &b) {
     const double lon = *in.place_lon;
     const double lat = *in.place_lat;
     double best = 1e300;
     for (std::size_t i = 0; i + 1 < b.vertices.size(); ++i) {
-        const auto foot = nearest_on_geodesic_edge(b.vertices[i].lon, b.vertices[i].lat,
-                                                   b.vertices[i + 1].lon, b.vertices[i + 1].lat,
-                                                   lon, lat);
+        const auto foot =
+            nearest_on_geodesic_edge(b.vertices[i].lon, b.vertices[i].lat, b.vertices[i + 1].lon,
+                                     b.vertices[i + 1].lat, lon, lat);
         if (foot.distance_m < best) {
             best = foot.distance_m;
             in.border_distance_m = foot.distance_m;
@@ -70,13 +70,17 @@ void place(Incident& in, const BorderGeometry& b) {
         in.admin2 = west ? "<Imam Sahib>" : "خواجه غار";
     }
     const double km = *in.border_distance_m / 1000.0;
-    in.band = km < 1 ? "0-1" : km < 5 ? "1-5" : km < 10 ? "5-10" : km < 25 ? "10-25"
-            : km < 50 ? "25-50" : ">50";
+    in.band = km < 1    ? "0-1"
+              : km < 5  ? "1-5"
+              : km < 10 ? "5-10"
+              : km < 25 ? "10-25"
+              : km < 50 ? "25-50"
+                        : ">50";
 }
 
 /// Deterministic synthetic incidents around the test line, with hostile text.
-std::vector<Incident> synthetic_incidents(const BorderGeometry& b, std::size_t n) {
-    static const char* types[] = {"Battles", "Explosions/Remote violence",
+std::vector<Incident> synthetic_incidents(const BorderGeometry &b, std::size_t n) {
+    static const char *types[] = {"Battles", "Explosions/Remote violence",
                                   "Violence against civilians", "Strategic developments",
                                   "Unknown type"};
     std::mt19937 rng(42);
@@ -94,7 +98,8 @@ std::vector<Incident> synthetic_incidents(const BorderGeometry& b, std::size_t n
         }
         in.event_type = types[i % 5];
         in.sub_event_type = i % 2 == 0 ? "Drone strike" : "";
-        in.actor1 = i % 3 == 0 ? "Unidentified armed group <\"A&B\">" : "Military Forces of Tajikistan";
+        in.actor1 =
+            i % 3 == 0 ? "Unidentified armed group <\"A&B\">" : "Military Forces of Tajikistan";
         in.actor2 = i % 3 == 0 ? "Civilians (China)" : "";
         in.target = i % 2 == 0 ? "Chinese workers" : "";
         if (i % 5 != 4) {
@@ -102,7 +107,8 @@ std::vector<Incident> synthetic_incidents(const BorderGeometry& b, std::size_t n
             in.fatalities_low = 0;
             in.fatalities_high = static_cast<int>(i % 7) + 2;
         }
-        in.location_text = i % 3 == 0 ? "شمس‌الدین شاهین" : "Shamsiddin Shokhin district, 'Khatlon'";
+        in.location_text = i % 3 == 0 ? "شمس‌الدین شاهین"
+                                      : "Shamsiddin Shokhin district, 'Khatlon'";
         in.country_text = "Tajikistan";
         in.source_name = "Test & Source";
         in.source_url = "https://example.org/report?id=" + std::to_string(i) + "&lang=fa";
@@ -134,7 +140,7 @@ std::vector<Incident> synthetic_incidents(const BorderGeometry& b, std::size_t n
     return out;
 }
 
-ExportOptions small_options(const fs::path& out) {
+ExportOptions small_options(const fs::path &out) {
     ExportOptions o;
     o.out_dir = out;
     o.geodata_dir = k_data / "geodata";
@@ -148,15 +154,15 @@ ExportOptions small_options(const fs::path& out) {
     return o;
 }
 
-ExportResult export_small(const fs::path& out, std::size_t n = 40,
+ExportResult export_small(const fs::path &out, std::size_t n = 40,
                           std::optional<ExportOptions> opts = std::nullopt) {
     const auto border = load_border_geometry(k_data / "geodata", "TST-LINE");
     const auto incidents = synthetic_incidents(border, n);
     const auto options = opts ? *opts : small_options(out);
     return export_layers(
         options,
-        [&](const std::function<void(const Incident&)>& sink) {
-            for (const auto& in : incidents) {
+        [&](const std::function<void(const Incident &)> &sink) {
+            for (const auto &in : incidents) {
                 sink(in);
             }
         },
@@ -164,11 +170,11 @@ ExportResult export_small(const fs::path& out, std::size_t n = 40,
 }
 
 /// manifest.json without what changes from run to run or machine to machine.
-std::string stable_manifest(const fs::path& file) {
+std::string stable_manifest(const fs::path &file) {
     auto j = nlohmann::ordered_json::parse(slurp(file));
     j.erase("generated_at");
     j.erase("borderwatch_version");
-    for (auto& f : j["files"]) {
+    for (auto &f : j["files"]) {
         if (f["format"] == "gpkg") { // SQLite pages carry timestamps
             f.erase("sha256");
             f.erase("bytes");
@@ -183,9 +189,9 @@ std::string system_python() {
     return fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 }
 
-int run_validator(const fs::path& dir) {
-    const auto cmd = system_python() + " " + (k_repo / "tests/qgis/validate_export.py").string() + " " +
-                     dir.string() + " " +
+int run_validator(const fs::path &dir) {
+    const auto cmd = system_python() + " " + (k_repo / "tests/qgis/validate_export.py").string() +
+                     " " + dir.string() + " " +
                      (fs::path(BORDERWATCH_TEST_DATA) / "schemas/kml-2.2/ogckml22.xsd").string() +
                      " " + (k_data / "geojson-rfc7946.schema.json").string() + " >/dev/null";
     const int status = std::system(cmd.c_str());
@@ -264,17 +270,18 @@ TEST_CASE("small export matches the goldens and passes independent validation",
     CHECK(result.incidents_without_location == 6);
     const auto golden_dir = k_golden / "export_layers-synthetic40-all-formats";
     const bool update = std::getenv("BORDERWATCH_UPDATE_GOLDENS") != nullptr;
-    std::vector<std::string> names = export_file_names({ExportFormat::geojson, ExportFormat::kml,
-                                                        ExportFormat::csv});
+    std::vector<std::string> names =
+        export_file_names({ExportFormat::geojson, ExportFormat::kml, ExportFormat::csv});
     if (update) {
         fs::create_directories(golden_dir);
-        for (const auto& name : names) {
+        for (const auto &name : names) {
             fs::copy_file(dir / name, golden_dir / name, fs::copy_options::overwrite_existing);
         }
-        std::ofstream(golden_dir / "manifest.stable.json") << stable_manifest(dir / "manifest.json");
+        std::ofstream(golden_dir / "manifest.stable.json")
+            << stable_manifest(dir / "manifest.json");
         WARN("goldens updated in " << golden_dir.string());
     }
-    for (const auto& name : names) {
+    for (const auto &name : names) {
         INFO(name);
         CHECK(slurp(dir / name) == slurp(golden_dir / name));
     }
@@ -293,7 +300,7 @@ TEST_CASE("small export matches the goldens and passes independent validation",
     const auto bands = nlohmann::json::parse(slurp(dir / "distance_bands.geojson"));
     CHECK(bands["features"].size() == 12); // 6 bands x 2 sides
     std::int64_t banded = 0;
-    for (const auto& f : bands["features"]) {
+    for (const auto &f : bands["features"]) {
         banded += f["properties"]["count"].get<std::int64_t>();
     }
     CHECK(banded == 40 - 6 - 4); // without location: 6; imprecise: 4
@@ -318,7 +325,7 @@ TEST_CASE("an existing export is not replaced without overwrite", "[export]") {
     CHECK_THROWS_AS(export_small(dir, 7, options), IoError);
     CHECK(slurp(dir / "incidents.geojson") == before);
     // No temporaries are left behind.
-    for (const auto& e : fs::directory_iterator(dir)) {
+    for (const auto &e : fs::directory_iterator(dir)) {
         CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
     }
     fs::remove_all(dir);
@@ -331,18 +338,19 @@ TEST_CASE("a failing incident source leaves the previous export untouched", "[ex
     const auto manifest = slurp(dir / "manifest.json");
     const auto border = load_border_geometry(k_data / "geodata", "TST-LINE");
     const auto incidents = synthetic_incidents(border, 20);
-    CHECK_THROWS_AS(export_layers(small_options(dir),
-                                  [&](const std::function<void(const Incident&)>& sink) {
-                                      for (std::size_t i = 0; i < 10; ++i) {
-                                          sink(incidents[i]);
-                                      }
-                                      throw IoError("store went away");
-                                  },
-                                  border),
+    CHECK_THROWS_AS(export_layers(
+                        small_options(dir),
+                        [&](const std::function<void(const Incident &)> &sink) {
+                            for (std::size_t i = 0; i < 10; ++i) {
+                                sink(incidents[i]);
+                            }
+                            throw IoError("store went away");
+                        },
+                        border),
                     IoError);
     CHECK(slurp(dir / "borderwatch.kml") == before);
     CHECK(slurp(dir / "manifest.json") == manifest);
-    for (const auto& e : fs::directory_iterator(dir)) {
+    for (const auto &e : fs::directory_iterator(dir)) {
         CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
     }
     fs::remove_all(dir);
@@ -356,11 +364,12 @@ TEST_CASE("readers never see a partial file while exports replace it", "[export]
     std::atomic<int> bad{0};
     std::thread reader([&] {
         while (!stop) {
-            for (const char* name : {"incidents.geojson", "borderwatch.kml", "incidents.csv",
-                                     "manifest.json"}) {
+            for (const char *name :
+                 {"incidents.geojson", "borderwatch.kml", "incidents.csv", "manifest.json"}) {
                 const auto text = slurp(dir / name);
                 bool ok = !text.empty();
-                if (std::string(name).ends_with(".geojson") || std::string(name).ends_with(".json")) {
+                if (std::string(name).ends_with(".geojson") ||
+                    std::string(name).ends_with(".json")) {
                     ok = ok && nlohmann::json::accept(text);
                 } else if (std::string(name).ends_with(".kml")) {
                     ok = ok && text.ends_with("</kml>\n");
@@ -417,15 +426,15 @@ TEST_CASE("distance bands on the real TJK-AFG border are geodesic rings", "[expo
         }
     }
     export_layers(
-        o, [](const std::function<void(const Incident&)>&) {}, border);
+        o, [](const std::function<void(const Incident &)> &) {}, border);
     const auto bands = nlohmann::json::parse(slurp(dir / "distance_bands.geojson"));
     REQUIRE(bands["features"].size() == 6);
     // Each probe must lie in the band polygon (either side) that its distance selects: checked
     // independently with GDAL/OGR would be nicer; here with a ray-casting test.
-    const auto contains = [](const nlohmann::json& geometry, double x, double y) {
+    const auto contains = [](const nlohmann::json &geometry, double x, double y) {
         bool inside = false;
-        for (const auto& poly : geometry["coordinates"]) {
-            for (const auto& ring : poly) {
+        for (const auto &poly : geometry["coordinates"]) {
+            for (const auto &ring : poly) {
                 for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {
                     const double xi = ring[i][0], yi = ring[i][1], xj = ring[j][0], yj = ring[j][1];
                     if ((yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi) {
@@ -436,15 +445,14 @@ TEST_CASE("distance bands on the real TJK-AFG border are geodesic rings", "[expo
         }
         return inside;
     };
-    for (auto& probe : probes) {
+    for (auto &probe : probes) {
         // True distance: exact foot on every edge (brute force, independent of the export).
         double d_m = 1e300;
         for (std::size_t i = 0; i + 1 < border.vertices.size(); ++i) {
-            d_m = std::min(d_m, nearest_on_geodesic_edge(border.vertices[i].lon,
-                                                         border.vertices[i].lat,
-                                                         border.vertices[i + 1].lon,
-                                                         border.vertices[i + 1].lat,
-                                                         *probe.place_lon, *probe.place_lat)
+            d_m = std::min(d_m, nearest_on_geodesic_edge(
+                                    border.vertices[i].lon, border.vertices[i].lat,
+                                    border.vertices[i + 1].lon, border.vertices[i + 1].lat,
+                                    *probe.place_lon, *probe.place_lat)
                                     .distance_m);
         }
         const double d_km = d_m / 1000.0;
@@ -454,7 +462,7 @@ TEST_CASE("distance bands on the real TJK-AFG border are geodesic rings", "[expo
         const std::string want = d_km < 1 ? "0-1" : d_km < 5 ? "1-5" : ">5";
         INFO("probe " << *probe.place_lon << "," << *probe.place_lat << " at " << d_km << " km");
         int hits = 0;
-        for (const auto& f : bands["features"]) {
+        for (const auto &f : bands["features"]) {
             if (contains(f["geometry"], *probe.place_lon, *probe.place_lat)) {
                 CHECK(f["properties"]["band"] == want);
                 ++hits;

@@ -21,7 +21,7 @@ TEST_CASE("FanOut: every consumer sees every row in order", "[export]") {
     std::vector<std::vector<long>> seen(consumers);
     std::vector<FanOut<Row>::Consumer> cs;
     for (std::size_t w = 0; w < consumers; ++w) {
-        cs.emplace_back([&seen, w](const Row& r) {
+        cs.emplace_back([&seen, w](const Row &r) {
             CHECK(r.text == std::to_string(r.value));
             seen[w].push_back(r.value);
         });
@@ -29,13 +29,13 @@ TEST_CASE("FanOut: every consumer sees every row in order", "[export]") {
     FanOut<Row> fan(std::move(cs), 7, 3); // small batches and ring: many hand-overs
     const long n = 5003;
     for (long i = 0; i < n; ++i) {
-        auto& r = fan.row();
+        auto &r = fan.row();
         r.value = i;
         r.text = std::to_string(i);
         fan.push();
     }
     fan.close();
-    for (const auto& s : seen) {
+    for (const auto &s : seen) {
         REQUIRE(s.size() == static_cast<std::size_t>(n));
         for (long i = 0; i < n; ++i) {
             CHECK(s[static_cast<std::size_t>(i)] == i);
@@ -46,12 +46,12 @@ TEST_CASE("FanOut: every consumer sees every row in order", "[export]") {
 TEST_CASE("FanOut: a consumer's exception reaches the producer; abandoning joins", "[export]") {
     {
         std::vector<FanOut<Row>::Consumer> cs;
-        cs.emplace_back([](const Row& r) {
+        cs.emplace_back([](const Row &r) {
             if (r.value == 500) {
                 throw std::runtime_error("disk full");
             }
         });
-        cs.emplace_back([](const Row&) {});
+        cs.emplace_back([](const Row &) {});
         FanOut<Row> fan(std::move(cs), 8, 2);
         const auto produce = [&] {
             for (long i = 0; i < 100000; ++i) {
@@ -64,7 +64,7 @@ TEST_CASE("FanOut: a consumer's exception reaches the producer; abandoning joins
     }
     {
         std::vector<FanOut<Row>::Consumer> cs;
-        cs.emplace_back([](const Row&) {});
+        cs.emplace_back([](const Row &) {});
         FanOut<Row> fan(std::move(cs), 8, 2);
         for (long i = 0; i < 1000; ++i) {
             fan.row().value = i;

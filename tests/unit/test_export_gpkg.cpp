@@ -19,24 +19,23 @@ using namespace borderwatch;
 
 namespace {
 
-fs::path temp_dir(const std::string& tag) {
+fs::path temp_dir(const std::string &tag) {
     return test::unique_temp_dir("bw-export-gpkg-" + tag);
 }
 
 struct Dataset {
     GDALDatasetH ds;
-    explicit Dataset(const fs::path& p)
-        : ds(GDALOpenEx(p.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr,
-                        nullptr)) {}
+    explicit Dataset(const fs::path &p)
+        : ds(GDALOpenEx(p.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr)) {}
     ~Dataset() {
         if (ds != nullptr) {
             GDALClose(ds);
         }
     }
-    Dataset(const Dataset&) = delete;
-    Dataset& operator=(const Dataset&) = delete;
+    Dataset(const Dataset &) = delete;
+    Dataset &operator=(const Dataset &) = delete;
     /// First column of the first row of a native SQLite query, as text.
-    std::string sql_text(const std::string& sql) const {
+    std::string sql_text(const std::string &sql) const {
         OGRLayerH r = GDALDatasetExecuteSQL(ds, sql.c_str(), nullptr, nullptr);
         REQUIRE(r != nullptr);
         std::string out;
@@ -63,11 +62,13 @@ TEST_CASE("GeoPackage writer: GDAL reads every feature, the R-trees are valid an
     std::vector<LonLat> points;
     {
         auto writer = make_gpkg_writer(file, ExportStyles{dir}); // no .qml here: no styles
-        auto& pts = writer->open_layer(
-            {"pts", GeometryType::point,
+        auto &pts = writer->open_layer(
+            {"pts",
+             GeometryType::point,
              {{"name", FieldType::text}, {"n", FieldType::integer}, {"x", FieldType::real}}});
-        auto& polys = writer->open_layer({"polys", GeometryType::multi_polygon, {{"k", FieldType::text}}});
-        auto& empty = writer->open_layer({"nothing", GeometryType::line_string, {}});
+        auto &polys =
+            writer->open_layer({"polys", GeometryType::multi_polygon, {{"k", FieldType::text}}});
+        auto &empty = writer->open_layer({"nothing", GeometryType::line_string, {}});
         (void)empty;
         Feature f;
         std::string name;
@@ -97,7 +98,7 @@ TEST_CASE("GeoPackage writer: GDAL reads every feature, the R-trees are valid an
     REQUIRE(d.ds != nullptr);
     CHECK(d.sql_text("PRAGMA application_id") == "1196444487");
     CHECK(d.sql_text("PRAGMA integrity_check") == "ok");
-    for (const char* t : {"pts", "polys", "nothing"}) {
+    for (const char *t : {"pts", "polys", "nothing"}) {
         CHECK(d.sql_text(std::string("SELECT rtreecheck('rtree_") + t + "_geom')") == "ok");
     }
     CHECK(d.sql_text("SELECT count(*) FROM rtree_pts_geom") == std::to_string(n));
@@ -120,7 +121,7 @@ TEST_CASE("GeoPackage writer: GDAL reads every feature, the R-trees are valid an
     // The spatial filter (through the R-tree) finds exactly the points inside.
     const double w = 66.1, e = 68.3, s = 33.2, nn = 35.9;
     std::size_t expected = 0;
-    for (const auto& p : points) {
+    for (const auto &p : points) {
         expected += p.lon >= w && p.lon <= e && p.lat >= s && p.lat <= nn ? 1 : 0;
     }
     OGR_L_SetSpatialFilterRect(pts, w, s, e, nn);

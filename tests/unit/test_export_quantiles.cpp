@@ -20,7 +20,7 @@ using borderwatch::detail::GroupQuantiles;
 namespace {
 
 /// The definition the export used before the external sort (type 7 on sorted floats).
-double reference_quantile(const std::vector<float>& sorted, double q) {
+double reference_quantile(const std::vector<float> &sorted, double q) {
     const double pos = q * static_cast<double>(sorted.size() - 1);
     const auto lo = static_cast<std::size_t>(std::floor(pos));
     const auto hi = std::min(lo + 1, sorted.size() - 1);
@@ -32,7 +32,7 @@ double reference_quantile(const std::vector<float>& sorted, double q) {
 struct Result {
     std::uint64_t count = 0;
     std::vector<double> q;
-    bool operator==(const Result&) const = default;
+    bool operator==(const Result &) const = default;
 };
 
 const std::vector<double> k_probabilities = {0.0, 0.1, 0.5, 0.9, 1.0};
@@ -60,9 +60,9 @@ std::map<std::uint32_t, std::vector<float>> random_groups(std::uint64_t seed) {
 
 std::map<std::uint32_t, Result> reference(std::map<std::uint32_t, std::vector<float>> groups) {
     std::map<std::uint32_t, Result> out;
-    for (auto& [g, values] : groups) {
+    for (auto &[g, values] : groups) {
         std::sort(values.begin(), values.end());
-        auto& r = out[g];
+        auto &r = out[g];
         r.count = values.size();
         for (const double q : k_probabilities) {
             r.q.push_back(reference_quantile(values, q));
@@ -72,30 +72,30 @@ std::map<std::uint32_t, Result> reference(std::map<std::uint32_t, std::vector<fl
 }
 
 /// Adds the values interleaved across groups (as the export does) and collects finish().
-std::map<std::uint32_t, Result> external(const std::map<std::uint32_t, std::vector<float>>& groups,
-                                         GroupQuantiles& sorter, std::uint64_t seed) {
+std::map<std::uint32_t, Result> external(const std::map<std::uint32_t, std::vector<float>> &groups,
+                                         GroupQuantiles &sorter, std::uint64_t seed) {
     std::vector<std::pair<std::uint32_t, float>> all;
-    for (const auto& [g, values] : groups) {
+    for (const auto &[g, values] : groups) {
         for (const float v : values) {
             all.emplace_back(g, v);
         }
     }
     std::shuffle(all.begin(), all.end(), std::mt19937_64(seed));
-    for (const auto& [g, v] : all) {
+    for (const auto &[g, v] : all) {
         sorter.add(g, v);
     }
     std::map<std::uint32_t, Result> out;
     std::int64_t previous = -1;
-    sorter.finish(k_probabilities, [&](std::uint32_t g, std::uint64_t count,
-                                       const std::vector<double>& q) {
-        CHECK(static_cast<std::int64_t>(g) > previous); // each group once, in order
-        previous = g;
-        out[g] = {count, q};
-    });
+    sorter.finish(k_probabilities,
+                  [&](std::uint32_t g, std::uint64_t count, const std::vector<double> &q) {
+                      CHECK(static_cast<std::int64_t>(g) > previous); // each group once, in order
+                      previous = g;
+                      out[g] = {count, q};
+                  });
     return out;
 }
 
-std::filesystem::path fresh_dir(const std::string& tag) {
+std::filesystem::path fresh_dir(const std::string &tag) {
     const auto dir = std::filesystem::temp_directory_path() /
                      ("bw-quantiles-" + tag + "-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
@@ -126,7 +126,7 @@ TEST_CASE("GroupQuantiles: spilled runs merge to the exact in-memory quantiles",
         CHECK((sorter.runs_spilled() > 0) == config.spills);
         const auto want = reference(groups);
         REQUIRE(got.size() == want.size());
-        for (const auto& [g, r] : want) {
+        for (const auto &[g, r] : want) {
             INFO("group " << g << ", buffer " << config.buffer << ", fan-in " << config.fan_in);
             REQUIRE(got.count(g) == 1);
             CHECK(got.at(g).count == r.count);
@@ -146,7 +146,8 @@ TEST_CASE("GroupQuantiles: empty, reuse after finish, and errors leave nothing b
     options.temp_dir = dir;
     GroupQuantiles sorter(options);
     int visits = 0;
-    sorter.finish({0.5}, [&](std::uint32_t, std::uint64_t, const std::vector<double>&) { ++visits; });
+    sorter.finish({0.5},
+                  [&](std::uint32_t, std::uint64_t, const std::vector<double> &) { ++visits; });
     CHECK(visits == 0);
 
     for (int i = 0; i < 23; ++i) {
@@ -154,7 +155,7 @@ TEST_CASE("GroupQuantiles: empty, reuse after finish, and errors leave nothing b
     }
     CHECK(sorter.runs_spilled() == 4);
     std::vector<double> median;
-    sorter.finish({0.5, 0.9}, [&](std::uint32_t g, std::uint64_t n, const std::vector<double>& q) {
+    sorter.finish({0.5, 0.9}, [&](std::uint32_t g, std::uint64_t n, const std::vector<double> &q) {
         CHECK(g == 2);
         CHECK(n == 23);
         median = q;
@@ -165,7 +166,7 @@ TEST_CASE("GroupQuantiles: empty, reuse after finish, and errors leave nothing b
     // Reused: the previous values are gone.
     sorter.add(0, 4.0F);
     sorter.add(0, 1.0F);
-    sorter.finish({0.5}, [&](std::uint32_t g, std::uint64_t n, const std::vector<double>& q) {
+    sorter.finish({0.5}, [&](std::uint32_t g, std::uint64_t n, const std::vector<double> &q) {
         CHECK(g == 0);
         CHECK(n == 2);
         CHECK(q[0] == 2.5);
@@ -176,11 +177,12 @@ TEST_CASE("GroupQuantiles: empty, reuse after finish, and errors leave nothing b
         for (int i = 0; i < 40; ++i) {
             failing.add(static_cast<std::uint32_t>(i % 3), static_cast<float>(i));
         }
-        CHECK_THROWS_AS(failing.finish({0.5}, [](std::uint32_t, std::uint64_t,
-                                                 const std::vector<double>&) {
-                            throw std::runtime_error("consumer failed");
-                        }),
-                        std::runtime_error);
+        CHECK_THROWS_AS(
+            failing.finish({0.5},
+                           [](std::uint32_t, std::uint64_t, const std::vector<double> &) {
+                               throw std::runtime_error("consumer failed");
+                           }),
+            std::runtime_error);
     }
     CHECK(std::filesystem::is_empty(dir));
     std::filesystem::remove_all(dir);

@@ -22,12 +22,12 @@ namespace {
 
 const std::filesystem::path data_dir = std::filesystem::path(BORDERWATCH_TEST_DATA) / "gazetteer";
 
-const Gazetteer& default_gazetteer() {
+const Gazetteer &default_gazetteer() {
     static const auto gazetteer = Gazetteer::load();
     return *gazetteer;
 }
 
-const Gazetteer& user_gazetteer() {
+const Gazetteer &user_gazetteer() {
     static const auto gazetteer = [] {
         Gazetteer::Sources sources;
         sources.geonames_files = {data_dir / "sample_geonames.tsv",
@@ -38,7 +38,7 @@ const Gazetteer& user_gazetteer() {
     return *gazetteer;
 }
 
-std::vector<std::string> split(const std::string& text, char separator) {
+std::vector<std::string> split(const std::string &text, char separator) {
     std::vector<std::string> out;
     std::string field;
     std::istringstream in(text);
@@ -51,10 +51,12 @@ std::vector<std::string> split(const std::string& text, char separator) {
     return out;
 }
 
-std::string key(const std::string& s) { return name_key(s).phonetic; }
+std::string key(const std::string &s) {
+    return name_key(s).phonetic;
+}
 
 struct TempText {
-    explicit TempText(const std::string& content) {
+    explicit TempText(const std::string &content) {
         static int counter = 0;
         path = std::filesystem::temp_directory_path() /
                ("borderwatch-gazetteer-test-" + std::to_string(::getpid()) + "-" +
@@ -62,8 +64,8 @@ struct TempText {
         std::ofstream(path, std::ios::binary) << content;
     }
     ~TempText() { std::filesystem::remove(path); }
-    TempText(const TempText&) = delete;
-    TempText& operator=(const TempText&) = delete;
+    TempText(const TempText &) = delete;
+    TempText &operator=(const TempText &) = delete;
     std::filesystem::path path;
 };
 
@@ -80,9 +82,9 @@ TEST_CASE("ICU folding to ASCII Latin", "[gazetteer]") {
     CHECK(fold_to_ascii("Already ASCII") == "already ascii");
     CHECK(is_valid_utf8("Дарвоз"));
     CHECK_FALSE(is_valid_utf8("Dar\xffvoz"));
-    CHECK_FALSE(is_valid_utf8("\xC0\xAF"));      // overlong '/'
-    CHECK_FALSE(is_valid_utf8("\xED\xA0\x80"));  // surrogate
-    CHECK_FALSE(is_valid_utf8("\xE2\x82"));      // truncated
+    CHECK_FALSE(is_valid_utf8("\xC0\xAF"));     // overlong '/'
+    CHECK_FALSE(is_valid_utf8("\xED\xA0\x80")); // surrogate
+    CHECK_FALSE(is_valid_utf8("\xE2\x82"));     // truncated
 }
 
 TEST_CASE("phonetic keys merge the regional romanisation variants", "[gazetteer]") {
@@ -134,7 +136,7 @@ TEST_CASE("phonetic keys merge the regional romanisation variants", "[gazetteer]
 }
 
 TEST_CASE("accuracy table: >= 98% top-1, every ambiguous case flagged", "[gazetteer]") {
-    const auto& g = default_gazetteer();
+    const auto &g = default_gazetteer();
     std::ifstream in(data_dir / "queries.tsv");
     REQUIRE(in);
     std::string line;
@@ -153,15 +155,14 @@ TEST_CASE("accuracy table: >= 98% top-1, every ambiguous case flagged", "[gazett
         }
         const auto f = split(line, '\t');
         REQUIRE(f.size() >= 4);
-        const auto& query = f[0];
+        const auto &query = f[0];
         const auto expected = split(f[1], '|');
-        const auto& ambiguous = f[2];
+        const auto &ambiguous = f[2];
         const auto must_include = f[3].empty() ? std::vector<std::string>{} : split(f[3], '|');
         ++total;
         const auto result = g.resolve(query, options);
         const std::string top = result.matched ? result.candidates.front().id : "(no match)";
-        const bool top_ok =
-            std::find(expected.begin(), expected.end(), top) != expected.end();
+        const bool top_ok = std::find(expected.begin(), expected.end(), top) != expected.end();
         correct += top_ok ? 1 : 0;
         if (!top_ok) {
             failures.push_back(query + " -> " + top + " (expected " + f[1] + ")");
@@ -173,15 +174,15 @@ TEST_CASE("accuracy table: >= 98% top-1, every ambiguous case flagged", "[gazett
         INFO("query: " << query);
         if (ambiguous == "yes") {
             CHECK(flagged);
-            for (const auto& id : must_include) {
+            for (const auto &id : must_include) {
                 INFO("must include " << id);
                 CHECK(std::any_of(result.candidates.begin(), result.candidates.end(),
-                                  [&](const PlaceMatch& m) { return m.id == id; }));
+                                  [&](const PlaceMatch &m) { return m.id == id; }));
             }
         } else if (ambiguous == "no") {
             CHECK_FALSE(flagged);
         }
-        for (const auto& m : result.candidates) {
+        for (const auto &m : result.candidates) {
             CHECK(m.score >= 0.0);
             CHECK(m.score <= 1.0);
             CHECK(m.query == query);
@@ -190,7 +191,7 @@ TEST_CASE("accuracy table: >= 98% top-1, every ambiguous case flagged", "[gazett
     }
     const double accuracy = static_cast<double>(correct) / static_cast<double>(total);
     std::string report;
-    for (const auto& f : failures) {
+    for (const auto &f : failures) {
         report += "\n  " + f;
     }
     INFO("top-1 accuracy " << correct << "/" << total << report);
@@ -199,8 +200,8 @@ TEST_CASE("accuracy table: >= 98% top-1, every ambiguous case flagged", "[gazett
 }
 
 TEST_CASE("names that are not places here do not match confidently", "[gazetteer]") {
-    const auto& g = default_gazetteer();
-    for (const char* q : {"Shohin SM", "Shahin SM", "LLC Shahin SM", "Beijing", "Tarco Gold",
+    const auto &g = default_gazetteer();
+    for (const char *q : {"Shohin SM", "Shahin SM", "LLC Shahin SM", "Beijing", "Tarco Gold",
                           "China Road and Bridge Corporation", "Taliban", "ISKP", "Islamabad",
                           "Xinjiang", "Moscow", "Panj River", "Al Jazeera", "Haqqani"}) {
         INFO("query: " << q);
@@ -216,10 +217,10 @@ TEST_CASE("names that are not places here do not match confidently", "[gazetteer
 }
 
 TEST_CASE("result fields, precision and find_by_id", "[gazetteer]") {
-    const auto& g = default_gazetteer();
+    const auto &g = default_gazetteer();
     const auto r = g.resolve("Shamsiddin Shokhin");
     REQUIRE(r.matched);
-    const auto& m = r.candidates.front();
+    const auto &m = r.candidates.front();
     CHECK(m.query == "Shamsiddin Shokhin");
     CHECK(m.name == "Shamsiddin Shohin District");
     CHECK(m.matched == "Shamsiddin Shokhin");
@@ -237,7 +238,7 @@ TEST_CASE("result fields, precision and find_by_id", "[gazetteer]") {
     CHECK(g.resolve("Tajikistan").candidates.front().precision == 6);
     CHECK(g.resolve("Khorugh").candidates.front().score == Approx(1.0));
 
-    const auto* p = g.find_by_id("geonames:1221559");
+    const auto *p = g.find_by_id("geonames:1221559");
     REQUIRE(p != nullptr);
     CHECK(p->name == "Qalaikhumb");
     CHECK(p->admin2 == "Darvoz District");
@@ -247,7 +248,7 @@ TEST_CASE("result fields, precision and find_by_id", "[gazetteer]") {
 }
 
 TEST_CASE("options: country, admin1, kind, top, min_score", "[gazetteer]") {
-    const auto& g = default_gazetteer();
+    const auto &g = default_gazetteer();
     ResolveOptions o;
     o.country = "AFG";
     CHECK(g.resolve("Darvaz", o).candidates.front().id == "17698898B757957454065");
@@ -281,7 +282,7 @@ TEST_CASE("options: country, admin1, kind, top, min_score", "[gazetteer]") {
 }
 
 TEST_CASE("bad queries throw InputError", "[gazetteer]") {
-    const auto& g = default_gazetteer();
+    const auto &g = default_gazetteer();
     CHECK_THROWS_AS(g.resolve(""), InputError);
     CHECK_THROWS_AS(g.resolve("   "), InputError);
     CHECK_THROWS_AS(g.resolve("Dar\xffvoz"), InputError);
@@ -293,8 +294,8 @@ TEST_CASE("bad queries throw InputError", "[gazetteer]") {
 }
 
 TEST_CASE("user GeoNames and alias files", "[gazetteer]") {
-    const auto& base = default_gazetteer();
-    const auto& g = user_gazetteer();
+    const auto &base = default_gazetteer();
+    const auto &g = user_gazetteer();
     // Verbatim GeoNames rows already in geodata merge; the two synthetic rows are new.
     CHECK(g.place_count() == base.place_count() + 2);
 
@@ -317,7 +318,8 @@ TEST_CASE("user GeoNames and alias files", "[gazetteer]") {
 }
 
 TEST_CASE("bad user files are rejected with FILE:LINE", "[gazetteer]") {
-    const auto load = [](const std::filesystem::path& geonames, const std::filesystem::path& aliases) {
+    const auto load = [](const std::filesystem::path &geonames,
+                         const std::filesystem::path &aliases) {
         Gazetteer::Sources s;
         if (!geonames.empty()) {
             s.geonames_files.push_back(geonames);
@@ -332,13 +334,15 @@ TEST_CASE("bad user files are rejected with FILE:LINE", "[gazetteer]") {
         CHECK_THROWS_WITH(load(f.path, {}), Catch::Contains(":1:") && Catch::Contains("columns"));
     }
     SECTION("latitude out of range") {
-        TempText f("999000009\tX\tX\t\t95.0\t70.0\tP\tPPL\tTJ\t\t02\t\t\t\t0\t\t0\tAsia/Dushanbe\t2025-01-01\n");
+        TempText f("999000009\tX\tX\t\t95.0\t70.0\tP\tPPL\tTJ\t\t02\t\t\t\t0\t\t0\tAsia/"
+                   "Dushanbe\t2025-01-01\n");
         CHECK_THROWS_AS(load(f.path, {}), InputError);
         CHECK_THROWS_WITH(load(f.path, {}), Catch::Contains("latitude"));
     }
     SECTION("alias to an unknown id") {
         TempText f("alias\tid\tnote\nFoo\tgeonames:123\tx\n");
-        CHECK_THROWS_WITH(load({}, f.path), Catch::Contains(":2:") && Catch::Contains("unknown place id"));
+        CHECK_THROWS_WITH(load({}, f.path),
+                          Catch::Contains(":2:") && Catch::Contains("unknown place id"));
     }
     SECTION("missing file") {
         CHECK_THROWS_AS(load("/nonexistent/TJ.txt", {}), IoError);
@@ -346,11 +350,11 @@ TEST_CASE("bad user files are rejected with FILE:LINE", "[gazetteer]") {
 }
 
 TEST_CASE("resolve is thread-safe", "[gazetteer]") {
-    const auto& g = default_gazetteer();
-    const std::vector<std::string> queries{"Дарвоз", "Shamsiddin Shokhin", "بدخشان", "Khatron",
-                                           "Shamsiddin Shohn", "Qal'ai Khumb"};
+    const auto &g = default_gazetteer();
+    const std::vector<std::string> queries{"Дарвоз",  "Shamsiddin Shokhin", "بدخشان",
+                                           "Khatron", "Shamsiddin Shohn",   "Qal'ai Khumb"};
     std::vector<std::string> expected;
-    for (const auto& q : queries) {
+    for (const auto &q : queries) {
         expected.push_back(g.resolve(q).candidates.front().id);
     }
     std::vector<std::thread> threads;
@@ -365,7 +369,7 @@ TEST_CASE("resolve is thread-safe", "[gazetteer]") {
             }
         });
     }
-    for (auto& th : threads) {
+    for (auto &th : threads) {
         th.join();
     }
     CHECK(std::count(ok.begin(), ok.end(), 1) == 4);
@@ -377,7 +381,7 @@ TEST_CASE("bit-parallel OSA distance equals the dynamic programme", "[gazetteer]
     std::uniform_int_distribution<int> letter(0, 3); // small alphabet: many transpositions
     const auto random_string = [&] {
         std::string s(static_cast<std::size_t>(length(rng)), 'a');
-        for (auto& c : s) {
+        for (auto &c : s) {
             c = static_cast<char>('a' + letter(rng));
         }
         return s;

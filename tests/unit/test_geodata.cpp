@@ -21,12 +21,12 @@ TEST_CASE("country_at and admin_at for named places", "[geodata]") {
     const auto polygons = ReferencePolygons::load();
     SECTION("Tajikistan") {
         CHECK(polygons->country_at(70.78902, 38.45373) == "TJK"); // Qal'ai Khumb
-        const AdminUnit* u = polygons->admin_at(70.78902, 38.45373);
+        const AdminUnit *u = polygons->admin_at(70.78902, 38.45373);
         REQUIRE(u != nullptr);
         CHECK(u->iso3 == "TJK");
         CHECK(u->name == "Darvoz District");
         CHECK_THAT(u->admin1, Catch::Contains("Gorno-Badakhshan"));
-        const AdminUnit* s = polygons->admin_at(70.04865, 37.84137); // Shurobod
+        const AdminUnit *s = polygons->admin_at(70.04865, 37.84137); // Shurobod
         REQUIRE(s != nullptr);
         CHECK(s->name == "Shamsiddin Shohin District");
         CHECK_THAT(s->admin1, Catch::Contains("Khatlon"));
@@ -35,21 +35,21 @@ TEST_CASE("country_at and admin_at for named places", "[geodata]") {
     }
     SECTION("Afghanistan") {
         CHECK(polygons->country_at(70.80413, 38.44350) == "AFG"); // Nusay
-        const AdminUnit* n = polygons->admin_at(70.80413, 38.44350);
+        const AdminUnit *n = polygons->admin_at(70.80413, 38.44350);
         REQUIRE(n != nullptr);
         CHECK(n->name == "Darwaz");
         CHECK(n->admin1 == "Badakhshan");
         CHECK(polygons->country_at(70.58002, 37.11664) == "AFG"); // Fayzabad
         CHECK(polygons->country_at(68.93644, 37.18897) == "AFG"); // Imam Sahib
         CHECK(polygons->country_at(71.53333, 36.68333) == "AFG"); // Ishkashim (AF)
-        const AdminUnit* r = polygons->admin1_at(70.58002, 37.11664);
+        const AdminUnit *r = polygons->admin1_at(70.58002, 37.11664);
         REQUIRE(r != nullptr);
         CHECK(r->name == "Badakhshan");
     }
     SECTION("neighbours and nowhere") {
-        CHECK(polygons->country_at(75.98, 39.47) == "CHN");  // Kashgar
-        CHECK(polygons->country_at(69.24, 41.31) == "UZB");  // Tashkent
-        CHECK(polygons->country_at(-30.0, 0.0).empty());     // Atlantic
+        CHECK(polygons->country_at(75.98, 39.47) == "CHN"); // Kashgar
+        CHECK(polygons->country_at(69.24, 41.31) == "UZB"); // Tashkent
+        CHECK(polygons->country_at(-30.0, 0.0).empty());    // Atlantic
         CHECK(polygons->admin_at(-30.0, 0.0) == nullptr);
         CHECK(polygons->admin_at(75.98, 39.47) == nullptr);
     }
@@ -58,12 +58,12 @@ TEST_CASE("country_at and admin_at for named places", "[geodata]") {
 TEST_CASE("admin_for falls back to the nearest district of the country", "[geodata]") {
     const auto polygons = ReferencePolygons::load();
     // Qal'ai Khumb as a TJK point: its own district.
-    const AdminUnit* own = polygons->admin_for(70.78902, 38.45373, "TJK");
+    const AdminUnit *own = polygons->admin_for(70.78902, 38.45373, "TJK");
     REQUIRE(own != nullptr);
     CHECK(own->name == "Darvoz District");
     // Nusay asked as TJK (e.g. judged by another survey's line): the nearest TJK district
     // within 5 km is Darvoz across the river.
-    const AdminUnit* across = polygons->admin_for(70.80413, 38.44350, "TJK");
+    const AdminUnit *across = polygons->admin_for(70.80413, 38.44350, "TJK");
     REQUIRE(across != nullptr);
     CHECK(across->iso3 == "TJK");
     CHECK(across->name == "Darvoz District");
@@ -82,7 +82,7 @@ TEST_CASE("country and district lookups agree (districts are clipped to countrie
     for (int i = 0; i < 20000; ++i) {
         const double x = lon(rng);
         const double y = lat(rng);
-        if (const AdminUnit* u = polygons->admin_at(x, y)) {
+        if (const AdminUnit *u = polygons->admin_at(x, y)) {
             ++districts;
             disagree += polygons->country_at(x, y) != u->iso3 ? 1 : 0;
         }
@@ -95,10 +95,10 @@ TEST_CASE("lookups are thread-safe", "[geodata]") {
     const auto polygons = ReferencePolygons::load();
     std::vector<std::string> a(2000);
     std::vector<std::string> b(2000);
-    auto run = [&](std::vector<std::string>& out) {
+    auto run = [&](std::vector<std::string> &out) {
         for (std::size_t i = 0; i < out.size(); ++i) {
             const double x = 67.0 + 0.004 * static_cast<double>(i);
-            const auto* u = polygons->admin_at(x, 37.5);
+            const auto *u = polygons->admin_at(x, 37.5);
             out[i] = std::string(polygons->country_at(x, 37.5)) + "/" + (u ? u->name : "");
         }
     };

@@ -92,7 +92,8 @@ TEST_CASE("nearest point on a geodesic edge", "[geodesy]") {
     SECTION("before the start: the start vertex") {
         const auto f = nearest_on_geodesic_edge(70.0, 38.0, 71.0, 38.5, 69.0, 37.0);
         CHECK(f.along_m == 0.0);
-        CHECK(f.distance_m == Approx(geodesic_inverse(69.0, 37.0, 70.0, 38.0).distance_m).margin(1e-6));
+        CHECK(f.distance_m ==
+              Approx(geodesic_inverse(69.0, 37.0, 70.0, 38.0).distance_m).margin(1e-6));
     }
     SECTION("on the edge: distance zero") {
         const auto inv = geodesic_inverse(70.0, 38.0, 71.0, 38.5);
@@ -110,7 +111,8 @@ TEST_CASE("nearest point on a geodesic edge", "[geodesy]") {
         const double lat_b = 37.8;
         const auto edge = geodesic_inverse(lon_a, lat_a, lon_b, lat_b);
         for (int i = 0; i < 50; ++i) {
-            const auto base = geodesic_direct(lon_a, lat_a, edge.azimuth1_deg, u(rng) * edge.distance_m);
+            const auto base =
+                geodesic_direct(lon_a, lat_a, edge.azimuth1_deg, u(rng) * edge.distance_m);
             const auto p = geodesic_direct(base[0], base[1], 360.0 * u(rng), 300000.0 * u(rng));
             const auto f = nearest_on_geodesic_edge(lon_a, lat_a, lon_b, lat_b, p[0], p[1]);
             for (double along = 0.0; along <= edge.distance_m; along += edge.distance_m / 200.0) {
@@ -123,6 +125,7 @@ TEST_CASE("nearest point on a geodesic edge", "[geodesy]") {
 
 TEST_CASE("polyline length sums the exact edges", "[geodesy]") {
     const std::vector<std::array<double, 2>> line{{0.0, 0.0}, {1.0, 0.0}, {2.0, 0.0}};
-    CHECK(geodesic_polyline_length_m(line) == Approx(2.0 * wgs84_a_m * 3.14159265358979323846 / 180.0).margin(1e-6));
+    CHECK(geodesic_polyline_length_m(line) ==
+          Approx(2.0 * wgs84_a_m * 3.14159265358979323846 / 180.0).margin(1e-6));
     CHECK(geodesic_polyline_length_m({}) == 0.0);
 }

@@ -27,9 +27,9 @@ namespace {
 
 const std::string k_data = std::string(BORDERWATCH_TEST_DATA) + "/incidents/";
 
-std::vector<InputRecord> read_all(const std::string& name,
+std::vector<InputRecord> read_all(const std::string &name,
                                   IncidentFormat format = IncidentFormat::auto_detect,
-                                  std::vector<std::string>* errors = nullptr) {
+                                  std::vector<std::string> *errors = nullptr) {
     auto reader = open_incident_reader(k_data + name, format);
     std::vector<InputRecord> out;
     while (true) {
@@ -39,7 +39,7 @@ std::vector<InputRecord> read_all(const std::string& name,
                 break;
             }
             out.push_back(std::move(*r));
-        } catch (const InputError& e) {
+        } catch (const InputError &e) {
             if (errors == nullptr) {
                 throw;
             }
@@ -49,7 +49,7 @@ std::vector<InputRecord> read_all(const std::string& name,
     return out;
 }
 
-fs::path temp_dir(const std::string& tag) {
+fs::path temp_dir(const std::string &tag) {
     return test::unique_temp_dir("bw-incidents-" + tag);
 }
 
@@ -57,7 +57,7 @@ fs::path temp_dir(const std::string& tag) {
 /// latitude; throws std::runtime_error for the id "FAIL" (a storage-level failure stand-in).
 class FakePlacer final : public IncidentPlacer {
   public:
-    void place(Incident& x) const override {
+    void place(Incident &x) const override {
         if (x.id == "FAIL") {
             throw std::runtime_error("simulated failure");
         }
@@ -76,13 +76,13 @@ class FakePlacer final : public IncidentPlacer {
     }
 };
 
-std::map<std::string, Incident> stored(const IncidentStore& s) {
+std::map<std::string, Incident> stored(const IncidentStore &s) {
     std::map<std::string, Incident> out;
-    s.query({}, [&](const Incident& x) { out[x.id] = x; });
+    s.query({}, [&](const Incident &x) { out[x.id] = x; });
     return out;
 }
 
-std::string write_file(const fs::path& path, const std::string& content) {
+std::string write_file(const fs::path &path, const std::string &content) {
     std::ofstream(path) << content;
     return path.string();
 }
@@ -113,8 +113,9 @@ TEST_CASE("Format detection from the header", "[incidents]") {
     CHECK(read_all("acled_current.csv").size() == 4);
     auto reader = open_incident_reader(k_data + "acled_current.csv", IncidentFormat::auto_detect);
     CHECK(reader->format() == IncidentFormat::acled);
-    CHECK(open_incident_reader(k_data + "acled_pre2023.csv", IncidentFormat::auto_detect)->format() ==
-          IncidentFormat::acled);
+    CHECK(
+        open_incident_reader(k_data + "acled_pre2023.csv", IncidentFormat::auto_detect)->format() ==
+        IncidentFormat::acled);
     CHECK(open_incident_reader(k_data + "ucdp_ged.csv", IncidentFormat::auto_detect)->format() ==
           IncidentFormat::ucdp);
     CHECK(open_incident_reader(k_data + "native.csv", IncidentFormat::auto_detect)->format() ==
@@ -137,7 +138,7 @@ TEST_CASE("Format detection from the header", "[incidents]") {
 TEST_CASE("ACLED current layout", "[incidents]") {
     const auto rows = read_all("acled_current.csv");
     REQUIRE(rows.size() == 4);
-    const auto& a = rows[0].incident;
+    const auto &a = rows[0].incident;
     CHECK(a.id == "TJK1001");
     CHECK(a.event_date == "2025-10-02");
     CHECK(a.date_precision == DatePrecision::day);
@@ -176,7 +177,7 @@ TEST_CASE("ACLED pre-2023 layout with DD Month YYYY dates", "[incidents]") {
 TEST_CASE("UCDP GED layout", "[incidents]") {
     const auto rows = read_all("ucdp_ged.csv");
     REQUIRE(rows.size() == 3);
-    const auto& a = rows[0].incident;
+    const auto &a = rows[0].incident;
     CHECK(a.id == "UCDP-500101");
     CHECK(a.event_type == "State-based violence");
     CHECK(a.actor1 == "Government of Tajikistan");
@@ -189,14 +190,14 @@ TEST_CASE("UCDP GED layout", "[incidents]") {
     CHECK(a.admin1_text == "Khatlon province");
     CHECK(a.admin2_text == "Panj district");
     CHECK(a.location_text == "Panj town");
-    const auto& b = rows[1].incident; // coordinates only in geom_wkt; a 5-day range
+    const auto &b = rows[1].incident; // coordinates only in geom_wkt; a 5-day range
     CHECK(b.lon == 70.0487);
     CHECK(b.lat == 37.8414);
     CHECK(b.event_date == "2025-11-08");
     CHECK(b.event_date_end == "2025-11-12");
     CHECK(b.date_precision == DatePrecision::week);
     CHECK(b.event_type == "One-sided violence");
-    const auto& c = rows[2].incident; // no coordinates at all; month precision
+    const auto &c = rows[2].incident; // no coordinates at all; month precision
     CHECK_FALSE(c.lon);
     CHECK(c.geo_precision == 4);
     CHECK(c.date_precision == DatePrecision::month);
@@ -226,7 +227,7 @@ TEST_CASE("Bad rows: FILE:LINE: field messages, the reader continues", "[inciden
     std::vector<std::string> errors;
     const auto rows = read_all("bad_rows.csv", IncidentFormat::auto_detect, &errors);
     std::vector<std::string> ids;
-    for (const auto& r : rows) {
+    for (const auto &r : rows) {
         ids.push_back(r.incident.id);
     }
     CHECK(ids == std::vector<std::string>{"B-1", "B-6", "B-9"}); // B-6 fails only at placement
@@ -241,7 +242,7 @@ TEST_CASE("Bad rows: FILE:LINE: field messages, the reader continues", "[inciden
 }
 
 TEST_CASE("Precision rule for bands and sectors", "[incidents]") {
-    const auto& edges = default_band_edges_km();
+    const auto &edges = default_band_edges_km();
     CHECK(band_labels(edges) ==
           std::vector<std::string>{"0-1", "1-5", "5-10", "10-25", "25-50", ">50"});
     CHECK(band_for(0.2, 0, edges) == "0-1");
@@ -275,7 +276,7 @@ TEST_CASE("Import: idempotent, update in place, bad rows, rollback", "[incidents
     auto store = open_store((dir / "s.gpkg").string());
     FakePlacer placer;
     std::vector<RejectedRow> rejected;
-    auto reject = [&](const RejectedRow& r) { rejected.push_back(r); };
+    auto reject = [&](const RejectedRow &r) { rejected.push_back(r); };
     ImportOptions options;
     options.batch_size = 2; // several batches per file
 
@@ -309,24 +310,23 @@ TEST_CASE("Import: idempotent, update in place, bad rows, rollback", "[incidents
         CHECK(store->state() != state);
     }
     SECTION("a failing batch rolls the whole import back") {
-        const auto bad = write_file(dir / "fail.csv",
-                                    "id,event_date,lon,lat\nX-1,2025-01-01,70,37.6\n"
-                                    "X-2,2025-01-01,70,37.7\nX-3,2025-01-01,70,37.8\n"
-                                    "FAIL,2025-01-01,70,37.9\n");
-        CHECK_THROWS_AS(import_incidents({k_data + "native_v2.csv", bad}, *store, placer, options,
-                                         reject),
-                        std::runtime_error);
+        const auto bad =
+            write_file(dir / "fail.csv", "id,event_date,lon,lat\nX-1,2025-01-01,70,37.6\n"
+                                         "X-2,2025-01-01,70,37.7\nX-3,2025-01-01,70,37.8\n"
+                                         "FAIL,2025-01-01,70,37.9\n");
+        CHECK_THROWS_AS(
+            import_incidents({k_data + "native_v2.csv", bad}, *store, placer, options, reject),
+            std::runtime_error);
         CHECK(store->count() == 6);
         CHECK(store->state() == state);
         CHECK(stored(*store).at("N-1").fatalities_best == 1);
     }
     SECTION("bad rows are reported and skipped, the rest imported") {
-        const auto bad = write_file(dir / "bad.csv",
-                                    "id,event_date,location_text,lon,lat\n"
-                                    "Y-1,2025-01-01,Panj,70,37.6\n"
-                                    "Y-2,2025-01-01,Nowhere,,\n"
-                                    "Y-3,not a date,Panj,70,37.6\n"
-                                    "Y-4,2025-01-02,Panj,70,37.6\n");
+        const auto bad = write_file(dir / "bad.csv", "id,event_date,location_text,lon,lat\n"
+                                                     "Y-1,2025-01-01,Panj,70,37.6\n"
+                                                     "Y-2,2025-01-01,Nowhere,,\n"
+                                                     "Y-3,not a date,Panj,70,37.6\n"
+                                                     "Y-4,2025-01-02,Panj,70,37.6\n");
         rejected.clear();
         report = import_incidents({bad}, *store, placer, options, reject);
         CHECK(report.read == 4);
@@ -354,35 +354,35 @@ TEST_CASE("Real placement of the bundled sample (engine + gazetteer)", "[inciden
     const auto dir = temp_dir("sample");
     auto store = open_store((dir / "s.gpkg").string());
     std::vector<std::string> messages;
-    const auto report = import_incidents(
-        {std::string(BORDERWATCH_REPO_ROOT) + "/samples/border_incidents_2025.csv",
-         k_data + "native.csv"},
-        *store, *placer, ImportOptions{},
-        [&](const RejectedRow& r) { messages.push_back(r.to_string()); });
+    const auto report =
+        import_incidents({std::string(BORDERWATCH_REPO_ROOT) + "/samples/border_incidents_2025.csv",
+                          k_data + "native.csv"},
+                         *store, *placer, ImportOptions{},
+                         [&](const RejectedRow &r) { messages.push_back(r.to_string()); });
     INFO(messages.size());
     CHECK(report.rejected == 0);
     CHECK(report.inserted == 8);
     const auto all = stored(*store);
-    const auto& darvoz = all.at("BW-2025-11-30-DRV");
+    const auto &darvoz = all.at("BW-2025-11-30-DRV");
     CHECK(darvoz.coord_origin == CoordinateOrigin::gazetteer);
     CHECK(darvoz.admin2 == "Darvoz District");
     CHECK(darvoz.side == "TJK");
     CHECK(darvoz.precision == 3);
-    const auto& clash = all.at("BW-2025-12-23-SSH");
+    const auto &clash = all.at("BW-2025-12-23-SSH");
     CHECK(clash.admin2 == "Shamsiddin Shohin District");
     CHECK(clash.event_date_end == "2025-12-24");
-    const auto& khatlon = all.at("BW-2025-11-26-KHT"); // known only to the province
+    const auto &khatlon = all.at("BW-2025-11-26-KHT"); // known only to the province
     CHECK(khatlon.admin1 == "Khatlon Region");
     CHECK(khatlon.precision == 4);
-    CHECK(khatlon.admin2.empty()); // the district of a point inside the province means nothing
-    const auto& panj = all.at("N-1"); // given coordinates in Panj, ~2 km from the river
+    CHECK(khatlon.admin2.empty());    // the district of a point inside the province means nothing
+    const auto &panj = all.at("N-1"); // given coordinates in Panj, ~2 km from the river
     CHECK(panj.coord_origin == CoordinateOrigin::given);
     CHECK(panj.place_lon == 69.0991);
     CHECK(panj.border_distance_m.value() < 5000);
     CHECK(panj.band == "1-5");
     CHECK(panj.flags.empty());
     // Given coordinates (Panj) far from the named place (Khorugh): flagged, kept.
-    const auto& n3 = all.at("N-3");
+    const auto &n3 = all.at("N-3");
     CHECK(has_flag(n3.flags, k_flag_location_mismatch));
     CHECK(n3.place_lon == 69.0991);
     store.reset();
@@ -415,17 +415,16 @@ TEST_CASE("Import pipeline: any thread count, rejects in input order, failures r
     for (const unsigned threads : {1U, 2U, 4U}) {
         for (const std::size_t batch : {1UL, 3UL, 64UL}) {
             INFO("threads " << threads << " batch " << batch);
-            auto store = open_store((dir / ("s" + std::to_string(threads) + "-" +
-                                            std::to_string(batch) + ".gpkg"))
-                                        .string());
+            auto store = open_store(
+                (dir / ("s" + std::to_string(threads) + "-" + std::to_string(batch) + ".gpkg"))
+                    .string());
             ImportOptions options;
             options.threads = threads;
             options.batch_size = batch;
             std::vector<std::size_t> lines;
-            const auto report = import_incidents({file}, *store, placer, options,
-                                                 [&](const RejectedRow& r) {
-                                                     lines.push_back(r.line);
-                                                 });
+            const auto report =
+                import_incidents({file}, *store, placer, options,
+                                 [&](const RejectedRow &r) { lines.push_back(r.line); });
             CHECK(report.read == 40);
             CHECK(report.rejected == bad_lines.size());
             CHECK(report.inserted == good);
@@ -433,13 +432,13 @@ TEST_CASE("Import pipeline: any thread count, rejects in input order, failures r
             CHECK(store->count() == good);
             // A failing placement (not a data error) aborts and rolls everything back.
             const auto fail = write_file(dir / "f.csv", csv + "FAIL,2025-01-01,Panj,70,37.9\n");
-            CHECK_THROWS_AS(import_incidents({file, fail}, *store, placer, options,
-                                             [](const RejectedRow&) {}),
-                            std::runtime_error);
+            CHECK_THROWS_AS(
+                import_incidents({file, fail}, *store, placer, options, [](const RejectedRow &) {}),
+                std::runtime_error);
             CHECK(store->count() == good);
             // A failing reject handler too.
             CHECK_THROWS_AS(import_incidents({fail}, *store, placer, options,
-                                             [](const RejectedRow&) {
+                                             [](const RejectedRow &) {
                                                  throw std::runtime_error("rejects file full");
                                              }),
                             std::runtime_error);

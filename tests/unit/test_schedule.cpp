@@ -19,11 +19,11 @@ using namespace borderwatch;
 
 namespace {
 
-fs::path temp_dir(const std::string& tag) {
+fs::path temp_dir(const std::string &tag) {
     return test::unique_temp_dir("bw-schedule-" + tag);
 }
 
-const char* k_config = R"(
+const char *k_config = R"(
 store = "data/incidents.gpkg"
 [inputs]
 paths = ["drops", "/abs/ged.csv"]
@@ -68,10 +68,10 @@ TEST_CASE("update config parses every section, paths relative to the file", "[sc
 }
 
 TEST_CASE("update config errors name the file and key", "[schedule]") {
-    const auto error_of = [](const std::string& text) {
+    const auto error_of = [](const std::string &text) {
         try {
             (void)parse_update_config(text, "/x", "u.toml");
-        } catch (const UsageError& e) {
+        } catch (const UsageError &e) {
             return std::string(e.what());
         }
         return std::string("no error");
@@ -110,7 +110,7 @@ TEST_CASE("input listing scans directories, skips hidden files and other extensi
     const auto dir = temp_dir("inputs");
     fs::create_directories(dir / "drops/sub");
     fs::create_directories(dir / "drops/.hidden");
-    for (const char* f : {"drops/a.csv", "drops/sub/b.GEOJSON", "drops/c.txt", "drops/.d.csv",
+    for (const char *f : {"drops/a.csv", "drops/sub/b.GEOJSON", "drops/c.txt", "drops/.d.csv",
                           "drops/.hidden/e.csv", "single.csv"}) {
         std::ofstream(dir / f) << "x";
     }
@@ -138,7 +138,7 @@ TEST_CASE("the lock excludes a second holder and is released on exit", "[schedul
             try {
                 (void)FileLock::acquire(path, std::chrono::milliseconds(200));
                 ::_exit(0);
-            } catch (const LockBusyError&) {
+            } catch (const LockBusyError &) {
                 ::_exit(75);
             } catch (...) {
                 ::_exit(1);

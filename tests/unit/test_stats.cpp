@@ -14,8 +14,8 @@ using namespace borderwatch;
 
 namespace {
 
-Incident inc(const std::string& side, const std::string& admin2, double km, int precision,
-             const std::string& date = "2025-11-26", int fatalities = 1, double chainage = 10) {
+Incident inc(const std::string &side, const std::string &admin2, double km, int precision,
+             const std::string &date = "2025-11-26", int fatalities = 1, double chainage = 10) {
     Incident x;
     x.id = side + admin2 + std::to_string(km);
     x.side = side;
@@ -30,12 +30,12 @@ Incident inc(const std::string& side, const std::string& admin2, double km, int 
     return x;
 }
 
-StatsTable run(const std::vector<Incident>& xs, const std::string& by, double sector_km = 50) {
+StatsTable run(const std::vector<Incident> &xs, const std::string &by, double sector_km = 50) {
     StatsOptions o;
     o.by = parse_stats_keys(by);
     o.sector_km = sector_km;
     StatsAccumulator acc(o);
-    for (const auto& x : xs) {
+    for (const auto &x : xs) {
         acc.add(x);
     }
     return acc.finish();
@@ -45,7 +45,7 @@ const std::vector<Incident> k_sample = {
     inc("TJK", "Panj District", 0.5, 1, "2025-11-26", 2, 10),
     inc("TJK", "Panj District", 2.0, 1, "2025-11-30", 0, 20),
     inc("TJK", "Darvoz District", 12.0, 3, "2025-12-01", 3, 540), // district level: imprecise
-    inc("AFG", "Imam Sahib", 7.0, 2, "2025-12-24", 1, 70),          // near: [0,17] imprecise
+    inc("AFG", "Imam Sahib", 7.0, 2, "2025-12-24", 1, 70),        // near: [0,17] imprecise
     inc("AFG", "Imam Sahib", 80.0, 1, "2025-12-25", 0, 75),
 };
 
@@ -54,7 +54,7 @@ const std::vector<Incident> k_sample = {
 TEST_CASE("Stats: totals, quantiles and the imprecise accounting", "[stats]") {
     const auto t = run(k_sample, "");
     REQUIRE(t.groups.size() == 1);
-    const auto& g = t.total;
+    const auto &g = t.total;
     CHECK(g.count == 5);
     CHECK(g.fatalities == 6);
     CHECK(g.imprecise == 2);
@@ -66,11 +66,11 @@ TEST_CASE("Stats: totals, quantiles and the imprecise accounting", "[stats]") {
 }
 
 TEST_CASE("Stats: every grouping", "[stats]") {
-    auto keys = [](const StatsTable& t) {
+    auto keys = [](const StatsTable &t) {
         std::vector<std::string> out;
-        for (const auto& g : t.groups) {
+        for (const auto &g : t.groups) {
             std::string k;
-            for (const auto& part : g.key) {
+            for (const auto &part : g.key) {
                 k += (k.empty() ? "" : "/") + part;
             }
             out.push_back(k + ":" + std::to_string(g.count));
@@ -94,7 +94,7 @@ TEST_CASE("Stats: every grouping", "[stats]") {
     const auto two = run(k_sample, "side,band");
     CHECK(keys(two) == std::vector<std::string>{"AFG/>50:1", "AFG/imprecise:1", "TJK/0-1:1",
                                                 "TJK/1-5:1", "TJK/imprecise:1"});
-    const auto& imprecise = two.groups.back();
+    const auto &imprecise = two.groups.back();
     CHECK(imprecise.imprecise == 1);
     CHECK_FALSE(imprecise.median_km);
     CHECK_THROWS_AS(parse_stats_keys("side,colour"), UsageError);
@@ -106,7 +106,7 @@ TEST_CASE("Stats: custom bands change what is precise enough", "[stats]") {
     o.by = {StatsKey::band};
     o.band_edges_km = {0, 50, 100};
     StatsAccumulator acc(o);
-    for (const auto& x : k_sample) {
+    for (const auto &x : k_sample) {
         acc.add(x);
     }
     const auto t = acc.finish();
@@ -165,8 +165,8 @@ TEST_CASE("Stats: quantiles of large groups are exact (external sort)", "[stats]
 TEST_CASE("Stats: output formats", "[stats]") {
     const auto t = run(k_sample, "side");
     const auto csv = format_stats(t, "csv");
-    CHECK(csv.rfind("side,count,fatalities,imprecise,min_km,median_km,mean_km,p90_km,max_km\n", 0) ==
-          0);
+    CHECK(csv.rfind("side,count,fatalities,imprecise,min_km,median_km,mean_km,p90_km,max_km\n",
+                    0) == 0);
     CHECK(csv.find("AFG,2,1,1,80,80,80,80,80\n") != std::string::npos);
     const auto json = nlohmann::json::parse(format_stats(t, "json"));
     CHECK(json["groups"].size() == 2);

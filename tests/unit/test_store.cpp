@@ -17,12 +17,12 @@ using namespace borderwatch;
 
 namespace {
 
-fs::path temp_store(const std::string& tag) {
+fs::path temp_store(const std::string &tag) {
     return test::unique_temp_dir("bw-store-" + tag) / "store.gpkg";
 }
 
-Incident make(const std::string& id, double lon, double lat, double dist_m,
-              const std::string& side = "TJK") {
+Incident make(const std::string &id, double lon, double lat, double dist_m,
+              const std::string &side = "TJK") {
     Incident x;
     x.id = id;
     x.event_date = "2025-11-26";
@@ -45,7 +45,7 @@ Incident make(const std::string& id, double lon, double lat, double dist_m,
 }
 
 // @p n incidents "<prefix>0", "<prefix>1", ... at random points of the border region.
-std::vector<Incident> random_batch(const std::string& prefix, int n, std::mt19937& rng) {
+std::vector<Incident> random_batch(const std::string &prefix, int n, std::mt19937 &rng) {
     std::uniform_real_distribution<double> lon(67.5, 75.0);
     std::uniform_real_distribution<double> lat(36.5, 39.0);
     std::vector<Incident> b;
@@ -56,9 +56,9 @@ std::vector<Incident> random_batch(const std::string& prefix, int n, std::mt1993
     return b;
 }
 
-std::vector<Incident> all(const IncidentStore& s, const QueryFilter& f = {}) {
+std::vector<Incident> all(const IncidentStore &s, const QueryFilter &f = {}) {
     std::vector<Incident> out;
-    s.query(f, [&](const Incident& x) { out.push_back(x); });
+    s.query(f, [&](const Incident &x) { out.push_back(x); });
     return out;
 }
 
@@ -115,9 +115,9 @@ TEST_CASE("GeoPackage store: idempotent upsert, update in place, delete", "[stor
     store.reset();
     store = open_store(path.string(), StoreOpenOptions{false, false});
     CHECK(store->count() == 1);
-    CHECK_THROWS_AS(open_store((path.parent_path() / "missing.gpkg").string(),
-                               StoreOpenOptions{false, false}),
-                    IoError);
+    CHECK_THROWS_AS(
+        open_store((path.parent_path() / "missing.gpkg").string(), StoreOpenOptions{false, false}),
+        IoError);
     fs::remove_all(path.parent_path());
 }
 
@@ -167,9 +167,9 @@ TEST_CASE("Query filters", "[store]") {
     c.precision = 4;
     store->upsert({a, b, c});
 
-    auto ids = [&](const QueryFilter& f) {
+    auto ids = [&](const QueryFilter &f) {
         std::string out;
-        for (const auto& x : all(*store, f)) {
+        for (const auto &x : all(*store, f)) {
             out += x.id;
         }
         return out;
@@ -284,9 +284,9 @@ TEST_CASE("GeoPackage store is readable by GDAL (as QGIS reads it)", "[store]") 
         store->remove({"b"});
     }
     GDALAllRegister();
-    const char* drivers[] = {"GPKG", nullptr};
-    GDALDatasetH ds = GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers,
-                                 nullptr, nullptr);
+    const char *drivers[] = {"GPKG", nullptr};
+    GDALDatasetH ds =
+        GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, nullptr, nullptr);
     REQUIRE(ds != nullptr);
     OGRLayerH layer = GDALDatasetGetLayerByName(ds, "incidents");
     REQUIRE(layer != nullptr);
@@ -315,11 +315,10 @@ TEST_CASE("GeoPackage store is readable by GDAL (as QGIS reads it)", "[store]") 
 namespace {
 
 // Run @p sql on the store file (read-only) and hand its first row to @p read.
-template <typename F>
-void first_row(const fs::path& path, const char* sql, F&& read) {
-    sqlite3* db = nullptr;
+template <typename F> void first_row(const fs::path &path, const char *sql, F &&read) {
+    sqlite3 *db = nullptr;
     REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-    sqlite3_stmt* st = nullptr;
+    sqlite3_stmt *st = nullptr;
     REQUIRE(sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK);
     REQUIRE(sqlite3_step(st) == SQLITE_ROW);
     read(st);
@@ -328,23 +327,23 @@ void first_row(const fs::path& path, const char* sql, F&& read) {
 }
 
 // The integer result of one SQL query on the store file.
-std::int64_t scalar(const fs::path& path, const char* sql) {
+std::int64_t scalar(const fs::path &path, const char *sql) {
     std::int64_t v = 0;
-    first_row(path, sql, [&](sqlite3_stmt* st) { v = sqlite3_column_int64(st, 0); });
+    first_row(path, sql, [&](sqlite3_stmt *st) { v = sqlite3_column_int64(st, 0); });
     return v;
 }
 
 // rtreecheck() result and entry count of a store's R-tree; checks that every entry boxes
 // its own row's point (so the bulk load gave each entry the right fid).
-std::pair<std::string, int> rtree_status(const fs::path& path) {
+std::pair<std::string, int> rtree_status(const fs::path &path) {
     std::pair<std::string, int> out;
     first_row(path,
               "SELECT rtreecheck('rtree_incidents_geom'), (SELECT count(*) FROM "
               "rtree_incidents_geom), (SELECT count(*) FROM rtree_incidents_geom r JOIN "
               "incidents i ON i.fid = r.id WHERE r.minx <= i.place_lon AND r.maxx >= "
               "i.place_lon AND r.miny <= i.place_lat AND r.maxy >= i.place_lat)",
-              [&](sqlite3_stmt* st) {
-                  out = {reinterpret_cast<const char*>(sqlite3_column_text(st, 0)),
+              [&](sqlite3_stmt *st) {
+                  out = {reinterpret_cast<const char *>(sqlite3_column_text(st, 0)),
                          sqlite3_column_int(st, 1)};
                   CHECK(sqlite3_column_int(st, 2) == out.second);
               });
@@ -373,8 +372,8 @@ TEST_CASE("GeoPackage store: bulk-packed R-tree is valid and answers like a scan
     // Spatial filters through GDAL (R-tree) agree with the store's own bbox filter (scan).
     store = open_store(path.string());
     GDALAllRegister();
-    GDALDatasetH ds = GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,
-                                 nullptr, nullptr);
+    GDALDatasetH ds =
+        GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr);
     REQUIRE(ds != nullptr);
     OGRLayerH layer = GDALDatasetGetLayerByName(ds, "incidents");
     for (int k = 0; k < 5; ++k) {
@@ -415,13 +414,12 @@ TEST_CASE("SpoolSorter: sorted runs on disk merge into one order", "[store]") {
     }
 }
 
-
 TEST_CASE("GeoPackage store: bulk R-tree after appends, updates and deletes in one session",
           "[store]") {
     const auto path = temp_store("rtree2");
     auto store = open_store(path.string());
     std::mt19937 rng(11);
-    auto batch_of = [&](const std::string& prefix, int n) { return random_batch(prefix, n, rng); };
+    auto batch_of = [&](const std::string &prefix, int n) { return random_batch(prefix, n, rng); };
     store->upsert(batch_of("a", 11000)); // bulk into an empty store
     CHECK(rtree_status(path) == std::pair<std::string, int>{"ok", 11000});
 
@@ -434,7 +432,7 @@ TEST_CASE("GeoPackage store: bulk R-tree after appends, updates and deletes in o
         auto b = batch_of("c", 12000);
         w->upsert(b);
         b.resize(10);
-        for (auto& x : b) {
+        for (auto &x : b) {
             x.place_lon = *x.place_lon + 0.5;
         }
         w->upsert(b); // updates rows of this session: the table is scanned at commit
@@ -455,16 +453,15 @@ TEST_CASE("GeoPackage store: bulk R-tree after appends, updates and deletes in o
 namespace {
 
 // (id, content hash) of every row, in id order.
-std::vector<std::pair<std::string, std::string>> contents(const IncidentStore& s) {
+std::vector<std::pair<std::string, std::string>> contents(const IncidentStore &s) {
     std::vector<std::pair<std::string, std::string>> out;
-    s.query({}, [&](const Incident& x) { out.emplace_back(x.id, content_hash(x)); });
+    s.query({}, [&](const Incident &x) { out.emplace_back(x.id, content_hash(x)); });
     return out;
 }
 
 } // namespace
 
-TEST_CASE("GeoPackage store: multi-row inserts behave exactly like row-by-row upserts",
-          "[store]") {
+TEST_CASE("GeoPackage store: multi-row inserts behave exactly like row-by-row upserts", "[store]") {
     // Batches of new rows are written many rows per INSERT; rows whose id exists (in the
     // store or earlier in the same statement) fall back to the lookup path. The outcome must
     // be the one of upserting the rows one at a time.
@@ -494,11 +491,11 @@ TEST_CASE("GeoPackage store: multi-row inserts behave exactly like row-by-row up
     auto single = open_store(single_path.string());
     UpsertResult bulk_result;
     UpsertResult single_result;
-    for (const auto* batch : {&first, &second}) {
+    for (const auto *batch : {&first, &second}) {
         bulk_result = bulk->upsert(*batch);
         single_result = UpsertResult{};
         auto w = single->writer();
-        for (const auto& x : *batch) {
+        for (const auto &x : *batch) {
             single_result += w->upsert({x});
         }
         w->commit();
@@ -522,8 +519,8 @@ TEST_CASE("GeoPackage store: multi-row inserts behave exactly like row-by-row up
     const auto top = scalar(bulk_path, "SELECT max(fid) FROM incidents");
     std::string last_id;
     first_row(bulk_path, "SELECT id FROM incidents ORDER BY fid DESC LIMIT 1",
-              [&](sqlite3_stmt* st) {
-                  last_id = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+              [&](sqlite3_stmt *st) {
+                  last_id = reinterpret_cast<const char *>(sqlite3_column_text(st, 0));
               });
     CHECK(bulk->remove({last_id}) == 1);
     std::vector<Incident> third;
@@ -544,7 +541,7 @@ TEST_CASE("reset_incident gives a default Incident", "[incidents]") {
     Incident x = make("full", 70.25, 37.5, 1234.5);
     // Every field non-NULL (text fields as their own name).
     for (std::size_t i = 0; i < incident_fields().size(); ++i) {
-        const auto& f = incident_fields()[i];
+        const auto &f = incident_fields()[i];
         if (f.name == "date_precision") {
             set_field(x, i, FieldValue{std::string("month")});
         } else if (f.name == "coord_origin") {
@@ -568,7 +565,6 @@ TEST_CASE("reset_incident gives a default Incident", "[incidents]") {
     CHECK(content_hash(x) == content_hash(fresh));
 }
 
-
 TEST_CASE("GeoPackage store: bulk imports give every R-tree entry its row's fid", "[store]") {
     // Multi-row INSERTs let SQLite assign the fids; the R-tree entries collected for the bulk
     // load must carry exactly those, also after conflicts inside a statement and after the
@@ -582,7 +578,7 @@ TEST_CASE("GeoPackage store: bulk imports give every R-tree entry its row's fid"
     CHECK(store->remove({"p11999"}) == 1);
 
     std::vector<Incident> second;
-    for (auto& x : random_batch("q", 13000, rng)) {
+    for (auto &x : random_batch("q", 13000, rng)) {
         second.push_back(std::move(x));
         const auto i = second.size();
         if (i % 1000 == 17 && i < 12000) { // a known id inside a chunk: moved, so updated

@@ -14,7 +14,7 @@ using borderwatch::detail::parse_pg_spec;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) {
+bool contains(const std::string &text, const std::string &part) {
     return text.find(part) != std::string::npos;
 }
 
@@ -62,7 +62,8 @@ TEST_CASE("PostGIS spec: postgresql:// URIs", "[store_postgis]") {
     CHECK_FALSE(contains(s.description, "s%40cret-pw"));
     CHECK(contains(s.description, "analyst:***@db.example"));
 
-    const auto q = parse_pg_spec("postgres://db/incidents?user=a&password=qwerty123&sslmode=require");
+    const auto q =
+        parse_pg_spec("postgres://db/incidents?user=a&password=qwerty123&sslmode=require");
     CHECK(q.password == "qwerty123");
     CHECK_FALSE(contains(q.description, "qwerty123"));
     CHECK(parse_pg_spec("postgresql:///incidents").password.empty());
@@ -99,7 +100,7 @@ TEST_CASE("connection failures never print the password", "[store_postgis]") {
         try {
             auto store = open_store(spec);
             FAIL("open_store should have thrown");
-        } catch (const Error& e) {
+        } catch (const Error &e) {
             const std::string message = e.what();
             INFO(message);
             CHECK_FALSE(contains(message, "Topsecret-4711"));

@@ -21,16 +21,16 @@ class AtomicFile {
     ///         --overwrite), or the temporary cannot be created
     explicit AtomicFile(std::filesystem::path target,
                         OverwritePolicy policy = OverwritePolicy::replace);
-    AtomicFile(const AtomicFile&) = delete;
-    AtomicFile& operator=(const AtomicFile&) = delete;
+    AtomicFile(const AtomicFile &) = delete;
+    AtomicFile &operator=(const AtomicFile &) = delete;
     ~AtomicFile();
 
     /// Path of the temporary file, for writers (GDAL drivers) that need a name.
-    [[nodiscard]] const std::filesystem::path& temp_path() const noexcept { return m_temp; }
-    [[nodiscard]] const std::filesystem::path& target() const noexcept { return m_target; }
+    [[nodiscard]] const std::filesystem::path &temp_path() const noexcept { return m_temp; }
+    [[nodiscard]] const std::filesystem::path &target() const noexcept { return m_target; }
 
     /// A stream on the temporary file (opened on first use, binary mode).
-    std::ofstream& stream();
+    std::ofstream &stream();
 
     /// Flush, fsync the file, rename over the target, fsync the directory.
     /// @throws IoError on any failure (the temporary is removed)
@@ -44,10 +44,10 @@ class AtomicFile {
 };
 
 /// Write @p content to @p path atomically (see AtomicFile).
-void write_file_atomically(const std::filesystem::path& path, const std::string& content,
+void write_file_atomically(const std::filesystem::path &path, const std::string &content,
                            OverwritePolicy policy = OverwritePolicy::replace);
 
 /// fsync a file or directory by path. @throws IoError
-void fsync_path(const std::filesystem::path& path);
+void fsync_path(const std::filesystem::path &path);
 
 } // namespace borderwatch

@@ -26,7 +26,7 @@ class CsvReader {
     /// @param input stream to read; must outlive the reader
     /// @param file_name used only in error messages
     /// @param separator field separator (',' or '\t' or ';')
-    CsvReader(std::istream& input, std::string file_name, char separator = ',');
+    CsvReader(std::istream &input, std::string file_name, char separator = ',');
 
     /// Next record, or nullopt at end of input. Blank lines are skipped.
     /// @throws InputError on an unterminated quoted field
@@ -35,12 +35,12 @@ class CsvReader {
     /// Same as next(), into @p record: its field strings are overwritten in place, so a
     /// record passed again and again costs no allocation per row (hot loops).
     /// @return false at end of input (the record is then unspecified)
-    bool next(CsvRecord& record);
+    bool next(CsvRecord &record);
 
-    [[nodiscard]] const std::string& file_name() const noexcept { return m_file_name; }
+    [[nodiscard]] const std::string &file_name() const noexcept { return m_file_name; }
 
   private:
-    std::istream& m_input;
+    std::istream &m_input;
     std::string m_file_name;
     char m_separator;
     std::size_t m_line = 0;
@@ -50,14 +50,14 @@ class CsvReader {
 };
 
 /// Index of a header column matching any of @p names (ASCII case-insensitive), or nullopt.
-[[nodiscard]] std::optional<std::size_t> find_column(const std::vector<std::string>& header,
+[[nodiscard]] std::optional<std::size_t> find_column(const std::vector<std::string> &header,
                                                      std::initializer_list<std::string_view> names);
 
 /// Quote a field if it needs it (separator, quote, CR/LF, leading/trailing space).
 [[nodiscard]] std::string csv_escape(std::string_view field, char separator = ',');
 
 /// Write one record followed by '\n'.
-void write_csv_record(std::ostream& out, const std::vector<std::string>& fields,
+void write_csv_record(std::ostream &out, const std::vector<std::string> &fields,
                       char separator = ',');
 
 } // namespace borderwatch

@@ -36,10 +36,10 @@ class UsageError : public Error {
 /// `incidents.csv:42:7: field 'lat': value '91.2' is outside [-90, 90]`.
 class InputError : public Error {
   public:
-    InputError(SourceLocation location, const std::string& message);
-    [[nodiscard]] const SourceLocation& location() const noexcept { return m_location; }
+    InputError(SourceLocation location, const std::string &message);
+    [[nodiscard]] const SourceLocation &location() const noexcept { return m_location; }
     /// The message without the location prefix.
-    [[nodiscard]] const std::string& message() const noexcept { return m_message; }
+    [[nodiscard]] const std::string &message() const noexcept { return m_message; }
 
   private:
     SourceLocation m_location;

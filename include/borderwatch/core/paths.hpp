@@ -16,6 +16,6 @@ namespace borderwatch {
 [[nodiscard]] std::filesystem::path styles_dir();
 
 /// borderwatch's version, e.g. "0.1.0".
-[[nodiscard]] const char* version_string() noexcept;
+[[nodiscard]] const char *version_string() noexcept;
 
 } // namespace borderwatch

@@ -18,8 +18,8 @@ namespace borderwatch {
 /// Write @p header and @p rows as columns separated by two spaces, each column as wide
 /// as its widest cell; columns with right_align[i] true are right-aligned (numbers).
 /// Trailing blanks are trimmed. Rows shorter than the header are padded with empty cells.
-void write_text_table(std::ostream& out, const std::vector<std::string>& header,
-                      const std::vector<std::vector<std::string>>& rows,
-                      const std::vector<bool>& right_align = {});
+void write_text_table(std::ostream &out, const std::vector<std::string> &header,
+                      const std::vector<std::vector<std::string>> &rows,
+                      const std::vector<bool> &right_align = {});
 
 } // namespace borderwatch

@@ -18,42 +18,42 @@ namespace borderwatch {
 
 /// The border line as the export needs it (from the border engine or geodata/).
 struct BorderGeometry {
-    std::string id;          ///< "TJK-AFG"
-    std::string left;        ///< ISO3 of the country on the left (walking start → end)
-    std::string right;       ///< ISO3 on the right
-    std::string source;      ///< attribution
-    std::string start_name;  ///< e.g. "AFG-TJK-UZB tripoint"
+    std::string id;         ///< "TJK-AFG"
+    std::string left;       ///< ISO3 of the country on the left (walking start → end)
+    std::string right;      ///< ISO3 on the right
+    std::string source;     ///< attribution
+    std::string start_name; ///< e.g. "AFG-TJK-UZB tripoint"
     std::string end_name;
-    double length_km = 0;    ///< geodesic length
-    std::vector<LonLat> vertices;          ///< west → east (start → end)
+    double length_km = 0;                   ///< geodesic length
+    std::vector<LonLat> vertices;           ///< west → east (start → end)
     std::vector<double> vertex_chainage_km; ///< geodesic km from the start, per vertex
 };
 
 /// Load border @p id ("TJK-AFG", "TJK-CHN") from `<geodata>/borders.geojson`, computing
 /// vertex chainage with geodesics (WGS84).
 /// @throws DataError if the file or the id is missing
-[[nodiscard]] BorderGeometry load_border_geometry(const std::filesystem::path& geodata_dir,
-                                                  const std::string& id = "TJK-AFG");
+[[nodiscard]] BorderGeometry load_border_geometry(const std::filesystem::path &geodata_dir,
+                                                  const std::string &id = "TJK-AFG");
 
 class BorderEngine;
 
 /// The border of a loaded engine (any border it accepts: canonical, Natural Earth pair or
 /// a user file); start/end names are taken from borders.geojson when the id is there.
-[[nodiscard]] BorderGeometry border_geometry(const BorderEngine& engine);
+[[nodiscard]] BorderGeometry border_geometry(const BorderEngine &engine);
 
 /// load_border_geometry() for ids in borders.geojson, else through BorderEngine::load()
 /// (Natural Earth country pairs "AAA-BBB", user line files).
 /// @throws UsageError / DataError / GdalError as BorderEngine::load
-[[nodiscard]] BorderGeometry resolve_border_geometry(const std::string& border,
-                                                     const std::filesystem::path& geodata = {});
+[[nodiscard]] BorderGeometry resolve_border_geometry(const std::string &border,
+                                                     const std::filesystem::path &geodata = {});
 
 /// Output formats.
 enum class ExportFormat : std::uint8_t { geojson, kml, gpkg, csv };
 
 /// Parse "geojson,kml,gpkg,csv" (any subset, any order; "all"). @throws UsageError
-[[nodiscard]] std::vector<ExportFormat> parse_export_formats(const std::string& list);
+[[nodiscard]] std::vector<ExportFormat> parse_export_formats(const std::string &list);
 /// "geojson" etc.
-[[nodiscard]] const char* to_string(ExportFormat format) noexcept;
+[[nodiscard]] const char *to_string(ExportFormat format) noexcept;
 
 /// A distance band [min_km, max_km) on either side; max_km nullopt = open ("> 50").
 struct DistanceBand {
@@ -67,19 +67,19 @@ struct DistanceBand {
 
 /// What to export and where.
 struct ExportOptions {
-    std::filesystem::path out_dir;       ///< created if missing
-    std::vector<ExportFormat> formats{ExportFormat::geojson, ExportFormat::kml,
-                                      ExportFormat::gpkg, ExportFormat::csv};
-    bool overwrite = false;              ///< replace existing outputs (else refuse)
-    double sector_km = 50;               ///< border_sectors length, km (> 0)
+    std::filesystem::path out_dir; ///< created if missing
+    std::vector<ExportFormat> formats{ExportFormat::geojson, ExportFormat::kml, ExportFormat::gpkg,
+                                      ExportFormat::csv};
+    bool overwrite = false; ///< replace existing outputs (else refuse)
+    double sector_km = 50;  ///< border_sectors length, km (> 0)
     std::vector<DistanceBand> bands = default_distance_bands();
-    bool admin_stats = true;             ///< admin_stats layer (needs geodata admin1/2)
-    bool distance_bands = true;          ///< distance_bands layer (needs geodata countries)
-    std::filesystem::path geodata_dir;   ///< admin1/admin2/countries; empty = geodata_dir()
-    std::filesystem::path styles_dir;    ///< .qml + kml_styles.json; empty = styles_dir()
-    std::string store_description;       ///< for the manifest ("GeoPackage x.gpkg")
-    std::string store_state;             ///< IncidentStore::state() for the manifest
-    std::string filter_description;      ///< human-readable filter, for the manifest
+    bool admin_stats = true;           ///< admin_stats layer (needs geodata admin1/2)
+    bool distance_bands = true;        ///< distance_bands layer (needs geodata countries)
+    std::filesystem::path geodata_dir; ///< admin1/admin2/countries; empty = geodata_dir()
+    std::filesystem::path styles_dir;  ///< .qml + kml_styles.json; empty = styles_dir()
+    std::string store_description;     ///< for the manifest ("GeoPackage x.gpkg")
+    std::string store_state;           ///< IncidentStore::state() for the manifest
+    std::string filter_description;    ///< human-readable filter, for the manifest
     /// Deterministic output for goldens: the manifest's generated_at is this value if set.
     std::string generated_at;
     /// Expected number of incidents (for progress only; 0 = unknown).
@@ -90,42 +90,42 @@ struct ExportOptions {
 };
 
 /// Feeds every incident to the callback (e.g. IncidentStore::query bound to a filter).
-using IncidentSource = std::function<void(const std::function<void(const Incident&)>&)>;
+using IncidentSource = std::function<void(const std::function<void(const Incident &)> &)>;
 
 /// Progress: stage name ("incidents", "border_sectors", ..., "commit"), items done and
 /// the expected total (0 when unknown). Called at most every few thousand items.
 using ExportProgress =
-    std::function<void(const std::string& stage, std::uint64_t done, std::uint64_t total)>;
+    std::function<void(const std::string &stage, std::uint64_t done, std::uint64_t total)>;
 
 /// One file of an export, as listed in the manifest.
 struct ManifestFile {
-    std::string path;    ///< relative to the export directory
+    std::string path; ///< relative to the export directory
     std::string format;
     std::uint64_t bytes = 0;
-    std::string sha256;  ///< lowercase hex
+    std::string sha256;                                        ///< lowercase hex
     std::vector<std::pair<std::string, std::uint64_t>> layers; ///< feature count per layer
 };
 
 /// What an export wrote.
 struct ExportResult {
     std::vector<ManifestFile> files;
-    std::uint64_t incidents = 0;           ///< incidents exported
+    std::uint64_t incidents = 0; ///< incidents exported
     std::uint64_t incidents_without_location = 0;
-    std::filesystem::path manifest;        ///< path of manifest.json
+    std::filesystem::path manifest; ///< path of manifest.json
 };
 
 /// Export every incident from @p source with @p border to the formats in @p options.
 /// Each file is written to a temporary sibling, fsync'ed and renamed; manifest.json last.
 /// @throws IoError when an output exists and !overwrite (before anything is written),
 ///         GdalError, DataError (geodata/styles missing)
-ExportResult export_layers(const ExportOptions& options, const IncidentSource& source,
-                           const BorderGeometry& border, const ExportProgress& progress = {});
+ExportResult export_layers(const ExportOptions &options, const IncidentSource &source,
+                           const BorderGeometry &border, const ExportProgress &progress = {});
 
 /// Names of the files export_layers() writes for @p formats (relative to out_dir),
 /// manifest.json excluded.
-[[nodiscard]] std::vector<std::string> export_file_names(const std::vector<ExportFormat>& formats);
+[[nodiscard]] std::vector<std::string> export_file_names(const std::vector<ExportFormat> &formats);
 
 /// Layer names in output order.
-[[nodiscard]] const std::vector<std::string>& export_layer_names();
+[[nodiscard]] const std::vector<std::string> &export_layer_names();
 
 } // namespace borderwatch

@@ -26,12 +26,17 @@ struct FieldDef {
 };
 
 /// Geometry type of a layer (every feature of the layer has it, or no geometry at all).
-enum class GeometryType : std::uint8_t { point, line_string, multi_line_string, polygon,
-                                         multi_polygon };
+enum class GeometryType : std::uint8_t {
+    point,
+    line_string,
+    multi_line_string,
+    polygon,
+    multi_polygon
+};
 
 /// Name and schema of one output layer.
 struct LayerSchema {
-    std::string name;              ///< "incidents", "border", ... (file stem / table name)
+    std::string name; ///< "incidents", "border", ... (file stem / table name)
     GeometryType geometry_type = GeometryType::point;
     std::vector<FieldDef> fields;
 };
@@ -48,13 +53,13 @@ struct LonLatBox {
     double south = std::numeric_limits<double>::infinity();
     double east = -std::numeric_limits<double>::infinity();
     double north = -std::numeric_limits<double>::infinity();
-    void add(const LonLat& p) noexcept {
+    void add(const LonLat &p) noexcept {
         west = std::min(west, p.lon);
         east = std::max(east, p.lon);
         south = std::min(south, p.lat);
         north = std::max(north, p.lat);
     }
-    void add(const LonLatBox& b) noexcept {
+    void add(const LonLatBox &b) noexcept {
         west = std::min(west, b.west);
         east = std::max(east, b.east);
         south = std::min(south, b.south);
@@ -91,10 +96,10 @@ struct Feature {
     Geometry geometry;
     std::vector<Value> values; ///< one per LayerSchema::fields entry, same order
     // --- presentation hints (used by KML; ignored by the other formats) ---
-    std::string name;          ///< Placemark name
-    std::string description;   ///< readable description (plain text; writers escape it)
-    std::string style;         ///< shared style id (KML styleUrl "#<style>")
-    std::string time_begin;    ///< ISO date; equal to time_end → TimeStamp, else TimeSpan
+    std::string name;        ///< Placemark name
+    std::string description; ///< readable description (plain text; writers escape it)
+    std::string style;       ///< shared style id (KML styleUrl "#<style>")
+    std::string time_begin;  ///< ISO date; equal to time_end → TimeStamp, else TimeSpan
     std::string time_end;
 };
 
@@ -103,17 +108,17 @@ class LayerWriter {
   public:
     virtual ~LayerWriter() = default;
     /// @throws IoError / GdalError on write failure
-    virtual void write(const Feature& feature) = 0;
+    virtual void write(const Feature &feature) = 0;
     /// Features written so far.
     [[nodiscard]] virtual std::uint64_t count() const noexcept = 0;
 };
 
 /// One file written by a format writer, for the manifest.
 struct OutputFile {
-    std::filesystem::path path; ///< final path (after commit)
-    std::string format;         ///< "geojson", "kml", "gpkg", "csv"
+    std::filesystem::path path;                                ///< final path (after commit)
+    std::string format;                                        ///< "geojson", "kml", "gpkg", "csv"
     std::vector<std::pair<std::string, std::uint64_t>> layers; ///< layer → feature count
-    std::string sha256;  ///< hex digest if the writer hashed while writing, else ""
+    std::string sha256;      ///< hex digest if the writer hashed while writing, else ""
     std::uint64_t bytes = 0; ///< size if sha256 is set
 };
 
@@ -124,7 +129,7 @@ class FormatWriter {
   public:
     virtual ~FormatWriter() = default;
     /// Start a layer; the returned writer lives as long as this FormatWriter.
-    virtual LayerWriter& open_layer(const LayerSchema& schema) = 0;
+    virtual LayerWriter &open_layer(const LayerSchema &schema) = 0;
     /// Finish every layer and write the temporaries (flushed, fsync'ed) but do not rename.
     virtual void finish() = 0;
     /// Temporary → final path for each file (rename + directory fsync). Call after finish().
@@ -141,18 +146,18 @@ struct ExportStyles {
 /// GeoJSON (RFC 7946): one "<layer>.geojson" per layer in @p dir; coordinates rounded to
 /// 7 decimals, polygons wound right-hand, bbox on the collection and on every non-point
 /// feature, no "crs" member. Streaming: memory does not depend on the feature count.
-[[nodiscard]] std::unique_ptr<FormatWriter> make_geojson_writer(const std::filesystem::path& dir);
+[[nodiscard]] std::unique_ptr<FormatWriter> make_geojson_writer(const std::filesystem::path &dir);
 
 /// CSV: one "<layer>.csv" per layer in @p dir, first column "WKT" (EPSG:4326 lon/lat),
 /// then the fields. Streaming.
-[[nodiscard]] std::unique_ptr<FormatWriter> make_csv_writer(const std::filesystem::path& dir);
+[[nodiscard]] std::unique_ptr<FormatWriter> make_csv_writer(const std::filesystem::path &dir);
 
 /// KML 2.2: one document @p file with a Folder per layer, shared Styles from
 /// `<styles.dir>/kml_styles.json`, TimeStamp/TimeSpan and ExtendedData (SchemaData).
 /// Layers after the first are spooled to temporary siblings and appended at finish().
 /// @throws DataError if the style file is missing or malformed
-[[nodiscard]] std::unique_ptr<FormatWriter> make_kml_writer(const std::filesystem::path& file,
-                                                            const ExportStyles& styles);
+[[nodiscard]] std::unique_ptr<FormatWriter> make_kml_writer(const std::filesystem::path &file,
+                                                            const ExportStyles &styles);
 
 /// GeoPackage 1.2 written through SQLite directly (the tables, triggers and metadata GDAL's
 /// GPKG driver writes): every layer in one file, one transaction, R-tree spatial indexes
@@ -160,7 +165,7 @@ struct ExportStyles {
 /// `layer_styles` with useAsDefault=1 so QGIS opens the layers styled. Memory: 24 bytes per
 /// feature for the R-tree until finish().
 /// @throws IoError on any SQLite failure (message names the file and layer)
-[[nodiscard]] std::unique_ptr<FormatWriter> make_gpkg_writer(const std::filesystem::path& file,
-                                                             const ExportStyles& styles);
+[[nodiscard]] std::unique_ptr<FormatWriter> make_gpkg_writer(const std::filesystem::path &file,
+                                                             const ExportStyles &styles);
 
 } // namespace borderwatch

@@ -17,13 +17,13 @@ namespace borderwatch {
 struct FilterSpec {
     std::optional<double> within_km;
     std::optional<double> beyond_km;
-    std::string side;                 ///< ISO3
-    std::vector<std::string> admin1;  ///< names in any spelling ("Khatlon")
-    std::vector<std::string> admin2;  ///< names in any spelling ("Khatron")
-    std::string near;                 ///< "LON,LAT" or a place name
-    std::optional<double> near_km;    ///< radius for near (default 25 km)
-    std::string bbox;                 ///< "W,S,E,N" degrees
-    std::string from_date;            ///< YYYY-MM-DD, YYYY-MM or YYYY
+    std::string side;                ///< ISO3
+    std::vector<std::string> admin1; ///< names in any spelling ("Khatlon")
+    std::vector<std::string> admin2; ///< names in any spelling ("Khatron")
+    std::string near;                ///< "LON,LAT" or a place name
+    std::optional<double> near_km;   ///< radius for near (default 25 km)
+    std::string bbox;                ///< "W,S,E,N" degrees
+    std::string from_date;           ///< YYYY-MM-DD, YYYY-MM or YYYY
     std::string to_date;
     std::vector<std::string> event_types;
     std::optional<int> min_fatalities;
@@ -35,13 +35,13 @@ struct FilterSpec {
 };
 
 /// Check values that need no data (ranges, bbox syntax, dates). @throws UsageError
-void validate_filter_spec(const FilterSpec& spec);
+void validate_filter_spec(const FilterSpec &spec);
 
 /// Translate to a QueryFilter. Admin names resolve through the gazetteer in @p geodata
 /// (empty = geodata_dir()) to official names (a name that resolves to nothing is kept as
 /// given, so exact official names always work); "near" accepts "LON,LAT" or a place name.
 /// @throws UsageError for unusable values or an unknown --near place
-[[nodiscard]] QueryFilter resolve_filter_spec(const FilterSpec& spec,
-                                              const std::filesystem::path& geodata = {});
+[[nodiscard]] QueryFilter resolve_filter_spec(const FilterSpec &spec,
+                                              const std::filesystem::path &geodata = {});
 
 } // namespace borderwatch

@@ -17,21 +17,21 @@ class Sha256 {
     /// @throws std::bad_alloc if the digest context cannot be created
     Sha256();
     ~Sha256();
-    Sha256(const Sha256&) = delete;
-    Sha256& operator=(const Sha256&) = delete;
-    void update(const void* data, std::size_t size) noexcept;
+    Sha256(const Sha256 &) = delete;
+    Sha256 &operator=(const Sha256 &) = delete;
+    void update(const void *data, std::size_t size) noexcept;
     void update(std::string_view text) noexcept { update(text.data(), text.size()); }
     /// Finish and return the lowercase hex digest (64 chars). The object is then reset.
     [[nodiscard]] std::string hex_digest();
 
   private:
-    void* m_ctx; ///< EVP_MD_CTX (kept opaque so the header needs no OpenSSL include)
+    void *m_ctx; ///< EVP_MD_CTX (kept opaque so the header needs no OpenSSL include)
 };
 
 /// Lowercase hex SHA-256 of @p text.
 [[nodiscard]] std::string sha256_hex(std::string_view text);
 
 /// Lowercase hex SHA-256 of a file's content. @throws IoError
-[[nodiscard]] std::string sha256_file(const std::filesystem::path& path);
+[[nodiscard]] std::string sha256_file(const std::filesystem::path &path);
 
 } // namespace borderwatch

@@ -25,29 +25,29 @@ namespace borderwatch {
 
 /// What to resolve and how (all filters are hard filters).
 struct ResolveOptions {
-    std::string country;  ///< ISO3 or country name in any spelling ("TJK", "Tajikistan"); "" = any
-    std::string admin1;   ///< admin-1 unit name in any spelling ("Khatlon"); "" = any
-    std::string kind;     ///< country|admin1|admin2|populated_place|... ; "" = any
-    std::size_t top = 1;  ///< candidates wanted (>= 1); ambiguous results may add more
+    std::string country; ///< ISO3 or country name in any spelling ("TJK", "Tajikistan"); "" = any
+    std::string admin1;  ///< admin-1 unit name in any spelling ("Khatlon"); "" = any
+    std::string kind;    ///< country|admin1|admin2|populated_place|... ; "" = any
+    std::size_t top = 1; ///< candidates wanted (>= 1); ambiguous results may add more
     double min_score = 0.70; ///< below this a result is "no match" (range [0, 1])
 };
 
 /// One candidate place.
 struct PlaceMatch {
-    std::string query;    ///< the query as given
-    std::string name;     ///< official name of the place
-    std::string matched;  ///< the name variant that matched ("Shamsiddin Shokhin")
-    std::string id;       ///< stable id (geonames:<id>, geoBoundaries shapeID, iso3:<ISO3>)
-    std::string kind;     ///< country|admin1|admin2|populated_place (user GeoNames rows: also
-                          ///< hydrographic|terrain|area|spot|road|vegetation|undersea)
-    std::string country;  ///< ISO3
-    std::string admin1;   ///< admin-1 name ("" for countries)
-    std::string admin2;   ///< admin-2 name ("" if none)
-    double lon = 0.0;     ///< degrees, WGS84; a point inside the unit for areas
-    double lat = 0.0;     ///< degrees, WGS84
-    double score = 0.0;   ///< confidence in [0, 1] (see the file comment)
-    int precision = 0;    ///< UCDP where_prec: 1 exact place, 2 near a place, 3 district
-                          ///< (admin2), 4 province (admin1), 5 linear feature/area, 6 country
+    std::string query;      ///< the query as given
+    std::string name;       ///< official name of the place
+    std::string matched;    ///< the name variant that matched ("Shamsiddin Shokhin")
+    std::string id;         ///< stable id (geonames:<id>, geoBoundaries shapeID, iso3:<ISO3>)
+    std::string kind;       ///< country|admin1|admin2|populated_place (user GeoNames rows: also
+                            ///< hydrographic|terrain|area|spot|road|vegetation|undersea)
+    std::string country;    ///< ISO3
+    std::string admin1;     ///< admin-1 name ("" for countries)
+    std::string admin2;     ///< admin-2 name ("" if none)
+    double lon = 0.0;       ///< degrees, WGS84; a point inside the unit for areas
+    double lat = 0.0;       ///< degrees, WGS84
+    double score = 0.0;     ///< confidence in [0, 1] (see the file comment)
+    int precision = 0;      ///< UCDP where_prec: 1 exact place, 2 near a place, 3 district
+                            ///< (admin2), 4 province (admin1), 5 linear feature/area, 6 country
     bool ambiguous = false; ///< another, unrelated place matched almost as well
 };
 
@@ -63,7 +63,7 @@ class Gazetteer {
   public:
     /// Where to load entries from.
     struct Sources {
-        std::filesystem::path geodata;  ///< geodata directory; empty = geodata_dir()
+        std::filesystem::path geodata; ///< geodata directory; empty = geodata_dir()
         /// Extra GeoNames "geoname" table TSVs (19 columns, no header), e.g. full TJ.txt/AF.txt
         /// dumps; rows whose geonameid is already known add their names to that place.
         std::vector<std::filesystem::path> geonames_files;
@@ -75,21 +75,21 @@ class Gazetteer {
     /// @throws DataError if geodata/gazetteer is missing or malformed
     /// @throws InputError (FILE:LINE: field 'x': ...) for a bad row in a user file
     /// @throws IoError if a user file cannot be read
-    static std::unique_ptr<Gazetteer> load(const Sources& sources = {});
+    static std::unique_ptr<Gazetteer> load(const Sources &sources = {});
 
     ~Gazetteer();
-    Gazetteer(const Gazetteer&) = delete;
-    Gazetteer& operator=(const Gazetteer&) = delete;
+    Gazetteer(const Gazetteer &) = delete;
+    Gazetteer &operator=(const Gazetteer &) = delete;
 
     /// Resolve one query ("Shamsiddin Shokhin", "Дарвоз", "Badakhshan province, Afghanistan").
     /// Thread-safe.
     /// @throws InputError if the query is empty, not valid UTF-8 or longer than max_query_bytes
     /// @throws UsageError if options.country / options.admin1 / options.kind are unknown
     [[nodiscard]] ResolveResult resolve(std::string_view query,
-                                        const ResolveOptions& options = {}) const;
+                                        const ResolveOptions &options = {}) const;
 
     /// The place with this id (query, matched empty; score 1), or nullptr if unknown.
-    [[nodiscard]] const PlaceMatch* find_by_id(std::string_view id) const;
+    [[nodiscard]] const PlaceMatch *find_by_id(std::string_view id) const;
 
     /// Number of places and of indexed name variants.
     [[nodiscard]] std::size_t place_count() const noexcept;

@@ -33,26 +33,26 @@ class ReferencePolygons {
     /// directory and process; later calls return the same shared instance.
     /// @throws DataError/GdalError if a file is missing or unreadable
     [[nodiscard]] static std::shared_ptr<const ReferencePolygons>
-    load(const std::filesystem::path& geodata = {});
+    load(const std::filesystem::path &geodata = {});
 
     ~ReferencePolygons();
-    ReferencePolygons(const ReferencePolygons&) = delete;
-    ReferencePolygons& operator=(const ReferencePolygons&) = delete;
+    ReferencePolygons(const ReferencePolygons &) = delete;
+    ReferencePolygons &operator=(const ReferencePolygons &) = delete;
 
     /// ISO3 of the country polygon containing the point, "" if none.
     [[nodiscard]] std::string_view country_at(double lon_deg, double lat_deg) const;
 
     /// The admin-2 district containing the point, or nullptr.
-    [[nodiscard]] const AdminUnit* admin_at(double lon_deg, double lat_deg) const;
+    [[nodiscard]] const AdminUnit *admin_at(double lon_deg, double lat_deg) const;
 
     /// The admin-1 region containing the point, or nullptr.
-    [[nodiscard]] const AdminUnit* admin1_at(double lon_deg, double lat_deg) const;
+    [[nodiscard]] const AdminUnit *admin1_at(double lon_deg, double lat_deg) const;
 
     /// The district of country @p iso3 for the point: the containing one if it belongs to
     /// @p iso3, otherwise the nearest district of @p iso3 whose boundary is within
     /// @p max_distance_m (local planar approximation, fine for a few km), otherwise the
     /// admin-1 region of @p iso3 containing the point (returned with name "" ), else nullptr.
-    [[nodiscard]] const AdminUnit* admin_for(double lon_deg, double lat_deg, std::string_view iso3,
+    [[nodiscard]] const AdminUnit *admin_for(double lon_deg, double lat_deg, std::string_view iso3,
                                              double max_distance_m = 5000.0) const;
 
     /// Number of polygons per layer (countries, admin-1, admin-2).
@@ -69,7 +69,8 @@ class ReferencePolygons {
     std::vector<AdminUnit> m_admin1;
     std::vector<AdminUnit> m_admin2;
     std::vector<AdminUnit> m_admin1_only;
-    std::vector<std::string> m_admin2_countries; ///< ISO3 codes that have districts ///< admin-1 units with name "" (admin_for fallback)
+    std::vector<std::string> m_admin2_countries; ///< ISO3 codes that have districts ///< admin-1
+                                                 ///< units with name "" (admin_for fallback)
     std::unique_ptr<detail::PolygonGrid> m_countries;
     std::unique_ptr<detail::PolygonGrid> m_admin1_grid;
     std::unique_ptr<detail::PolygonGrid> m_admin2_grid;

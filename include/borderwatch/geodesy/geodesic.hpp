@@ -30,7 +30,7 @@ struct GeodesicInverse {
                                                     double azimuth_deg, double distance_m) noexcept;
 
 /// Geodesic length of a polyline given as {lon, lat} degrees, metres (sum of exact edges).
-[[nodiscard]] double geodesic_polyline_length_m(const std::vector<std::array<double, 2>>& lonlat);
+[[nodiscard]] double geodesic_polyline_length_m(const std::vector<std::array<double, 2>> &lonlat);
 
 /// Earth-centred earth-fixed coordinates of a point on the ellipsoid surface (h = 0), metres.
 [[nodiscard]] std::array<double, 3> ecef_from_geodetic(double lon_deg, double lat_deg) noexcept;
@@ -38,7 +38,8 @@ struct GeodesicInverse {
 /// {lon, lat} in degrees of an ECEF point that lies on the ellipsoid surface (exact for such
 /// points: tan(lat) = z / ((1 - e^2) p)); for points off the surface it returns the
 /// geocentric-normal approximation, accurate to ~1e-9 deg for heights below 1 m.
-[[nodiscard]] std::array<double, 2> geodetic_from_surface_ecef(const std::array<double, 3>& xyz) noexcept;
+[[nodiscard]] std::array<double, 2>
+geodetic_from_surface_ecef(const std::array<double, 3> &xyz) noexcept;
 
 /// Nearest point of a geodesic edge A->B to a point P, found by exact Newton iteration on
 /// geod_* geodesics (the geodesic P->F meets the edge at a right angle, or F is an end).

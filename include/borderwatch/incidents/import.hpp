@@ -31,7 +31,7 @@ enum class IncidentFormat { auto_detect, native, acled, ucdp, geojson };
 /// Format of a CSV file from its header: ACLED (event_id_cnty + event_date + fatalities),
 /// UCDP GED (where_prec or date_prec + best), native (id + event_date). nullopt if none fits.
 [[nodiscard]] std::optional<IncidentFormat>
-detect_csv_format(const std::vector<std::string>& header) noexcept;
+detect_csv_format(const std::vector<std::string> &header) noexcept;
 
 /// Parse a reported date: "YYYY-MM-DD", "YYYY-MM-DD HH:MM:SS[.fff]", "DD Month YYYY"
 /// (English month name or 3-letter abbreviation), "YYYY-MM" (a month), "YYYY" (a year).
@@ -46,8 +46,8 @@ struct ParsedDate {
 /// One input record after parsing (reported fields only, not yet placed).
 struct InputRecord {
     Incident incident;
-    std::string file;   ///< as given
-    std::size_t line = 0; ///< 1-based line (CSV) or feature number (GeoJSON)
+    std::string file;             ///< as given
+    std::size_t line = 0;         ///< 1-based line (CSV) or feature number (GeoJSON)
     std::vector<std::string> raw; ///< the original fields (CSV) or the feature JSON (GeoJSON)
 };
 
@@ -73,7 +73,7 @@ class IncidentReader {
     /// per row once the strings have grown): @p incident is reset first, @p raw receives the
     /// original fields and @p line the record's line. @return false at end.
     /// The default implementation goes through next(). @throws InputError as next()
-    virtual bool read(Incident& incident, std::size_t& line, std::vector<std::string>& raw);
+    virtual bool read(Incident &incident, std::size_t &line, std::vector<std::string> &raw);
     /// The format being read (after auto-detection).
     [[nodiscard]] virtual IncidentFormat format() const noexcept = 0;
     /// Original fields of the record that just failed (for the rejects file).
@@ -82,16 +82,16 @@ class IncidentReader {
 
 /// Open @p path ("-" = stdin) in @p format. @throws IoError (cannot open), InputError (the
 /// header/document is unusable or the format cannot be detected)
-[[nodiscard]] std::unique_ptr<IncidentReader> open_incident_reader(const std::string& path,
+[[nodiscard]] std::unique_ptr<IncidentReader> open_incident_reader(const std::string &path,
                                                                    IncidentFormat format);
 
 /// Distance bands: edges in km, ascending, starting at 0: {0,1,5,10,25,50} gives
 /// "0-1","1-5","5-10","10-25","25-50",">50".
-[[nodiscard]] const std::vector<double>& default_band_edges_km();
+[[nodiscard]] const std::vector<double> &default_band_edges_km();
 /// Parse "0,1,5,10,25,50" (ascending, first 0). @throws UsageError
 [[nodiscard]] std::vector<double> parse_band_edges(std::string_view text);
 /// Labels of the bands for @p edges_km (without "imprecise").
-[[nodiscard]] std::vector<std::string> band_labels(const std::vector<double>& edges_km);
+[[nodiscard]] std::vector<std::string> band_labels(const std::vector<double> &edges_km);
 
 /// Location uncertainty in km for a precision code (UCDP where_prec scale):
 /// 1 exact place 0 km; 2 near a place 10 km; 3 district 25 km; 4 province 100 km;
@@ -104,12 +104,12 @@ class IncidentReader {
 /// "imprecise". With uncertainty 0 this is the ordinary band of @p value_km.
 /// This is the precision rule: an incident is never put in a band finer than its location.
 [[nodiscard]] std::string band_for(double value_km, double uncertainty_km,
-                                   const std::vector<double>& edges_km);
+                                   const std::vector<double> &edges_km);
 
 /// Index of the band of band_for() in band_labels(edges_km), or -1 for "imprecise"
 /// (no string work: for hot loops).
 [[nodiscard]] int band_index(double value_km, double uncertainty_km,
-                             const std::vector<double>& edges_km) noexcept;
+                             const std::vector<double> &edges_km) noexcept;
 
 /// Label of a chainage sector ("0-50", "50-100", ...) or "imprecise" by the same rule.
 [[nodiscard]] std::string sector_for(double chainage_km, double uncertainty_km, double sector_km);
@@ -122,7 +122,7 @@ class IncidentPlacer {
     /// nearest_*, admin1/2, band and flags of @p incident from its reported fields.
     /// @throws InputError (field named) when the incident cannot be placed: no coordinates
     ///         and the location text does not resolve
-    virtual void place(Incident& incident) const = 0;
+    virtual void place(Incident &incident) const = 0;
 };
 
 /// Placement options.
@@ -138,19 +138,19 @@ struct PlacementOptions {
 /// through the gazetteer with the country / admin1 columns as context. Resolutions are
 /// cached (bounded). Engine and gazetteer must outlive the placer.
 [[nodiscard]] std::unique_ptr<IncidentPlacer>
-make_incident_placer(const BorderEngine& engine, const Gazetteer& gazetteer,
-                     const PlacementOptions& options = {});
+make_incident_placer(const BorderEngine &engine, const Gazetteer &gazetteer,
+                     const PlacementOptions &options = {});
 
 /// Import options.
 struct ImportOptions {
     IncidentFormat format = IncidentFormat::auto_detect;
     std::size_t batch_size = 2000; ///< records per upsert call (memory bound)
-    unsigned threads = 0;           ///< placement threads; 0 = hardware concurrency
+    unsigned threads = 0;          ///< placement threads; 0 = hardware concurrency
 };
 
 /// What an import did.
 struct ImportReport {
-    std::size_t read = 0;     ///< records read (good + bad)
+    std::size_t read = 0; ///< records read (good + bad)
     std::size_t rejected = 0;
     std::size_t inserted = 0, updated = 0, unchanged = 0;
 };
@@ -159,8 +159,8 @@ struct ImportReport {
 /// is stored, or (exception, kill) nothing changes. Bad records go to @p on_reject and are
 /// skipped; a record is never partially imported. Memory is bounded by batch_size.
 /// @throws IoError / GdalError on storage failure (store unchanged)
-ImportReport import_incidents(const std::vector<std::string>& files, IncidentStore& store,
-                              const IncidentPlacer& placer, const ImportOptions& options,
-                              const std::function<void(const RejectedRow&)>& on_reject);
+ImportReport import_incidents(const std::vector<std::string> &files, IncidentStore &store,
+                              const IncidentPlacer &placer, const ImportOptions &options,
+                              const std::function<void(const RejectedRow &)> &on_reject);
 
 } // namespace borderwatch

@@ -23,14 +23,14 @@ enum class FieldType : std::uint8_t { text, integer, real };
 
 /// One column of the incident schema.
 struct IncidentField {
-    std::string_view name;        ///< column name (snake_case, ACLED-like where one exists)
+    std::string_view name; ///< column name (snake_case, ACLED-like where one exists)
     FieldType type;
     bool derived;                 ///< set by placement, not read from input
     std::string_view description; ///< one line, for docs and `--help`
 };
 
 /// Every field of Incident in canonical order ("id" first, "updated_at" last).
-[[nodiscard]] const std::vector<IncidentField>& incident_fields();
+[[nodiscard]] const std::vector<IncidentField> &incident_fields();
 
 /// Index of the field called @p name in incident_fields(), or nullopt.
 [[nodiscard]] std::optional<std::size_t> incident_field_index(std::string_view name);
@@ -40,18 +40,18 @@ struct IncidentField {
 using FieldValue = std::variant<std::monostate, std::int64_t, double, std::string>;
 
 /// Value of field @p index of @p incident. @pre index < incident_fields().size()
-[[nodiscard]] FieldValue get_field(const Incident& incident, std::size_t index);
+[[nodiscard]] FieldValue get_field(const Incident &incident, std::size_t index);
 
 /// Make @p incident equal to a default Incident, keeping the capacity of its strings: for
 /// loops that reuse one Incident per slot instead of allocating every row's text again.
-void reset_incident(Incident& incident) noexcept;
+void reset_incident(Incident &incident) noexcept;
 
 /// Set field @p index from @p value (integer/real converted as needed; text enums parsed).
 /// @throws InputError (without location) when the value does not fit the field
-void set_field(Incident& incident, std::size_t index, const FieldValue& value);
+void set_field(Incident &incident, std::size_t index, const FieldValue &value);
 
 /// Field value as text: "" for NULL, shortest round-trip for reals.
-[[nodiscard]] std::string field_text(const FieldValue& value);
+[[nodiscard]] std::string field_text(const FieldValue &value);
 
 /// "day" | "week" | "month" | "range" | "year".
 [[nodiscard]] std::string_view to_string(DatePrecision precision) noexcept;
@@ -60,12 +60,13 @@ void set_field(Incident& incident, std::size_t index, const FieldValue& value);
 /// "" (none) | "given" | "gazetteer".
 [[nodiscard]] std::string_view to_string(CoordinateOrigin origin) noexcept;
 /// Parse "", "none", "given", "gazetteer". @return nullopt when unknown
-[[nodiscard]] std::optional<CoordinateOrigin> parse_coordinate_origin(std::string_view text) noexcept;
+[[nodiscard]] std::optional<CoordinateOrigin>
+parse_coordinate_origin(std::string_view text) noexcept;
 
 /// True if @p flags ("|"-separated, see Incident::flags) contains @p flag.
 [[nodiscard]] bool has_flag(std::string_view flags, std::string_view flag) noexcept;
 /// Add @p flag to @p flags unless present (keeps "|"-separated, sorted order).
-void add_flag(std::string& flags, std::string_view flag);
+void add_flag(std::string &flags, std::string_view flag);
 
 /// Flag set when a row's given coordinates are more than 25 km from where its location
 /// text resolves.

@@ -69,17 +69,18 @@ class BorderEngine {
     /// @param geodata the geodata directory; empty means geodata_dir()
     /// @throws UsageError for an unknown border name, DataError/GdalError for unreadable data,
     ///         GeometryError for a line that cannot be merged into one LineString
-    static std::unique_ptr<BorderEngine> load(const std::string& border = "TJK-AFG",
-                                              const std::filesystem::path& geodata = {});
+    static std::unique_ptr<BorderEngine> load(const std::string &border = "TJK-AFG",
+                                              const std::filesystem::path &geodata = {});
 
     /// Borders that load() accepts by name: the canonical ones from borders.geojson and
     /// every country pair of boundary_lines_ne10m.geojson (both orientations listed once,
     /// as left-right of the data). @throws DataError/GdalError
-    static std::vector<BorderListEntry> available_borders(const std::filesystem::path& geodata = {});
+    static std::vector<BorderListEntry>
+    available_borders(const std::filesystem::path &geodata = {});
 
     ~BorderEngine();
-    BorderEngine(const BorderEngine&) = delete;
-    BorderEngine& operator=(const BorderEngine&) = delete;
+    BorderEngine(const BorderEngine &) = delete;
+    BorderEngine &operator=(const BorderEngine &) = delete;
 
     /// Place one point (fast path; within 1 mm of place_exact()).
     /// @param lon_deg longitude in degrees, [-180, 180]
@@ -97,11 +98,11 @@ class BorderEngine {
     [[nodiscard]] Placement place_brute_force(double lon_deg, double lat_deg) const;
 
     /// Facts about the border.
-    [[nodiscard]] const BorderInfo& info() const;
+    [[nodiscard]] const BorderInfo &info() const;
     /// The polyline's vertices as {lon, lat} in degrees, in line order.
-    [[nodiscard]] const std::vector<std::array<double, 2>>& vertices() const;
+    [[nodiscard]] const std::vector<std::array<double, 2>> &vertices() const;
     /// Chainage of each vertex in km (first is 0, last is info().length_km).
-    [[nodiscard]] const std::vector<double>& vertex_chainage_km() const;
+    [[nodiscard]] const std::vector<double> &vertex_chainage_km() const;
     /// The border point at a chainage (clamped to [0, length_km]), {lon, lat} in degrees,
     /// exact (geod_* position along the edge).
     [[nodiscard]] std::array<double, 2> point_at_chainage(double chainage_km) const;
@@ -111,8 +112,8 @@ class BorderEngine {
 
   private:
     BorderEngine();
-    void add_side_and_admin(Placement& p, double lon_deg, double lat_deg,
-                            const detail::LineHit& hit) const;
+    void add_side_and_admin(Placement &p, double lon_deg, double lat_deg,
+                            const detail::LineHit &hit) const;
     std::unique_ptr<detail::BorderIndex> m_index;
     std::shared_ptr<const ReferencePolygons> m_polygons;
 }; // class BorderEngine

@@ -14,8 +14,8 @@ namespace borderwatch {
 
 /// Column names appended by `borderwatch locate`, in output order.
 inline constexpr std::array<std::string_view, 8> placement_columns{
-    "border_distance_m", "nearest_lon", "nearest_lat", "chainage_km",
-    "side",              "admin1",      "admin2",      "bearing_deg"};
+    "border_distance_m", "nearest_lon", "nearest_lat", "chainage_km", "side", "admin1", "admin2",
+    "bearing_deg"};
 
 /// Whether column @p index of placement_columns holds a number (else text).
 [[nodiscard]] constexpr bool placement_column_is_number(std::size_t index) noexcept {
@@ -27,6 +27,6 @@ inline constexpr std::array<std::string_view, 8> placement_columns{
 [[nodiscard]] std::string format_fixed_exact(double value, int decimals);
 
 /// The eight fields of @p p as text, in placement_columns order.
-[[nodiscard]] std::array<std::string, 8> format_placement(const Placement& p);
+[[nodiscard]] std::array<std::string, 8> format_placement(const Placement &p);
 
 } // namespace borderwatch

@@ -25,16 +25,16 @@ class FileLock {
     /// because removing a lock file races with a process that just opened it.
     /// @throws LockBusyError when the lock is still held by another process after @p timeout,
     ///         IoError when the file cannot be opened
-    [[nodiscard]] static FileLock acquire(const std::filesystem::path& path,
+    [[nodiscard]] static FileLock acquire(const std::filesystem::path &path,
                                           std::chrono::milliseconds timeout);
 
-    FileLock(FileLock&& other) noexcept;
-    FileLock& operator=(FileLock&& other) noexcept;
-    FileLock(const FileLock&) = delete;
-    FileLock& operator=(const FileLock&) = delete;
+    FileLock(FileLock &&other) noexcept;
+    FileLock &operator=(FileLock &&other) noexcept;
+    FileLock(const FileLock &) = delete;
+    FileLock &operator=(const FileLock &) = delete;
     ~FileLock();
 
-    [[nodiscard]] const std::filesystem::path& path() const noexcept { return m_path; }
+    [[nodiscard]] const std::filesystem::path &path() const noexcept { return m_path; }
 
   private:
     FileLock(std::filesystem::path path, int fd) noexcept : m_path(std::move(path)), m_fd(fd) {}

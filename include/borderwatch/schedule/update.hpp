@@ -29,22 +29,22 @@ enum class LockMode : std::uint8_t { wait, fail };
 
 /// The update configuration (a TOML file; see load_update_config()).
 struct UpdateConfig {
-    std::filesystem::path config_file;      ///< where it was read from (for messages)
-    std::string store;                      ///< store spec (file path resolved against the config)
+    std::filesystem::path config_file; ///< where it was read from (for messages)
+    std::string store;                 ///< store spec (file path resolved against the config)
     std::vector<std::filesystem::path> inputs; ///< files or directories with incident drops
     std::vector<std::string> extensions{"csv", "geojson", "json"}; ///< files taken from directories
-    std::string input_format = "auto";      ///< auto|native|acled|ucdp|geojson
+    std::string input_format = "auto"; ///< auto|native|acled|ucdp|geojson
     std::filesystem::path export_dir;
-    std::vector<ExportFormat> formats{ExportFormat::geojson, ExportFormat::kml,
-                                      ExportFormat::gpkg, ExportFormat::csv};
+    std::vector<ExportFormat> formats{ExportFormat::geojson, ExportFormat::kml, ExportFormat::gpkg,
+                                      ExportFormat::csv};
     std::string border = "TJK-AFG";
     double sector_km = 50;
     std::vector<DistanceBand> bands = default_distance_bands();
     FilterSpec filter;
     LockMode lock_mode = LockMode::wait;
     std::chrono::milliseconds lock_timeout{std::chrono::minutes(10)};
-    std::filesystem::path lock_file;        ///< default: <export_dir>/.borderwatch-update.lock
-    std::filesystem::path state_file;       ///< default: <store>.update-state.json (file stores)
+    std::filesystem::path lock_file;  ///< default: <export_dir>/.borderwatch-update.lock
+    std::filesystem::path state_file; ///< default: <store>.update-state.json (file stores)
 };
 
 /// Read and check a TOML config. Relative paths are relative to the config file's directory.
@@ -68,12 +68,12 @@ struct UpdateConfig {
 /// timeout_s = 600
 /// ```
 /// @throws UsageError naming FILE and key for a missing/invalid value, IoError if unreadable
-[[nodiscard]] UpdateConfig load_update_config(const std::filesystem::path& file);
+[[nodiscard]] UpdateConfig load_update_config(const std::filesystem::path &file);
 
 /// Parse a config from text (@p base_dir resolves relative paths). @throws UsageError
-[[nodiscard]] UpdateConfig parse_update_config(const std::string& toml_text,
-                                               const std::filesystem::path& base_dir,
-                                               const std::string& file_name = "config");
+[[nodiscard]] UpdateConfig parse_update_config(const std::string &toml_text,
+                                               const std::filesystem::path &base_dir,
+                                               const std::string &file_name = "config");
 
 /// One input file as last seen.
 struct FileFingerprint {
@@ -95,23 +95,23 @@ struct ImportCounts {
 
 /// Imports @p files into @p store in one transaction (all or nothing).
 using ImportStep =
-    std::function<ImportCounts(const std::vector<std::string>& files, IncidentStore& store)>;
+    std::function<ImportCounts(const std::vector<std::string> &files, IncidentStore &store)>;
 
 /// One log event: "start", "import", "export", "unchanged", "warning", "done".
 struct UpdateEvent {
     std::string event;
-    std::string message; ///< one human-readable line
+    std::string message;                                     ///< one human-readable line
     std::vector<std::pair<std::string, std::string>> fields; ///< extra key/values (strings)
     std::vector<std::pair<std::string, double>> numbers;     ///< extra key/values (numbers)
 };
-using UpdateLog = std::function<void(const UpdateEvent&)>;
+using UpdateLog = std::function<void(const UpdateEvent &)>;
 
 /// What a run did.
 struct UpdateResult {
     std::size_t files_seen = 0;
-    std::size_t files_imported = 0;  ///< new or changed files handed to the import step
+    std::size_t files_imported = 0; ///< new or changed files handed to the import step
     ImportCounts import;
-    bool exported = false;           ///< false: store and settings unchanged, nothing written
+    bool exported = false; ///< false: store and settings unchanged, nothing written
     std::string store_state;
     ExportResult export_result;
     double seconds = 0;
@@ -119,15 +119,15 @@ struct UpdateResult {
 
 /// One scheduled run (see the file comment).
 /// @throws LockBusyError (exit k_exit_lock_busy), UsageError, IoError, GdalError, DataError
-UpdateResult run_update(const UpdateConfig& config, const ImportStep& import,
-                        const UpdateLog& log = {}, const ExportProgress& progress = {});
+UpdateResult run_update(const UpdateConfig &config, const ImportStep &import,
+                        const UpdateLog &log = {}, const ExportProgress &progress = {});
 
 /// Input files named by the config (directories scanned recursively, hidden files and
 /// other extensions skipped), sorted, as absolute paths.
-[[nodiscard]] std::vector<std::filesystem::path> list_input_files(const UpdateConfig& config);
+[[nodiscard]] std::vector<std::filesystem::path> list_input_files(const UpdateConfig &config);
 
 /// Hash of everything in the config that shapes the export (formats, filters, border,
 /// sectors, bands); stored in the manifest so a settings change triggers a re-export.
-[[nodiscard]] std::string export_settings_hash(const UpdateConfig& config);
+[[nodiscard]] std::string export_settings_hash(const UpdateConfig &config);
 
 } // namespace borderwatch

@@ -56,10 +56,10 @@ class StatsAccumulator {
   public:
     explicit StatsAccumulator(StatsOptions options);
     ~StatsAccumulator();
-    StatsAccumulator(const StatsAccumulator&) = delete;
-    StatsAccumulator& operator=(const StatsAccumulator&) = delete;
+    StatsAccumulator(const StatsAccumulator &) = delete;
+    StatsAccumulator &operator=(const StatsAccumulator &) = delete;
 
-    void add(const Incident& incident);
+    void add(const Incident &incident);
     [[nodiscard]] StatsTable finish();
 
     class Group;
@@ -76,6 +76,6 @@ class StatsAccumulator {
 /// Render as "table" (aligned text), "csv", "json" or "markdown". Distances in km with 3
 /// decimals. Table and markdown end with a note on the imprecise incidents.
 /// @throws UsageError for an unknown format
-[[nodiscard]] std::string format_stats(const StatsTable& table, std::string_view format);
+[[nodiscard]] std::string format_stats(const StatsTable &table, std::string_view format);
 
 } // namespace borderwatch

@@ -70,7 +70,7 @@ struct UpsertResult {
     std::size_t updated = 0;   ///< existing ids whose content hash changed
     std::size_t unchanged = 0; ///< existing ids with identical content (row not touched)
 
-    UpsertResult& operator+=(const UpsertResult& other) noexcept {
+    UpsertResult &operator+=(const UpsertResult &other) noexcept {
         inserted += other.inserted;
         updated += other.updated;
         unchanged += other.unchanged;
@@ -91,17 +91,17 @@ class StoreWriter {
     /// is ignored. Ids inside one batch must be unique (later duplicates win).
     /// @throws Error (GdalError / IoError) on storage failure; the writer is then unusable
     ///         and the whole transaction is rolled back on destruction.
-    virtual UpsertResult upsert(const std::vector<Incident>& batch) = 0;
+    virtual UpsertResult upsert(const std::vector<Incident> &batch) = 0;
     /// upsert(batch) with @p hashes[i] == content_hash(batch[i]) already computed by the
     /// caller (the import computes them on its placement threads, off the single writer
     /// thread). Sizes must match. The default ignores @p hashes.
-    virtual UpsertResult upsert(const std::vector<Incident>& batch,
-                                const std::vector<std::string>& hashes) {
+    virtual UpsertResult upsert(const std::vector<Incident> &batch,
+                                const std::vector<std::string> &hashes) {
         (void)hashes;
         return upsert(batch);
     }
     /// Delete by id. @return how many of @p ids existed (and were removed)
-    virtual std::size_t remove(const std::vector<std::string>& ids) = 0;
+    virtual std::size_t remove(const std::vector<std::string> &ids) = 0;
     /// Make every change since the writer was opened durable and visible. @throws Error
     virtual void commit() = 0;
 };
@@ -115,15 +115,15 @@ class IncidentStore {
     [[nodiscard]] virtual std::unique_ptr<StoreWriter> writer() = 0;
 
     /// Convenience: writer(), upsert(batch), commit() — all or nothing.
-    UpsertResult upsert(const std::vector<Incident>& batch);
+    UpsertResult upsert(const std::vector<Incident> &batch);
     /// Convenience: writer(), remove(ids), commit(). @return number of rows removed
-    std::size_t remove(const std::vector<std::string>& ids);
+    std::size_t remove(const std::vector<std::string> &ids);
 
     /// Stream every incident for which matches(filter, incident) holds to @p sink, ordered by
     /// id (byte-wise). Incident::updated_at is filled. Memory does not grow with the store
     /// size. @p sink may throw; the exception propagates and the query stops.
-    virtual void query(const QueryFilter& filter,
-                       const std::function<void(const Incident&)>& sink) const = 0;
+    virtual void query(const QueryFilter &filter,
+                       const std::function<void(const Incident &)> &sink) const = 0;
 
     /// An opaque token that changes whenever the content changes (any committed insert,
     /// update or delete) and stays identical otherwise — the scheduler compares it to skip
@@ -158,28 +158,28 @@ struct StoreOpenOptions {
 /// @throws UsageError for an unusable spec, IoError if missing and !create_if_missing,
 ///         DataError if the store's schema version is newer than k_store_schema_version,
 ///         Error("PostGIS support not built") when the PostGIS backend is absent.
-[[nodiscard]] std::unique_ptr<IncidentStore> open_store(const std::string& spec,
-                                                        const StoreOpenOptions& options = {});
+[[nodiscard]] std::unique_ptr<IncidentStore> open_store(const std::string &spec,
+                                                        const StoreOpenOptions &options = {});
 
 /// The store used when no --store is given: $BORDERWATCH_STORE if set and non-empty,
 /// else "borderwatch.gpkg" in the current directory.
 [[nodiscard]] std::string default_store_spec();
 
 /// True if @p spec selects the PostGIS backend ("PG:", "postgresql://", "postgres://").
-[[nodiscard]] bool is_postgis_spec(const std::string& spec) noexcept;
+[[nodiscard]] bool is_postgis_spec(const std::string &spec) noexcept;
 
 /// @p spec with any password masked ("password=***", "user:***@host"); safe to print.
-[[nodiscard]] std::string mask_store_spec(const std::string& spec);
+[[nodiscard]] std::string mask_store_spec(const std::string &spec);
 
 /// The one filter semantics every backend implements (see QueryFilter).
-[[nodiscard]] bool matches(const QueryFilter& filter, const Incident& incident);
+[[nodiscard]] bool matches(const QueryFilter &filter, const Incident &incident);
 
 /// Stable 16-hex-digit digest (64-bit multiply-xorshift over every field except updated_at,
 /// with field indices and type tags) — equal hashes mean "unchanged" for upserts. Stable
 /// across platforms and runs.
-[[nodiscard]] std::string content_hash(const Incident& incident);
+[[nodiscard]] std::string content_hash(const Incident &incident);
 /// content_hash() into @p out (its capacity reused: for hot loops).
-void content_hash(const Incident& incident, std::string& out);
+void content_hash(const Incident &incident, std::string &out);
 
 /// Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" (the format of Incident::updated_at).
 [[nodiscard]] std::string utc_now_iso8601();

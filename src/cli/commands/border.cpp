@@ -22,7 +22,8 @@ std::string json_text(std::string_view s) {
             out += c;
         } else if (static_cast<unsigned char>(c) < 0x20) {
             char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+            std::snprintf(buf, sizeof buf, "\\u%04x",
+                          static_cast<unsigned>(static_cast<unsigned char>(c)));
             out += buf;
         } else {
             out += c;
@@ -33,7 +34,7 @@ std::string json_text(std::string_view s) {
 
 class BorderCommand final : public Command {
   public:
-    void setup(CLI::App& app) override {
+    void setup(CLI::App &app) override {
         app.add_option("-b,--border", m_border,
                        "border: TJK-AFG (default), TJK-CHN, any AAA-BBB pair of --list, or a "
                        "LineString file (EPSG:4326)")
@@ -69,7 +70,7 @@ class BorderCommand final : public Command {
   private:
     void print_facts() const {
         const auto engine = BorderEngine::load(m_border);
-        const BorderInfo& info = engine->info();
+        const BorderInfo &info = engine->info();
         const std::vector<std::pair<std::string, std::string>> facts{
             {"id", info.id},
             {"left", info.left},
@@ -82,18 +83,19 @@ class BorderCommand final : public Command {
             {"end_lat", format_fixed_exact(info.end_lat, 7)},
             {"source", info.source},
         };
-        auto is_number = [](const std::string& key) {
-            return key == "vertices" || key == "length_km" || key.ends_with("_lon") || key.ends_with("_lat");
+        auto is_number = [](const std::string &key) {
+            return key == "vertices" || key == "length_km" || key.ends_with("_lon") ||
+                   key.ends_with("_lat");
         };
-        std::ostream& out = std::cout;
+        std::ostream &out = std::cout;
         if (m_format == "table") {
-            for (const auto& [key, value] : facts) {
+            for (const auto &[key, value] : facts) {
                 out << key << std::string(11 - key.size(), ' ') << value << '\n';
             }
         } else if (m_format == "csv") {
             std::vector<std::string> keys;
             std::vector<std::string> values;
-            for (const auto& [key, value] : facts) {
+            for (const auto &[key, value] : facts) {
                 keys.push_back(key);
                 values.push_back(value);
             }
@@ -102,7 +104,7 @@ class BorderCommand final : public Command {
         } else {
             out << "{";
             bool first = true;
-            for (const auto& [key, value] : facts) {
+            for (const auto &[key, value] : facts) {
                 out << (first ? "" : ", ") << json_text(key) << ": "
                     << (is_number(key) ? value : json_text(value));
                 first = false;
@@ -113,26 +115,28 @@ class BorderCommand final : public Command {
 
     void print_list() const {
         const auto borders = BorderEngine::available_borders();
-        std::ostream& out = std::cout;
+        std::ostream &out = std::cout;
         if (m_format == "table") {
             out << "id       left  right  source\n";
-            for (const auto& b : borders) {
+            for (const auto &b : borders) {
                 out << b.id << std::string(b.id.size() < 9 ? 9 - b.id.size() : 1, ' ') << b.left
                     << std::string(b.left.size() < 6 ? 6 - b.left.size() : 1, ' ') << b.right
-                    << std::string(b.right.size() < 7 ? 7 - b.right.size() : 1, ' ') << b.source << '\n';
+                    << std::string(b.right.size() < 7 ? 7 - b.right.size() : 1, ' ') << b.source
+                    << '\n';
             }
         } else if (m_format == "csv") {
             write_csv_record(out, {"id", "left", "right", "source"});
-            for (const auto& b : borders) {
+            for (const auto &b : borders) {
                 write_csv_record(out, {b.id, b.left, b.right, b.source});
             }
         } else {
             out << "[\n";
             for (std::size_t i = 0; i < borders.size(); ++i) {
-                const auto& b = borders[i];
+                const auto &b = borders[i];
                 out << "  {\"id\": " << json_text(b.id) << ", \"left\": " << json_text(b.left)
-                    << ", \"right\": " << json_text(b.right) << ", \"source\": " << json_text(b.source)
-                    << "}" << (i + 1 < borders.size() ? ",\n" : "\n");
+                    << ", \"right\": " << json_text(b.right)
+                    << ", \"source\": " << json_text(b.source) << "}"
+                    << (i + 1 < borders.size() ? ",\n" : "\n");
             }
             out << "]\n";
         }
@@ -145,6 +149,8 @@ class BorderCommand final : public Command {
 
 } // namespace
 
-std::unique_ptr<Command> make_border_command() { return std::make_unique<BorderCommand>(); }
+std::unique_ptr<Command> make_border_command() {
+    return std::make_unique<BorderCommand>();
+}
 
 } // namespace borderwatch::cli

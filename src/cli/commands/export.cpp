@@ -17,40 +17,53 @@ namespace borderwatch::cli {
 namespace {
 
 /// Declares the query filter options (same names as `borderwatch query`) on @p app.
-void add_filter_options(CLI::App& app, FilterSpec& spec) {
-    const char* group = "Filters (as in 'borderwatch query')";
+void add_filter_options(CLI::App &app, FilterSpec &spec) {
+    const char *group = "Filters (as in 'borderwatch query')";
     app.add_option("--within-km", spec.within_km, "only incidents within N km of the border")
-        ->type_name("N")->group(group);
+        ->type_name("N")
+        ->group(group);
     app.add_option("--beyond-km", spec.beyond_km, "only incidents at least N km from the border")
-        ->type_name("N")->group(group);
+        ->type_name("N")
+        ->group(group);
     app.add_option("--side", spec.side, "only incidents in this country (ISO3, e.g. TJK)")
-        ->type_name("ISO3")->group(group);
+        ->type_name("ISO3")
+        ->group(group);
     app.add_option("--admin1", spec.admin1, "only this region/province (any spelling; repeatable)")
-        ->type_name("NAME")->group(group);
+        ->type_name("NAME")
+        ->group(group);
     app.add_option("--admin2", spec.admin2, "only this district (any spelling; repeatable)")
-        ->type_name("NAME")->group(group);
+        ->type_name("NAME")
+        ->group(group);
     app.add_option("--near", spec.near, "only incidents near a place (name or LON,LAT)")
-        ->type_name("PLACE")->group(group);
+        ->type_name("PLACE")
+        ->group(group);
     app.add_option("--km", spec.near_km, "radius for --near, km (default 25)")
-        ->type_name("N")->group(group);
+        ->type_name("N")
+        ->group(group);
     app.add_option("--bbox", spec.bbox, "only incidents inside W,S,E,N (degrees)")
-        ->type_name("W,S,E,N")->group(group);
+        ->type_name("W,S,E,N")
+        ->group(group);
     app.add_option("--from", spec.from_date, "only incidents on or after DATE (YYYY[-MM[-DD]])")
-        ->type_name("DATE")->group(group);
+        ->type_name("DATE")
+        ->group(group);
     app.add_option("--to", spec.to_date, "only incidents on or before DATE")
-        ->type_name("DATE")->group(group);
+        ->type_name("DATE")
+        ->group(group);
     app.add_option("--type", spec.event_types, "only this event type or sub-type (repeatable)")
-        ->type_name("TYPE")->group(group);
+        ->type_name("TYPE")
+        ->group(group);
     app.add_option("--min-fatalities", spec.min_fatalities, "only incidents with >= N fatalities")
-        ->type_name("N")->group(group);
+        ->type_name("N")
+        ->group(group);
     app.add_option("--precision-max", spec.precision_max,
                    "only incidents located at least this precisely (1 exact .. 6 country)")
-        ->type_name("P")->group(group);
+        ->type_name("P")
+        ->group(group);
 }
 
 class ExportCommand final : public Command {
   public:
-    void setup(CLI::App& app) override {
+    void setup(CLI::App &app) override {
         app.add_option("-o,--out", m_out, "output directory (created if missing)")
             ->required()
             ->type_name("DIR");
@@ -61,7 +74,9 @@ class ExportCommand final : public Command {
                        "incident store: FILE.gpkg or PG:... (default $BORDERWATCH_STORE or "
                        "borderwatch.gpkg)")
             ->type_name("STORE");
-        app.add_option("--border", m_border, "border: TJK-AFG (default), TJK-CHN, any AAA-BBB country pair, or a line file")
+        app.add_option(
+               "--border", m_border,
+               "border: TJK-AFG (default), TJK-CHN, any AAA-BBB country pair, or a line file")
             ->type_name("ID");
         app.add_option("--sector-km", m_sector_km, "length of the border sectors, km (default 50)")
             ->type_name("KM");
@@ -73,7 +88,8 @@ class ExportCommand final : public Command {
         app.footer(
             "Layers: incidents, border, border_sectors, distance_bands, admin_stats, connectors.\n"
             "Files: <layer>.geojson (RFC 7946), <layer>.csv (WKT), borderwatch.kml (KML 2.2),\n"
-            "borderwatch.gpkg (all layers, QGIS styles embedded), and manifest.json (written last).\n"
+            "borderwatch.gpkg (all layers, QGIS styles embedded), and manifest.json (written "
+            "last).\n"
             "Every file is written to a temporary sibling, fsync'ed and renamed into place.\n"
             "Prints one line per file (path, format, features) on stdout.\n\n"
             "Examples:\n"
@@ -92,7 +108,7 @@ class ExportCommand final : public Command {
         validate_filter_spec(m_filter);
     }
 
-    static std::vector<DistanceBand> parse_bands(const std::string& text) {
+    static std::vector<DistanceBand> parse_bands(const std::string &text) {
         std::vector<DistanceBand> out;
         double previous = 0;
         std::size_t start = 0;
@@ -137,14 +153,14 @@ class ExportCommand final : public Command {
         const bool json = globals().json_progress;
         ExportProgress progress;
         if (show || json) {
-            progress = [show, json](const std::string& stage, std::uint64_t done,
+            progress = [show, json](const std::string &stage, std::uint64_t done,
                                     std::uint64_t total) {
                 if (json) {
                     std::cerr << R"({"stage":")" << stage << R"(","done":)" << done;
                     if (total > 0) {
                         std::cerr << R"(,"total":)" << total << R"(,"fraction":)"
-                                  << format_fixed(static_cast<double>(done) /
-                                                      static_cast<double>(total), 4);
+                                  << format_fixed(
+                                         static_cast<double>(done) / static_cast<double>(total), 4);
                     }
                     std::cerr << "}\n";
                 } else {
@@ -158,15 +174,15 @@ class ExportCommand final : public Command {
         }
         const auto result = export_layers(
             options,
-            [&](const std::function<void(const Incident&)>& sink) { store->query(filter, sink); },
+            [&](const std::function<void(const Incident &)> &sink) { store->query(filter, sink); },
             border, progress);
         if (show && !json) {
             std::cerr << "\r" << std::string(60, ' ') << "\r" << std::flush;
         }
         if (!globals().quiet) {
-            for (const auto& f : result.files) {
+            for (const auto &f : result.files) {
                 std::uint64_t features = 0;
-                for (const auto& [layer, n] : f.layers) {
+                for (const auto &[layer, n] : f.layers) {
                     features += n;
                 }
                 std::cout << (options.out_dir / f.path).string() << '\t' << f.format << '\t'
@@ -193,6 +209,8 @@ class ExportCommand final : public Command {
 
 } // namespace
 
-std::unique_ptr<Command> make_export_command() { return std::make_unique<ExportCommand>(); }
+std::unique_ptr<Command> make_export_command() {
+    return std::make_unique<ExportCommand>();
+}
 
 } // namespace borderwatch::cli

@@ -20,9 +20,10 @@ namespace {
 
 class ImportCommand final : public Command {
   public:
-    void setup(CLI::App& app) override {
-        app.add_option("files", m_files,
-                       "incident files: native CSV or GeoJSON, ACLED CSV, UCDP GED CSV ('-' = stdin)")
+    void setup(CLI::App &app) override {
+        app.add_option(
+               "files", m_files,
+               "incident files: native CSV or GeoJSON, ACLED CSV, UCDP GED CSV ('-' = stdin)")
             ->required()
             ->type_name("FILE...");
         add_store_option(app, m_store);
@@ -50,11 +51,14 @@ class ImportCommand final : public Command {
             "context). Existing ids are updated in place when their content changed and left\n"
             "untouched otherwise; the whole import is one transaction.\n\n"
             "Bad rows are reported as FILE:LINE: field 'x': message, written to --rejects, and\n"
-            "skipped; the other rows are imported. Formats and columns: docs/incident-schema.md.\n\n"
+            "skipped; the other rows are imported. Formats and columns: "
+            "docs/incident-schema.md.\n\n"
             "Examples:\n"
             "  borderwatch import samples/border_incidents_2025.csv\n"
-            "  borderwatch import acled_export.csv ged_tjk.csv --store team.gpkg --rejects bad.csv\n\n" +
-            exit_status_footer("  (1 when any row was rejected; the good rows are still imported)\n"));
+            "  borderwatch import acled_export.csv ged_tjk.csv --store team.gpkg --rejects "
+            "bad.csv\n\n" +
+            exit_status_footer(
+                "  (1 when any row was rejected; the good rows are still imported)\n"));
     }
 
     void validate() override {
@@ -62,7 +66,7 @@ class ImportCommand final : public Command {
             m_edges = parse_band_edges(m_bands);
         }
         std::size_t stdin_count = 0;
-        for (const auto& f : m_files) {
+        for (const auto &f : m_files) {
             stdin_count += f == "-" ? 1 : 0;
         }
         if (stdin_count > 1) {
@@ -95,22 +99,21 @@ class ImportCommand final : public Command {
         options.threads = m_threads;
         std::size_t shown = 0;
         constexpr std::size_t max_shown = 20;
-        const auto report = import_incidents(m_files, *store, *placer, options,
-                                             [&](const RejectedRow& row) {
-            if (!globals().quiet && shown < max_shown) {
-                std::cerr << row.to_string() << '\n';
-            }
-            ++shown;
-            if (rejects) {
-                std::string record;
-                for (std::size_t i = 0; i < row.raw.size(); ++i) {
-                    record += (i == 0 ? "" : ",") + csv_escape(row.raw[i]);
+        const auto report =
+            import_incidents(m_files, *store, *placer, options, [&](const RejectedRow &row) {
+                if (!globals().quiet && shown < max_shown) {
+                    std::cerr << row.to_string() << '\n';
                 }
-                write_csv_record(rejects->stream(),
-                                 {row.file, std::to_string(row.line), row.field, row.message,
-                                  record});
-            }
-        });
+                ++shown;
+                if (rejects) {
+                    std::string record;
+                    for (std::size_t i = 0; i < row.raw.size(); ++i) {
+                        record += (i == 0 ? "" : ",") + csv_escape(row.raw[i]);
+                    }
+                    write_csv_record(rejects->stream(), {row.file, std::to_string(row.line),
+                                                         row.field, row.message, record});
+                }
+            });
         if (rejects) {
             rejects->commit();
         }
@@ -118,9 +121,9 @@ class ImportCommand final : public Command {
             std::cerr << "import: and " << (shown - max_shown) << " more rejected rows\n";
         }
         std::cout << "imported " << report.read - report.rejected << " of " << report.read
-                  << " rows into " << store->describe() << ": " << report.inserted
-                  << " inserted, " << report.updated << " updated, " << report.unchanged
-                  << " unchanged, " << report.rejected << " rejected\n";
+                  << " rows into " << store->describe() << ": " << report.inserted << " inserted, "
+                  << report.updated << " updated, " << report.unchanged << " unchanged, "
+                  << report.rejected << " rejected\n";
         if (report.rejected > 0 && !globals().quiet) {
             std::cerr << "import: " << report.rejected << " row(s) rejected"
                       << (m_rejects.empty() ? std::string() : ", written to " + m_rejects) << '\n';
@@ -142,6 +145,8 @@ class ImportCommand final : public Command {
 
 } // namespace
 
-std::unique_ptr<Command> make_import_command() { return std::make_unique<ImportCommand>(); }
+std::unique_ptr<Command> make_import_command() {
+    return std::make_unique<ImportCommand>();
+}
 
 } // namespace borderwatch::cli

@@ -10,7 +10,7 @@ namespace {
 
 class InfoCommand final : public Command {
   public:
-    void setup(CLI::App& app) override { app.footer(exit_status_footer()); }
+    void setup(CLI::App &app) override { app.footer(exit_status_footer()); }
 
     int run() override {
         std::cout << "borderwatch " << version_string() << '\n'
@@ -21,6 +21,8 @@ class InfoCommand final : public Command {
 
 } // namespace
 
-std::unique_ptr<Command> make_info_command() { return std::make_unique<InfoCommand>(); }
+std::unique_ptr<Command> make_info_command() {
+    return std::make_unique<InfoCommand>();
+}
 
 } // namespace borderwatch::cli

@@ -7,9 +7,9 @@
 #include <borderwatch/core/atomic_file.hpp>
 #include <borderwatch/core/csv.hpp>
 #include <borderwatch/core/error.hpp>
-#include <borderwatch/core/parallel.hpp>
-#include <borderwatch/core/numbers.hpp>
 #include <borderwatch/core/escape.hpp>
+#include <borderwatch/core/numbers.hpp>
+#include <borderwatch/core/parallel.hpp>
 #include <borderwatch/core/text_table.hpp>
 #include <borderwatch/placement/border_engine.hpp>
 #include <borderwatch/placement/placement_format.hpp>
@@ -28,9 +28,9 @@ namespace borderwatch::cli {
 namespace {
 
 constexpr std::size_t chunk_rows = 8192;
-constexpr std::size_t max_messages = 20;     // per kind, then a summary line
-constexpr double far_away_m = 500000.0;      // an accepted point this far gets the swap check
-constexpr double swap_near_m = 100000.0;     // "near the border" for the swapped-point hint
+constexpr std::size_t max_messages = 20; // per kind, then a summary line
+constexpr double far_away_m = 500000.0;  // an accepted point this far gets the swap check
+constexpr double swap_near_m = 100000.0; // "near the border" for the swapped-point hint
 
 struct OutputRow {
     std::string text;    // the formatted row (without separator)
@@ -46,7 +46,7 @@ std::string human_distance(double metres) {
 
 class LocateCommand final : public Command {
   public:
-    void setup(CLI::App& app) override {
+    void setup(CLI::App &app) override {
         app.add_option("coordinates", m_coordinates,
                        "LON LAT of one point in degrees (WGS84); use -- before a negative LON")
             ->expected(0, 2)
@@ -131,7 +131,8 @@ class LocateCommand final : public Command {
     // ---- coordinate checks ------------------------------------------------------------
 
     /// Parse one coordinate; on failure returns the message (without location).
-    static std::optional<std::string> check_value(std::string_view text, bool is_lat, double& value) {
+    static std::optional<std::string> check_value(std::string_view text, bool is_lat,
+                                                  double &value) {
         const auto parsed = parse_double(text);
         if (!parsed) {
             return "value '" + std::string(text) + "' is not a number";
@@ -151,7 +152,8 @@ class LocateCommand final : public Command {
     /// " (with lon/lat swapped the point would be 1.2 km from the border; are the columns
     /// swapped?)" when the swapped point is valid and near the border, else "".
     [[nodiscard]] std::string swap_hint(double lon, double lat) const {
-        if (!std::isfinite(lon) || !std::isfinite(lat) || std::abs(lon) > 90.0 || std::abs(lat) > 180.0) {
+        if (!std::isfinite(lon) || !std::isfinite(lat) || std::abs(lon) > 90.0 ||
+            std::abs(lat) > 180.0) {
             return {};
         }
         const Placement swapped = m_engine->place(lat, lon);
@@ -174,14 +176,14 @@ class LocateCommand final : public Command {
             double raw_lon = parse_double(m_coordinates[0]).value_or(NAN);
             double raw_lat = parse_double(m_coordinates[1]).value_or(NAN);
             const std::string which = lon_error ? "LON" : "LAT";
-            throw UsageError("locate: argument " + which + ": " + (lon_error ? *lon_error : *lat_error) +
-                             swap_hint(raw_lon, raw_lat));
+            throw UsageError("locate: argument " + which + ": " +
+                             (lon_error ? *lon_error : *lat_error) + swap_hint(raw_lon, raw_lat));
         }
         m_header = {"lon", "lat"};
         prepare_columns();
         std::vector<std::string> fields{m_coordinates[0], m_coordinates[1]};
         const OutputRow row = format_row(fields, lon, lat, "command line", 0);
-        std::ostream& out = std::cout;
+        std::ostream &out = std::cout;
         if (m_format == "table") {
             std::vector<std::vector<std::string>> cells{split_cells(row.text)};
             write_table(out, cells, true);
@@ -202,7 +204,7 @@ class LocateCommand final : public Command {
     void prepare_columns() {
         m_out_header = m_header;
         m_field_index.clear();
-        for (const auto& name : placement_columns) {
+        for (const auto &name : placement_columns) {
             const auto existing = find_column(m_header, {name});
             if (existing) { // re-locating our own output: replace, do not duplicate
                 m_field_index.push_back(*existing);
@@ -223,8 +225,8 @@ class LocateCommand final : public Command {
         return false;
     }
 
-    OutputRow format_row(const std::vector<std::string>& input, double lon, double lat,
-                         const std::string& file, std::size_t line) const {
+    OutputRow format_row(const std::vector<std::string> &input, double lon, double lat,
+                         const std::string &file, std::size_t line) const {
         const Placement p = m_engine->place(lon, lat);
         std::vector<std::string> cells = input;
         cells.resize(m_out_header.size());
@@ -237,8 +239,9 @@ class LocateCommand final : public Command {
             const std::string hint = swap_hint(lon, lat);
             if (!hint.empty()) {
                 row.warning = file + (line > 0 ? ":" + std::to_string(line) : std::string()) +
-                              ": warning: point (" + format_double(lon) + ", " + format_double(lat) +
-                              ") is " + human_distance(p.border_distance_m) + " from the border" + hint;
+                              ": warning: point (" + format_double(lon) + ", " +
+                              format_double(lat) + ") is " + human_distance(p.border_distance_m) +
+                              " from the border" + hint;
             }
         }
         if (m_format == "csv" || m_format == "table") {
@@ -251,14 +254,15 @@ class LocateCommand final : public Command {
         } else if (m_format == "json") {
             row.text = "  " + json_object(cells);
         } else { // geojson
-            row.text = "    {\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[" +
-                       format_double(lon) + "," + format_double(lat) + "]},\"properties\":" +
-                       json_object(cells) + "}";
+            row.text =
+                "    {\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[" +
+                format_double(lon) + "," + format_double(lat) +
+                "]},\"properties\":" + json_object(cells) + "}";
         }
         return row;
     }
 
-    [[nodiscard]] std::string json_object(const std::vector<std::string>& cells) const {
+    [[nodiscard]] std::string json_object(const std::vector<std::string> &cells) const {
         std::string out = "{";
         for (std::size_t c = 0; c < m_out_header.size(); ++c) {
             if (c > 0) {
@@ -266,7 +270,7 @@ class LocateCommand final : public Command {
             }
             out += json_quoted(m_out_header[c]);
             out += ":";
-            const std::string& v = cells[c];
+            const std::string &v = cells[c];
             if (column_is_number(c) && v != "nan" && v != "inf" && v != "-inf") {
                 out += v;
             } else {
@@ -277,14 +281,14 @@ class LocateCommand final : public Command {
         return out;
     }
 
-    static std::vector<std::string> split_cells(const std::string& csv_line) {
+    static std::vector<std::string> split_cells(const std::string &csv_line) {
         std::istringstream in(csv_line);
         CsvReader reader(in, "row");
         auto rec = reader.next();
         return rec ? rec->fields : std::vector<std::string>{};
     }
 
-    void write_prologue(std::ostream& out) const {
+    void write_prologue(std::ostream &out) const {
         if (m_format == "csv") {
             write_csv_record(out, m_out_header);
         } else if (m_format == "json") {
@@ -294,7 +298,7 @@ class LocateCommand final : public Command {
         }
     }
 
-    void write_epilogue(std::ostream& out, bool any_row) const {
+    void write_epilogue(std::ostream &out, bool any_row) const {
         if (m_format == "csv") {
             if (any_row) {
                 out << '\n';
@@ -306,24 +310,26 @@ class LocateCommand final : public Command {
         }
     }
 
-    void write_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows, bool header) {
+    void write_table(std::ostream &out, const std::vector<std::vector<std::string>> &rows,
+                     bool header) {
         if (m_widths.empty()) {
             m_widths.assign(m_out_header.size(), 0);
             for (std::size_t c = 0; c < m_out_header.size(); ++c) {
                 m_widths[c] = display_width(m_out_header[c]);
             }
-            for (const auto& r : rows) {
+            for (const auto &r : rows) {
                 for (std::size_t c = 0; c < r.size() && c < m_widths.size(); ++c) {
                     m_widths[c] = std::max(m_widths[c], display_width(r[c]));
                 }
             }
         }
-        auto write_line = [&](const std::vector<std::string>& cells) {
+        auto write_line = [&](const std::vector<std::string> &cells) {
             std::string line;
             for (std::size_t c = 0; c < m_widths.size(); ++c) {
-                const std::string& v = c < cells.size() ? cells[c] : std::string();
+                const std::string &v = c < cells.size() ? cells[c] : std::string();
                 const bool right = column_is_number(c);
-                const std::size_t pad = m_widths[c] > display_width(v) ? m_widths[c] - display_width(v) : 0;
+                const std::size_t pad =
+                    m_widths[c] > display_width(v) ? m_widths[c] - display_width(v) : 0;
                 if (c > 0) {
                     line += "  ";
                 }
@@ -345,7 +351,7 @@ class LocateCommand final : public Command {
         if (header) {
             write_line(m_out_header);
         }
-        for (const auto& r : rows) {
+        for (const auto &r : rows) {
             write_line(r);
         }
     }
@@ -360,7 +366,7 @@ class LocateCommand final : public Command {
 
     int run_stream() {
         std::ifstream file;
-        std::istream* in = &std::cin;
+        std::istream *in = &std::cin;
         const std::string name = m_input == "-" ? std::string("-") : m_input;
         if (m_input != "-") {
             file.open(m_input, std::ios::binary);
@@ -372,7 +378,8 @@ class LocateCommand final : public Command {
         CsvReader reader(*in, name);
         const auto header = reader.next();
         if (!header) {
-            throw InputError({name, 1, 0, ""}, "empty input: expected a header line with lon/lat columns");
+            throw InputError({name, 1, 0, ""},
+                             "empty input: expected a header line with lon/lat columns");
         }
         m_header = header->fields;
         const auto lon_col = m_lon_column.empty() ? find_column(m_header, {"lon", "longitude", "x"})
@@ -380,12 +387,14 @@ class LocateCommand final : public Command {
         const auto lat_col = m_lat_column.empty() ? find_column(m_header, {"lat", "latitude", "y"})
                                                   : find_column(m_header, {m_lat_column});
         if (!lon_col || !lat_col) {
-            throw InputError({name, header->line, 0, ""},
-                             std::string("no ") + (!lon_col ? "longitude" : "latitude") +
-                                 " column: expected " +
-                                 (!lon_col ? (m_lon_column.empty() ? "lon, longitude or x" : "'" + m_lon_column + "'")
-                                           : (m_lat_column.empty() ? "lat, latitude or y" : "'" + m_lat_column + "'")) +
-                                 " in the header");
+            throw InputError(
+                {name, header->line, 0, ""},
+                std::string("no ") + (!lon_col ? "longitude" : "latitude") + " column: expected " +
+                    (!lon_col
+                         ? (m_lon_column.empty() ? "lon, longitude or x" : "'" + m_lon_column + "'")
+                         : (m_lat_column.empty() ? "lat, latitude or y"
+                                                 : "'" + m_lat_column + "'")) +
+                    " in the header");
         }
         prepare_columns();
 
@@ -398,7 +407,7 @@ class LocateCommand final : public Command {
             write_csv_record(rejects->stream(), header_row);
         }
 
-        std::ostream& out = std::cout;
+        std::ostream &out = std::cout;
         const bool table = m_format == "table";
         if (!table) {
             write_prologue(out);
@@ -464,13 +473,13 @@ class LocateCommand final : public Command {
             if (table) {
                 std::vector<std::vector<std::string>> cells;
                 cells.reserve(rows.size());
-                for (const auto& r : rows) {
+                for (const auto &r : rows) {
                     cells.push_back(split_cells(r.text));
                 }
                 write_table(out, cells, !table_started);
                 table_started = true;
             } else {
-                for (const auto& r : rows) {
+                for (const auto &r : rows) {
                     if (any_row) {
                         out << (m_format == "csv" ? "\n" : ",\n");
                     }
@@ -478,7 +487,7 @@ class LocateCommand final : public Command {
                     any_row = true;
                 }
             }
-            for (const auto& r : rows) {
+            for (const auto &r : rows) {
                 if (!r.warning.empty()) {
                     ++warnings_total;
                     if (warnings_shown < max_messages && !globals().quiet) {
@@ -512,7 +521,8 @@ class LocateCommand final : public Command {
         return m_rejected > 0 ? exit_failure : exit_ok;
     }
 
-    std::vector<OutputRow> place_chunk(const std::vector<InputRow>& chunk, const std::string& name) const {
+    std::vector<OutputRow> place_chunk(const std::vector<InputRow> &chunk,
+                                       const std::string &name) const {
         std::vector<OutputRow> rows(chunk.size());
         const std::size_t threads = std::min<std::size_t>(m_threads, (chunk.size() + 255) / 256);
         auto work = [&](std::size_t first, std::size_t last) {
@@ -553,6 +563,8 @@ class LocateCommand final : public Command {
 
 } // namespace
 
-std::unique_ptr<Command> make_locate_command() { return std::make_unique<LocateCommand>(); }
+std::unique_ptr<Command> make_locate_command() {
+    return std::make_unique<LocateCommand>();
+}
 
 } // namespace borderwatch::cli

@@ -18,17 +18,17 @@ namespace borderwatch::cli {
 
 namespace {
 
-nlohmann::ordered_json properties(const Incident& x) {
+nlohmann::ordered_json properties(const Incident &x) {
     nlohmann::ordered_json o;
-    const auto& fields = incident_fields();
+    const auto &fields = incident_fields();
     for (std::size_t i = 0; i < fields.size(); ++i) {
         const auto v = get_field(x, i);
         const std::string name(fields[i].name);
         if (std::holds_alternative<std::monostate>(v)) {
             o[name] = nullptr;
-        } else if (const auto* n = std::get_if<std::int64_t>(&v)) {
+        } else if (const auto *n = std::get_if<std::int64_t>(&v)) {
             o[name] = *n;
-        } else if (const auto* d = std::get_if<double>(&v)) {
+        } else if (const auto *d = std::get_if<double>(&v)) {
             o[name] = *d;
         } else {
             o[name] = std::get<std::string>(v);
@@ -39,7 +39,7 @@ nlohmann::ordered_json properties(const Incident& x) {
 
 class QueryCommand final : public Command {
   public:
-    void setup(CLI::App& app) override {
+    void setup(CLI::App &app) override {
         add_store_option(app, m_store);
         add_format_option(app, m_format, {"table", "csv", "json", "geojson"},
                           "output format (default: table on a terminal, csv otherwise)");
@@ -70,16 +70,16 @@ class QueryCommand final : public Command {
         if (format.empty()) {
             format = stdout_is_terminal() ? "table" : "csv";
         }
-        auto& out = std::cout;
-        const auto& fields = incident_fields();
+        auto &out = std::cout;
+        const auto &fields = incident_fields();
         if (format == "csv") {
             std::vector<std::string> header;
-            for (const auto& f : fields) {
+            for (const auto &f : fields) {
                 header.emplace_back(f.name);
             }
             write_csv_record(out, header);
             std::vector<std::string> row(fields.size());
-            store->query(filter, [&](const Incident& x) {
+            store->query(filter, [&](const Incident &x) {
                 for (std::size_t i = 0; i < fields.size(); ++i) {
                     row[i] = field_text(get_field(x, i));
                 }
@@ -89,7 +89,7 @@ class QueryCommand final : public Command {
             const bool geo = format == "geojson";
             out << (geo ? "{\"type\":\"FeatureCollection\",\"features\":[" : "[");
             bool first = true;
-            store->query(filter, [&](const Incident& x) {
+            store->query(filter, [&](const Incident &x) {
                 out << (first ? "\n" : ",\n");
                 first = false;
                 if (!geo) {
@@ -110,17 +110,15 @@ class QueryCommand final : public Command {
             });
             out << (geo ? "\n]}\n" : "\n]\n");
         } else {
-            const std::vector<std::string> header = {"id",   "date",  "event_type", "location",
-                                                     "side", "admin2", "distance_km", "band",
-                                                     "fatalities"};
+            const std::vector<std::string> header = {"id",          "date", "event_type",
+                                                     "location",    "side", "admin2",
+                                                     "distance_km", "band", "fatalities"};
             std::vector<std::vector<std::string>> rows;
-            store->query(filter, [&](const Incident& x) {
-                rows.push_back({x.id, x.event_date, x.event_type, x.location_text, x.side,
-                                x.admin2,
-                                x.border_distance_m ? format_fixed(*x.border_distance_m / 1000.0, 3)
-                                                    : "",
-                                x.band,
-                                x.fatalities_best ? std::to_string(*x.fatalities_best) : ""});
+            store->query(filter, [&](const Incident &x) {
+                rows.push_back(
+                    {x.id, x.event_date, x.event_type, x.location_text, x.side, x.admin2,
+                     x.border_distance_m ? format_fixed(*x.border_distance_m / 1000.0, 3) : "",
+                     x.band, x.fatalities_best ? std::to_string(*x.fatalities_best) : ""});
             });
             // distance_km and fatalities are numbers: right-aligned.
             write_text_table(out, header, rows,
@@ -138,6 +136,8 @@ class QueryCommand final : public Command {
 
 } // namespace
 
-std::unique_ptr<Command> make_query_command() { return std::make_unique<QueryCommand>(); }
+std::unique_ptr<Command> make_query_command() {
+    return std::make_unique<QueryCommand>();
+}
 
 } // namespace borderwatch::cli

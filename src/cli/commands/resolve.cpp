@@ -18,8 +18,8 @@ namespace borderwatch::cli {
 
 namespace {
 
-const std::vector<std::string> columns{"query",   "name",   "matched", "id",    "kind",
-                                       "country", "admin1", "admin2",  "lon",   "lat",
+const std::vector<std::string> columns{"query",   "name",      "matched",   "id",         "kind",
+                                       "country", "admin1",    "admin2",    "lon",        "lat",
                                        "score",   "precision", "ambiguous", "suggestions"};
 
 struct Line {
@@ -29,7 +29,7 @@ struct Line {
 
 class ResolveCommand final : public Command {
   public:
-    void setup(CLI::App& app) override {
+    void setup(CLI::App &app) override {
         app.add_option("query", m_queries,
                        "place names to resolve (any spelling or script; context such as "
                        "\"Darvoz, Tajikistan\" is understood)");
@@ -70,7 +70,8 @@ class ResolveCommand final : public Command {
             "fuzzy matches); precision is UCDP where_prec (1 place, 3 district, 4 province,\n"
             "6 country); ambiguous = another unrelated place matched almost as well.\n\n"
             "Examples:\n"
-            "  borderwatch resolve \"Shamsiddin Shokhin\" Дарвоз \"Badakhshan province, Afghanistan\"\n"
+            "  borderwatch resolve \"Shamsiddin Shokhin\" Дарвоз \"Badakhshan province, "
+            "Afghanistan\"\n"
             "  borderwatch resolve --input places.txt --format json --top 3\n\n" +
             exit_status_footer("  (1 also when a query line is empty, not UTF-8 or longer than "
                                "500 bytes;\n   the other lines are still resolved)\n"));
@@ -102,11 +103,11 @@ class ResolveCommand final : public Command {
         std::vector<std::vector<std::string>> rows;
         nlohmann::ordered_json json = nlohmann::ordered_json::array();
         std::size_t failed = 0;
-        for (const auto& line : lines) {
+        for (const auto &line : lines) {
             ResolveResult result;
             try {
                 result = gazetteer->resolve(line.text, options);
-            } catch (const InputError& e) {
+            } catch (const InputError &e) {
                 std::cerr << line.where.to_string() << ' ' << e.message() << '\n';
                 ++failed;
                 continue;
@@ -117,7 +118,7 @@ class ResolveCommand final : public Command {
             std::cout << json.dump(2) << '\n';
         } else if (format() == "csv") {
             write_csv_record(std::cout, columns);
-            for (const auto& row : rows) {
+            for (const auto &row : rows) {
                 write_csv_record(std::cout, row);
             }
         } else {
@@ -144,12 +145,13 @@ class ResolveCommand final : public Command {
         std::vector<Line> lines;
         if (!m_queries.empty()) {
             for (std::size_t i = 0; i < m_queries.size(); ++i) {
-                lines.push_back({m_queries[i], {"argument " + std::to_string(i + 1), 0, 0, "query"}});
+                lines.push_back(
+                    {m_queries[i], {"argument " + std::to_string(i + 1), 0, 0, "query"}});
             }
             return lines;
         }
         std::ifstream file;
-        std::istream* in = &std::cin;
+        std::istream *in = &std::cin;
         const std::string name = m_input == "-" ? "-" : m_input;
         if (m_input != "-") {
             file.open(m_input, std::ios::binary);
@@ -176,20 +178,20 @@ class ResolveCommand final : public Command {
         return lines;
     }
 
-    static void add_result(const std::string& query, const ResolveResult& result,
-                           std::vector<std::vector<std::string>>& rows,
-                           nlohmann::ordered_json& json) {
+    static void add_result(const std::string &query, const ResolveResult &result,
+                           std::vector<std::vector<std::string>> &rows,
+                           nlohmann::ordered_json &json) {
         nlohmann::ordered_json entry;
         entry["query"] = query;
         entry["matched"] = result.matched;
         entry["candidates"] = nlohmann::ordered_json::array();
         std::string suggestions;
-        for (const auto& s : result.suggestions) {
+        for (const auto &s : result.suggestions) {
             suggestions += (suggestions.empty() ? "" : "; ") + s;
         }
-        for (const auto& m : result.candidates) {
-            rows.push_back({m.query, m.name, m.matched, m.id, m.kind, m.country, m.admin1,
-                            m.admin2, format_fixed(m.lon, 6), format_fixed(m.lat, 6),
+        for (const auto &m : result.candidates) {
+            rows.push_back({m.query, m.name, m.matched, m.id, m.kind, m.country, m.admin1, m.admin2,
+                            format_fixed(m.lon, 6), format_fixed(m.lat, 6),
                             format_fixed(m.score, 3), std::to_string(m.precision),
                             m.ambiguous ? "true" : "false", ""});
             nlohmann::ordered_json c;
@@ -208,14 +210,14 @@ class ResolveCommand final : public Command {
             entry["candidates"].push_back(std::move(c));
         }
         if (!result.matched) {
-            rows.push_back({query, "", "", "", "", "", "", "", "", "", "0", "", "false",
-                            suggestions});
+            rows.push_back(
+                {query, "", "", "", "", "", "", "", "", "", "0", "", "false", suggestions});
         }
         entry["suggestions"] = result.suggestions;
         json.push_back(std::move(entry));
     }
 
-    static void write_table(const std::vector<std::vector<std::string>>& rows) {
+    static void write_table(const std::vector<std::vector<std::string>> &rows) {
         write_text_table(std::cout, columns, rows);
     }
 
@@ -233,6 +235,8 @@ class ResolveCommand final : public Command {
 
 } // namespace
 
-std::unique_ptr<Command> make_resolve_command() { return std::make_unique<ResolveCommand>(); }
+std::unique_ptr<Command> make_resolve_command() {
+    return std::make_unique<ResolveCommand>();
+}
 
 } // namespace borderwatch::cli

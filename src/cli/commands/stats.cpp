@@ -16,7 +16,7 @@ namespace {
 
 class StatsCommand final : public Command {
   public:
-    void setup(CLI::App& app) override {
+    void setup(CLI::App &app) override {
         app.add_option("--by", m_by,
                        "group by a comma-separated list of side, admin1, admin2, event_type, "
                        "month, band, sector (default: no grouping)")
@@ -58,12 +58,12 @@ class StatsCommand final : public Command {
     }
 
     int run() override {
-        const auto filter = m_filter.empty() ? QueryFilter{}
-                                             : resolve_filter_spec(m_filter, globals().geodata);
+        const auto filter =
+            m_filter.empty() ? QueryFilter{} : resolve_filter_spec(m_filter, globals().geodata);
         const auto store = open_store(m_store.empty() ? default_store_spec() : m_store,
                                       StoreOpenOptions{false, false});
         StatsAccumulator acc(m_options);
-        store->query(filter, [&](const Incident& x) { acc.add(x); });
+        store->query(filter, [&](const Incident &x) { acc.add(x); });
         std::cout << format_stats(acc.finish(), m_format);
         std::cout.flush();
         return exit_ok;
@@ -81,6 +81,8 @@ class StatsCommand final : public Command {
 
 } // namespace
 
-std::unique_ptr<Command> make_stats_command() { return std::make_unique<StatsCommand>(); }
+std::unique_ptr<Command> make_stats_command() {
+    return std::make_unique<StatsCommand>();
+}
 
 } // namespace borderwatch::cli

@@ -14,12 +14,12 @@ namespace {
 
 class StoreCommand final : public Command {
   public:
-    void setup(CLI::App& app) override {
+    void setup(CLI::App &app) override {
         app.require_subcommand(1);
-        auto* init = app.add_subcommand(
+        auto *init = app.add_subcommand(
             "init", "create the store's schema, or migrate it to this program's version");
-        auto* info = app.add_subcommand("info", "print backend, schema version, incident count");
-        for (auto* sub : {init, info}) {
+        auto *info = app.add_subcommand("info", "print backend, schema version, incident count");
+        for (auto *sub : {init, info}) {
             sub->add_option("--store", m_store,
                             "incident store: FILE.gpkg, PG:\"dbname=... host=... user=...\" or "
                             "postgresql://... (default $BORDERWATCH_STORE or borderwatch.gpkg)")
@@ -38,7 +38,8 @@ class StoreCommand final : public Command {
             "Passwords: prefer ~/.pgpass or PGPASSWORD over password= in the spec; borderwatch\n"
             "masks passwords in every message and manifest either way.\n\n"
             "Examples:\n"
-            "  borderwatch store init --store \"PG:dbname=incidents host=db.example user=analyst\"\n"
+            "  borderwatch store init --store \"PG:dbname=incidents host=db.example "
+            "user=analyst\"\n"
             "  borderwatch store init --store postgresql://analyst@db.example/incidents\n"
             "  borderwatch store info --store incidents.gpkg\n\n" +
             exit_status_footer("  (1 also when the store's schema is newer than this program)\n"));
@@ -73,6 +74,8 @@ class StoreCommand final : public Command {
 
 } // namespace
 
-std::unique_ptr<Command> make_store_command() { return std::make_unique<StoreCommand>(); }
+std::unique_ptr<Command> make_store_command() {
+    return std::make_unique<StoreCommand>();
+}
 
 } // namespace borderwatch::cli

@@ -32,7 +32,7 @@ std::string utc_now() {
 
 class UpdateCommand final : public Command {
   public:
-    void setup(CLI::App& app) override {
+    void setup(CLI::App &app) override {
         app.add_option("-c,--config", m_config, "update configuration (TOML)")
             ->required()
             ->check(CLI::ExistingFile)
@@ -51,20 +51,21 @@ class UpdateCommand final : public Command {
             "Examples:\n"
             "  borderwatch update --config /etc/borderwatch/update.toml\n"
             "  */15 * * * * borderwatch update -c /etc/borderwatch/update.toml   (crontab)\n\n" +
-            exit_status_footer("  75 another update holds the lock (mode=fail, or wait timed out);\n"
-                               "     try again later (sysexits EX_TEMPFAIL)\n"));
+            exit_status_footer(
+                "  75 another update holds the lock (mode=fail, or wait timed out);\n"
+                "     try again later (sysexits EX_TEMPFAIL)\n"));
     }
 
-    void log(const UpdateEvent& e) const {
+    void log(const UpdateEvent &e) const {
         if (m_json_log) {
             nlohmann::ordered_json j;
             j["time"] = utc_now();
             j["event"] = e.event;
             j["message"] = e.message;
-            for (const auto& [k, v] : e.fields) {
+            for (const auto &[k, v] : e.fields) {
                 j[k] = v;
             }
-            for (const auto& [k, v] : e.numbers) {
+            for (const auto &[k, v] : e.numbers) {
                 j[k] = v;
             }
             std::cerr << j.dump() << '\n' << std::flush;
@@ -79,7 +80,7 @@ class UpdateCommand final : public Command {
                           (globals().progress || ::isatty(STDERR_FILENO) == 1);
         ExportProgress progress;
         if (show) {
-            progress = [](const std::string& stage, std::uint64_t done, std::uint64_t total) {
+            progress = [](const std::string &stage, std::uint64_t done, std::uint64_t total) {
                 std::cerr << "\rupdate: export " << stage << " " << done;
                 if (total > 0) {
                     std::cerr << "/" << total;
@@ -89,7 +90,7 @@ class UpdateCommand final : public Command {
         }
         // Engine and gazetteer are loaded only when something has to be imported.
         const std::filesystem::path geodata = globals().geodata;
-        ImportStep import = [&](const std::vector<std::string>& files, IncidentStore& store) {
+        ImportStep import = [&](const std::vector<std::string> &files, IncidentStore &store) {
             const auto engine = BorderEngine::load(config.border, geodata);
             Gazetteer::Sources sources;
             sources.geodata = geodata;
@@ -98,12 +99,12 @@ class UpdateCommand final : public Command {
             ImportOptions options;
             options.format = *parse_incident_format(config.input_format);
             ImportCounts counts;
-            const auto report = import_incidents(files, store, *placer, options,
-                                                 [&](const RejectedRow& row) {
-                                                     if (counts.messages.size() < 20) {
-                                                         counts.messages.push_back(row.to_string());
-                                                     }
-                                                 });
+            const auto report =
+                import_incidents(files, store, *placer, options, [&](const RejectedRow &row) {
+                    if (counts.messages.size() < 20) {
+                        counts.messages.push_back(row.to_string());
+                    }
+                });
             counts.read = report.read;
             counts.rejected = report.rejected;
             counts.inserted = report.inserted;
@@ -112,13 +113,13 @@ class UpdateCommand final : public Command {
             return counts;
         };
         try {
-            const auto result =
-                run_update(config, import, [this](const UpdateEvent& e) { log(e); }, progress);
+            const auto result = run_update(
+                config, import, [this](const UpdateEvent &e) { log(e); }, progress);
             if (show) {
                 std::cerr << "\r" << std::string(60, ' ') << "\r" << std::flush;
             }
             if (result.import.rejected > 0) {
-                for (const auto& m : result.import.messages) {
+                for (const auto &m : result.import.messages) {
                     log({"warning", m, {}, {}});
                 }
                 log({"warning",
@@ -130,14 +131,14 @@ class UpdateCommand final : public Command {
                 return exit_failure;
             }
             return exit_ok;
-        } catch (const LockBusyError& e) {
+        } catch (const LockBusyError &e) {
             if (m_json_log) {
                 log({"locked", e.what(), {}, {}});
             } else {
                 std::cerr << "borderwatch: " << e.what() << '\n';
             }
             return k_exit_lock_busy;
-        } catch (const Error& e) {
+        } catch (const Error &e) {
             if (m_json_log) {
                 log({"error", e.what(), {}, {}});
             }
@@ -152,6 +153,8 @@ class UpdateCommand final : public Command {
 
 } // namespace
 
-std::unique_ptr<Command> make_update_command() { return std::make_unique<UpdateCommand>(); }
+std::unique_ptr<Command> make_update_command() {
+    return std::make_unique<UpdateCommand>();
+}
 
 } // namespace borderwatch::cli

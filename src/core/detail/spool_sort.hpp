@@ -21,15 +21,14 @@
 
 namespace borderwatch::detail {
 
-template <typename T, typename Less>
-class SpoolSorter {
+template <typename T, typename Less> class SpoolSorter {
     static_assert(std::is_trivially_copyable_v<T>, "records are written to disk as bytes");
 
   public:
     explicit SpoolSorter(std::size_t chunk_records = 131072, Less less = Less{})
         : m_chunk(std::max<std::size_t>(chunk_records, 1024)), m_less(less) {}
 
-    void add(const T& v) {
+    void add(const T &v) {
         if (m_buf.capacity() == 0) {
             m_buf.reserve(m_chunk);
         }
@@ -53,11 +52,10 @@ class SpoolSorter {
 
     /// Call f(const T&) for every record in sorted order. The sorter is empty afterwards.
     /// @throws IoError when the temporary file cannot be written or read
-    template <typename F>
-    void merge(F&& f) {
+    template <typename F> void merge(F &&f) {
         if (m_runs.empty()) {
             std::sort(m_buf.begin(), m_buf.end(), m_less);
-            for (const auto& v : m_buf) {
+            for (const auto &v : m_buf) {
                 f(v);
             }
             clear();
@@ -79,7 +77,7 @@ class SpoolSorter {
             std::size_t end = 0;  ///< one past the run's last record
         };
         std::vector<Cursor> cursors(m_runs.size());
-        auto refill = [&](Cursor& c) {
+        auto refill = [&](Cursor &c) {
             const std::size_t n = std::min(per_run, c.end - c.next);
             c.buf.resize(n);
             c.pos = 0;
@@ -97,8 +95,7 @@ class SpoolSorter {
         auto greater = [&](std::size_t a, std::size_t b) {
             return m_less(cursors[b].buf[cursors[b].pos], cursors[a].buf[cursors[a].pos]);
         };
-        std::priority_queue<std::size_t, std::vector<std::size_t>, decltype(greater)> heap(
-            greater);
+        std::priority_queue<std::size_t, std::vector<std::size_t>, decltype(greater)> heap(greater);
         for (std::size_t i = 0; i < m_runs.size(); ++i) {
             cursors[i].next = m_runs[i].first;
             cursors[i].end = m_runs[i].first + m_runs[i].second;
@@ -109,7 +106,7 @@ class SpoolSorter {
         while (!heap.empty()) {
             const std::size_t i = heap.top();
             heap.pop();
-            auto& c = cursors[i];
+            auto &c = cursors[i];
             f(c.buf[c.pos]);
             if (++c.pos < c.buf.size() || refill(c)) {
                 heap.push(i);
@@ -120,7 +117,7 @@ class SpoolSorter {
 
   private:
     struct FileCloser {
-        void operator()(std::FILE* f) const noexcept { std::fclose(f); }
+        void operator()(std::FILE *f) const noexcept { std::fclose(f); }
     };
 
     void spill() {

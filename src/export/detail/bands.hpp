@@ -12,9 +12,9 @@
 namespace borderwatch::detail {
 
 struct BandPolygon {
-    std::string side;   ///< ISO3
+    std::string side; ///< ISO3
     DistanceBand band;
-    Geometry geometry;  ///< multi_polygon, lon/lat
+    Geometry geometry; ///< multi_polygon, lon/lat
 };
 
 /// Buffers of the border at each band's max_km, built piecewise in ellipsoidal azimuthal
@@ -24,7 +24,7 @@ struct BandPolygon {
 /// (no max_km) is the rest of the country.
 /// @throws GeometryError on GEOS failure
 [[nodiscard]] std::vector<BandPolygon>
-build_band_polygons(const BorderGeometry& border, const std::vector<DistanceBand>& bands,
-                    const std::vector<ReferenceFeature>& countries, double chunk_km = 100);
+build_band_polygons(const BorderGeometry &border, const std::vector<DistanceBand> &bands,
+                    const std::vector<ReferenceFeature> &countries, double chunk_km = 100);
 
 } // namespace borderwatch::detail

@@ -16,7 +16,7 @@ namespace borderwatch::detail {
 
 template <class Row> class FanOut {
   public:
-    using Consumer = std::function<void(const Row&)>;
+    using Consumer = std::function<void(const Row &)>;
 
     /// Starts one thread per consumer. A consumer that throws stops the fan-out: the
     /// producer's next push()/close() rethrows its exception.
@@ -30,8 +30,8 @@ template <class Row> class FanOut {
             m_threads.emplace_back([this, w] { run(w); });
         }
     }
-    FanOut(const FanOut&) = delete;
-    FanOut& operator=(const FanOut&) = delete;
+    FanOut(const FanOut &) = delete;
+    FanOut &operator=(const FanOut &) = delete;
     /// Without close() (the producer failed): stop the consumers, drop their work.
     ~FanOut() {
         {
@@ -44,7 +44,7 @@ template <class Row> class FanOut {
 
     /// The row to fill next; it is handed over by push(). Its previous contents are still
     /// there (reuse the allocated memory).
-    Row& row() noexcept { return m_batches[m_published % m_batches.size()][m_fill]; }
+    Row &row() noexcept { return m_batches[m_published % m_batches.size()][m_fill]; }
 
     /// Hand the filled row to the consumers. @throws what a consumer threw
     void push() {
@@ -107,7 +107,7 @@ template <class Row> class FanOut {
                     }
                     size = m_sizes[seq % m_batches.size()];
                 }
-                const auto& batch = m_batches[seq % m_batches.size()];
+                const auto &batch = m_batches[seq % m_batches.size()];
                 for (std::size_t i = 0; i < size; ++i) {
                     m_consumers[w](batch[i]);
                 }
@@ -130,7 +130,7 @@ template <class Row> class FanOut {
     }
 
     void join() {
-        for (auto& t : m_threads) {
+        for (auto &t : m_threads) {
             if (t.joinable()) {
                 t.join();
             }

@@ -17,9 +17,10 @@ struct ReferenceFeature {
 };
 
 /// Every feature of a GeoJSON FeatureCollection. @throws DataError
-[[nodiscard]] std::vector<ReferenceFeature> read_geojson_features(const std::filesystem::path& file);
+[[nodiscard]] std::vector<ReferenceFeature>
+read_geojson_features(const std::filesystem::path &file);
 
 /// Text property or "" when missing / not a string.
-[[nodiscard]] std::string text_property(const nlohmann::json& properties, const char* key);
+[[nodiscard]] std::string text_property(const nlohmann::json &properties, const char *key);
 
 } // namespace borderwatch::detail

@@ -16,20 +16,20 @@ class GeosContext {
   public:
     GeosContext();
     ~GeosContext();
-    GeosContext(const GeosContext&) = delete;
-    GeosContext& operator=(const GeosContext&) = delete;
+    GeosContext(const GeosContext &) = delete;
+    GeosContext &operator=(const GeosContext &) = delete;
     [[nodiscard]] GEOSContextHandle_t handle() const noexcept { return m_handle; }
-    [[nodiscard]] const std::string& last_error() const noexcept { return m_error; }
+    [[nodiscard]] const std::string &last_error() const noexcept { return m_error; }
 
   private:
-    static void on_error(const char* message, void* self);
+    static void on_error(const char *message, void *self);
     GEOSContextHandle_t m_handle;
     std::string m_error;
 };
 
 struct GeosDeleter {
     GEOSContextHandle_t handle = nullptr;
-    void operator()(GEOSGeometry* g) const noexcept {
+    void operator()(GEOSGeometry *g) const noexcept {
         if (g != nullptr) {
             GEOSGeom_destroy_r(handle, g);
         }
@@ -38,13 +38,13 @@ struct GeosDeleter {
 using GeosPtr = std::unique_ptr<GEOSGeometry, GeosDeleter>;
 
 /// Take ownership of a GEOS result; throws GeometryError(@p what + GEOS message) on null.
-[[nodiscard]] GeosPtr geos_check(const GeosContext& ctx, GEOSGeometry* g, const char* what);
+[[nodiscard]] GeosPtr geos_check(const GeosContext &ctx, GEOSGeometry *g, const char *what);
 
 /// Polygonal Geometry (polygon / multi_polygon) or line → GEOS. Invalid polygons are made
 /// valid (GEOSMakeValid).
-[[nodiscard]] GeosPtr to_geos(const GeosContext& ctx, const Geometry& geometry);
+[[nodiscard]] GeosPtr to_geos(const GeosContext &ctx, const Geometry &geometry);
 
 /// The polygonal parts of a GEOS geometry as a multi_polygon (empty parts if none).
-[[nodiscard]] Geometry polygons_from_geos(const GeosContext& ctx, const GEOSGeometry* g);
+[[nodiscard]] Geometry polygons_from_geos(const GeosContext &ctx, const GEOSGeometry *g);
 
 } // namespace borderwatch::detail

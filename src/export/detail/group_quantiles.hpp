@@ -30,8 +30,8 @@ class GroupQuantiles {
 
     GroupQuantiles();
     explicit GroupQuantiles(Options options);
-    GroupQuantiles(const GroupQuantiles&) = delete;
-    GroupQuantiles& operator=(const GroupQuantiles&) = delete;
+    GroupQuantiles(const GroupQuantiles &) = delete;
+    GroupQuantiles &operator=(const GroupQuantiles &) = delete;
     ~GroupQuantiles();
 
     /// Record @p value for @p group (groups are small dense ids; values must not be NaN).
@@ -41,9 +41,9 @@ class GroupQuantiles {
     /// Sort/merge everything and call @p visit once per group that has values, in group
     /// order, with its count and the quantiles for @p probabilities (each in [0, 1]).
     /// The collector is empty afterwards. @throws IoError on a read/write failure
-    void finish(const std::vector<double>& probabilities,
+    void finish(const std::vector<double> &probabilities,
                 const std::function<void(std::uint32_t group, std::uint64_t count,
-                                         const std::vector<double>& quantiles)>& visit);
+                                         const std::vector<double> &quantiles)> &visit);
 
     /// Runs spilled so far (for tests and diagnostics).
     [[nodiscard]] std::size_t runs_spilled() const noexcept { return m_runs_spilled; }

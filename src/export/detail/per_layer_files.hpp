@@ -15,23 +15,23 @@ template <class Layer> class PerLayerFileWriter final : public FormatWriter {
   public:
     explicit PerLayerFileWriter(std::filesystem::path dir) : m_dir(std::move(dir)) {}
 
-    LayerWriter& open_layer(const LayerSchema& schema) override {
+    LayerWriter &open_layer(const LayerSchema &schema) override {
         m_layers.push_back(std::make_unique<Layer>(m_dir, schema));
         return *m_layers.back();
     }
     void finish() override {
-        for (auto& layer : m_layers) {
+        for (auto &layer : m_layers) {
             layer->finish();
         }
     }
     void commit() override {
-        for (auto& layer : m_layers) {
+        for (auto &layer : m_layers) {
             layer->commit();
         }
     }
     [[nodiscard]] std::vector<OutputFile> files() const override {
         std::vector<OutputFile> out;
-        for (const auto& layer : m_layers) {
+        for (const auto &layer : m_layers) {
             out.push_back(layer->output());
         }
         return out;

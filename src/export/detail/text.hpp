@@ -17,27 +17,27 @@ namespace borderwatch::detail {
 
 /// Append @p value in fixed notation with at most @p decimals digits, trailing zeros
 /// removed, "-0" printed as "0" (same output as format_fixed, without allocating).
-void append_fixed(std::string& out, double value, int decimals);
+void append_fixed(std::string &out, double value, int decimals);
 /// Append the shortest round-trip representation (std::to_chars).
-void append_shortest(std::string& out, double value);
-void append_int(std::string& out, std::int64_t value);
+void append_shortest(std::string &out, double value);
+void append_int(std::string &out, std::int64_t value);
 
 using borderwatch::append_json_escaped; // core/escape.hpp
 using borderwatch::append_xml_escaped;
 
 /// Signed area (shoelace, degrees²) of a ring; > 0 means counter-clockwise.
-[[nodiscard]] double ring_signed_area(const std::vector<LonLat>& ring) noexcept;
+[[nodiscard]] double ring_signed_area(const std::vector<LonLat> &ring) noexcept;
 
 /// Append the geometry as WKT ("POINT (70.1 37.2)"), coordinates rounded to @p decimals.
 /// Empty geometry appends nothing.
-void append_wkt(std::string& out, const Geometry& geometry, int decimals);
+void append_wkt(std::string &out, const Geometry &geometry, int decimals);
 
 /// Attribute value as text ("" for null); reals in shortest round-trip form.
-void append_value_text(std::string& out, const Value& value);
+void append_value_text(std::string &out, const Value &value);
 
 /// Flush @p file's stream and fsync its temporary, so the writers' finish() (run in
 /// parallel) pays the sync and commit() only renames. @throws IoError (disk full)
-void flush_and_sync(AtomicFile& file);
+void flush_and_sync(AtomicFile &file);
 
 /// Starts the kernel's writeback of a file every few tens of MB while it is written, so the
 /// disk works during the export instead of all at the final fsync (which then has little
@@ -45,9 +45,9 @@ void flush_and_sync(AtomicFile& file);
 class Writeback {
   public:
     Writeback() = default;
-    explicit Writeback(const std::filesystem::path& file);
-    Writeback(const Writeback&) = delete;
-    Writeback& operator=(const Writeback&) = delete;
+    explicit Writeback(const std::filesystem::path &file);
+    Writeback(const Writeback &) = delete;
+    Writeback &operator=(const Writeback &) = delete;
     ~Writeback();
     /// Count @p bytes handed to the kernel; start writeback past the threshold.
     void wrote(std::uint64_t bytes) {
@@ -69,14 +69,14 @@ class Writeback {
 /// (SHA-256) and counts everything it writes, so manifests need not re-read big files.
 class OutBuffer {
   public:
-    explicit OutBuffer(std::ostream& stream, std::size_t threshold = 1 << 20)
+    explicit OutBuffer(std::ostream &stream, std::size_t threshold = 1 << 20)
         : m_stream(stream), m_threshold(threshold) {
         m_buf.reserve(threshold + 4096);
     }
-    OutBuffer(const OutBuffer&) = delete;
-    OutBuffer& operator=(const OutBuffer&) = delete;
+    OutBuffer(const OutBuffer &) = delete;
+    OutBuffer &operator=(const OutBuffer &) = delete;
     ~OutBuffer() = default;
-    std::string& str() noexcept { return m_buf; }
+    std::string &str() noexcept { return m_buf; }
     /// Flush if above the threshold.
     void maybe_flush() {
         if (m_buf.size() >= m_threshold) {
@@ -98,7 +98,7 @@ class OutBuffer {
         m_buf.clear();
     }
     /// Start writeback of @p file (the file m_stream writes) as it grows.
-    void enable_writeback(const std::filesystem::path& file) {
+    void enable_writeback(const std::filesystem::path &file) {
         m_writeback = std::make_unique<Writeback>(file);
     }
     /// Flush, then the SHA-256 (hex) and size of everything written. Call once, at the end.
@@ -108,7 +108,7 @@ class OutBuffer {
     }
 
   private:
-    std::ostream& m_stream;
+    std::ostream &m_stream;
     std::size_t m_threshold;
     std::string m_buf;
     Sha256 m_hash;

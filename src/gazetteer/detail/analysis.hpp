@@ -27,7 +27,7 @@ struct Analysed {
 };
 
 /// Analyse tokens [begin, end) of a tokenized name.
-[[nodiscard]] Analysed analyse(const std::vector<NameToken>& tokens, std::size_t begin,
+[[nodiscard]] Analysed analyse(const std::vector<NameToken> &tokens, std::size_t begin,
                                std::size_t end);
 /// Fold, tokenize and analyse a whole name.
 [[nodiscard]] Analysed analyse(std::string_view utf8);

@@ -13,10 +13,10 @@ namespace borderwatch::detail {
 class FuzzyIndex {
   public:
     /// Add a key (duplicates are ignored); returns its number.
-    std::uint32_t add(const std::string& key);
+    std::uint32_t add(const std::string &key);
 
     /// The key with this number.
-    [[nodiscard]] const std::string& key(std::uint32_t id) const { return m_keys[id]; }
+    [[nodiscard]] const std::string &key(std::uint32_t id) const { return m_keys[id]; }
     [[nodiscard]] std::size_t size() const noexcept { return m_keys.size(); }
 
     struct Hit {

@@ -71,25 +71,25 @@ class OwnerParity {
 
 } // namespace
 
-PolygonGrid::PolygonGrid(const Owners& owners) {
+PolygonGrid::PolygonGrid(const Owners &owners) {
     double xmin = std::numeric_limits<double>::infinity();
     double ymin = xmin;
     double xmax = -xmin;
     double ymax = -xmin;
     m_owner_edges.resize(owners.size());
     for (std::uint32_t o = 0; o < owners.size(); ++o) {
-        auto& ext = m_owner_edges[o];
+        auto &ext = m_owner_edges[o];
         ext.first = static_cast<std::uint32_t>(m_edges.size());
         ext.xmin = ext.ymin = std::numeric_limits<double>::infinity();
         ext.xmax = ext.ymax = -std::numeric_limits<double>::infinity();
-        for (const auto& polygon : owners[o]) {
-            for (const auto& ring : polygon) {
+        for (const auto &polygon : owners[o]) {
+            for (const auto &ring : polygon) {
                 if (ring.size() < 3) {
                     continue;
                 }
                 for (std::size_t i = 0; i < ring.size(); ++i) {
-                    const auto& a = ring[i];
-                    const auto& b = ring[(i + 1) % ring.size()]; // closes open rings
+                    const auto &a = ring[i];
+                    const auto &b = ring[(i + 1) % ring.size()]; // closes open rings
                     if (a == b) {
                         continue;
                     }
@@ -133,7 +133,7 @@ PolygonGrid::PolygonGrid(const Owners& owners) {
 
     // Owner at each root cell centre: scanline along the row of centres (even-odd rule).
     std::vector<std::vector<std::pair<double, std::uint32_t>>> rows(static_cast<std::size_t>(m_ny));
-    for (const auto& e : m_edges) {
+    for (const auto &e : m_edges) {
         const double lo = std::min(e.y1, e.y2);
         const double hi = std::max(e.y1, e.y2);
         const int j0 = std::max(0, static_cast<int>(std::floor((lo - m_y0) / m_ch - 0.5)));
@@ -148,7 +148,7 @@ PolygonGrid::PolygonGrid(const Owners& owners) {
     }
     OwnerParity parity;
     for (int j = 0; j < m_ny; ++j) {
-        auto& row = rows[static_cast<std::size_t>(j)];
+        auto &row = rows[static_cast<std::size_t>(j)];
         std::sort(row.begin(), row.end());
         parity.clear();
         std::size_t k = 0;
@@ -165,23 +165,28 @@ PolygonGrid::PolygonGrid(const Owners& owners) {
 
     // Edges of each root cell (counting pass, then fill).
     std::vector<std::uint32_t> counts(m_cells.size() + 1, 0);
-    auto for_cells_of_edge = [&](const Edge& e, auto&& fn) {
-        const int i0 = std::clamp(static_cast<int>(std::floor((std::min(e.x1, e.x2) - m_x0) / m_cw)), 0, m_nx - 1);
-        const int i1 = std::clamp(static_cast<int>(std::floor((std::max(e.x1, e.x2) - m_x0) / m_cw)), 0, m_nx - 1);
-        const int j0 = std::clamp(static_cast<int>(std::floor((std::min(e.y1, e.y2) - m_y0) / m_ch)), 0, m_ny - 1);
-        const int j1 = std::clamp(static_cast<int>(std::floor((std::max(e.y1, e.y2) - m_y0) / m_ch)), 0, m_ny - 1);
+    auto for_cells_of_edge = [&](const Edge &e, auto &&fn) {
+        const int i0 = std::clamp(
+            static_cast<int>(std::floor((std::min(e.x1, e.x2) - m_x0) / m_cw)), 0, m_nx - 1);
+        const int i1 = std::clamp(
+            static_cast<int>(std::floor((std::max(e.x1, e.x2) - m_x0) / m_cw)), 0, m_nx - 1);
+        const int j0 = std::clamp(
+            static_cast<int>(std::floor((std::min(e.y1, e.y2) - m_y0) / m_ch)), 0, m_ny - 1);
+        const int j1 = std::clamp(
+            static_cast<int>(std::floor((std::max(e.y1, e.y2) - m_y0) / m_ch)), 0, m_ny - 1);
         for (int j = j0; j <= j1; ++j) {
             for (int i = i0; i <= i1; ++i) {
                 const double rx0 = m_x0 + i * m_cw;
                 const double ry0 = m_y0 + j * m_ch;
                 if (i0 == i1 || j0 == j1 ||
-                    segment_touches_rect(e.x1, e.y1, e.x2, e.y2, rx0, ry0, rx0 + m_cw, ry0 + m_ch)) {
+                    segment_touches_rect(e.x1, e.y1, e.x2, e.y2, rx0, ry0, rx0 + m_cw,
+                                         ry0 + m_ch)) {
                     fn(static_cast<std::size_t>(j) * m_nx + i);
                 }
             }
         }
     };
-    for (const auto& e : m_edges) {
+    for (const auto &e : m_edges) {
         for_cells_of_edge(e, [&](std::size_t c) { ++counts[c]; });
     }
     std::uint32_t running = 0;
@@ -193,7 +198,7 @@ PolygonGrid::PolygonGrid(const Owners& owners) {
     m_refs.resize(running);
     for (std::uint32_t idx = 0; idx < m_edges.size(); ++idx) {
         for_cells_of_edge(m_edges[idx], [&](std::size_t c) {
-            auto& cell = m_cells[c];
+            auto &cell = m_cells[c];
             m_refs[cell.first + cell.count++] = idx;
         });
     }
@@ -211,18 +216,23 @@ PolygonGrid::PolygonGrid(const Owners& owners) {
     {
         const std::size_t nb = static_cast<std::size_t>(m_bnx) * static_cast<std::size_t>(m_bny);
         std::vector<std::uint32_t> bcount(nb + 1, 0);
-        auto for_buckets = [&](const Edge& e, auto&& fn) {
-            const int i0 = std::clamp(static_cast<int>((std::min(e.x1, e.x2) - m_bx0) / m_bsize), 0, m_bnx - 1);
-            const int i1 = std::clamp(static_cast<int>((std::max(e.x1, e.x2) - m_bx0) / m_bsize), 0, m_bnx - 1);
-            const int j0 = std::clamp(static_cast<int>((std::min(e.y1, e.y2) - m_by0) / m_bsize), 0, m_bny - 1);
-            const int j1 = std::clamp(static_cast<int>((std::max(e.y1, e.y2) - m_by0) / m_bsize), 0, m_bny - 1);
+        auto for_buckets = [&](const Edge &e, auto &&fn) {
+            const int i0 = std::clamp(static_cast<int>((std::min(e.x1, e.x2) - m_bx0) / m_bsize), 0,
+                                      m_bnx - 1);
+            const int i1 = std::clamp(static_cast<int>((std::max(e.x1, e.x2) - m_bx0) / m_bsize), 0,
+                                      m_bnx - 1);
+            const int j0 = std::clamp(static_cast<int>((std::min(e.y1, e.y2) - m_by0) / m_bsize), 0,
+                                      m_bny - 1);
+            const int j1 = std::clamp(static_cast<int>((std::max(e.y1, e.y2) - m_by0) / m_bsize), 0,
+                                      m_bny - 1);
             for (int j = j0; j <= j1; ++j) {
                 for (int i = i0; i <= i1; ++i) {
-                    fn(static_cast<std::size_t>(j) * static_cast<std::size_t>(m_bnx) + static_cast<std::size_t>(i));
+                    fn(static_cast<std::size_t>(j) * static_cast<std::size_t>(m_bnx) +
+                       static_cast<std::size_t>(i));
                 }
             }
         };
-        for (const auto& e : m_edges) {
+        for (const auto &e : m_edges) {
             for_buckets(e, [&](std::size_t b) { ++bcount[b]; });
         }
         m_bucket_first.assign(nb + 1, 0);
@@ -242,7 +252,8 @@ PolygonGrid::PolygonGrid(const Owners& owners) {
         if (m_cells[c].count > max_edges_per_leaf) {
             const int i = static_cast<int>(c % static_cast<std::size_t>(m_nx));
             const int j = static_cast<int>(c / static_cast<std::size_t>(m_nx));
-            subdivide(static_cast<std::uint32_t>(c), m_x0 + i * m_cw, m_y0 + j * m_ch, m_cw, m_ch, 1);
+            subdivide(static_cast<std::uint32_t>(c), m_x0 + i * m_cw, m_y0 + j * m_ch, m_cw, m_ch,
+                      1);
         }
     }
 }
@@ -265,13 +276,14 @@ void PolygonGrid::subdivide(std::uint32_t cell_index, double x0, double y0, doub
             child.first = static_cast<std::uint32_t>(m_refs.size());
             for (std::uint32_t k = 0; k < parent.count; ++k) {
                 const std::uint32_t idx = m_refs[parent.first + k];
-                const Edge& e = m_edges[idx];
+                const Edge &e = m_edges[idx];
                 if (segment_touches_rect(e.x1, e.y1, e.x2, e.y2, rx0, ry0, rx0 + sw, ry0 + sh)) {
                     m_refs.push_back(idx);
                 }
             }
             child.count = static_cast<std::uint32_t>(m_refs.size()) - child.first;
-            m_cells[static_cast<std::size_t>(first_child) + static_cast<std::size_t>(cj * 4 + ci)] = child;
+            m_cells[static_cast<std::size_t>(first_child) + static_cast<std::size_t>(cj * 4 + ci)] =
+                child;
         }
     }
     m_cells[cell_index].child = first_child;
@@ -288,7 +300,7 @@ void PolygonGrid::subdivide(std::uint32_t cell_index, double x0, double y0, doub
     }
 }
 
-std::uint32_t PolygonGrid::resolve(const Cell& cell, double cx, double cy, double x,
+std::uint32_t PolygonGrid::resolve(const Cell &cell, double cx, double cy, double x,
                                    double y) const {
     // Small fixed buffer: a leaf sees very few distinct owners.
     std::array<std::uint32_t, 8> owners{};
@@ -316,7 +328,7 @@ std::uint32_t PolygonGrid::resolve(const Cell& cell, double cx, double cy, doubl
         flip(cell.owner);
     }
     for (std::uint32_t k = 0; k < cell.count; ++k) {
-        const Edge& e = m_edges[m_refs[cell.first + k]];
+        const Edge &e = m_edges[m_refs[cell.first + k]];
         if (crosses(cx, cy, x, y, e.x1, e.y1, e.x2, e.y2)) {
             flip(e.owner);
         }
@@ -342,7 +354,7 @@ std::uint32_t PolygonGrid::owner_at(double x, double y) const {
     double cy0 = m_y0 + j * m_ch;
     double w = m_cw;
     double h = m_ch;
-    const Cell* cell = &m_cells[static_cast<std::size_t>(j) * m_nx + i];
+    const Cell *cell = &m_cells[static_cast<std::size_t>(j) * m_nx + i];
     while (cell->child >= 0) {
         w /= 4.0;
         h /= 4.0;
@@ -350,7 +362,8 @@ std::uint32_t PolygonGrid::owner_at(double x, double y) const {
         const int cj = std::clamp(static_cast<int>((y - cy0) / h), 0, 3);
         cx0 += ci * w;
         cy0 += cj * h;
-        cell = &m_cells[static_cast<std::size_t>(cell->child) + static_cast<std::size_t>(cj * 4 + ci)];
+        cell =
+            &m_cells[static_cast<std::size_t>(cell->child) + static_cast<std::size_t>(cj * 4 + ci)];
     }
     if (cell->count == 0) {
         return cell->owner;

@@ -22,7 +22,7 @@ class PolygonGrid {
     using Owners = std::vector<std::vector<std::vector<Ring>>>;
     static constexpr std::uint32_t none = 0xffffffffU;
 
-    explicit PolygonGrid(const Owners& owners);
+    explicit PolygonGrid(const Owners &owners);
 
     /// Index of the owner containing (x, y) = (lon, lat), or none.
     [[nodiscard]] std::uint32_t owner_at(double x, double y) const;
@@ -32,7 +32,7 @@ class PolygonGrid {
     /// ~0.5 % at a few km), or none.
     template <class Accept>
     [[nodiscard]] std::uint32_t nearest_owner(double lon, double lat, double max_m,
-                                              Accept&& accept) const;
+                                              Accept &&accept) const;
 
     [[nodiscard]] std::size_t owner_count() const noexcept { return m_owner_edges.size(); }
     [[nodiscard]] std::size_t edge_count() const noexcept { return m_edges.size(); }
@@ -55,7 +55,7 @@ class PolygonGrid {
     };
 
     void subdivide(std::uint32_t cell_index, double x0, double y0, double w, double h, int depth);
-    [[nodiscard]] std::uint32_t resolve(const Cell& cell, double cx, double cy, double x,
+    [[nodiscard]] std::uint32_t resolve(const Cell &cell, double cx, double cy, double x,
                                         double y) const;
 
     std::vector<Edge> m_edges;
@@ -72,29 +72,36 @@ class PolygonGrid {
 };
 
 template <class Accept>
-std::uint32_t PolygonGrid::nearest_owner(double lon, double lat, double max_m, Accept&& accept) const {
+std::uint32_t PolygonGrid::nearest_owner(double lon, double lat, double max_m,
+                                         Accept &&accept) const {
     if (m_bnx == 0) {
         return none;
     }
     constexpr double m_per_deg_lat = 110574.0;
     const double m_per_deg_lon = std::max(1.0, 111320.0 * std::cos(lat * 0.017453292519943295));
-    const int i0 = std::max(0, static_cast<int>(std::floor((lon - max_m / m_per_deg_lon - m_bx0) / m_bsize)));
-    const int i1 = std::min(m_bnx - 1, static_cast<int>(std::floor((lon + max_m / m_per_deg_lon - m_bx0) / m_bsize)));
-    const int j0 = std::max(0, static_cast<int>(std::floor((lat - max_m / m_per_deg_lat - m_by0) / m_bsize)));
-    const int j1 = std::min(m_bny - 1, static_cast<int>(std::floor((lat + max_m / m_per_deg_lat - m_by0) / m_bsize)));
+    const int i0 =
+        std::max(0, static_cast<int>(std::floor((lon - max_m / m_per_deg_lon - m_bx0) / m_bsize)));
+    const int i1 = std::min(
+        m_bnx - 1, static_cast<int>(std::floor((lon + max_m / m_per_deg_lon - m_bx0) / m_bsize)));
+    const int j0 =
+        std::max(0, static_cast<int>(std::floor((lat - max_m / m_per_deg_lat - m_by0) / m_bsize)));
+    const int j1 = std::min(
+        m_bny - 1, static_cast<int>(std::floor((lat + max_m / m_per_deg_lat - m_by0) / m_bsize)));
     double best2 = max_m * max_m;
     std::uint32_t best = none;
     for (int j = j0; j <= j1; ++j) {
         for (int i = i0; i <= i1; ++i) {
-            const std::size_t b = static_cast<std::size_t>(j) * static_cast<std::size_t>(m_bnx) + static_cast<std::size_t>(i);
+            const std::size_t b = static_cast<std::size_t>(j) * static_cast<std::size_t>(m_bnx) +
+                                  static_cast<std::size_t>(i);
             for (std::uint32_t k = m_bucket_first[b]; k < m_bucket_first[b + 1]; ++k) {
-                const Edge& e = m_edges[m_bucket_edges[k]];
+                const Edge &e = m_edges[m_bucket_edges[k]];
                 const double ax = (e.x1 - lon) * m_per_deg_lon;
                 const double ay = (e.y1 - lat) * m_per_deg_lat;
                 const double dx = (e.x2 - lon) * m_per_deg_lon - ax;
                 const double dy = (e.y2 - lat) * m_per_deg_lat - ay;
                 const double len2 = dx * dx + dy * dy;
-                const double t = len2 > 0.0 ? std::clamp(-(ax * dx + ay * dy) / len2, 0.0, 1.0) : 0.0;
+                const double t =
+                    len2 > 0.0 ? std::clamp(-(ax * dx + ay * dy) / len2, 0.0, 1.0) : 0.0;
                 const double qx = ax + t * dx;
                 const double qy = ay + t * dy;
                 const double d2 = qx * qx + qy * qy;

@@ -7,7 +7,7 @@
 namespace borderwatch::detail {
 
 /// WGS84 ellipsoid for PROJ's geod_* functions.
-[[nodiscard]] const geod_geodesic& wgs84_geodesic() noexcept;
+[[nodiscard]] const geod_geodesic &wgs84_geodesic() noexcept;
 
 /// First eccentricity squared of WGS84.
 inline constexpr double wgs84_e2 = (1.0 / 298.257223563) * (2.0 - 1.0 / 298.257223563);

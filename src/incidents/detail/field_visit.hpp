@@ -15,31 +15,32 @@ namespace borderwatch::detail {
 /// A non-owning field value: NULL, integer, real or text.
 using FieldRef = std::variant<std::monostate, std::int64_t, double, std::string_view>;
 
-inline FieldRef field_ref(const std::optional<int>& v) {
+inline FieldRef field_ref(const std::optional<int> &v) {
     return v ? FieldRef{static_cast<std::int64_t>(*v)} : FieldRef{};
 }
-inline FieldRef field_ref(const std::optional<double>& v) {
+inline FieldRef field_ref(const std::optional<double> &v) {
     return v ? FieldRef{*v} : FieldRef{};
 }
-inline FieldRef field_ref(const std::string& v) { return FieldRef{std::string_view(v)}; }
+inline FieldRef field_ref(const std::string &v) {
+    return FieldRef{std::string_view(v)};
+}
 
 /// Call f(index, value) for every field of @p x in canonical order (see incident_fields()),
 /// with value statically typed: std::monostate (NULL), std::int64_t, double or
 /// std::string_view — @p f is a generic callable (no variant dispatch: for the hot paths).
 /// The static type's position in FieldRef is the field's type tag.
 /// Must list exactly the fields of k_fields in src/incidents/incident_fields.cpp.
-template <typename F>
-void visit_field_values(const Incident& x, F&& f) {
+template <typename F> void visit_field_values(const Incident &x, F &&f) {
     std::size_t i = 0;
-    auto text = [&](const std::string& v) { f(i++, std::string_view(v)); };
-    auto integer = [&](const std::optional<int>& v) {
+    auto text = [&](const std::string &v) { f(i++, std::string_view(v)); };
+    auto integer = [&](const std::optional<int> &v) {
         if (v) {
             f(i++, static_cast<std::int64_t>(*v));
         } else {
             f(i++, std::monostate{});
         }
     };
-    auto real = [&](const std::optional<double>& v) {
+    auto real = [&](const std::optional<double> &v) {
         if (v) {
             f(i++, *v);
         } else {
@@ -93,9 +94,8 @@ void visit_field_values(const Incident& x, F&& f) {
 }
 
 /// Call f(index, FieldRef) for every field of @p x in canonical order (see incident_fields()).
-template <typename F>
-void visit_fields(const Incident& x, F&& f) {
-    visit_field_values(x, [&](std::size_t i, const auto& v) { f(i, FieldRef{v}); });
+template <typename F> void visit_fields(const Incident &x, F &&f) {
+    visit_field_values(x, [&](std::size_t i, const auto &v) { f(i, FieldRef{v}); });
 }
 
 /// Index of "updated_at" (the last field; excluded from the content hash).

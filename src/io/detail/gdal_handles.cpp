@@ -8,27 +8,27 @@
 
 namespace borderwatch::detail {
 
-void GdalDatasetCloser::operator()(void* handle) const noexcept {
+void GdalDatasetCloser::operator()(void *handle) const noexcept {
     if (handle != nullptr) {
         GDALClose(handle);
     }
 }
-void OgrFeatureDestroyer::operator()(void* handle) const noexcept {
+void OgrFeatureDestroyer::operator()(void *handle) const noexcept {
     if (handle != nullptr) {
         OGR_F_Destroy(static_cast<OGRFeatureH>(handle));
     }
 }
-void OgrGeometryDestroyer::operator()(void* handle) const noexcept {
+void OgrGeometryDestroyer::operator()(void *handle) const noexcept {
     if (handle != nullptr) {
         OGR_G_DestroyGeometry(static_cast<OGRGeometryH>(handle));
     }
 }
-void OsrReleaser::operator()(void* handle) const noexcept {
+void OsrReleaser::operator()(void *handle) const noexcept {
     if (handle != nullptr) {
         OSRRelease(static_cast<OGRSpatialReferenceH>(handle));
     }
 }
-void OctDestroyer::operator()(void* handle) const noexcept {
+void OctDestroyer::operator()(void *handle) const noexcept {
     if (handle != nullptr) {
         OCTDestroyCoordinateTransformation(static_cast<OGRCoordinateTransformationH>(handle));
     }
@@ -43,18 +43,20 @@ GdalQuietErrors::GdalQuietErrors() {
     CPLPushErrorHandler(CPLQuietErrorHandler);
     CPLErrorReset();
 }
-GdalQuietErrors::~GdalQuietErrors() { CPLPopErrorHandler(); }
+GdalQuietErrors::~GdalQuietErrors() {
+    CPLPopErrorHandler();
+}
 
 std::string GdalQuietErrors::last_message() {
-    const char* msg = CPLGetLastErrorMsg();
+    const char *msg = CPLGetLastErrorMsg();
     return msg != nullptr ? std::string(msg) : std::string();
 }
 
-GdalDatasetPtr open_vector_dataset(const std::filesystem::path& path) {
+GdalDatasetPtr open_vector_dataset(const std::filesystem::path &path) {
     ensure_gdal_registered();
     GdalQuietErrors quiet;
-    GdalDatasetPtr ds(GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr,
-                                 nullptr));
+    GdalDatasetPtr ds(
+        GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
     if (!ds) {
         const auto msg = GdalQuietErrors::last_message();
         throw GdalError("cannot open vector dataset '" + path.string() + "'" +
@@ -65,7 +67,7 @@ GdalDatasetPtr open_vector_dataset(const std::filesystem::path& path) {
 
 namespace {
 
-void append_ring(OGRGeometryH ring, std::vector<std::array<double, 2>>& out) {
+void append_ring(OGRGeometryH ring, std::vector<std::array<double, 2>> &out) {
     const int n = OGR_G_GetPointCount(ring);
     out.reserve(out.size() + static_cast<std::size_t>(n));
     for (int i = 0; i < n; ++i) {
@@ -73,7 +75,7 @@ void append_ring(OGRGeometryH ring, std::vector<std::array<double, 2>>& out) {
     }
 }
 
-void collect_parts(OGRGeometryH geom, VectorFeature& feature) {
+void collect_parts(OGRGeometryH geom, VectorFeature &feature) {
     if (geom == nullptr) {
         return;
     }
@@ -110,8 +112,8 @@ void collect_parts(OGRGeometryH geom, VectorFeature& feature) {
 
 } // namespace
 
-std::vector<VectorFeature> read_vector_features(const std::filesystem::path& path,
-                                                const std::vector<std::string>& field_names) {
+std::vector<VectorFeature> read_vector_features(const std::filesystem::path &path,
+                                                const std::vector<std::string> &field_names) {
     auto ds = open_vector_dataset(path);
     GdalQuietErrors quiet;
     if (GDALDatasetGetLayerCount(ds.get()) < 1) {
@@ -120,7 +122,7 @@ std::vector<VectorFeature> read_vector_features(const std::filesystem::path& pat
     OGRLayerH layer = GDALDatasetGetLayer(ds.get(), 0);
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
     std::vector<int> indexes;
-    for (const auto& name : field_names) {
+    for (const auto &name : field_names) {
         indexes.push_back(OGR_FD_GetFieldIndex(defn, name.c_str()));
     }
 
@@ -131,18 +133,18 @@ std::vector<VectorFeature> read_vector_features(const std::filesystem::path& pat
         OSRImportFromEPSG(static_cast<OGRSpatialReferenceH>(wgs84.get()), 4326);
         OSRSetAxisMappingStrategy(static_cast<OGRSpatialReferenceH>(wgs84.get()),
                                   OAMS_TRADITIONAL_GIS_ORDER);
-        const char* options[] = {"IGNORE_DATA_AXIS_TO_SRS_AXIS_MAPPING=YES", nullptr};
+        const char *options[] = {"IGNORE_DATA_AXIS_TO_SRS_AXIS_MAPPING=YES", nullptr};
         if (OSRIsSameEx(layer_srs, static_cast<OGRSpatialReferenceH>(wgs84.get()), options) == 0) {
             OsrPtr source(OSRClone(layer_srs));
             OSRSetAxisMappingStrategy(static_cast<OGRSpatialReferenceH>(source.get()),
                                       OAMS_TRADITIONAL_GIS_ORDER);
-            transform.reset(OCTNewCoordinateTransformation(
-                static_cast<OGRSpatialReferenceH>(source.get()),
-                static_cast<OGRSpatialReferenceH>(wgs84.get())));
+            transform.reset(
+                OCTNewCoordinateTransformation(static_cast<OGRSpatialReferenceH>(source.get()),
+                                               static_cast<OGRSpatialReferenceH>(wgs84.get())));
             if (!transform) {
-                throw GdalError("dataset '" + path.string() +
-                                "': cannot transform its CRS to EPSG:4326: " +
-                                GdalQuietErrors::last_message());
+                throw GdalError(
+                    "dataset '" + path.string() +
+                    "': cannot transform its CRS to EPSG:4326: " + GdalQuietErrors::last_message());
             }
         }
     }
@@ -154,7 +156,7 @@ std::vector<VectorFeature> read_vector_features(const std::filesystem::path& pat
         if (!feature) {
             break;
         }
-        auto* fh = static_cast<OGRFeatureH>(feature.get());
+        auto *fh = static_cast<OGRFeatureH>(feature.get());
         VectorFeature vf;
         for (int index : indexes) {
             if (index >= 0 && OGR_F_IsFieldSetAndNotNull(fh, index) != 0) {

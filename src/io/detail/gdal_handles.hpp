@@ -16,19 +16,19 @@
 namespace borderwatch::detail {
 
 struct GdalDatasetCloser {
-    void operator()(void* handle) const noexcept;
+    void operator()(void *handle) const noexcept;
 };
 struct OgrFeatureDestroyer {
-    void operator()(void* handle) const noexcept;
+    void operator()(void *handle) const noexcept;
 };
 struct OgrGeometryDestroyer {
-    void operator()(void* handle) const noexcept;
+    void operator()(void *handle) const noexcept;
 };
 struct OsrReleaser {
-    void operator()(void* handle) const noexcept;
+    void operator()(void *handle) const noexcept;
 };
 struct OctDestroyer {
-    void operator()(void* handle) const noexcept;
+    void operator()(void *handle) const noexcept;
 };
 
 /// Owns a GDALDatasetH (GDALClose on destruction).
@@ -50,14 +50,14 @@ class GdalQuietErrors {
   public:
     GdalQuietErrors();
     ~GdalQuietErrors();
-    GdalQuietErrors(const GdalQuietErrors&) = delete;
-    GdalQuietErrors& operator=(const GdalQuietErrors&) = delete;
+    GdalQuietErrors(const GdalQuietErrors &) = delete;
+    GdalQuietErrors &operator=(const GdalQuietErrors &) = delete;
     /// The last error message GDAL reported ("" if none).
     [[nodiscard]] static std::string last_message();
 };
 
 /// Open a vector dataset read-only. @throws GdalError naming the path and GDAL's message
-[[nodiscard]] GdalDatasetPtr open_vector_dataset(const std::filesystem::path& path);
+[[nodiscard]] GdalDatasetPtr open_vector_dataset(const std::filesystem::path &path);
 
 /// One feature's geometry as parts of {lon, lat} coordinates plus its string fields.
 struct VectorFeature {
@@ -70,7 +70,8 @@ struct VectorFeature {
 /// Read every feature of the first layer of @p path, transformed to EPSG:4326 lon/lat order
 /// when the layer has another CRS. @p field_names are read as strings.
 /// @throws GdalError on open/read failures
-[[nodiscard]] std::vector<VectorFeature> read_vector_features(const std::filesystem::path& path,
-                                                              const std::vector<std::string>& field_names);
+[[nodiscard]] std::vector<VectorFeature>
+read_vector_features(const std::filesystem::path &path,
+                     const std::vector<std::string> &field_names);
 
 } // namespace borderwatch::detail

@@ -24,7 +24,7 @@ struct Segment {
     double along0_m = 0.0;       // chainage of the start, metres
     double length_m = 0.0;       // exact geodesic length of the sub-arc, metres
     std::uint32_t edge = 0;      // index of the original edge
-    std::uint32_t flags = 0;     // bit 0: starts at the border's first vertex, bit 1: ends at its last
+    std::uint32_t flags = 0; // bit 0: starts at the border's first vertex, bit 1: ends at its last
 };
 
 /// An inner node of the 4-wide bounding-volume hierarchy over consecutive sub-segments. Its
@@ -57,25 +57,25 @@ struct LineHit {
     double lat = 0.0;
     double chainage_m = 0.0;
     double bearing_deg = 0.0;
-    std::uint32_t segment = 0; // sub-segment holding the foot
-    double t = 0.0;            // position on the sub-segment chord, [0, 1]
+    std::uint32_t segment = 0;         // sub-segment holding the foot
+    double t = 0.0;                    // position on the sub-segment chord, [0, 1]
     std::array<double, 3> p_ecef{};    // the query point
     std::array<double, 3> foot_ecef{}; // the nearest point (fast path only)
 };
 
 struct BorderIndex {
     BorderInfo info;
-    std::vector<std::array<double, 2>> vertices;   // lon, lat
+    std::vector<std::array<double, 2>> vertices; // lon, lat
     std::vector<double> vertex_chainage_km;
     std::vector<double> vertex_chainage_m;
     std::vector<double> edge_length_m;
-    std::vector<double> edge_azimuth1_deg;          // at the edge start
-    std::vector<double> edge_azimuth2_deg;          // forward azimuth at the edge end
-    std::vector<std::uint32_t> edge_first_segment;  // first sub-segment of each edge (+ sentinel)
+    std::vector<double> edge_azimuth1_deg;         // at the edge start
+    std::vector<double> edge_azimuth2_deg;         // forward azimuth at the edge end
+    std::vector<std::uint32_t> edge_first_segment; // first sub-segment of each edge (+ sentinel)
     std::vector<Segment> segments;
-    std::vector<BvhNode> nodes;                     // nodes[0] is the root
+    std::vector<BvhNode> nodes; // nodes[0] is the root
     std::vector<LeafChords> leaves;
-    std::array<double, 3> origin{};                 // ECEF origin of the node boxes
+    std::array<double, 3> origin{}; // ECEF origin of the node boxes
     /// Start bound of the search: per lon/lat cell around the line, an upper bound (metres)
     /// of the 3D chord distance from any point of the cell to the line (empty: no grid).
     std::vector<float> hint_chord_m;
@@ -94,11 +94,11 @@ struct BorderIndex {
     /// Fast path (see border_engine.cpp).
     [[nodiscard]] LineHit nearest_fast(double lon, double lat) const;
     /// Far points: exact minimisation over the fast search's candidates.
-    [[nodiscard]] LineHit nearest_far(double lon, double lat, const std::array<double, 3>& p,
-                                      const void* candidates, std::size_t count, double thr2) const;
+    [[nodiscard]] LineHit nearest_far(double lon, double lat, const std::array<double, 3> &p,
+                                      const void *candidates, std::size_t count, double thr2) const;
     /// Far fast-path hits: exact distance and one exact Newton step for the foot. False when
     /// the foot is at a vertex it may not be, or the step crosses a vertex (then use nearest_far).
-    [[nodiscard]] bool refine_far_foot(double lon, double lat, LineHit& hit) const;
+    [[nodiscard]] bool refine_far_foot(double lon, double lat, LineHit &hit) const;
     /// Exact minimisation over every edge a rigorous lower bound cannot exclude.
     [[nodiscard]] LineHit nearest_exact(double lon, double lat) const;
     /// Exact minimisation over every edge, no index.
@@ -106,14 +106,14 @@ struct BorderIndex {
 
     /// Which side of the line (true = left) the point is on, judged at the hit; nullopt-like
     /// -1 when the hit is at either end of the border. 1 = left, 0 = right.
-    [[nodiscard]] int line_side(const std::array<double, 3>& p, const LineHit& hit) const;
+    [[nodiscard]] int line_side(const std::array<double, 3> &p, const LineHit &hit) const;
 
     /// Sub-segment and chord parameter of an exact foot given by edge and along-edge metres.
-    void locate_on_segments(std::uint32_t edge, double along_m, LineHit& hit) const;
+    void locate_on_segments(std::uint32_t edge, double along_m, LineHit &hit) const;
 
     /// Keep @p foot on @p edge in @p hit if it is nearer (ties: the smaller chainage, so the
     /// answer does not depend on the order candidates are visited).
-    void keep_if_nearer(std::uint32_t edge, const EdgeFoot& foot, LineHit& hit) const;
+    void keep_if_nearer(std::uint32_t edge, const EdgeFoot &foot, LineHit &hit) const;
 };
 
 } // namespace borderwatch::detail

@@ -14,12 +14,12 @@
 namespace borderwatch::detail {
 
 /// @p path is a file path (never empty). @throws IoError, GdalError, DataError
-std::unique_ptr<IncidentStore> open_gpkg_store(const std::string& path,
-                                               const StoreOpenOptions& options);
+std::unique_ptr<IncidentStore> open_gpkg_store(const std::string &path,
+                                               const StoreOpenOptions &options);
 
 /// @p spec is "PG:..." or a postgresql:// URI (is_postgis_spec(spec) is true).
 /// @throws Error
-std::unique_ptr<IncidentStore> open_postgis_store(const std::string& spec,
-                                                  const StoreOpenOptions& options);
+std::unique_ptr<IncidentStore> open_postgis_store(const std::string &spec,
+                                                  const StoreOpenOptions &options);
 
 } // namespace borderwatch::detail

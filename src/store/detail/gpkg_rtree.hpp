@@ -21,7 +21,7 @@ struct RtreeEntry {
     std::int64_t fid;
 };
 struct HilbertOrder {
-    bool operator()(const RtreeEntry& a, const RtreeEntry& b) const noexcept {
+    bool operator()(const RtreeEntry &a, const RtreeEntry &b) const noexcept {
         return a.hilbert != b.hilbert ? a.hilbert < b.hilbert : a.fid < b.fid;
     }
 };
@@ -35,7 +35,7 @@ using RtreeSorter = SpoolSorter<RtreeEntry, HilbertOrder>;
 /// Replace the content of the GeoPackage R-tree @p rtree (e.g. "rtree_incidents_geom") by
 /// the entries of @p entries (consumed). Node size as SQLite chose it for the table (its
 /// root must exist). Runs inside the caller's transaction. Throws IoError on SQLite errors.
-void pack_rtree(sqlite3* db, const std::string& file, const std::string& rtree,
-                RtreeSorter& entries);
+void pack_rtree(sqlite3 *db, const std::string &file, const std::string &rtree,
+                RtreeSorter &entries);
 
 } // namespace borderwatch::detail

@@ -15,14 +15,15 @@ namespace borderwatch::detail {
 namespace {
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
                return std::tolower(static_cast<unsigned char>(x)) ==
                       std::tolower(static_cast<unsigned char>(y));
            });
 }
 
-bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_space(char c) noexcept {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 // libpq's keyword/value syntax: key = value, value unquoted (backslash escapes) or in single
 // quotes (\' and \\ escapes). Parsed here, not by PQconninfoParse, because GDAL's spec adds
@@ -70,8 +71,7 @@ std::vector<std::pair<std::string, std::string>> parse_keyword_values(std::strin
                 }
             }
             if (!closed) {
-                throw UsageError("PostGIS store spec: unterminated quoted value for '" + key +
-                                 "'");
+                throw UsageError("PostGIS store spec: unterminated quoted value for '" + key + "'");
             }
         } else {
             while (i < n && !is_space(text[i])) {
@@ -125,9 +125,9 @@ std::string uri_password(std::string_view uri) {
         return {};
     }
     const auto auth_end = uri.find_first_of("/?", scheme + 3);
-    const auto authority = uri.substr(scheme + 3, auth_end == std::string_view::npos
-                                                      ? std::string_view::npos
-                                                      : auth_end - scheme - 3);
+    const auto authority =
+        uri.substr(scheme + 3, auth_end == std::string_view::npos ? std::string_view::npos
+                                                                  : auth_end - scheme - 3);
     if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
         const auto userinfo = authority.substr(0, at);
         if (const auto colon = userinfo.find(':'); colon != std::string_view::npos) {
@@ -153,23 +153,22 @@ std::string uri_password(std::string_view uri) {
 
 // libpq prints NOTICEs ("relation already exists, skipping") to stderr by default; the
 // store is quiet on success, so they are dropped.
-void ignore_notice(void* /*arg*/, const char* /*message*/) {}
+void ignore_notice(void * /*arg*/, const char * /*message*/) {}
 
 } // namespace
 
-PgSpec parse_pg_spec(const std::string& spec) {
+PgSpec parse_pg_spec(const std::string &spec) {
     PgSpec out;
     out.description = "PostGIS " + mask_store_spec(spec);
     // "PG:postgresql://..." (a URI behind GDAL's prefix) is read as the URI.
     if (spec.size() > 3 && iequals(std::string_view(spec).substr(0, 3), "PG:") &&
-        spec.find("://") != std::string::npos &&
-        spec.find_first_of("= ") > spec.find("://")) {
+        spec.find("://") != std::string::npos && spec.find_first_of("= ") > spec.find("://")) {
         PgSpec uri = parse_pg_spec(spec.substr(3));
         return uri;
     }
     if (spec.size() >= 3 && iequals(std::string_view(spec).substr(0, 3), "PG:")) {
         out.description = "PostGIS " + mask_store_spec(spec.substr(3));
-        for (auto& [key, value] : parse_keyword_values(std::string_view(spec).substr(3))) {
+        for (auto &[key, value] : parse_keyword_values(std::string_view(spec).substr(3))) {
             if (key == "active_schema") {
                 out.schema = value;
             } else if (key == "schemas") {
@@ -195,7 +194,7 @@ PgSpec parse_pg_spec(const std::string& spec) {
     return out;
 }
 
-std::string scrub_password(std::string text, const std::string& password) {
+std::string scrub_password(std::string text, const std::string &password) {
     // Very short passwords would turn ordinary words into "***"; libpq never echoes
     // passwords anyway, so this is defence in depth for the realistic case.
     if (password.size() < 4) {
@@ -208,19 +207,28 @@ std::string scrub_password(std::string text, const std::string& password) {
     return text;
 }
 
-void append_copy_escaped(std::string& out, std::string_view value) {
+void append_copy_escaped(std::string &out, std::string_view value) {
     for (const char c : value) {
         switch (c) {
-        case '\\': out += "\\\\"; break;
-        case '\t': out += "\\t"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        default: out += c;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        default:
+            out += c;
         }
     }
 }
 
-std::string pg_text_array(const std::vector<std::string>& values) {
+std::string pg_text_array(const std::vector<std::string> &values) {
     std::string out = "{";
     for (std::size_t i = 0; i < values.size(); ++i) {
         if (i > 0) {
@@ -239,11 +247,19 @@ std::string pg_text_array(const std::vector<std::string>& values) {
     return out;
 }
 
-void PgResultDeleter::operator()(pg_result* result) const noexcept { PQclear(result); }
-void PgConnDeleter::operator()(pg_conn* conn) const noexcept { PQfinish(conn); }
+void PgResultDeleter::operator()(pg_result *result) const noexcept {
+    PQclear(result);
+}
+void PgConnDeleter::operator()(pg_conn *conn) const noexcept {
+    PQfinish(conn);
+}
 
-int PgResult::rows() const noexcept { return m_result ? PQntuples(m_result.get()) : 0; }
-int PgResult::columns() const noexcept { return m_result ? PQnfields(m_result.get()) : 0; }
+int PgResult::rows() const noexcept {
+    return m_result ? PQntuples(m_result.get()) : 0;
+}
+int PgResult::columns() const noexcept {
+    return m_result ? PQnfields(m_result.get()) : 0;
+}
 bool PgResult::is_null(int row, int column) const noexcept {
     return PQgetisnull(m_result.get(), row, column) != 0;
 }
@@ -252,19 +268,19 @@ std::string_view PgResult::value(int row, int column) const noexcept {
             static_cast<std::size_t>(PQgetlength(m_result.get(), row, column))};
 }
 std::size_t PgResult::affected() const noexcept {
-    const char* n = m_result ? PQcmdTuples(m_result.get()) : "";
+    const char *n = m_result ? PQcmdTuples(m_result.get()) : "";
     return n[0] == '\0' ? 0 : static_cast<std::size_t>(std::strtoull(n, nullptr, 10));
 }
 
-PgConnection::PgConnection(const PgSpec& spec) : m_spec(spec) {
-    std::vector<const char*> keys;
-    std::vector<const char*> values;
+PgConnection::PgConnection(const PgSpec &spec) : m_spec(spec) {
+    std::vector<const char *> keys;
+    std::vector<const char *> values;
     // Defaults first: with expand_dbname the spec's own settings override them.
     keys.push_back("connect_timeout");
     values.push_back("15");
     keys.push_back("fallback_application_name");
     values.push_back("borderwatch");
-    for (const auto& [key, value] : m_spec.params) {
+    for (const auto &[key, value] : m_spec.params) {
         keys.push_back(key.c_str());
         values.push_back(value.c_str());
     }
@@ -284,7 +300,7 @@ PgConnection::PgConnection(const PgSpec& spec) : m_spec(spec) {
          "SET temp_buffers = '64MB'");
 }
 
-void PgConnection::fail(const std::string& what, const pg_result* result) {
+void PgConnection::fail(const std::string &what, const pg_result *result) {
     std::string message = result != nullptr ? PQresultErrorMessage(result) : "";
     if (message.empty()) {
         message = PQerrorMessage(m_conn.get());
@@ -296,20 +312,20 @@ void PgConnection::fail(const std::string& what, const pg_result* result) {
     std::replace(message.begin(), message.end(), '\n', ' ');
     std::string sqlstate;
     if (result != nullptr) {
-        if (const char* s = PQresultErrorField(result, PG_DIAG_SQLSTATE); s != nullptr) {
+        if (const char *s = PQresultErrorField(result, PG_DIAG_SQLSTATE); s != nullptr) {
             sqlstate = s;
         }
     }
-    throw PgError(scrub_password(m_spec.description + ": " + what + ": " + message,
-                                 m_spec.password),
-                  sqlstate);
+    throw PgError(
+        scrub_password(m_spec.description + ": " + what + ": " + message, m_spec.password),
+        sqlstate);
 }
 
-PgResult PgConnection::check(pg_result* raw, const std::string& sql) {
+PgResult PgConnection::check(pg_result *raw, const std::string &sql) {
     PgResult result(raw);
     const auto status = PQresultStatus(raw);
-    if (raw == nullptr || (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK &&
-                           status != PGRES_COPY_IN)) {
+    if (raw == nullptr ||
+        (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_COPY_IN)) {
         // Name the statement by its first words only: values are never in the SQL text
         // (they travel as parameters), but long statements would drown the message.
         const auto first = sql.substr(0, std::min<std::size_t>(sql.find_first_of("(\n"), 60));
@@ -318,22 +334,22 @@ PgResult PgConnection::check(pg_result* raw, const std::string& sql) {
     return result;
 }
 
-PgResult PgConnection::exec(const std::string& sql) {
+PgResult PgConnection::exec(const std::string &sql) {
     return check(PQexec(m_conn.get(), sql.c_str()), sql);
 }
 
-PgResult PgConnection::exec(const std::string& sql, const std::vector<PgParam>& params) {
-    std::vector<const char*> values;
+PgResult PgConnection::exec(const std::string &sql, const std::vector<PgParam> &params) {
+    std::vector<const char *> values;
     values.reserve(params.size());
-    for (const auto& p : params) {
+    for (const auto &p : params) {
         values.push_back(p ? p->c_str() : nullptr);
     }
-    return check(PQexecParams(m_conn.get(), sql.c_str(), static_cast<int>(values.size()),
-                              nullptr, values.data(), nullptr, nullptr, 0),
+    return check(PQexecParams(m_conn.get(), sql.c_str(), static_cast<int>(values.size()), nullptr,
+                              values.data(), nullptr, nullptr, 0),
                  sql);
 }
 
-void PgConnection::copy_begin(const std::string& copy_sql) {
+void PgConnection::copy_begin(const std::string &copy_sql) {
     PgResult r = check(PQexec(m_conn.get(), copy_sql.c_str()), copy_sql);
     if (PQresultStatus(r.get()) != PGRES_COPY_IN) {
         fail("COPY did not start", r.get());
@@ -352,12 +368,12 @@ void PgConnection::copy_end() {
     }
     // Drain every result; the first error wins.
     std::optional<PgError> error;
-    while (pg_result* raw = PQgetResult(m_conn.get())) {
+    while (pg_result *raw = PQgetResult(m_conn.get())) {
         PgResult r(raw);
         if (PQresultStatus(raw) != PGRES_COMMAND_OK && !error) {
             try {
                 fail("COPY rejected", raw);
-            } catch (const PgError& e) {
+            } catch (const PgError &e) {
                 error = e;
             }
         }
@@ -379,7 +395,7 @@ void PgConnection::rollback_noexcept() noexcept {
     // A COPY interrupted by an exception must be ended before anything else can run.
     if (PQtransactionStatus(m_conn.get()) == PQTRANS_ACTIVE) {
         PQputCopyEnd(m_conn.get(), "aborted");
-        while (pg_result* r = PQgetResult(m_conn.get())) {
+        while (pg_result *r = PQgetResult(m_conn.get())) {
             PQclear(r);
         }
     }
@@ -389,7 +405,7 @@ void PgConnection::rollback_noexcept() noexcept {
 }
 
 std::string PgConnection::quote_identifier(std::string_view name) {
-    char* quoted = PQescapeIdentifier(m_conn.get(), name.data(), name.size());
+    char *quoted = PQescapeIdentifier(m_conn.get(), name.data(), name.size());
     if (quoted == nullptr) {
         fail("cannot quote identifier", nullptr);
     }
@@ -398,6 +414,8 @@ std::string PgConnection::quote_identifier(std::string_view name) {
     return out;
 }
 
-int PgConnection::server_version() const noexcept { return PQserverVersion(m_conn.get()); }
+int PgConnection::server_version() const noexcept {
+    return PQserverVersion(m_conn.get());
+}
 
 } // namespace borderwatch::detail

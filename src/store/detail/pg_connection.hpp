@@ -42,32 +42,32 @@ struct PgSpec {
 /// Parse "PG:dbname=x host=y ..." (libpq keyword/value syntax with GDAL's extra keywords
 /// active_schema, schemas, tables, list_all_tables) or "postgresql://..." / "postgres://...".
 /// @throws UsageError for a malformed spec (unterminated quote, missing '=')
-[[nodiscard]] PgSpec parse_pg_spec(const std::string& spec);
+[[nodiscard]] PgSpec parse_pg_spec(const std::string &spec);
 
 /// A server-side failure: the message (already scrubbed) plus the SQLSTATE code.
 class PgError : public IoError {
   public:
-    PgError(const std::string& message, std::string sqlstate)
+    PgError(const std::string &message, std::string sqlstate)
         : IoError(message), m_sqlstate(std::move(sqlstate)) {}
     /// Five-character SQLSTATE ("40P01" deadlock, "23505" unique violation), "" if unknown.
-    [[nodiscard]] const std::string& sqlstate() const noexcept { return m_sqlstate; }
+    [[nodiscard]] const std::string &sqlstate() const noexcept { return m_sqlstate; }
 
   private:
     std::string m_sqlstate;
 };
 
 struct PgResultDeleter {
-    void operator()(pg_result* result) const noexcept;
+    void operator()(pg_result *result) const noexcept;
 };
 struct PgConnDeleter {
-    void operator()(pg_conn* conn) const noexcept;
+    void operator()(pg_conn *conn) const noexcept;
 };
 
 /// An owned query result with text-format accessors.
 class PgResult {
   public:
     PgResult() = default;
-    explicit PgResult(pg_result* result) noexcept : m_result(result) {}
+    explicit PgResult(pg_result *result) noexcept : m_result(result) {}
 
     [[nodiscard]] int rows() const noexcept;
     [[nodiscard]] int columns() const noexcept;
@@ -76,7 +76,7 @@ class PgResult {
     [[nodiscard]] std::string_view value(int row, int column) const noexcept;
     /// Rows affected by INSERT/UPDATE/DELETE (PQcmdTuples), 0 if none.
     [[nodiscard]] std::size_t affected() const noexcept;
-    [[nodiscard]] pg_result* get() const noexcept { return m_result.get(); }
+    [[nodiscard]] pg_result *get() const noexcept { return m_result.get(); }
 
   private:
     std::unique_ptr<pg_result, PgResultDeleter> m_result;
@@ -91,17 +91,17 @@ class PgConnection {
     /// Connect and set the session up: client_encoding UTF8, DateStyle ISO, TimeZone UTC,
     /// extra_float_digits 1 (shortest exact doubles), notices silenced.
     /// @throws PgError when the connection fails (message without password)
-    explicit PgConnection(const PgSpec& spec);
+    explicit PgConnection(const PgSpec &spec);
 
     /// Run one or more statements without parameters. @throws PgError
-    PgResult exec(const std::string& sql);
+    PgResult exec(const std::string &sql);
     /// Run one statement with $1..$n parameters sent separately from the SQL text (never
     /// interpolated). @throws PgError
-    PgResult exec(const std::string& sql, const std::vector<PgParam>& params);
+    PgResult exec(const std::string &sql, const std::vector<PgParam> &params);
 
     /// COPY ... FROM STDIN: start, send data in chunks (text format), finish.
     /// @throws PgError (also when the server rejects the data at copy_end)
-    void copy_begin(const std::string& copy_sql);
+    void copy_begin(const std::string &copy_sql);
     void copy_put(std::string_view data);
     void copy_end();
 
@@ -114,25 +114,25 @@ class PgConnection {
     [[nodiscard]] std::string quote_identifier(std::string_view name);
 
     /// The spec this connection was opened with.
-    [[nodiscard]] const PgSpec& spec() const noexcept { return m_spec; }
+    [[nodiscard]] const PgSpec &spec() const noexcept { return m_spec; }
     /// Server version number (e.g. 150020).
     [[nodiscard]] int server_version() const noexcept;
 
   private:
-    [[noreturn]] void fail(const std::string& what, const pg_result* result);
-    PgResult check(pg_result* result, const std::string& sql);
+    [[noreturn]] void fail(const std::string &what, const pg_result *result);
+    PgResult check(pg_result *result, const std::string &sql);
 
     PgSpec m_spec;
     std::unique_ptr<pg_conn, PgConnDeleter> m_conn;
 };
 
 /// Replace every occurrence of @p password (when at least 4 characters) in @p text by "***".
-[[nodiscard]] std::string scrub_password(std::string text, const std::string& password);
+[[nodiscard]] std::string scrub_password(std::string text, const std::string &password);
 
 /// COPY text-format escaping of one value (backslash, tab, newline, carriage return).
-void append_copy_escaped(std::string& out, std::string_view value);
+void append_copy_escaped(std::string &out, std::string_view value);
 
 /// A PostgreSQL array literal ('{"a","b"}') of text values, for `= ANY($1::text[])`.
-[[nodiscard]] std::string pg_text_array(const std::vector<std::string>& values);
+[[nodiscard]] std::string pg_text_array(const std::vector<std::string> &values);
 
 } // namespace borderwatch::detail

@@ -14,15 +14,15 @@
 namespace borderwatch::detail {
 
 struct SqliteCloser {
-    void operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
+    void operator()(sqlite3 *db) const noexcept { sqlite3_close_v2(db); }
 };
 struct SqliteFinalizer {
-    void operator()(sqlite3_stmt* s) const noexcept { sqlite3_finalize(s); }
+    void operator()(sqlite3_stmt *s) const noexcept { sqlite3_finalize(s); }
 };
 using SqliteDb = std::unique_ptr<sqlite3, SqliteCloser>;
 
 /// Throw IoError "GeoPackage FILE: what: sqlite message" if rc is not one of the ok codes.
-inline void sqlite_check(sqlite3* db, int rc, const std::string& file, std::string_view what) {
+inline void sqlite_check(sqlite3 *db, int rc, const std::string &file, std::string_view what) {
     if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW) {
         return;
     }
@@ -34,15 +34,15 @@ inline void sqlite_check(sqlite3* db, int rc, const std::string& file, std::stri
 class Stmt {
   public:
     Stmt() = default;
-    Stmt(sqlite3* db, std::string_view sql, std::string file) : m_db(db), m_file(std::move(file)) {
-        sqlite3_stmt* s = nullptr;
+    Stmt(sqlite3 *db, std::string_view sql, std::string file) : m_db(db), m_file(std::move(file)) {
+        sqlite3_stmt *s = nullptr;
         sqlite_check(db,
                      sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
                                         SQLITE_PREPARE_PERSISTENT, &s, nullptr),
                      m_file, "prepare '" + std::string(sql.substr(0, 80)) + "'");
         m_stmt.reset(s);
     }
-    [[nodiscard]] sqlite3_stmt* get() const noexcept { return m_stmt.get(); }
+    [[nodiscard]] sqlite3_stmt *get() const noexcept { return m_stmt.get(); }
     explicit operator bool() const noexcept { return static_cast<bool>(m_stmt); }
 
     void reset() noexcept {
@@ -71,11 +71,11 @@ class Stmt {
     void bind(int i, std::string_view v) {
         sqlite3_bind_text(m_stmt.get(), i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
     }
-    void bind_blob(int i, const void* data, int size) {
+    void bind_blob(int i, const void *data, int size) {
         sqlite3_bind_blob(m_stmt.get(), i, data, size, SQLITE_STATIC);
     }
     [[nodiscard]] std::string_view text(int col) const noexcept {
-        const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(m_stmt.get(), col));
+        const auto *p = reinterpret_cast<const char *>(sqlite3_column_text(m_stmt.get(), col));
         return p == nullptr ? std::string_view{}
                             : std::string_view(p, static_cast<std::size_t>(
                                                       sqlite3_column_bytes(m_stmt.get(), col)));
@@ -91,14 +91,14 @@ class Stmt {
     }
 
   private:
-    sqlite3* m_db = nullptr;
+    sqlite3 *m_db = nullptr;
     std::string m_file;
     std::unique_ptr<sqlite3_stmt, SqliteFinalizer> m_stmt;
 };
 
 /// Run SQL without results. @throws IoError
-inline void sqlite_exec(sqlite3* db, const std::string& sql, const std::string& file) {
-    char* err = nullptr;
+inline void sqlite_exec(sqlite3 *db, const std::string &sql, const std::string &file) {
+    char *err = nullptr;
     const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
     if (rc != SQLITE_OK) {
         std::string msg = err != nullptr ? err : sqlite3_errstr(rc);
