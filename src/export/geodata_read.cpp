@@ -1,6 +1,7 @@
 #include "export/detail/geodata_read.hpp"
 
 #include <borderwatch/core/error.hpp>
+#include <borderwatch/core/json.hpp>
 
 #include <fstream>
 
@@ -65,7 +66,7 @@ std::vector<ReferenceFeature> read_geojson_features(const std::filesystem::path 
     }
     std::vector<ReferenceFeature> out;
     try {
-        const auto doc = nlohmann::json::parse(in);
+        const auto doc = parse_json(in, file.string());
         for (const auto &f : doc.at("features")) {
             ReferenceFeature rf;
             rf.properties = f.value("properties", nlohmann::json::object());

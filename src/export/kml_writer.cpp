@@ -6,6 +6,7 @@
 
 #include <borderwatch/core/atomic_file.hpp>
 #include <borderwatch/core/error.hpp>
+#include <borderwatch/core/json.hpp>
 #include <borderwatch/export/feature.hpp>
 
 #include "export/detail/text.hpp"
@@ -108,7 +109,7 @@ KmlStyles load_kml_styles(const std::filesystem::path &file) {
     }
     nlohmann::json j;
     try {
-        j = nlohmann::json::parse(in, nullptr, true, /*ignore_comments=*/true);
+        j = parse_json(in, file.string(), /*allow_comments=*/true);
     } catch (const nlohmann::json::exception &e) {
         throw DataError("KML style file '" + file.string() + "': " + e.what());
     }

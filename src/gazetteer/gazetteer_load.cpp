@@ -4,6 +4,7 @@
 #include <borderwatch/gazetteer/gazetteer.hpp>
 
 #include <borderwatch/core/error.hpp>
+#include <borderwatch/core/json.hpp>
 #include <borderwatch/core/numbers.hpp>
 #include <borderwatch/core/paths.hpp>
 
@@ -428,7 +429,7 @@ class Builder {
         }
         std::vector<std::pair<double, double>> vertices;
         try {
-            const auto json = nlohmann::json::parse(read_text_file(path));
+            const auto json = parse_json(read_text_file(path), path.string());
             for (const auto &feature : json.at("features")) {
                 if (feature.at("properties").value("id", "") != "TJK-AFG") {
                     continue;

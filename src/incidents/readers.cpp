@@ -4,6 +4,7 @@
 
 #include <borderwatch/core/csv.hpp>
 #include <borderwatch/core/error.hpp>
+#include <borderwatch/core/json.hpp>
 #include <borderwatch/core/numbers.hpp>
 #include <borderwatch/incidents/incident_fields.hpp>
 
@@ -513,12 +514,7 @@ void CsvIncidentReader::setup() {
 class GeoJsonIncidentReader final : public IncidentReader {
   public:
     GeoJsonIncidentReader(std::istream &in, std::string file) : m_file(std::move(file)) {
-        try {
-            m_doc = nlohmann::json::parse(in);
-        } catch (const nlohmann::json::exception &e) {
-            throw InputError(SourceLocation{m_file, 0, 0, {}},
-                             std::string("not valid JSON: ") + e.what());
-        }
+        m_doc = parse_json(in, m_file);
         if (!m_doc.is_object() || m_doc.value("type", "") != "FeatureCollection" ||
             !m_doc.contains("features") || !m_doc["features"].is_array()) {
             throw InputError(SourceLocation{m_file, 0, 0, "type"},

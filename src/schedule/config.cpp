@@ -121,6 +121,59 @@ class ConfigReader {
     std::string m_file;
 };
 
+/// toml++ limits nested arrays and inline tables (TOML_MAX_NESTED_VALUES) but not dotted keys:
+/// `a.a.a…` 100,000 parts deep builds tables whose destruction overflows the stack. Count
+/// the key separators on each line (dots outside strings and comments that are not inside a
+/// number) and refuse before parsing. @return the 1-based line that has too many, or 0.
+std::size_t line_with_deep_dotted_key(std::string_view text, std::size_t max_parts) {
+    std::size_t line = 1;
+    std::size_t dots = 0;
+    std::string_view open_multiline; // the triple quote while inside a multi-line string
+    const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '\n') {
+            ++line;
+            dots = 0;
+            continue;
+        }
+        if (!open_multiline.empty()) {
+            if (c == '\\' && open_multiline.front() == '"') {
+                ++i;
+            } else if (text.substr(i, 3) == open_multiline) {
+                i += 2;
+                open_multiline = {};
+            }
+            continue;
+        }
+        if (c == '#') {
+            while (i + 1 < text.size() && text[i + 1] != '\n') {
+                ++i;
+            }
+        } else if (c == '"' || c == '\'') {
+            const std::string_view triple =
+                c == '"' ? std::string_view("\"\"\"") : std::string_view("'''");
+            if (text.substr(i, 3) == triple) {
+                open_multiline = triple;
+                i += 2;
+                continue;
+            }
+            for (++i; i < text.size() && text[i] != c && text[i] != '\n'; ++i) {
+                i += (c == '"' && text[i] == '\\') ? 1 : 0;
+            }
+            if (i < text.size() && text[i] == '\n') {
+                --i; // unterminated: the parser reports it
+            }
+        } else if (c == '.' &&
+                   !(i > 0 && digit(text[i - 1]) && i + 1 < text.size() && digit(text[i + 1]))) {
+            if (++dots >= max_parts) {
+                return line;
+            }
+        }
+    }
+    return 0;
+}
+
 std::filesystem::path resolve(const std::filesystem::path &base, const std::string &p) {
     const std::filesystem::path path(p);
     return path.is_absolute() ? path : (base / path).lexically_normal();
@@ -131,6 +184,11 @@ std::filesystem::path resolve(const std::filesystem::path &base, const std::stri
 UpdateConfig parse_update_config(const std::string &toml_text,
                                  const std::filesystem::path &base_dir,
                                  const std::string &file_name) {
+    constexpr std::size_t max_key_parts = 64;
+    if (const auto line = line_with_deep_dotted_key(toml_text, max_key_parts)) {
+        throw UsageError(file_name + ":" + std::to_string(line) + ": a key with more than " +
+                         std::to_string(max_key_parts) + " dotted parts; refusing to read it");
+    }
     toml::table root;
     try {
         root = toml::parse(toml_text, file_name);

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <fstream>
 
 using namespace borderwatch::test;
 namespace fs = std::filesystem;
@@ -86,4 +87,21 @@ TEST_CASE("import: usage errors", "[import][cli]") {
     CHECK(r.exit_code == 1);
     CHECK(r.stderr_text.find("cannot open") != std::string::npos);
     CHECK(r.stdout_text.find("inserted") == std::string::npos);
+}
+
+TEST_CASE("import: a GeoJSON nested 100,000 levels is refused with its position, no crash",
+          "[import][cli]") {
+    TempFile store("import-deep", ".gpkg");
+    TempFile deep("deep", ".geojson");
+    {
+        std::ofstream out(deep.path());
+        out << "{\"type\":\"FeatureCollection\",\n\"features\":[{\"type\":\"Feature\","
+               "\"properties\":{\"id\":\"a\",\"x\":"
+            << std::string(100000, '[') << std::string(100000, ']') << "}}]}\n";
+    }
+    const auto r = run_cli({"import", deep.str(), "--store", store.str()});
+    CHECK(r.exit_code == 1);
+    CHECK(r.stderr_text.find(deep.str() + ":2:") != std::string::npos);
+    CHECK(r.stderr_text.find("JSON nested deeper than 128 levels") != std::string::npos);
+    CHECK(r.stderr_text.find("internal error") == std::string::npos);
 }

@@ -4,9 +4,12 @@
 #include <borderwatch/core/csv.hpp>
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/escape.hpp>
+#include <borderwatch/core/json.hpp>
 #include <borderwatch/core/numbers.hpp>
 #include <borderwatch/core/parallel.hpp>
 #include <borderwatch/core/text_table.hpp>
+
+#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <cmath>
@@ -170,4 +173,38 @@ TEST_CASE("JSON and XML escaping", "[core]") {
     std::string xml;
     append_xml_escaped(xml, "<Qal'ai & \"Khumb\">\x02");
     CHECK(xml == "&lt;Qal&apos;ai &amp; &quot;Khumb&quot;&gt;");
+}
+
+TEST_CASE("JSON is parsed with a nesting limit that names line and column", "[core][json]") {
+    const std::string deep =
+        "{\n \"a\": " + std::string(100000, '[') + std::string(100000, ']') + "}";
+    const auto v = find_json_depth_violation(deep, 128);
+    CHECK(v.line == 2);
+    CHECK(v.column == 134); // ` "a": ` is 6 characters, then the 128th bracket is the limit + 1
+    try {
+        (void)parse_json(deep, "deep.geojson");
+        FAIL("no error");
+    } catch (const InputError &e) {
+        CHECK(e.location().file == "deep.geojson");
+        CHECK(e.location().line == 2);
+        CHECK_THAT(e.message(), Catch::Contains("nested deeper than 128"));
+    }
+    // Brackets inside strings (with escaped quotes) do not count; exactly the limit parses.
+    const std::string in_string =
+        "[\"" + std::string(500, '[') + "\\\"" + std::string(500, '{') + "\"]";
+    CHECK_FALSE(find_json_depth_violation(in_string, 2));
+    CHECK(parse_json(in_string, "s").at(0).get<std::string>().size() == 1001);
+    const std::string at_limit = std::string(128, '[') + std::string(128, ']');
+    CHECK_NOTHROW(parse_json(at_limit, "limit"));
+    CHECK_THROWS_AS(parse_json(at_limit.substr(1) + "]]", "limit"), InputError);
+    // Not JSON: the parser's byte offset becomes a line.
+    try {
+        (void)parse_json("{\n\n  \"a\": tru }", "bad.json");
+        FAIL("no error");
+    } catch (const InputError &e) {
+        CHECK(e.location().line == 3);
+        CHECK_THAT(e.message(), Catch::Contains("not valid JSON"));
+    }
+    std::istringstream comments("// styles\n{\"a\": 1}");
+    CHECK(parse_json(comments, "styles.json", /*allow_comments=*/true).at("a") == 1);
 }

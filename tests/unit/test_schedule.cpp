@@ -152,3 +152,32 @@ TEST_CASE("the lock excludes a second holder and is released on exit", "[schedul
     CHECK_NOTHROW(FileLock::acquire(path, std::chrono::milliseconds(0)));
     fs::remove_all(dir);
 }
+
+TEST_CASE("update config refuses keys with thousands of dotted parts instead of crashing",
+          "[schedule]") {
+    std::string deep = "store = \"s.gpkg\"\n";
+    for (int i = 0; i < 100000; ++i) {
+        deep += i ? ".a" : "a";
+    }
+    deep += " = 1\n";
+    try {
+        (void)parse_update_config(deep, ".", "deep.toml");
+        FAIL("no error");
+    } catch (const UsageError &e) {
+        CHECK_THAT(e.what(), Catch::Contains("deep.toml:2: a key with more than 64 dotted parts"));
+    }
+    // Dots in strings, comments, multi-line strings and numbers are not key parts.
+    std::string fine = "# " + std::string(100, '.') + "\nx = \"" + std::string(100, '.') +
+                       "\"\ny = '''\n" + std::string(100, '.') + "\n'''\n";
+    for (int i = 0; i < 100; ++i) {
+        fine += "z" + std::to_string(i) + " = 1.5\n";
+    }
+    try {
+        (void)parse_update_config(fine, ".", "fine.toml");
+    } catch (const UsageError &e) {
+        CHECK_THAT(e.what(), !Catch::Contains("dotted parts")); // other keys are unknown: fine
+    }
+    // Nested arrays / inline tables are limited by toml++ itself: an error, not a crash.
+    CHECK_THROWS_AS(parse_update_config("x = " + std::string(100000, '[') + "]", ".", "a.toml"),
+                    UsageError);
+}
