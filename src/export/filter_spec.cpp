@@ -4,6 +4,8 @@
 #include <borderwatch/core/numbers.hpp>
 #include <borderwatch/gazetteer/gazetteer.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <memory>
 
@@ -34,23 +36,88 @@ std::vector<double> parse_numbers(const std::string &text, const char *what, std
     return out;
 }
 
-bool valid_date(const std::string &d) {
-    const auto digits = [&d](std::size_t from, std::size_t n) {
-        for (std::size_t i = from; i < from + n; ++i) {
-            if (i >= d.size() || d[i] < '0' || d[i] > '9') {
-                return false;
-            }
-        }
-        return true;
-    };
+bool all_digits(std::string_view s) {
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+int days_in_month(int year, int month) {
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return month == 2 && leap ? 29 : days[month - 1];
+}
+
+std::string two(int v) {
+    return (v < 10 ? "0" : "") + std::to_string(v);
+}
+
+/// Checks a YYYY, YYYY-MM or YYYY-MM-DD date against the calendar. @throws UsageError naming
+/// the nearest valid date when the shape is right but the month or day does not exist.
+void check_date(const std::string &d, const char *option) {
+    const std::string_view v(d);
+    const bool shape = (d.size() == 4 && all_digits(v)) ||
+                       (d.size() == 7 && all_digits(v.substr(0, 4)) && d[4] == '-' &&
+                        all_digits(v.substr(5, 2))) ||
+                       (d.size() == 10 && all_digits(v.substr(0, 4)) && d[4] == '-' &&
+                        all_digits(v.substr(5, 2)) && d[7] == '-' && all_digits(v.substr(8, 2)));
+    if (!shape) {
+        throw UsageError(std::string(option) + ": date '" + d +
+                         "' is not YYYY-MM-DD, YYYY-MM or YYYY");
+    }
     if (d.size() == 4) {
-        return digits(0, 4);
+        return;
+    }
+    const int year = std::stoi(d.substr(0, 4));
+    const int month = std::stoi(d.substr(5, 2));
+    const int nearest_month = std::clamp(month, 1, 12);
+    int day = 1;
+    int nearest_day = 1;
+    if (d.size() == 10) {
+        day = std::stoi(d.substr(8, 2));
+        nearest_day = std::clamp(day, 1, days_in_month(year, nearest_month));
+    }
+    if (month != nearest_month || day != nearest_day) {
+        std::string nearest = d.substr(0, 4) + "-" + two(nearest_month);
+        if (d.size() == 10) {
+            nearest += "-" + two(nearest_day);
+        }
+        throw UsageError(std::string(option) + ": '" + d + "' is not a calendar date (" +
+                         (month != nearest_month
+                              ? "months are 01..12"
+                              : "that month has " +
+                                    std::to_string(days_in_month(year, nearest_month)) + " days") +
+                         "); did you mean '" + nearest + "'?");
+    }
+}
+
+/// First day covered by a (valid) date of any precision, as YYYY-MM-DD.
+std::string first_day(const std::string &d) {
+    return d.size() == 4 ? d + "-01-01" : d.size() == 7 ? d + "-01" : d;
+}
+
+/// Last day covered by a (valid) date of any precision, as YYYY-MM-DD.
+std::string last_day(const std::string &d) {
+    if (d.size() == 4) {
+        return d + "-12-31";
     }
     if (d.size() == 7) {
-        return digits(0, 4) && d[4] == '-' && digits(5, 2);
+        return d + "-" + two(days_in_month(std::stoi(d.substr(0, 4)), std::stoi(d.substr(5, 2))));
     }
-    return d.size() == 10 && digits(0, 4) && d[4] == '-' && digits(5, 2) && d[7] == '-' &&
-           digits(8, 2);
+    return d;
+}
+
+struct Country {
+    const char *iso3;
+    const char *name;
+};
+// The countries of the border (sides of the placement); accepted by ISO3 or name, any case.
+constexpr Country k_sides[] = {{"TJK", "Tajikistan"}, {"AFG", "Afghanistan"}};
+
+std::string upper(std::string s) {
+    for (auto &c : s) {
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    return s;
 }
 
 std::optional<std::array<double, 2>> parse_lonlat(const std::string &text) {
@@ -65,6 +132,18 @@ std::optional<std::array<double, 2>> parse_lonlat(const std::string &text) {
 }
 
 } // namespace
+
+std::string normalize_side(const std::string &side) {
+    const auto u = upper(side);
+    std::string accepted;
+    for (const auto &c : k_sides) {
+        if (u == c.iso3 || u == upper(c.name)) {
+            return c.iso3;
+        }
+        accepted += (accepted.empty() ? "" : ", ") + std::string(c.iso3) + " (" + c.name + ")";
+    }
+    throw UsageError("--side: unknown country '" + side + "'; accepted: " + accepted);
+}
 
 bool FilterSpec::empty() const noexcept {
     return describe().empty();
@@ -124,10 +203,19 @@ void validate_filter_spec(const FilterSpec &spec) {
                              "' must be W,S,E,N in degrees with W <= E and S <= N");
         }
     }
-    for (const auto *d : {&spec.from_date, &spec.to_date}) {
-        if (!d->empty() && !valid_date(*d)) {
-            throw UsageError("date '" + *d + "' is not YYYY-MM-DD, YYYY-MM or YYYY");
-        }
+    if (!spec.from_date.empty()) {
+        check_date(spec.from_date, "--from");
+    }
+    if (!spec.to_date.empty()) {
+        check_date(spec.to_date, "--to");
+    }
+    if (!spec.from_date.empty() && !spec.to_date.empty() &&
+        first_day(spec.from_date) > last_day(spec.to_date)) {
+        throw UsageError("--from " + spec.from_date + " is after --to " + spec.to_date +
+                         "; did you mean --from " + spec.to_date + " --to " + spec.from_date + "?");
+    }
+    if (!spec.side.empty()) {
+        (void)normalize_side(spec.side);
     }
     if (spec.precision_max && (*spec.precision_max < 1 || *spec.precision_max > 7)) {
         throw UsageError("--precision-max must be in 1..7");
@@ -139,7 +227,7 @@ QueryFilter resolve_filter_spec(const FilterSpec &spec, const std::filesystem::p
     QueryFilter f;
     f.within_km = spec.within_km;
     f.beyond_km = spec.beyond_km;
-    f.side = spec.side;
+    f.side = spec.side.empty() ? std::string() : normalize_side(spec.side);
     f.from_date = spec.from_date;
     f.to_date = spec.to_date;
     f.event_types = spec.event_types;
@@ -166,7 +254,16 @@ QueryFilter resolve_filter_spec(const FilterSpec &spec, const std::filesystem::p
             options.kind = kind;
             options.top = 3;
             const auto r = gaz().resolve(name, options);
-            if (r.matched) {
+            if (!r.matched) {
+                std::string hint;
+                for (const auto &sug : r.suggestions) {
+                    hint += (hint.empty() ? "" : ", ") + ("'" + sug + "'");
+                }
+                throw UsageError("--" + std::string(kind) + ": no " + kind + " unit matches '" +
+                                 name + "'" +
+                                 (hint.empty() ? std::string() : "; did you mean " + hint + "?"));
+            }
+            {
                 for (const auto &c : r.candidates) {
                     const auto &official = std::string(kind) == "admin1" ? c.admin1 : c.admin2;
                     const auto &value = official.empty() ? c.name : official;

@@ -69,6 +69,25 @@ TEST_CASE("query: every filter", "[query][cli]") {
           V{"BW-2025-12-23-SSH", "N-1", "N-2", "N-3"});
 }
 
+TEST_CASE("query: impossible filters are usage errors with a suggestion", "[query][cli]") {
+    CHECK(ids({"--side", "afghanistan"}) == ids({"--side", "AFG"}));
+    CHECK(ids({"--side", "Tajikistan"}) == ids({"--side", "TJK"}));
+    const auto fails = [](std::vector<std::string> args, const std::string &needle) {
+        args.insert(args.begin(), {"query", "--store", shared_store()});
+        const auto r = run_cli(args);
+        CHECK(r.exit_code == 2);
+        CHECK(r.stdout_text.empty());
+        CHECK_THAT(r.stderr_text, Catch::Contains(needle));
+        CHECK_THAT(r.stderr_text, !Catch::Contains("internal error"));
+    };
+    fails({"--from", "2025-13-45"}, "did you mean '2025-12-31'");
+    fails({"--from", "2025-02-30"}, "did you mean '2025-02-28'");
+    fails({"--from", "2025-12", "--to", "2025-11"}, "is after --to");
+    fails({"--side", "Uzbekistan"}, "accepted: TJK (Tajikistan), AFG (Afghanistan)");
+    fails({"--admin2", "Xyzzy"}, "no admin2 unit matches 'Xyzzy'");
+    fails({"--admin1", "Xyzzy"}, "no admin1 unit matches 'Xyzzy'");
+}
+
 TEST_CASE("query: output formats", "[query][cli]") {
     auto r = run_cli({"query", "--store", shared_store(), "--format", "json", "--side", "AFG"});
     REQUIRE(r.exit_code == 0);

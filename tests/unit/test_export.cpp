@@ -253,9 +253,29 @@ TEST_CASE("export formats and bands parse", "[export]") {
     CHECK_THROWS_AS(validate_filter_spec(spec), UsageError);
     spec.bbox = "69,37,70,38";
     spec.from_date = "2025-13";
-    CHECK_NOTHROW(validate_filter_spec(spec)); // syntax only; month range is the store's business
+    CHECK_THROWS_WITH(validate_filter_spec(spec), Catch::Contains("did you mean '2025-12'"));
+    spec.from_date = "2025-13-45";
+    CHECK_THROWS_WITH(validate_filter_spec(spec), Catch::Contains("did you mean '2025-12-31'"));
+    spec.from_date = "2025-02-30";
+    CHECK_THROWS_WITH(validate_filter_spec(spec), Catch::Contains("did you mean '2025-02-28'"));
+    spec.from_date = "2024-02-29"; // leap year
+    CHECK_NOTHROW(validate_filter_spec(spec));
     spec.from_date = "25-01-01";
     CHECK_THROWS_AS(validate_filter_spec(spec), UsageError);
+    spec.from_date = "2025-06";
+    spec.to_date = "2025-01-31";
+    CHECK_THROWS_WITH(validate_filter_spec(spec), Catch::Contains("is after --to"));
+    spec.to_date = "2025-06-01"; // same month: overlaps
+    CHECK_NOTHROW(validate_filter_spec(spec));
+    spec.to_date = "2025";
+    CHECK_NOTHROW(validate_filter_spec(spec));
+    CHECK(normalize_side("Tajikistan") == "TJK");
+    CHECK(normalize_side("afghanistan") == "AFG");
+    CHECK(normalize_side("tjk") == "TJK");
+    spec.side = "Uzbekistan";
+    CHECK_THROWS_WITH(validate_filter_spec(spec), Catch::Contains("accepted: TJK (Tajikistan)"));
+    spec.side = "TAJIKISTAN";
+    CHECK_NOTHROW(validate_filter_spec(spec));
     FilterSpec described;
     described.side = "TJK";
     described.within_km = 10;

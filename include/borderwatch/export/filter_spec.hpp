@@ -17,7 +17,7 @@ namespace borderwatch {
 struct FilterSpec {
     std::optional<double> within_km;
     std::optional<double> beyond_km;
-    std::string side;                ///< ISO3
+    std::string side;                ///< ISO3 or country name, any case
     std::vector<std::string> admin1; ///< names in any spelling ("Khatlon")
     std::vector<std::string> admin2; ///< names in any spelling ("Khatron")
     std::string near;                ///< "LON,LAT" or a place name
@@ -33,6 +33,10 @@ struct FilterSpec {
     /// One line, e.g. "side=TJK within_km=10 from=2025-01-01"; "" when empty. Stable order.
     [[nodiscard]] std::string describe() const;
 };
+
+/// The ISO3 code of a border country given by ISO3 or name in any case ("tajikistan" -> "TJK").
+/// @throws UsageError listing the accepted values
+[[nodiscard]] std::string normalize_side(const std::string &side);
 
 /// Check values that need no data (ranges, bbox syntax, dates). @throws UsageError
 void validate_filter_spec(const FilterSpec &spec);

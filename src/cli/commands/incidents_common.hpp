@@ -26,7 +26,8 @@ inline void add_query_filter_options(CLI::App &app, FilterSpec &spec) {
     app.add_option("--beyond-km", spec.beyond_km, "only incidents at least N km from the border")
         ->type_name("N")
         ->group(group);
-    app.add_option("--side", spec.side, "only incidents in this country (ISO3: TJK, AFG, ...)")
+    app.add_option("--side", spec.side,
+                   "only incidents in this country (TJK, AFG or the country name, any case)")
         ->type_name("ISO3")
         ->group(group);
     app.add_option("--admin1", spec.admin1,
