@@ -54,7 +54,9 @@ Decoded decode(std::string_view text, std::size_t pos) noexcept {
     return {cp, length};
 }
 
-bool is_surrogate(char32_t cp) noexcept { return cp >= 0xD800 && cp <= 0xDFFF; }
+bool is_surrogate(char32_t cp) noexcept {
+    return cp >= 0xD800 && cp <= 0xDFFF;
+}
 bool is_illegal_control(char32_t cp) noexcept {
     return (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0xFFFE || cp == 0xFFFF;
 }

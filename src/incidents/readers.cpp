@@ -6,6 +6,7 @@
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/json.hpp>
 #include <borderwatch/core/numbers.hpp>
+#include <borderwatch/core/utf8.hpp>
 #include <borderwatch/incidents/incident_fields.hpp>
 
 #include <nlohmann/json.hpp>
@@ -237,6 +238,13 @@ class CsvIncidentReader final : public IncidentReader {
             if (m_record.fields.size() != m_header.size()) {
                 fail("", "has " + std::to_string(m_record.fields.size()) +
                              " fields, the header has " + std::to_string(m_header.size()));
+            }
+            // The one text rule (core/utf8): a bad byte rejects its row here, so no store and
+            // no later export ever holds it.
+            for (std::size_t i = 0; i < m_record.fields.size(); ++i) {
+                if (const auto issue = find_text_issue(m_record.fields[i])) {
+                    fail(m_header[i], describe_text_issue(*issue));
+                }
             }
             reset_incident(incident);
             m_convert(m_record.fields, incident);
@@ -551,7 +559,12 @@ class GeoJsonIncidentReader final : public IncidentReader {
             if (value.is_null()) {
                 row.emplace_back();
             } else if (value.is_string()) {
-                row.push_back(value.get<std::string>());
+                // JSON escapes can still carry NUL and other controls (\u0000).
+                const auto &text = value.get_ref<const std::string &>();
+                if (const auto issue = find_text_issue(text)) {
+                    fail(key, describe_text_issue(*issue));
+                }
+                row.push_back(text);
             } else if (value.is_number_integer()) {
                 row.push_back(std::to_string(value.get<long long>()));
             } else if (value.is_number()) {

@@ -2,6 +2,7 @@
 #include "cli/cli_helpers.hpp"
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -104,4 +105,24 @@ TEST_CASE("import: a GeoJSON nested 100,000 levels is refused with its position,
     CHECK(r.stderr_text.find(deep.str() + ":2:") != std::string::npos);
     CHECK(r.stderr_text.find("JSON nested deeper than 128 levels") != std::string::npos);
     CHECK(r.stderr_text.find("internal error") == std::string::npos);
+}
+
+TEST_CASE("import: invalid UTF-8, NUL and control characters reject their row, naming field and "
+          "byte; the rest is stored and every output stays valid",
+          "[import][cli][encoding]") {
+    TempFile store("import-bytes", ".gpkg");
+    const std::string file = k_data + "bad/bad_bytes.csv";
+    auto r = run_cli({"import", file, "--store", store.str()});
+    CHECK(r.exit_code == 1);
+    CHECK(r.stdout_text.find("imported 2 of 5 rows") != std::string::npos);
+    CHECK(r.stderr_text.find(file + ":3: field 'notes': invalid UTF-8 at byte 3") !=
+          std::string::npos);
+    CHECK(r.stderr_text.find(file + ":4: field 'notes': NUL at byte 1") != std::string::npos);
+    CHECK(r.stderr_text.find(file + ":5: field 'location_text': control character U+0001 at "
+                                    "byte 2") != std::string::npos);
+    r = run_cli({"query", "--store", store.str(), "--format", "json"});
+    REQUIRE(r.exit_code == 0);
+    const auto rows = nlohmann::json::parse(r.stdout_text);
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[1].at("notes") == "\xd0\x94\xd0\xb0\xd1\x80\xd0\xb2\xd0\xbe\xd0\xb7"); // Дарвоз
 }

@@ -12,8 +12,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         return 0;
     }
     static constexpr IncidentFormat formats[] = {IncidentFormat::native, IncidentFormat::acled,
-                                                 IncidentFormat::ucdp,
-                                                 IncidentFormat::auto_detect};
+                                                 IncidentFormat::ucdp, IncidentFormat::auto_detect};
     static borderwatch::fuzz::MemoryFile file;
     const auto path = file.write(borderwatch::fuzz::as_text(data + 1, size - 1));
     std::unique_ptr<borderwatch::IncidentReader> reader;

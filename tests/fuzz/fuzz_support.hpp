@@ -28,8 +28,8 @@ class MemoryFile {
 
     /// Replace the content; @return the path that opens it ("/proc/self/fd/N").
     std::string write(std::string_view data) {
-        if (ftruncate(m_fd, 0) != 0 || pwrite(m_fd, data.data(), data.size(), 0) !=
-                                           static_cast<ssize_t>(data.size())) {
+        if (ftruncate(m_fd, 0) != 0 ||
+            pwrite(m_fd, data.data(), data.size(), 0) != static_cast<ssize_t>(data.size())) {
             __builtin_trap(); // the harness itself failed: never a finding of the code under test
         }
         return "/proc/self/fd/" + std::to_string(m_fd);

@@ -13,7 +13,8 @@ TEST_CASE("find_text_issue accepts valid UTF-8 with TAB/LF/CR", "[core][utf8]") 
 }
 
 TEST_CASE("find_text_issue reports the first issue with its byte offset", "[core][utf8]") {
-    const auto invalid = find_text_issue("ab\xFF" "cd");
+    const auto invalid = find_text_issue("ab\xFF"
+                                         "cd");
     REQUIRE(invalid);
     CHECK(invalid->byte == 2);
     CHECK(invalid->kind == TextIssueKind::invalid_utf8);
@@ -44,13 +45,17 @@ TEST_CASE("find_text_issue rejects overlongs, surrogates, truncation", "[core][u
     const auto truncated = find_text_issue("ab\xE2\x82");
     REQUIRE(truncated);
     CHECK(truncated->byte == 2);
-    CHECK(find_text_issue("\xE2\x82" "A")); // bad continuation
+    CHECK(find_text_issue("\xE2\x82"
+                          "A")); // bad continuation
 }
 
 TEST_CASE("sanitize_text replaces bad sequences and drops illegal controls", "[core][utf8]") {
     CHECK(sanitize_text("Київ") == "Київ");
-    CHECK(sanitize_text("a\xFF" "b") == "a\xEF\xBF\xBD" "b");
-    CHECK(sanitize_text("a\0b\x01" "c"s) == "abc");
+    CHECK(sanitize_text("a\xFF"
+                        "b") == "a\xEF\xBF\xBD"
+                                "b");
+    CHECK(sanitize_text("a\0b\x01"
+                        "c"s) == "abc");
     CHECK(sanitize_text("t\tl\nr\r") == "t\tl\nr\r");
     CHECK(sanitize_text("\xED\xA0\x80x") == "\xEF\xBF\xBDx");
     CHECK(sanitize_text("\xEF\xBF\xBF") == "\xEF\xBF\xBD");

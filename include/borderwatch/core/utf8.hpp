@@ -20,9 +20,9 @@ enum class TextIssueKind {
 
 /// The first problem in a piece of text.
 struct TextIssue {
-    std::size_t byte = 0;       ///< 0-based byte offset of the offending sequence
+    std::size_t byte = 0; ///< 0-based byte offset of the offending sequence
     TextIssueKind kind = TextIssueKind::invalid_utf8;
-    char32_t code_point = 0;    ///< the code point, for control_character
+    char32_t code_point = 0; ///< the code point, for control_character
 };
 
 /// The first issue in @p text, or nothing when the text is valid.
