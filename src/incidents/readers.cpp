@@ -35,6 +35,14 @@ std::string lower(std::string_view s) {
 bool is_leap(int y) {
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
+
+// Years an incident date may have, in every form (day, month, year): the same bound for all,
+// so a start date always re-parses (fuzz_date found "2201" accepted as a year while
+// "2201-01-01" was refused).
+bool in_year_range(int y) {
+    return y >= 1900 && y <= 2200;
+}
+
 int days_in_month(int y, int m) {
     static constexpr int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     return m == 2 && is_leap(y) ? 29 : d[m - 1];
@@ -703,12 +711,15 @@ std::optional<ParsedDate> parse_incident_date(std::string_view text) {
                all_digits(text.substr(5, 2))) {
         y = to_int(text.substr(0, 4));
         m = to_int(text.substr(5, 2));
-        if (m < 1 || m > 12) {
+        if (!in_year_range(y) || m < 1 || m > 12) {
             return std::nullopt;
         }
         return ParsedDate{ymd(y, m, 1), ymd(y, m, days_in_month(y, m)), DatePrecision::month};
     } else if (text.size() == 4 && all_digits(text)) {
         y = to_int(text);
+        if (!in_year_range(y)) {
+            return std::nullopt;
+        }
         return ParsedDate{ymd(y, 1, 1), ymd(y, 12, 31), DatePrecision::year};
     } else {
         // "26 November 2025" / "26 Nov 2025" / "26-Nov-2025"
@@ -727,7 +738,7 @@ std::optional<ParsedDate> parse_incident_date(std::string_view text) {
         m = month_number(ms);
         y = to_int(ys);
     }
-    if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) {
+    if (!in_year_range(y) || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) {
         return std::nullopt;
     }
     out.start = out.end = ymd(y, m, d);

@@ -106,6 +106,11 @@ TEST_CASE("Dates: ISO, DD Month YYYY, months, years, time parts", "[incidents]")
     CHECK_FALSE(parse_incident_date("2025-02-29"));
     CHECK_FALSE(parse_incident_date("31 Nov 2025"));
     CHECK_FALSE(parse_incident_date("yesterday"));
+    // One year range (1900..2200) for every form: the year and month forms too.
+    CHECK_FALSE(parse_incident_date("2201"));
+    CHECK_FALSE(parse_incident_date("0000"));
+    CHECK_FALSE(parse_incident_date("1899-12"));
+    CHECK(parse_incident_date("2200")->end == "2200-12-31");
     CHECK_FALSE(parse_incident_date(""));
 }
 
