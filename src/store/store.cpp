@@ -7,6 +7,7 @@
 
 #include "incidents/detail/field_visit.hpp"
 #include "store/detail/backends.hpp"
+#include "store/detail/pg_connection.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -93,49 +94,16 @@ std::string default_store_spec() {
 }
 
 std::string mask_store_spec(const std::string &spec) {
-    std::string out = spec;
-    // key=value form: password=secret or password='se cret'
-    for (std::size_t pos = 0;;) {
-        std::size_t hit = std::string::npos;
-        for (std::size_t i = pos; i + 9 <= out.size(); ++i) {
-            if (starts_with_icase(std::string_view(out).substr(i), "password=") &&
-                (i == 0 || out[i - 1] == ' ' || out[i - 1] == ':' || out[i - 1] == '?' ||
-                 out[i - 1] == '&')) {
-                hit = i;
-                break;
-            }
-        }
-        if (hit == std::string::npos) {
-            break;
-        }
-        const std::size_t value = hit + 9;
-        std::size_t end = value;
-        if (end < out.size() && out[end] == '\'') {
-            ++end;
-            while (end < out.size() && out[end] != '\'') {
-                end += out[end] == '\\' ? 2 : 1;
-            }
-            end = std::min(end + 1, out.size());
-        } else {
-            while (end < out.size() && out[end] != ' ' && out[end] != '&') {
-                ++end;
-            }
-        }
-        out.replace(value, end - value, "***");
-        pos = value + 3;
+    if (!is_postgis_spec(spec)) {
+        return spec;
     }
-    // URI form: scheme://user:secret@host
-    if (const auto scheme = out.find("://"); scheme != std::string::npos) {
-        const auto auth_end = out.find_first_of("/?", scheme + 3);
-        const auto at = out.rfind('@', auth_end == std::string::npos ? out.size() : auth_end);
-        if (at != std::string::npos && at > scheme) {
-            const auto colon = out.find(':', scheme + 3);
-            if (colon != std::string::npos && colon < at) {
-                out.replace(colon + 1, at - colon - 1, "***");
-            }
-        }
+    // The one masking rule: libpq's parse of the spec (detail::parse_pg_spec), secrets as ***.
+    try {
+        const auto description = detail::parse_pg_spec(spec).description;
+        return "PG:" + description.substr(description.find(' ') + 1);
+    } catch (const UsageError &) {
+        return "PG:(spec not shown: it does not parse)";
     }
-    return out;
 }
 
 std::unique_ptr<IncidentStore> open_store(const std::string &spec,

@@ -168,7 +168,11 @@ struct StoreOpenOptions {
 /// True if @p spec selects the PostGIS backend ("PG:", "postgresql://", "postgres://").
 [[nodiscard]] bool is_postgis_spec(const std::string &spec) noexcept;
 
-/// @p spec with any password masked ("password=***", "user:***@host"); safe to print.
+/// @p spec safe to print. A PostGIS spec (any form: keyword/value, URI, PG:-prefixed URI) is
+/// shown as libpq itself parses it, "PG:dbname=x host=y user=u password=***", every secret
+/// option masked; one that does not parse as "PG:(spec not shown: ...)". Passwords taken
+/// from PGPASSWORD, service files or ~/.pgpass are never part of it. Other specs (file paths)
+/// are returned as they are.
 [[nodiscard]] std::string mask_store_spec(const std::string &spec);
 
 /// The one filter semantics every backend implements (see QueryFilter).

@@ -91,84 +91,121 @@ std::vector<std::pair<std::string, std::string>> parse_keyword_values(std::strin
     return out;
 }
 
-int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
-std::string percent_decode(std::string_view text) {
-    std::string out;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 &&
-            hex_value(text[i + 2]) >= 0) {
-            out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
-            i += 2;
-        } else {
-            out += text[i];
-        }
-    }
-    return out;
-}
-
-// The password of a URI (user:secret@host or ?password=secret), for scrubbing only.
-std::string uri_password(std::string_view uri) {
-    const auto scheme = uri.find("://");
-    if (scheme == std::string_view::npos) {
-        return {};
-    }
-    const auto auth_end = uri.find_first_of("/?", scheme + 3);
-    const auto authority =
-        uri.substr(scheme + 3, auth_end == std::string_view::npos ? std::string_view::npos
-                                                                  : auth_end - scheme - 3);
-    if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
-        const auto userinfo = authority.substr(0, at);
-        if (const auto colon = userinfo.find(':'); colon != std::string_view::npos) {
-            return percent_decode(userinfo.substr(colon + 1));
-        }
-    }
-    if (const auto q = uri.find('?'); q != std::string_view::npos) {
-        std::string_view query = uri.substr(q + 1);
-        while (!query.empty()) {
-            const auto amp = query.find('&');
-            const auto item = query.substr(0, amp);
-            if (item.size() > 9 && iequals(item.substr(0, 9), "password=")) {
-                return percent_decode(item.substr(9));
-            }
-            if (amp == std::string_view::npos) {
-                break;
-            }
-            query.remove_prefix(amp + 1);
-        }
-    }
-    return {};
-}
-
 // libpq prints NOTICEs ("relation already exists, skipping") to stderr by default; the
 // store is quiet on success, so they are dropped.
 void ignore_notice(void * /*arg*/, const char * /*message*/) {}
 
+struct ConninfoOptionsDeleter {
+    void operator()(PQconninfoOption *options) const noexcept { PQconninfoFree(options); }
+};
+using ConninfoOptions = std::unique_ptr<PQconninfoOption, ConninfoOptionsDeleter>;
+
+// libpq's own parser, so that what is shown and what connects can never disagree.
+// PQconninfoParse applies no defaults (no PGPASSWORD, no service file, no ~/.pgpass): only
+// what the spec itself says comes back.
+ConninfoOptions parse_conninfo(const std::string &conninfo, bool is_uri) {
+    char *error = nullptr;
+    ConninfoOptions options(PQconninfoParse(conninfo.c_str(), &error));
+    if (options == nullptr) {
+        std::string message = error != nullptr ? error : "out of memory";
+        PQfreemem(error);
+        while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
+            message.pop_back();
+        }
+        if (is_uri) {
+            // URI errors quote the offending part ("invalid percent-encoded token: ..."),
+            // which may be the password: hide every quoted part.
+            std::string hidden;
+            bool inside = false;
+            for (const char c : message) {
+                if (c == '"') {
+                    hidden += inside ? "***\"" : "\"";
+                    inside = !inside;
+                } else if (!inside) {
+                    hidden += c;
+                }
+            }
+            message = hidden;
+        }
+        throw UsageError("PostGIS store spec: " + message +
+                         " (expected PG:key=value ... with libpq's lower-case keywords, or "
+                         "postgresql://...)");
+    }
+    return options;
+}
+
+// Single-quoted when needed, as libpq reads it back.
+std::string conninfo_value(std::string_view value) {
+    const bool plain = !value.empty() && std::none_of(value.begin(), value.end(), [](char c) {
+        return is_space(c) || c == '\'' || c == '\\';
+    });
+    if (plain) {
+        return std::string(value);
+    }
+    std::string out = "'";
+    for (const char c : value) {
+        if (c == '\'' || c == '\\') {
+            out += '\\';
+        }
+        out += c;
+    }
+    out += '\'';
+    return out;
+}
+
 } // namespace
 
-PgSpec parse_pg_spec(const std::string &spec) {
-    PgSpec out;
-    out.description = "PostGIS " + mask_store_spec(spec);
-    // "PG:postgresql://..." (a URI behind GDAL's prefix) is read as the URI.
-    if (spec.size() > 3 && iequals(std::string_view(spec).substr(0, 3), "PG:") &&
-        spec.find("://") != std::string::npos && spec.find_first_of("= ") > spec.find("://")) {
-        PgSpec uri = parse_pg_spec(spec.substr(3));
-        return uri;
+std::string describe_pg_params(const std::vector<std::pair<std::string, std::string>> &params,
+                               const std::vector<std::string> &secret_keys,
+                               const std::string &schema) {
+    // Where the data is first, then the rest in libpq's order.
+    static constexpr std::string_view k_first[] = {"dbname", "host", "hostaddr", "port", "user"};
+    std::vector<std::pair<std::string, std::string>> ordered;
+    for (const auto key : k_first) {
+        for (const auto &p : params) {
+            if (p.first == key) {
+                ordered.push_back(p);
+            }
+        }
     }
-    if (spec.size() >= 3 && iequals(std::string_view(spec).substr(0, 3), "PG:")) {
-        out.description = "PostGIS " + mask_store_spec(spec.substr(3));
-        for (auto &[key, value] : parse_keyword_values(std::string_view(spec).substr(3))) {
+    for (const auto &p : params) {
+        if (std::find(std::begin(k_first), std::end(k_first), p.first) == std::end(k_first)) {
+            ordered.push_back(p);
+        }
+    }
+    std::string out;
+    for (const auto &[key, value] : ordered) {
+        const bool secret =
+            std::find(secret_keys.begin(), secret_keys.end(), key) != secret_keys.end();
+        out += (out.empty() ? "" : " ") + key + "=" + (secret ? "***" : conninfo_value(value));
+    }
+    if (!schema.empty()) {
+        out += (out.empty() ? "" : " ") + std::string("active_schema=") + conninfo_value(schema);
+    }
+    return out;
+}
+
+PgSpec parse_pg_spec(const std::string &spec) {
+    std::string_view text = spec;
+    const bool prefixed = text.size() >= 3 && iequals(text.substr(0, 3), "PG:");
+    if (prefixed) {
+        text.remove_prefix(3);
+    }
+    while (!text.empty() && is_space(text.front())) {
+        text.remove_prefix(1);
+    }
+    const bool is_uri = text.rfind("postgresql://", 0) == 0 || text.rfind("postgres://", 0) == 0;
+    if (!prefixed && !is_uri) {
+        throw UsageError("not a PostGIS store spec: expected PG:... or postgresql://...");
+    }
+    PgSpec out;
+    std::string conninfo;
+    if (is_uri) {
+        conninfo = std::string(text);
+    } else {
+        // GDAL's own keywords are taken out here; everything else goes to libpq's parser
+        // (which rejects unknown and upper-case keywords).
+        for (auto &[key, value] : parse_keyword_values(text)) {
             if (key == "active_schema") {
                 out.schema = value;
             } else if (key == "schemas") {
@@ -178,19 +215,37 @@ PgSpec parse_pg_spec(const std::string &spec) {
             } else if (key == "tables" || key == "list_all_tables") {
                 // GDAL layer selection: meaningless for the store, accepted for compatibility.
             } else {
-                if (key == "password") {
-                    out.password = value;
-                }
-                out.params.emplace_back(std::move(key), std::move(value));
+                conninfo += (conninfo.empty() ? "" : " ") + key + "=" + conninfo_value(value);
             }
         }
-        return out;
     }
-    if (spec.find("://") == std::string::npos) {
-        throw UsageError("not a PostGIS store spec: expected PG:... or postgresql://...");
+    const auto options = parse_conninfo(conninfo, is_uri);
+    std::vector<std::string> secret_keys;
+    for (const PQconninfoOption *o = options.get(); o->keyword != nullptr; ++o) {
+        if (o->val == nullptr) {
+            continue;
+        }
+        // libpq expands such a dbname (a second connection string, with its own password)
+        // only when asked; we never ask, so it would be a database name that shows a secret
+        // in every message. Refuse it without echoing it.
+        const std::string_view value = o->val;
+        if (std::string_view(o->keyword) == "dbname" &&
+            (value.find('=') != std::string_view::npos || value.rfind("postgresql://", 0) == 0 ||
+             value.rfind("postgres://", 0) == 0)) {
+            throw UsageError("PostGIS store spec: dbname holds a connection string; give its "
+                             "keywords (host=, user=, ...) directly in the spec instead");
+        }
+        // dispchar "*" is libpq's mark for a value never to display (password, sslpassword).
+        const bool secret = o->dispchar != nullptr && o->dispchar[0] == '*';
+        if (secret) {
+            secret_keys.emplace_back(o->keyword);
+            if (*o->val != '\0') {
+                out.secrets.emplace_back(o->val);
+            }
+        }
+        out.params.emplace_back(o->keyword, o->val);
     }
-    out.password = uri_password(spec);
-    out.params.emplace_back("dbname", spec);
+    out.description = "PostGIS " + describe_pg_params(out.params, secret_keys, out.schema);
     return out;
 }
 
@@ -203,6 +258,13 @@ std::string scrub_password(std::string text, const std::string &password) {
     for (auto pos = text.find(password); pos != std::string::npos;
          pos = text.find(password, pos + 3)) {
         text.replace(pos, password.size(), "***");
+    }
+    return text;
+}
+
+std::string scrub_passwords(std::string text, const std::vector<std::string> &passwords) {
+    for (const auto &p : passwords) {
+        text = scrub_password(std::move(text), p);
     }
     return text;
 }
@@ -275,7 +337,7 @@ std::size_t PgResult::affected() const noexcept {
 PgConnection::PgConnection(const PgSpec &spec) : m_spec(spec) {
     std::vector<const char *> keys;
     std::vector<const char *> values;
-    // Defaults first: with expand_dbname the spec's own settings override them.
+    // Defaults first: later entries (the spec's own) override them.
     keys.push_back("connect_timeout");
     values.push_back("15");
     keys.push_back("fallback_application_name");
@@ -286,9 +348,16 @@ PgConnection::PgConnection(const PgSpec &spec) : m_spec(spec) {
     }
     keys.push_back(nullptr);
     values.push_back(nullptr);
-    m_conn.reset(PQconnectdbParams(keys.data(), values.data(), 1));
+    // expand_dbname 0: the params are libpq's own parse of the spec (parse_pg_spec), so a
+    // dbname is a database name, never a second connection string with its own password.
+    m_conn.reset(PQconnectdbParams(keys.data(), values.data(), 0));
     if (m_conn == nullptr) {
         throw PgError(m_spec.description + ": cannot allocate a libpq connection", "");
+    }
+    // The password libpq actually used may come from PGPASSWORD, a service file or
+    // ~/.pgpass: scrub that one too from every message.
+    if (const char *used = PQpass(m_conn.get()); used != nullptr && *used != '\0') {
+        m_spec.secrets.emplace_back(used);
     }
     if (PQstatus(m_conn.get()) != CONNECTION_OK) {
         fail("cannot connect", nullptr);
@@ -311,14 +380,18 @@ void PgConnection::fail(const std::string &what, const pg_result *result) {
     // libpq messages span lines ("ERROR: ...\nDETAIL: ..."); keep them on one line.
     std::replace(message.begin(), message.end(), '\n', ' ');
     std::string sqlstate;
+    std::string primary;
     if (result != nullptr) {
         if (const char *s = PQresultErrorField(result, PG_DIAG_SQLSTATE); s != nullptr) {
             sqlstate = s;
         }
+        if (const char *s = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY); s != nullptr) {
+            primary = scrub_passwords(s, m_spec.secrets);
+        }
     }
     throw PgError(
-        scrub_password(m_spec.description + ": " + what + ": " + message, m_spec.password),
-        sqlstate);
+        scrub_passwords(m_spec.description + ": " + what + ": " + message, m_spec.secrets),
+        sqlstate, primary);
 }
 
 PgResult PgConnection::check(pg_result *raw, const std::string &sql) {

@@ -27,33 +27,50 @@ namespace borderwatch::detail {
 
 /// A parsed store spec, ready for PQconnectdbParams.
 struct PgSpec {
-    /// libpq keyword/value pairs in order (later duplicates win, as in libpq). For a URI the
-    /// single pair is {"dbname", uri}, expanded by libpq.
+    /// libpq keyword/value pairs exactly as libpq's own parser (PQconninfoParse) read the
+    /// spec, URI included; connected with expand_dbname = 0, so what connects is what
+    /// `description` shows.
     std::vector<std::pair<std::string, std::string>> params;
     /// Schema holding borderwatch's tables, from GDAL's "active_schema=" (or the first entry
-    /// of "schemas="); empty means the server's search_path decides (normally "public").
+    /// of "schemas="); empty means the server's current schema (normally "public").
     std::string schema;
-    /// The password given in the spec ("" if none), only to scrub it from server messages.
-    std::string password;
-    /// "PostGIS dbname=x host=y password=***": safe for logs, manifests and errors.
+    /// Every secret value of the spec (libpq's "*" options: password, sslpassword), only to
+    /// scrub them from server messages. PgConnection adds the password libpq really used.
+    std::vector<std::string> secrets;
+    /// "PostGIS dbname=x host=y password=***": safe for logs, manifests and errors. Built
+    /// from `params`: secrets as ***, values quoted as libpq reads them.
     std::string description;
 };
 
 /// Parse "PG:dbname=x host=y ..." (libpq keyword/value syntax with GDAL's extra keywords
-/// active_schema, schemas, tables, list_all_tables) or "postgresql://..." / "postgres://...".
-/// @throws UsageError for a malformed spec (unterminated quote, missing '=')
+/// active_schema, schemas, tables, list_all_tables) or "postgresql://..." / "postgres://..."
+/// (also behind "PG:"). GDAL's keywords are taken out; the rest is parsed by libpq
+/// (PQconninfoParse), which also rejects unknown or upper-case keywords.
+/// @throws UsageError for a malformed spec (unterminated quote, missing '=', unknown keyword,
+///         bad URI); the message never contains a value of the spec
 [[nodiscard]] PgSpec parse_pg_spec(const std::string &spec);
+
+/// "dbname=x host=y user=z password=*** active_schema=s": @p params in a fixed order (dbname,
+/// host, hostaddr, port, user, then the rest as given), values of @p secret_keys as "***",
+/// others single-quoted when libpq needs it.
+[[nodiscard]] std::string
+describe_pg_params(const std::vector<std::pair<std::string, std::string>> &params,
+                   const std::vector<std::string> &secret_keys, const std::string &schema);
 
 /// A server-side failure: the message (already scrubbed) plus the SQLSTATE code.
 class PgError : public IoError {
   public:
-    PgError(const std::string &message, std::string sqlstate)
-        : IoError(message), m_sqlstate(std::move(sqlstate)) {}
+    PgError(const std::string &message, std::string sqlstate, std::string primary = {})
+        : IoError(message), m_sqlstate(std::move(sqlstate)), m_primary(std::move(primary)) {}
     /// Five-character SQLSTATE ("40P01" deadlock, "23505" unique violation), "" if unknown.
     [[nodiscard]] const std::string &sqlstate() const noexcept { return m_sqlstate; }
+    /// The server's primary message alone ("value \"3000000000\" is out of range for type
+    /// integer"), scrubbed; "" when the failure did not come from the server.
+    [[nodiscard]] const std::string &primary() const noexcept { return m_primary; }
 
   private:
     std::string m_sqlstate;
+    std::string m_primary;
 };
 
 struct PgResultDeleter {
@@ -128,6 +145,9 @@ class PgConnection {
 
 /// Replace every occurrence of @p password (when at least 4 characters) in @p text by "***".
 [[nodiscard]] std::string scrub_password(std::string text, const std::string &password);
+/// scrub_password() for each of @p passwords.
+[[nodiscard]] std::string scrub_passwords(std::string text,
+                                          const std::vector<std::string> &passwords);
 
 /// COPY text-format escaping of one value (backslash, tab, newline, carriage return).
 void append_copy_escaped(std::string &out, std::string_view value);
