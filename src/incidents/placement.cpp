@@ -478,6 +478,8 @@ ImportReport import_incidents(const std::vector<std::string> &files, IncidentSto
     auto write_loop = [&] {
         pthread_setname_np(pthread_self(), "bw-store");
         std::size_t next = 0;
+        std::vector<std::size_t> origin; // batch index of each row kept for the store
+        std::vector<RefusedRow> refused;
         while (true) {
             ImportBatch b;
             {
@@ -494,6 +496,7 @@ ImportReport import_incidents(const std::vector<std::string> &files, IncidentSto
             }
             ++next;
             try {
+                origin.clear();
                 if (b.rejects > 0) {
                     // Report in input order, then close the gaps.
                     std::size_t kept = 0;
@@ -507,13 +510,23 @@ ImportReport import_incidents(const std::vector<std::string> &files, IncidentSto
                             b.incidents[kept] = std::move(b.incidents[i]);
                             b.hashes[kept] = std::move(b.hashes[i]);
                         }
+                        origin.push_back(i);
                         ++kept;
                     }
                     b.incidents.resize(kept);
                     b.hashes.resize(kept);
                 }
                 if (!b.incidents.empty()) {
-                    stored += writer->upsert(b.incidents, b.hashes);
+                    // Rows the store's server refuses (PostGIS) are rejected like bad input
+                    // rows, FILE:LINE and the server's message; the others are stored.
+                    refused.clear();
+                    stored += writer->upsert(b.incidents, b.hashes, refused);
+                    for (const auto &r : refused) {
+                        auto &src = b.sources[origin.empty() ? r.index : origin[r.index]];
+                        ++rejected;
+                        on_reject(RejectedRow{files[src.file], src.line, "", r.message,
+                                              std::move(src.raw)});
+                    }
                 }
             } catch (...) {
                 fail(std::current_exception());

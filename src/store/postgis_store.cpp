@@ -107,13 +107,6 @@ CREATE INDEX incidents_geom_idx ON incidents USING gist (geom);
 CREATE INDEX incidents_event_date_idx ON incidents (event_date);
 CREATE INDEX incidents_border_distance_idx ON incidents (border_distance_m);
 
-CREATE FUNCTION borderwatch_note_external_change() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    UPDATE borderwatch_meta SET value = (value::bigint + 1)::text WHERE key = 'change_counter';
-    RETURN NULL;
-END
-$$;
 CREATE TRIGGER incidents_external_change
     AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON incidents
     FOR EACH STATEMENT
@@ -123,6 +116,22 @@ CREATE TRIGGER incidents_external_change
 INSERT INTO borderwatch_meta (key, value) VALUES ('change_counter', '0');
 )sql",
 };
+// The statement trigger's function, created (or repaired) by every `store init` before the
+// migrations. It finds the counter through the schema of the table that fired it, never
+// through the editing session's search_path: a psql or QGIS session editing teamb.incidents
+// with the default search_path must bump teamb's counter, not public's. (Until issue 12
+// migration 1 created a search_path-dependent version of it; init replaces that one.)
+// This is its PL/pgSQL body; the marker comment lets init recognise the current version.
+const char *const k_note_change_body = R"sql(
+BEGIN
+    -- borderwatch: counter of the firing table's schema
+    EXECUTE format('UPDATE %I.borderwatch_meta SET value = (value::bigint + 1)::text '
+                   'WHERE key = %L', TG_TABLE_SCHEMA, 'change_counter');
+    RETURN NULL;
+END
+)sql";
+constexpr std::string_view k_note_change_marker = "counter of the firing table's schema";
+
 static_assert(std::size(k_migrations) == static_cast<std::size_t>(k_store_schema_version),
               "one migration per schema version");
 
@@ -176,7 +185,8 @@ struct SqlText {
     std::string merge;       // INSERT ... ON CONFLICT from the staging table
 };
 
-SqlText build_sql(PgConnection &conn) {
+// @p incidents: the schema-qualified, quoted table name.
+SqlText build_sql(PgConnection &conn, const std::string &incidents) {
     SqlText s;
     const auto &fields = incident_fields();
     std::string stage_columns;
@@ -215,7 +225,7 @@ SqlText build_sql(PgConnection &conn) {
     // DISTINCT ON keeps the last occurrence of an id within the batch ("later duplicates
     // win") and yields the rows sorted by id. Rows whose stored hash is identical are
     // dropped before the INSERT: ON CONFLICT would otherwise lock and re-check each one.
-    s.merge = "WITH ins AS (INSERT INTO incidents AS t (" + s.columns +
+    s.merge = "WITH ins AS (INSERT INTO " + incidents + " AS t (" + s.columns +
               ", updated_at, content_hash) "
               "SELECT " +
               select_stage +
@@ -223,7 +233,9 @@ SqlText build_sql(PgConnection &conn) {
               "FROM (SELECT DISTINCT ON (id) " +
               select_stage +
               ", content_hash FROM bw_stage ORDER BY id, seq DESC) s "
-              "WHERE NOT EXISTS (SELECT 1 FROM incidents e WHERE e.id = s.id "
+              "WHERE NOT EXISTS (SELECT 1 FROM " +
+              incidents +
+              " e WHERE e.id = s.id "
               "AND e.content_hash = s.content_hash) "
               "ON CONFLICT (id) DO UPDATE SET " +
               update_set +
@@ -276,13 +288,24 @@ void append_copy_row(std::string &out, std::size_t seq, const Incident &x) {
     out += '\n';
 }
 
-std::size_t distinct_ids(const std::vector<Incident> &batch) {
+// Distinct ids among batch[first, last).
+std::size_t distinct_ids(const std::vector<Incident> &batch, std::size_t first, std::size_t last) {
     std::unordered_set<std::string_view> ids;
-    ids.reserve(batch.size());
-    for (const auto &x : batch) {
-        ids.insert(x.id);
+    ids.reserve(last - first);
+    for (std::size_t i = first; i < last; ++i) {
+        ids.insert(batch[i].id);
     }
     return ids.size();
+}
+
+// A server error about one row's value rather than about the session: a data exception
+// (class 22: number out of range, invalid text, bad UTF-8), an integrity constraint (23: a
+// CHECK or NOT NULL an administrator added), a trigger's RAISE (P0) or a program limit (54:
+// an id too long for the primary key index). Anything else fails the whole writer.
+bool refuses_row(const PgError &e) {
+    const auto &s = e.sqlstate();
+    return s.rfind("22", 0) == 0 || s.rfind("23", 0) == 0 || s.rfind("P0", 0) == 0 ||
+           s.rfind("54", 0) == 0;
 }
 
 class PostgisStore;
@@ -294,12 +317,19 @@ class PostgisWriter final : public StoreWriter {
     PostgisWriter(const PostgisWriter &) = delete;
     PostgisWriter &operator=(const PostgisWriter &) = delete;
 
+    using StoreWriter::upsert;
+    /// All or nothing: a refused row fails the writer (DataError).
     UpsertResult upsert(const std::vector<Incident> &batch) override;
+    UpsertResult upsert(const std::vector<Incident> &batch, const std::vector<std::string> &hashes,
+                        std::vector<RefusedRow> &refused) override;
     std::size_t remove(const std::vector<std::string> &ids) override;
     void commit() override;
 
   private:
     void begin_changes();
+    void store_rows(const std::vector<Incident> &batch, std::size_t first, std::size_t last,
+                    UpsertResult &result, std::vector<RefusedRow> &refused);
+    void copy_rows(const std::vector<Incident> &batch, std::size_t first, std::size_t last);
     void check_usable() const;
 
     PostgisStore &m_store;
@@ -315,14 +345,16 @@ class PostgisStore final : public IncidentStore {
   public:
     PostgisStore(const std::string &spec, const StoreOpenOptions &options)
         : m_conn(parse_pg_spec(spec)) {
+        resolve_schema();
         set_search_path();
         if (options.init) {
             initialise();
         }
         m_version = read_version();
         if (m_version == 0) {
-            throw IoError(m_conn.spec().description +
-                          ": no borderwatch schema in this database; create it with "
+            throw IoError(m_conn.spec().description + ": no borderwatch store in schema " +
+                          m_schema +
+                          " of this database; create it with "
                           "'borderwatch store init --store <spec>'");
         }
         check_version(m_version);
@@ -333,7 +365,7 @@ class PostgisStore final : public IncidentStore {
                             "); migrate it with 'borderwatch store init --store <spec>'");
         }
         check_columns();
-        m_sql = build_sql(m_conn);
+        m_sql = build_sql(m_conn, m_incidents);
     }
 
     std::unique_ptr<StoreWriter> writer() override {
@@ -347,30 +379,53 @@ class PostgisStore final : public IncidentStore {
                const std::function<void(const Incident &)> &sink) const override;
 
     std::string state() const override {
-        const auto r = m_conn.exec("SELECT value FROM borderwatch_meta "
-                                   "WHERE key = 'change_counter'");
+        const auto r = m_conn.exec("SELECT value FROM " + m_meta + " WHERE key = 'change_counter'");
         return "postgis-v" + std::to_string(m_version) + "-" +
                std::string(r.rows() > 0 ? r.value(0, 0) : "0");
     }
 
     std::size_t count() const override {
-        return to_size(m_conn.exec("SELECT count(*) FROM incidents").value(0, 0));
+        return to_size(m_conn.exec("SELECT count(*) FROM " + m_incidents).value(0, 0));
     }
 
-    std::string describe() const override { return m_conn.spec().description; }
+    // The spec's description, plus the schema actually used when the spec named none.
+    std::string describe() const override {
+        return m_conn.spec().schema.empty() && !m_schema.empty()
+                   ? m_conn.spec().description + " active_schema=" + m_schema
+                   : m_conn.spec().description;
+    }
     int schema_version() const override { return m_version; }
 
     PgConnection &connection() const { return m_conn; }
+    /// Quoted, schema-qualified table names ("teamb"."incidents").
+    const std::string &incidents_table() const { return m_incidents; }
+    const std::string &meta_table() const { return m_meta; }
     const SqlText &sql() const { return m_sql; }
     void set_writer_open(bool open) { m_writer_open = open; }
 
   private:
-    void set_search_path() {
-        const auto &schema = m_conn.spec().schema;
-        if (schema.empty()) {
-            return;
+    // Every table reference is qualified with this schema: the session's search_path (which
+    // finds public.incidents when teamb has none yet) never decides where data goes.
+    void resolve_schema() {
+        m_schema = m_conn.spec().schema;
+        if (m_schema.empty()) {
+            const auto r = m_conn.exec("SELECT current_schema()");
+            if (r.is_null(0, 0)) {
+                throw IoError(m_conn.spec().description +
+                              ": the server's search_path names no existing schema; give one "
+                              "with active_schema=NAME");
+            }
+            m_schema = std::string(r.value(0, 0));
         }
-        // PostGIS may live in its own schema; keep it reachable next to ours.
+        const auto q = m_conn.quote_identifier(m_schema);
+        m_incidents = q + ".incidents";
+        m_meta = q + ".borderwatch_meta";
+    }
+
+    void set_search_path() {
+        const auto &schema = m_schema;
+        // Our schema first (unqualified names in the migrations are created there), PostGIS
+        // next to it when it lives in a schema of its own.
         std::string path = m_conn.quote_identifier(schema);
         const auto ext = m_conn.exec("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n "
                                      "ON n.oid = e.extnamespace WHERE e.extname = 'postgis'");
@@ -381,12 +436,11 @@ class PostgisStore final : public IncidentStore {
     }
 
     int read_version() {
-        const auto exists = m_conn.exec("SELECT to_regclass('borderwatch_meta') IS NOT NULL");
+        const auto exists = m_conn.exec("SELECT to_regclass($1) IS NOT NULL", {m_meta});
         if (exists.value(0, 0) != "t") {
             return 0;
         }
-        const auto r =
-            m_conn.exec("SELECT value FROM borderwatch_meta WHERE key = 'schema_version'");
+        const auto r = m_conn.exec("SELECT value FROM " + m_meta + " WHERE key = 'schema_version'");
         if (r.rows() == 0) {
             return 0;
         }
@@ -424,22 +478,28 @@ class PostgisStore final : public IncidentStore {
                 }
                 set_search_path();
             }
-            if (!m_conn.spec().schema.empty()) {
-                m_conn.exec("CREATE SCHEMA IF NOT EXISTS " +
-                            m_conn.quote_identifier(m_conn.spec().schema));
+            m_conn.exec("CREATE SCHEMA IF NOT EXISTS " + m_conn.quote_identifier(m_schema));
+            // Unqualified CREATEs in the migrations go to the first existing schema of the
+            // search_path: make sure that is ours.
+            if (m_conn.exec("SELECT current_schema() IS NOT DISTINCT FROM $1", {m_schema})
+                    .value(0, 0) != "t") {
+                throw IoError(describe() + ": schema " + m_schema +
+                              " is not the session's current schema after SET search_path");
             }
             const int from = read_version();
             check_version(from);
+            install_note_change_function();
             for (int v = from + 1; v <= k_store_schema_version; ++v) {
                 m_conn.exec(k_migrations[v - 1]);
-                m_conn.exec("INSERT INTO borderwatch_meta (key, value) VALUES "
-                            "('schema_version', $1) ON CONFLICT (key) DO UPDATE "
-                            "SET value = EXCLUDED.value",
+                m_conn.exec("INSERT INTO " + m_meta +
+                                " (key, value) VALUES "
+                                "('schema_version', $1) ON CONFLICT (key) DO UPDATE "
+                                "SET value = EXCLUDED.value",
                             {std::to_string(v)});
             }
             if (from == 0) {
-                m_conn.exec("INSERT INTO borderwatch_meta (key, value) VALUES "
-                            "('created_by', $1), ('created_at', $2)",
+                m_conn.exec("INSERT INTO " + m_meta +
+                                " (key, value) VALUES ('created_by', $1), ('created_at', $2)",
                             {std::string("borderwatch ") + version_string(), utc_now_iso8601()});
                 comment_columns();
             }
@@ -450,24 +510,40 @@ class PostgisStore final : public IncidentStore {
         }
     }
 
+    // The trigger function in our schema, created or replaced when it is missing or an
+    // older (search_path-dependent) version. Left alone when current: replacing needs
+    // ownership, and init must stay harmless for every role that may run it.
+    void install_note_change_function() {
+        const std::string name =
+            m_conn.quote_identifier(m_schema) + ".borderwatch_note_external_change";
+        const auto r = m_conn.exec("SELECT prosrc FROM pg_proc WHERE oid = to_regprocedure($1)",
+                                   {name + "()"});
+        if (r.rows() > 0 && r.value(0, 0).find(k_note_change_marker) != std::string_view::npos) {
+            return;
+        }
+        m_conn.exec("CREATE OR REPLACE FUNCTION " + name +
+                    "() RETURNS trigger LANGUAGE plpgsql AS " + sql_literal(k_note_change_body));
+    }
+
     // COMMENT ON COLUMN from the field descriptions, so psql's \d+ and QGIS show them.
     void comment_columns() {
         for (const auto &f : incident_fields()) {
-            m_conn.exec("COMMENT ON COLUMN incidents." + m_conn.quote_identifier(f.name) + " IS " +
-                        sql_literal(f.description));
+            m_conn.exec("COMMENT ON COLUMN " + m_incidents + "." + m_conn.quote_identifier(f.name) +
+                        " IS " + sql_literal(f.description));
         }
-        m_conn.exec("COMMENT ON TABLE incidents IS 'borderwatch incidents (one row per "
-                    "incident id; see docs/postgis.md)'");
-        m_conn.exec("COMMENT ON COLUMN incidents.geom IS 'placed point (place_lon, "
-                    "place_lat), generated'");
-        m_conn.exec("COMMENT ON COLUMN incidents.content_hash IS 'borderwatch content hash; "
-                    "rows are rewritten only when it changes'");
+        m_conn.exec("COMMENT ON TABLE " + m_incidents +
+                    " IS 'borderwatch incidents (one row per incident id; see docs/postgis.md)'");
+        m_conn.exec("COMMENT ON COLUMN " + m_incidents +
+                    ".geom IS 'placed point (place_lon, place_lat), generated'");
+        m_conn.exec("COMMENT ON COLUMN " + m_incidents +
+                    ".content_hash IS 'borderwatch content hash; rows are rewritten only when it "
+                    "changes'");
     }
 
     void check_columns() {
-        const auto r =
-            m_conn.exec("SELECT attname FROM pg_attribute WHERE attrelid = 'incidents'::regclass "
-                        "AND attnum > 0 AND NOT attisdropped");
+        const auto r = m_conn.exec("SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass "
+                                   "AND attnum > 0 AND NOT attisdropped",
+                                   {m_incidents});
         std::vector<std::string> have;
         for (int i = 0; i < r.rows(); ++i) {
             have.emplace_back(r.value(i, 0));
@@ -482,6 +558,9 @@ class PostgisStore final : public IncidentStore {
     }
 
     mutable PgConnection m_conn;
+    std::string m_schema;    // resolved: the spec's active_schema or the server's current one
+    std::string m_incidents; // "schema"."incidents"
+    std::string m_meta;      // "schema"."borderwatch_meta"
     int m_version = 0;
     bool m_writer_open = false;
     SqlText m_sql;
@@ -520,47 +599,44 @@ void PostgisWriter::check_usable() const {
 void PostgisWriter::begin_changes() {
     if (!m_locked) {
         m_conn.exec("SELECT pg_advisory_xact_lock(" + std::to_string(k_lock_class) +
-                    ", 'incidents'::regclass::oid::int)");
+                        ", $1::regclass::oid::int)",
+                    {m_store.incidents_table()});
         m_locked = true;
     }
 }
 
 UpsertResult PostgisWriter::upsert(const std::vector<Incident> &batch) {
+    std::vector<RefusedRow> refused;
+    auto result = upsert(batch, {}, refused);
+    if (!refused.empty()) {
+        m_failed = true;
+        m_conn.rollback_noexcept();
+        throw DataError(m_store.describe() + ": incident '" + batch[refused.front().index].id +
+                        "': " + refused.front().message);
+    }
+    return result;
+}
+
+UpsertResult PostgisWriter::upsert(const std::vector<Incident> &batch,
+                                   const std::vector<std::string> & /*hashes*/,
+                                   std::vector<RefusedRow> &refused) {
     check_usable();
     UpsertResult result;
     if (batch.empty()) {
         return result;
     }
     try {
-        begin_changes();
-        if (!m_staged) {
-            m_conn.exec(m_store.sql().stage_ddl);
-            m_staged = true;
-        } else {
-            m_conn.exec("TRUNCATE bw_stage");
-        }
-        m_conn.copy_begin(m_store.sql().copy_stage);
-        std::string buffer;
-        buffer.reserve(1 << 20);
-        std::size_t seq = 0;
         for (const auto &x : batch) {
             if (x.id.empty()) {
                 throw InputError(SourceLocation{{}, 0, 0, "id"}, "incident without an id");
             }
-            append_copy_row(buffer, seq++, x);
-            if (buffer.size() >= (1U << 20)) {
-                m_conn.copy_put(buffer);
-                buffer.clear();
-            }
         }
-        if (!buffer.empty()) {
-            m_conn.copy_put(buffer);
+        begin_changes();
+        if (!m_staged) {
+            m_conn.exec(m_store.sql().stage_ddl);
+            m_staged = true;
         }
-        m_conn.copy_end();
-        const auto r = m_conn.exec(m_store.sql().merge);
-        result.inserted = to_size(r.value(0, 0));
-        result.updated = to_size(r.value(0, 1));
-        result.unchanged = distinct_ids(batch) - result.inserted - result.updated;
+        store_rows(batch, 0, batch.size(), result, refused);
         if (result.inserted + result.updated > 0) {
             m_changed = true;
         }
@@ -572,6 +648,63 @@ UpsertResult PostgisWriter::upsert(const std::vector<Incident> &batch) {
     }
 }
 
+// COPY batch[first, last) into the staging table and merge it, inside a savepoint. When the
+// server refuses a value, only the savepoint is rolled back and the range is halved until
+// the refused rows stand alone: one bad row costs about 2*log2(batch) extra round trips, the
+// good rows are all stored, and a batch without refusals costs two statements more.
+void PostgisWriter::store_rows(const std::vector<Incident> &batch, std::size_t first,
+                               std::size_t last, UpsertResult &result,
+                               std::vector<RefusedRow> &refused) {
+    m_conn.exec("SAVEPOINT bw_rows");
+    std::string refusal;
+    try {
+        m_conn.exec("TRUNCATE bw_stage");
+        copy_rows(batch, first, last);
+        const auto r = m_conn.exec(m_store.sql().merge);
+        m_conn.exec("RELEASE SAVEPOINT bw_rows");
+        const auto inserted = to_size(r.value(0, 0));
+        const auto updated = to_size(r.value(0, 1));
+        result.inserted += inserted;
+        result.updated += updated;
+        const auto distinct = distinct_ids(batch, first, last);
+        result.unchanged += distinct > inserted + updated ? distinct - inserted - updated : 0;
+        return;
+    } catch (const PgError &e) {
+        if (!refuses_row(e)) {
+            throw;
+        }
+        refusal = e.primary().empty() ? e.what() : e.primary();
+    }
+    m_conn.exec("ROLLBACK TO SAVEPOINT bw_rows");
+    m_conn.exec("RELEASE SAVEPOINT bw_rows");
+    if (last - first == 1) {
+        refused.push_back(RefusedRow{first, "refused by the PostGIS server: " + refusal});
+        return;
+    }
+    const std::size_t middle = first + (last - first) / 2;
+    store_rows(batch, first, middle, result, refused);
+    store_rows(batch, middle, last, result, refused);
+}
+
+void PostgisWriter::copy_rows(const std::vector<Incident> &batch, std::size_t first,
+                              std::size_t last) {
+    m_conn.copy_begin(m_store.sql().copy_stage);
+    std::string buffer;
+    buffer.reserve(std::min<std::size_t>(1U << 20, (last - first) * 512));
+    for (std::size_t i = first; i < last; ++i) {
+        // seq keeps the batch order, so "later duplicates win" holds across halves too.
+        append_copy_row(buffer, i, batch[i]);
+        if (buffer.size() >= (1U << 20)) {
+            m_conn.copy_put(buffer);
+            buffer.clear();
+        }
+    }
+    if (!buffer.empty()) {
+        m_conn.copy_put(buffer);
+    }
+    m_conn.copy_end();
+}
+
 std::size_t PostgisWriter::remove(const std::vector<std::string> &ids) {
     check_usable();
     if (ids.empty()) {
@@ -580,7 +713,8 @@ std::size_t PostgisWriter::remove(const std::vector<std::string> &ids) {
     try {
         begin_changes();
         const auto r =
-            m_conn.exec("DELETE FROM incidents WHERE id = ANY($1::text[])", {pg_text_array(ids)});
+            m_conn.exec("DELETE FROM " + m_store.incidents_table() + " WHERE id = ANY($1::text[])",
+                        {pg_text_array(ids)});
         const auto n = r.affected();
         if (n > 0) {
             m_changed = true;
@@ -597,7 +731,8 @@ void PostgisWriter::commit() {
     check_usable();
     try {
         if (m_changed) {
-            m_conn.exec("UPDATE borderwatch_meta SET value = (value::bigint + 1)::text "
+            m_conn.exec("UPDATE " + m_store.meta_table() +
+                        " SET value = (value::bigint + 1)::text "
                         "WHERE key = 'change_counter'");
         }
         m_conn.exec("COMMIT");
@@ -700,7 +835,7 @@ void PostgisStore::query(const QueryFilter &filter,
                          const std::function<void(const Incident &)> &sink) const {
     std::vector<PgParam> params;
     const std::string sql = "DECLARE bw_query NO SCROLL CURSOR FOR SELECT " + m_sql.select_list +
-                            " FROM incidents" + where_clause(filter, params) + " ORDER BY id";
+                            " FROM " + m_incidents + where_clause(filter, params) + " ORDER BY id";
     // A cursor needs a transaction; inside an open writer the query sees its changes.
     const bool own_transaction = !m_conn.in_transaction();
     if (own_transaction) {

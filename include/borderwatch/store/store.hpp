@@ -78,6 +78,13 @@ struct UpsertResult {
     }
 };
 
+/// A row the store's server refused while the rest of its batch was stored (see
+/// StoreWriter::upsert with a `refused` list).
+struct RefusedRow {
+    std::size_t index = 0; ///< position of the row in the batch given to upsert()
+    std::string message;   ///< the server's message (never a password), without location
+};
+
 /// One write transaction on a store. Nothing is visible to other readers, and nothing
 /// is kept, until commit(); destroying an uncommitted writer (exception, interrupt)
 /// rolls everything back, so an import is all or nothing. A process killed mid-import
@@ -99,6 +106,19 @@ class StoreWriter {
                                 const std::vector<std::string> &hashes) {
         (void)hashes;
         return upsert(batch);
+    }
+    /// upsert(batch, hashes) that refuses single rows instead of failing the whole batch: a
+    /// row whose value the backend's server will not store (PostGIS: a data exception such
+    /// as an out-of-range number or invalid text, a constraint or trigger an administrator
+    /// added, an id too long for the index) is left out and appended to @p refused, in batch
+    /// order; every other row is stored. The default (GeoPackage, which has no such
+    /// refusals) never fills @p refused.
+    /// @throws Error for anything else (connection lost, permissions, ...), as upsert().
+    virtual UpsertResult upsert(const std::vector<Incident> &batch,
+                                const std::vector<std::string> &hashes,
+                                std::vector<RefusedRow> &refused) {
+        (void)refused;
+        return upsert(batch, hashes);
     }
     /// Delete by id. @return how many of @p ids existed (and were removed)
     virtual std::size_t remove(const std::vector<std::string> &ids) = 0;
