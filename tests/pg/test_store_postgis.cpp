@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <borderwatch/core/error.hpp>
+#include <borderwatch/core/escape.hpp>
 #include <borderwatch/store/store.hpp>
 
 #include "pg_test_support.hpp"
@@ -224,20 +225,174 @@ TEST_CASE("PostGIS: concurrent writers never lose or duplicate a row", "[store_p
     CHECK(sql.exec("SELECT count(DISTINCT id) = count(*) FROM incidents").value(0, 0) == "t");
 }
 
-TEST_CASE("PostGIS: passwords never show in describe() or errors", "[store_postgis_server]") {
+TEST_CASE("PostGIS: a password-authenticated role connects in every form, never shown",
+          "[store_postgis_server]") {
     BW_REQUIRE_PG_SERVER(server);
-    const auto spec = bw_test::fresh_database(server, "secret");
-    (void)open_store(spec, init_options());
-    // The test cluster trusts local connections, so a password is accepted and ignored.
-    auto store = open_store(spec + " password=Very-Secret-99");
-    CHECK(contains(store->describe(), "password=***"));
-    CHECK_FALSE(contains(store->describe(), "Very-Secret-99"));
-    CHECK(contains(store->describe(), "PostGIS"));
+    const auto base = bw_test::fresh_database(server, "secret");
+    // Blanks, quotes, a backslash and URI delimiters: every form must carry it intact.
+    const std::string secret = "Zq9Kx se'cr\\et@:/?&=%#";
+    const auto role = bw_test::password_role(server, "lib", secret);
+    const auto host = bw_test::spec_value(server, "host");
+    const auto port = bw_test::spec_value(server, "port");
+    const auto dbname = bw_test::spec_value(base, "dbname");
+    const std::string quoted = "'Zq9Kx se\\'cr\\\\et@:/?&=%#'";
+    const std::string keywords =
+        "PG:host=" + host + " port=" + port + " dbname=" + dbname + " user=" + role;
+    const std::string uri_tail =
+        "/" + dbname + "?host=" + bw_test::percent_encode(host) + "&port=" + port;
+    const std::vector<std::string> forms = {
+        keywords + " password=" + quoted,
+        keywords + " password = " + quoted,
+        "PG:postgresql://" + role + ":" + bw_test::percent_encode(secret) + "@" + uri_tail,
+        "postgresql://" + role + ":" + bw_test::percent_encode(secret) + "@" + uri_tail,
+        "postgres://" + role + "@" + uri_tail + "&password=" + bw_test::percent_encode(secret),
+    };
+    (void)open_store(forms.front(), init_options());
+    for (const auto &spec : forms) {
+        INFO(bw_test::percent_encode(spec));
+        auto store = open_store(spec);
+        store->upsert(bw_test::sample_incidents(3));
+        CHECK(store->count() == 3);
+        CHECK(contains(store->describe(), "password=***"));
+        CHECK_FALSE(contains(store->describe(), "Zq9Kx"));
+    }
+    // The password really is checked: a wrong one fails, and is not echoed either.
     try {
-        (void)open_store(spec + " password=Very-Secret-99 dbname=does_not_exist");
+        (void)open_store(keywords + " password=Wrong-Pass-77");
+        FAIL("a wrong password must not connect");
+    } catch (const Error &e) {
+        CHECK(contains(e.what(), "password authentication failed"));
+        CHECK_FALSE(contains(e.what(), "Wrong-Pass-77"));
+    }
+    try {
+        (void)open_store(keywords + " password=" + quoted + " dbname=does_not_exist");
         FAIL("open_store should fail for a missing database");
     } catch (const Error &e) {
-        CHECK_FALSE(contains(e.what(), "Very-Secret-99"));
+        CHECK_FALSE(contains(e.what(), "Zq9Kx"));
         CHECK(contains(e.what(), "does_not_exist"));
+    }
+}
+
+TEST_CASE("PostGIS: two teams and a public store in one database stay apart",
+          "[store_postgis_server]") {
+    BW_REQUIRE_PG_SERVER(server);
+    const auto base = bw_test::fresh_database(server, "teams");
+    // The public store exists first: a team's init must not find and reuse its tables.
+    auto pub = open_store(base, init_options());
+    pub->upsert(bw_test::sample_incidents(5, 1));
+    auto a = open_store(base + " active_schema=teama", init_options());
+    auto b = open_store(base + " active_schema=teamb", init_options());
+    auto rows_a = bw_test::sample_incidents(7, 2);
+    for (auto &x : rows_a) {
+        x.notes = "team A";
+    }
+    auto rows_b = bw_test::sample_incidents(3, 3);
+    for (auto &x : rows_b) {
+        x.notes = "team B";
+    }
+    a->upsert(rows_a);
+    b->upsert(rows_b);
+
+    CHECK(open_store(base + " active_schema=teama")->count() == 7);
+    CHECK(open_store(base + " active_schema=teamb")->count() == 3);
+    CHECK(open_store(base)->count() == 5);
+    PgConnection sql(parse_pg_spec(base));
+    CHECK(sql.exec("SELECT count(*) FROM teama.incidents").value(0, 0) == "7");
+    CHECK(sql.exec("SELECT count(*) FROM teamb.incidents").value(0, 0) == "3");
+    CHECK(sql.exec("SELECT count(*) FROM public.incidents").value(0, 0) == "5");
+    CHECK(sql.exec("SELECT count(*) FROM public.incidents WHERE notes LIKE 'team%'").value(0, 0) ==
+          "0");
+    for (const auto &x : bw_test::query_all(*a)) {
+        CHECK(x.notes == "team A");
+    }
+    for (const auto &x : bw_test::query_all(*b)) {
+        CHECK(x.notes == "team B");
+    }
+    CHECK(contains(a->describe(), "active_schema=teama"));
+    CHECK(contains(b->describe(), "active_schema=teamb"));
+    CHECK(contains(pub->describe(), "active_schema=public")); // the schema actually used
+
+    // Delete in one team touches nothing else.
+    CHECK(a->remove({rows_a.front().id, rows_b.front().id}) == 1);
+    CHECK(a->count() == 6);
+    CHECK(b->count() == 3);
+    CHECK(pub->count() == 5);
+
+    // An edit by another program (default search_path) bumps only its own store's state.
+    const auto sa = a->state();
+    const auto sb = b->state();
+    const auto sp = pub->state();
+    sql.exec("UPDATE teamb.incidents SET notes = 'edited in QGIS' WHERE id = " +
+             sql_literal(rows_b.back().id));
+    CHECK(b->state() != sb);
+    CHECK(a->state() == sa);
+    CHECK(pub->state() == sp);
+
+    // A schema without a store is refused (and named), never redirected to public.
+    try {
+        (void)open_store(base + " active_schema=teamc");
+        FAIL("teamc has no store");
+    } catch (const IoError &e) {
+        CHECK(contains(e.what(), "teamc"));
+        CHECK(contains(e.what(), "store init"));
+    }
+    CHECK(sql.exec("SELECT to_regnamespace('teamc') IS NULL").value(0, 0) == "t");
+}
+
+TEST_CASE("PostGIS: rows the server refuses are left out, the rest is stored",
+          "[store_postgis_server]") {
+    BW_REQUIRE_PG_SERVER(server);
+    const auto spec = bw_test::fresh_database(server, "refused");
+    auto store = open_store(spec, init_options());
+    PgConnection sql(parse_pg_spec(spec));
+    // A rule an administrator added: the server, not borderwatch, refuses such rows.
+    sql.exec("ALTER TABLE incidents ADD CONSTRAINT fatalities_plausible "
+             "CHECK (fatalities_best IS NULL OR fatalities_best < 500)");
+    auto rows = bw_test::sample_incidents(40, 5);
+    for (auto &x : rows) {
+        x.fatalities_best = 1;
+    }
+    rows[7].notes = "bad \xff byte";    // invalid UTF-8: refused by COPY (22021)
+    rows[13].event_date = "0000-01-01"; // no year zero in PostgreSQL (22008)
+    rows[29].fatalities_best = 900;     // the CHECK constraint, at the merge (23514)
+
+    SECTION("upsert with a refused list: only the bad rows are left out") {
+        std::vector<RefusedRow> refused;
+        UpsertResult result;
+        {
+            auto writer = store->writer();
+            result = writer->upsert(rows, {}, refused);
+            writer->commit();
+        }
+        REQUIRE(refused.size() == 3);
+        CHECK(refused[0].index == 7);
+        CHECK(refused[1].index == 13);
+        CHECK(refused[2].index == 29);
+        for (const auto &r : refused) {
+            CHECK(contains(r.message, "refused by the PostGIS server"));
+        }
+        CHECK(contains(refused[0].message, "UTF8"));
+        CHECK(contains(refused[1].message, "out of range"));
+        CHECK(contains(refused[2].message, "fatalities_plausible"));
+        CHECK(result.inserted == 37);
+        CHECK(store->count() == 37);
+        CHECK(sql.exec("SELECT count(*) FROM incidents WHERE id IN (" + sql_literal(rows[7].id) +
+                       ", " + sql_literal(rows[13].id) + ", " + sql_literal(rows[29].id) + ")")
+                  .value(0, 0) == "0");
+        // Upserting the same rows again: nothing inserted, all good rows unchanged.
+        refused.clear();
+        UpsertResult second;
+        {
+            auto again = store->writer();
+            second = again->upsert(rows, {}, refused);
+            again->commit();
+        }
+        CHECK(refused.size() == 3);
+        CHECK(second.inserted == 0);
+        CHECK(second.unchanged == 37);
+    }
+    SECTION("plain upsert stays all or nothing") {
+        CHECK_THROWS_AS(store->upsert(rows), DataError);
+        CHECK(store->count() == 0);
     }
 }

@@ -5,6 +5,7 @@
 #include "cli/cli_helpers.hpp"
 #include "pg_test_support.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -138,6 +139,167 @@ TEST_CASE("CLI on PostGIS: concurrent imports, queries, hostile text, masked pas
         {"query", "--store", "postgresql://u:" + secret + "@/no_such_db?host=/nonexistent"});
     CHECK(r.exit_code == 1);
     CHECK(r.stderr_text.find(secret) == std::string::npos);
+}
+
+namespace {
+
+std::string toml_string(const std::string &text) {
+    std::string out = "\"";
+    for (const char c : text) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+        }
+        out += c;
+    }
+    return out + "\"";
+}
+
+} // namespace
+
+// Issue 12: a password given in any libpq form (or through PGPASSWORD / a service file)
+// connects as a role that must authenticate, and appears nowhere borderwatch writes.
+TEST_CASE("CLI on PostGIS: a password in every form connects and is never printed",
+          "[store_postgis_server][cli]") {
+    namespace fs = std::filesystem;
+    BW_REQUIRE_PG_SERVER(server);
+    const auto base = bw_test::fresh_database(server, "clipw");
+    const std::string secret = "Zq9Kx se'cr\\et@:/?&=%#";
+    const std::string marker = "Zq9Kx"; // in every spelling of the secret
+    const auto role = bw_test::password_role(server, "cli", secret);
+    const auto host = bw_test::spec_value(server, "host");
+    const auto port = bw_test::spec_value(server, "port");
+    const auto dbname = bw_test::spec_value(base, "dbname");
+    const std::string quoted = "'Zq9Kx se\\'cr\\\\et@:/?&=%#'";
+    const std::string keywords =
+        "PG:host=" + host + " port=" + port + " dbname=" + dbname + " user=" + role;
+    const std::string uri_tail =
+        "/" + dbname + "?host=" + bw_test::percent_encode(host) + "&port=" + port;
+    const auto dir = borderwatch::test::unique_temp_path("pg-password");
+    fs::create_directories(dir / "drops");
+    std::ofstream(dir / "drops" / "incidents.csv") << incidents_csv(0, 25, "password test");
+    std::ofstream(dir / "pg_service.conf")
+        << "[bwsvc]\nhost=" << host << "\nport=" << port << "\ndbname=" << dbname
+        << "\nuser=" << role << "\npassword=" << secret << "\n";
+
+    struct Form {
+        std::string spec;
+        std::string env; // shell prefix
+    };
+    const std::vector<Form> forms = {
+        {keywords + " password=" + quoted, ""},
+        {keywords + " password = " + quoted, ""},
+        {"PG:postgresql://" + role + ":" + bw_test::percent_encode(secret) + "@" + uri_tail, ""},
+        {"postgresql://" + role + ":" + bw_test::percent_encode(secret) + "@" + uri_tail, ""},
+        {"postgres://" + role + "@" + uri_tail + "&password=" + bw_test::percent_encode(secret),
+         ""},
+        {keywords, "PGPASSWORD=" + borderwatch::test::shell_quote(secret) + " "},
+        {"PG:service=bwsvc",
+         "PGSERVICEFILE=" + borderwatch::test::shell_quote((dir / "pg_service.conf").string()) +
+             " "},
+    };
+    auto clean = [&](const CliResult &r, const std::string &what) {
+        INFO(what << "\nstdout: " << r.stdout_text << "\nstderr: " << r.stderr_text);
+        CHECK(r.exit_code == 0);
+        CHECK(r.stdout_text.find(marker) == std::string::npos);
+        CHECK(r.stderr_text.find(marker) == std::string::npos);
+    };
+    auto r = run_cli({"store", "init", "--store", forms.front().spec}, {}, forms.front().env);
+    clean(r, "store init");
+    // Without any password the role is refused: the forms below really authenticate.
+    r = run_cli({"store", "info", "--store", keywords}, {}, "PGPASSWORD= PGPASSFILE=/dev/null ");
+    CHECK(r.exit_code == 1);
+    CHECK(r.stderr_text.find("password") != std::string::npos);
+
+    for (std::size_t i = 0; i < forms.size(); ++i) {
+        const auto &form = forms[i];
+        INFO("form " << i << ": " << bw_test::percent_encode(form.spec));
+        r = run_cli({"store", "info", "--store", form.spec}, {}, form.env);
+        clean(r, "store info");
+        CHECK(line_value(r.stdout_text, "store").rfind("PostGIS", 0) == 0);
+        if (form.env.empty()) {
+            CHECK(r.stdout_text.find("password=***") != std::string::npos);
+        } else {
+            CHECK(r.stdout_text.find("password") == std::string::npos);
+        }
+
+        r = run_cli({"import", (dir / "drops" / "incidents.csv").string(), "--store", form.spec,
+                     "--threads", "1"},
+                    {}, form.env);
+        clean(r, "import");
+
+        const auto out = dir / ("export-" + std::to_string(i));
+        r = run_cli({"export", "--store", form.spec, "--out", out.string()}, {}, form.env);
+        clean(r, "export");
+        std::size_t files = 0;
+        for (const auto &entry : fs::recursive_directory_iterator(out)) {
+            if (entry.is_regular_file()) {
+                ++files;
+                INFO(entry.path().string());
+                CHECK(borderwatch::test::read_text_file(entry.path()).find(marker) ==
+                      std::string::npos);
+            }
+        }
+        CHECK(files > 3);
+        const auto manifest = borderwatch::test::read_text_file(out / "manifest.json");
+        CHECK(manifest.find("PostGIS") != std::string::npos);
+
+        const auto config = dir / ("update-" + std::to_string(i) + ".toml");
+        std::ofstream(config) << "store = " << toml_string(form.spec)
+                              << "\n[inputs]\npaths = [\"drops\"]\n[export]\ndir = \"layers-" << i
+                              << "\"\nformats = [\"geojson\", \"gpkg\"]\n";
+        r = run_cli({"update", "--config", config.string()}, {}, form.env);
+        clean(r, "update");
+        for (const auto &entry :
+             fs::recursive_directory_iterator(dir / ("layers-" + std::to_string(i)))) {
+            if (entry.is_regular_file()) {
+                INFO(entry.path().string());
+                CHECK(borderwatch::test::read_text_file(entry.path()).find(marker) ==
+                      std::string::npos);
+            }
+        }
+    }
+    r = run_cli({"store", "info", "--store", forms.front().spec});
+    CHECK(line_value(r.stdout_text, "incidents") == "25");
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+}
+
+// Issue 12: one row the server refuses is rejected as FILE:LINE with the server's message;
+// the other rows are stored and the import exits 1. Bad text never reaches COPY.
+TEST_CASE("CLI on PostGIS: one refused row is rejected, not the whole COPY",
+          "[store_postgis_server][cli]") {
+    BW_REQUIRE_PG_SERVER(server);
+    const auto spec = bw_test::fresh_database(server, "clirefused");
+    auto r = run_cli({"store", "init", "--store", spec});
+    REQUIRE(r.exit_code == 0);
+    // A rule the database administrator added, which borderwatch's validation knows nothing of.
+    borderwatch::detail::PgConnection sql(borderwatch::detail::parse_pg_spec(spec));
+    sql.exec("ALTER TABLE incidents ADD CONSTRAINT no_test_notes "
+             "CHECK (notes IS DISTINCT FROM 'refused by policy')");
+    // Lines: 1 header, 2..11 rows CLI-100000..CLI-100009; line 5 breaks the policy, line 8
+    // holds a NUL byte (rejected by the import's own text check, before COPY).
+    auto rows = borderwatch::test::split_lines(incidents_csv(0, 10, "fine"));
+    rows[4].replace(rows[4].rfind("fine"), 4, "refused by policy");
+    rows[7].replace(rows[7].rfind("fine"), 4, std::string("nul\0here", 8));
+    std::string text;
+    for (const auto &l : rows) {
+        text += l + "\n";
+    }
+    TempFile csv("pg-refused", ".csv", text);
+    r = run_cli({"import", csv.str(), "--store", spec, "--threads", "1"});
+    INFO(r.stderr_text);
+    CHECK(r.exit_code == 1);
+    CHECK(r.stderr_text.find(csv.str() + ":5: ") != std::string::npos);
+    CHECK(r.stderr_text.find("no_test_notes") != std::string::npos);
+    CHECK(r.stderr_text.find("refused by the PostGIS server") != std::string::npos);
+    CHECK(r.stderr_text.find(csv.str() + ":8: ") != std::string::npos);
+    CHECK(r.stderr_text.find("NUL") != std::string::npos);
+    r = run_cli({"store", "info", "--store", spec});
+    CHECK(line_value(r.stdout_text, "incidents") == "8");
+    r = run_cli({"query", "--store", spec, "--format", "csv"});
+    CHECK(r.stdout_text.find("CLI-100003,") == std::string::npos); // line 5
+    CHECK(r.stdout_text.find("CLI-100006,") == std::string::npos); // line 8
+    CHECK(r.stdout_text.find("CLI-100009,") != std::string::npos);
 }
 
 TEST_CASE("CLI store command: init, info, usage", "[cli]") {

@@ -11,6 +11,10 @@
 #
 # STATE_FILE lines:  dir=<temporary directory>
 #                    conninfo=PG:host=<socket dir> port=<port> user=bw_test dbname=borderwatch_test
+#                    unavailable=<reason>   (only with exit 77: the tests then skip, otherwise
+#                                            a missing server fails them)
+# Roles: bw_test (superuser, trusted), and the group bw_password_auth whose members must
+# give a password (scram-sha-256) - tests create such members to check password handling.
 #
 # Exit status: 0 ok, 1 failure, 77 PostgreSQL or PostGIS not installed (CTest skips).
 # Never touches a server it did not start: no TCP listener, its own socket directory.
@@ -82,17 +86,19 @@ esac
 # A previous run that was interrupted before its cleanup left a server behind: stop it.
 stop_cluster
 
-if ! bindir=$(find_bindir); then
-    echo "pg_cluster: PostgreSQL server binaries (initdb, postgres) not found;" \
-        "install postgresql-15 (scripts/setup) - skipping PostGIS tests" >&2
+unavailable() {
+    echo "pg_cluster: $1 - skipping PostGIS tests" >&2
+    printf 'unavailable=%s\n' "$1" >"$state"
     exit 77
+}
+
+if ! bindir=$(find_bindir); then
+    unavailable "PostgreSQL server binaries (initdb, postgres) not found; install postgresql-15 (scripts/setup)"
 fi
 version=$("$bindir/postgres" --version | sed 's/[^0-9]*\([0-9]*\).*/\1/')
 sharedir=$("$bindir/pg_config" --sharedir 2>/dev/null || echo "/usr/share/postgresql/$version")
 if [ ! -f "$sharedir/extension/postgis.control" ]; then
-    echo "pg_cluster: PostGIS is not installed for PostgreSQL $version;" \
-        "install postgresql-$version-postgis-3 (scripts/setup) - skipping PostGIS tests" >&2
-    exit 77
+    unavailable "PostGIS is not installed for PostgreSQL $version; install postgresql-$version-postgis-3 (scripts/setup)"
 fi
 
 runas=""
@@ -135,6 +141,12 @@ user=bw_test
 run "$bindir/initdb" -D "$dir/data" -U "$user" --auth=trust -E UTF8 --locale=C --no-sync \
     >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; fail "initdb failed"; }
 
+# Members of bw_password_auth authenticate with a password; the line goes first because
+# pg_hba.conf is read top down (everything else stays trusted).
+run sh -c "{ echo 'local all +bw_password_auth scram-sha-256'; cat '$dir/data/pg_hba.conf'; } \
+    >'$dir/data/pg_hba.new' && mv '$dir/data/pg_hba.new' '$dir/data/pg_hba.conf'" ||
+    fail "cannot edit pg_hba.conf"
+
 # pg_ctl hands -o to a shell command line: keep it on one line (a newline would end the
 # command before its log redirection).
 opts="-c listen_addresses='' -c unix_socket_directories='$dir' -p $port"
@@ -148,6 +160,8 @@ run "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
 psql() {
     "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U "$user" "$@"
 }
+psql -d postgres -c "CREATE ROLE bw_password_auth NOLOGIN" >/dev/null ||
+    fail "CREATE ROLE failed"
 psql -d postgres -c "CREATE DATABASE bw_template" >/dev/null ||
     fail "CREATE DATABASE failed"
 psql -d bw_template -c "CREATE EXTENSION postgis" >/dev/null ||
