@@ -339,6 +339,29 @@ TEST_CASE("PostGIS: two teams and a public store in one database stay apart",
     CHECK(sql.exec("SELECT to_regnamespace('teamc') IS NULL").value(0, 0) == "t");
 }
 
+TEST_CASE("PostGIS: store init repairs the search_path-dependent trigger of older stores",
+          "[store_postgis_server]") {
+    BW_REQUIRE_PG_SERVER(server);
+    const auto base = bw_test::fresh_database(server, "repair");
+    auto pub = open_store(base, init_options());
+    auto team = open_store(base + " active_schema=teamb", init_options());
+    PgConnection sql(parse_pg_spec(base));
+    // What migration 1 created before issue 12.
+    sql.exec("CREATE OR REPLACE FUNCTION teamb.borderwatch_note_external_change() RETURNS "
+             "trigger LANGUAGE plpgsql AS $$ BEGIN UPDATE borderwatch_meta SET value = "
+             "(value::bigint + 1)::text WHERE key = 'change_counter'; RETURN NULL; END $$");
+    const auto sp = pub->state();
+    sql.exec("INSERT INTO teamb.incidents (id, updated_at, content_hash) "
+             "VALUES ('x1', now(), 'h')");
+    CHECK(pub->state() != sp); // the old bug: public's counter bumped by a teamb edit
+    (void)open_store(base + " active_schema=teamb", init_options());
+    const auto sp2 = pub->state();
+    const auto st = team->state();
+    sql.exec("DELETE FROM teamb.incidents WHERE id = 'x1'");
+    CHECK(pub->state() == sp2);
+    CHECK(team->state() != st);
+}
+
 TEST_CASE("PostGIS: rows the server refuses are left out, the rest is stored",
           "[store_postgis_server]") {
     BW_REQUIRE_PG_SERVER(server);

@@ -5,6 +5,7 @@
 #include "cli/cli_helpers.hpp"
 #include "pg_test_support.hpp"
 
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -277,10 +278,21 @@ TEST_CASE("CLI on PostGIS: one refused row is rejected, not the whole COPY",
     sql.exec("ALTER TABLE incidents ADD CONSTRAINT no_test_notes "
              "CHECK (notes IS DISTINCT FROM 'refused by policy')");
     // Lines: 1 header, 2..11 rows CLI-100000..CLI-100009; line 5 breaks the policy, line 8
-    // holds a NUL byte (rejected by the import's own text check, before COPY).
+    // holds a NUL byte (rejected by the import's own text check, before COPY), line 10 has
+    // an id of 9,000 incompressible characters: valid text, but too long for the primary
+    // key index - the server refuses it with no rule added by anyone.
     auto rows = borderwatch::test::split_lines(incidents_csv(0, 10, "fine"));
     rows[4].replace(rows[4].rfind("fine"), 4, "refused by policy");
     rows[7].replace(rows[7].rfind("fine"), 4, std::string("nul\0here", 8));
+    std::string long_id = "LONG-";
+    std::uint64_t state = 0x9E3779B97F4A7C15ULL;
+    while (long_id.size() < 9000) {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        long_id += "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"[state % 62];
+    }
+    rows[9].replace(0, rows[9].find(','), long_id);
     std::string text;
     for (const auto &l : rows) {
         text += l + "\n";
@@ -294,11 +306,14 @@ TEST_CASE("CLI on PostGIS: one refused row is rejected, not the whole COPY",
     CHECK(r.stderr_text.find("refused by the PostGIS server") != std::string::npos);
     CHECK(r.stderr_text.find(csv.str() + ":8: ") != std::string::npos);
     CHECK(r.stderr_text.find("NUL") != std::string::npos);
+    CHECK(r.stderr_text.find(csv.str() + ":10: refused by the PostGIS server: index row") !=
+          std::string::npos);
     r = run_cli({"store", "info", "--store", spec});
-    CHECK(line_value(r.stdout_text, "incidents") == "8");
+    CHECK(line_value(r.stdout_text, "incidents") == "7");
     r = run_cli({"query", "--store", spec, "--format", "csv"});
     CHECK(r.stdout_text.find("CLI-100003,") == std::string::npos); // line 5
     CHECK(r.stdout_text.find("CLI-100006,") == std::string::npos); // line 8
+    CHECK(r.stdout_text.find("LONG-") == std::string::npos);       // line 10
     CHECK(r.stdout_text.find("CLI-100009,") != std::string::npos);
 }
 
