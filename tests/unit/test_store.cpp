@@ -231,11 +231,16 @@ TEST_CASE("Store helpers: specs, masking, hashing", "[store]") {
     CHECK(is_postgis_spec("PG:dbname=x"));
     CHECK(is_postgis_spec("postgresql://u@h/db"));
     CHECK_FALSE(is_postgis_spec("x.gpkg"));
+    // Shown as libpq parses the spec (tests/unit/test_store_postgis.cpp has every form).
     CHECK(mask_store_spec("PG:dbname=x password=secret host=h") ==
-          "PG:dbname=x password=*** host=h");
-    CHECK(mask_store_spec("postgresql://user:secret@host/db") == "postgresql://user:***@host/db");
+          "PG:dbname=x host=h password=***");
+    CHECK(mask_store_spec("postgresql://user:secret@host/db") ==
+          "PG:dbname=db host=host user=user password=***");
+    CHECK(mask_store_spec("postgresql://host/db?password=abc&sslmode=require") ==
+          "PG:dbname=db host=host password=*** sslmode=require");
+    // A parameter libpq does not know: it would not connect, and nothing of it is shown.
     CHECK(mask_store_spec("postgresql://host/db?password=abc&x=1") ==
-          "postgresql://host/db?password=***&x=1");
+          "PG:(spec not shown: it does not parse)");
     Incident x = make("a", 70, 37, 1);
     const auto h = content_hash(x);
     CHECK(h == "fe67080a6bb21eba"); // stored in every store: must never change
