@@ -6,6 +6,7 @@
 #include <borderwatch/core/atomic_file.hpp>
 #include <borderwatch/core/csv.hpp>
 #include <borderwatch/core/error.hpp>
+#include <borderwatch/core/protected_paths.hpp>
 #include <borderwatch/gazetteer/gazetteer.hpp>
 #include <borderwatch/incidents/import.hpp>
 #include <borderwatch/placement/border_engine.hpp>
@@ -33,7 +34,8 @@ class ImportCommand final : public Command {
             ->check(CLI::IsMember({"auto", "native", "acled", "ucdp", "geojson"}))
             ->type_name("FORMAT");
         app.add_option("--rejects", m_rejects,
-                       "write rejected rows to FILE (CSV: file,line,field,error,record)")
+                       "write rejected rows to FILE (CSV: file,line,field,error,record); never "
+                       "an input file or the store")
             ->type_name("FILE");
         add_overwrite_option(app, m_overwrite);
         app.add_option("--border", m_border, "border to place against (default TJK-AFG)")
@@ -71,6 +73,20 @@ class ImportCommand final : public Command {
         }
         if (stdin_count > 1) {
             throw UsageError("import: '-' (stdin) can be given only once");
+        }
+        if (!m_rejects.empty()) {
+            std::vector<ProtectedPath> inputs;
+            for (const auto &f : m_files) {
+                if (f != "-") {
+                    inputs.push_back({f, "the input file"});
+                }
+            }
+            const auto spec = m_store.empty() ? default_store_spec() : m_store;
+            if (!is_postgis_spec(spec)) {
+                inputs.push_back({spec, "the active store"});
+            }
+            check_not_protected(m_rejects, "import: --rejects", inputs,
+                                "choose another --rejects path");
         }
     }
 

@@ -10,6 +10,7 @@
 #include <borderwatch/core/escape.hpp>
 #include <borderwatch/core/numbers.hpp>
 #include <borderwatch/core/parallel.hpp>
+#include <borderwatch/core/protected_paths.hpp>
 #include <borderwatch/core/text_table.hpp>
 #include <borderwatch/placement/border_engine.hpp>
 #include <borderwatch/placement/placement_format.hpp>
@@ -64,7 +65,8 @@ class LocateCommand final : public Command {
             ->check(CLI::Range(1, 1024))
             ->type_name("N");
         app.add_option("--rejects", m_rejects,
-                       "write rejected input rows (with an 'error' column) to FILE")
+                       "write rejected input rows (with an 'error' column) to FILE (never the "
+                       "--input file)")
             ->type_name("FILE");
         add_overwrite_option(app, m_overwrite);
         app.add_option("--lon-column", m_lon_column, "name of the longitude column")
@@ -101,6 +103,10 @@ class LocateCommand final : public Command {
         }
         if (!m_rejects.empty() && m_input.empty()) {
             throw UsageError("locate: --rejects needs --input");
+        }
+        if (!m_rejects.empty() && m_input != "-") {
+            check_not_protected(m_rejects, "locate: --rejects", {{m_input, "the input file"}},
+                                "choose another --rejects path");
         }
         if (m_format.empty()) {
             m_format = stdout_is_terminal() ? "table" : "csv";
