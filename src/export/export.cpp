@@ -2,8 +2,8 @@
 // features once, accumulate the statistics) feeds every format, each writing on its own
 // thread (FanOut, a bounded ring); the band polygons are built meanwhile on another thread.
 // Then the border, sectors, bands and admin layers follow; every writer finishes (all bytes
-// written and fsync'ed, in parallel) before any file is renamed into place, and
-// manifest.json is written last.
+// written and fsync'ed, in parallel) in a private run directory with manifest.json last, and
+// the run is published as a set by swapping OUT/current (export/publish.hpp).
 
 #include <borderwatch/export/export.hpp>
 
@@ -21,11 +21,11 @@
 #include "export/detail/fanout.hpp"
 #include "export/detail/geodata_read.hpp"
 #include "export/detail/group_quantiles.hpp"
+#include "export/detail/publish.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -33,7 +33,6 @@
 #include <future>
 #include <limits>
 #include <map>
-#include <signal.h>
 #include <thread>
 #include <tuple>
 
@@ -300,23 +299,6 @@ std::string now_iso8601() {
     return buf;
 }
 
-/// Remove temporaries (".NAME.tmp-PID-N...") left by a killed export whose process is gone.
-void remove_stale_temporaries(const std::filesystem::path &dir) {
-    std::error_code ec;
-    for (const auto &entry : std::filesystem::directory_iterator(dir, ec)) {
-        const auto name = entry.path().filename().string();
-        const auto pos = name.find(".tmp-");
-        if (name.empty() || name[0] != '.' || pos == std::string::npos) {
-            continue;
-        }
-        const auto pid =
-            parse_int(std::string_view(name).substr(pos + 5, name.find('-', pos + 5) - pos - 5));
-        if (pid && *pid > 0 && ::kill(static_cast<pid_t>(*pid), 0) != 0 && errno == ESRCH) {
-            std::filesystem::remove(entry.path(), ec);
-        }
-    }
-}
-
 /// Every writer of the run, with the layer writers of each.
 struct Outputs {
     std::vector<std::unique_ptr<FormatWriter>> writers;
@@ -510,18 +492,11 @@ ExportResult export_layers(const ExportOptions &options, const IncidentSource &s
     if (border.vertices.size() < 2 || border.vertex_chainage_km.size() != border.vertices.size()) {
         throw DataError("border '" + border.id + "' has no usable geometry");
     }
-    const auto &dir = options.out_dir;
-    std::filesystem::create_directories(dir);
-    const auto names = export_file_names(options.formats);
-    if (!options.overwrite) {
-        for (const auto &name : names) {
-            if (std::filesystem::exists(dir / name)) {
-                throw IoError("'" + (dir / name).string() +
-                              "' already exists; use --overwrite to replace it");
-            }
-        }
-    }
-    remove_stale_temporaries(dir);
+    // Every file is written into a private run directory, published at the end as a set.
+    auto names = export_file_names(options.formats);
+    names.emplace_back("manifest.json");
+    detail::ExportRun run(options.out_dir, names, options.overwrite, options.protected_paths);
+    const auto &dir = run.dir();
     const auto geodata = options.geodata_dir.empty() ? geodata_dir() : options.geodata_dir;
     const ExportStyles styles{options.styles_dir.empty() ? styles_dir() : options.styles_dir};
     const auto report = [&progress](const char *stage, std::uint64_t done, std::uint64_t total) {
@@ -817,9 +792,9 @@ ExportResult export_layers(const ExportOptions &options, const IncidentSource &s
         }
     }
 
-    // --- finish everything, then rename everything, then the manifest ------------------
+    // --- finish everything, then the manifest, then publish the run as a set ---------
     // Finishing (GeoPackage R-trees, KML spool concatenation, fsync) runs per format in
-    // parallel; nothing is renamed before every writer has finished.
+    // parallel; the renames happen inside the private run directory.
     report("finish", 0, out.writers.size());
     run_in_parallel(out.writers.size(), [&](std::size_t w) { out.writers[w]->finish(); });
     report("commit", 0, out.writers.size());
@@ -855,6 +830,7 @@ ExportResult export_layers(const ExportOptions &options, const IncidentSource &s
     nlohmann::ordered_json manifest;
     manifest["borderwatch_version"] = version_string();
     manifest["generated_at"] = options.generated_at.empty() ? now_iso8601() : options.generated_at;
+    manifest["run"] = run.id();
     manifest["store"] = {{"description", options.store_description},
                          {"state", options.store_state}};
     manifest["filter"] = options.filter_description;
@@ -875,8 +851,20 @@ ExportResult export_layers(const ExportOptions &options, const IncidentSource &s
     if (!options.manifest_extra_json.empty()) {
         manifest["extra"] = nlohmann::ordered_json::parse(options.manifest_extra_json);
     }
-    result.manifest = dir / "manifest.json";
-    write_file_atomically(result.manifest, manifest.dump(2) + "\n");
+    // The writers go before the publication: their temporaries (KML spools) live in the run
+    // directory, whose name changes when it is published.
+    out.layers.clear();
+    out.writers.clear();
+    write_file_atomically(dir / "manifest.json", manifest.dump(2) + "\n");
+    std::vector<std::string> published;
+    for (const auto &f : result.files) {
+        published.push_back(f.path);
+    }
+    published.emplace_back("manifest.json");
+    report("publish", 0, 1);
+    result.run_dir = run.publish(published);
+    result.run = run.id();
+    result.manifest = options.out_dir / "manifest.json";
     return result;
 }
 

@@ -173,6 +173,7 @@ ExportResult export_small(const fs::path &out, std::size_t n = 40,
 std::string stable_manifest(const fs::path &file) {
     auto j = nlohmann::ordered_json::parse(slurp(file));
     j.erase("generated_at");
+    j.erase("run"); // the run directory's name
     j.erase("borderwatch_version");
     for (auto &f : j["files"]) {
         if (f["format"] == "gpkg") { // SQLite pages carry timestamps

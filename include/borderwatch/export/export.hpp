@@ -2,8 +2,10 @@
 /// @file
 /// `borderwatch export`: map layers (incidents, border, border_sectors, distance_bands,
 /// admin_stats, connectors) from a stream of placed incidents, in GeoJSON, KML, GeoPackage
-/// and CSV, each file replaced atomically, plus a manifest.json written last.
+/// and CSV, plus a manifest.json, written into a run directory and published as a set
+/// (export/publish.hpp: OUT/current → OUT/.runs/<run>, OUT/<file> → current/<file>).
 
+#include <borderwatch/core/protected_paths.hpp>
 #include <borderwatch/export/feature.hpp>
 #include <borderwatch/incidents/incident.hpp>
 
@@ -87,6 +89,9 @@ struct ExportOptions {
     /// Extra members copied into manifest.json's "extra" object (JSON text, may be empty);
     /// `borderwatch update` records its config hash here.
     std::string manifest_extra_json;
+    /// Files no output may replace, whatever `overwrite` says (the store, the inputs, the
+    /// update state): a collision is a UsageError naming both paths.
+    std::vector<ProtectedPath> protected_paths;
 };
 
 /// Feeds every incident to the callback (e.g. IncidentStore::query bound to a filter).
@@ -111,13 +116,18 @@ struct ExportResult {
     std::vector<ManifestFile> files;
     std::uint64_t incidents = 0; ///< incidents exported
     std::uint64_t incidents_without_location = 0;
-    std::filesystem::path manifest; ///< path of manifest.json
+    std::filesystem::path manifest; ///< OUT/manifest.json (a link into the current run)
+    std::filesystem::path run_dir;  ///< the published run, OUT/.runs/<run>
+    std::string run;                ///< its name, also manifest.json's "run"
 };
 
 /// Export every incident from @p source with @p border to the formats in @p options.
-/// Each file is written to a temporary sibling, fsync'ed and renamed; manifest.json last.
-/// @throws IoError when an output exists and !overwrite (before anything is written),
-///         GdalError, DataError (geodata/styles missing)
+/// Every file and then manifest.json are written and fsync'ed in a new run directory, which
+/// becomes OUT/current in one rename; the previous run's files that this run does not
+/// have disappear from OUT with it (one consistent run), and older runs are pruned.
+/// @throws IoError when OUT holds an export and !overwrite (before anything is written),
+///         UsageError when an output would replace a protected path, GdalError, DataError
+///         (geodata/styles missing)
 ExportResult export_layers(const ExportOptions &options, const IncidentSource &source,
                            const BorderGeometry &border, const ExportProgress &progress = {});
 

@@ -91,7 +91,10 @@ class ExportCommand final : public Command {
             "Files: <layer>.geojson (RFC 7946), <layer>.csv (WKT), borderwatch.kml (KML 2.2),\n"
             "borderwatch.gpkg (all layers, QGIS styles embedded), and manifest.json (written "
             "last).\n"
-            "Every file is written to a temporary sibling, fsync'ed and renamed into place.\n"
+            "Each export is written into DIR/.runs/<run>/ and published as a set by swapping the\n"
+            "symlink DIR/current (readers of DIR/current/ see one whole run); DIR/<file> links to\n"
+            "current/<file>; the previous run is kept, older ones are removed. --overwrite\n"
+            "replaces a previous export, never the store (refused, exit 2).\n"
             "Prints one line per file (path, format, features) on stdout.\n\n"
             "Examples:\n"
             "  borderwatch export --store incidents.gpkg --out layers/\n"
@@ -135,7 +138,8 @@ class ExportCommand final : public Command {
         const auto filter = resolve_filter_spec(m_filter);
         StoreOpenOptions open;
         open.create_if_missing = false;
-        const auto store = open_store(m_store.empty() ? default_store_spec() : m_store, open);
+        const auto spec = m_store.empty() ? default_store_spec() : m_store;
+        const auto store = open_store(spec, open);
         const auto border = resolve_border_geometry(m_border);
 
         ExportOptions options;
@@ -148,6 +152,9 @@ class ExportCommand final : public Command {
         options.store_state = store->state();
         options.filter_description = m_filter.describe();
         options.expected_incidents = filter.empty() ? store->count() : 0;
+        if (!is_postgis_spec(spec)) {
+            options.protected_paths.push_back({spec, "the active store"});
+        }
 
         const bool show = !globals().quiet && !globals().no_progress &&
                           (globals().progress || ::isatty(STDERR_FILENO) == 1);
