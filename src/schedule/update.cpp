@@ -1,15 +1,21 @@
 // One scheduled run: lock → import new/changed inputs → export only when something changed.
-// Crash safety comes from the parts: the store commits imports in one transaction, every
-// export file and the fingerprint state are replaced atomically, and the manifest is written
-// last. A run killed between import and export is completed by the next run, which sees the
-// store state differ from the manifest's.
+// Crash safety comes from the parts: the store commits imports in one transaction, the
+// fingerprint state is replaced atomically, and the export is published as a set (a run
+// directory behind the OUT/current symlink). A run killed between import and export is
+// completed by the next run, which sees the store state differ from the manifest's.
+// A bad input file never stops the others: it fails a check before the import, is
+// reported once and recorded with its fingerprint, and is retried when it changes.
 
 #include <borderwatch/schedule/update.hpp>
 
 #include <borderwatch/core/atomic_file.hpp>
 #include <borderwatch/core/error.hpp>
+#include <borderwatch/core/json.hpp>
 #include <borderwatch/core/paths.hpp>
+#include <borderwatch/core/protected_paths.hpp>
+#include <borderwatch/export/publish.hpp>
 #include <borderwatch/export/sha256.hpp>
+#include <borderwatch/incidents/import.hpp>
 #include <borderwatch/schedule/lock.hpp>
 #include <borderwatch/store/store.hpp>
 
@@ -19,6 +25,7 @@
 #include <fstream>
 #include <map>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace borderwatch {
 
@@ -44,12 +51,15 @@ bool hidden(const std::filesystem::path &p) {
     return !name.empty() && name[0] == '.';
 }
 
-std::int64_t mtime_ns(const std::filesystem::path &p) {
+/// Size and mtime of @p p; false when it cannot be stat'ed (gone since the listing).
+bool stat_file(const std::filesystem::path &p, std::uint64_t &size, std::int64_t &mtime_ns) {
     struct stat st {};
     if (::stat(p.c_str(), &st) != 0) {
-        throw IoError("cannot stat '" + p.string() + "'");
+        return false;
     }
-    return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+    size = static_cast<std::uint64_t>(st.st_size);
+    mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+    return true;
 }
 
 using StateMap = std::map<std::string, FileFingerprint>;
@@ -61,15 +71,19 @@ StateMap read_state(const std::filesystem::path &file) {
         return out;
     }
     try {
-        const auto j = nlohmann::json::parse(in);
+        const auto j = parse_json(in, file.string());
         for (const auto &f : j.at("files")) {
             FileFingerprint fp;
             fp.path = f.at("path").get<std::string>();
             fp.size = f.at("size").get<std::uint64_t>();
             fp.mtime_ns = f.at("mtime_ns").get<std::int64_t>();
             fp.sha256 = f.at("sha256").get<std::string>();
+            fp.error = f.value("error", "");
             out.emplace(fp.path, fp);
         }
+    } catch (const InputError &e) {
+        throw DataError("update state file '" + file.string() + "' is unreadable (" + e.what() +
+                        "); delete it to re-scan every input (imports are idempotent)");
     } catch (const nlohmann::json::exception &e) {
         // A damaged state file only costs a re-import (idempotent): say so and start over.
         throw DataError("update state file '" + file.string() + "' is unreadable (" + e.what() +
@@ -83,41 +97,67 @@ void write_state(const std::filesystem::path &file, const StateMap &state) {
     j["comment"] = "borderwatch update: fingerprints of imported input files";
     j["files"] = nlohmann::ordered_json::array();
     for (const auto &[path, fp] : state) {
-        j["files"].push_back({{"path", fp.path},
-                              {"size", fp.size},
-                              {"mtime_ns", fp.mtime_ns},
-                              {"sha256", fp.sha256}});
+        nlohmann::ordered_json f{
+            {"path", fp.path}, {"size", fp.size}, {"mtime_ns", fp.mtime_ns}, {"sha256", fp.sha256}};
+        if (!fp.error.empty()) {
+            f["error"] = fp.error;
+        }
+        j["files"].push_back(std::move(f));
     }
     write_file_atomically(file, j.dump(1) + "\n");
 }
 
-/// True when the export directory already holds a complete export of @p state with the
-/// same settings: manifest present, same store state and settings hash, every file there
-/// with its recorded size.
+/// True when the export directory already holds a complete published export of @p state
+/// with the same settings: OUT/current points at a run whose manifest has the same store
+/// state and settings hash, every file is there with its recorded size, and every top-level
+/// name links to current/ (a run killed between the swap and the links is redone).
 bool export_is_current(const std::filesystem::path &dir, const std::string &state,
                        const std::string &settings_hash) {
-    std::ifstream in(dir / "manifest.json", std::ios::binary);
+    const auto run = current_export_run(dir);
+    if (run.empty()) {
+        return false;
+    }
+    std::ifstream in(run / "manifest.json", std::ios::binary);
     if (!in) {
         return false;
     }
+    const auto linked = [&dir](const std::string &name) {
+        std::error_code ec;
+        const auto target = std::filesystem::read_symlink(dir / name, ec);
+        return !ec && target == std::filesystem::path(k_export_current_link) / name;
+    };
     try {
-        const auto m = nlohmann::json::parse(in);
+        const auto m = parse_json(in, (run / "manifest.json").string());
         if (m.at("store").at("state").get<std::string>() != state ||
             m.value("extra", nlohmann::json::object()).value("settings_hash", "") !=
-                settings_hash) {
+                settings_hash ||
+            !linked("manifest.json")) {
             return false;
         }
         for (const auto &f : m.at("files")) {
-            const auto p = dir / f.at("path").get<std::string>();
+            const auto name = f.at("path").get<std::string>();
             std::error_code ec;
-            if (std::filesystem::file_size(p, ec) != f.at("bytes").get<std::uint64_t>() || ec) {
+            if (std::filesystem::file_size(run / name, ec) != f.at("bytes").get<std::uint64_t>() ||
+                ec || !linked(name)) {
                 return false;
             }
         }
         return true;
     } catch (const nlohmann::json::exception &) {
         return false;
+    } catch (const InputError &) {
+        return false;
     }
+}
+
+/// The files of the config that no output may replace (inputs are added by the caller).
+std::vector<ProtectedPath> own_files(const UpdateConfig &config) {
+    std::vector<ProtectedPath> out;
+    if (!is_postgis_spec(config.store)) {
+        out.push_back({config.store, "the store"});
+    }
+    out.push_back({config.state_file, "the update state file"});
+    return out;
 }
 
 } // namespace
@@ -140,7 +180,8 @@ std::vector<std::filesystem::path> list_input_files(const UpdateConfig &config) 
                     }
                     continue;
                 }
-                if (it->is_regular_file() && wanted_extension(it->path(), config.extensions)) {
+                if (it->is_regular_file() && wanted_extension(it->path(), config.extensions) &&
+                    !is_export_output(config.export_dir, it->path())) {
                     out.push_back(std::filesystem::absolute(it->path()));
                 }
             }
@@ -149,13 +190,33 @@ std::vector<std::filesystem::path> list_input_files(const UpdateConfig &config) 
                           "' does not exist");
         }
     }
+    // The state file (.json) and the store may live in an input directory: never inputs.
+    const auto own = own_files(config);
+    out.erase(std::remove_if(out.begin(), out.end(),
+                             [&own](const std::filesystem::path &f) {
+                                 return std::any_of(
+                                     own.begin(), own.end(),
+                                     [&f](const ProtectedPath &p) { return same_file(f, p.path); });
+                             }),
+              out.end());
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
 }
 
+InputCheck make_input_check(const UpdateConfig &config) {
+    const auto format = parse_incident_format(config.input_format);
+    if (!format) {
+        throw UsageError(config.config_file.string() + ": inputs.format: unknown format '" +
+                         config.input_format + "'");
+    }
+    return [format = *format](const std::filesystem::path &file) {
+        (void)open_incident_reader(file.string(), format);
+    };
+}
+
 UpdateResult run_update(const UpdateConfig &config, const ImportStep &import, const UpdateLog &log,
-                        const ExportProgress &progress) {
+                        const ExportProgress &progress, const InputCheck &check) {
     const auto started = std::chrono::steady_clock::now();
     const auto emit = [&log](UpdateEvent e) {
         if (log) {
@@ -167,6 +228,13 @@ UpdateResult run_update(const UpdateConfig &config, const ImportStep &import, co
     if (config.lock_file.has_parent_path()) {
         std::filesystem::create_directories(config.lock_file.parent_path());
     }
+    // Taking the lock truncates the lock file: it must not be anything we read.
+    auto protect = own_files(config);
+    for (const auto &file : list_input_files(config)) {
+        protect.push_back({file, "the input file"});
+    }
+    check_not_protected(config.lock_file, config.config_file.string() + ": [lock] file", protect,
+                        "choose another lock file");
     const auto timeout =
         config.lock_mode == LockMode::fail ? std::chrono::milliseconds(0) : config.lock_timeout;
     const auto lock = FileLock::acquire(config.lock_file, timeout);
@@ -178,6 +246,7 @@ UpdateResult run_update(const UpdateConfig &config, const ImportStep &import, co
     StoreOpenOptions open_options;
     open_options.create_if_missing = true;
     auto store = open_store(config.store, open_options);
+    const auto check_file = check ? check : make_input_check(config);
 
     // --- which inputs are new or changed ---------------------------------------------
     auto state = read_state(config.state_file);
@@ -188,15 +257,50 @@ UpdateResult run_update(const UpdateConfig &config, const ImportStep &import, co
     bool state_dirty = false;
     for (const auto &file : files) {
         const auto key = file.string();
-        FileFingerprint fp{key, std::filesystem::file_size(file), mtime_ns(file), {}};
-        const auto it = state.find(key);
-        if (it != state.end() && it->second.size == fp.size && it->second.mtime_ns == fp.mtime_ns) {
-            continue; // unchanged (cheap check)
+        FileFingerprint fp{key, 0, 0, {}, {}};
+        if (!stat_file(file, fp.size, fp.mtime_ns)) {
+            continue; // removed since the listing: nothing to import
         }
-        fp.sha256 = sha256_file(file);
-        if (it != state.end() && it->second.sha256 == fp.sha256) {
+        const auto it = state.find(key);
+        const FileFingerprint *seen = it != state.end() ? &it->second : nullptr;
+        const bool known_bad = seen != nullptr && !seen->error.empty();
+        if (seen != nullptr && seen->size == fp.size && seen->mtime_ns == fp.mtime_ns &&
+            (!known_bad || !seen->sha256.empty() || ::access(file.c_str(), R_OK) != 0)) {
+            continue; // unchanged (cheap check); a known bad file stays out silently
+        }
+        // Kept out of the import: recorded with its fingerprint, reported once.
+        const auto keep_out = [&](std::string reason) {
+            fp.error = std::move(reason);
+            next[key] = fp;
+            state_dirty = true;
+            result.files_failed.emplace_back(key, fp.error);
+            emit({"warning",
+                  key + ": not imported: " + fp.error +
+                      " (the other files are imported; this one is retried when it changes)",
+                  {{"file", key}, {"reason", fp.error}},
+                  {}});
+        };
+        try {
+            fp.sha256 = sha256_file(file);
+        } catch (const Error &e) {
+            keep_out(std::string("unreadable: ") + e.what());
+            continue;
+        }
+        if (seen != nullptr && !known_bad && seen->sha256 == fp.sha256) {
             next[key] = fp; // touched but identical: remember the new mtime, do not import
             state_dirty = true;
+            continue;
+        }
+        try {
+            check_file(file);
+        } catch (const Error &e) {
+            if (known_bad && seen->sha256 == fp.sha256 && seen->error == e.what()) {
+                fp.error = seen->error; // touched, same content, same fault: no second report
+                next[key] = fp;
+                state_dirty = true;
+            } else {
+                keep_out(e.what());
+            }
             continue;
         }
         to_import.push_back(key);
@@ -250,6 +354,8 @@ UpdateResult run_update(const UpdateConfig &config, const ImportStep &import, co
         nlohmann::json extra{{"settings_hash", settings_hash},
                              {"config", config.config_file.filename().string()}};
         options.manifest_extra_json = extra.dump();
+        options.protected_paths = protect;
+        options.protected_paths.push_back({config.lock_file, "the update lock file"});
         const auto filter = resolve_filter_spec(config.filter);
         options.expected_incidents = filter.empty() ? store->count() : 0;
         const auto border = resolve_border_geometry(config.border);

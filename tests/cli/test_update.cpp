@@ -217,3 +217,124 @@ TEST_CASE("update killed with SIGKILL at random moments leaves the previous expo
     CHECK(manifest["incidents"].get<int>() == 4 * 5);
     fs::remove_all(s.dir);
 }
+
+TEST_CASE("update keeps a bad file out, reports it once and retries it when it changes",
+          "[update][cli]") {
+    auto s = make_setup("badfile");
+    // Unrecognised CSV header, JSON that is not a FeatureCollection, JSON nested too deep.
+    std::ofstream(s.drops / "garbage.csv") << "foo,bar\n1,2\n";
+    std::ofstream(s.drops / "list.json") << "[1, 2, 3]\n";
+    std::ofstream(s.drops / "deep.geojson") << std::string(5000, '[') << std::string(5000, ']');
+    auto r = run_cli({"update", "--config", s.config.string()});
+    INFO(r.stderr_text);
+    CHECK(r.exit_code == 1); // like rejected rows: the rest was processed
+    for (const char *bad : {"garbage.csv", "list.json", "deep.geojson"}) {
+        const auto line = (s.drops / bad).string() + ": not imported: ";
+        const auto at = r.stderr_text.find(line);
+        CHECK(at != std::string::npos);
+        CHECK(r.stderr_text.find(line, at + 1) == std::string::npos); // once
+    }
+    check_export_complete(s.out); // the good file was imported and exported
+    auto manifest = nlohmann::json::parse(read_text_file(s.out / "manifest.json"));
+    CHECK(manifest["incidents"] == 5);
+    // The state records each bad file with its fingerprint and reason.
+    const auto state =
+        nlohmann::json::parse(read_text_file(s.dir / "store.gpkg.update-state.json"));
+    int errors = 0;
+    for (const auto &f : state["files"]) {
+        if (f.contains("error")) {
+            ++errors;
+            CHECK(f["sha256"].get<std::string>().size() == 64);
+        }
+    }
+    CHECK(errors == 3);
+
+    // Next runs: nothing to say, exit 0 — also after a touch that leaves the content as it is.
+    r = run_cli({"update", "--config", s.config.string()});
+    CHECK(r.exit_code == 0);
+    CHECK(r.stderr_text.empty());
+    fs::last_write_time(s.drops / "garbage.csv", fs::file_time_type::clock::now());
+    r = run_cli({"update", "--config", s.config.string()});
+    CHECK(r.exit_code == 0);
+    CHECK(r.stderr_text.empty());
+
+    // Changed but still bad: reported again. Fixed: imported.
+    std::ofstream(s.drops / "garbage.csv") << "foo,bar,baz\n1,2,3\n";
+    r = run_cli({"update", "--config", s.config.string()});
+    CHECK(r.exit_code == 1);
+    CHECK(r.stderr_text.find("garbage.csv: not imported") != std::string::npos);
+    CHECK(r.stderr_text.find("list.json") == std::string::npos);
+    write_variant(s.drops / "garbage.csv", "-fixed");
+    r = run_cli({"update", "--config", s.config.string()});
+    INFO(r.stderr_text);
+    CHECK(r.exit_code == 0);
+    manifest = nlohmann::json::parse(read_text_file(s.out / "manifest.json"));
+    CHECK(manifest["incidents"] == 10);
+
+    // An unreadable file (not testable as root, who reads everything).
+    if (::geteuid() != 0) {
+        write_variant(s.drops / "locked.csv", "-locked");
+        fs::permissions(s.drops / "locked.csv", fs::perms::none);
+        r = run_cli({"update", "--config", s.config.string()});
+        CHECK(r.exit_code == 1);
+        CHECK(r.stderr_text.find("locked.csv: not imported: unreadable") != std::string::npos);
+        r = run_cli({"update", "--config", s.config.string()});
+        CHECK(r.exit_code == 0);
+        fs::permissions(s.drops / "locked.csv", fs::perms::owner_read | fs::perms::owner_write);
+        r = run_cli({"update", "--config", s.config.string()});
+        CHECK(r.exit_code == 0);
+        manifest = nlohmann::json::parse(read_text_file(s.out / "manifest.json"));
+        CHECK(manifest["incidents"] == 15);
+    } else {
+        WARN("unreadable-file case skipped: running as root");
+    }
+    fs::remove_all(s.dir);
+}
+
+TEST_CASE("update works when the export directory is also the input directory", "[update][cli]") {
+    const auto dir = unique_temp_path("samedir");
+    const auto layers = dir / "layers";
+    fs::create_directories(layers);
+    fs::copy_file(k_sample, layers / "sample.csv");
+    const auto config = dir / "update.toml";
+    // The store lives there too: its state file (.json) must not be read as an input either.
+    std::ofstream(config) << "store = \"layers/store.gpkg\"\n"
+                             "[inputs]\npaths = [\"layers\"]\n"
+                             "[export]\ndir = \"layers\"\n"
+                             "formats = [\"geojson\", \"csv\", \"kml\", \"gpkg\"]\n";
+    auto r = run_cli({"update", "--config", config.string()});
+    INFO(r.stderr_text);
+    REQUIRE(r.exit_code == 0);
+    check_export_complete(layers);
+    CHECK(nlohmann::json::parse(read_text_file(layers / "manifest.json"))["incidents"] == 5);
+    // The export's files (incidents.csv, *.geojson, manifest.json) are not inputs: nothing new.
+    r = run_cli({"update", "--config", config.string(), "--json-log"});
+    INFO(r.stderr_text);
+    CHECK(r.exit_code == 0);
+    CHECK(r.stderr_text.find("\"event\":\"unchanged\"") != std::string::npos);
+    CHECK(r.stderr_text.find("\"event\":\"import\"") == std::string::npos);
+    const auto state =
+        nlohmann::json::parse(read_text_file(layers / "store.gpkg.update-state.json"));
+    REQUIRE(state["files"].size() == 1);
+    CHECK(fs::path(state["files"][0]["path"].get<std::string>()).filename() == "sample.csv");
+    // A new drop beside the outputs is imported.
+    write_variant(layers / "second.csv", "-2");
+    r = run_cli({"update", "--config", config.string()});
+    CHECK(r.exit_code == 0);
+    CHECK(nlohmann::json::parse(read_text_file(layers / "manifest.json"))["incidents"] == 10);
+    check_export_complete(layers);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("update refuses a lock file that is an input", "[update][cli]") {
+    auto s = make_setup("lockinput");
+    const auto text = read_text_file(s.config);
+    std::ofstream(s.config) << std::regex_replace(text, std::regex("file = \"update.lock\""),
+                                                  "file = \"drops/sample.csv\"");
+    const auto before = read_text_file(s.drops / "sample.csv");
+    const auto r = run_cli({"update", "--config", s.config.string()});
+    CHECK(r.exit_code == 2);
+    CHECK(r.stderr_text.find("the input file") != std::string::npos);
+    CHECK(read_text_file(s.drops / "sample.csv") == before);
+    fs::remove_all(s.dir);
+}

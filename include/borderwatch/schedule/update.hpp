@@ -4,7 +4,9 @@
 /// configured input locations (idempotent, one store transaction), re-exports the map layers
 /// only when the store changed (or the export settings did), and otherwise touches nothing.
 /// Runs are serialised by a lock file; a run killed at any point leaves the previous export
-/// complete (every file is replaced atomically) and the store consistent (transactional).
+/// published (the export is swapped in as a set) and the store consistent (transactional).
+/// An input file that cannot be read or recognised is kept out, reported once and retried
+/// when it changes; the other files are imported.
 
 #include <borderwatch/export/export.hpp>
 #include <borderwatch/export/filter_spec.hpp>
@@ -80,7 +82,11 @@ struct FileFingerprint {
     std::string path;
     std::uint64_t size = 0;
     std::int64_t mtime_ns = 0;
-    std::string sha256;
+    std::string sha256; ///< empty when the file could not be read
+    /// Why the file was kept out of the import ("" = imported). A file with an error is
+    /// not re-read or re-reported until its size, mtime or sha256 changes (or, when it was
+    /// unreadable, until it can be read).
+    std::string error;
 };
 
 /// What the import step did with the files it was given.
@@ -97,6 +103,15 @@ struct ImportCounts {
 using ImportStep =
     std::function<ImportCounts(const std::vector<std::string> &files, IncidentStore &store)>;
 
+/// Checks, before the import, that one new or changed input file can be imported at all;
+/// throws borderwatch::Error with the reason. A file that fails is kept out of the import,
+/// reported once, recorded in the state and retried when it changes.
+using InputCheck = std::function<void(const std::filesystem::path &file)>;
+
+/// The standard check: the file opens and its format is recognised
+/// (open_incident_reader(): the CSV header, or the whole GeoJSON document, is read).
+[[nodiscard]] InputCheck make_input_check(const UpdateConfig &config);
+
 /// One log event: "start", "import", "export", "unchanged", "warning", "done".
 struct UpdateEvent {
     std::string event;
@@ -110,6 +125,9 @@ using UpdateLog = std::function<void(const UpdateEvent &)>;
 struct UpdateResult {
     std::size_t files_seen = 0;
     std::size_t files_imported = 0; ///< new or changed files handed to the import step
+    /// Files kept out of the import on this run (new or changed, failed the check): path
+    /// and reason. Each is reported once; later runs skip it silently until it changes.
+    std::vector<std::pair<std::string, std::string>> files_failed;
     ImportCounts import;
     bool exported = false; ///< false: store and settings unchanged, nothing written
     std::string store_state;
@@ -117,13 +135,18 @@ struct UpdateResult {
     double seconds = 0;
 };
 
-/// One scheduled run (see the file comment).
+/// One scheduled run (see the file comment). @p check defaults to make_input_check().
+/// The store, the state file, the lock file and every input are protected: an export file
+/// or a lock file that is one of them is a UsageError.
 /// @throws LockBusyError (exit k_exit_lock_busy), UsageError, IoError, GdalError, DataError
 UpdateResult run_update(const UpdateConfig &config, const ImportStep &import,
-                        const UpdateLog &log = {}, const ExportProgress &progress = {});
+                        const UpdateLog &log = {}, const ExportProgress &progress = {},
+                        const InputCheck &check = {});
 
 /// Input files named by the config (directories scanned recursively, hidden files and
-/// other extensions skipped), sorted, as absolute paths.
+/// other extensions skipped), sorted, as absolute paths. borderwatch's own files are never
+/// inputs: the export's files and links (is_export_output(): the export directory may be an
+/// input directory), the update state file and the store.
 [[nodiscard]] std::vector<std::filesystem::path> list_input_files(const UpdateConfig &config);
 
 /// Hash of everything in the config that shapes the export (formats, filters, border,

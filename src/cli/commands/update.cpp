@@ -41,10 +41,13 @@ class UpdateCommand final : public Command {
                      "log every step as one JSON object per line on stderr (for monitoring)");
         app.footer(
             "One run: take the lock, import new or changed input files (fingerprints: size,\n"
-            "mtime, sha256), re-export the map layers only when the store changed, write every\n"
-            "file atomically and the manifest last. Quiet on success (cron mails only on\n"
-            "trouble); -v prints what was done. A run killed at any point (kill -9) leaves the\n"
-            "previous export complete and the store unchanged or fully imported.\n\n"
+            "mtime, sha256), re-export the map layers only when the store changed, and publish\n"
+            "them as a set (see 'borderwatch export --help'). Quiet on success (cron mails only\n"
+            "on trouble); -v prints what was done. A run killed at any point (kill -9) leaves\n"
+            "the previous export published and the store unchanged or fully imported.\n"
+            "An input file that cannot be read or recognised is reported once (FILE: not\n"
+            "imported: reason), kept out while the other files are imported (exit 1), and\n"
+            "retried when it changes. The export directory may also be an input directory.\n\n"
             "Config keys: store, [inputs] paths/extensions/format, [export] dir/formats/border/\n"
             "sector_km/bands_km, [filter] (as 'borderwatch query'), [lock] mode=wait|fail,\n"
             "timeout_s, file. See scripts/update.example.toml.\n\n"
@@ -52,6 +55,7 @@ class UpdateCommand final : public Command {
             "  borderwatch update --config /etc/borderwatch/update.toml\n"
             "  */15 * * * * borderwatch update -c /etc/borderwatch/update.toml   (crontab)\n\n" +
             exit_status_footer(
+                "  (1 also when rows were rejected or a file was kept out: reported once)\n"
                 "  75 another update holds the lock (mode=fail, or wait timed out);\n"
                 "     try again later (sysexits EX_TEMPFAIL)\n"));
     }
@@ -130,7 +134,8 @@ class UpdateCommand final : public Command {
                      {{"rejected", static_cast<double>(result.import.rejected)}}});
                 return exit_failure;
             }
-            return exit_ok;
+            // Each bad file was reported (a warning) on the run that first saw it.
+            return result.files_failed.empty() ? exit_ok : exit_failure;
         } catch (const LockBusyError &e) {
             if (m_json_log) {
                 log({"locked", e.what(), {}, {}});
