@@ -8,7 +8,7 @@
 namespace borderwatch {
 
 CsvReader::CsvReader(std::istream &input, std::string file_name, char separator)
-    : m_input(input), m_file_name(std::move(file_name)), m_separator(separator) {}
+    : m_lines(input), m_file_name(std::move(file_name)), m_separator(separator) {}
 
 std::optional<CsvRecord> CsvReader::next() {
     CsvRecord record;
@@ -22,25 +22,24 @@ std::optional<CsvRecord> CsvReader::next() {
 bool CsvReader::next(CsvRecord &record) {
     std::string &line = m_buffer; // reused: no allocation per record
     while (true) {
-        if (!std::getline(m_input, line)) {
+        if (!m_lines.next(line)) {
             return false;
         }
-        ++m_line;
         if (m_first) {
             m_first = false;
             if (line.rfind("\xEF\xBB\xBF", 0) == 0) {
                 line.erase(0, 3);
             }
         }
-        if (!line.empty() && line.back() == '\r') {
-            line.pop_back();
-        }
         if (!line.empty()) {
             break;
         }
     }
+    if (m_separator == detect_separator) {
+        m_separator = detect_delimiter(line);
+    }
 
-    record.line = m_line;
+    record.line = m_lines.line_number();
     // Fields are written into the record's existing strings (their capacity is reused when
     // the caller passes the same record again); `count` of them are in use.
     std::size_t count = 0;
@@ -64,17 +63,11 @@ bool CsvReader::next(CsvRecord &record) {
                 break;
             }
             // Quoted field continues on the next physical line.
-            std::string continuation;
-            if (!std::getline(m_input, continuation)) {
+            if (!m_lines.next(line)) {
                 throw InputError({m_file_name, record.line, count, ""},
                                  "unterminated quoted field");
             }
-            ++m_line;
-            if (!continuation.empty() && continuation.back() == '\r') {
-                continuation.pop_back();
-            }
             *field += '\n';
-            line = std::move(continuation);
             pos = 0;
             continue;
         }

@@ -3,6 +3,8 @@
 /// Streaming RFC 4180 CSV reading and writing. Records carry the physical line on
 /// which they start, so errors can name FILE:LINE.
 
+#include <borderwatch/core/text_input.hpp>
+
 #include <cstddef>
 #include <istream>
 #include <optional>
@@ -20,12 +22,16 @@ struct CsvRecord {
 };
 
 /// Reads records one at a time; quoted fields may contain separators, quotes ("")
-/// and newlines. A UTF-8 byte-order mark at the start is skipped. Does not own the stream.
+/// and newlines. Lines may end in LF, CRLF or a lone CR (core/text_input LineReader). A UTF-8
+/// byte-order mark at the start is skipped. Does not own the stream, and reads it ahead.
 class CsvReader {
   public:
+    /// Separator value that means: detect it from the first line (detect_delimiter()).
+    static constexpr char detect_separator = '\0';
+
     /// @param input stream to read; must outlive the reader
     /// @param file_name used only in error messages
-    /// @param separator field separator (',' or '\t' or ';')
+    /// @param separator field separator (',' or '\t' or ';' or '|'), or detect_separator
     CsvReader(std::istream &input, std::string file_name, char separator = ',');
 
     /// Next record, or nullopt at end of input. Blank lines are skipped.
@@ -38,12 +44,13 @@ class CsvReader {
     bool next(CsvRecord &record);
 
     [[nodiscard]] const std::string &file_name() const noexcept { return m_file_name; }
+    /// The separator in use (after detection: valid once the first record was read).
+    [[nodiscard]] char separator() const noexcept { return m_separator; }
 
   private:
-    std::istream &m_input;
+    LineReader m_lines;
     std::string m_file_name;
     char m_separator;
-    std::size_t m_line = 0;
     bool m_first = true;
     std::string m_buffer;          ///< the current physical line (reused)
     std::size_t m_fields_hint = 0; ///< fields of the previous record (reserve)
