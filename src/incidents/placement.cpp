@@ -626,7 +626,7 @@ ImportReport import_incidents(const std::vector<std::string> &files, IncidentSto
 
     bool running = true;
     for (std::size_t f = 0; f < files.size() && running; ++f) {
-        auto reader = open_incident_reader(files[f], options.format);
+        auto reader = open_incident_reader(files[f], options.format, options.text);
         while (running) {
             const std::size_t i = take_slot();
             auto &src = batch.sources[i];
@@ -642,6 +642,9 @@ ImportReport import_incidents(const std::vector<std::string> &files, IncidentSto
             }
             if (!more) {
                 --rows; // the slot stays unused
+                if (auto hint = reader->hint(); !hint.empty()) {
+                    report.hints.push_back(std::move(hint));
+                }
                 break;
             }
             src.file = f;

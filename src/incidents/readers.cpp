@@ -205,12 +205,15 @@ class CsvIncidentReader final : public IncidentReader {
     using Convert = std::function<void(const Cols &, Incident &)>;
 
     CsvIncidentReader(std::unique_ptr<std::istream> owned, std::istream &in, std::string file,
-                      IncidentFormat format)
-        : m_owned(std::move(owned)), m_csv(in, file), m_file(std::move(file)), m_format(format) {
+                      IncidentFormat format, const TextInputOptions &text = {})
+        : m_owned(std::move(owned)),
+          m_csv(in, file, text.delimiter == 0 ? CsvReader::detect_separator : text.delimiter),
+          m_file(std::move(file)), m_format(format), m_encoding_given(!text.encoding.empty()) {
         auto header = m_csv.next();
         if (!header) {
             throw InputError(SourceLocation{m_file, 1, 0, {}}, "empty file (no header)");
         }
+        m_header_line = header->line;
         m_header = header->fields;
         for (auto &h : m_header) {
             h = std::string(trim(h));
@@ -221,7 +224,12 @@ class CsvIncidentReader final : public IncidentReader {
                 throw InputError(SourceLocation{m_file, 1, 0, {}},
                                  "cannot tell the format from the header (expected native "
                                  "columns id,event_date,..., an ACLED export or UCDP GED); "
-                                 "use --format");
+                                 "use --format" +
+                                     std::string(m_header.size() == 1
+                                                     ? " (the header has one column: if the "
+                                                       "file is delimited by another character, "
+                                                       "use --delimiter)"
+                                                     : ""));
             }
             m_format = *detected;
         }
@@ -240,8 +248,15 @@ class CsvIncidentReader final : public IncidentReader {
     bool read(Incident &incident, std::size_t &line, std::vector<std::string> &raw) override {
         m_last.clear();
         if (!m_csv.next(m_record)) {
+            if (m_records == 0 && !m_reported_empty) {
+                // A non-empty file never ends in a silent "0 of 0 rows".
+                m_reported_empty = true;
+                throw InputError(SourceLocation{m_file, m_header_line, 0, {}},
+                                 "no data rows: the file has a header line but no records");
+            }
             return false;
         }
+        ++m_records;
         try {
             if (m_record.fields.size() != m_header.size()) {
                 fail("", "has " + std::to_string(m_record.fields.size()) +
@@ -251,6 +266,7 @@ class CsvIncidentReader final : public IncidentReader {
             // no later export ever holds it.
             for (std::size_t i = 0; i < m_record.fields.size(); ++i) {
                 if (const auto issue = find_text_issue(m_record.fields[i])) {
+                    m_utf8_rejects += issue->kind == TextIssueKind::invalid_utf8 ? 1 : 0;
                     fail(m_header[i], describe_text_issue(*issue));
                 }
             }
@@ -270,6 +286,17 @@ class CsvIncidentReader final : public IncidentReader {
     IncidentFormat format() const noexcept override { return m_format; }
     std::vector<std::string> last_raw() const override { return m_last; }
 
+    std::string hint() const override {
+        // (Almost) every row failed the UTF-8 rule: the file is in another encoding.
+        if (m_encoding_given || m_utf8_rejects == 0 || m_utf8_rejects * 10 < m_records * 9) {
+            return {};
+        }
+        return m_file + ": " + std::to_string(m_utf8_rejects) + " of " + std::to_string(m_records) +
+               " rows are not valid UTF-8: the file is probably in another encoding; read it "
+               "with --encoding NAME (e.g. --encoding cp1251 for Cyrillic Windows text, "
+               "--encoding windows-1252 for Western European)";
+    }
+
   private:
     void setup();
 
@@ -277,6 +304,11 @@ class CsvIncidentReader final : public IncidentReader {
     CsvReader m_csv;
     std::string m_file;
     IncidentFormat m_format;
+    bool m_encoding_given = false;
+    std::size_t m_header_line = 1;
+    std::size_t m_records = 0;      ///< data records read (good and bad)
+    std::size_t m_utf8_rejects = 0; ///< of them, rejected for invalid UTF-8
+    bool m_reported_empty = false;
     Cols m_header;
     Cols m_last;
     Convert m_convert;
@@ -541,6 +573,11 @@ class GeoJsonIncidentReader final : public IncidentReader {
     std::optional<InputRecord> next() override {
         const auto &features = m_doc["features"];
         if (m_index >= features.size()) {
+            if (features.empty() && !m_reported_empty) {
+                m_reported_empty = true; // never a silent "0 of 0"
+                throw InputError(SourceLocation{m_file, 0, 0, "features"},
+                                 "no features: the FeatureCollection is empty");
+            }
             return std::nullopt;
         }
         const auto &f = features[m_index++];
@@ -617,6 +654,7 @@ class GeoJsonIncidentReader final : public IncidentReader {
     nlohmann::json m_doc;
     std::size_t m_index = 0;
     Cols m_last;
+    bool m_reported_empty = false;
 };
 
 } // namespace
@@ -750,18 +788,12 @@ std::string RejectedRow::to_string() const {
     return SourceLocation{file, line, 0, field}.to_string() + " " + message;
 }
 
-std::unique_ptr<IncidentReader> open_incident_reader(const std::string &path,
-                                                     IncidentFormat format) {
-    std::unique_ptr<std::istream> owned;
-    std::istream *in = &std::cin;
-    if (path != "-") {
-        auto file = std::make_unique<std::ifstream>(path, std::ios::binary);
-        if (!*file) {
-            throw IoError("cannot open '" + path + "'");
-        }
-        in = file.get();
-        owned = std::move(file);
-    }
+std::unique_ptr<IncidentReader> open_incident_reader(const std::string &path, IncidentFormat format,
+                                                     const TextInputOptions &text) {
+    // Every file goes through TextInput: the encoding (or the UTF-16 check) applies to CSV
+    // and GeoJSON alike.
+    std::unique_ptr<std::istream> owned = std::make_unique<TextInput>(path, text.encoding);
+    std::istream *in = owned.get();
     if (format == IncidentFormat::auto_detect) {
         if (ends_with_icase(path, ".geojson") || ends_with_icase(path, ".json")) {
             format = IncidentFormat::geojson;
@@ -792,7 +824,7 @@ std::unique_ptr<IncidentReader> open_incident_reader(const std::string &path,
         };
         return std::make_unique<Owning>(std::move(owned), *in, path);
     }
-    return std::make_unique<CsvIncidentReader>(std::move(owned), *in, path, format);
+    return std::make_unique<CsvIncidentReader>(std::move(owned), *in, path, format, text);
 }
 
 } // namespace borderwatch

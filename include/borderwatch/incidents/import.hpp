@@ -4,6 +4,7 @@
 /// incident (border engine + gazetteer), the precision-aware distance bands, and the
 /// transactional import into a store.
 
+#include <borderwatch/core/text_input.hpp>
 #include <borderwatch/incidents/incident.hpp>
 
 #include <cstddef>
@@ -78,12 +79,19 @@ class IncidentReader {
     [[nodiscard]] virtual IncidentFormat format() const noexcept = 0;
     /// Original fields of the record that just failed (for the rejects file).
     [[nodiscard]] virtual std::vector<std::string> last_raw() const = 0;
+    /// After the last record: advice about the file as a whole (e.g. nearly every row failed
+    /// the UTF-8 rule: try --encoding), or "" when there is none.
+    [[nodiscard]] virtual std::string hint() const { return {}; }
 };
 
-/// Open @p path ("-" = stdin) in @p format. @throws IoError (cannot open), InputError (the
-/// header/document is unusable or the format cannot be detected)
-[[nodiscard]] std::unique_ptr<IncidentReader> open_incident_reader(const std::string &path,
-                                                                   IncidentFormat format);
+/// Open @p path ("-" = stdin) in @p format, read as @p text says (encoding, CSV delimiter;
+/// see core/text_input). A file that holds no record (a header and no data rows, a
+/// FeatureCollection without features) yields one InputError from the reader instead of a
+/// silent end. @throws IoError (cannot open), UsageError (unknown encoding), InputError (the
+/// header/document is unusable, looks like UTF-16, or the format cannot be detected)
+[[nodiscard]] std::unique_ptr<IncidentReader>
+open_incident_reader(const std::string &path, IncidentFormat format,
+                     const TextInputOptions &text = {});
 
 /// Distance bands: edges in km, ascending, starting at 0: {0,1,5,10,25,50} gives
 /// "0-1","1-5","5-10","10-25","25-50",">50".
@@ -146,6 +154,7 @@ struct ImportOptions {
     IncidentFormat format = IncidentFormat::auto_detect;
     std::size_t batch_size = 2000; ///< records per upsert call (memory bound)
     unsigned threads = 0;          ///< placement threads; 0 = hardware concurrency
+    TextInputOptions text;         ///< encoding and CSV delimiter of every file
 };
 
 /// What an import did.
@@ -153,6 +162,7 @@ struct ImportReport {
     std::size_t read = 0; ///< records read (good + bad)
     std::size_t rejected = 0;
     std::size_t inserted = 0, updated = 0, unchanged = 0;
+    std::vector<std::string> hints; ///< "FILE: ..." advice about whole files (IncidentReader::hint)
 };
 
 /// Import @p files into @p store in ONE transaction: either every good record of every file
