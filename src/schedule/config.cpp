@@ -5,11 +5,14 @@
 #include <borderwatch/schedule/update.hpp>
 
 #include <borderwatch/core/error.hpp>
+#include <borderwatch/core/text_input.hpp>
+#include <borderwatch/core/utf8.hpp>
 #include <borderwatch/export/sha256.hpp>
 #include <borderwatch/store/store.hpp>
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -56,7 +59,19 @@ class ConfigReader {
         if (!v) {
             fail(prefix + key, "must be a string");
         }
+        check_text(*t->get(key), prefix + key, *v);
         return v;
+    }
+
+    /// The core/utf8 rule for a string value (TOML escapes such as \u0000 can carry NUL and
+    /// control characters): `FILE:LINE: field 'key': NUL at byte N`.
+    void check_text(const toml::node &node, const std::string &key, const std::string &v) const {
+        if (const auto issue = find_text_issue(v)) {
+            throw UsageError(
+                SourceLocation{m_file, static_cast<std::size_t>(node.source().begin.line), 0, key}
+                    .to_string() +
+                " " + describe_text_issue(*issue));
+        }
     }
 
     [[nodiscard]] std::optional<double> number(const toml::table *t, const std::string &prefix,
@@ -80,6 +95,7 @@ class ConfigReader {
         std::vector<std::string> out;
         if (node->is_string()) {
             out.push_back(*node->value<std::string>());
+            check_text(*node, prefix + key, out.back());
             return out;
         }
         if (!node->is_array()) {
@@ -90,6 +106,7 @@ class ConfigReader {
             if (!v) {
                 fail(prefix + key, "must be an array of strings");
             }
+            check_text(item, prefix + key, *v);
             out.push_back(*v);
         }
         return out;
@@ -189,6 +206,20 @@ UpdateConfig parse_update_config(const std::string &toml_text,
         throw UsageError(file_name + ":" + std::to_string(line) + ": a key with more than " +
                          std::to_string(max_key_parts) + " dotted parts; refusing to read it");
     }
+    // The one text rule before the TOML parser sees the bytes: invalid UTF-8, NUL or a control
+    // character anywhere is named by line, with its byte in that line.
+    if (const auto issue = find_text_issue(toml_text)) {
+        const auto line_start = toml_text.rfind('\n', issue->byte == 0 ? 0 : issue->byte - 1);
+        const std::size_t start =
+            line_start == std::string::npos || issue->byte == 0 ? 0 : line_start + 1;
+        auto in_line = *issue;
+        in_line.byte = issue->byte - start;
+        const auto line = 1 + static_cast<std::size_t>(std::count(
+                                  toml_text.begin(),
+                                  toml_text.begin() + static_cast<std::ptrdiff_t>(start), '\n'));
+        throw UsageError(SourceLocation{file_name, line, 0, {}}.to_string() + " " +
+                         describe_text_issue(in_line));
+    }
     toml::table root;
     try {
         root = toml::parse(toml_text, file_name);
@@ -210,7 +241,8 @@ UpdateConfig parse_update_config(const std::string &toml_text,
 
     const auto *inputs = r.table("inputs");
     if (inputs != nullptr) {
-        r.check_keys(*inputs, "inputs.", {"paths", "extensions", "format"});
+        r.check_keys(*inputs, "inputs.",
+                     {"paths", "extensions", "format", "encoding", "delimiter"});
         for (const auto &p :
              r.texts(inputs, "inputs.", "paths").value_or(std::vector<std::string>{})) {
             c.inputs.push_back(resolve(base_dir, p));
@@ -228,6 +260,21 @@ UpdateConfig parse_update_config(const std::string &toml_text,
         static const std::set<std::string> formats = {"auto", "native", "acled", "ucdp", "geojson"};
         if (formats.count(c.input_format) == 0) {
             r.fail("inputs.format", "must be one of auto, native, acled, ucdp, geojson");
+        }
+        if (auto encoding = r.text(inputs, "inputs.", "encoding"); encoding && !encoding->empty()) {
+            try {
+                (void)check_encoding(*encoding);
+            } catch (const UsageError &e) {
+                r.fail("inputs.encoding", e.what());
+            }
+            c.input_text.encoding = *encoding;
+        }
+        if (auto delimiter = r.text(inputs, "inputs.", "delimiter")) {
+            try {
+                c.input_text.delimiter = parse_delimiter(*delimiter);
+            } catch (const UsageError &e) {
+                r.fail("inputs.delimiter", e.what());
+            }
         }
     }
 

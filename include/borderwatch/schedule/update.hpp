@@ -8,6 +8,7 @@
 /// An input file that cannot be read or recognised is kept out, reported once and retried
 /// when it changes; the other files are imported.
 
+#include <borderwatch/core/text_input.hpp>
 #include <borderwatch/export/export.hpp>
 #include <borderwatch/export/filter_spec.hpp>
 
@@ -36,6 +37,7 @@ struct UpdateConfig {
     std::vector<std::filesystem::path> inputs; ///< files or directories with incident drops
     std::vector<std::string> extensions{"csv", "geojson", "json"}; ///< files taken from directories
     std::string input_format = "auto"; ///< auto|native|acled|ucdp|geojson
+    TextInputOptions input_text;       ///< [inputs] encoding / delimiter of every input file
     std::filesystem::path export_dir;
     std::vector<ExportFormat> formats{ExportFormat::geojson, ExportFormat::kml, ExportFormat::gpkg,
                                       ExportFormat::csv};
@@ -56,6 +58,8 @@ struct UpdateConfig {
 /// paths = ["drops/", "ucdp/ged.csv"]    # files or directories (scanned recursively)
 /// extensions = ["csv", "geojson", "json"]
 /// format = "auto"                       # auto | native | acled | ucdp | geojson
+/// encoding = "cp1251"                   # optional: ICU encoding of the files (default UTF-8)
+/// delimiter = ";"                       # optional: , ; tab | (default: from the header line)
 /// [export]
 /// dir = "layers"
 /// formats = ["geojson", "kml", "gpkg", "csv"]
