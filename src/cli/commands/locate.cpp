@@ -13,12 +13,12 @@
 #include <borderwatch/core/protected_paths.hpp>
 #include <borderwatch/core/text_table.hpp>
 #include <borderwatch/placement/border_engine.hpp>
+#include <borderwatch/placement/locate_rows.hpp>
 #include <borderwatch/placement/placement_format.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <fstream>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -69,6 +69,7 @@ class LocateCommand final : public Command {
                        "--input file)")
             ->type_name("FILE");
         add_overwrite_option(app, m_overwrite);
+        add_text_input_options(app, m_encoding, &m_delimiter);
         app.add_option("--lon-column", m_lon_column, "name of the longitude column")
             ->type_name("NAME");
         app.add_option("--lat-column", m_lat_column, "name of the latitude column")
@@ -81,8 +82,13 @@ class LocateCommand final : public Command {
             "  side               ISO3 of the country the point is in (\"\" if unknown)\n"
             "  admin1, admin2     current official region/province and district names\n"
             "  bearing_deg        azimuth from the point to its nearest border point\n\n"
-            "Bad rows (non-numeric, NaN or out-of-range coordinates) are reported as\n"
-            "FILE:LINE: field 'lat': ..., written to --rejects, and skipped.\n\n"
+            "Bad rows (non-numeric, NaN or out-of-range coordinates; invalid UTF-8, NUL or a\n"
+            "control character in any column) are reported as FILE:LINE: field 'lat': ...,\n"
+            "written to --rejects, and skipped.\n\n"
+            "Input text is UTF-8 unless --encoding says otherwise (a UTF-16 file is refused with\n"
+            "a hint); lines may end in LF, CRLF or CR; the delimiter (',' ';' or TAB) is\n"
+            "detected from the header line unless --delimiter sets it. Output is always\n"
+            "comma-separated UTF-8.\n\n"
             "Examples:\n"
             "  borderwatch locate 70.78902 38.45373\n"
             "  borderwatch locate --input incidents.csv --format json > placed.json\n"
@@ -108,6 +114,10 @@ class LocateCommand final : public Command {
             check_not_protected(m_rejects, "locate: --rejects", {{m_input, "the input file"}},
                                 "choose another --rejects path");
         }
+        if ((!m_encoding.empty() || !m_delimiter.empty()) && m_input.empty()) {
+            throw UsageError("locate: --encoding and --delimiter need --input");
+        }
+        m_text = text_input_options(m_encoding, m_delimiter);
         if (m_format.empty()) {
             m_format = stdout_is_terminal() ? "table" : "csv";
         }
@@ -136,25 +146,6 @@ class LocateCommand final : public Command {
   private:
     // ---- coordinate checks ------------------------------------------------------------
 
-    /// Parse one coordinate; on failure returns the message (without location).
-    static std::optional<std::string> check_value(std::string_view text, bool is_lat,
-                                                  double &value) {
-        const auto parsed = parse_double(text);
-        if (!parsed) {
-            return "value '" + std::string(text) + "' is not a number";
-        }
-        value = *parsed;
-        if (std::isnan(value)) {
-            return "value '" + std::string(text) + "' is not a number (NaN)";
-        }
-        const double limit = is_lat ? 90.0 : 180.0;
-        if (!std::isfinite(value) || value < -limit || value > limit) {
-            return "value '" + std::string(text) + "' is outside [" +
-                   (is_lat ? std::string("-90, 90") : std::string("-180, 180")) + "]";
-        }
-        return std::nullopt;
-    }
-
     /// " (with lon/lat swapped the point would be 1.2 km from the border; are the columns
     /// swapped?)" when the swapped point is valid and near the border, else "".
     [[nodiscard]] std::string swap_hint(double lon, double lat) const {
@@ -176,8 +167,8 @@ class LocateCommand final : public Command {
     int run_single() {
         double lon = 0.0;
         double lat = 0.0;
-        const auto lon_error = check_value(m_coordinates[0], false, lon);
-        const auto lat_error = check_value(m_coordinates[1], true, lat);
+        const auto lon_error = check_coordinate(m_coordinates[0], false, lon);
+        const auto lat_error = check_coordinate(m_coordinates[1], true, lat);
         if (lon_error || lat_error) {
             double raw_lon = parse_double(m_coordinates[0]).value_or(NAN);
             double raw_lat = parse_double(m_coordinates[1]).value_or(NAN);
@@ -371,37 +362,20 @@ class LocateCommand final : public Command {
     };
 
     int run_stream() {
-        std::ifstream file;
-        std::istream *in = &std::cin;
-        const std::string name = m_input == "-" ? std::string("-") : m_input;
-        if (m_input != "-") {
-            file.open(m_input, std::ios::binary);
-            if (!file) {
-                throw IoError("cannot open input file '" + m_input + "'");
-            }
-            in = &file;
-        }
-        CsvReader reader(*in, name);
+        const std::string &name = m_input;
+        TextInput in(m_input, m_text.encoding);
+        CsvReader reader(in, name,
+                         m_text.delimiter == 0 ? CsvReader::detect_separator : m_text.delimiter);
         const auto header = reader.next();
         if (!header) {
             throw InputError({name, 1, 0, ""},
                              "empty input: expected a header line with lon/lat columns");
         }
         m_header = header->fields;
-        const auto lon_col = m_lon_column.empty() ? find_column(m_header, {"lon", "longitude", "x"})
-                                                  : find_column(m_header, {m_lon_column});
-        const auto lat_col = m_lat_column.empty() ? find_column(m_header, {"lat", "latitude", "y"})
-                                                  : find_column(m_header, {m_lat_column});
-        if (!lon_col || !lat_col) {
-            throw InputError(
-                {name, header->line, 0, ""},
-                std::string("no ") + (!lon_col ? "longitude" : "latitude") + " column: expected " +
-                    (!lon_col
-                         ? (m_lon_column.empty() ? "lon, longitude or x" : "'" + m_lon_column + "'")
-                         : (m_lat_column.empty() ? "lat, latitude or y"
-                                                 : "'" + m_lat_column + "'")) +
-                    " in the header");
-        }
+        const auto columns =
+            find_locate_columns(m_header, m_lon_column, m_lat_column, {name, header->line, 0, ""});
+        const std::size_t lon_col = columns.lon;
+        const std::size_t lat_col = columns.lat;
         prepare_columns();
 
         std::unique_ptr<AtomicFile> rejects;
@@ -436,26 +410,15 @@ class LocateCommand final : public Command {
                     break;
                 }
                 InputRow row{std::move(*rec), 0.0, 0.0};
-                std::string error;
-                std::string field;
-                std::size_t column = 0;
-                if (row.record.fields.size() != m_header.size()) {
-                    error = "expected " + std::to_string(m_header.size()) + " fields, found " +
-                            std::to_string(row.record.fields.size());
-                } else if (auto e = check_value(row.record.fields[*lon_col], false, row.lon)) {
-                    error = *e;
-                    field = m_header[*lon_col];
-                    column = *lon_col + 1;
-                } else if (auto e2 = check_value(row.record.fields[*lat_col], true, row.lat)) {
-                    error = *e2;
-                    field = m_header[*lat_col];
-                    column = *lat_col + 1;
-                }
-                if (!error.empty()) {
+                if (auto problem =
+                        parse_locate_row(row.record.fields, m_header, columns, row.lon, row.lat)) {
                     ++m_rejected;
-                    if (row.record.fields.size() == m_header.size()) {
-                        error += swap_hint(parse_double(row.record.fields[*lon_col]).value_or(NAN),
-                                           parse_double(row.record.fields[*lat_col]).value_or(NAN));
+                    std::string error = std::move(problem->message);
+                    const std::string field = std::move(problem->field);
+                    const std::size_t column = problem->column;
+                    if (problem->coordinates) {
+                        error += swap_hint(parse_double(row.record.fields[lon_col]).value_or(NAN),
+                                           parse_double(row.record.fields[lat_col]).value_or(NAN));
                     }
                     const InputError err({name, row.record.line, column, field}, error);
                     if (messages < max_messages && !globals().quiet) {
@@ -524,6 +487,12 @@ class LocateCommand final : public Command {
             std::cerr << name << ": " << m_rejected << " row(s) rejected"
                       << (m_rejects.empty() ? std::string() : ", written to " + m_rejects) << '\n';
         }
+        if (m_rows == 0 && m_rejected == 0) {
+            // A header and nothing else: never a silent empty result.
+            std::cerr << SourceLocation{name, header->line, 0, {}}.to_string()
+                      << " no data rows: the file has a header line but no records\n";
+            return exit_failure;
+        }
         return m_rejected > 0 ? exit_failure : exit_ok;
     }
 
@@ -557,6 +526,9 @@ class LocateCommand final : public Command {
     bool m_overwrite = false;
     std::string m_lon_column;
     std::string m_lat_column;
+    std::string m_encoding;
+    std::string m_delimiter;
+    TextInputOptions m_text;
 
     std::unique_ptr<BorderEngine> m_engine;
     std::vector<std::string> m_header;
