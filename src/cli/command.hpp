@@ -4,6 +4,8 @@
 // checks cross-option rules after parsing, run() calls the library and returns the
 // exit status. Errors are thrown as borderwatch::Error; main() maps them to codes.
 
+#include <borderwatch/core/text_input.hpp>
+
 #include <CLI/CLI.hpp>
 
 #include <functional>
@@ -58,6 +60,11 @@ const std::vector<CommandInfo> &all_commands();
 void add_format_option(CLI::App &app, std::string &format, const std::vector<std::string> &choices,
                        const std::string &description = "output format");
 void add_overwrite_option(CLI::App &app, bool &overwrite);
+/// --encoding NAME (and, with @p delimiter non-null, --delimiter CHAR) for commands that read
+/// text input files; the same wording everywhere.
+void add_text_input_options(CLI::App &app, std::string &encoding, std::string *delimiter);
+/// The options as the library takes them. @throws UsageError (unknown encoding or delimiter)
+TextInputOptions text_input_options(const std::string &encoding, const std::string &delimiter);
 /// Footer text listing exit codes; @p extra adds command-specific lines.
 std::string exit_status_footer(const std::string &extra = {});
 /// True if stdout is a terminal (decides default table vs csv output).

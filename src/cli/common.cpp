@@ -19,6 +19,31 @@ void add_overwrite_option(CLI::App &app, bool &overwrite) {
     app.add_flag("--overwrite", overwrite, "replace existing output files");
 }
 
+void add_text_input_options(CLI::App &app, std::string &encoding, std::string *delimiter) {
+    app.add_option("--encoding", encoding,
+                   "character encoding of the input (an ICU name: cp1251, windows-1252, latin1, "
+                   "UTF-16, UTF-16LE, ...; default UTF-8; 'uconv -l' lists them)")
+        ->type_name("NAME");
+    if (delimiter != nullptr) {
+        app.add_option("--delimiter", *delimiter,
+                       "field delimiter: ',' ';' tab (or \\t) '|' (default: detected from the "
+                       "header line, ',' ';' or tab)")
+            ->type_name("CHAR");
+    }
+}
+
+TextInputOptions text_input_options(const std::string &encoding, const std::string &delimiter) {
+    TextInputOptions out;
+    if (!encoding.empty()) {
+        (void)check_encoding(encoding);
+        out.encoding = encoding;
+    }
+    if (!delimiter.empty()) {
+        out.delimiter = parse_delimiter(delimiter);
+    }
+    return out;
+}
+
 std::string exit_status_footer(const std::string &extra) {
     std::string out = "Exit status:\n"
                       "  0  success\n"

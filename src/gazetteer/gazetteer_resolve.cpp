@@ -6,6 +6,7 @@
 
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/numbers.hpp>
+#include <borderwatch/core/utf8.hpp>
 
 #include "gazetteer/detail/analysis.hpp"
 #include "gazetteer/detail/gazetteer_impl.hpp"
@@ -282,8 +283,9 @@ ResolveResult Gazetteer::resolve(std::string_view query, const ResolveOptions &o
         throw InputError({}, "query is " + std::to_string(query.size()) + " bytes long (limit " +
                                  std::to_string(max_query_bytes) + ")");
     }
-    if (!is_valid_utf8(query)) {
-        throw InputError({}, "query is not valid UTF-8");
+    // The one text rule (core/utf8): "invalid UTF-8 at byte N", "NUL at byte N", ...
+    if (const auto issue = find_text_issue(query)) {
+        throw InputError({}, describe_text_issue(*issue));
     }
     const auto trimmed = trim(query);
     if (trimmed.empty()) {

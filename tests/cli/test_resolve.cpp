@@ -83,7 +83,7 @@ TEST_CASE("resolve --input with bad lines: per-line errors, the rest resolved", 
     const auto err = split_lines(r.stderr_text);
     REQUIRE(err.size() == 5);
     CHECK(err[0] == input.str() + ":2: field 'query': empty query");
-    CHECK(err[1] == input.str() + ":3: field 'query': query is not valid UTF-8");
+    CHECK(err[1] == input.str() + ":3: field 'query': invalid UTF-8 at byte 3");
     CHECK(err[2] == input.str() + ":4: field 'query': query is 600 bytes long (limit 500)");
     CHECK(err[3] == input.str() + ":6: field 'query': empty query");
     CHECK(err[4].find("4 of 6 queries rejected") != std::string::npos);

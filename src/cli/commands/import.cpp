@@ -33,6 +33,7 @@ class ImportCommand final : public Command {
                        "header / file type)")
             ->check(CLI::IsMember({"auto", "native", "acled", "ucdp", "geojson"}))
             ->type_name("FORMAT");
+        add_text_input_options(app, m_encoding, &m_delimiter);
         app.add_option("--rejects", m_rejects,
                        "write rejected rows to FILE (CSV: file,line,field,error,record); never "
                        "an input file or the store")
@@ -55,15 +56,21 @@ class ImportCommand final : public Command {
             "Bad rows are reported as FILE:LINE: field 'x': message, written to --rejects, and\n"
             "skipped; the other rows are imported. Formats and columns: "
             "docs/incident-schema.md.\n\n"
+            "Text: UTF-8 by default (a file that looks like UTF-16 is refused with a hint;\n"
+            "--encoding transcodes any ICU encoding while streaming); lines may end in LF, CRLF\n"
+            "or CR; CSV fields are separated by ',' ';' or TAB, detected from the header line\n"
+            "(--delimiter sets it). A file with a header but no data rows is an error.\n\n"
             "Examples:\n"
             "  borderwatch import samples/border_incidents_2025.csv\n"
             "  borderwatch import acled_export.csv ged_tjk.csv --store team.gpkg --rejects "
-            "bad.csv\n\n" +
+            "bad.csv\n"
+            "  borderwatch import excel_export.csv --encoding UTF-16 --delimiter tab\n\n" +
             exit_status_footer(
                 "  (1 when any row was rejected; the good rows are still imported)\n"));
     }
 
     void validate() override {
+        m_text = text_input_options(m_encoding, m_delimiter);
         if (!m_bands.empty()) {
             m_edges = parse_band_edges(m_bands);
         }
@@ -113,6 +120,7 @@ class ImportCommand final : public Command {
         ImportOptions options;
         options.format = *parse_incident_format(m_format);
         options.threads = m_threads;
+        options.text = m_text;
         std::size_t shown = 0;
         constexpr std::size_t max_shown = 20;
         const auto report =
@@ -140,6 +148,11 @@ class ImportCommand final : public Command {
                   << " rows into " << store->describe() << ": " << report.inserted << " inserted, "
                   << report.updated << " updated, " << report.unchanged << " unchanged, "
                   << report.rejected << " rejected\n";
+        for (const auto &hint : report.hints) {
+            if (!globals().quiet) {
+                std::cerr << "import: hint: " << hint << '\n';
+            }
+        }
         if (report.rejected > 0 && !globals().quiet) {
             std::cerr << "import: " << report.rejected << " row(s) rejected"
                       << (m_rejects.empty() ? std::string() : ", written to " + m_rejects) << '\n';
@@ -157,6 +170,9 @@ class ImportCommand final : public Command {
     std::string m_bands;
     std::vector<double> m_edges;
     unsigned m_threads = 0;
+    std::string m_encoding;
+    std::string m_delimiter;
+    TextInputOptions m_text;
 };
 
 } // namespace

@@ -11,7 +11,6 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <fstream>
 #include <iostream>
 
 namespace borderwatch::cli {
@@ -33,8 +32,11 @@ class ResolveCommand final : public Command {
         app.add_option("query", m_queries,
                        "place names to resolve (any spelling or script; context such as "
                        "\"Darvoz, Tajikistan\" is understood)");
-        app.add_option("-i,--input", m_input, "read queries from FILE, one per line ('-' = stdin)")
+        app.add_option("-i,--input", m_input,
+                       "read queries from FILE, one per line ('-' = stdin; lines may end in LF, "
+                       "CRLF or CR)")
             ->type_name("FILE");
+        add_text_input_options(app, m_encoding, nullptr);
         add_format_option(app, m_format, {"table", "csv", "json"},
                           "output format (default: table on a terminal, else csv)");
         app.add_option("--top", m_top, "candidates per query (ambiguous results add more)")
@@ -72,9 +74,11 @@ class ResolveCommand final : public Command {
             "Examples:\n"
             "  borderwatch resolve \"Shamsiddin Shokhin\" Дарвоз \"Badakhshan province, "
             "Afghanistan\"\n"
-            "  borderwatch resolve --input places.txt --format json --top 3\n\n" +
-            exit_status_footer("  (1 also when a query line is empty, not UTF-8 or longer than "
-                               "500 bytes;\n   the other lines are still resolved)\n"));
+            "  borderwatch resolve --input places.txt --format json --top 3\n"
+            "  borderwatch resolve --input names_cp1251.txt --encoding cp1251\n\n" +
+            exit_status_footer("  (1 also when a query line is empty, not valid text (invalid "
+                               "UTF-8, NUL,\n   a control character) or longer than 500 bytes; "
+                               "the other lines are\n   still resolved)\n"));
     }
 
     void validate() override {
@@ -84,6 +88,10 @@ class ResolveCommand final : public Command {
         if (!m_queries.empty() && !m_input.empty()) {
             throw UsageError("resolve: give queries as arguments or with --input, not both");
         }
+        if (!m_encoding.empty() && m_input.empty()) {
+            throw UsageError("resolve: --encoding needs --input");
+        }
+        m_text = text_input_options(m_encoding, {});
     }
 
     int run() override {
@@ -150,30 +158,15 @@ class ResolveCommand final : public Command {
             }
             return lines;
         }
-        std::ifstream file;
-        std::istream *in = &std::cin;
-        const std::string name = m_input == "-" ? "-" : m_input;
-        if (m_input != "-") {
-            file.open(m_input, std::ios::binary);
-            if (!file) {
-                throw IoError("cannot open '" + m_input + "'");
-            }
-            in = &file;
-        }
+        // Same text input as every reader: --encoding, the UTF-16 check, LF/CRLF/CR.
+        TextInput in(m_input, m_text.encoding);
+        LineReader reader(in);
         std::string text;
-        std::size_t number = 0;
-        while (std::getline(*in, text)) {
-            ++number;
-            if (!text.empty() && text.back() == '\r') {
-                text.pop_back();
-            }
-            if (number == 1 && text.rfind("\xEF\xBB\xBF", 0) == 0) {
+        while (reader.next(text)) {
+            if (reader.line_number() == 1 && text.rfind("\xEF\xBB\xBF", 0) == 0) {
                 text.erase(0, 3);
             }
-            lines.push_back({text, {name, number, 0, "query"}});
-        }
-        if (in->bad()) {
-            throw IoError("cannot read '" + name + "'");
+            lines.push_back({text, {m_input, reader.line_number(), 0, "query"}});
         }
         return lines;
     }
@@ -231,6 +224,8 @@ class ResolveCommand final : public Command {
     double m_min_score = 0.70;
     std::vector<std::string> m_geonames;
     std::vector<std::string> m_aliases;
+    std::string m_encoding;
+    TextInputOptions m_text;
 };
 
 } // namespace

@@ -102,6 +102,7 @@ class UpdateCommand final : public Command {
             const auto placer = make_incident_placer(*engine, *gazetteer);
             ImportOptions options;
             options.format = *parse_incident_format(config.input_format);
+            options.text = config.input_text;
             ImportCounts counts;
             const auto report =
                 import_incidents(files, store, *placer, options, [&](const RejectedRow &row) {
@@ -109,6 +110,9 @@ class UpdateCommand final : public Command {
                         counts.messages.push_back(row.to_string());
                     }
                 });
+            for (const auto &hint : report.hints) {
+                log({"warning", "hint: " + hint, {}, {}});
+            }
             counts.read = report.read;
             counts.rejected = report.rejected;
             counts.inserted = report.inserted;
