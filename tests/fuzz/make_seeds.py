@@ -72,6 +72,20 @@ def main():
     for q in [b"", b" ", b"\xff", b"a" * 600, b"\xd0", b"Vanj district, Tajikistan, Badakhshan",
               b"near the border post in Darvoz", "Дарвоз".encode(), "فیض آباد".encode()]:
         put("fuzz_gazetteer", q)
+    places = head(DATA / "locate" / "sample_places.csv")
+    # first byte: 0 UTF-8, 1 cp1251, 2 UTF-16, 3 UTF-16LE (see fuzz_locate_rows.cpp)
+    for data in [b"\x00" + places,
+                 b"\x00" + places.replace(b",", b";"),
+                 b"\x00" + places.replace(b",", b"\t").replace(b"\n", b"\r"),
+                 b"\x00" + places.replace(b"\n", b"\r\n"),
+                 b"\x01" + "name,lon,lat\nШамсиддин Шохин,69.5,37.8\n".encode("cp1251"),
+                 b"\x02" + "name,lon,lat\r\nДарвоз,70.8,38.4\r\n".encode("utf-16"),
+                 b"\x03" + "\ufeffname\tlon\tlat\nPanj\t69.1\t37.2\n".encode("utf-16-le"),
+                 b"\x00name,lon,lat\nbad \xff,69.5,37.2\nnul \x00,69.5,37.2\nok,nan,1\n"
+                 b"\"q,uoted\",181,37\nshort,1\n",
+                 b"\x00x;y;note\r1;2;a\r\"3\r\";4;b\r",
+                 b"\x00\xff\xfen\x00,\x00l\x00o\x00n\x00", b"\x00lon,lat\n"]:
+        put("fuzz_locate_rows", data)
     put("fuzz_config", (REPO / "scripts" / "update.example.toml").read_bytes())
     for toml in [b'input = "in"\nstore = "s.gpkg"\nexport_dir = "out"\n',
                  b"[filter]\nside = 1\n", b"a.b.c.d.e.f = 1\n", b"x = [[[[[[1]]]]]]\n",
