@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <vector>
@@ -285,6 +286,10 @@ TextInput::TextInput(const std::string &path, const std::string &encoding)
     : std::istream(nullptr), m_impl(std::make_unique<Impl>()) {
     std::streambuf *source = std::cin.rdbuf();
     if (path != "-") {
+        std::error_code ec;
+        if (std::filesystem::is_directory(path, ec)) {
+            throw IoError("cannot read '" + path + "': it is a directory, not a file");
+        }
         m_impl->file.open(path, std::ios::binary);
         if (!m_impl->file) {
             throw IoError("cannot open '" + path + "'");

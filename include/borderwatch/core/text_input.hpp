@@ -38,7 +38,7 @@ struct TextInputOptions {
 /// byte-order mark, or many NUL bytes in the first KiB) is refused when opened.
 class TextInput final : public std::istream {
   public:
-    /// @throws IoError (cannot open), UsageError (unknown encoding), InputError (looks like
+    /// @throws IoError (cannot open, a directory), UsageError (unknown encoding), InputError (looks like
     ///         UTF-16 without an encoding)
     TextInput(const std::string &path, const std::string &encoding);
     /// Read from @p source (not owned; must outlive this object); @p name for messages.
@@ -60,7 +60,7 @@ class LineReader {
   public:
     explicit LineReader(std::istream &input);
     /// The next line without its line end into @p line; false at end of input.
-    /// @throws IoError when the stream fails
+    /// @throws IoError when transcoding fails
     bool next(std::string &line);
     /// 1-based number of the line last returned.
     [[nodiscard]] std::size_t line_number() const noexcept { return m_line; }
