@@ -128,4 +128,15 @@ std::string sanitize_text(std::string_view text) {
     return out;
 }
 
+std::string encoding_hint(std::string_view file, std::size_t invalid_utf8, std::size_t records) {
+    if (invalid_utf8 == 0 || invalid_utf8 * 10 < records * 9) {
+        return {};
+    }
+    return std::string(file) + ": " + std::to_string(invalid_utf8) + " of " +
+           std::to_string(records) +
+           " rows are not valid UTF-8: the file is probably in another encoding; read it with "
+           "--encoding NAME (e.g. --encoding cp1251 for Cyrillic Windows text, --encoding "
+           "windows-1252 for Western European)";
+}
+
 } // namespace borderwatch

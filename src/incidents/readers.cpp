@@ -288,13 +288,7 @@ class CsvIncidentReader final : public IncidentReader {
 
     std::string hint() const override {
         // (Almost) every row failed the UTF-8 rule: the file is in another encoding.
-        if (m_encoding_given || m_utf8_rejects == 0 || m_utf8_rejects * 10 < m_records * 9) {
-            return {};
-        }
-        return m_file + ": " + std::to_string(m_utf8_rejects) + " of " + std::to_string(m_records) +
-               " rows are not valid UTF-8: the file is probably in another encoding; read it "
-               "with --encoding NAME (e.g. --encoding cp1251 for Cyrillic Windows text, "
-               "--encoding windows-1252 for Western European)";
+        return m_encoding_given ? std::string() : encoding_hint(m_file, m_utf8_rejects, m_records);
     }
 
   private:

@@ -62,7 +62,8 @@ std::optional<LocateRowError> parse_locate_row(const std::vector<std::string> &f
     // Pass-through columns reach every output unchanged: the one text rule applies to all.
     for (std::size_t i = 0; i < fields.size(); ++i) {
         if (const auto issue = find_text_issue(fields[i])) {
-            return LocateRowError{describe_text_issue(*issue), header[i], i + 1, false};
+            return LocateRowError{describe_text_issue(*issue), header[i], i + 1, false,
+                                  issue->kind == TextIssueKind::invalid_utf8};
         }
     }
     if (auto e = check_coordinate(fields[columns.lon], false, lon)) {

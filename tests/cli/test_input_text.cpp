@@ -258,6 +258,15 @@ TEST_CASE("resolve --input: --encoding, CR-only lines, the UTF-16 check, the tex
     CHECK(r.exit_code == 1);
     CHECK(r.stderr_text.find(cp.str() + ":2: field 'query': invalid UTF-8 at byte 0") !=
           std::string::npos);
+    CHECK(r.stderr_text.find("hint:") == std::string::npos); // one line of two
+    TempFile all_cp("queries-all-cp1251", ".txt");
+    iconv_file(k_name + "\nДарвоз\n", "CP1251", all_cp);
+    r = run_cli({"resolve", "--input", all_cp.str(), "--format", "csv"});
+    CHECK(r.exit_code == 1);
+    CHECK(r.stderr_text.find("resolve: hint: " + all_cp.str() +
+                             ": 2 of 2 rows are not valid "
+                             "UTF-8") != std::string::npos);
+    CHECK(r.stderr_text.find("--encoding cp1251") != std::string::npos);
     TempFile nul("queries-nul", ".txt", std::string("Khat\0lon\nKhatlon\n", 16));
     r = run_cli({"resolve", "--input", nul.str(), "--format", "csv"});
     CHECK(r.exit_code == 1);
@@ -291,6 +300,19 @@ TEST_CASE("locate --input: encodings, delimiters, CR, and the text rule for pass
     r = run_cli({"locate", "-i", excel.str(), "--format", "csv"});
     CHECK(r.exit_code == 1);
     CHECK(r.stderr_text.find("looks like UTF-16") != std::string::npos);
+    // Every row in cp1251 and no --encoding: per-row errors and a hint.
+    std::vector<std::string> cyrillic{places[0]};
+    for (std::size_t i = 1; i < places.size(); ++i) {
+        cyrillic.push_back(k_name + places[i].substr(places[i].find(',')));
+    }
+    TempFile all_cp("places-all-cp1251", ".csv");
+    iconv_file(joined(cyrillic, "\n"), "CP1251", all_cp);
+    r = run_cli({"locate", "-i", all_cp.str(), "--format", "csv"});
+    CHECK(r.exit_code == 1);
+    CHECK(r.stderr_text.find(all_cp.str() + ":2:1: field 'name': invalid UTF-8 at byte 0") !=
+          std::string::npos);
+    CHECK(r.stderr_text.find("locate: hint: ") != std::string::npos);
+    CHECK(r.stderr_text.find("--encoding cp1251") != std::string::npos);
 
     // Invalid UTF-8 / NUL in a pass-through column: that row rejected, the rest placed.
     places[3] = "Bad\xFF" + places[3].substr(places[3].find(','));

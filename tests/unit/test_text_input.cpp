@@ -4,6 +4,7 @@
 #include <borderwatch/core/csv.hpp>
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/text_input.hpp>
+#include <borderwatch/core/utf8.hpp>
 #include <borderwatch/incidents/import.hpp>
 #include <borderwatch/placement/locate_rows.hpp>
 #include <borderwatch/schedule/update.hpp>
@@ -161,7 +162,7 @@ TEST_CASE("encodings: ICU names are checked, whole files transcoded to UTF-8", "
 
     SECTION("bytes the encoding cannot map become invalid UTF-8 (rejected per row)") {
         CHECK(transcode("a\xE9z", "US-ASCII") == "a\xFFz");
-        CHECK(transcode("a\xBFz\xBF", "ISO-8859-8") == "a\xFFz\xFF"); // 0xBF: not Hebrew
+        CHECK(transcode("a\xBFz\xBF", "ISO-8859-8") == "a\xFFz\xFF");          // 0xBF: not Hebrew
         CHECK(transcode(utf16le(u"ab", false) + "c", "UTF-16LE") == "ab\xFF"); // odd length
         const std::u16string lone = {u'a', static_cast<char16_t>(0xD800), u'b'};
         CHECK(transcode(utf16le(lone, false), "UTF-16LE") == "a\xFF"
@@ -178,6 +179,13 @@ TEST_CASE("encodings: ICU names are checked, whole files transcoded to UTF-8", "
         }
         CHECK(transcode(utf16le(big, true), "UTF-16") == want);
     }
+}
+
+TEST_CASE("the --encoding hint: when (almost) every record is not UTF-8", "[core][text]") {
+    CHECK(encoding_hint("f.csv", 0, 10).empty());
+    CHECK(encoding_hint("f.csv", 8, 10).empty());
+    CHECK(encoding_hint("f.csv", 9, 10).rfind("f.csv: 9 of 10 rows are not valid UTF-8", 0) == 0);
+    CHECK(encoding_hint("f.csv", 1, 1).find("--encoding cp1251") != std::string::npos);
 }
 
 TEST_CASE("UTF-16 read as UTF-8 is refused when opened, with the option to use", "[core][text]") {

@@ -34,9 +34,10 @@ struct LocateColumns {
 /// Why a data row was rejected (the caller adds FILE:LINE).
 struct LocateRowError {
     std::string message;
-    std::string field;        ///< the column's name, "" for the row as a whole
-    std::size_t column = 0;   ///< 1-based, 0 for the row as a whole
-    bool coordinates = false; ///< a lon/lat value was wrong (worth a swapped-columns check)
+    std::string field;         ///< the column's name, "" for the row as a whole
+    std::size_t column = 0;    ///< 1-based, 0 for the row as a whole
+    bool coordinates = false;  ///< a lon/lat value was wrong (worth a swapped-columns check)
+    bool invalid_utf8 = false; ///< a field was not UTF-8 (for core/utf8 encoding_hint())
 };
 
 /// One coordinate: a number, not NaN, inside [-180, 180] (lon) or [-90, 90] (lat).

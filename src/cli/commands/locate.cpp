@@ -12,6 +12,7 @@
 #include <borderwatch/core/parallel.hpp>
 #include <borderwatch/core/protected_paths.hpp>
 #include <borderwatch/core/text_table.hpp>
+#include <borderwatch/core/utf8.hpp>
 #include <borderwatch/placement/border_engine.hpp>
 #include <borderwatch/placement/locate_rows.hpp>
 #include <borderwatch/placement/placement_format.hpp>
@@ -398,6 +399,7 @@ class LocateCommand final : public Command {
         std::size_t warnings_shown = 0;
         std::size_t warnings_total = 0;
 
+        std::size_t invalid_utf8 = 0; // rejected rows that were not UTF-8
         std::vector<InputRow> chunk;
         chunk.reserve(chunk_rows);
         bool eof = false;
@@ -413,6 +415,7 @@ class LocateCommand final : public Command {
                 if (auto problem =
                         parse_locate_row(row.record.fields, m_header, columns, row.lon, row.lat)) {
                     ++m_rejected;
+                    invalid_utf8 += problem->invalid_utf8 ? 1 : 0;
                     std::string error = std::move(problem->message);
                     const std::string field = std::move(problem->field);
                     const std::size_t column = problem->column;
@@ -482,6 +485,12 @@ class LocateCommand final : public Command {
         }
         if (rejects) {
             rejects->commit();
+        }
+        if (m_text.encoding.empty() && !globals().quiet) {
+            if (const auto hint = encoding_hint(name, invalid_utf8, m_rows + m_rejected);
+                !hint.empty()) {
+                std::cerr << "locate: hint: " << hint << '\n';
+            }
         }
         if (m_rejected > 0 && !globals().quiet) {
             std::cerr << name << ": " << m_rejected << " row(s) rejected"

@@ -5,6 +5,7 @@
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/numbers.hpp>
 #include <borderwatch/core/text_table.hpp>
+#include <borderwatch/core/utf8.hpp>
 #include <borderwatch/gazetteer/gazetteer.hpp>
 #include <borderwatch/gazetteer/normalize.hpp>
 
@@ -111,7 +112,10 @@ class ResolveCommand final : public Command {
         std::vector<std::vector<std::string>> rows;
         nlohmann::ordered_json json = nlohmann::ordered_json::array();
         std::size_t failed = 0;
+        std::size_t invalid_utf8 = 0; // for the --encoding hint
         for (const auto &line : lines) {
+            const auto issue = find_text_issue(line.text);
+            invalid_utf8 += issue && issue->kind == TextIssueKind::invalid_utf8 ? 1 : 0;
             ResolveResult result;
             try {
                 result = gazetteer->resolve(line.text, options);
@@ -133,6 +137,12 @@ class ResolveCommand final : public Command {
             write_table(rows);
         }
         std::cout.flush();
+        if (!m_input.empty() && m_text.encoding.empty() && !globals().quiet) {
+            if (const auto hint = encoding_hint(m_input, invalid_utf8, lines.size());
+                !hint.empty()) {
+                std::cerr << "resolve: hint: " << hint << '\n';
+            }
+        }
         if (failed > 0) {
             std::cerr << "borderwatch resolve: " << failed << " of " << lines.size()
                       << " queries rejected\n";
