@@ -210,7 +210,7 @@ TEST_CASE("import: non-UTF-8 bytes without --encoding: per-row rejects and a hin
 TEST_CASE("import: a header with no rows is never a silent 0; usage errors for bad options",
           "[import][cli][encoding]") {
     const auto header = split_lines(read_text_file(k_data + "native.csv"))[0];
-    for (const std::string &eol : {"\n", "\r", "\r\n\r\n"}) {
+    for (const char *eol : {"\n", "\r", "\r\n\r\n"}) {
         TempFile file("header-only", ".csv", header + eol);
         TempFile store("header-only", ".gpkg");
         const auto r = run_cli({"import", file.str(), "--store", store.str()});
