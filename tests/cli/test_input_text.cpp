@@ -72,11 +72,17 @@ bool iconv_valid_utf8(const std::string &text) {
     return std::system(command.c_str()) == 0;
 }
 
-/// Every stored incident as CSV (the comparison key of the variants).
+/// Every stored incident as CSV without the last column, updated_at (the comparison key of
+/// the variants: everything stored but the time of the import).
 std::string stored(const TempFile &store) {
     const auto r = run_cli({"query", "--store", store.str(), "--format", "csv"});
     REQUIRE(r.exit_code == 0);
-    return r.stdout_text;
+    std::string out;
+    for (const auto &line : split_lines(r.stdout_text)) {
+        out += line.substr(0, line.rfind(',')) + "\n";
+    }
+    REQUIRE(out.find(",updated_at") == std::string::npos);
+    return out;
 }
 
 std::size_t stored_count(const TempFile &store) {
@@ -355,7 +361,7 @@ TEST_CASE("update: [inputs] encoding and delimiter; a header-only drop is not ma
     CHECK(geojson.find(k_name) != std::string::npos);
     CHECK(iconv_valid_utf8(geojson));
 
-    std::ofstream(dir / "drops" / "empty.csv") << native[0] << "\r";
+    std::ofstream(dir / "drops" / "empty.csv") << redelimit(native[0], ';') << "\r";
     r = run_cli({"update", "--config", config.string()});
     CHECK(r.exit_code == 1);
     CHECK(r.stderr_text.find("no data rows") != std::string::npos);
