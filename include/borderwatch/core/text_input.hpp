@@ -38,8 +38,8 @@ struct TextInputOptions {
 /// byte-order mark, or many NUL bytes in the first KiB) is refused when opened.
 class TextInput final : public std::istream {
   public:
-    /// @throws IoError (cannot open, a directory), UsageError (unknown encoding), InputError (looks like
-    ///         UTF-16 without an encoding)
+    /// @throws IoError (cannot open, a directory), UsageError (unknown encoding),
+    ///         InputError (looks like UTF-16 without an encoding)
     TextInput(const std::string &path, const std::string &encoding);
     /// Read from @p source (not owned; must outlive this object); @p name for messages.
     TextInput(std::istream &source, const std::string &name, const std::string &encoding);
