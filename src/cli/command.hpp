@@ -58,6 +58,9 @@ const std::vector<CommandInfo> &all_commands();
 void add_format_option(CLI::App &app, std::string &format, const std::vector<std::string> &choices,
                        const std::string &description = "output format");
 void add_overwrite_option(CLI::App &app, bool &overwrite);
+/// --bands LIST (one syntax for import, stats and export: parse_band_edges()); @p what says
+/// what the bands are used for.
+void add_bands_option(CLI::App &app, std::string &bands, const std::string &what);
 /// Footer text listing exit codes; @p extra adds command-specific lines.
 std::string exit_status_footer(const std::string &extra = {});
 /// True if stdout is a terminal (decides default table vs csv output).
