@@ -78,8 +78,9 @@ TEST_CASE("import: usage errors", "[import][cli]") {
     CHECK(r.exit_code == 2);
     r = run_cli({"import", k_sample, "--format", "xml", "--store", store.str()});
     CHECK(r.exit_code == 2);
-    r = run_cli({"import", k_sample, "--bands", "1,2", "--store", store.str()});
+    r = run_cli({"import", k_sample, "--bands", "1,x", "--store", store.str()});
     CHECK(r.exit_code == 2);
+    CHECK(r.stderr_text.find("--bands: 'x' is not") != std::string::npos);
     r = run_cli({"import", "--help"});
     CHECK(r.exit_code == 0);
     CHECK(r.stdout_text.rfind("Usage: borderwatch import", 0) == 0);
@@ -149,7 +150,7 @@ TEST_CASE("import: warnings for swapped lon/lat and repeated ids, flag summary o
     CHECK(r.stdout_text.find("  duplicate_id: 3 rows (first: " + dups + ":2, " + dups + ":3, " +
                              dups + ":4)\n") != std::string::npos);
     // -q: no warnings, the summary stays (it is the result).
-    const auto q = run_cli({"-q", "import", swapped, "--store", store.str()});
+    const auto q = run_cli({"import", swapped, "-q", "--store", store.str()});
     CHECK(q.exit_code == 0);
     CHECK(q.stderr_text.empty());
     CHECK(q.stdout_text.find("lonlat_look_swapped: 1 row") != std::string::npos);
