@@ -65,6 +65,9 @@ void add_overwrite_option(CLI::App &app, bool &overwrite);
 void add_text_input_options(CLI::App &app, std::string &encoding, std::string *delimiter);
 /// The options as the library takes them. @throws UsageError (unknown encoding or delimiter)
 TextInputOptions text_input_options(const std::string &encoding, const std::string &delimiter);
+/// --bands LIST (one syntax for import, stats and export: parse_band_edges()); @p what says
+/// what the bands are used for.
+void add_bands_option(CLI::App &app, std::string &bands, const std::string &what);
 /// Footer text listing exit codes; @p extra adds command-specific lines.
 std::string exit_status_footer(const std::string &extra = {});
 /// True if stdout is a terminal (decides default table vs csv output).

@@ -44,6 +44,13 @@ TextInputOptions text_input_options(const std::string &encoding, const std::stri
     return out;
 }
 
+void add_bands_option(CLI::App &app, std::string &bands, const std::string &what) {
+    app.add_option("--bands", bands,
+                   what + ": edges in km, comma-separated, increasing, the leading 0 optional "
+                          "(default 0,1,5,10,25,50; 1,5,10,25,50 is the same)")
+        ->type_name("LIST");
+}
+
 std::string exit_status_footer(const std::string &extra) {
     std::string out = "Exit status:\n"
                       "  0  success\n"

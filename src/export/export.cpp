@@ -14,6 +14,7 @@
 #include <borderwatch/core/paths.hpp>
 #include <borderwatch/export/sha256.hpp>
 #include <borderwatch/geodesy/geodesic.hpp>
+#include <borderwatch/incidents/import.hpp>
 #include <borderwatch/incidents/incident_fields.hpp>
 #include <borderwatch/placement/border_engine.hpp>
 
@@ -335,8 +336,19 @@ std::string DistanceBand::label() const {
     return format_fixed(min_km, 3) + "-" + format_fixed(*max_km, 3);
 }
 
+std::vector<DistanceBand> distance_bands(const std::vector<double> &edges_km) {
+    std::vector<DistanceBand> out;
+    for (std::size_t i = 0; i + 1 < edges_km.size(); ++i) {
+        out.push_back({edges_km[i], edges_km[i + 1]});
+    }
+    if (!edges_km.empty()) {
+        out.push_back({edges_km.back(), std::nullopt});
+    }
+    return out;
+}
+
 std::vector<DistanceBand> default_distance_bands() {
-    return {{0, 1}, {1, 5}, {5, 10}, {10, 25}, {25, 50}, {50, std::nullopt}};
+    return distance_bands(default_band_edges_km());
 }
 
 const char *to_string(ExportFormat format) noexcept {

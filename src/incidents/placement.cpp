@@ -8,13 +8,17 @@
 #include <borderwatch/geodesy/geodesic.hpp>
 #include <borderwatch/incidents/incident_fields.hpp>
 #include <borderwatch/placement/border_engine.hpp>
+#include <borderwatch/placement/lonlat_swap.hpp>
 #include <borderwatch/store/store.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <exception>
+#include <functional>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <memory>
@@ -53,7 +57,46 @@ const std::vector<double> &default_band_edges_km() {
     return edges;
 }
 
-std::vector<double> parse_band_edges(std::string_view text) {
+namespace {
+
+std::string band_error_prefix(std::string_view what) {
+    return what.empty() ? std::string() : std::string(what) + ": ";
+}
+
+const char *const k_band_example = " (e.g. 0,1,5,10,25,50 or 1,5,10,25,50)";
+
+} // namespace
+
+std::vector<double> band_edges_from_km(std::vector<double> edges, std::string_view what) {
+    const std::string prefix = band_error_prefix(what);
+    for (const double v : edges) {
+        if (!std::isfinite(v) || v < 0) {
+            throw UsageError(prefix + "'" + format_double(v) +
+                             "' is not a non-negative number of km" + k_band_example);
+        }
+    }
+    if (edges.empty() || edges.front() != 0.0) {
+        edges.insert(edges.begin(), 0.0);
+    }
+    if (edges.size() < 2) {
+        throw UsageError(prefix + "need at least one edge above 0" + k_band_example);
+    }
+    constexpr std::size_t max_edges = 1000;
+    if (edges.size() > max_edges) {
+        throw UsageError(prefix + "more than " + std::to_string(max_edges) + " edges");
+    }
+    for (std::size_t i = 1; i < edges.size(); ++i) {
+        if (edges[i] <= edges[i - 1]) {
+            throw UsageError(prefix + "'" + format_double(edges[i]) +
+                             "' does not increase (after " + format_double(edges[i - 1]) +
+                             "): edges must increase" + k_band_example);
+        }
+    }
+    return edges;
+}
+
+std::vector<double> parse_band_edges(std::string_view text, std::string_view what) {
+    const std::string prefix = band_error_prefix(what);
     std::vector<double> edges;
     std::size_t start = 0;
     while (start <= text.size()) {
@@ -64,22 +107,13 @@ std::vector<double> parse_band_edges(std::string_view text) {
         const auto part = trim(text.substr(start, end - start));
         const auto v = parse_double(part);
         if (!v || !std::isfinite(*v) || *v < 0) {
-            throw UsageError("--bands: '" + std::string(part) +
-                             "' is not a non-negative number of km (expected e.g. 0,1,5,10,25,50)");
+            throw UsageError(prefix + "'" + std::string(part) +
+                             "' is not a non-negative number of km" + k_band_example);
         }
         edges.push_back(*v);
         start = end + 1;
     }
-    if (edges.size() < 2 || edges.front() != 0.0) {
-        throw UsageError("--bands: need at least two edges starting at 0 (e.g. 0,1,5,10,25,50)");
-    }
-    for (std::size_t i = 1; i < edges.size(); ++i) {
-        if (edges[i] <= edges[i - 1]) {
-            throw UsageError("--bands: edges must increase (" + km_label(edges[i - 1]) + " then " +
-                             km_label(edges[i]) + ")");
-        }
-    }
-    return edges;
+    return band_edges_from_km(std::move(edges), what);
 }
 
 std::vector<std::string> band_labels(const std::vector<double> &edges) {
@@ -243,6 +277,21 @@ class EnginePlacer final : public IncidentPlacer {
         const int band = band_index(p.border_distance_m / 1000.0,
                                     location_uncertainty_km(x.precision), m_options.band_edges_km);
         x.band = band < 0 ? std::string("imprecise") : m_labels[static_cast<std::size_t>(band)];
+        if (x.coord_origin == CoordinateOrigin::given && p.border_distance_m > k_swap_far_m &&
+            swapped_border_distance_m(m_engine, *x.lon, *x.lat)) {
+            add_flag(x.flags, k_flag_lonlat_swapped);
+        }
+    }
+
+    [[nodiscard]] std::vector<ImportWarning> warnings(const Incident &x) const override {
+        std::vector<ImportWarning> out;
+        if (has_flag(x.flags, k_flag_lonlat_swapped) && x.lon && x.lat && x.border_distance_m) {
+            auto w = lonlat_swap_warning(m_engine, *x.lon, *x.lat, *x.border_distance_m);
+            if (!w.empty()) {
+                out.push_back({{}, 0, std::string(k_flag_lonlat_swapped), std::move(w)});
+            }
+        }
+        return out;
     }
 
   private:
@@ -373,7 +422,8 @@ struct ImportSource {
     std::size_t file = 0; ///< index in the import's list of files
     std::size_t line = 0;
     std::vector<std::string> raw;
-    std::optional<RejectedRow> reject; ///< set: the record is not stored
+    std::optional<RejectedRow> reject;   ///< set: the record is not stored
+    std::vector<ImportWarning> warnings; ///< the placer's, without file and line
 };
 
 // Parallel arrays, so the writer can hand `incidents` to the store without copying.
@@ -391,7 +441,135 @@ struct ImportBatch {
     [[nodiscard]] std::size_t size() const noexcept { return incidents.size(); }
 };
 
+// What the writer notices about each stored row, in input order: repeated ids, flags, and
+// the placer's warnings.
+class Noticer {
+  public:
+    Noticer(const std::vector<std::string> &files,
+            const std::function<void(const ImportWarning &)> &on_warning)
+        : m_files(files), m_on_warning(on_warning) {}
+
+    void stored(const Incident &x, ImportSource &src) {
+        const std::string &file = m_files[src.file];
+        if (!x.id.empty()) {
+            // 64-bit hashes, not the ids: a 1M-row import keeps ~40 MB, not ~100 MB; a false
+            // "repeats" needs a hash collision (~3e-8 for 1M ids).
+            const std::uint64_t where =
+                (static_cast<std::uint64_t>(src.file) << k_line_bits) | (src.line & k_line_mask);
+            const auto [it, fresh] = m_ids.try_emplace(std::hash<std::string>{}(x.id), where);
+            if (!fresh) {
+                const std::uint64_t before = it->second;
+                it->second = where;
+                warn({file, src.line, std::string(k_duplicate_id),
+                      "id '" + x.id + "' repeats " + m_files[before >> k_line_bits] + ":" +
+                          std::to_string(before & k_line_mask) + "; the later row wins"});
+                count(k_duplicate_id, file, src.line);
+            }
+        }
+        std::string_view flags = x.flags;
+        while (!flags.empty()) {
+            const auto bar = flags.find('|');
+            const auto flag = flags.substr(0, bar);
+            if (!flag.empty()) {
+                count(flag, file, src.line);
+            }
+            flags = bar == std::string_view::npos ? std::string_view() : flags.substr(bar + 1);
+        }
+        for (auto &w : src.warnings) {
+            w.file = file;
+            w.line = src.line;
+            warn(w);
+        }
+    }
+
+    [[nodiscard]] std::size_t warnings() const noexcept { return m_warnings; }
+    [[nodiscard]] std::vector<FlagSummary> summary() const {
+        std::vector<FlagSummary> out;
+        out.reserve(m_flags.size());
+        for (const auto &[flag, s] : m_flags) {
+            out.push_back(s);
+        }
+        return out;
+    }
+
+  private:
+    static constexpr int k_line_bits = 40;
+    static constexpr std::uint64_t k_line_mask = (std::uint64_t{1} << k_line_bits) - 1;
+    static constexpr std::size_t k_first = 5;
+
+    void warn(const ImportWarning &w) {
+        ++m_warnings;
+        if (m_on_warning) {
+            m_on_warning(w);
+        }
+    }
+    void count(std::string_view flag, const std::string &file, std::size_t line) {
+        auto it = m_flags.find(flag);
+        if (it == m_flags.end()) {
+            it = m_flags.emplace(std::string(flag), FlagSummary{std::string(flag), 0, {}}).first;
+        }
+        auto &s = it->second;
+        ++s.count;
+        if (s.first.size() < k_first) {
+            s.first.emplace_back(file, line);
+        }
+    }
+
+    const std::vector<std::string> &m_files;
+    const std::function<void(const ImportWarning &)> &m_on_warning;
+    std::unordered_map<std::uint64_t, std::uint64_t> m_ids;
+    std::map<std::string, FlagSummary, std::less<>> m_flags;
+    std::size_t m_warnings = 0;
+};
+
 } // namespace
+
+std::vector<ImportWarning> IncidentPlacer::warnings(const Incident & /*placed*/) const {
+    return {};
+}
+
+std::string ImportWarning::to_string() const {
+    return file + ":" + std::to_string(line) + ": warning: " + message;
+}
+
+std::string FlagSummary::to_string(std::size_t max_lines) const {
+    std::string out = flag + ": " + std::to_string(count) + (count == 1 ? " row" : " rows");
+    if (!first.empty() && max_lines > 0) {
+        out += " (first: ";
+        const std::size_t n = std::min(max_lines, first.size());
+        for (std::size_t i = 0; i < n; ++i) {
+            out += (i == 0 ? "" : ", ") + first[i].first + ":" + std::to_string(first[i].second);
+        }
+        out += count > n ? ", ...)" : ")";
+    }
+    return out;
+}
+
+bool WarningLimiter::admit(const ImportWarning &w) {
+    auto it = std::find_if(m_kinds.begin(), m_kinds.end(),
+                           [&](const auto &k) { return k.first == w.kind; });
+    if (it == m_kinds.end()) {
+        m_kinds.push_back({w.kind, {0, 0}});
+        it = std::prev(m_kinds.end());
+    }
+    auto &[shown, hidden] = it->second;
+    if (shown < m_per_kind) {
+        ++shown;
+        return true;
+    }
+    ++hidden;
+    return false;
+}
+
+std::vector<std::string> WarningLimiter::hidden_lines() const {
+    std::vector<std::string> out;
+    for (const auto &[kind, n] : m_kinds) {
+        if (n.second > 0) {
+            out.push_back("and " + std::to_string(n.second) + " more like this (" + kind + ")");
+        }
+    }
+    return out;
+}
 
 ImportReport import_incidents(const std::vector<std::string> &files, IncidentStore &store,
                               const IncidentPlacer &placer, const ImportOptions &options,
@@ -416,6 +594,7 @@ ImportReport import_incidents(const std::vector<std::string> &files, IncidentSto
     std::exception_ptr failure;
     UpsertResult stored;
     std::size_t rejected = 0;
+    Noticer noticer(files, options.on_warning); // the writer thread's only
 
     auto fail = [&](std::exception_ptr e) {
         {
@@ -437,6 +616,7 @@ ImportReport import_incidents(const std::vector<std::string> &files, IncidentSto
             try {
                 placer.place(b.incidents[i]);
                 content_hash(b.incidents[i], b.hashes[i]);
+                src.warnings = placer.warnings(b.incidents[i]);
                 continue;
             } catch (const InputError &e) {
                 src.reject = RejectedRow{files[src.file], src.line, e.location().field, e.message(),
@@ -497,25 +677,25 @@ ImportReport import_incidents(const std::vector<std::string> &files, IncidentSto
             ++next;
             try {
                 origin.clear();
-                if (b.rejects > 0) {
-                    // Report in input order, then close the gaps.
-                    std::size_t kept = 0;
-                    for (std::size_t i = 0; i < b.size(); ++i) {
-                        if (b.sources[i].reject) {
-                            ++rejected;
-                            on_reject(*b.sources[i].reject);
-                            continue;
-                        }
-                        if (kept != i) {
-                            b.incidents[kept] = std::move(b.incidents[i]);
-                            b.hashes[kept] = std::move(b.hashes[i]);
-                        }
-                        origin.push_back(i);
-                        ++kept;
+                // Report rejects and warnings in input order, then close the gaps.
+                std::size_t kept = 0;
+                for (std::size_t i = 0; i < b.size(); ++i) {
+                    auto &src = b.sources[i];
+                    if (src.reject) {
+                        ++rejected;
+                        on_reject(*src.reject);
+                        continue;
                     }
-                    b.incidents.resize(kept);
-                    b.hashes.resize(kept);
+                    noticer.stored(b.incidents[i], src);
+                    if (kept != i) {
+                        b.incidents[kept] = std::move(b.incidents[i]);
+                        b.hashes[kept] = std::move(b.hashes[i]);
+                    }
+                    origin.push_back(i);
+                    ++kept;
                 }
+                b.incidents.resize(kept);
+                b.hashes.resize(kept);
                 if (!b.incidents.empty()) {
                     // Rows the store's server refuses (PostGIS) are rejected like bad input
                     // rows, FILE:LINE and the server's message; the others are stored.
@@ -587,6 +767,7 @@ ImportReport import_incidents(const std::vector<std::string> &files, IncidentSto
             batch.sources.emplace_back();
         }
         batch.sources[rows].reject.reset();
+        batch.sources[rows].warnings.clear();
         return rows++;
     };
     // false: the pipeline stopped (a stage failed).
@@ -672,6 +853,8 @@ ImportReport import_incidents(const std::vector<std::string> &files, IncidentSto
     report.updated = stored.updated;
     report.unchanged = stored.unchanged;
     report.rejected = rejected;
+    report.warnings = noticer.warnings();
+    report.flags = noticer.summary();
     writer->commit();
     return report;
 }

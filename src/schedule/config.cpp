@@ -8,6 +8,7 @@
 #include <borderwatch/core/text_input.hpp>
 #include <borderwatch/core/utf8.hpp>
 #include <borderwatch/export/sha256.hpp>
+#include <borderwatch/incidents/import.hpp>
 #include <borderwatch/store/store.hpp>
 
 #include <toml++/toml.h>
@@ -304,18 +305,17 @@ UpdateConfig parse_update_config(const std::string &toml_text,
     if (!(c.sector_km > 0)) {
         r.fail("export.sector_km", "must be > 0");
     }
-    if (auto edges = r.numbers(exp, "export.", "bands_km")) {
-        c.bands.clear();
-        double previous = 0;
-        for (const double e : *edges) {
-            if (!(e > previous)) {
-                r.fail("export.bands_km",
-                       "must be increasing positive numbers, e.g. [1, 5, 10, 25, 50]");
-            }
-            c.bands.push_back({previous, e});
-            previous = e;
+    // The one band syntax (parse_band_edges): "0,1,5,10,25,50" as --bands, or the same edges
+    // as an array of numbers.
+    if (const auto *node = exp->get("bands_km")) {
+        const auto numbers =
+            node->is_string() ? std::nullopt : r.numbers(exp, "export.", "bands_km");
+        try {
+            c.bands = distance_bands(numbers ? band_edges_from_km(*numbers, {})
+                                             : parse_band_edges(*node->value<std::string>(), {}));
+        } catch (const UsageError &e) {
+            r.fail("export.bands_km", e.what());
         }
-        c.bands.push_back({previous, std::nullopt});
     }
 
     if (const auto *f = r.table("filter")) {

@@ -326,6 +326,12 @@ UpdateResult run_update(const UpdateConfig &config, const ImportStep &import, co
                        {"unchanged", static_cast<double>(result.import.unchanged)},
                        {"rejected", static_cast<double>(result.import.rejected)}}};
         emit(e);
+        for (const auto &flag : result.import.flags) {
+            emit({"import",
+                  flag.to_string(),
+                  {{"flag", flag.flag}},
+                  {{"rows", static_cast<double>(flag.count)}}});
+        }
     }
     // Fingerprints are recorded after the import committed; a kill in between only means
     // the next run imports the same files again, which changes nothing.

@@ -78,8 +78,9 @@ TEST_CASE("import: usage errors", "[import][cli]") {
     CHECK(r.exit_code == 2);
     r = run_cli({"import", k_sample, "--format", "xml", "--store", store.str()});
     CHECK(r.exit_code == 2);
-    r = run_cli({"import", k_sample, "--bands", "1,2", "--store", store.str()});
+    r = run_cli({"import", k_sample, "--bands", "1,x", "--store", store.str()});
     CHECK(r.exit_code == 2);
+    CHECK(r.stderr_text.find("--bands: 'x' is not") != std::string::npos);
     r = run_cli({"import", "--help"});
     CHECK(r.exit_code == 0);
     CHECK(r.stdout_text.rfind("Usage: borderwatch import", 0) == 0);
@@ -125,4 +126,32 @@ TEST_CASE("import: invalid UTF-8, NUL and control characters reject their row, n
     const auto rows = nlohmann::json::parse(r.stdout_text);
     REQUIRE(rows.size() == 2);
     CHECK(rows[1].at("notes") == "\xd0\x94\xd0\xb0\xd1\x80\xd0\xb2\xd0\xbe\xd0\xb7"); // Дарвоз
+}
+
+TEST_CASE("import: warnings for swapped lon/lat and repeated ids, flag summary on stdout",
+          "[import][cli]") {
+    const std::string bad = std::string(BORDERWATCH_TEST_DATA) + "/incidents/bad/";
+    const std::string swapped = bad + "swapped_lonlat.csv";
+    const std::string dups = bad + "duplicate_ids.csv";
+    TempFile store("import-warn", ".gpkg");
+    // ok-1 is in both files: the second file's rows repeat the first file's.
+    const auto r = run_cli({"import", swapped, dups, "--store", store.str()});
+    INFO(r.stderr_text);
+    CHECK(r.exit_code == 0);
+    CHECK(r.stderr_text.find(swapped + ":3: warning: point (37.2363, 69.0991) is ") !=
+          std::string::npos);
+    CHECK(r.stderr_text.find("lon/lat look swapped") != std::string::npos);
+    CHECK(r.stderr_text.find(dups + ":2: warning: id 'ok-1' repeats " + swapped +
+                             ":2; the later row wins") != std::string::npos);
+    CHECK(r.stderr_text.find(dups + ":4: warning: id 'ok-1' repeats " + dups +
+                             ":2; the later row wins") != std::string::npos);
+    CHECK(r.stdout_text.find("  lonlat_look_swapped: 1 row (first: " + swapped + ":3)\n") !=
+          std::string::npos);
+    CHECK(r.stdout_text.find("  duplicate_id: 3 rows (first: " + dups + ":2, " + dups + ":3, " +
+                             dups + ":4)\n") != std::string::npos);
+    // -q: no warnings, the summary stays (it is the result).
+    const auto q = run_cli({"import", swapped, "-q", "--store", store.str()});
+    CHECK(q.exit_code == 0);
+    CHECK(q.stderr_text.empty());
+    CHECK(q.stdout_text.find("lonlat_look_swapped: 1 row") != std::string::npos);
 }

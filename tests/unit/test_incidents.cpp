@@ -6,6 +6,7 @@
 #include <borderwatch/incidents/import.hpp>
 #include <borderwatch/incidents/incident_fields.hpp>
 #include <borderwatch/placement/border_engine.hpp>
+#include <borderwatch/placement/lonlat_swap.hpp>
 #include <borderwatch/store/store.hpp>
 
 #include <catch2/catch.hpp>
@@ -267,13 +268,101 @@ TEST_CASE("Precision rule for bands and sectors", "[incidents]") {
     const auto wide = parse_band_edges("0,50,200");
     CHECK(band_for(20, 10, wide) == "0-50");
     CHECK(band_for(45, 10, wide) == "imprecise");
-    CHECK_THROWS_AS(parse_band_edges("1,5"), UsageError);
     CHECK_THROWS_AS(parse_band_edges("0,5,5"), UsageError);
     CHECK_THROWS_AS(parse_band_edges("0,x"), UsageError);
     CHECK(sector_for(120, 0, 50) == "100-150");
     CHECK(sector_for(125, 25, 50) == "100-150"); // [100, 150] fits exactly
     CHECK(sector_for(130, 25, 50) == "imprecise");
     CHECK(sector_for(0, 0, 50) == "0-50");
+}
+
+TEST_CASE("One band syntax: leading 0 optional, errors name the bad token", "[incidents]") {
+    const std::vector<double> expected{0, 1, 5, 10, 25, 50};
+    for (const char *text : {"0,1,5,10,25,50", "1,5,10,25,50", " 1 , 5,10 ,25,50 ",
+                             "0,1,5,10,25,5e1", "1.0,5,10,25,50.0"}) {
+        INFO(text);
+        CHECK(parse_band_edges(text) == expected);
+    }
+    CHECK(parse_band_edges("0.5") == std::vector<double>{0, 0.5});
+    CHECK(band_edges_from_km({1, 5, 10, 25, 50}) == expected);
+    CHECK(band_edges_from_km({0, 1, 5, 10, 25, 50}) == expected);
+    const auto rejects = [](const std::string &text, const std::string &message) {
+        INFO(text);
+        CHECK_THROWS_WITH(parse_band_edges(text), Catch::Contains(message));
+        CHECK_THROWS_AS(parse_band_edges(text), UsageError);
+    };
+    rejects("", "--bands: '' is not a non-negative number of km");
+    rejects("1,,5", "'' is not a non-negative number");
+    rejects("1,5,x", "'x' is not a non-negative number");
+    rejects("-1,5", "'-1' is not");
+    rejects("1,nan", "'nan' is not");
+    rejects("1,inf", "'inf' is not");
+    rejects("1,5,", "'' is not");
+    rejects("0", "need at least one edge above 0");
+    rejects("5,1", "'1' does not increase (after 5)");
+    rejects("0,5,5", "'5' does not increase (after 5)");
+    rejects("0,0", "'0' does not increase");
+    rejects("1;5", "'1;5' is not");
+    CHECK_THROWS_WITH(parse_band_edges("1,x", "export.bands_km"),
+                      Catch::StartsWith("export.bands_km: 'x'"));
+    CHECK_THROWS_WITH(band_edges_from_km({5, 1}, {}), Catch::StartsWith("'1' does not increase"));
+    CHECK_THROWS_AS(band_edges_from_km({}), UsageError);
+    CHECK_THROWS_AS(band_edges_from_km({1, -2}), UsageError);
+}
+
+TEST_CASE("Import: repeated ids warn with both lines, flags are summarised", "[incidents][store]") {
+    const auto dir = temp_dir("dups");
+    const auto a = write_file(dir / "a.csv", "id,event_date,location_text,lon,lat\n"
+                                             "A,2025-01-01,Panj,70,37.6\n"   // 2
+                                             "B,2025-01-01,Panj,70,37.7\n"   // 3
+                                             "A,2025-01-02,Panj,70,37.8\n"   // 4: repeats 2
+                                             "C,bad date,Panj,70,37.8\n"     // 5: rejected
+                                             "A,2025-01-03,Panj,70,37.9\n"); // 6: repeats 4
+    const auto b = write_file(dir / "b.csv", "id,event_date,location_text,lon,lat\n"
+                                             "B,2025-01-05,Panj,70,37.65\n"); // 2: repeats a:3
+    FakePlacer placer;
+    for (const unsigned threads : {1U, 3U}) {
+        auto store = open_store((dir / ("s" + std::to_string(threads) + ".gpkg")).string());
+        ImportOptions options;
+        options.threads = threads;
+        options.batch_size = 2;
+        std::vector<std::string> warnings;
+        options.on_warning = [&](const ImportWarning &w) { warnings.push_back(w.to_string()); };
+        const auto report =
+            import_incidents({a, b}, *store, placer, options, [](const RejectedRow &) {});
+        CHECK(report.rejected == 1);
+        CHECK(report.warnings == 3);
+        REQUIRE(warnings.size() == 3);
+        CHECK(warnings[0] == a + ":4: warning: id 'A' repeats " + a + ":2; the later row wins");
+        CHECK(warnings[1] == a + ":6: warning: id 'A' repeats " + a + ":4; the later row wins");
+        CHECK(warnings[2] == b + ":2: warning: id 'B' repeats " + a + ":3; the later row wins");
+        // The rule stays: the later row wins.
+        const auto rows = stored(*store);
+        REQUIRE(rows.size() == 2);
+        CHECK(rows.at("A").event_date == "2025-01-03");
+        CHECK(rows.at("B").event_date == "2025-01-05");
+        REQUIRE(report.flags.size() == 1);
+        CHECK(report.flags[0].flag == "duplicate_id");
+        CHECK(report.flags[0].count == 3);
+        CHECK(report.flags[0].to_string() ==
+              "duplicate_id: 3 rows (first: " + a + ":4, " + a + ":6, " + b + ":2)");
+        CHECK(report.flags[0].to_string(2) ==
+              "duplicate_id: 3 rows (first: " + a + ":4, " + a + ":6, ...)");
+    }
+    fs::remove_all(dir);
+}
+
+TEST_CASE("WarningLimiter: the first N of each kind, then counts", "[incidents]") {
+    WarningLimiter limiter(2);
+    int shown = 0;
+    for (int i = 0; i < 5; ++i) {
+        shown += limiter.admit({"a.csv", 1, "duplicate_id", "x"}) ? 1 : 0;
+    }
+    shown += limiter.admit({"a.csv", 1, "lonlat_look_swapped", "x"}) ? 1 : 0;
+    CHECK(shown == 3);
+    CHECK(limiter.hidden_lines() ==
+          std::vector<std::string>{"and 3 more like this (duplicate_id)"});
+    CHECK(FlagSummary{"f", 1, {{"a.csv", 4}}}.to_string() == "f: 1 row (first: a.csv:4)");
 }
 
 TEST_CASE("Import: idempotent, update in place, bad rows, rollback", "[incidents][store]") {
@@ -390,6 +479,57 @@ TEST_CASE("Real placement of the bundled sample (engine + gazetteer)", "[inciden
     const auto &n3 = all.at("N-3");
     CHECK(has_flag(n3.flags, k_flag_location_mismatch));
     CHECK(n3.place_lon == 69.0991);
+    store.reset();
+    fs::remove_all(dir);
+}
+
+TEST_CASE("Real placement: swapped lon/lat flagged and warned as locate does, kept as given",
+          "[incidents]") {
+    const auto engine = BorderEngine::load("TJK-AFG");
+    const auto gazetteer = Gazetteer::load({});
+    const auto placer = make_incident_placer(*engine, *gazetteer);
+    // The one rule: far from the border as given, near it with lon and lat exchanged.
+    CHECK(swapped_border_distance_m(*engine, 37.2363, 69.0991).has_value());
+    CHECK(engine->place(69.0991, 37.2363).border_distance_m < k_swap_far_m);
+    CHECK(lonlat_swap_warning(*engine, 69.0991, 37.2363, 2000.0).empty()); // near: no check
+    CHECK(lonlat_swap_warning(*engine, -3.7, 40.4, 5.0e6).empty());        // far, swapped far too
+    CHECK_THAT(lonlat_swap_hint(*engine, 37.2363, 69.0991),
+               Catch::StartsWith("; with lon/lat swapped (69.0991, 37.2363) it would be ") &&
+                   Catch::EndsWith(" from the border: lon/lat look swapped"));
+    CHECK(lonlat_swap_hint(*engine, 37.2363, 95.0).empty()); // (95, 37.2) is far away too
+    const auto dir = temp_dir("swap");
+    const auto file = write_file(dir / "s.csv", "id,event_date,location_text,lon,lat\n"
+                                                "OK,2025-01-01,Panj,69.0991,37.2363\n"
+                                                "SW,2025-01-01,Panj,37.2363,69.0991\n"
+                                                "FAR,2025-01-01,,-3.7,40.4\n");
+    auto store = open_store((dir / "s.gpkg").string());
+    ImportOptions options;
+    std::vector<ImportWarning> warnings;
+    options.on_warning = [&](const ImportWarning &w) { warnings.push_back(w); };
+    const auto report =
+        import_incidents({file}, *store, *placer, options, [](const RejectedRow &) {});
+    CHECK(report.rejected == 0);
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0].kind == k_flag_lonlat_swapped);
+    CHECK(warnings[0].line == 3);
+    const auto expected = lonlat_swap_warning(*engine, 37.2363, 69.0991,
+                                              engine->place(37.2363, 69.0991).border_distance_m);
+    CHECK(warnings[0].to_string() == file + ":3: warning: " + expected);
+    CHECK_THAT(expected, Catch::StartsWith("point (37.2363, 69.0991) is ") &&
+                             Catch::EndsWith("lon/lat look swapped"));
+    const auto all = stored(*store);
+    CHECK(has_flag(all.at("SW").flags, k_flag_lonlat_swapped));
+    CHECK(all.at("SW").lon == 37.2363); // stored as given, never swapped silently
+    CHECK(all.at("SW").lat == 69.0991);
+    CHECK_FALSE(has_flag(all.at("FAR").flags, k_flag_lonlat_swapped));
+    CHECK(all.at("OK").flags.empty());
+    bool summarised = false;
+    for (const auto &f : report.flags) {
+        if (f.flag == k_flag_lonlat_swapped) {
+            summarised = f.count == 1 && f.first.size() == 1 && f.first[0].second == 3;
+        }
+    }
+    CHECK(summarised);
     store.reset();
     fs::remove_all(dir);
 }

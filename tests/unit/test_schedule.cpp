@@ -91,6 +91,36 @@ TEST_CASE("update config errors name the file and key", "[schedule]") {
           std::string::npos);
 }
 
+TEST_CASE("update config bands_km: the --bands syntax, or an array, one rule", "[schedule]") {
+    const auto bands_of = [](const std::string &value) {
+        const auto c = parse_update_config(
+            "store='s'\n[export]\ndir='x'\nbands_km = " + value + "\n", "/x", "u.toml");
+        std::string labels;
+        for (const auto &b : c.bands) {
+            labels += b.label() + " ";
+        }
+        return labels;
+    };
+    CHECK(bands_of("\"0,2,10\"") == "0-2 2-10 >10 ");
+    CHECK(bands_of("\"2,10\"") == "0-2 2-10 >10 ");
+    CHECK(bands_of("[0, 2, 10]") == "0-2 2-10 >10 ");
+    CHECK(bands_of("[2, 10]") == "0-2 2-10 >10 ");
+    const auto default_config = parse_update_config("store='s'\n[export]\ndir='x'\n", "/x", "u");
+    REQUIRE(default_config.bands.size() == default_distance_bands().size());
+    CHECK(default_config.bands.back().label() == ">50");
+    for (const auto &[value, message] : std::vector<std::pair<std::string, std::string>>{
+             {"\"2,x\"", "u.toml: key 'export.bands_km': 'x' is not a non-negative number"},
+             {"[10, 2]", "u.toml: key 'export.bands_km': '2' does not increase (after 10)"},
+             {"\"\"", "key 'export.bands_km': '' is not"},
+             {"[]", "key 'export.bands_km': need at least one edge above 0"},
+             {"['a']", "key 'export.bands_km': must be an array of numbers"},
+             {"5", "key 'export.bands_km': must be an array of numbers"}}) {
+        INFO(value);
+        CHECK_THROWS_WITH(bands_of(value), Catch::Contains(message));
+        CHECK_THROWS_AS(bands_of(value), UsageError);
+    }
+}
+
 TEST_CASE("the settings hash follows what shapes the export", "[schedule]") {
     auto a = parse_update_config(k_config, "/etc/bw", "u.toml");
     auto b = a;

@@ -64,8 +64,11 @@ struct DistanceBand {
     [[nodiscard]] std::string label() const; ///< "0-1", "1-5", ">50"
 };
 
-/// Default bands 0-1, 1-5, 5-10, 10-25, 25-50, >50 km (as `borderwatch stats`).
+/// Default bands 0-1, 1-5, 5-10, 10-25, 25-50, >50 km: distance_bands(default_band_edges_km()).
 [[nodiscard]] std::vector<DistanceBand> default_distance_bands();
+/// The bands between @p edges_km (from parse_band_edges(): starting at 0, increasing), the
+/// last one open.
+[[nodiscard]] std::vector<DistanceBand> distance_bands(const std::vector<double> &edges_km);
 
 /// What to export and where.
 struct ExportOptions {

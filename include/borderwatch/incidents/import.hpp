@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace borderwatch {
@@ -96,8 +97,18 @@ open_incident_reader(const std::string &path, IncidentFormat format,
 /// Distance bands: edges in km, ascending, starting at 0: {0,1,5,10,25,50} gives
 /// "0-1","1-5","5-10","10-25","25-50",">50".
 [[nodiscard]] const std::vector<double> &default_band_edges_km();
-/// Parse "0,1,5,10,25,50" (ascending, first 0). @throws UsageError
-[[nodiscard]] std::vector<double> parse_band_edges(std::string_view text);
+/// The one band syntax of `import --bands`, `stats --bands`, `export --bands` and the update
+/// config's `export.bands_km`: comma-separated edges in km, increasing, "0," optional:
+/// "0,1,5,10,25,50" and "1,5,10,25,50" are the same bands. Spaces around the commas are
+/// ignored. @p what prefixes the messages ("--bands: ").
+/// @return the edges, starting at 0
+/// @throws UsageError naming the bad token: not a number, negative, non-finite, empty,
+///         not increasing, no edge above 0, more than 1000 edges
+[[nodiscard]] std::vector<double> parse_band_edges(std::string_view text,
+                                                   std::string_view what = "--bands");
+/// The same rules for edges given as numbers (a TOML array). @throws UsageError
+[[nodiscard]] std::vector<double> band_edges_from_km(std::vector<double> edges_km,
+                                                     std::string_view what = "--bands");
 /// Labels of the bands for @p edges_km (without "imprecise").
 [[nodiscard]] std::vector<std::string> band_labels(const std::vector<double> &edges_km);
 
@@ -122,6 +133,19 @@ open_incident_reader(const std::string &path, IncidentFormat format,
 /// Label of a chainage sector ("0-50", "50-100", ...) or "imprecise" by the same rule.
 [[nodiscard]] std::string sector_for(double chainage_km, double uncertainty_km, double sector_km);
 
+/// A warning about a stored row: lon/lat that look swapped, an id repeated in the import.
+struct ImportWarning {
+    std::string file;
+    std::size_t line = 0;
+    std::string kind;    ///< the flag (lonlat_look_swapped) or k_duplicate_id
+    std::string message; ///< without location
+    /// "FILE:LINE: warning: message".
+    [[nodiscard]] std::string to_string() const;
+};
+
+/// ImportWarning::kind and FlagSummary::flag of a repeated id (not a stored flag).
+inline constexpr std::string_view k_duplicate_id = "duplicate_id";
+
 /// Derives the placement fields of an incident. Implementations must be thread-safe.
 class IncidentPlacer {
   public:
@@ -131,6 +155,10 @@ class IncidentPlacer {
     /// @throws InputError (field named) when the incident cannot be placed: no coordinates
     ///         and the location text does not resolve
     virtual void place(Incident &incident) const = 0;
+    /// Warnings about an incident that place() has just placed (kind and message; the import
+    /// fills file and line), e.g. the lon/lat swap warning behind flag lonlat_look_swapped.
+    /// Default: none.
+    [[nodiscard]] virtual std::vector<ImportWarning> warnings(const Incident &placed) const;
 };
 
 /// Placement options.
@@ -155,6 +183,18 @@ struct ImportOptions {
     std::size_t batch_size = 2000; ///< records per upsert call (memory bound)
     unsigned threads = 0;          ///< placement threads; 0 = hardware concurrency
     TextInputOptions text;         ///< encoding and CSV delimiter of every file
+    /// Called for every warning, in input order (may be empty). Rate limiting is the
+    /// caller's: see WarningLimiter.
+    std::function<void(const ImportWarning &)> on_warning;
+};
+
+/// One flag raised during an import: how many stored rows have it, and where the first were.
+struct FlagSummary {
+    std::string flag; ///< e.g. "location_mismatch_25km", or k_duplicate_id
+    std::size_t count = 0;
+    std::vector<std::pair<std::string, std::size_t>> first; ///< up to 5 (file, line)
+    /// "location_mismatch_25km: 12 rows (first: a.csv:4, a.csv:9, a.csv:17, ...)".
+    [[nodiscard]] std::string to_string(std::size_t max_lines = 3) const;
 };
 
 /// What an import did.
@@ -163,11 +203,32 @@ struct ImportReport {
     std::size_t rejected = 0;
     std::size_t inserted = 0, updated = 0, unchanged = 0;
     std::vector<std::string> hints; ///< "FILE: ..." advice about whole files (IncidentReader::hint)
+    std::size_t warnings = 0;       ///< ImportWarnings raised
+    std::vector<FlagSummary> flags; ///< every flag of the stored rows and repeated ids, by name
+};
+
+/// Shows the first @p per_kind warnings of each kind, then counts the rest: the "and 312
+/// more like this" of the style guide, for the CLI and the update log.
+class WarningLimiter {
+  public:
+    explicit WarningLimiter(std::size_t per_kind = 20) : m_per_kind(per_kind) {}
+    /// True when @p w is to be shown (counts it either way).
+    bool admit(const ImportWarning &w);
+    /// "and 312 more like this (duplicate_id)" per kind that had hidden warnings.
+    [[nodiscard]] std::vector<std::string> hidden_lines() const;
+
+  private:
+    std::size_t m_per_kind;
+    std::vector<std::pair<std::string, std::pair<std::size_t, std::size_t>>>
+        m_kinds; // shown, hidden
 };
 
 /// Import @p files into @p store in ONE transaction: either every good record of every file
 /// is stored, or (exception, kill) nothing changes. Bad records go to @p on_reject and are
-/// skipped; a record is never partially imported. Memory is bounded by batch_size.
+/// skipped; a record is never partially imported. An id seen again (in the same file or
+/// another of @p files) is stored from its later row, as an update, and reported to
+/// options.on_warning with both lines; ids are remembered as 64-bit hashes (about 40 bytes per
+/// stored row). Memory is otherwise bounded by batch_size.
 /// @throws IoError / GdalError on storage failure (store unchanged)
 ImportReport import_incidents(const std::vector<std::string> &files, IncidentStore &store,
                               const IncidentPlacer &placer, const ImportOptions &options,

@@ -76,5 +76,9 @@ inline constexpr std::string_view k_flag_ambiguous = "location_ambiguous";
 /// Flag set when the location text did not resolve and the place comes from the admin-2 /
 /// admin-1 column instead (coarser).
 inline constexpr std::string_view k_flag_location_from_admin = "location_from_admin";
+/// Flag set when given coordinates lie far from the border while the same point with lon and
+/// lat exchanged lies near it (lonlat_swap_warning(), the rule `locate` warns by). The stored
+/// coordinates stay as given.
+inline constexpr std::string_view k_flag_lonlat_swapped = "lonlat_look_swapped";
 
 } // namespace borderwatch

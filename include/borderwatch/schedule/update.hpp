@@ -11,6 +11,7 @@
 #include <borderwatch/core/text_input.hpp>
 #include <borderwatch/export/export.hpp>
 #include <borderwatch/export/filter_spec.hpp>
+#include <borderwatch/incidents/import.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -101,6 +102,10 @@ struct ImportCounts {
     std::size_t updated = 0;
     std::size_t unchanged = 0;
     std::vector<std::string> messages; ///< "FILE:LINE: field 'x': ..." for rejected rows
+    /// "FILE:LINE: warning: ..." (swapped lon/lat, repeated ids), rate-limited by
+    /// WarningLimiter ("and 312 more like this (duplicate_id)")
+    std::vector<std::string> warnings;
+    std::vector<FlagSummary> flags; ///< every flag raised (ImportReport::flags)
 };
 
 /// Imports @p files into @p store in one transaction (all or nothing).
@@ -116,7 +121,8 @@ using InputCheck = std::function<void(const std::filesystem::path &file)>;
 /// (open_incident_reader(): the CSV header, or the whole GeoJSON document, is read).
 [[nodiscard]] InputCheck make_input_check(const UpdateConfig &config);
 
-/// One log event: "start", "import", "export", "unchanged", "warning", "done".
+/// One log event: "start", "import" (then one "import" event per flag raised, with fields
+/// flag and rows), "export", "unchanged", "warning", "done".
 struct UpdateEvent {
     std::string event;
     std::string message;                                     ///< one human-readable line

@@ -6,6 +6,7 @@
 #include <borderwatch/core/paths.hpp>
 #include <borderwatch/export/export.hpp>
 #include <borderwatch/export/filter_spec.hpp>
+#include <borderwatch/incidents/import.hpp>
 #include <borderwatch/store/store.hpp>
 
 #include <unistd.h>
@@ -81,9 +82,7 @@ class ExportCommand final : public Command {
             ->type_name("ID");
         app.add_option("--sector-km", m_sector_km, "length of the border sectors, km (default 50)")
             ->type_name("KM");
-        app.add_option("--bands", m_bands,
-                       "distance band edges in km, comma-separated (default 1,5,10,25,50)")
-            ->type_name("LIST");
+        add_bands_option(app, m_bands, "distance bands (distance_bands layer, band column)");
         add_overwrite_option(app, m_overwrite);
         add_filter_options(app, m_filter);
         app.footer(
@@ -108,30 +107,9 @@ class ExportCommand final : public Command {
         if (!(m_sector_km > 0)) {
             throw UsageError("--sector-km must be > 0");
         }
-        m_band_list = parse_bands(m_bands);
+        m_band_list =
+            distance_bands(m_bands.empty() ? default_band_edges_km() : parse_band_edges(m_bands));
         validate_filter_spec(m_filter);
-    }
-
-    static std::vector<DistanceBand> parse_bands(const std::string &text) {
-        std::vector<DistanceBand> out;
-        double previous = 0;
-        std::size_t start = 0;
-        while (start <= text.size()) {
-            auto end = text.find(',', start);
-            if (end == std::string::npos) {
-                end = text.size();
-            }
-            const auto v = parse_double(std::string_view(text).substr(start, end - start));
-            if (!v || !(*v > previous)) {
-                throw UsageError("--bands: '" + text +
-                                 "' must be increasing positive numbers (km), e.g. 1,5,10,25,50");
-            }
-            out.push_back({previous, *v});
-            previous = *v;
-            start = end + 1;
-        }
-        out.push_back({previous, std::nullopt});
-        return out;
     }
 
     int run() override {
@@ -208,7 +186,7 @@ class ExportCommand final : public Command {
     std::string m_store;
     std::string m_border = "TJK-AFG";
     double m_sector_km = 50;
-    std::string m_bands = "1,5,10,25,50";
+    std::string m_bands;
     bool m_overwrite = false;
     FilterSpec m_filter;
     std::vector<ExportFormat> m_formats_parsed;

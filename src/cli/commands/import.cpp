@@ -41,9 +41,7 @@ class ImportCommand final : public Command {
         add_overwrite_option(app, m_overwrite);
         app.add_option("--border", m_border, "border to place against (default TJK-AFG)")
             ->type_name("NAME");
-        app.add_option("--bands", m_bands,
-                       "distance band edges stored in 'band', km (default 0,1,5,10,25,50)")
-            ->type_name("LIST");
+        add_bands_option(app, m_bands, "distance bands stored in 'band'");
         app.add_option("--threads", m_threads, "placement threads (default: all cores)")
             ->type_name("N")
             ->check(CLI::Range(1, 256));
@@ -53,6 +51,13 @@ class ImportCommand final : public Command {
             "placed at the gazetteer's point for their location text (country/admin columns as\n"
             "context). Existing ids are updated in place when their content changed and left\n"
             "untouched otherwise; the whole import is one transaction.\n\n"
+            "Warnings (stderr, the row is stored): FILE:LINE: warning: ... for given coordinates\n"
+            "that lie far from the border while lon/lat exchanged lie near it ('lon/lat look\n"
+            "swapped', flag 'lonlat_look_swapped'; the coordinates are stored as given), and for\n"
+            "an id that repeats an earlier row of the import (both lines; the later row wins).\n"
+            "20 warnings of a kind are shown, then 'and N more like this'. The summary on stdout\n"
+            "has one line per flag raised: 'location_mismatch_25km: 12 rows (first: a.csv:4,\n"
+            "a.csv:9, a.csv:17, ...)' (and duplicate_id).\n\n"
             "Bad rows are reported as FILE:LINE: field 'x': message, written to --rejects, and\n"
             "skipped; the other rows are imported. Formats and columns: "
             "docs/incident-schema.md.\n\n"
@@ -121,6 +126,14 @@ class ImportCommand final : public Command {
         options.format = *parse_incident_format(m_format);
         options.threads = m_threads;
         options.text = m_text;
+        WarningLimiter limiter;
+        if (!globals().quiet) {
+            options.on_warning = [&](const ImportWarning &w) {
+                if (limiter.admit(w)) {
+                    std::cerr << w.to_string() << '\n';
+                }
+            };
+        }
         std::size_t shown = 0;
         constexpr std::size_t max_shown = 20;
         const auto report =
@@ -144,6 +157,11 @@ class ImportCommand final : public Command {
         if (!globals().quiet && shown > max_shown) {
             std::cerr << "import: and " << (shown - max_shown) << " more rejected rows\n";
         }
+        if (!globals().quiet) {
+            for (const auto &line : limiter.hidden_lines()) {
+                std::cerr << "import: " << line << '\n';
+            }
+        }
         std::cout << "imported " << report.read - report.rejected << " of " << report.read
                   << " rows into " << store->describe() << ": " << report.inserted << " inserted, "
                   << report.updated << " updated, " << report.unchanged << " unchanged, "
@@ -152,6 +170,9 @@ class ImportCommand final : public Command {
             if (!globals().quiet) {
                 std::cerr << "import: hint: " << hint << '\n';
             }
+        }
+        for (const auto &flag : report.flags) {
+            std::cout << "  " << flag.to_string() << '\n';
         }
         if (report.rejected > 0 && !globals().quiet) {
             std::cerr << "import: " << report.rejected << " row(s) rejected"

@@ -15,6 +15,7 @@
 #include <borderwatch/core/utf8.hpp>
 #include <borderwatch/placement/border_engine.hpp>
 #include <borderwatch/placement/locate_rows.hpp>
+#include <borderwatch/placement/lonlat_swap.hpp>
 #include <borderwatch/placement/placement_format.hpp>
 
 #include <algorithm>
@@ -31,20 +32,11 @@ namespace {
 
 constexpr std::size_t chunk_rows = 8192;
 constexpr std::size_t max_messages = 20; // per kind, then a summary line
-constexpr double far_away_m = 500000.0;  // an accepted point this far gets the swap check
-constexpr double swap_near_m = 100000.0; // "near the border" for the swapped-point hint
 
 struct OutputRow {
     std::string text;    // the formatted row (without separator)
     std::string warning; // a far-away / swapped-coordinates warning, or ""
 };
-
-std::string human_distance(double metres) {
-    if (metres < 1000.0) {
-        return format_fixed_exact(metres, 0) + " m";
-    }
-    return format_fixed_exact(metres / 1000.0, 1) + " km";
-}
 
 class LocateCommand final : public Command {
   public:
@@ -147,20 +139,9 @@ class LocateCommand final : public Command {
   private:
     // ---- coordinate checks ------------------------------------------------------------
 
-    /// " (with lon/lat swapped the point would be 1.2 km from the border; are the columns
-    /// swapped?)" when the swapped point is valid and near the border, else "".
+    /// The swapped-coordinates hint for a rejected value (the library's one rule).
     [[nodiscard]] std::string swap_hint(double lon, double lat) const {
-        if (!std::isfinite(lon) || !std::isfinite(lat) || std::abs(lon) > 90.0 ||
-            std::abs(lat) > 180.0) {
-            return {};
-        }
-        const Placement swapped = m_engine->place(lat, lon);
-        if (swapped.border_distance_m > swap_near_m) {
-            return {};
-        }
-        return "; with lon/lat swapped (" + format_double(lat) + ", " + format_double(lon) +
-               ") it would be " + human_distance(swapped.border_distance_m) +
-               " from the border: are the lon/lat values swapped?";
+        return lonlat_swap_hint(*m_engine, lon, lat);
     }
 
     // ---- one point ----------------------------------------------------------------------
@@ -233,14 +214,10 @@ class LocateCommand final : public Command {
             cells[m_field_index[k]] = values[k];
         }
         OutputRow row;
-        if (p.border_distance_m > far_away_m) {
-            const std::string hint = swap_hint(lon, lat);
-            if (!hint.empty()) {
-                row.warning = file + (line > 0 ? ":" + std::to_string(line) : std::string()) +
-                              ": warning: point (" + format_double(lon) + ", " +
-                              format_double(lat) + ") is " + human_distance(p.border_distance_m) +
-                              " from the border" + hint;
-            }
+        const std::string warning = lonlat_swap_warning(*m_engine, lon, lat, p.border_distance_m);
+        if (!warning.empty()) {
+            row.warning = file + (line > 0 ? ":" + std::to_string(line) : std::string()) +
+                          ": warning: " + warning;
         }
         if (m_format == "csv" || m_format == "table") {
             std::ostringstream s;

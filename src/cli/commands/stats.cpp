@@ -21,8 +21,7 @@ class StatsCommand final : public Command {
                        "group by a comma-separated list of side, admin1, admin2, event_type, "
                        "month, band, sector (default: no grouping)")
             ->type_name("KEYS");
-        app.add_option("--bands", m_bands, "distance band edges, km (default 0,1,5,10,25,50)")
-            ->type_name("LIST");
+        add_bands_option(app, m_bands, "distance bands of --by band");
         app.add_option("--sector-km", m_sector_km,
                        "length of the border sectors (chainage bins), km (default 50)")
             ->type_name("N");

@@ -49,8 +49,10 @@ class UpdateCommand final : public Command {
             "imported: reason), kept out while the other files are imported (exit 1), and\n"
             "retried when it changes. The export directory may also be an input directory.\n\n"
             "Config keys: store, [inputs] paths/extensions/format, [export] dir/formats/border/\n"
-            "sector_km/bands_km, [filter] (as 'borderwatch query'), [lock] mode=wait|fail,\n"
-            "timeout_s, file. See scripts/update.example.toml.\n\n"
+            "sector_km/bands_km (\"0,1,5,10,25,50\" as --bands, or [1, 5, 10, 25, 50]),\n"
+            "[filter] (as 'borderwatch query'), [lock] mode=wait|fail, timeout_s, file. See\n"
+            "scripts/update.example.toml. Warnings of the import (swapped lon/lat, repeated\n"
+            "ids) are logged; -v also logs one line per flag raised.\n\n"
             "Examples:\n"
             "  borderwatch update --config /etc/borderwatch/update.toml\n"
             "  */15 * * * * borderwatch update -c /etc/borderwatch/update.toml   (crontab)\n\n" +
@@ -104,6 +106,12 @@ class UpdateCommand final : public Command {
             options.format = *parse_incident_format(config.input_format);
             options.text = config.input_text;
             ImportCounts counts;
+            WarningLimiter limiter;
+            options.on_warning = [&](const ImportWarning &w) {
+                if (limiter.admit(w)) {
+                    counts.warnings.push_back(w.to_string());
+                }
+            };
             const auto report =
                 import_incidents(files, store, *placer, options, [&](const RejectedRow &row) {
                     if (counts.messages.size() < 20) {
@@ -118,6 +126,10 @@ class UpdateCommand final : public Command {
             counts.inserted = report.inserted;
             counts.updated = report.updated;
             counts.unchanged = report.unchanged;
+            for (auto &line : limiter.hidden_lines()) {
+                counts.warnings.push_back(std::move(line));
+            }
+            counts.flags = report.flags;
             return counts;
         };
         try {
@@ -125,6 +137,9 @@ class UpdateCommand final : public Command {
                 config, import, [this](const UpdateEvent &e) { log(e); }, progress);
             if (show) {
                 std::cerr << "\r" << std::string(60, ' ') << "\r" << std::flush;
+            }
+            for (const auto &w : result.import.warnings) {
+                log({"warning", w, {}, {}});
             }
             if (result.import.rejected > 0) {
                 for (const auto &m : result.import.messages) {
