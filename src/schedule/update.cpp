@@ -370,6 +370,12 @@ UpdateResult run_update(const UpdateConfig &config, const ImportStep &import, co
               {{"dir", config.export_dir.string()}, {"store_state", result.store_state}},
               {{"incidents", static_cast<double>(result.export_result.incidents)},
                {"files", static_cast<double>(result.export_result.files.size())}}});
+        if (const auto warning = store->text_repairs().warning(); !warning.empty()) {
+            emit({"warning",
+                  warning,
+                  {},
+                  {{"text_values_replaced", static_cast<double>(store->text_repairs().count)}}});
+        }
     }
     result.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

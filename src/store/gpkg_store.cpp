@@ -442,8 +442,8 @@ class GpkgStore final : public IncidentStore {
         return std::make_unique<GpkgWriter>(*this);
     }
 
-    void query(const QueryFilter &filter,
-               const std::function<void(const Incident &)> &sink) const override;
+    void query_stored(const QueryFilter &filter,
+                      const std::function<void(const Incident &)> &sink) const override;
 
     std::string state() const override {
         Stmt s(db(),
@@ -941,8 +941,8 @@ void GpkgWriter::commit() {
     close_writeback_fd(); // the transaction is over: no SQLite lock to lose
 }
 
-void GpkgStore::query(const QueryFilter &f,
-                      const std::function<void(const Incident &)> &sink) const {
+void GpkgStore::query_stored(const QueryFilter &f,
+                             const std::function<void(const Incident &)> &sink) const {
     // SQL pre-filter on the cheap, exact conditions; matches() below decides.
     std::string where;
     std::vector<std::pair<int, double>> reals;

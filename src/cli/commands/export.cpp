@@ -1,5 +1,6 @@
 // borderwatch export: map layers from the store (see include/borderwatch/export/export.hpp).
 #include "cli/commands/commands.hpp"
+#include "cli/commands/incidents_common.hpp"
 
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/numbers.hpp>
@@ -95,7 +96,10 @@ class ExportCommand final : public Command {
             "symlink DIR/current (readers of DIR/current/ see one whole run); DIR/<file> links to\n"
             "current/<file>; the previous run is kept, older ones are removed. --overwrite\n"
             "replaces a previous export, never the store (refused, exit 2).\n"
-            "Prints one line per file (path, format, features) on stdout.\n\n"
+            "Prints one line per file (path, format, features) on stdout.\n"
+            "Text the store holds that is not valid UTF-8 (or holds NUL / control characters,\n"
+            "e.g. after edits by another tool) is replaced in every file and counted in one\n"
+            "warning.\n\n"
             "Examples:\n"
             "  borderwatch export --store incidents.gpkg --out layers/\n"
             "  borderwatch export --out layers/ --formats gpkg,kml --side TJK --within-km 25 "
@@ -199,6 +203,7 @@ class ExportCommand final : public Command {
             std::cout << result.manifest.string() << "\tmanifest\t" << result.incidents
                       << " incidents\n";
         }
+        warn_text_repairs(*store, globals());
         return exit_ok;
     }
 

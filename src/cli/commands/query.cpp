@@ -47,7 +47,9 @@ class QueryCommand final : public Command {
         app.footer(
             "Prints the matching incidents ordered by id: every field (csv, json, geojson with\n"
             "the placed point as geometry) or a summary (table). Names given to --admin1,\n"
-            "--admin2 and --near are resolved through the gazetteer, so any spelling works.\n\n"
+            "--admin2 and --near are resolved through the gazetteer, so any spelling works.\n"
+            "Text the store holds that is not valid UTF-8 (or holds NUL / control characters,\n"
+            "e.g. after edits by another tool) is replaced and counted in one warning.\n\n"
             "Examples:\n"
             "  borderwatch query --within-km 5 --side TJK\n"
             "  borderwatch query --admin2 \"Shamsiddin Shokhin\" --from 2025-12 --format json\n"
@@ -125,6 +127,7 @@ class QueryCommand final : public Command {
                              {false, false, false, false, false, false, true, false, true});
         }
         out.flush();
+        warn_text_repairs(*store, globals());
         return exit_ok;
     }
 
