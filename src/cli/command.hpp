@@ -58,6 +58,9 @@ const std::vector<CommandInfo> &all_commands();
 void add_format_option(CLI::App &app, std::string &format, const std::vector<std::string> &choices,
                        const std::string &description = "output format");
 void add_overwrite_option(CLI::App &app, bool &overwrite);
+/// --csv-raw-formulas: keep CSV cells starting with = + - @ TAB CR as they are (default:
+/// neutralised with a leading ', see csv_formula_risk in core/escape.hpp).
+void add_csv_raw_formulas_option(CLI::App &app, bool &raw);
 /// Footer text listing exit codes; @p extra adds command-specific lines.
 std::string exit_status_footer(const std::string &extra = {});
 /// True if stdout is a terminal (decides default table vs csv output).

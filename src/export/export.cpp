@@ -534,7 +534,7 @@ ExportResult export_layers(const ExportOptions &options, const IncidentSource &s
             out.writers.push_back(make_geojson_writer(dir));
             break;
         case ExportFormat::csv:
-            out.writers.push_back(make_csv_writer(dir));
+            out.writers.push_back(make_csv_writer(dir, options.csv_formulas));
             break;
         case ExportFormat::kml:
             out.writers.push_back(make_kml_writer(dir / "borderwatch.kml", styles));

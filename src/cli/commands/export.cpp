@@ -86,6 +86,7 @@ class ExportCommand final : public Command {
                        "distance band edges in km, comma-separated (default 1,5,10,25,50)")
             ->type_name("LIST");
         add_overwrite_option(app, m_overwrite);
+        add_csv_raw_formulas_option(app, m_csv_raw_formulas);
         add_filter_options(app, m_filter);
         app.footer(
             "Layers: incidents, border, border_sectors, distance_bands, admin_stats, connectors.\n"
@@ -150,6 +151,7 @@ class ExportCommand final : public Command {
         options.out_dir = m_out;
         options.formats = m_formats_parsed;
         options.overwrite = m_overwrite;
+        options.csv_formulas = m_csv_raw_formulas ? CsvFormulas::raw : CsvFormulas::neutralise;
         options.sector_km = m_sector_km;
         options.bands = m_band_list;
         options.store_description = store->describe();
@@ -215,6 +217,7 @@ class ExportCommand final : public Command {
     double m_sector_km = 50;
     std::string m_bands = "1,5,10,25,50";
     bool m_overwrite = false;
+    bool m_csv_raw_formulas = false;
     FilterSpec m_filter;
     std::vector<ExportFormat> m_formats_parsed;
     std::vector<DistanceBand> m_band_list;

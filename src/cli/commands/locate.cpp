@@ -69,6 +69,7 @@ class LocateCommand final : public Command {
                        "--input file)")
             ->type_name("FILE");
         add_overwrite_option(app, m_overwrite);
+        add_csv_raw_formulas_option(app, m_csv_raw_formulas);
         app.add_option("--lon-column", m_lon_column, "name of the longitude column")
             ->type_name("NAME");
         app.add_option("--lat-column", m_lat_column, "name of the latitude column")
@@ -82,7 +83,8 @@ class LocateCommand final : public Command {
             "  admin1, admin2     current official region/province and district names\n"
             "  bearing_deg        azimuth from the point to its nearest border point\n\n"
             "Bad rows (non-numeric, NaN or out-of-range coordinates) are reported as\n"
-            "FILE:LINE: field 'lat': ..., written to --rejects, and skipped.\n\n"
+            "FILE:LINE: field 'lat': ..., written to --rejects (exactly as read, so the file can\n"
+            "be fixed and used again), and skipped.\n\n"
             "Examples:\n"
             "  borderwatch locate 70.78902 38.45373\n"
             "  borderwatch locate --input incidents.csv --format json > placed.json\n"
@@ -252,7 +254,10 @@ class LocateCommand final : public Command {
         }
         if (m_format == "csv" || m_format == "table") {
             std::ostringstream s;
-            write_csv_record(s, cells);
+            // Table cells are read back from this line: only real CSV output is neutralised.
+            write_csv_record(s, cells, ',',
+                             m_format == "csv" && !m_csv_raw_formulas ? CsvFormulas::neutralise
+                                                                      : CsvFormulas::raw);
             row.text = s.str();
             if (!row.text.empty() && row.text.back() == '\n') {
                 row.text.pop_back();
@@ -296,7 +301,8 @@ class LocateCommand final : public Command {
 
     void write_prologue(std::ostream &out) const {
         if (m_format == "csv") {
-            write_csv_record(out, m_out_header);
+            write_csv_record(out, m_out_header, ',',
+                             m_csv_raw_formulas ? CsvFormulas::raw : CsvFormulas::neutralise);
         } else if (m_format == "json") {
             out << "[\n";
         } else if (m_format == "geojson") {
@@ -410,7 +416,7 @@ class LocateCommand final : public Command {
                 m_rejects, m_overwrite ? OverwritePolicy::replace : OverwritePolicy::refuse);
             auto header_row = m_header;
             header_row.emplace_back("error");
-            write_csv_record(rejects->stream(), header_row);
+            write_csv_record(rejects->stream(), header_row, ',', CsvFormulas::raw);
         }
 
         std::ostream &out = std::cout;
@@ -465,7 +471,7 @@ class LocateCommand final : public Command {
                     if (rejects) {
                         auto fields = row.record.fields;
                         fields.push_back(error);
-                        write_csv_record(rejects->stream(), fields);
+                        write_csv_record(rejects->stream(), fields, ',', CsvFormulas::raw);
                     }
                     continue;
                 }
@@ -555,6 +561,7 @@ class LocateCommand final : public Command {
     unsigned m_threads = 0;
     std::string m_rejects;
     bool m_overwrite = false;
+    bool m_csv_raw_formulas = false;
     std::string m_lon_column;
     std::string m_lat_column;
 

@@ -43,6 +43,7 @@ class QueryCommand final : public Command {
         add_store_option(app, m_store);
         add_format_option(app, m_format, {"table", "csv", "json", "geojson"},
                           "output format (default: table on a terminal, csv otherwise)");
+        add_csv_raw_formulas_option(app, m_csv_raw_formulas);
         add_query_filter_options(app, m_filter);
         app.footer(
             "Prints the matching incidents ordered by id: every field (csv, json, geojson with\n"
@@ -79,13 +80,14 @@ class QueryCommand final : public Command {
             for (const auto &f : fields) {
                 header.emplace_back(f.name);
             }
-            write_csv_record(out, header);
+            const auto formulas = m_csv_raw_formulas ? CsvFormulas::raw : CsvFormulas::neutralise;
+            write_csv_record(out, header, ',', formulas);
             std::vector<std::string> row(fields.size());
             store->query(filter, [&](const Incident &x) {
                 for (std::size_t i = 0; i < fields.size(); ++i) {
                     row[i] = field_text(get_field(x, i));
                 }
-                write_csv_record(out, row);
+                write_csv_record(out, row, ',', formulas);
             });
         } else if (format == "json" || format == "geojson") {
             const bool geo = format == "geojson";
@@ -134,6 +136,7 @@ class QueryCommand final : public Command {
   private:
     std::string m_store;
     std::string m_format;
+    bool m_csv_raw_formulas = false;
     FilterSpec m_filter;
 };
 
