@@ -6,6 +6,7 @@
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/json.hpp>
 #include <borderwatch/core/numbers.hpp>
+#include <borderwatch/core/paths.hpp>
 #include <borderwatch/core/utf8.hpp>
 #include <borderwatch/incidents/incident_fields.hpp>
 
@@ -755,10 +756,7 @@ std::unique_ptr<IncidentReader> open_incident_reader(const std::string &path,
     std::unique_ptr<std::istream> owned;
     std::istream *in = &std::cin;
     if (path != "-") {
-        auto file = std::make_unique<std::ifstream>(path, std::ios::binary);
-        if (!*file) {
-            throw IoError("cannot open '" + path + "'");
-        }
+        auto file = std::make_unique<std::ifstream>(open_input_file(path));
         in = file.get();
         owned = std::move(file);
     }

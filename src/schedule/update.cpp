@@ -224,9 +224,9 @@ UpdateResult run_update(const UpdateConfig &config, const ImportStep &import, co
         }
     };
     UpdateResult result;
-    std::filesystem::create_directories(config.export_dir);
+    create_directories_checked(config.export_dir);
     if (config.lock_file.has_parent_path()) {
-        std::filesystem::create_directories(config.lock_file.parent_path());
+        create_directories_checked(config.lock_file.parent_path());
     }
     // Taking the lock truncates the lock file: it must not be anything we read.
     auto protect = own_files(config);

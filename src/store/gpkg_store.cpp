@@ -414,11 +414,19 @@ class GpkgStore final : public IncidentStore {
   public:
     GpkgStore(std::string path, const StoreOpenOptions &options) : m_path(std::move(path)) {
         const bool exists = fs::exists(m_path);
+        if (exists && fs::is_directory(m_path)) {
+            throw IoError("store '" + m_path + "' is a directory; give a GeoPackage file (.gpkg)");
+        }
         if (!exists) {
             if (!options.create_if_missing && !options.init) {
                 throw IoError("store '" + m_path +
                               "' does not exist (create it with 'borderwatch import' or "
                               "'borderwatch store init', or choose one with --store)");
+            }
+            const auto parent = fs::path(m_path).parent_path();
+            if (!parent.empty() && !fs::is_directory(parent)) {
+                throw IoError("cannot create store '" + m_path + "': directory '" +
+                              parent.string() + "' does not exist");
             }
             create_store_file(m_path);
         }

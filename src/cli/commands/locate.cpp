@@ -10,6 +10,7 @@
 #include <borderwatch/core/escape.hpp>
 #include <borderwatch/core/numbers.hpp>
 #include <borderwatch/core/parallel.hpp>
+#include <borderwatch/core/paths.hpp>
 #include <borderwatch/core/protected_paths.hpp>
 #include <borderwatch/core/text_table.hpp>
 #include <borderwatch/placement/border_engine.hpp>
@@ -381,10 +382,7 @@ class LocateCommand final : public Command {
         std::istream *in = &std::cin;
         const std::string name = m_input == "-" ? std::string("-") : m_input;
         if (m_input != "-") {
-            file.open(m_input, std::ios::binary);
-            if (!file) {
-                throw IoError("cannot open input file '" + m_input + "'");
-            }
+            file = open_input_file(m_input);
             in = &file;
         }
         CsvReader reader(*in, name);

@@ -4,6 +4,7 @@
 #include <borderwatch/core/csv.hpp>
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/numbers.hpp>
+#include <borderwatch/core/paths.hpp>
 #include <borderwatch/core/text_table.hpp>
 #include <borderwatch/gazetteer/gazetteer.hpp>
 #include <borderwatch/gazetteer/normalize.hpp>
@@ -156,10 +157,7 @@ class ResolveCommand final : public Command {
         std::istream *in = &std::cin;
         const std::string name = m_input == "-" ? "-" : m_input;
         if (m_input != "-") {
-            file.open(m_input, std::ios::binary);
-            if (!file) {
-                throw IoError("cannot open '" + m_input + "'");
-            }
+            file = open_input_file(m_input);
             in = &file;
         }
         std::string text;
