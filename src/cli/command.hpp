@@ -68,6 +68,9 @@ TextInputOptions text_input_options(const std::string &encoding, const std::stri
 /// --bands LIST (one syntax for import, stats and export: parse_band_edges()); @p what says
 /// what the bands are used for.
 void add_bands_option(CLI::App &app, std::string &bands, const std::string &what);
+/// --csv-raw-formulas: keep CSV cells starting with = + - @ TAB CR as they are (default:
+/// neutralised with a leading ', see csv_formula_risk in core/escape.hpp).
+void add_csv_raw_formulas_option(CLI::App &app, bool &raw);
 /// Footer text listing exit codes; @p extra adds command-specific lines.
 std::string exit_status_footer(const std::string &extra = {});
 /// True if stdout is a terminal (decides default table vs csv output).

@@ -51,6 +51,13 @@ void add_bands_option(CLI::App &app, std::string &bands, const std::string &what
         ->type_name("LIST");
 }
 
+void add_csv_raw_formulas_option(CLI::App &app, bool &raw) {
+    app.add_flag("--csv-raw-formulas", raw,
+                 "CSV: write text cells that start with = + - @ TAB or CR as they are (default: "
+                 "prefixed with ' so spreadsheets show them as text instead of running them as "
+                 "formulas; OWASP CSV Injection)");
+}
+
 std::string exit_status_footer(const std::string &extra) {
     std::string out = "Exit status:\n"
                       "  0  success\n"

@@ -104,6 +104,11 @@ int main(int argc, char **argv) {
     } catch (const Error &e) {
         std::cerr << "borderwatch: error: " << e.what() << '\n';
         return exit_failure;
+    } catch (const std::filesystem::filesystem_error &e) {
+        // A file-system call the library did not wrap in an IoError: still the user's
+        // environment (a path, a permission), not a bug.
+        std::cerr << "borderwatch: error: " << describe_filesystem_error(e) << '\n';
+        return exit_failure;
     } catch (const std::exception &e) {
         std::cerr << "borderwatch: internal error: " << e.what() << '\n';
         return exit_failure;

@@ -37,11 +37,17 @@ void fsync_path(const std::filesystem::path &path) {
 
 AtomicFile::AtomicFile(std::filesystem::path target, OverwritePolicy policy)
     : m_target(std::move(target)) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(m_target, ec)) {
+        throw IoError("cannot write '" + m_target.string() + "': " + std::strerror(EISDIR) +
+                      " (give a file name)");
+    }
     if (policy == OverwritePolicy::refuse && std::filesystem::exists(m_target)) {
         throw IoError("'" + m_target.string() + "' already exists; use --overwrite to replace it");
     }
     if (m_target.has_parent_path() && !std::filesystem::is_directory(m_target.parent_path())) {
-        throw IoError("directory '" + m_target.parent_path().string() + "' does not exist");
+        throw IoError("cannot write '" + m_target.string() + "': directory '" +
+                      m_target.parent_path().string() + "' does not exist");
     }
     m_temp = make_temp_sibling(m_target);
 }
@@ -60,7 +66,8 @@ std::ofstream &AtomicFile::stream() {
     if (!m_stream.is_open()) {
         m_stream.open(m_temp, std::ios::binary | std::ios::trunc);
         if (!m_stream) {
-            throw IoError("cannot create '" + m_temp.string() + "': " + std::strerror(errno));
+            throw IoError("cannot write '" + m_target.string() + "' (temporary '" +
+                          m_temp.filename().string() + "'): " + std::strerror(errno));
         }
     }
     return m_stream;

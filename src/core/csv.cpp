@@ -132,32 +132,23 @@ std::optional<std::size_t> find_column(const std::vector<std::string> &header,
     return std::nullopt;
 }
 
-std::string csv_escape(std::string_view field, char separator) {
-    const bool needs_quotes =
-        field.find_first_of(std::string{separator, '"', '\n', '\r'}) != std::string_view::npos ||
-        (!field.empty() && (field.front() == ' ' || field.back() == ' '));
-    if (!needs_quotes) {
-        return std::string(field);
-    }
-    std::string out = "\"";
-    for (const char c : field) {
-        if (c == '"') {
-            out += '"';
-        }
-        out += c;
-    }
-    out += '"';
+std::string csv_escape(std::string_view field, char separator, CsvFormulas formulas) {
+    std::string out;
+    append_csv_field(out, field, separator, formulas);
     return out;
 }
 
-void write_csv_record(std::ostream &out, const std::vector<std::string> &fields, char separator) {
+void write_csv_record(std::ostream &out, const std::vector<std::string> &fields, char separator,
+                      CsvFormulas formulas) {
+    std::string line;
     for (std::size_t i = 0; i < fields.size(); ++i) {
         if (i > 0) {
-            out << separator;
+            line.push_back(separator);
         }
-        out << csv_escape(fields[i], separator);
+        append_csv_field(line, fields[i], separator, formulas);
     }
-    out << '\n';
+    line.push_back('\n');
+    out << line;
 }
 
 } // namespace borderwatch

@@ -71,6 +71,100 @@ void append_xml_escaped(std::string &out, std::string_view text) {
     out.append(text.data() + run, text.size() - run);
 }
 
+namespace {
+
+bool is_digit(char c) noexcept {
+    return c >= '0' && c <= '9';
+}
+
+// [+-]? (digits [. digits*] | . digits) ([eE] [+-]? digits)?  — the whole cell.
+bool is_plain_number(std::string_view s) noexcept {
+    std::size_t i = 0;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+        ++i;
+    }
+    std::size_t digits = 0;
+    while (i < s.size() && is_digit(s[i])) {
+        ++i;
+        ++digits;
+    }
+    if (i < s.size() && s[i] == '.') {
+        ++i;
+        while (i < s.size() && is_digit(s[i])) {
+            ++i;
+            ++digits;
+        }
+    }
+    if (digits == 0) {
+        return false;
+    }
+    if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+        ++i;
+        if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+            ++i;
+        }
+        const std::size_t start = i;
+        while (i < s.size() && is_digit(s[i])) {
+            ++i;
+        }
+        if (i == start) {
+            return false;
+        }
+    }
+    return i == s.size();
+}
+
+} // namespace
+
+bool csv_formula_risk(std::string_view cell) noexcept {
+    if (cell.empty()) {
+        return false;
+    }
+    switch (cell.front()) {
+    case '=':
+    case '@':
+    case '\t':
+    case '\r':
+        return true;
+    case '+':
+    case '-':
+        return !is_plain_number(cell);
+    default:
+        return false;
+    }
+}
+
+void append_csv_field(std::string &out, std::string_view cell, char separator,
+                      CsvFormulas formulas) {
+    const bool neutralise = formulas == CsvFormulas::neutralise && csv_formula_risk(cell);
+    bool quote = neutralise || (!cell.empty() && (cell.front() == ' ' || cell.back() == ' '));
+    if (!quote) {
+        for (const char c : cell) {
+            if (c == separator || c == '"' || c == '\n' || c == '\r') {
+                quote = true;
+                break;
+            }
+        }
+    }
+    if (!quote) {
+        out.append(cell);
+        return;
+    }
+    out.push_back('"');
+    if (neutralise) {
+        out.push_back('\'');
+    }
+    std::size_t run = 0;
+    for (std::size_t i = 0; i < cell.size(); ++i) {
+        if (cell[i] == '"') {
+            out.append(cell.data() + run, i + 1 - run); // through the quote, then double it
+            run = i;
+        }
+    }
+    out.append(cell.data() + run, cell.size() - run);
+    out.push_back('"');
+}
+
 std::string json_quoted(std::string_view text) {
     std::string out = "\"";
     append_json_escaped(out, text);

@@ -1,7 +1,9 @@
 // CSV with a WKT geometry column (the layout GDAL's CSV driver and spreadsheets read):
-// one file per layer, streaming, RFC 4180 quoting.
+// one file per layer, streaming, RFC 4180 quoting and CSV-injection neutralising of text cells
+// (append_csv_field in core/escape).
 
 #include <borderwatch/core/atomic_file.hpp>
+#include <borderwatch/core/escape.hpp>
 #include <borderwatch/export/feature.hpp>
 
 #include "export/detail/per_layer_files.hpp"
@@ -15,39 +17,17 @@ namespace {
 
 constexpr int k_decimals = 7;
 
-void append_csv_field(std::string &out, std::string_view field) {
-    bool quote = !field.empty() && (field.front() == ' ' || field.back() == ' ');
-    for (const char c : field) {
-        if (c == ',' || c == '"' || c == '\n' || c == '\r') {
-            quote = true;
-            break;
-        }
-    }
-    if (!quote) {
-        out.append(field);
-        return;
-    }
-    out.push_back('"');
-    for (const char c : field) {
-        if (c == '"') {
-            out.push_back('"');
-        }
-        out.push_back(c);
-    }
-    out.push_back('"');
-}
-
 class CsvLayer final : public LayerWriter {
   public:
-    CsvLayer(const std::filesystem::path &dir, LayerSchema schema)
-        : m_schema(std::move(schema)), m_file(dir / (m_schema.name + ".csv")),
+    CsvLayer(const std::filesystem::path &dir, LayerSchema schema, CsvFormulas formulas)
+        : m_schema(std::move(schema)), m_formulas(formulas), m_file(dir / (m_schema.name + ".csv")),
           m_out(m_file.stream()) {
         m_out.enable_writeback(m_file.temp_path());
         auto &s = m_out.str();
         s += "WKT";
         for (const auto &field : m_schema.fields) {
             s.push_back(',');
-            append_csv_field(s, field.name);
+            append_csv_field(s, field.name, ',', m_formulas);
         }
         s.push_back('\n');
     }
@@ -56,7 +36,7 @@ class CsvLayer final : public LayerWriter {
         auto &s = m_out.str();
         m_scratch.clear();
         detail::append_wkt(m_scratch, feature.geometry, k_decimals);
-        append_csv_field(s, m_scratch);
+        append_csv_field(s, m_scratch, ',', CsvFormulas::raw); // WKT: never a formula
         for (std::size_t i = 0; i < m_schema.fields.size(); ++i) {
             s.push_back(',');
             if (i >= feature.values.size()) {
@@ -64,7 +44,7 @@ class CsvLayer final : public LayerWriter {
             }
             const auto &value = feature.values[i];
             if (const auto *text = std::get_if<std::string_view>(&value)) {
-                append_csv_field(s, *text);
+                append_csv_field(s, *text, ',', m_formulas); // numbers below: as they are
             } else {
                 detail::append_value_text(s, value);
             }
@@ -86,6 +66,7 @@ class CsvLayer final : public LayerWriter {
 
   private:
     LayerSchema m_schema;
+    CsvFormulas m_formulas;
     AtomicFile m_file;
     detail::OutBuffer m_out;
     std::string m_scratch;
@@ -96,8 +77,9 @@ class CsvLayer final : public LayerWriter {
 
 } // namespace
 
-std::unique_ptr<FormatWriter> make_csv_writer(const std::filesystem::path &dir) {
-    return std::make_unique<detail::PerLayerFileWriter<CsvLayer>>(dir);
+std::unique_ptr<FormatWriter> make_csv_writer(const std::filesystem::path &dir,
+                                              CsvFormulas formulas) {
+    return std::make_unique<detail::PerLayerFileWriter<CsvLayer, CsvFormulas>>(dir, formulas);
 }
 
 } // namespace borderwatch

@@ -12,6 +12,7 @@
 #include <borderwatch/core/numbers.hpp>
 #include <borderwatch/core/parallel.hpp>
 #include <borderwatch/core/paths.hpp>
+#include <borderwatch/core/utf8.hpp>
 #include <borderwatch/export/sha256.hpp>
 #include <borderwatch/geodesy/geodesic.hpp>
 #include <borderwatch/incidents/import.hpp>
@@ -545,7 +546,7 @@ ExportResult export_layers(const ExportOptions &options, const IncidentSource &s
             out.writers.push_back(make_geojson_writer(dir));
             break;
         case ExportFormat::csv:
-            out.writers.push_back(make_csv_writer(dir));
+            out.writers.push_back(make_csv_writer(dir, options.csv_formulas));
             break;
         case ExportFormat::kml:
             out.writers.push_back(make_kml_writer(dir / "borderwatch.kml", styles));
@@ -843,10 +844,12 @@ ExportResult export_layers(const ExportOptions &options, const IncidentSource &s
     manifest["borderwatch_version"] = version_string();
     manifest["generated_at"] = options.generated_at.empty() ? now_iso8601() : options.generated_at;
     manifest["run"] = run.id();
-    manifest["store"] = {{"description", options.store_description},
-                         {"state", options.store_state}};
-    manifest["filter"] = options.filter_description;
-    manifest["border"] = {{"id", border.id},
+    // Caller-supplied text (store paths, filter values, border file names) may hold any
+    // bytes; the manifest is valid JSON whatever they are.
+    manifest["store"] = {{"description", sanitize_text(options.store_description)},
+                         {"state", sanitize_text(options.store_state)}};
+    manifest["filter"] = sanitize_text(options.filter_description);
+    manifest["border"] = {{"id", sanitize_text(border.id)},
                           {"left", border.left},
                           {"right", border.right},
                           {"length_km", std::round(border.length_km * 1000.0) / 1000.0}};

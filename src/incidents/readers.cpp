@@ -6,6 +6,7 @@
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/json.hpp>
 #include <borderwatch/core/numbers.hpp>
+#include <borderwatch/core/paths.hpp>
 #include <borderwatch/core/utf8.hpp>
 #include <borderwatch/incidents/incident_fields.hpp>
 

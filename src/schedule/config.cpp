@@ -5,6 +5,7 @@
 #include <borderwatch/schedule/update.hpp>
 
 #include <borderwatch/core/error.hpp>
+#include <borderwatch/core/paths.hpp>
 #include <borderwatch/core/text_input.hpp>
 #include <borderwatch/core/utf8.hpp>
 #include <borderwatch/export/sha256.hpp>
@@ -378,10 +379,7 @@ UpdateConfig parse_update_config(const std::string &toml_text,
 }
 
 UpdateConfig load_update_config(const std::filesystem::path &file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-        throw IoError("cannot read config '" + file.string() + "'");
-    }
+    std::ifstream in = open_input_file(file); // IoError: "cannot open 'FILE': reason"
     std::ostringstream ss;
     ss << in.rdbuf();
     const auto base = std::filesystem::absolute(file).parent_path();

@@ -224,9 +224,9 @@ UpdateResult run_update(const UpdateConfig &config, const ImportStep &import, co
         }
     };
     UpdateResult result;
-    std::filesystem::create_directories(config.export_dir);
+    create_directories_checked(config.export_dir);
     if (config.lock_file.has_parent_path()) {
-        std::filesystem::create_directories(config.lock_file.parent_path());
+        create_directories_checked(config.lock_file.parent_path());
     }
     // Taking the lock truncates the lock file: it must not be anything we read.
     auto protect = own_files(config);
@@ -376,6 +376,12 @@ UpdateResult run_update(const UpdateConfig &config, const ImportStep &import, co
               {{"dir", config.export_dir.string()}, {"store_state", result.store_state}},
               {{"incidents", static_cast<double>(result.export_result.incidents)},
                {"files", static_cast<double>(result.export_result.files.size())}}});
+        if (const auto warning = store->text_repairs().warning(); !warning.empty()) {
+            emit({"warning",
+                  warning,
+                  {},
+                  {{"text_values_replaced", static_cast<double>(store->text_repairs().count)}}});
+        }
     }
     result.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -279,7 +279,7 @@ StatsTable StatsAccumulator::finish() {
     return t;
 }
 
-std::string format_stats(const StatsTable &t, std::string_view format) {
+std::string format_stats(const StatsTable &t, std::string_view format, CsvFormulas csv_formulas) {
     std::vector<std::string> header;
     for (const auto k : t.by) {
         header.emplace_back(to_string(k));
@@ -314,9 +314,9 @@ std::string format_stats(const StatsTable &t, std::string_view format) {
                   "left out of the distance statistics.";
     std::ostringstream out;
     if (format == "csv") {
-        write_csv_record(out, header);
+        write_csv_record(out, header, ',', csv_formulas);
         for (const auto &r : rows) {
-            write_csv_record(out, r);
+            write_csv_record(out, r, ',', csv_formulas);
         }
     } else if (format == "json") {
         nlohmann::ordered_json j;

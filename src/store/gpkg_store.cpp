@@ -414,11 +414,19 @@ class GpkgStore final : public IncidentStore {
   public:
     GpkgStore(std::string path, const StoreOpenOptions &options) : m_path(std::move(path)) {
         const bool exists = fs::exists(m_path);
+        if (exists && fs::is_directory(m_path)) {
+            throw IoError("store '" + m_path + "' is a directory; give a GeoPackage file (.gpkg)");
+        }
         if (!exists) {
             if (!options.create_if_missing && !options.init) {
                 throw IoError("store '" + m_path +
                               "' does not exist (create it with 'borderwatch import' or "
                               "'borderwatch store init', or choose one with --store)");
+            }
+            const auto parent = fs::path(m_path).parent_path();
+            if (!parent.empty() && !fs::is_directory(parent)) {
+                throw IoError("cannot create store '" + m_path + "': directory '" +
+                              parent.string() + "' does not exist");
             }
             create_store_file(m_path);
         }
@@ -442,8 +450,8 @@ class GpkgStore final : public IncidentStore {
         return std::make_unique<GpkgWriter>(*this);
     }
 
-    void query(const QueryFilter &filter,
-               const std::function<void(const Incident &)> &sink) const override;
+    void query_stored(const QueryFilter &filter,
+                      const std::function<void(const Incident &)> &sink) const override;
 
     std::string state() const override {
         Stmt s(db(),
@@ -941,8 +949,8 @@ void GpkgWriter::commit() {
     close_writeback_fd(); // the transaction is over: no SQLite lock to lose
 }
 
-void GpkgStore::query(const QueryFilter &f,
-                      const std::function<void(const Incident &)> &sink) const {
+void GpkgStore::query_stored(const QueryFilter &f,
+                             const std::function<void(const Incident &)> &sink) const {
     // SQL pre-filter on the cheap, exact conditions; matches() below decides.
     std::string where;
     std::vector<std::pair<int, double>> reals;

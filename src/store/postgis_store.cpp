@@ -375,8 +375,8 @@ class PostgisStore final : public IncidentStore {
         return std::make_unique<PostgisWriter>(*this);
     }
 
-    void query(const QueryFilter &filter,
-               const std::function<void(const Incident &)> &sink) const override;
+    void query_stored(const QueryFilter &filter,
+                      const std::function<void(const Incident &)> &sink) const override;
 
     std::string state() const override {
         const auto r = m_conn.exec("SELECT value FROM " + m_meta + " WHERE key = 'change_counter'");
@@ -831,8 +831,8 @@ std::string where_clause(const QueryFilter &f, std::vector<PgParam> &params) {
     return out;
 }
 
-void PostgisStore::query(const QueryFilter &filter,
-                         const std::function<void(const Incident &)> &sink) const {
+void PostgisStore::query_stored(const QueryFilter &filter,
+                                const std::function<void(const Incident &)> &sink) const {
     std::vector<PgParam> params;
     const std::string sql = "DECLARE bw_query NO SCROLL CURSOR FOR SELECT " + m_sql.select_list +
                             " FROM " + m_incidents + where_clause(filter, params) + " ORDER BY id";

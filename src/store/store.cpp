@@ -2,6 +2,7 @@
 #include <borderwatch/store/store.hpp>
 
 #include <borderwatch/core/error.hpp>
+#include <borderwatch/core/utf8.hpp>
 #include <borderwatch/geodesy/geodesic.hpp>
 #include <borderwatch/incidents/incident_fields.hpp>
 
@@ -79,6 +80,59 @@ std::size_t IncidentStore::remove(const std::vector<std::string> &ids) {
     const auto n = w->remove(ids);
     w->commit();
     return n;
+}
+
+std::string TextRepairs::warning() const {
+    if (count == 0) {
+        return {};
+    }
+    std::string out = std::to_string(count) +
+                      (count == 1 ? " text value in the store was not valid UTF-8/XML text and was"
+                                  : " text values in the store were not valid UTF-8/XML text "
+                                    "and were") +
+                      " replaced (first: ";
+    for (std::size_t i = 0; i < first.size(); ++i) {
+        out += (i == 0 ? "" : ", ") + std::string("id ") + first[i].id + " field '" +
+               first[i].field + "'";
+    }
+    return out + ")";
+}
+
+void IncidentStore::query(const QueryFilter &filter,
+                          const std::function<void(const Incident &)> &sink,
+                          StoredText text) const {
+    if (text == StoredText::raw) {
+        query_stored(filter, sink);
+        return;
+    }
+    // Valid rows (nearly all) go through untouched; a row with a bad value is copied once.
+    std::vector<std::size_t> bad;
+    Incident clean;
+    query_stored(filter, [&](const Incident &x) {
+        bad.clear();
+        detail::visit_field_values(x, [&](std::size_t i, const auto &v) {
+            if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::string_view>) {
+                if (find_text_issue(v)) {
+                    bad.push_back(i);
+                }
+            }
+        });
+        if (bad.empty()) {
+            sink(x);
+            return;
+        }
+        clean = x;
+        for (const auto i : bad) {
+            set_field(clean, i, FieldValue{sanitize_text(std::get<std::string>(get_field(x, i)))});
+        }
+        for (const auto i : bad) {
+            ++m_text_repairs.count;
+            if (m_text_repairs.first.size() < TextRepairs::k_places_kept) {
+                m_text_repairs.first.push_back({clean.id, std::string(incident_fields()[i].name)});
+            }
+        }
+        sink(clean);
+    });
 }
 
 bool is_postgis_spec(const std::string &spec) noexcept {

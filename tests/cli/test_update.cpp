@@ -67,7 +67,7 @@ void write_variant(const fs::path &to, const std::string &suffix) {
             rec->fields[0] += suffix;
         }
         header = false;
-        write_csv_record(out, rec->fields);
+        write_csv_record(out, rec->fields, ',', CsvFormulas::raw); // an input file
     }
 }
 

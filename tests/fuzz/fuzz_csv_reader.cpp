@@ -54,7 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         if (fields.size() == 1 && fields[0].empty()) {
             continue; // a lone empty field writes a blank line, which readers skip
         }
-        borderwatch::write_csv_record(written, fields, separator);
+        borderwatch::write_csv_record(written, fields, separator, borderwatch::CsvFormulas::raw);
         for (auto &f : fields) {
             f = normalise_breaks(f);
         }

@@ -9,7 +9,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     std::string text = "id,year,where_prec,date_prec,best,low,high,date_start,date_end,"
                        "country,adm_1,adm_2,where_coordinates,geom_wkt\n"
                        "1,2025,1,1,1,1,1,2025-11-26,2025-11-26,Tajikistan,Khatlon,,Panj,";
-    text += borderwatch::csv_escape(borderwatch::fuzz::as_text(data, size));
+    text += borderwatch::csv_escape(borderwatch::fuzz::as_text(data, size), ',',
+                                    borderwatch::CsvFormulas::raw);
     text += '\n';
     static borderwatch::fuzz::MemoryFile file;
     const auto path = file.write(text);

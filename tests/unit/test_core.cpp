@@ -7,6 +7,7 @@
 #include <borderwatch/core/json.hpp>
 #include <borderwatch/core/numbers.hpp>
 #include <borderwatch/core/parallel.hpp>
+#include <borderwatch/core/paths.hpp>
 #include <borderwatch/core/text_table.hpp>
 
 #include <nlohmann/json.hpp>
@@ -17,6 +18,8 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+
+#include <unistd.h>
 
 using namespace borderwatch;
 
@@ -207,4 +210,92 @@ TEST_CASE("JSON is parsed with a nesting limit that names line and column", "[co
     }
     std::istringstream comments("// styles\n{\"a\": 1}");
     CHECK(parse_json(comments, "styles.json", /*allow_comments=*/true).at("a") == 1);
+}
+
+TEST_CASE("CSV formula cells are neutralised as OWASP recommends, numbers are not",
+          "[core][issue12]") {
+    // https://owasp.org/www-community/attacks/CSV_Injection
+    CHECK(csv_formula_risk("=1+2"));
+    CHECK(csv_formula_risk("+cmd|' /C calc'!A0"));
+    CHECK(csv_formula_risk("-2+3"));
+    CHECK(csv_formula_risk("@SUM(A1:A9)"));
+    CHECK(csv_formula_risk("\tx"));
+    CHECK(csv_formula_risk("\rx"));
+    CHECK(csv_formula_risk("-"));
+    CHECK(csv_formula_risk("-inf"));
+    CHECK_FALSE(csv_formula_risk(""));
+    CHECK_FALSE(csv_formula_risk("plain"));
+    CHECK_FALSE(csv_formula_risk("a=b"));
+    CHECK_FALSE(csv_formula_risk(" =1")); // leading space: text, and quoted anyway
+    for (const char *number : {"-12.5", "+3", "-0", "-1.5e-07", "+2E+10", "-.5", "-5."}) {
+        INFO(number);
+        CHECK_FALSE(csv_formula_risk(number));
+    }
+    CHECK(csv_formula_risk("-1e"));
+    CHECK(csv_formula_risk("-1.2.3"));
+
+    CHECK(csv_escape("=1+2") == "\"'=1+2\"");
+    CHECK(csv_escape("=HYPERLINK(\"http://x\",\"y\")") ==
+          "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+    CHECK(csv_escape("@a,b") == "\"'@a,b\"");
+    CHECK(csv_escape("\tx") == "\"'\tx\"");
+    CHECK(csv_escape("-12.5") == "-12.5");
+    CHECK(csv_escape("=1+2", ',', CsvFormulas::raw) == "=1+2");
+    CHECK(csv_escape("a\"b", ',', CsvFormulas::raw) == "\"a\"\"b\"");
+    CHECK(csv_escape("a;b", ';') == "\"a;b\"");
+    CHECK(csv_escape("a;b") == "a;b");
+
+    std::ostringstream out;
+    write_csv_record(out, {"id", "-3", "=cmd", "+x"});
+    write_csv_record(out, {"=cmd"}, ',', CsvFormulas::raw);
+    CHECK(out.str() == "id,-3,\"'=cmd\",\"'+x\"\n=cmd\n");
+
+    // A neutralised cell reads back as the quote-prefixed text.
+    std::istringstream in(out.str());
+    CsvReader reader(in, "t.csv");
+    const auto rec = reader.next();
+    REQUIRE(rec);
+    CHECK(rec->fields == std::vector<std::string>{"id", "-3", "'=cmd", "'+x"});
+}
+
+TEST_CASE("User file errors are plain IoErrors with the path and the OS reason",
+          "[core][issue12]") {
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("bw-core-files-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    auto message = [](auto &&f) {
+        try {
+            f();
+        } catch (const IoError &e) {
+            return std::string(e.what());
+        }
+        return std::string("no IoError");
+    };
+    CHECK(message([&] { (void)open_input_file(dir); }) ==
+          "cannot read '" + dir.string() + "': Is a directory");
+    CHECK(message([&] { (void)open_input_file(dir / "missing.csv"); }) ==
+          "cannot open '" + (dir / "missing.csv").string() + "': No such file or directory");
+    CHECK(message([&] {
+              create_directories_checked("/proc/borderwatch-x/y");
+          }).rfind("cannot create directory '/proc/borderwatch-x/y': ", 0) == 0);
+    std::ofstream(dir / "file") << "x";
+    CHECK(message([&] {
+              create_directories_checked(dir / "file" / "sub");
+          }).rfind("cannot create directory '" + (dir / "file" / "sub").string() + "': ", 0) == 0);
+    CHECK(message([&] {
+              create_directories_checked(dir / "file");
+          }).rfind("cannot create directory '" + (dir / "file").string() + "': ", 0) == 0);
+    CHECK_NOTHROW(create_directories_checked(dir / "a" / "b"));
+    CHECK(std::filesystem::is_directory(dir / "a" / "b"));
+    CHECK(message([&] { AtomicFile f(dir); }) ==
+          "cannot write '" + dir.string() + "': Is a directory (give a file name)");
+
+    try {
+        std::filesystem::create_directories("/proc/borderwatch-x");
+        FAIL("no filesystem_error");
+    } catch (const std::filesystem::filesystem_error &e) {
+        CHECK(describe_filesystem_error(e) ==
+              "cannot create directories '/proc/borderwatch-x': No such file or directory");
+    }
+    std::filesystem::remove_all(dir);
 }

@@ -1,5 +1,6 @@
 // GeoPackage store: create, idempotent upsert, update in place, delete, rollback, queries.
 #include <borderwatch/core/error.hpp>
+#include <borderwatch/core/utf8.hpp>
 #include <borderwatch/incidents/incident_fields.hpp>
 #include <borderwatch/store/store.hpp>
 
@@ -601,4 +602,82 @@ TEST_CASE("GeoPackage store: bulk imports give every R-tree entry its row's fid"
     CHECK(scalar(path, "SELECT count(DISTINCT fid) FROM incidents") == 24999);
     store.reset();
     fs::remove_all(path.parent_path());
+}
+
+TEST_CASE("Store text that is not valid UTF-8/XML leaves query() valid, counted once",
+          "[store][issue12]") {
+    // Another tool (QGIS, SQL) may write anything into a text column; the store hands out
+    // only valid text (sanitize_text) and counts what it replaced.
+    const auto path = temp_store("badtext");
+    auto store = open_store(path.string());
+    auto a = make("BW-1", 69.1, 37.2, 1000);
+    a.notes = std::string("A\xFF"
+                          "B",
+                          3);
+    a.actor1 = std::string("x\0y", 3);
+    auto b = make("BW-2", 69.2, 37.3, 2000);
+    b.target = "ok\x01";
+    auto c = make("BW-3", 69.3, 37.4, 3000); // clean
+    store->upsert({a, b, c});
+
+    const auto rows = all(*store);
+    REQUIRE(rows.size() == 3);
+    CHECK(rows[0].notes == "A\xEF\xBF\xBD"
+                           "B");
+    CHECK(rows[0].actor1 == "xy");
+    CHECK(rows[1].target == "ok");
+    CHECK(rows[2].notes == c.notes);
+    for (const auto &x : rows) {
+        for (std::size_t i = 0; i < incident_fields().size(); ++i) {
+            const auto v = get_field(x, i);
+            if (const auto *t = std::get_if<std::string>(&v)) {
+                CHECK_FALSE(find_text_issue(*t));
+            }
+        }
+    }
+    const auto &repairs = store->text_repairs();
+    CHECK(repairs.count == 3);
+    REQUIRE(repairs.first.size() == 3);
+    CHECK(repairs.first[0].id == "BW-1");
+    CHECK(repairs.first[1].id == "BW-1");
+    CHECK(repairs.first[2].id == "BW-2");
+    CHECK(repairs.first[2].field == "target");
+    CHECK(repairs.warning().rfind("3 text values in the store were not valid UTF-8/XML text and "
+                                  "were replaced (first: id BW-1 field '",
+                                  0) == 0);
+
+    // Raw access (delete feeds ids back to the store) sees the stored bytes, and counts nothing.
+    std::vector<Incident> raw;
+    store->query(
+        {}, [&](const Incident &x) { raw.push_back(x); }, StoredText::raw);
+    REQUIRE(raw.size() == 3);
+    CHECK(raw[0].notes == a.notes);
+    CHECK(store->text_repairs().count == 3);
+
+    // A bad id is replaced too (the warning names the repaired id).
+    auto d = make(std::string("BW-\xC3", 4), 69.4, 37.5, 4000);
+    store->upsert({d});
+    auto fresh = open_store(path.string());
+    QueryFilter only_d;
+    only_d.ids = {d.id};
+    const auto got = all(*fresh, only_d);
+    REQUIRE(got.size() == 1);
+    CHECK(got[0].id == "BW-\xEF\xBF\xBD");
+    CHECK(fresh->text_repairs().count == 1);
+    CHECK(fresh->text_repairs().warning() ==
+          "1 text value in the store was not valid UTF-8/XML text and was replaced (first: id "
+          "BW-\xEF\xBF\xBD field 'id')");
+    fs::remove_all(path.parent_path());
+}
+
+TEST_CASE("A directory or a missing parent as the store is a plain IoError", "[store][issue12]") {
+    const auto dir = test::unique_temp_dir("bw-store-dir");
+    CHECK_THROWS_AS(open_store(dir.string()), IoError);
+    try {
+        (void)open_store((dir / "missing" / "x.gpkg").string());
+        FAIL("no error");
+    } catch (const IoError &e) {
+        CHECK(std::string(e.what()).find("does not exist") != std::string::npos);
+    }
+    fs::remove_all(dir);
 }

@@ -3,6 +3,7 @@
 /// Streaming RFC 4180 CSV reading and writing. Records carry the physical line on
 /// which they start, so errors can name FILE:LINE.
 
+#include <borderwatch/core/escape.hpp>
 #include <borderwatch/core/text_input.hpp>
 
 #include <cstddef>
@@ -60,11 +61,15 @@ class CsvReader {
 [[nodiscard]] std::optional<std::size_t> find_column(const std::vector<std::string> &header,
                                                      std::initializer_list<std::string_view> names);
 
-/// Quote a field if it needs it (separator, quote, CR/LF, leading/trailing space).
-[[nodiscard]] std::string csv_escape(std::string_view field, char separator = ',');
+/// One CSV field (append_csv_field in core/escape.hpp): quoted if it needs it (separator,
+/// quote, CR/LF, leading/trailing space); formula-like cells neutralised unless
+/// @p formulas is CsvFormulas::raw.
+[[nodiscard]] std::string csv_escape(std::string_view field, char separator = ',',
+                                     CsvFormulas formulas = CsvFormulas::neutralise);
 
-/// Write one record followed by '\n'.
+/// Write one record followed by '\n' (fields as csv_escape()). Files meant to be read back
+/// as input (reject files) pass CsvFormulas::raw so they re-import unchanged.
 void write_csv_record(std::ostream &out, const std::vector<std::string> &fields,
-                      char separator = ',');
+                      char separator = ',', CsvFormulas formulas = CsvFormulas::neutralise);
 
 } // namespace borderwatch

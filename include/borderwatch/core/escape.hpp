@@ -1,9 +1,10 @@
 #pragma once
 /// @file
-/// Escaping text for the JSON, XML and SQL that borderwatch writes by hand (GeoJSON, KML,
-/// JSON output of the commands, GeoPackage and PostGIS DDL). The JSON/XML ones append to a
-/// string so streaming writers do not allocate.
+/// Escaping text for the JSON, XML, CSV and SQL that borderwatch writes by hand (GeoJSON, KML,
+/// JSON output of the commands, every CSV output, GeoPackage and PostGIS DDL). The
+/// JSON/XML/CSV ones append to a string so streaming writers do not allocate.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,28 @@ void append_json_escaped(std::string &out, std::string_view text);
 /// Append @p text escaped for XML character data and attribute values (&, <, >, ", ');
 /// characters not allowed in XML 1.0 (C0 controls except tab/LF/CR) are dropped.
 void append_xml_escaped(std::string &out, std::string_view text);
+
+/// What CSV writers do with a cell a spreadsheet would run as a formula (CSV injection,
+/// https://owasp.org/www-community/attacks/CSV_Injection).
+enum class CsvFormulas : std::uint8_t {
+    /// A cell for which csv_formula_risk() holds is written as "'..." (a single quote
+    /// prefixed, inside a quoted field), as OWASP recommends: spreadsheets show it as text.
+    neutralise,
+    /// Every cell as it is (files read back by programs, e.g. import --rejects).
+    raw,
+};
+
+/// True when a spreadsheet would read @p cell as a formula: it starts with '=', '+', '-',
+/// '@', TAB or CR, and is not a plain decimal number ("-12.5", "+3", "-1.5e-07" are numbers
+/// and stay as they are, so numeric columns are never altered).
+[[nodiscard]] bool csv_formula_risk(std::string_view cell) noexcept;
+
+/// Append @p cell as one CSV field (RFC 4180): in double quotes (inner quotes doubled) when it
+/// holds @p separator, a quote, CR or LF, or starts or ends with a space; with
+/// CsvFormulas::neutralise a formula-like cell (csv_formula_risk) becomes "'cell".
+/// The one CSV quoting rule: csv_escape(), write_csv_record() and the export writer use it.
+void append_csv_field(std::string &out, std::string_view cell, char separator = ',',
+                      CsvFormulas formulas = CsvFormulas::neutralise);
 
 /// @p text as a quoted JSON string.
 [[nodiscard]] std::string json_quoted(std::string_view text);

@@ -76,7 +76,9 @@ struct ExportOptions {
     std::vector<ExportFormat> formats{ExportFormat::geojson, ExportFormat::kml, ExportFormat::gpkg,
                                       ExportFormat::csv};
     bool overwrite = false; ///< replace existing outputs (else refuse)
-    double sector_km = 50;  ///< border_sectors length, km (> 0)
+    /// CSV cells starting with = + - @ TAB CR: neutralised (prefixed ') or kept raw.
+    CsvFormulas csv_formulas = CsvFormulas::neutralise;
+    double sector_km = 50; ///< border_sectors length, km (> 0)
     std::vector<DistanceBand> bands = default_distance_bands();
     bool admin_stats = true;           ///< admin_stats layer (needs geodata admin1/2)
     bool distance_bands = true;        ///< distance_bands layer (needs geodata countries)

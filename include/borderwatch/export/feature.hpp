@@ -5,6 +5,7 @@
 /// writer interfaces every output format implements (GeoJSON, KML, GeoPackage, CSV).
 /// Coordinates are WGS84 longitude/latitude in degrees (EPSG:4326, lon first).
 
+#include <borderwatch/core/escape.hpp>
 #include <borderwatch/incidents/incident_fields.hpp>
 
 #include <algorithm>
@@ -149,8 +150,10 @@ struct ExportStyles {
 [[nodiscard]] std::unique_ptr<FormatWriter> make_geojson_writer(const std::filesystem::path &dir);
 
 /// CSV: one "<layer>.csv" per layer in @p dir, first column "WKT" (EPSG:4326 lon/lat),
-/// then the fields. Streaming.
-[[nodiscard]] std::unique_ptr<FormatWriter> make_csv_writer(const std::filesystem::path &dir);
+/// then the fields. Streaming. Text cells a spreadsheet would run as formulas are neutralised
+/// unless @p formulas is CsvFormulas::raw (see csv_formula_risk in core/escape.hpp).
+[[nodiscard]] std::unique_ptr<FormatWriter>
+make_csv_writer(const std::filesystem::path &dir, CsvFormulas formulas = CsvFormulas::neutralise);
 
 /// KML 2.2: one document @p file with a Folder per layer, shared Styles from
 /// `<styles.dir>/kml_styles.json`, TimeStamp/TimeSpan and ExtendedData (SchemaData).

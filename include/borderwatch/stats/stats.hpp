@@ -3,6 +3,7 @@
 /// Distance-to-border statistics over incidents, grouped by any combination of side,
 /// admin1, admin2, event_type, month, band and sector, precision-aware (see band_for()).
 
+#include <borderwatch/core/escape.hpp>
 #include <borderwatch/incidents/incident.hpp>
 
 #include <cstddef>
@@ -74,8 +75,10 @@ class StatsAccumulator {
 };
 
 /// Render as "table" (aligned text), "csv", "json" or "markdown". Distances in km with 3
-/// decimals. Table and markdown end with a note on the imprecise incidents.
+/// decimals. Table and markdown end with a note on the imprecise incidents. CSV group names
+/// that a spreadsheet would run as formulas are neutralised unless @p csv_formulas is raw.
 /// @throws UsageError for an unknown format
-[[nodiscard]] std::string format_stats(const StatsTable &table, std::string_view format);
+[[nodiscard]] std::string format_stats(const StatsTable &table, std::string_view format,
+                                       CsvFormulas csv_formulas = CsvFormulas::neutralise);
 
 } // namespace borderwatch

@@ -17,6 +17,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -126,6 +127,32 @@ class StoreWriter {
     virtual void commit() = 0;
 };
 
+/// Text values a store handed out only after making them valid text. A store written by
+/// another tool (QGIS edits, SQL, an older borderwatch) may hold invalid UTF-8, NUL or
+/// XML-illegal control characters in any text column; IncidentStore::query() replaces them
+/// (sanitize_text, the one rule of core/utf8.hpp) so no output is ever invalid UTF-8, JSON or
+/// XML, and counts them here so the command can warn once.
+struct TextRepairs {
+    /// Where one replaced value was: the incident id (itself made valid) and the field name.
+    struct Place {
+        std::string id;
+        std::string field;
+    };
+    static constexpr std::size_t k_places_kept = 3; ///< how many places are remembered
+    std::size_t count = 0;                          ///< text values replaced
+    std::vector<Place> first;                       ///< the first k_places_kept, in query order
+
+    /// "3 text values in the store were not valid UTF-8/XML text and were replaced (first: id
+    /// BW-1 field 'notes', ...)"; "" when nothing was replaced.
+    [[nodiscard]] std::string warning() const;
+};
+
+/// Which text IncidentStore::query() hands out.
+enum class StoredText : std::uint8_t {
+    valid, ///< valid text only (see TextRepairs): for everything that is output
+    raw,   ///< the bytes as stored: for ids fed back to the store (delete)
+};
+
 /// A keeper of incidents. Open with open_store().
 class IncidentStore {
   public:
@@ -142,8 +169,14 @@ class IncidentStore {
     /// Stream every incident for which matches(filter, incident) holds to @p sink, ordered by
     /// id (byte-wise). Incident::updated_at is filled. Memory does not grow with the store
     /// size. @p sink may throw; the exception propagates and the query stops.
-    virtual void query(const QueryFilter &filter,
-                       const std::function<void(const Incident &)> &sink) const = 0;
+    /// With StoredText::valid (the default) every text field is valid text (sanitize_text);
+    /// each value that had to be replaced is counted in text_repairs(). Filters see the
+    /// stored bytes.
+    void query(const QueryFilter &filter, const std::function<void(const Incident &)> &sink,
+               StoredText text = StoredText::valid) const;
+
+    /// Text values replaced by query() since the store was opened (see TextRepairs).
+    [[nodiscard]] const TextRepairs &text_repairs() const noexcept { return m_text_repairs; }
 
     /// An opaque token that changes whenever the content changes (any committed insert,
     /// update or delete) and stays identical otherwise — the scheduler compares it to skip
@@ -156,6 +189,14 @@ class IncidentStore {
     [[nodiscard]] virtual std::string describe() const = 0;
     /// Schema version of the opened store (k_store_schema_version when current).
     [[nodiscard]] virtual int schema_version() const = 0;
+
+  protected:
+    /// The backend's query: query() semantics with the text exactly as stored.
+    virtual void query_stored(const QueryFilter &filter,
+                              const std::function<void(const Incident &)> &sink) const = 0;
+
+  private:
+    mutable TextRepairs m_text_repairs; // query() is const; not thread-safe (as the store)
 };
 
 /// Schema version this program writes and understands. Backends refuse to open a store

@@ -29,7 +29,8 @@ class DeleteCommand final : public Command {
         QueryFilter present;
         present.ids = m_ids;
         std::vector<std::string> found;
-        store->query(present, [&](const Incident &x) { found.push_back(x.id); });
+        store->query(
+            present, [&](const Incident &x) { found.push_back(x.id); }, StoredText::raw);
         const auto removed = store->remove(m_ids);
         int status = exit_ok;
         for (const auto &id : m_ids) {

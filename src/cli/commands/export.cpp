@@ -1,5 +1,6 @@
 // borderwatch export: map layers from the store (see include/borderwatch/export/export.hpp).
 #include "cli/commands/commands.hpp"
+#include "cli/commands/incidents_common.hpp"
 
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/numbers.hpp>
@@ -84,6 +85,7 @@ class ExportCommand final : public Command {
             ->type_name("KM");
         add_bands_option(app, m_bands, "distance bands (distance_bands layer, band column)");
         add_overwrite_option(app, m_overwrite);
+        add_csv_raw_formulas_option(app, m_csv_raw_formulas);
         add_filter_options(app, m_filter);
         app.footer(
             "Layers: incidents, border, border_sectors, distance_bands, admin_stats, connectors.\n"
@@ -94,7 +96,10 @@ class ExportCommand final : public Command {
             "symlink DIR/current (readers of DIR/current/ see one whole run); DIR/<file> links to\n"
             "current/<file>; the previous run is kept, older ones are removed. --overwrite\n"
             "replaces a previous export, never the store (refused, exit 2).\n"
-            "Prints one line per file (path, format, features) on stdout.\n\n"
+            "Prints one line per file (path, format, features) on stdout.\n"
+            "Text the store holds that is not valid UTF-8 (or holds NUL / control characters,\n"
+            "e.g. after edits by another tool) is replaced in every file and counted in one\n"
+            "warning.\n\n"
             "Examples:\n"
             "  borderwatch export --store incidents.gpkg --out layers/\n"
             "  borderwatch export --out layers/ --formats gpkg,kml --side TJK --within-km 25 "
@@ -124,6 +129,7 @@ class ExportCommand final : public Command {
         options.out_dir = m_out;
         options.formats = m_formats_parsed;
         options.overwrite = m_overwrite;
+        options.csv_formulas = m_csv_raw_formulas ? CsvFormulas::raw : CsvFormulas::neutralise;
         options.sector_km = m_sector_km;
         options.bands = m_band_list;
         options.store_description = store->describe();
@@ -177,6 +183,7 @@ class ExportCommand final : public Command {
             std::cout << result.manifest.string() << "\tmanifest\t" << result.incidents
                       << " incidents\n";
         }
+        warn_text_repairs(*store, globals());
         return exit_ok;
     }
 
@@ -188,6 +195,7 @@ class ExportCommand final : public Command {
     double m_sector_km = 50;
     std::string m_bands;
     bool m_overwrite = false;
+    bool m_csv_raw_formulas = false;
     FilterSpec m_filter;
     std::vector<ExportFormat> m_formats_parsed;
     std::vector<DistanceBand> m_band_list;

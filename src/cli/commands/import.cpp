@@ -35,8 +35,9 @@ class ImportCommand final : public Command {
             ->type_name("FORMAT");
         add_text_input_options(app, m_encoding, &m_delimiter);
         app.add_option("--rejects", m_rejects,
-                       "write rejected rows to FILE (CSV: file,line,field,error,record); never "
-                       "an input file or the store")
+                       "write rejected rows to FILE (CSV: file,line,field,error,record; cells as "
+                       "read, formulas not neutralised, so the rows can be fixed and imported "
+                       "again); never an input file or the store")
             ->type_name("FILE");
         add_overwrite_option(app, m_overwrite);
         app.add_option("--border", m_border, "border to place against (default TJK-AFG)")
@@ -119,7 +120,10 @@ class ImportCommand final : public Command {
         if (!m_rejects.empty()) {
             rejects = std::make_unique<AtomicFile>(
                 m_rejects, m_overwrite ? OverwritePolicy::replace : OverwritePolicy::refuse);
-            write_csv_record(rejects->stream(), {"file", "line", "field", "error", "record"});
+            // Rejects keep the input exactly (CsvFormulas::raw), so they can be fixed and
+            // imported again; they are not meant for spreadsheets.
+            write_csv_record(rejects->stream(), {"file", "line", "field", "error", "record"}, ',',
+                             CsvFormulas::raw);
         }
         const auto store = open_store(m_store.empty() ? default_store_spec() : m_store);
         ImportOptions options;
@@ -145,10 +149,13 @@ class ImportCommand final : public Command {
                 if (rejects) {
                     std::string record;
                     for (std::size_t i = 0; i < row.raw.size(); ++i) {
-                        record += (i == 0 ? "" : ",") + csv_escape(row.raw[i]);
+                        record +=
+                            (i == 0 ? "" : ",") + csv_escape(row.raw[i], ',', CsvFormulas::raw);
                     }
-                    write_csv_record(rejects->stream(), {row.file, std::to_string(row.line),
-                                                         row.field, row.message, record});
+                    write_csv_record(
+                        rejects->stream(),
+                        {row.file, std::to_string(row.line), row.field, row.message, record}, ',',
+                        CsvFormulas::raw);
                 }
             });
         if (rejects) {

@@ -4,7 +4,9 @@
 #include "cli/command.hpp"
 
 #include <borderwatch/export/filter_spec.hpp>
+#include <borderwatch/store/store.hpp>
 
+#include <iostream>
 #include <string>
 
 namespace borderwatch::cli {
@@ -15,6 +17,15 @@ inline void add_store_option(CLI::App &app, std::string &store) {
                    "incident store: FILE.gpkg or PG:\"dbname=...\" / postgresql://... "
                    "(default $BORDERWATCH_STORE, else borderwatch.gpkg in the current directory)")
         ->type_name("SPEC");
+}
+
+/// Once per run, after the output: "warning: N text values in the store were not valid ...
+/// and were replaced (first: ...)" when the store had to repair text (unless -q).
+inline void warn_text_repairs(const IncidentStore &store, const GlobalOptions &globals) {
+    const auto warning = store.text_repairs().warning();
+    if (!warning.empty() && !globals.quiet) {
+        std::cerr << "warning: " << warning << '\n';
+    }
 }
 
 /// The query filter options, identical in query, stats and export.

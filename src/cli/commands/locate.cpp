@@ -10,6 +10,7 @@
 #include <borderwatch/core/escape.hpp>
 #include <borderwatch/core/numbers.hpp>
 #include <borderwatch/core/parallel.hpp>
+#include <borderwatch/core/paths.hpp>
 #include <borderwatch/core/protected_paths.hpp>
 #include <borderwatch/core/text_table.hpp>
 #include <borderwatch/core/utf8.hpp>
@@ -63,6 +64,7 @@ class LocateCommand final : public Command {
             ->type_name("FILE");
         add_overwrite_option(app, m_overwrite);
         add_text_input_options(app, m_encoding, &m_delimiter);
+        add_csv_raw_formulas_option(app, m_csv_raw_formulas);
         app.add_option("--lon-column", m_lon_column, "name of the longitude column")
             ->type_name("NAME");
         app.add_option("--lat-column", m_lat_column, "name of the latitude column")
@@ -77,7 +79,8 @@ class LocateCommand final : public Command {
             "  bearing_deg        azimuth from the point to its nearest border point\n\n"
             "Bad rows (non-numeric, NaN or out-of-range coordinates; invalid UTF-8, NUL or a\n"
             "control character in any column) are reported as FILE:LINE: field 'lat': ...,\n"
-            "written to --rejects, and skipped.\n\n"
+            "written to --rejects (exactly as read, so the file can be fixed and used again),\n"
+            "and skipped.\n\n"
             "Input text is UTF-8 unless --encoding says otherwise (a UTF-16 file is refused with\n"
             "a hint); lines may end in LF, CRLF or CR; the delimiter (',' ';' or TAB) is\n"
             "detected from the header line unless --delimiter sets it. Output is always\n"
@@ -221,7 +224,10 @@ class LocateCommand final : public Command {
         }
         if (m_format == "csv" || m_format == "table") {
             std::ostringstream s;
-            write_csv_record(s, cells);
+            // Table cells are read back from this line: only real CSV output is neutralised.
+            write_csv_record(s, cells, ',',
+                             m_format == "csv" && !m_csv_raw_formulas ? CsvFormulas::neutralise
+                                                                      : CsvFormulas::raw);
             row.text = s.str();
             if (!row.text.empty() && row.text.back() == '\n') {
                 row.text.pop_back();
@@ -265,7 +271,8 @@ class LocateCommand final : public Command {
 
     void write_prologue(std::ostream &out) const {
         if (m_format == "csv") {
-            write_csv_record(out, m_out_header);
+            write_csv_record(out, m_out_header, ',',
+                             m_csv_raw_formulas ? CsvFormulas::raw : CsvFormulas::neutralise);
         } else if (m_format == "json") {
             out << "[\n";
         } else if (m_format == "geojson") {
@@ -362,7 +369,7 @@ class LocateCommand final : public Command {
                 m_rejects, m_overwrite ? OverwritePolicy::replace : OverwritePolicy::refuse);
             auto header_row = m_header;
             header_row.emplace_back("error");
-            write_csv_record(rejects->stream(), header_row);
+            write_csv_record(rejects->stream(), header_row, ',', CsvFormulas::raw);
         }
 
         std::ostream &out = std::cout;
@@ -408,7 +415,7 @@ class LocateCommand final : public Command {
                     if (rejects) {
                         auto fields = row.record.fields;
                         fields.push_back(error);
-                        write_csv_record(rejects->stream(), fields);
+                        write_csv_record(rejects->stream(), fields, ',', CsvFormulas::raw);
                     }
                     continue;
                 }
@@ -510,6 +517,7 @@ class LocateCommand final : public Command {
     unsigned m_threads = 0;
     std::string m_rejects;
     bool m_overwrite = false;
+    bool m_csv_raw_formulas = false;
     std::string m_lon_column;
     std::string m_lat_column;
     std::string m_encoding;

@@ -43,11 +43,14 @@ class QueryCommand final : public Command {
         add_store_option(app, m_store);
         add_format_option(app, m_format, {"table", "csv", "json", "geojson"},
                           "output format (default: table on a terminal, csv otherwise)");
+        add_csv_raw_formulas_option(app, m_csv_raw_formulas);
         add_query_filter_options(app, m_filter);
         app.footer(
             "Prints the matching incidents ordered by id: every field (csv, json, geojson with\n"
             "the placed point as geometry) or a summary (table). Names given to --admin1,\n"
-            "--admin2 and --near are resolved through the gazetteer, so any spelling works.\n\n"
+            "--admin2 and --near are resolved through the gazetteer, so any spelling works.\n"
+            "Text the store holds that is not valid UTF-8 (or holds NUL / control characters,\n"
+            "e.g. after edits by another tool) is replaced and counted in one warning.\n\n"
             "Examples:\n"
             "  borderwatch query --within-km 5 --side TJK\n"
             "  borderwatch query --admin2 \"Shamsiddin Shokhin\" --from 2025-12 --format json\n"
@@ -77,13 +80,14 @@ class QueryCommand final : public Command {
             for (const auto &f : fields) {
                 header.emplace_back(f.name);
             }
-            write_csv_record(out, header);
+            const auto formulas = m_csv_raw_formulas ? CsvFormulas::raw : CsvFormulas::neutralise;
+            write_csv_record(out, header, ',', formulas);
             std::vector<std::string> row(fields.size());
             store->query(filter, [&](const Incident &x) {
                 for (std::size_t i = 0; i < fields.size(); ++i) {
                     row[i] = field_text(get_field(x, i));
                 }
-                write_csv_record(out, row);
+                write_csv_record(out, row, ',', formulas);
             });
         } else if (format == "json" || format == "geojson") {
             const bool geo = format == "geojson";
@@ -125,12 +129,14 @@ class QueryCommand final : public Command {
                              {false, false, false, false, false, false, true, false, true});
         }
         out.flush();
+        warn_text_repairs(*store, globals());
         return exit_ok;
     }
 
   private:
     std::string m_store;
     std::string m_format;
+    bool m_csv_raw_formulas = false;
     FilterSpec m_filter;
 };
 

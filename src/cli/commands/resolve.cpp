@@ -4,6 +4,7 @@
 #include <borderwatch/core/csv.hpp>
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/numbers.hpp>
+#include <borderwatch/core/paths.hpp>
 #include <borderwatch/core/text_table.hpp>
 #include <borderwatch/core/utf8.hpp>
 #include <borderwatch/gazetteer/gazetteer.hpp>
@@ -43,6 +44,7 @@ class ResolveCommand final : public Command {
         app.add_option("--top", m_top, "candidates per query (ambiguous results add more)")
             ->check(CLI::Range(1, 100))
             ->type_name("N");
+        add_csv_raw_formulas_option(app, m_csv_raw_formulas);
         app.add_option("--country", m_country, "only places in this country (ISO3 or name)")
             ->type_name("COUNTRY");
         app.add_option("--admin1", m_admin1, "only places in this admin-1 unit (any spelling)")
@@ -129,9 +131,10 @@ class ResolveCommand final : public Command {
         if (format() == "json") {
             std::cout << json.dump(2) << '\n';
         } else if (format() == "csv") {
-            write_csv_record(std::cout, columns);
+            const auto formulas = m_csv_raw_formulas ? CsvFormulas::raw : CsvFormulas::neutralise;
+            write_csv_record(std::cout, columns, ',', formulas);
             for (const auto &row : rows) {
-                write_csv_record(std::cout, row);
+                write_csv_record(std::cout, row, ',', formulas);
             }
         } else {
             write_table(rows);
@@ -227,6 +230,7 @@ class ResolveCommand final : public Command {
     std::vector<std::string> m_queries;
     std::string m_input;
     std::string m_format;
+    bool m_csv_raw_formulas = false;
     std::size_t m_top = 1;
     std::string m_country;
     std::string m_admin1;

@@ -28,6 +28,7 @@ class StatsCommand final : public Command {
         add_store_option(app, m_store);
         add_format_option(app, m_format, {"table", "csv", "json", "markdown"},
                           "output format (default table)");
+        add_csv_raw_formulas_option(app, m_csv_raw_formulas);
         add_query_filter_options(app, m_filter);
         app.footer(
             "Per group: count, fatalities (sum of the best estimates), imprecise, and the border\n"
@@ -63,8 +64,10 @@ class StatsCommand final : public Command {
                                       StoreOpenOptions{false, false});
         StatsAccumulator acc(m_options);
         store->query(filter, [&](const Incident &x) { acc.add(x); });
-        std::cout << format_stats(acc.finish(), m_format);
+        std::cout << format_stats(acc.finish(), m_format,
+                                  m_csv_raw_formulas ? CsvFormulas::raw : CsvFormulas::neutralise);
         std::cout.flush();
+        warn_text_repairs(*store, globals());
         return exit_ok;
     }
 
@@ -74,6 +77,7 @@ class StatsCommand final : public Command {
     double m_sector_km = 50.0;
     std::string m_store;
     std::string m_format = "table";
+    bool m_csv_raw_formulas = false;
     FilterSpec m_filter;
     StatsOptions m_options;
 };
