@@ -2,6 +2,8 @@
 // with LF / CRLF / CR line ends, and the delimiter rule (see core/text_input.hpp).
 #include <borderwatch/core/text_input.hpp>
 
+#include <borderwatch/core/paths.hpp>
+
 #include <borderwatch/core/error.hpp>
 
 #include <unicode/ucnv.h>
@@ -286,14 +288,7 @@ TextInput::TextInput(const std::string &path, const std::string &encoding)
     : std::istream(nullptr), m_impl(std::make_unique<Impl>()) {
     std::streambuf *source = std::cin.rdbuf();
     if (path != "-") {
-        std::error_code ec;
-        if (std::filesystem::is_directory(path, ec)) {
-            throw IoError("cannot read '" + path + "': it is a directory, not a file");
-        }
-        m_impl->file.open(path, std::ios::binary);
-        if (!m_impl->file) {
-            throw IoError("cannot open '" + path + "'");
-        }
+        m_impl->file = open_input_file(path); // the one message: path and the OS reason
         source = m_impl->file.rdbuf();
     }
     open(source, path, encoding);

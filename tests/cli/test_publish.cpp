@@ -164,7 +164,7 @@ TEST_CASE("export --overwrite into the store's directory never replaces the stor
     fs::remove_all(dir);
 }
 
-TEST_CASE("--rejects never replaces an input or the store", "[publish][cli]") {
+TEST_CASE("import and locate: --rejects never replaces an input or the store", "[publish][cli]") {
     const auto dir = unique_temp_path("protect-rejects");
     fs::create_directories(dir / "sub");
     const auto input = dir / "x.csv";

@@ -7,7 +7,7 @@ import csv
 import io
 import pathlib
 
-HERE = pathlib.Path(__file__).resolve().parent
+HERE = pathlib.Path(__file__).resolve().parent.parent / "data" / "incidents" / "bad"
 DATA = HERE.parent
 NAME = "Шамсиддин Шохин"
 
