@@ -48,7 +48,8 @@ CliResult run_update_with_bands(const fs::path &dir, const std::string &toml_val
 
 } // namespace
 
-TEST_CASE("bands option: every command rejects the same bad lists as usage errors", "[cli][bands]") {
+TEST_CASE("bands option: every command rejects the same bad lists as usage errors",
+          "[cli][bands]") {
     TempFile store("bands-bad", ".gpkg");
     const fs::path dir = unique_temp_path("bands-bad-update");
     for (const auto &bad : k_bad) {
@@ -78,7 +79,8 @@ TEST_CASE("bands option: every command rejects the same bad lists as usage error
     fs::remove_all(dir);
 }
 
-TEST_CASE("bands option: every command accepts the same lists, the leading 0 optional", "[cli][bands]") {
+TEST_CASE("bands option: every command accepts the same lists, the leading 0 optional",
+          "[cli][bands]") {
     TempFile store("bands-ok", ".gpkg");
     const fs::path dir = unique_temp_path("bands-ok");
     auto r = run_cli({"import", k_sample, "--store", store.str(), "--bands", "0,50,200"});
