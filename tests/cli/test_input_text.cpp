@@ -107,7 +107,7 @@ std::string import_variant(const std::string &file, std::vector<std::string> arg
 
 } // namespace
 
-TEST_CASE("import: cp1251, UTF-16, CR-only, ';' and TAB files store what the UTF-8 original "
+TEST_CASE("import: cp1251, UTF-16, CR-only, semicolon and TAB files store what the UTF-8 original "
           "does",
           "[import][cli][encoding]") {
     const auto native = cyrillic_lines("native.csv");
@@ -213,7 +213,7 @@ TEST_CASE("import: non-UTF-8 bytes without --encoding: per-row rejects and a hin
     CHECK(stored_count(store2) == 2);
 }
 
-TEST_CASE("import: a header with no rows is never a silent 0; usage errors for bad options",
+TEST_CASE("import: a header with no rows is never a silent 0, usage errors for bad options",
           "[import][cli][encoding]") {
     const auto header = split_lines(read_text_file(k_data + "native.csv"))[0];
     for (const char *eol : {"\n", "\r", "\r\n\r\n"}) {
@@ -340,7 +340,7 @@ TEST_CASE("locate --input: encodings, delimiters, CR, and the text rule for pass
     CHECK(r.exit_code == 2);
 }
 
-TEST_CASE("update: [inputs] encoding and delimiter; a header-only drop is not marked done "
+TEST_CASE("update: [inputs] encoding and delimiter, a header-only drop is not marked done "
           "silently",
           "[update][cli][encoding]") {
     const fs::path dir = unique_temp_path("update-text");

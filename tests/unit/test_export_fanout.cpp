@@ -43,7 +43,7 @@ TEST_CASE("FanOut: every consumer sees every row in order", "[export]") {
     }
 }
 
-TEST_CASE("FanOut: a consumer's exception reaches the producer; abandoning joins", "[export]") {
+TEST_CASE("FanOut: a consumer's exception reaches the producer, abandoning joins", "[export]") {
     {
         std::vector<FanOut<Row>::Consumer> cs;
         cs.emplace_back([](const Row &r) {

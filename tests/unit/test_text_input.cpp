@@ -325,7 +325,7 @@ TEST_CASE("locate rows: one text rule for pass-through columns, coordinates in r
     CHECK(e->message == "expected 3 fields, found 2");
 }
 
-TEST_CASE("update config: [inputs] encoding and delimiter; the text rule for the file",
+TEST_CASE("update config: [inputs] encoding and delimiter and the text rule for the file",
           "[schedule][text]") {
     const std::string base = "store = \"s.gpkg\"\n[export]\ndir = \"out\"\n";
     const auto c = parse_update_config(
