@@ -114,7 +114,7 @@ void append_utf8(std::string &out, const UChar *s, const UChar *e, UChar &pendin
 class TranscodingBuf final : public std::streambuf {
   public:
     TranscodingBuf(std::streambuf *source, const std::string &name, const std::string &encoding)
-        : m_source(source), m_raw(k_chunk), m_units(k_chunk) {
+        : m_source(source), m_raw(std::make_unique_for_overwrite<char[]>(k_chunk)) {
         std::string canonical;
         if (!encoding.empty()) {
             m_converter = open_converter(encoding);
@@ -122,12 +122,14 @@ class TranscodingBuf final : public std::streambuf {
             canonical = ucnv_getName(m_converter.get(), &status);
             if (canonical == "UTF-8") {
                 m_converter.reset(); // the bytes are already what the readers want
+            } else {
+                m_units = std::make_unique_for_overwrite<UChar[]>(k_chunk);
             }
         }
         // Read the first chunk now, so a wrong encoding is reported when the file is opened.
-        m_first = static_cast<std::size_t>(m_source->sgetn(m_raw.data(), k_chunk));
+        m_first = static_cast<std::size_t>(m_source->sgetn(m_raw.get(), k_chunk));
         if (!m_converter) {
-            if (const auto what = looks_like_utf16(m_raw.data(), m_first); !what.empty()) {
+            if (const auto what = looks_like_utf16(m_raw.get(), m_first); !what.empty()) {
                 throw InputError(SourceLocation{name, 0, 0, {}},
                                  "looks like " + what +
                                      ", not UTF-8: read it with --encoding UTF-16 (an update "
@@ -172,11 +174,11 @@ class TranscodingBuf final : public std::streambuf {
             m_first_pending = false;
             n = m_first;
         } else {
-            n = static_cast<std::size_t>(m_source->sgetn(m_raw.data(), k_chunk));
+            n = static_cast<std::size_t>(m_source->sgetn(m_raw.get(), k_chunk));
         }
         m_out.clear();
         if (!m_converter) {
-            m_out.assign(m_raw.data(), n);
+            m_out.assign(m_raw.get(), n);
             m_done = n == 0;
         } else {
             convert(n);
@@ -186,15 +188,15 @@ class TranscodingBuf final : public std::streambuf {
 
     void convert(std::size_t n) {
         const bool flush = n == 0;
-        const char *src = m_raw.data();
+        const char *src = m_raw.get();
         const char *const src_end = src + n;
         int rounds = 0;
         while (true) {
-            UChar *target = m_units.data();
+            UChar *target = m_units.get();
             UErrorCode status = U_ZERO_ERROR;
-            ucnv_toUnicode(m_converter.get(), &target, m_units.data() + m_units.size(), &src,
-                           src_end, nullptr, flush, &status);
-            append_utf8(m_out, m_units.data(), target, m_pending);
+            ucnv_toUnicode(m_converter.get(), &target, m_units.get() + k_chunk, &src, src_end,
+                           nullptr, flush, &status);
+            append_utf8(m_out, m_units.get(), target, m_pending);
             if (status == U_BUFFER_OVERFLOW_ERROR) {
                 continue;
             }
@@ -223,8 +225,9 @@ class TranscodingBuf final : public std::streambuf {
 
     std::streambuf *m_source;
     ConverterPtr m_converter;
-    std::vector<char> m_raw;
-    std::vector<UChar> m_units;
+    // Not value-initialised: every byte read is written first (and small inputs stay cheap).
+    std::unique_ptr<char[]> m_raw;
+    std::unique_ptr<UChar[]> m_units; ///< UTF-16 staging, only with a converter
     std::string m_out;
     std::size_t m_first = 0;
     bool m_first_pending = true;
@@ -308,7 +311,7 @@ void TextInput::open(std::streambuf *source, const std::string &name, const std:
 }
 
 LineReader::LineReader(std::istream &input)
-    : m_input(input), m_buffer(std::make_unique<char[]>(k_chunk)) {}
+    : m_input(input), m_buffer(std::make_unique_for_overwrite<char[]>(k_chunk)) {}
 
 bool LineReader::refill() {
     if (m_eof) {
