@@ -118,6 +118,46 @@ std::optional<double> opt_real(std::string_view text, std::string_view field, do
     return v;
 }
 
+/// UCDP's geom_wkt and its latitude/longitude are the same point written twice; they may
+/// differ by rounding (4 decimals in some releases), never by more.
+constexpr double k_wkt_agreement_deg = 1e-4;
+
+/// A WKT point "POINT (lon lat)" (any case, optional space before '('), nothing else: no Z,
+/// no third number, no text after ')'. nullopt when the field is empty.
+std::optional<std::pair<double, double>> parse_wkt_point(std::string_view text) {
+    const auto wkt = trim(text);
+    if (wkt.empty()) {
+        return std::nullopt;
+    }
+    auto bad = [&]() {
+        fail("geom_wkt", "'" + std::string(wkt) + "' is not a WKT POINT (lon lat)");
+    };
+    if (wkt.size() < 5 || lower(wkt.substr(0, 5)) != "point") {
+        bad();
+    }
+    const auto open = wkt.find('(');
+    if (open == std::string_view::npos || !trim(wkt.substr(5, open - 5)).empty() ||
+        wkt.back() != ')') {
+        bad();
+    }
+    const auto inner = trim(wkt.substr(open + 1, wkt.size() - open - 2));
+    const auto space = inner.find_first_of(" \t");
+    if (space == std::string_view::npos) {
+        bad();
+    }
+    const auto a = inner.substr(0, space);
+    const auto b = trim(inner.substr(space));
+    if (b.find_first_of(" \t(),") != std::string_view::npos) {
+        bad();
+    }
+    const auto lon = opt_real(a, "geom_wkt", -180, 180);
+    const auto lat = opt_real(b, "geom_wkt", -90, 90);
+    if (!lon || !lat) {
+        bad();
+    }
+    return std::pair{*lon, *lat};
+}
+
 std::optional<int> opt_int(std::string_view text, std::string_view field, int lo, int hi) {
     const auto t = trim(text);
     if (t.empty()) {
@@ -514,25 +554,17 @@ void CsvIncidentReader::setup() {
             x.country_text.assign(trim(get(r, m.country)));
             x.lat = opt_real(get(r, m.lat), "latitude", -90, 90);
             x.lon = opt_real(get(r, m.lon), "longitude", -180, 180);
-            if (!x.lon && !x.lat) {
-                // geom_wkt "POINT (69.5 37.2)"
-                const auto wkt = trim(get(r, m.wkt));
-                if (!wkt.empty()) {
-                    const auto open = wkt.find('(');
-                    const auto close = wkt.find(')');
-                    if (lower(wkt.substr(0, 5)) != "point" || open == std::string_view::npos ||
-                        close == std::string_view::npos || close < open) {
-                        fail("geom_wkt", "'" + std::string(wkt) + "' is not a WKT POINT");
-                    }
-                    std::istringstream in(std::string(wkt.substr(open + 1, close - open - 1)));
-                    std::string a;
-                    std::string b;
-                    in >> a >> b;
-                    x.lon = opt_real(a, "geom_wkt", -180, 180);
-                    x.lat = opt_real(b, "geom_wkt", -90, 90);
-                    if (!x.lon || !x.lat) {
-                        fail("geom_wkt", "'" + std::string(wkt) + "' is not a WKT POINT");
-                    }
+            if (const auto point = parse_wkt_point(get(r, m.wkt))) {
+                if (!x.lon && !x.lat) {
+                    x.lon = point->first;
+                    x.lat = point->second;
+                } else if (x.lon && x.lat &&
+                           (std::abs(*x.lon - point->first) > k_wkt_agreement_deg ||
+                            std::abs(*x.lat - point->second) > k_wkt_agreement_deg)) {
+                    // Both say where the event is and they disagree: neither can be trusted.
+                    fail("geom_wkt", "'" + std::string(trim(get(r, m.wkt))) +
+                                         "' disagrees with longitude/latitude " +
+                                         format_double(*x.lon) + ", " + format_double(*x.lat));
                 }
             }
             check_coordinates(x, "longitude", "latitude");
