@@ -12,8 +12,9 @@
 #include <borderwatch/core/numbers.hpp>
 #include <borderwatch/core/parallel.hpp>
 #include <borderwatch/core/paths.hpp>
+#include <borderwatch/core/sha256.hpp>
+#include <borderwatch/core/utc_time.hpp>
 #include <borderwatch/core/utf8.hpp>
-#include <borderwatch/export/sha256.hpp>
 #include <borderwatch/geodesy/geodesic.hpp>
 #include <borderwatch/incidents/import.hpp>
 #include <borderwatch/incidents/incident_fields.hpp>
@@ -290,15 +291,6 @@ std::vector<LonLat> border_piece(const BorderGeometry &b, double from_km, double
     }
     out.push_back(point_at(to_km));
     return out;
-}
-
-std::string now_iso8601() {
-    const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
 }
 
 /// Every writer of the run, with the layer writers of each.
@@ -842,7 +834,8 @@ ExportResult export_layers(const ExportOptions &options, const IncidentSource &s
     }
     nlohmann::ordered_json manifest;
     manifest["borderwatch_version"] = version_string();
-    manifest["generated_at"] = options.generated_at.empty() ? now_iso8601() : options.generated_at;
+    manifest["generated_at"] =
+        options.generated_at.empty() ? utc_now_iso8601() : options.generated_at;
     manifest["run"] = run.id();
     // Caller-supplied text (store paths, filter values, border file names) may hold any
     // bytes; the manifest is valid JSON whatever they are.

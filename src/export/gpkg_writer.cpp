@@ -12,8 +12,8 @@
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/escape.hpp>
 #include <borderwatch/core/numbers.hpp>
+#include <borderwatch/core/sha256.hpp>
 #include <borderwatch/export/feature.hpp>
-#include <borderwatch/export/sha256.hpp>
 
 #include "export/detail/text.hpp"
 #include "store/detail/gpkg_rtree.hpp"

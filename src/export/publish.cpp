@@ -9,9 +9,10 @@
 
 #include <borderwatch/core/atomic_file.hpp>
 #include <borderwatch/core/error.hpp>
+#include <borderwatch/core/file_lock.hpp>
 #include <borderwatch/core/json.hpp>
 #include <borderwatch/core/numbers.hpp>
-#include <borderwatch/schedule/lock.hpp>
+#include <borderwatch/core/utc_time.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -131,15 +132,6 @@ void replace_symlink(const fs::path &link, const fs::path &target) {
     }
 }
 
-std::string utc_compact_now() {
-    const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-    return buf;
-}
-
 } // namespace
 
 fs::path current_export_run(const fs::path &out_dir) {
@@ -243,7 +235,7 @@ ExportRun::ExportRun(fs::path out_dir, const std::vector<std::string> &names, bo
     }
     remove_stale_export_temporaries(m_out);
     fs::create_directories(m_runs, ec);
-    m_id = utc_compact_now() + "-" + next_suffix();
+    m_id = utc_now_compact() + "-" + next_suffix();
     m_temp_dir = m_runs / (".tmp-" + next_suffix());
     if (!fs::create_directory(m_temp_dir, ec) || ec) {
         throw IoError("cannot create '" + m_temp_dir.string() +

@@ -6,9 +6,9 @@
 
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/paths.hpp>
+#include <borderwatch/core/sha256.hpp>
 #include <borderwatch/core/text_input.hpp>
 #include <borderwatch/core/utf8.hpp>
-#include <borderwatch/export/sha256.hpp>
 #include <borderwatch/incidents/import.hpp>
 #include <borderwatch/store/store.hpp>
 

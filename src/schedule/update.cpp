@@ -10,13 +10,13 @@
 
 #include <borderwatch/core/atomic_file.hpp>
 #include <borderwatch/core/error.hpp>
+#include <borderwatch/core/file_lock.hpp>
 #include <borderwatch/core/json.hpp>
 #include <borderwatch/core/paths.hpp>
 #include <borderwatch/core/protected_paths.hpp>
+#include <borderwatch/core/sha256.hpp>
 #include <borderwatch/export/publish.hpp>
-#include <borderwatch/export/sha256.hpp>
 #include <borderwatch/incidents/import.hpp>
-#include <borderwatch/schedule/lock.hpp>
 #include <borderwatch/store/store.hpp>
 
 #include <nlohmann/json.hpp>

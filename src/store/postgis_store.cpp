@@ -23,6 +23,7 @@
 #include <borderwatch/core/escape.hpp>
 #include <borderwatch/core/numbers.hpp>
 #include <borderwatch/core/paths.hpp>
+#include <borderwatch/core/utc_time.hpp>
 #include <borderwatch/incidents/incident_fields.hpp>
 
 #include "incidents/detail/field_visit.hpp"

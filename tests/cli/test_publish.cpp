@@ -2,8 +2,8 @@
 // binary, including kill -9 aimed at the publication while a reader checks every run it sees.
 #include "cli/cli_helpers.hpp"
 
+#include <borderwatch/core/sha256.hpp>
 #include <borderwatch/export/publish.hpp>
-#include <borderwatch/export/sha256.hpp>
 #include <borderwatch/store/store.hpp>
 
 #include <catch2/catch.hpp>

@@ -2,7 +2,7 @@
 #include "cli/cli_helpers.hpp"
 
 #include <borderwatch/core/csv.hpp>
-#include <borderwatch/schedule/lock.hpp>
+#include <borderwatch/core/file_lock.hpp>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>

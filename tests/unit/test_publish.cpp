@@ -3,9 +3,9 @@
 // pruning, fewer formats, the layout before runs.
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/protected_paths.hpp>
+#include <borderwatch/core/sha256.hpp>
 #include <borderwatch/export/export.hpp>
 #include <borderwatch/export/publish.hpp>
-#include <borderwatch/export/sha256.hpp>
 
 #include <catch2/catch.hpp>
 

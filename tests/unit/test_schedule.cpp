@@ -1,6 +1,6 @@
 // Scheduler pieces: TOML config parsing, the flock lock, input listing, settings hash.
 #include <borderwatch/core/error.hpp>
-#include <borderwatch/schedule/lock.hpp>
+#include <borderwatch/core/file_lock.hpp>
 #include <borderwatch/schedule/update.hpp>
 
 #include <catch2/catch.hpp>

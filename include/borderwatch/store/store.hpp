@@ -9,7 +9,7 @@
 ///
 /// Store-independent logic every backend shares lives here too, so a backend only does
 /// storage: `matches()` (the full filter semantics, including the geodesic --near test),
-/// `content_hash()` (what "unchanged" means for idempotent upserts) and `utc_now_iso8601()`.
+/// `content_hash()` (what "unchanged" means for idempotent upserts).
 /// A backend may pre-filter in its own query language (bbox, dates, distances) for speed but
 /// must return exactly the incidents for which `matches()` is true, ordered by id.
 
@@ -247,6 +247,5 @@ struct StoreOpenOptions {
 void content_hash(const Incident &incident, std::string &out);
 
 /// Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" (the format of Incident::updated_at).
-[[nodiscard]] std::string utc_now_iso8601();
 
 } // namespace borderwatch

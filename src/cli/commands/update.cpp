@@ -2,11 +2,12 @@
 #include "cli/commands/commands.hpp"
 
 #include <borderwatch/core/error.hpp>
+#include <borderwatch/core/file_lock.hpp>
 #include <borderwatch/core/numbers.hpp>
+#include <borderwatch/core/utc_time.hpp>
 #include <borderwatch/gazetteer/gazetteer.hpp>
 #include <borderwatch/incidents/import.hpp>
 #include <borderwatch/placement/border_engine.hpp>
-#include <borderwatch/schedule/lock.hpp>
 #include <borderwatch/schedule/update.hpp>
 #include <borderwatch/store/store.hpp>
 
@@ -20,15 +21,6 @@
 namespace borderwatch::cli {
 
 namespace {
-
-std::string utc_now() {
-    const auto t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
 
 class UpdateCommand final : public Command {
   public:
@@ -65,7 +57,7 @@ class UpdateCommand final : public Command {
     void log(const UpdateEvent &e) const {
         if (m_json_log) {
             nlohmann::ordered_json j;
-            j["time"] = utc_now();
+            j["time"] = utc_now_iso8601();
             j["event"] = e.event;
             j["message"] = e.message;
             for (const auto &[k, v] : e.fields) {

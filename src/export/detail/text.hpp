@@ -4,8 +4,8 @@
 
 #include <borderwatch/core/atomic_file.hpp>
 #include <borderwatch/core/escape.hpp>
+#include <borderwatch/core/sha256.hpp>
 #include <borderwatch/export/feature.hpp>
-#include <borderwatch/export/sha256.hpp>
 
 #include <filesystem>
 #include <memory>

@@ -1,4 +1,4 @@
-#include <borderwatch/schedule/lock.hpp>
+#include <borderwatch/core/file_lock.hpp>
 
 #include <cerrno>
 #include <cstring>

@@ -1,4 +1,4 @@
-#include <borderwatch/export/sha256.hpp>
+#include <borderwatch/core/sha256.hpp>
 
 #include <borderwatch/core/error.hpp>
 
