@@ -73,6 +73,11 @@ nlohmann::json parse_json(std::string_view text, const std::string &source, bool
         }
         throw InputError(SourceLocation{source, line, 0, {}},
                          std::string("not valid JSON: ") + e.what());
+    } catch (const nlohmann::json::exception &e) {
+        // Not a syntax error but a value nlohmann cannot hold (406: a number such as 1e999
+        // overflows a double); it gives no position. Found by fuzz_geojson_input.
+        throw InputError(SourceLocation{source, 0, 0, {}},
+                         std::string("not valid JSON: ") + e.what());
     }
 }
 
