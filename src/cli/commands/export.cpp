@@ -7,7 +7,7 @@
 #include <borderwatch/core/paths.hpp>
 #include <borderwatch/export/export.hpp>
 #include <borderwatch/export/filter_spec.hpp>
-#include <borderwatch/incidents/import.hpp>
+#include <borderwatch/stats/bands.hpp>
 #include <borderwatch/store/store.hpp>
 
 #include <unistd.h>
