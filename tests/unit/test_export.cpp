@@ -1,9 +1,9 @@
 // Export: writers, layers, goldens, independent validation, atomic replacement.
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/export/export.hpp>
-#include <borderwatch/export/filter_spec.hpp>
 #include <borderwatch/export/sha256.hpp>
 #include <borderwatch/geodesy/geodesic.hpp>
+#include <borderwatch/query/filter_spec.hpp>
 
 #include "export/detail/text.hpp"
 

@@ -6,7 +6,7 @@
 #include <borderwatch/core/numbers.hpp>
 #include <borderwatch/core/paths.hpp>
 #include <borderwatch/export/export.hpp>
-#include <borderwatch/export/filter_spec.hpp>
+#include <borderwatch/query/filter_spec.hpp>
 #include <borderwatch/stats/bands.hpp>
 #include <borderwatch/store/store.hpp>
 

@@ -4,7 +4,7 @@
 
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/export/export.hpp>
-#include <borderwatch/export/filter_spec.hpp>
+#include <borderwatch/query/filter_spec.hpp>
 #include <borderwatch/stats/bands.hpp>
 #include <borderwatch/stats/stats.hpp>
 #include <borderwatch/store/store.hpp>
