@@ -16,14 +16,13 @@
 #include <borderwatch/core/utc_time.hpp>
 #include <borderwatch/core/utf8.hpp>
 #include <borderwatch/geodesy/geodesic.hpp>
-#include <borderwatch/incidents/import.hpp>
 #include <borderwatch/incidents/incident_fields.hpp>
 #include <borderwatch/placement/border_engine.hpp>
+#include <borderwatch/stats/stats.hpp>
 
 #include "export/detail/bands.hpp"
 #include "export/detail/fanout.hpp"
 #include "export/detail/geodata_read.hpp"
-#include "export/detail/group_quantiles.hpp"
 #include "export/detail/publish.hpp"
 
 #include <nlohmann/json.hpp>
@@ -44,93 +43,76 @@ namespace borderwatch {
 namespace {
 
 // ---------------------------------------------------------------------------------------
-// Statistics
+// Statistics: one StatsAccumulator (stats/stats.hpp, the engine of `borderwatch stats`) with
+// one grouping per statistics layer, so every layer equals `stats --by ...` on the same
+// incidents: the precision rule decides band, sector and what enters the distance statistics.
 
-struct GroupStats;
+/// The groupings of the export's statistics layers, in ExportStatistics order.
+std::vector<std::vector<StatsKey>> export_groupings() {
+    return {{StatsKey::sector},
+            {StatsKey::side, StatsKey::band},
+            {StatsKey::side, StatsKey::admin1},
+            {StatsKey::side, StatsKey::admin1, StatsKey::admin2}};
+}
 
-/// The median and p90 of every group, exact, in memory independent of the row count: each
-/// group's distances go as float metres (0.06 m resolution at 1,000 km) into an external
-/// sort (spilled beside the outputs beyond 256 Ki values) instead of a vector per group.
-struct DistanceQuantiles {
-    detail::GroupQuantiles values;
-    std::vector<GroupStats *> groups; ///< by group id (the stats live in stable containers)
+/// The finished tables of export_groupings().
+struct ExportStatistics {
+    StatsTable sectors; ///< by sector (`stats --by sector`)
+    StatsTable bands;   ///< by side, band (`stats --by side,band`)
+    StatsTable admin1;  ///< by side, admin1
+    StatsTable admin2;  ///< by side, admin1, admin2
 
-    explicit DistanceQuantiles(detail::GroupQuantiles::Options options)
-        : values(std::move(options)) {}
-    void finish();
+    explicit ExportStatistics(std::vector<StatsTable> tables)
+        : sectors(std::move(tables.at(0))), bands(std::move(tables.at(1))),
+          admin1(std::move(tables.at(2))), admin2(std::move(tables.at(3))) {}
+    [[nodiscard]] const GroupStats &total() const noexcept { return sectors.total; }
 };
 
-/// count, fatalities and border-distance statistics of a group of incidents: min, max and
-/// mean are exact running values; median and p90 come from DistanceQuantiles::finish().
-struct GroupStats {
-    std::uint64_t count = 0;
-    std::int64_t fatalities = 0;
-    std::uint64_t imprecise = 0;
-    std::uint64_t distances = 0; ///< incidents with a border distance
-    double sum_m = 0;
-    double min_m = std::numeric_limits<double>::infinity();
-    double max_m = -std::numeric_limits<double>::infinity();
-    double median_m = 0;
-    double p90_m = 0;
-    std::optional<std::uint32_t> id; ///< in DistanceQuantiles, once it has a distance
-
-    /// @p quantiles null: no median/p90 wanted for this group.
-    void add(const Incident &incident, bool imprecise_location, DistanceQuantiles *quantiles) {
-        ++count;
-        fatalities += incident.fatalities_best.value_or(0);
-        if (imprecise_location) {
-            ++imprecise;
-        }
-        if (incident.border_distance_m) {
-            const double d = *incident.border_distance_m;
-            ++distances;
-            sum_m += d;
-            min_m = std::min(min_m, d);
-            max_m = std::max(max_m, d);
-            if (quantiles != nullptr) {
-                if (!id) {
-                    id = static_cast<std::uint32_t>(quantiles->groups.size());
-                    quantiles->groups.push_back(this);
-                }
-                quantiles->values.add(*id, static_cast<float>(d));
-            }
-        }
-    }
-};
-
-void DistanceQuantiles::finish() {
-    values.finish({0.5, 0.9}, [this](std::uint32_t group, std::uint64_t /*count*/,
-                                     const std::vector<double> &q) {
-        groups[group]->median_m = q[0];
-        groups[group]->p90_m = q[1];
-    });
+/// Statistics options of an export: its bands, sectors and border.
+StatsOptions export_stats_options(const ExportOptions &options, const BorderGeometry &border) {
+    StatsOptions o;
+    o.band_edges_km = band_edges(options.bands);
+    o.sector_km = options.sector_km;
+    o.border_length_km = border.length_km;
+    return o;
 }
 
-double km3(double metres) {
-    return std::round(metres) / 1000.0;
+/// km rounded to the metre, as `stats --format json` rounds.
+Value km3(const std::optional<double> &km) {
+    return km ? Value{std::round(*km * 1000.0) / 1000.0} : Value{};
 }
 
-/// The five distance statistics in km (rounded to the metre), nullopt without distances.
-std::array<std::optional<double>, 5> distance_summary(const GroupStats &s) {
-    if (s.distances == 0) {
-        return {};
-    }
-    return {km3(s.min_m), km3(s.median_m), km3(s.sum_m / static_cast<double>(s.distances)),
-            km3(s.p90_m), km3(s.max_m)};
-}
-
+/// The statistics fields of border_sectors, distance_bands and admin_stats (named as the
+/// columns of `stats`; precise + imprecise + unplaced = count; the distances over the
+/// precise incidents only).
 const std::vector<FieldDef> k_stat_fields = {
-    {"count", FieldType::integer},     {"fatalities", FieldType::integer},
-    {"dist_min_km", FieldType::real},  {"dist_median_km", FieldType::real},
-    {"dist_mean_km", FieldType::real}, {"dist_p90_km", FieldType::real},
-    {"dist_max_km", FieldType::real}};
+    {"count", FieldType::integer},       {"fatalities", FieldType::integer},
+    {"precise", FieldType::integer},     {"imprecise", FieldType::integer},
+    {"unplaced", FieldType::integer},    {"dist_min_km", FieldType::real},
+    {"dist_median_km", FieldType::real}, {"dist_mean_km", FieldType::real},
+    {"dist_p90_km", FieldType::real},    {"dist_max_km", FieldType::real}};
 
-void append_stat_values(std::vector<Value> &values, const GroupStats &s) {
-    values.emplace_back(static_cast<std::int64_t>(s.count));
-    values.emplace_back(static_cast<std::int64_t>(s.fatalities));
-    for (const auto &v : distance_summary(s)) {
-        values.push_back(v ? Value{*v} : Value{});
+void append_stat_values(std::vector<Value> &values, const GroupStats *s) {
+    static const GroupStats none;
+    const auto &g = s != nullptr ? *s : none;
+    values.emplace_back(static_cast<std::int64_t>(g.count));
+    values.emplace_back(static_cast<std::int64_t>(g.fatalities));
+    values.emplace_back(static_cast<std::int64_t>(g.precise()));
+    values.emplace_back(static_cast<std::int64_t>(g.imprecise));
+    values.emplace_back(static_cast<std::int64_t>(g.unplaced));
+    for (const auto &v : {g.min_km, g.median_km, g.mean_km, g.p90_km, g.max_km}) {
+        values.push_back(km3(v));
     }
+}
+
+/// "12 incidents (3 imprecise), 4 fatalities" (KML descriptions, feature popups).
+std::string describe_group(const GroupStats *s) {
+    const std::size_t count = s != nullptr ? s->count : 0;
+    const std::size_t imprecise = s != nullptr ? s->imprecise : 0;
+    const std::int64_t fatalities = s != nullptr ? s->fatalities : 0;
+    return std::to_string(count) + " incidents" +
+           (imprecise > 0 ? " (" + std::to_string(imprecise) + " imprecise)" : std::string()) +
+           ", " + std::to_string(fatalities) + " fatalities";
 }
 
 // ---------------------------------------------------------------------------------------
@@ -170,7 +152,10 @@ LayerSchema border_schema() {
              {"vertices", FieldType::integer},
              {"length_km", FieldType::real},
              {"incidents", FieldType::integer},
-             {"fatalities", FieldType::integer}}};
+             {"fatalities", FieldType::integer},
+             {"precise", FieldType::integer},
+             {"imprecise", FieldType::integer},
+             {"unplaced", FieldType::integer}}};
 }
 
 LayerSchema sectors_schema() {
@@ -179,8 +164,7 @@ LayerSchema sectors_schema() {
                   {{"sector", FieldType::text},
                    {"sector_index", FieldType::integer},
                    {"from_km", FieldType::real},
-                   {"to_km", FieldType::real},
-                   {"imprecise", FieldType::integer}}};
+                   {"to_km", FieldType::real}}};
     s.fields.insert(s.fields.end(), k_stat_fields.begin(), k_stat_fields.end());
     return s;
 }
@@ -210,27 +194,6 @@ LayerSchema admin_schema() {
 
 // ---------------------------------------------------------------------------------------
 // Helpers
-
-std::string sector_label(double from_km, double to_km) {
-    return format_fixed(from_km, 3) + "-" + format_fixed(to_km, 3);
-}
-
-bool is_imprecise(const Incident &incident) {
-    return incident.band == "imprecise";
-}
-
-std::string band_of(const Incident &incident, const std::vector<DistanceBand> &bands) {
-    if (is_imprecise(incident) || !incident.border_distance_m) {
-        return is_imprecise(incident) ? "imprecise" : "";
-    }
-    const double km = *incident.border_distance_m / 1000.0;
-    for (const auto &band : bands) {
-        if (km >= band.min_km && (!band.max_km || km < *band.max_km)) {
-            return band.label();
-        }
-    }
-    return "";
-}
 
 /// Readable one-line Placemark description: what happened, who, how many died, where
 /// relative to the border ("Battles / Armed clash; A vs B; 3 fatalities (2-5); AFG, 1.25 km
@@ -318,31 +281,110 @@ struct IncidentRow {
 
 enum LayerIndex : std::size_t { l_incidents, l_border, l_sectors, l_bands, l_admin, l_connectors };
 
+using ReportStage = std::function<void(const char *, std::uint64_t, std::uint64_t)>;
+
+/// The `border` layer: the line, with the totals of every incident exported.
+void write_border_layer(Outputs &out, const BorderGeometry &border, const GroupStats &total) {
+    Feature f;
+    f.geometry.type = GeometryType::line_string;
+    f.geometry.parts = {{border.vertices}};
+    f.name = border.id;
+    f.description = border.id + ": " + border.left + " (left) / " + border.right + " (right), " +
+                    format_fixed(border.length_km, 3) + " km, from " + border.start_name + " to " +
+                    border.end_name + "\nSource: " + border.source;
+    f.values = {std::string_view(border.id),
+                std::string_view(border.left),
+                std::string_view(border.right),
+                std::string_view(border.source),
+                std::string_view(border.start_name),
+                std::string_view(border.end_name),
+                static_cast<std::int64_t>(border.vertices.size()),
+                std::round(border.length_km * 1000.0) / 1000.0,
+                static_cast<std::int64_t>(total.count),
+                static_cast<std::int64_t>(total.fatalities),
+                static_cast<std::int64_t>(total.precise()),
+                static_cast<std::int64_t>(total.imprecise),
+                static_cast<std::int64_t>(total.unplaced)};
+    out.write(l_border, f);
+}
+
+/// The `border_sectors` layer: one feature per sector of @p grid, the statistics of
+/// `stats --by sector` (incidents whose sector is "imprecise" are in no feature).
+void write_sectors_layer(Outputs &out, const BorderGeometry &border, const SectorGrid &grid,
+                         const StatsTable &by_sector, const ReportStage &report) {
+    const auto n = grid.count();
+    for (std::size_t i = 0; i < n; ++i) {
+        const double from = grid.from_km(i);
+        const double to = grid.to_km(i);
+        const auto label = grid.label(i);
+        const auto *s = by_sector.find({label});
+        Feature f;
+        f.geometry.type = GeometryType::line_string;
+        f.geometry.parts = {{border_piece(border, from, to)}};
+        f.name = "sector " + label + " km";
+        f.description = describe_group(s);
+        f.values = {std::string_view(label), static_cast<std::int64_t>(i),
+                    std::round(from * 1000.0) / 1000.0, std::round(to * 1000.0) / 1000.0};
+        append_stat_values(f.values, s);
+        out.write(l_sectors, f);
+        report("border_sectors", i + 1, n);
+    }
+}
+
+/// The `distance_bands` layer: one polygon per side and band, the statistics of
+/// `stats --by side,band`.
+void write_bands_layer(Outputs &out, const std::vector<detail::BandPolygon> &polygons,
+                       const StatsTable &by_side_band) {
+    for (const auto &bp : polygons) {
+        const auto label = bp.band.label();
+        const auto *s = by_side_band.find({bp.side, label});
+        Feature f;
+        f.geometry = bp.geometry;
+        f.name = bp.side + " " + label + " km";
+        f.style = label;
+        f.description = describe_group(s);
+        f.values = {std::string_view(bp.side), std::string_view(label), bp.band.min_km,
+                    bp.band.max_km ? Value{*bp.band.max_km} : Value{}};
+        append_stat_values(f.values, s);
+        out.write(l_bands, f);
+    }
+}
+
+/// The `admin_stats` layer: every admin-1 unit (level 1, `stats --by side,admin1`), then
+/// every admin-2 unit (level 2, `stats --by side,admin1,admin2`) of the geodata.
+void write_admin_layer(Outputs &out, const std::vector<detail::ReferenceFeature> &admin1,
+                       const std::vector<detail::ReferenceFeature> &admin2,
+                       const ExportStatistics &stats, const ReportStage &report) {
+    report("admin_stats", 0, admin1.size() + admin2.size());
+    const auto write_unit = [&](int level, const detail::ReferenceFeature &unit) {
+        const auto id = detail::text_property(unit.properties, "id");
+        const auto iso3 = detail::text_property(unit.properties, "iso3");
+        const auto name = detail::text_property(unit.properties, "name");
+        const auto a1 = level == 1 ? name : detail::text_property(unit.properties, "admin1");
+        const auto *s =
+            level == 1 ? stats.admin1.find({iso3, name}) : stats.admin2.find({iso3, a1, name});
+        Feature f;
+        f.geometry = unit.geometry;
+        f.name = name;
+        f.description = name + (level == 2 ? ", " + a1 : std::string()) + " (" + iso3 +
+                        "): " + describe_group(s);
+        f.style = std::to_string(level);
+        f.values = {static_cast<std::int64_t>(level), std::string_view(id), std::string_view(iso3),
+                    std::string_view(a1), std::string_view(name)};
+        append_stat_values(f.values, s);
+        out.write(l_admin, f);
+    };
+    for (const auto &unit : admin1) {
+        write_unit(1, unit);
+    }
+    for (const auto &unit : admin2) {
+        write_unit(2, unit);
+    }
+}
+
 } // namespace
 
 // ---------------------------------------------------------------------------------------
-
-std::string DistanceBand::label() const {
-    if (!max_km) {
-        return ">" + format_fixed(min_km, 3);
-    }
-    return format_fixed(min_km, 3) + "-" + format_fixed(*max_km, 3);
-}
-
-std::vector<DistanceBand> distance_bands(const std::vector<double> &edges_km) {
-    std::vector<DistanceBand> out;
-    for (std::size_t i = 0; i + 1 < edges_km.size(); ++i) {
-        out.push_back({edges_km[i], edges_km[i + 1]});
-    }
-    if (!edges_km.empty()) {
-        out.push_back({edges_km.back(), std::nullopt});
-    }
-    return out;
-}
-
-std::vector<DistanceBand> default_distance_bands() {
-    return distance_bands(default_band_edges_km());
-}
 
 const char *to_string(ExportFormat format) noexcept {
     switch (format) {
@@ -560,16 +602,8 @@ ExportResult export_layers(const ExportOptions &options, const IncidentSource &s
     }
 
     // --- pass over the incidents -----------------------------------------------------
-    const auto sector_count = static_cast<std::size_t>(
-        std::max(1.0, std::ceil(border.length_km / options.sector_km - 1e-9)));
-    std::vector<GroupStats> sectors(sector_count);
-    std::map<std::pair<std::string, std::string>, GroupStats> bands;        // side, band
-    std::map<std::pair<std::string, std::string>, GroupStats> admin1_stats; // iso3, admin1
-    std::map<std::tuple<std::string, std::string, std::string>, GroupStats> admin2_stats;
-    GroupStats all;
-    detail::GroupQuantiles::Options quantile_options;
-    quantile_options.temp_dir = dir; // a spill goes beside the outputs (unnamed, never left)
-    DistanceQuantiles quantiles(std::move(quantile_options));
+    const auto stats_options = export_stats_options(options, border);
+    StatsAccumulator stats(stats_options, export_groupings());
     ExportResult result;
 
     // The producer (this thread) reads the incidents, builds each row's features once and
@@ -617,17 +651,12 @@ ExportResult export_layers(const ExportOptions &options, const IncidentSource &s
         }
         inc.values.push_back(in.border_distance_m ? Value{*in.border_distance_m / 1000.0}
                                                   : Value{});
-        auto &sector_text = row.sector_text;
-        sector_text.clear();
-        std::optional<std::size_t> sector;
-        if (in.chainage_km) {
-            sector = std::min(sector_count - 1, static_cast<std::size_t>(std::max(
-                                                    0.0, *in.chainage_km / options.sector_km)));
-            sector_text = sector_label(
-                static_cast<double>(*sector) * options.sector_km,
-                std::min(border.length_km, static_cast<double>(*sector + 1) * options.sector_km));
-        }
-        inc.values.push_back(sector ? Value{std::string_view(sector_text)} : Value{});
+        // Statistics, and the incident's sector and band by the same precision rule.
+        const auto assigned = stats.add(in);
+        row.sector_text = assigned.sector;
+        row.band_text = assigned.band;
+        inc.values.push_back(row.sector_text.empty() ? Value{}
+                                                     : Value{std::string_view(row.sector_text)});
 
         const bool have_point = in.place_lon && in.place_lat;
         const double lon = have_point ? *in.place_lon : in.lon.value_or(0);
@@ -649,24 +678,6 @@ ExportResult export_layers(const ExportOptions &options, const IncidentSource &s
                 in.date_precision == DatePrecision::day ? in.event_date : in.event_date_end;
         }
 
-        // Statistics.
-        const bool imprecise = is_imprecise(in);
-        all.add(in, imprecise, nullptr);
-        if (sector) {
-            sectors[*sector].add(in, imprecise, &quantiles);
-        }
-        auto &band_text = row.band_text;
-        band_text = band_of(in, options.bands);
-        if (!band_text.empty() && band_text != "imprecise" && !in.side.empty()) {
-            bands[{in.side, band_text}].add(in, imprecise, &quantiles);
-        }
-        if (!in.side.empty() && !in.admin1.empty()) {
-            admin1_stats[{in.side, in.admin1}].add(in, imprecise, &quantiles);
-            if (!in.admin2.empty()) {
-                admin2_stats[{in.side, in.admin1, in.admin2}].add(in, imprecise, &quantiles);
-            }
-        }
-
         // Connector to the nearest border point.
         row.has_connector = have_point && in.nearest_lon && in.nearest_lat && in.border_distance_m;
         if (row.has_connector) {
@@ -676,7 +687,7 @@ ExportResult export_layers(const ExportOptions &options, const IncidentSource &s
             con.values.emplace_back(raw_text(raw, f_id));
             con.values.emplace_back(raw_text(raw, f_event_type));
             con.values.emplace_back(raw_text(raw, f_side));
-            con.values.emplace_back(std::string_view(band_text));
+            con.values.emplace_back(std::string_view(row.band_text));
             con.values.emplace_back(*in.border_distance_m);
             con.values.emplace_back(*in.border_distance_m / 1000.0);
             con.values.push_back(in.chainage_km ? Value{*in.chainage_km} : Value{});
@@ -693,108 +704,16 @@ ExportResult export_layers(const ExportOptions &options, const IncidentSource &s
     });
     fan.close();
     report("incidents", result.incidents, options.expected_incidents);
-    quantiles.finish(); // every group's median and p90, before the layers that show them
+    const ExportStatistics tables(stats.finish_all()); // quantiles need every distance
 
-    // --- border ------------------------------------------------------------------------
-    {
-        Feature f;
-        f.geometry.type = GeometryType::line_string;
-        f.geometry.parts = {{border.vertices}};
-        f.name = border.id;
-        f.description = border.id + ": " + border.left + " (left) / " + border.right +
-                        " (right), " + format_fixed(border.length_km, 3) + " km, from " +
-                        border.start_name + " to " + border.end_name + "\nSource: " + border.source;
-        f.values = {std::string_view(border.id),
-                    std::string_view(border.left),
-                    std::string_view(border.right),
-                    std::string_view(border.source),
-                    std::string_view(border.start_name),
-                    std::string_view(border.end_name),
-                    static_cast<std::int64_t>(border.vertices.size()),
-                    std::round(border.length_km * 1000.0) / 1000.0,
-                    static_cast<std::int64_t>(all.count),
-                    static_cast<std::int64_t>(all.fatalities)};
-        out.write(l_border, f);
-    }
-
-    // --- sectors -----------------------------------------------------------------------
-    for (std::size_t i = 0; i < sector_count; ++i) {
-        const double from = static_cast<double>(i) * options.sector_km;
-        const double to =
-            std::min(border.length_km, static_cast<double>(i + 1) * options.sector_km);
-        Feature f;
-        f.geometry.type = GeometryType::line_string;
-        f.geometry.parts = {{border_piece(border, from, to)}};
-        const auto label = sector_label(from, to);
-        f.name = "sector " + label + " km";
-        auto &s = sectors[i];
-        f.description =
-            std::to_string(s.count) + " incidents, " + std::to_string(s.fatalities) + " fatalities";
-        f.values = {std::string_view(label), static_cast<std::int64_t>(i),
-                    std::round(from * 1000.0) / 1000.0, std::round(to * 1000.0) / 1000.0,
-                    static_cast<std::int64_t>(s.imprecise)};
-        append_stat_values(f.values, s);
-        out.write(l_sectors, f);
-        report("border_sectors", i + 1, sector_count);
-    }
-
-    // --- distance bands ----------------------------------------------------------------
+    write_border_layer(out, border, tables.total());
+    write_sectors_layer(out, border, stats_options.sector_grid(), tables.sectors, report);
     if (options.distance_bands) {
         report("distance_bands", 0, 0);
-        const auto polygons = band_polygons.get();
-        for (const auto &bp : polygons) {
-            Feature f;
-            f.geometry = bp.geometry;
-            const auto label = bp.band.label();
-            f.name = bp.side + " " + label + " km";
-            f.style = label;
-            auto &s = bands[{bp.side, label}];
-            f.description = std::to_string(s.count) + " incidents, " +
-                            std::to_string(s.fatalities) + " fatalities";
-            f.values = {std::string_view(bp.side), std::string_view(label), bp.band.min_km,
-                        bp.band.max_km ? Value{*bp.band.max_km} : Value{}};
-            append_stat_values(f.values, s);
-            out.write(l_bands, f);
-        }
+        write_bands_layer(out, band_polygons.get(), tables.bands);
     }
-
-    // --- admin units -------------------------------------------------------------------
     if (options.admin_stats) {
-        report("admin_stats", 0, admin1.size() + admin2.size());
-        const auto write_unit = [&](int level, const detail::ReferenceFeature &unit,
-                                    const GroupStats &s) {
-            Feature f;
-            f.geometry = unit.geometry;
-            const auto id = detail::text_property(unit.properties, "id");
-            const auto iso3 = detail::text_property(unit.properties, "iso3");
-            const auto a1 = level == 1 ? detail::text_property(unit.properties, "name")
-                                       : detail::text_property(unit.properties, "admin1");
-            const auto name = detail::text_property(unit.properties, "name");
-            f.name = name;
-            f.description = name + (level == 2 ? ", " + a1 : std::string()) + " (" + iso3 +
-                            "): " + std::to_string(s.count) + " incidents, " +
-                            std::to_string(s.fatalities) + " fatalities";
-            f.style = std::to_string(level);
-            f.values = {static_cast<std::int64_t>(level), std::string_view(id),
-                        std::string_view(iso3), std::string_view(a1), std::string_view(name)};
-            append_stat_values(f.values, s);
-            out.write(l_admin, f);
-        };
-        for (const auto &unit : admin1) {
-            const auto key = std::make_pair(detail::text_property(unit.properties, "iso3"),
-                                            detail::text_property(unit.properties, "name"));
-            const auto it = admin1_stats.find(key);
-            GroupStats empty;
-            write_unit(1, unit, it != admin1_stats.end() ? it->second : empty);
-        }
-        for (const auto &unit : admin2) {
-            const auto key = std::make_tuple(detail::text_property(unit.properties, "iso3"),
-                                             detail::text_property(unit.properties, "admin1"),
-                                             detail::text_property(unit.properties, "name"));
-            const auto it = admin2_stats.find(key);
-            GroupStats empty;
-            write_unit(2, unit, it != admin2_stats.end() ? it->second : empty);
-        }
+        write_admin_layer(out, admin1, admin2, tables, report);
     }
 
     // --- finish everything, then the manifest, then publish the run as a set ---------
@@ -854,7 +773,12 @@ ExportResult export_layers(const ExportOptions &options, const IncidentSource &s
     manifest["bands_km"] = band_labels;
     manifest["incidents"] = result.incidents;
     manifest["incidents_without_location"] = result.incidents_without_location;
-    manifest["incidents_imprecise"] = all.imprecise;
+    // The precision rule's totals (as `stats`): too coarse for a distance band (left out of
+    // every distance statistic), and too coarse for a border sector (in no sector feature).
+    manifest["incidents_imprecise"] = tables.total().imprecise;
+    const auto *sector_imprecise = tables.sectors.find({"imprecise"});
+    manifest["incidents_sector_imprecise"] =
+        sector_imprecise != nullptr ? sector_imprecise->count : 0;
     manifest["files"] = files;
     if (!options.manifest_extra_json.empty()) {
         manifest["extra"] = nlohmann::ordered_json::parse(options.manifest_extra_json);

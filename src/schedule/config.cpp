@@ -9,7 +9,7 @@
 #include <borderwatch/core/sha256.hpp>
 #include <borderwatch/core/text_input.hpp>
 #include <borderwatch/core/utf8.hpp>
-#include <borderwatch/incidents/import.hpp>
+#include <borderwatch/stats/bands.hpp>
 #include <borderwatch/store/store.hpp>
 
 #include <toml++/toml.h>

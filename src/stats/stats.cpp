@@ -5,7 +5,6 @@
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/numbers.hpp>
 #include <borderwatch/core/text_table.hpp>
-#include <borderwatch/incidents/import.hpp>
 
 #include "core/detail/quantile_ranks.hpp"
 #include "core/detail/spool_sort.hpp"
@@ -173,67 +172,86 @@ std::vector<StatsKey> parse_stats_keys(std::string_view text) {
 }
 
 StatsAccumulator::StatsAccumulator(StatsOptions options)
-    : m_options(std::move(options)), m_distances(std::make_unique<Distances>()),
-      m_total(std::make_unique<Group>(0)) {
+    : StatsAccumulator(options, {options.by}) {}
+
+StatsAccumulator::StatsAccumulator(StatsOptions options,
+                                   std::vector<std::vector<StatsKey>> groupings)
+    : m_options(std::move(options)), m_groupings(std::move(groupings)),
+      m_distances(std::make_unique<Distances>()), m_total(std::make_unique<Group>(0)) {
     if (m_options.band_edges_km.empty()) {
         m_options.band_edges_km = default_band_edges_km();
     }
     if (!(m_options.sector_km > 0) || !std::isfinite(m_options.sector_km)) {
         throw UsageError("--sector-km must be a positive number of km");
     }
+    if (m_groupings.empty()) {
+        m_groupings.emplace_back();
+    }
+    m_options.by = m_groupings.front();
+    m_sectors = m_options.sector_grid();
     m_labels = band_labels(m_options.band_edges_km);
+    m_groups.resize(m_groupings.size());
 }
 
 StatsAccumulator::~StatsAccumulator() = default;
 
-void StatsAccumulator::add(const Incident &x) {
+StatsAssignment StatsAccumulator::add(const Incident &x) {
     const double u = location_uncertainty_km(x.precision);
-    std::string band;
+    m_band.clear();
     bool imprecise = false;
     if (x.border_distance_m) {
         const int b = band_index(*x.border_distance_m / 1000.0, u, m_options.band_edges_km);
         imprecise = b < 0;
-        band = imprecise ? std::string("imprecise") : m_labels[static_cast<std::size_t>(b)];
+        m_band = imprecise ? std::string("imprecise") : m_labels[static_cast<std::size_t>(b)];
     }
-    std::vector<std::string> key;
-    key.reserve(m_options.by.size());
-    for (const auto k : m_options.by) {
-        switch (k) {
-        case StatsKey::side:
-            key.push_back(x.side);
-            break;
-        case StatsKey::admin1:
-            key.push_back(x.admin1);
-            break;
-        case StatsKey::admin2:
-            key.push_back(x.admin2);
-            break;
-        case StatsKey::event_type:
-            key.push_back(x.event_type);
-            break;
-        case StatsKey::month:
-            key.push_back(x.event_date.size() >= 7 ? x.event_date.substr(0, 7) : "");
-            break;
-        case StatsKey::band:
-            key.push_back(band);
-            break;
-        case StatsKey::sector:
-            key.push_back(x.chainage_km ? sector_for(*x.chainage_km, u, m_options.sector_km) : "");
-            break;
+    m_sector.clear();
+    if (x.chainage_km) {
+        m_sector = m_sectors.sector_for(*x.chainage_km, u);
+    }
+    for (std::size_t s = 0; s < m_groupings.size(); ++s) {
+        m_key.clear();
+        for (const auto k : m_groupings[s]) {
+            switch (k) {
+            case StatsKey::side:
+                m_key.push_back(x.side);
+                break;
+            case StatsKey::admin1:
+                m_key.push_back(x.admin1);
+                break;
+            case StatsKey::admin2:
+                m_key.push_back(x.admin2);
+                break;
+            case StatsKey::event_type:
+                m_key.push_back(x.event_type);
+                break;
+            case StatsKey::month:
+                m_key.push_back(x.event_date.size() >= 7 ? x.event_date.substr(0, 7) : "");
+                break;
+            case StatsKey::band:
+                m_key.push_back(m_band);
+                break;
+            case StatsKey::sector:
+                m_key.push_back(m_sector);
+                break;
+            }
         }
+        auto &groups = m_groups[s];
+        auto it = groups.find(m_key);
+        if (it == groups.end()) {
+            it = groups.emplace(m_key, std::make_unique<Group>(m_next_id++)).first;
+        }
+        it->second->add(x, imprecise, *m_distances);
     }
-    auto &g = m_groups[key];
-    if (!g) {
-        g = std::make_unique<Group>(static_cast<std::uint32_t>(m_groups.size())); // total: 0
-    }
-    g->add(x, imprecise, *m_distances);
     m_total->add(x, imprecise, *m_distances);
+    return {m_band, m_sector, imprecise};
 }
 
 StatsTable StatsAccumulator::finish() {
-    StatsTable t;
-    t.by = m_options.by;
-    const auto labels = band_labels(m_options.band_edges_km);
+    return std::move(finish_all().front());
+}
+
+std::vector<StatsTable> StatsAccumulator::finish_all() {
+    const auto &labels = m_labels;
     // Sort rank of a key value: bands in distance order, sectors by their start, then
     // "imprecise", then empty; everything else lexicographic.
     auto rank = [&](StatsKey k, const std::string &v) -> std::pair<double, std::string> {
@@ -253,30 +271,45 @@ StatsTable StatsAccumulator::finish() {
         return {0, v};
     };
     // Stream every distance in (group, distance) order to pick the quantiles by rank.
-    std::vector<Group *> by_id(m_groups.size() + 1);
+    std::vector<Group *> by_id(m_next_id);
     by_id[0] = m_total.get();
-    for (auto &[key, g] : m_groups) {
-        by_id[g->id()] = g.get();
+    for (auto &groups : m_groups) {
+        for (auto &[key, g] : groups) {
+            by_id[g->id()] = g.get();
+        }
     }
     for (auto *g : by_id) {
         g->prepare_quantiles();
     }
     m_distances->sorted.merge([&](const GroupDistance &d) { by_id[d.group]->next_sorted(d.km); });
-    for (auto &[key, g] : m_groups) {
-        t.groups.push_back(g->finish(key));
-    }
-    std::sort(t.groups.begin(), t.groups.end(), [&](const GroupStats &a, const GroupStats &b) {
-        for (std::size_t i = 0; i < t.by.size(); ++i) {
-            const auto ra = rank(t.by[i], a.key[i]);
-            const auto rb = rank(t.by[i], b.key[i]);
-            if (ra != rb) {
-                return ra < rb;
-            }
+    const auto total = m_total->finish({});
+    std::vector<StatsTable> tables;
+    for (std::size_t s = 0; s < m_groupings.size(); ++s) {
+        StatsTable t;
+        t.by = m_groupings[s];
+        for (auto &[key, g] : m_groups[s]) {
+            t.groups.push_back(g->finish(key));
         }
-        return false;
-    });
-    t.total = m_total->finish({});
-    return t;
+        std::sort(t.groups.begin(), t.groups.end(), [&](const GroupStats &a, const GroupStats &b) {
+            for (std::size_t i = 0; i < t.by.size(); ++i) {
+                const auto ra = rank(t.by[i], a.key[i]);
+                const auto rb = rank(t.by[i], b.key[i]);
+                if (ra != rb) {
+                    return ra < rb;
+                }
+            }
+            return false;
+        });
+        t.total = total;
+        tables.push_back(std::move(t));
+    }
+    return tables;
+}
+
+const GroupStats *StatsTable::find(const std::vector<std::string> &key) const {
+    const auto it = std::find_if(groups.begin(), groups.end(),
+                                 [&](const GroupStats &g) { return g.key == key; });
+    return it == groups.end() ? nullptr : &*it;
 }
 
 std::string format_stats(const StatsTable &t, std::string_view format, CsvFormulas csv_formulas) {

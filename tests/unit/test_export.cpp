@@ -2,8 +2,8 @@
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/sha256.hpp>
 #include <borderwatch/export/export.hpp>
-#include <borderwatch/export/filter_spec.hpp>
 #include <borderwatch/geodesy/geodesic.hpp>
+#include <borderwatch/query/filter_spec.hpp>
 
 #include "export/detail/text.hpp"
 

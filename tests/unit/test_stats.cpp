@@ -181,3 +181,96 @@ TEST_CASE("Stats: output formats", "[stats]") {
     CHECK(table.find("could not be put in a distance band") != std::string::npos);
     CHECK_THROWS_AS(format_stats(t, "xml"), UsageError);
 }
+
+TEST_CASE("Bands header: sector grid of a border of known length, edges and the precision rule",
+          "[stats][bands]") {
+    const SectorGrid grid{50, 120.5}; // sectors 0-50, 50-100, 100-120.5
+    CHECK(grid.count() == 3);
+    CHECK(grid.label(0) == "0-50");
+    CHECK(grid.label(2) == "100-120.5");
+    CHECK(grid.to_km(2) == 120.5);
+    // Exactly on an edge with U = 0: the sector that starts there.
+    CHECK(grid.index(50.0, 0) == 1);
+    CHECK(grid.index(0.0, 0) == 0);
+    // The border's end belongs to the last sector; so does a rounding sliver beyond it.
+    CHECK(grid.index(120.5, 0) == 2);
+    CHECK(grid.index(120.5 + 1e-9, 0) == 2);
+    // Uncertain chainage: the interval must fit (touching the end of the sector is allowed)...
+    CHECK(grid.index(25, 25) == 0);
+    CHECK(grid.index(26, 25) == -1);
+    CHECK(grid.sector_for(49, 10) == "imprecise");
+    // ... and is clipped to the border: chainage cannot leave [0, length].
+    CHECK(grid.index(115, 10) == 2);
+    CHECK(grid.index(3, 10) == 0);
+    CHECK(grid.index(60, location_uncertainty_km(6)) == -1); // country level: never a sector
+    // A length a rounding error above a multiple of the sector adds no sliver sector.
+    CHECK(SectorGrid{50, 100.0 + 1e-12}.count() == 2);
+    CHECK(SectorGrid{50, 100.0 + 1e-12}.index(100.0, 0) == 1);
+    // Unbounded: as sector_for().
+    CHECK(SectorGrid{50, std::nullopt}.sector_for(120, 0) == sector_for(120, 0, 50));
+    CHECK(SectorGrid{50, std::nullopt}.count() == 0);
+    // Bands and their edges round-trip; labels agree with band_labels().
+    const auto edges = parse_band_edges("1,5,10,25,50");
+    CHECK(edges == default_band_edges_km());
+    CHECK(band_edges(distance_bands(edges)) == edges);
+    std::vector<std::string> labels;
+    for (const auto &b : default_distance_bands()) {
+        labels.push_back(b.label());
+    }
+    CHECK(labels == band_labels(default_band_edges_km()));
+}
+
+TEST_CASE("Stats: several groupings in one pass equal one accumulator each (the export's layers)",
+          "[stats]") {
+    std::vector<Incident> xs = k_sample;
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<double> km(0, 120);
+    std::uniform_real_distribution<double> chain(0, 300);
+    const int precisions[] = {1, 1, 2, 3, 4, 6};
+    for (int i = 0; i < 500; ++i) {
+        auto x = inc(i % 2 == 0 ? "TJK" : "AFG", i % 3 == 0 ? "Panj District" : "Imam Sahib",
+                     km(rng), precisions[i % 6], "2025-11-26", i % 4, chain(rng));
+        if (i % 50 == 0) {
+            x.border_distance_m.reset(); // unplaced
+            x.chainage_km.reset();
+        }
+        xs.push_back(x);
+    }
+    StatsOptions o;
+    o.sector_km = 40;
+    o.border_length_km = 290;
+    const std::vector<std::string> groupings = {"sector", "side,band", "side,admin1",
+                                                "side,admin1,admin2"};
+    std::vector<std::vector<StatsKey>> keys;
+    for (const auto &g : groupings) {
+        keys.push_back(parse_stats_keys(g));
+    }
+    StatsAccumulator together(o, keys);
+    std::size_t sector_imprecise = 0;
+    for (const auto &x : xs) {
+        const auto a = together.add(x);
+        sector_imprecise += a.sector == "imprecise" ? 1 : 0;
+        CHECK(a.imprecise == (a.band == "imprecise"));
+    }
+    const auto tables = together.finish_all();
+    REQUIRE(tables.size() == groupings.size());
+    for (std::size_t i = 0; i < groupings.size(); ++i) {
+        auto one = o;
+        one.by = keys[i];
+        StatsAccumulator alone(one);
+        for (const auto &x : xs) {
+            alone.add(x);
+        }
+        const auto t = alone.finish();
+        INFO(groupings[i]);
+        CHECK(format_stats(tables[i], "json") == format_stats(t, "json"));
+    }
+    const auto *imprecise = tables[0].find({"imprecise"});
+    REQUIRE(imprecise != nullptr);
+    CHECK(imprecise->count == sector_imprecise);
+    CHECK(tables[0].find({"no such sector"}) == nullptr);
+    // The last sector ends at the border's length.
+    CHECK(tables[0].find({"280-290"}) != nullptr);
+    CHECK(tables[1].total.precise() ==
+          tables[1].total.count - tables[1].total.imprecise - tables[1].total.unplaced);
+}

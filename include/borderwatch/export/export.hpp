@@ -8,6 +8,7 @@
 #include <borderwatch/core/protected_paths.hpp>
 #include <borderwatch/export/feature.hpp>
 #include <borderwatch/incidents/incident.hpp>
+#include <borderwatch/stats/bands.hpp>
 
 #include <cstdint>
 #include <filesystem>
@@ -56,19 +57,6 @@ enum class ExportFormat : std::uint8_t { geojson, kml, gpkg, csv };
 [[nodiscard]] std::vector<ExportFormat> parse_export_formats(const std::string &list);
 /// "geojson" etc.
 [[nodiscard]] const char *to_string(ExportFormat format) noexcept;
-
-/// A distance band [min_km, max_km) on either side; max_km nullopt = open ("> 50").
-struct DistanceBand {
-    double min_km = 0;
-    std::optional<double> max_km;
-    [[nodiscard]] std::string label() const; ///< "0-1", "1-5", ">50"
-};
-
-/// Default bands 0-1, 1-5, 5-10, 10-25, 25-50, >50 km: distance_bands(default_band_edges_km()).
-[[nodiscard]] std::vector<DistanceBand> default_distance_bands();
-/// The bands between @p edges_km (from parse_band_edges(): starting at 0, increasing), the
-/// last one open.
-[[nodiscard]] std::vector<DistanceBand> distance_bands(const std::vector<double> &edges_km);
 
 /// What to export and where.
 struct ExportOptions {

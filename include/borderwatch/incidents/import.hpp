@@ -6,6 +6,7 @@
 
 #include <borderwatch/core/text_input.hpp>
 #include <borderwatch/incidents/incident.hpp>
+#include <borderwatch/stats/bands.hpp> // the stored band: import --bands, band_index()
 
 #include <cstddef>
 #include <functional>
@@ -93,45 +94,6 @@ class IncidentReader {
 [[nodiscard]] std::unique_ptr<IncidentReader>
 open_incident_reader(const std::string &path, IncidentFormat format,
                      const TextInputOptions &text = {});
-
-/// Distance bands: edges in km, ascending, starting at 0: {0,1,5,10,25,50} gives
-/// "0-1","1-5","5-10","10-25","25-50",">50".
-[[nodiscard]] const std::vector<double> &default_band_edges_km();
-/// The one band syntax of `import --bands`, `stats --bands`, `export --bands` and the update
-/// config's `export.bands_km`: comma-separated edges in km, increasing, "0," optional:
-/// "0,1,5,10,25,50" and "1,5,10,25,50" are the same bands. Spaces around the commas are
-/// ignored. @p what prefixes the messages ("--bands: ").
-/// @return the edges, starting at 0
-/// @throws UsageError naming the bad token: not a number, negative, non-finite, empty,
-///         not increasing, no edge above 0, more than 1000 edges
-[[nodiscard]] std::vector<double> parse_band_edges(std::string_view text,
-                                                   std::string_view what = "--bands");
-/// The same rules for edges given as numbers (a TOML array). @throws UsageError
-[[nodiscard]] std::vector<double> band_edges_from_km(std::vector<double> edges_km,
-                                                     std::string_view what = "--bands");
-/// Labels of the bands for @p edges_km (without "imprecise").
-[[nodiscard]] std::vector<std::string> band_labels(const std::vector<double> &edges_km);
-
-/// Location uncertainty in km for a precision code (UCDP where_prec scale):
-/// 1 exact place 0 km; 2 near a place 10 km; 3 district 25 km; 4 province 100 km;
-/// 5 linear feature / area 100 km; 6 country, 7 international waters / unknown: infinite.
-/// Unknown precision (nullopt) counts as 1 when coordinates were given.
-[[nodiscard]] double location_uncertainty_km(std::optional<int> precision) noexcept;
-
-/// The label of the interval [value_km - uncertainty_km, value_km + uncertainty_km] when it
-/// lies entirely inside one band [edge_i, edge_i+1) (the last band is open), else
-/// "imprecise". With uncertainty 0 this is the ordinary band of @p value_km.
-/// This is the precision rule: an incident is never put in a band finer than its location.
-[[nodiscard]] std::string band_for(double value_km, double uncertainty_km,
-                                   const std::vector<double> &edges_km);
-
-/// Index of the band of band_for() in band_labels(edges_km), or -1 for "imprecise"
-/// (no string work: for hot loops).
-[[nodiscard]] int band_index(double value_km, double uncertainty_km,
-                             const std::vector<double> &edges_km) noexcept;
-
-/// Label of a chainage sector ("0-50", "50-100", ...) or "imprecise" by the same rule.
-[[nodiscard]] std::string sector_for(double chainage_km, double uncertainty_km, double sector_km);
 
 /// A warning about a stored row: lon/lat that look swapped, an id repeated in the import.
 struct ImportWarning {

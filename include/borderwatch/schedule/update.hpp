@@ -10,8 +10,8 @@
 
 #include <borderwatch/core/text_input.hpp>
 #include <borderwatch/export/export.hpp>
-#include <borderwatch/export/filter_spec.hpp>
 #include <borderwatch/incidents/import.hpp>
+#include <borderwatch/query/filter_spec.hpp>
 
 #include <chrono>
 #include <cstdint>

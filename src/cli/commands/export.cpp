@@ -6,8 +6,8 @@
 #include <borderwatch/core/numbers.hpp>
 #include <borderwatch/core/paths.hpp>
 #include <borderwatch/export/export.hpp>
-#include <borderwatch/export/filter_spec.hpp>
-#include <borderwatch/incidents/import.hpp>
+#include <borderwatch/query/filter_spec.hpp>
+#include <borderwatch/stats/bands.hpp>
 #include <borderwatch/store/store.hpp>
 
 #include <unistd.h>

@@ -3,7 +3,7 @@
 
 #include "cli/command.hpp"
 
-#include <borderwatch/export/filter_spec.hpp>
+#include <borderwatch/query/filter_spec.hpp>
 #include <borderwatch/store/store.hpp>
 
 #include <iostream>

@@ -6,8 +6,8 @@
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/numbers.hpp>
 #include <borderwatch/core/text_table.hpp>
-#include <borderwatch/export/filter_spec.hpp>
 #include <borderwatch/incidents/incident_fields.hpp>
+#include <borderwatch/query/filter_spec.hpp>
 #include <borderwatch/store/store.hpp>
 
 #include <nlohmann/json.hpp>

@@ -3,11 +3,13 @@
 #include "cli/commands/incidents_common.hpp"
 
 #include <borderwatch/core/error.hpp>
-#include <borderwatch/export/filter_spec.hpp>
-#include <borderwatch/incidents/import.hpp>
+#include <borderwatch/export/export.hpp>
+#include <borderwatch/query/filter_spec.hpp>
+#include <borderwatch/stats/bands.hpp>
 #include <borderwatch/stats/stats.hpp>
 #include <borderwatch/store/store.hpp>
 
+#include <algorithm>
 #include <iostream>
 
 namespace borderwatch::cli {
@@ -25,6 +27,10 @@ class StatsCommand final : public Command {
         app.add_option("--sector-km", m_sector_km,
                        "length of the border sectors (chainage bins), km (default 50)")
             ->type_name("N");
+        app.add_option("--border", m_border,
+                       "border the chainages run along: the last sector ends at its end, as in "
+                       "'export' (TJK-AFG default, TJK-CHN, AAA-BBB, or a line file)")
+            ->type_name("ID");
         add_store_option(app, m_store);
         add_format_option(app, m_format, {"table", "csv", "json", "markdown"},
                           "output format (default table)");
@@ -37,7 +43,9 @@ class StatsCommand final : public Command {
             "(1 exact: 0 km, 2 near a place: 10 km, 3 district: 25 km, 4 province and 5 area:\n"
             "100 km, 6 country: unbounded). An incident is put in a distance band (or border\n"
             "sector) only if the whole interval distance +- U lies inside it; otherwise it is\n"
-            "counted as 'imprecise' and left out of the distance statistics.\n\n"
+            "counted as 'imprecise' and left out of the distance statistics.\n"
+            "The export's statistics layers (border_sectors, distance_bands, admin_stats) are\n"
+            "these statistics: --by sector, side,band, side,admin1 and side,admin1,admin2.\n\n"
             "Examples:\n"
             "  borderwatch stats --by side,band\n"
             "  borderwatch stats --by sector --sector-km 100 --format markdown\n"
@@ -62,6 +70,10 @@ class StatsCommand final : public Command {
             m_filter.empty() ? QueryFilter{} : resolve_filter_spec(m_filter, globals().geodata);
         const auto store = open_store(m_store.empty() ? default_store_spec() : m_store,
                                       StoreOpenOptions{false, false});
+        if (std::find(m_options.by.begin(), m_options.by.end(), StatsKey::sector) !=
+            m_options.by.end()) {
+            m_options.border_length_km = resolve_border_geometry(m_border).length_km;
+        }
         StatsAccumulator acc(m_options);
         store->query(filter, [&](const Incident &x) { acc.add(x); });
         std::cout << format_stats(acc.finish(), m_format,
@@ -74,6 +86,7 @@ class StatsCommand final : public Command {
   private:
     std::string m_by;
     std::string m_bands;
+    std::string m_border = "TJK-AFG";
     double m_sector_km = 50.0;
     std::string m_store;
     std::string m_format = "table";

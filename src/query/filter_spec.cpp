@@ -1,4 +1,4 @@
-#include <borderwatch/export/filter_spec.hpp>
+#include <borderwatch/query/filter_spec.hpp>
 
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/numbers.hpp>

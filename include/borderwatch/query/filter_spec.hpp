@@ -1,8 +1,10 @@
 #pragma once
 /// @file
-/// The incident selection as the user writes it (command-line options of `export`, the
-/// [filter] table of an `update` config), and its translation to a store QueryFilter:
-/// admin names and --near places are resolved through the gazetteer.
+/// The incident selection as the user writes it (command-line options of `query`, `stats`
+/// and `export`, the [filter] table of an `update` config), and its translation to a store
+/// QueryFilter: admin names and --near places are resolved through the gazetteer.
+/// Module `query`: above store and gazetteer, below the commands, export and schedule (it
+/// lived in export, which `stats` and `query` had no reason to depend on).
 
 #include <borderwatch/store/store.hpp>
 
