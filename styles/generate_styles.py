@@ -14,12 +14,19 @@ EVENT_TYPES = [
 BANDS = [("0-1", 0, 1, "#b2182b"), ("1-5", 1, 5, "#d6604d"), ("5-10", 5, 10, "#f4a582"),
          ("10-25", 10, 25, "#fddbc7"), ("25-50", 25, 50, "#d1e5f0"), (">50", 50, None, "#f7f7f7")]
 GOOGLE = "http://maps.google.com/mapfiles/kml/shapes/{}.png"
+# The uncertainty layer, categorised by its `shape` field (incidents/uncertainty.hpp): the
+# region an incident may lie in. Colour, fill opacity (0..1), outline width (mm in QGIS,
+# pixels in KML).
+UNCERTAINTY = [("circle", "geodesic circle (near a place / linear feature)", "#ff7f00", 0.18, 0.4),
+               ("admin2", "district", "#e7298a", 0.12, 0.4),
+               ("admin1", "province / region", "#7570b3", 0.08, 0.4),
+               ("country", "country", "#666666", 0.04, 0.4)]
 
 def slug(s):
     return ''.join(c.lower() if c.isalnum() else '-' for c in s).strip('-').replace('--', '-')
 
 kml = {
-  "_comment": "KML styles per layer, read by borderwatch's KML writer. Colours #rrggbb with opacity 0..1; icons are Google Earth's standard shapes. A layer has either one style (id) or categories keyed by a field value (incidents: event_type, distance_bands: band label, admin_stats: level) plus a default.",
+  "_comment": "KML styles per layer, read by borderwatch's KML writer. Colours #rrggbb with opacity 0..1; icons are Google Earth's standard shapes. A layer has either one style (id) or categories keyed by a field value (incidents: event_type, distance_bands: band label, admin_stats: level, uncertainty: shape) plus a default.",
   "layers": {
     "incidents": {
       "field": "event_type",
@@ -41,7 +48,12 @@ kml = {
       },
       "default": {"id": "admin-other", "line_color": "#777777", "line_width": 1, "fill_color": "#ffffff", "fill_opacity": 0.0}
     },
-    "connectors": {"id": "connector", "line_color": "#555555", "line_opacity": 0.8, "line_width": 1.5}
+    "connectors": {"id": "connector", "line_color": "#555555", "line_opacity": 0.8, "line_width": 1.5},
+    "uncertainty": {
+      "field": "shape",
+      "categories": {shape: {"id": "uncertainty-" + shape, "line_color": col, "line_opacity": 0.9, "line_width": 1.5, "fill_color": col, "fill_opacity": fo} for shape, lab, col, fo, w in UNCERTAINTY},
+      "default": {"id": "uncertainty-other", "line_color": "#999999", "line_width": 1, "fill_color": "#999999", "fill_opacity": 0.05}
+    }
   }
 }
 with open(os.path.join(OUT, 'kml_styles.json'), 'w') as f:
@@ -94,12 +106,43 @@ def fill(name, color, alpha, outline, outline_width, outline_alpha=255, style="s
         "outline_color": rgba(outline, outline_alpha), "outline_style": "solid", "outline_width": str(outline_width),
         "outline_width_unit": "MM", "style": style})
 
-HEAD = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n<qgis version=\"3.22.16-Białowieża\" styleCategories=\"Symbology|Labeling\">\n"
+HEAD = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n<qgis version=\"3.22.16-Białowieża\" styleCategories=\"Symbology|Labeling\"%s>\n"
 TAIL = "  <blendMode>0</blendMode>\n  <featureBlendMode>0</featureBlendMode>\n  <layerOpacity>1</layerOpacity>\n</qgis>\n"
 
-def write(name, comment, renderer):
+def write(name, comment, renderer, labeling=None):
     with open(os.path.join(OUT, name + '.qml'), 'w') as f:
-        f.write(HEAD + "  <!-- " + comment + " -->\n" + renderer + "\n" + TAIL)
+        f.write(HEAD % (' labelsEnabled="1"' if labeling else '') + "  <!-- " + comment + " -->\n" +
+                renderer + "\n" + (labeling + "\n" if labeling else "") + TAIL)
+
+def labels(expression, layer_type="PointGeometry", placement="6"):
+    """Simple labeling (QGIS 3.22 <labeling type="simple">) with @p expression: grey text on a
+    white buffer, placed around the point; overlapping labels are dropped by QGIS."""
+    return ('  <labeling type="simple"><settings calloutType="simple">'
+            '<text-style fieldName="%s" isExpression="1" fontFamily="Sans Serif" namedStyle="Regular" '
+            'fontSize="7.5" fontSizeUnit="Point" fontWeight="50" fontItalic="0" fontUnderline="0" '
+            'fontStrikeout="0" fontKerning="1" fontLetterSpacing="0" fontWordSpacing="0" '
+            'textColor="40,40,40,255" textOpacity="1" textOrientation="horizontal" multilineHeight="1" '
+            'allowHtml="0" blendMode="0" useSubstitutions="0" capitalization="0" '
+            'previewBkgrdColor="255,255,255,255">'
+            '<families/>'
+            '<text-buffer bufferDraw="1" bufferSize="0.7" bufferSizeUnits="MM" bufferColor="255,255,255,255" '
+            'bufferOpacity="0.85" bufferNoFill="1" bufferJoinStyle="128" bufferBlendMode="0"/>'
+            '<text-mask maskEnabled="0"/><background shapeDraw="0"/><shadow shadowDraw="0"/>'
+            + dd(None).replace('data_defined_properties', 'dd_properties') +
+            '<substitutions/></text-style>'
+            '<text-format wrapChar="" multilineAlign="0" autoWrapLength="0" useMaxLineLengthForAutoWrap="1" '
+            'addDirectionSymbol="0" formatNumbers="0" decimals="3" plussign="0"/>'
+            '<placement placement="%s" dist="1.5" distUnits="MM" offsetType="0" quadOffset="4" xOffset="0" '
+            'yOffset="0" offsetUnits="MM" predefinedPositionOrder="TR,TL,BR,BL,R,L,TSR,BSR" priority="5" '
+            'placementFlags="10" centroidInside="0" centroidWhole="0" fitInPolygonOnly="0" '
+            'layerType="%s" geometryGeneratorEnabled="0" overrunDistance="0" overrunDistanceUnit="MM" '
+            'polygonPlacementFlags="2" rotationAngle="0" repeatDistance="0" repeatDistanceUnits="MM"/>'
+            '<rendering drawLabels="1" scaleVisibility="0" obstacle="1" obstacleFactor="1" obstacleType="1" '
+            'displayAll="0" upsidedownLabels="0" limitNumLabels="0" maxNumLabels="2000" minFeatureSize="0" '
+            'mergeLines="0" labelPerPart="0" fontLimitPixelSize="0" fontMinPixelSize="3" '
+            'fontMaxPixelSize="10000" zIndex="0" unplacedVisibility="0"/>'
+            + dd(None).replace('data_defined_properties', 'dd_properties') +
+            '</settings></labeling>') % (esc(expression), placement, layer_type)
 
 # incidents: categorised by event_type, sized by fatalities
 size_expr = 'coalesce(scale_linear(sqrt(coalesce("fatalities_best", 0)), 0, 10, 2.6, 9), 2.6)'
@@ -107,11 +150,18 @@ cats = ''.join('<category symbol="%d" value="%s" label="%s" render="true"/>' % (
 cats += '<category symbol="%d" value="" label="other" render="true"/>' % len(EVENT_TYPES)
 syms = ''.join(marker(str(i), c, size_expr) for i, (et, c, _) in enumerate(EVENT_TYPES))
 syms += marker(str(len(EVENT_TYPES)), "#999999", size_expr)
-write("incidents", "incidents categorised by event_type; marker size grows with sqrt(fatalities_best)",
+# Labels: how well each incident is located (precision code, uncertainty radius) and the
+# gazetteer's confidence, from the exported fields (no second copy of the precision table).
+INCIDENT_LABEL = ("concat('precision ', coalesce(to_string(\"precision\"), '?'), "
+                  "CASE WHEN \"uncertainty_m\" > 0 THEN concat(' (within ', "
+                  "format_number(\"uncertainty_m\" / 1000, 1), ' km)') ELSE '' END, "
+                  "'\\n', 'confidence ', coalesce(format_number(\"place_score\", 2), 'n/a'))")
+write("incidents", "incidents categorised by event_type; marker size grows with sqrt(fatalities_best); "
+      "labels: precision and confidence",
       '  <renderer-v2 type="categorizedSymbol" attr="event_type" symbollevels="0" forceraster="0" enableorderby="0">'
       '<categories>' + cats + '</categories><symbols>' + syms + '</symbols>'
       '<source-symbol>' + marker("0", "#999999", size_expr) + '</source-symbol>'
-      '<rotation/><sizescale/></renderer-v2>')
+      '<rotation/><sizescale/></renderer-v2>', labels(INCIDENT_LABEL))
 
 # border: bold line
 write("border", "the border: bold black line over a white casing",
@@ -120,8 +170,9 @@ write("border", "the border: bold black line over a white casing",
              "line_style": "solid", "line_width": "1.2", "line_width_unit": "MM", "offset": "0", "offset_unit": "MM"}) +
       '</symbols><rotation/><sizescale/></renderer-v2>')
 
-# connectors: thin dashed grey
-write("connectors", "incident to nearest border point: thin dashed grey",
+# connectors: thin dashed grey (only precise incidents have one: the others show their
+# uncertainty region instead)
+write("connectors", "precise incident to nearest border point: thin dashed grey",
       '  <renderer-v2 type="singleSymbol" symbollevels="0" forceraster="0" enableorderby="0"><symbols>' +
       line("0", "#555555", 0.35, 200, "dash") + '</symbols><rotation/><sizescale/></renderer-v2>')
 
@@ -161,4 +212,21 @@ write("admin_stats", "districts (level 2) graduated by incident count; regions/p
                 [(lo, hi, lab) for lo, hi, lab, c, a, oc, ow in ADMIN],
                 ''.join(fill(str(i), c, a, oc, ow, 255, "solid" if a > 0 else "no")
                         for i, (lo, hi, lab, c, a, oc, ow) in enumerate(ADMIN))))
+# uncertainty: categorised by shape; translucent fill, dashed outline, so the incident points
+# and the other layers stay readable under the regions
+cats = ''.join('<category symbol="%d" value="%s" label="%s" render="true"/>' % (i, shape, esc(lab))
+               for i, (shape, lab, c, fo, w) in enumerate(UNCERTAINTY))
+cats += '<category symbol="%d" value="" label="other" render="true"/>' % len(UNCERTAINTY)
+def region(name, c, fo, w):
+    return symbol(name, "fill", "SimpleFill", {
+        "color": rgba(c, int(round(fo * 255))), "joinstyle": "bevel", "offset": "0,0", "offset_unit": "MM",
+        "outline_color": rgba(c, 230), "outline_style": "dash", "outline_width": str(w),
+        "outline_width_unit": "MM", "style": "solid"})
+syms = ''.join(region(str(i), c, fo, w) for i, (shape, lab, c, fo, w) in enumerate(UNCERTAINTY))
+syms += region(str(len(UNCERTAINTY)), "#999999", 0.05, 0.3)
+write("uncertainty", "where each imprecise incident may lie: geodesic circle or admin unit, by shape",
+      '  <renderer-v2 type="categorizedSymbol" attr="shape" symbollevels="0" forceraster="0" enableorderby="0">'
+      '<categories>' + cats + '</categories><symbols>' + syms + '</symbols>'
+      '<source-symbol>' + region("0", "#999999", 0.05, 0.3) + '</source-symbol>'
+      '<rotation/><sizescale/></renderer-v2>')
 print("ok")

@@ -15,7 +15,7 @@ namespace borderwatch {
 
 namespace {
 
-constexpr int k_decimals = 7;
+constexpr int k_decimals = detail::k_coordinate_decimals;
 
 class CsvLayer final : public LayerWriter {
   public:

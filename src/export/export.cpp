@@ -17,6 +17,7 @@
 #include <borderwatch/core/utf8.hpp>
 #include <borderwatch/geodesy/geodesic.hpp>
 #include <borderwatch/incidents/incident_fields.hpp>
+#include <borderwatch/incidents/uncertainty.hpp>
 #include <borderwatch/placement/border_engine.hpp>
 #include <borderwatch/stats/stats.hpp>
 
@@ -24,6 +25,7 @@
 #include "export/detail/fanout.hpp"
 #include "export/detail/geodata_read.hpp"
 #include "export/detail/publish.hpp"
+#include "export/detail/uncertainty.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -125,7 +127,21 @@ LayerSchema incidents_schema() {
     }
     s.fields.push_back({"border_distance_km", FieldType::real});
     s.fields.push_back({"sector", FieldType::text});
+    s.fields.push_back({"uncertainty_m", FieldType::real});
     return s;
+}
+
+LayerSchema uncertainty_schema() {
+    return {"uncertainty",
+            GeometryType::multi_polygon,
+            {{"id", FieldType::text},
+             {"event_type", FieldType::text},
+             {"precision", FieldType::integer},
+             {"place_score", FieldType::real},
+             {"coord_origin", FieldType::text},
+             {"uncertainty_m", FieldType::real},
+             {"shape", FieldType::text},
+             {"unit", FieldType::text}}};
 }
 
 LayerSchema connectors_schema() {
@@ -195,11 +211,29 @@ LayerSchema admin_schema() {
 // ---------------------------------------------------------------------------------------
 // Helpers
 
+/// How well the location is known, for descriptions: "location: district (precision 3),
+/// within 23.4 km; confidence 0.95".
+std::string location_quality(const Incident &in, std::optional<double> uncertainty_m) {
+    if (!in.precision && !in.place_score) {
+        return {};
+    }
+    std::string q = "location: " + std::string(precision_meaning(in.precision)) + " (precision " +
+                    (in.precision ? std::to_string(*in.precision) : std::string("?")) + ")";
+    if (uncertainty_m && *uncertainty_m > 0) {
+        q += ", within " + format_fixed(*uncertainty_m / 1000.0, 1) + " km";
+    }
+    if (in.place_score) {
+        q += "; confidence " + format_fixed(*in.place_score, 2);
+    }
+    return q;
+}
+
 /// Readable one-line Placemark description: what happened, who, how many died, where
 /// relative to the border ("Battles / Armed clash; A vs B; 3 fatalities (2-5); AFG, 1.25 km
 /// from the border"). Every field is in ExtendedData, which the layer's BalloonStyle shows
-/// as a table, so the description does not repeat them (it was 11% of a KML export).
-std::string describe(const Incident &in) {
+/// as a table, so the description does not repeat them (it was 11% of a KML export); the
+/// precision and confidence are repeated in words (location_quality()).
+std::string describe(const Incident &in, std::optional<double> uncertainty_m) {
     std::string d = in.event_type;
     if (!in.sub_event_type.empty()) {
         d += (d.empty() ? "" : " / ") + in.sub_event_type;
@@ -224,6 +258,7 @@ std::string describe(const Incident &in) {
         part((in.side.empty() ? "" : in.side + ", ") +
              format_fixed(*in.border_distance_m / 1000.0, 3) + " km from the border");
     }
+    part(location_quality(in, uncertainty_m));
     return d;
 }
 
@@ -260,8 +295,12 @@ std::vector<LonLat> border_piece(const BorderGeometry &b, double from_km, double
 struct Outputs {
     std::vector<std::unique_ptr<FormatWriter>> writers;
     std::vector<std::vector<LayerWriter *>> layers; // [layer index][writer index]
+    detail::GeosContext geos;                       // this thread's, for the snap-rounding
 
-    void write(std::size_t layer, const Feature &f) {
+    /// Polygons are snap-rounded here, once for every format (the uncertainty regions are
+    /// snapped when built: UncertaintyRegions caches them).
+    void write(std::size_t layer, Feature &f) {
+        detail::snap_to_output_grid(geos, f.geometry);
         for (auto *w : layers[layer]) {
             w->write(f);
         }
@@ -276,10 +315,20 @@ struct IncidentRow {
     std::string band_text;
     Feature inc;
     Feature con;
+    Feature unc; ///< the uncertainty region (its geometry copied from the region cache)
     bool has_connector = false;
+    bool has_uncertainty = false;
 };
 
-enum LayerIndex : std::size_t { l_incidents, l_border, l_sectors, l_bands, l_admin, l_connectors };
+enum LayerIndex : std::size_t {
+    l_incidents,
+    l_border,
+    l_sectors,
+    l_bands,
+    l_admin,
+    l_connectors,
+    l_uncertainty
+};
 
 using ReportStage = std::function<void(const char *, std::uint64_t, std::uint64_t)>;
 
@@ -436,7 +485,8 @@ std::vector<ExportFormat> parse_export_formats(const std::string &list) {
 
 const std::vector<std::string> &export_layer_names() {
     static const std::vector<std::string> names = {
-        "incidents", "border", "border_sectors", "distance_bands", "admin_stats", "connectors"};
+        "incidents",   "border",     "border_sectors", "distance_bands",
+        "admin_stats", "connectors", "uncertainty"};
     return names;
 }
 
@@ -563,6 +613,18 @@ ExportResult export_layers(const ExportOptions &options, const IncidentSource &s
         admin1 = detail::read_geojson_features(geodata / "admin1.geojson");
         admin2 = detail::read_geojson_features(geodata / "admin2.geojson");
     }
+    // The uncertainty layer uses the same units when they are there (without them, a district
+    // or province becomes its nominal circle, a country unknown).
+    const auto optional_features = [&geodata](std::vector<detail::ReferenceFeature> &features,
+                                              const char *name) {
+        if (features.empty() && std::filesystem::exists(geodata / name)) {
+            features = detail::read_geojson_features(geodata / name);
+        }
+    };
+    optional_features(admin1, "admin1.geojson");
+    optional_features(admin2, "admin2.geojson");
+    optional_features(countries, "countries.geojson");
+    detail::UncertaintyRegions regions(admin1, admin2, countries);
 
     // The band polygons (GEOS buffers, about a second) do not depend on the incidents:
     // built on a second thread while the incidents are written.
@@ -591,9 +653,9 @@ ExportResult export_layers(const ExportOptions &options, const IncidentSource &s
         }
     }
     // Every layer is opened before any feature is written (KML declares all schemas first).
-    const std::vector<LayerSchema> schemas = {incidents_schema(), border_schema(),
-                                              sectors_schema(),   bands_schema(),
-                                              admin_schema(),     connectors_schema()};
+    const std::vector<LayerSchema> schemas = {
+        incidents_schema(), border_schema(),     sectors_schema(),    bands_schema(),
+        admin_schema(),     connectors_schema(), uncertainty_schema()};
     out.layers.resize(schemas.size());
     for (std::size_t l = 0; l < schemas.size(); ++l) {
         for (auto &w : out.writers) {
@@ -613,10 +675,14 @@ ExportResult export_layers(const ExportOptions &options, const IncidentSource &s
     std::vector<detail::FanOut<IncidentRow>::Consumer> consumers;
     for (std::size_t w = 0; w < out.writers.size(); ++w) {
         consumers.emplace_back([inc_layer = out.layers[l_incidents][w],
-                                con_layer = out.layers[l_connectors][w]](const IncidentRow &row) {
+                                con_layer = out.layers[l_connectors][w],
+                                unc_layer = out.layers[l_uncertainty][w]](const IncidentRow &row) {
             inc_layer->write(row.inc);
             if (row.has_connector) {
                 con_layer->write(row.con);
+            }
+            if (row.has_uncertainty) {
+                unc_layer->write(row.unc);
             }
         });
     }
@@ -657,6 +723,8 @@ ExportResult export_layers(const ExportOptions &options, const IncidentSource &s
         row.band_text = assigned.band;
         inc.values.push_back(row.sector_text.empty() ? Value{}
                                                      : Value{std::string_view(row.sector_text)});
+        const auto region = regions.region(in);
+        inc.values.push_back(region.radius_m ? Value{*region.radius_m} : Value{});
 
         const bool have_point = in.place_lon && in.place_lat;
         const double lon = have_point ? *in.place_lon : in.lon.value_or(0);
@@ -671,15 +739,42 @@ ExportResult export_layers(const ExportOptions &options, const IncidentSource &s
             inc.name = in.event_date + " " +
                        (in.sub_event_type.empty() ? in.event_type : in.sub_event_type) +
                        (in.location_text.empty() ? "" : " - " + in.location_text);
-            inc.description = describe(in);
+            inc.description = describe(in, region.radius_m);
             inc.style = in.event_type;
             inc.time_begin = in.event_date;
             inc.time_end =
                 in.date_precision == DatePrecision::day ? in.event_date : in.event_date_end;
         }
 
-        // Connector to the nearest border point.
-        row.has_connector = have_point && in.nearest_lon && in.nearest_lat && in.border_distance_m;
+        // The region the incident may lie in (precision coarser than an exact place).
+        row.has_uncertainty = region.geometry != nullptr;
+        if (row.has_uncertainty) {
+            auto &unc = row.unc;
+            unc.geometry = *region.geometry;
+            unc.values.clear();
+            unc.values.emplace_back(raw_text(raw, f_id));
+            unc.values.emplace_back(raw_text(raw, f_event_type));
+            unc.values.push_back(in.precision ? Value{std::int64_t{*in.precision}} : Value{});
+            unc.values.push_back(in.place_score ? Value{*in.place_score} : Value{});
+            unc.values.emplace_back(to_string(in.coord_origin));
+            unc.values.push_back(region.radius_m ? Value{*region.radius_m} : Value{});
+            unc.values.emplace_back(to_string(region.shape));
+            unc.values.emplace_back(region.unit);
+            if (presentation) {
+                unc.name = in.id;
+                unc.description = inc.description;
+                unc.style = to_string(region.shape);
+                unc.time_begin = inc.time_begin;
+                unc.time_end = inc.time_end;
+            }
+        }
+
+        // Connector to the nearest border point: only for precise incidents (an exact place,
+        // no uncertainty region); the others show their region instead, since a line from a
+        // district's or a province's point to "its" nearest border point would claim a
+        // precision the report does not have.
+        row.has_connector = have_point && in.nearest_lon && in.nearest_lat &&
+                            in.border_distance_m && region.shape == UncertaintyShape::point;
         if (row.has_connector) {
             auto &con = row.con;
             con.geometry.set_segment({lon, lat}, {*in.nearest_lon, *in.nearest_lat});

@@ -16,7 +16,7 @@ namespace borderwatch {
 
 namespace {
 
-constexpr int k_decimals = 7;
+constexpr int k_decimals = detail::k_coordinate_decimals;
 
 /// RFC 7946 bbox member value: [west, south, east, north].
 void append_bbox(std::string &out, const LonLatBox &box) {

@@ -2,6 +2,8 @@
 
 #include <borderwatch/core/error.hpp>
 
+#include "export/detail/text.hpp"
+
 #include <cstdarg>
 
 namespace borderwatch::detail {
@@ -113,6 +115,50 @@ Geometry polygons_from_geos(const GeosContext &ctx, const GEOSGeometry *g) {
     Geometry out;
     out.type = GeometryType::multi_polygon;
     collect_polygons(ctx, g, out);
+    return out;
+}
+
+void snap_to_output_grid(const GeosContext &ctx, Geometry &geometry) {
+    if ((geometry.type != GeometryType::polygon && geometry.type != GeometryType::multi_polygon) ||
+        geometry.empty()) {
+        return;
+    }
+    const auto input = to_geos(ctx, geometry); // made valid first: setPrecision wants valid input
+    // Flags 0: the snap-rounding overlay, whose result is valid (not GEOS_PREC_NO_TOPO).
+    const auto snapped = geos_check(
+        ctx, GEOSGeom_setPrecision_r(ctx.handle(), input.get(), k_coordinate_grid_deg, 0),
+        "snap-rounding to the output grid");
+    geometry = polygons_from_geos(ctx, snapped.get());
+}
+
+std::vector<LonLat> convex_hull_vertices(const GeosContext &ctx, const Geometry &geometry) {
+    auto *h = ctx.handle();
+    std::vector<GEOSGeometry *> points;
+    for (const auto &part : geometry.parts) {
+        for (const auto &ring : part) {
+            for (const auto &p : ring) {
+                points.push_back(GEOSGeom_createPointFromXY_r(h, p.lon, p.lat));
+            }
+        }
+    }
+    const auto cloud = geos_check(ctx,
+                                  GEOSGeom_createCollection_r(h, GEOS_MULTIPOINT, points.data(),
+                                                              static_cast<unsigned>(points.size())),
+                                  "hull points");
+    const auto hull = geos_check(ctx, GEOSConvexHull_r(h, cloud.get()), "convex hull");
+    std::vector<LonLat> out;
+    const int type = GEOSGeomTypeId_r(h, hull.get());
+    if (type == GEOS_POLYGON) {
+        out = ring_points(ctx, GEOSGetExteriorRing_r(h, hull.get()));
+    } else if (type == GEOS_LINESTRING || type == GEOS_POINT) {
+        const auto *seq = GEOSGeom_getCoordSeq_r(h, hull.get());
+        unsigned n = 0;
+        GEOSCoordSeq_getSize_r(h, seq, &n);
+        out.resize(n);
+        for (unsigned i = 0; i < n; ++i) {
+            GEOSCoordSeq_getXY_r(h, seq, i, &out[i].lon, &out[i].lat);
+        }
+    }
     return out;
 }
 

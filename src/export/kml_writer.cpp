@@ -25,7 +25,7 @@ namespace borderwatch {
 
 namespace {
 
-constexpr int k_decimals = 7;
+constexpr int k_decimals = detail::k_coordinate_decimals;
 
 /// "#rrggbb" + opacity [0, 1] → KML "aabbggrr".
 std::string kml_color(const std::string &rgb, double opacity, const std::string &where) {

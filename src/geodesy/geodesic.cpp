@@ -53,6 +53,19 @@ std::array<double, 2> geodesic_direct(double lon_deg, double lat_deg, double azi
     return {lon2, lat2};
 }
 
+std::vector<std::array<double, 2>> geodesic_circle(double lon_deg, double lat_deg, double radius_m,
+                                                   int segments) {
+    std::vector<std::array<double, 2>> ring;
+    ring.reserve(static_cast<std::size_t>(segments) + 1);
+    for (int i = 0; i < segments; ++i) {
+        ring.push_back(geodesic_direct(
+            lon_deg, lat_deg, 360.0 * static_cast<double>(i) / static_cast<double>(segments),
+            radius_m));
+    }
+    ring.push_back(ring.front());
+    return ring;
+}
+
 double geodesic_polyline_length_m(const std::vector<std::array<double, 2>> &lonlat) {
     double total = 0.0;
     for (std::size_t i = 1; i < lonlat.size(); ++i) {

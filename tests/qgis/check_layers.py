@@ -61,7 +61,8 @@ if os.path.exists(gpkg):
         check(layer, name, expected, "gpkg")
         gpkg_layers[name] = layer
     want = {"incidents": "categorizedSymbol", "distance_bands": "graduatedSymbol",
-            "border_sectors": "graduatedSymbol", "admin_stats": "graduatedSymbol"}
+            "border_sectors": "graduatedSymbol", "admin_stats": "graduatedSymbol",
+            "uncertainty": "categorizedSymbol"}
     for name, renderer in want.items():
         layer = gpkg_layers.get(name)
         if layer is None or not layer.isValid():
@@ -75,10 +76,17 @@ if os.path.exists(gpkg):
         cats = [c.value() for c in inc.renderer().categories()]
         if "Battles" not in cats:
             failures.append("gpkg: incidents categories %s lack 'Battles'" % cats)
+    # Labels of the default style: precision, uncertainty and confidence of each incident.
+    if inc is not None and inc.isValid():
+        labeling = inc.labeling()
+        text = labeling.settings().fieldName if labeling is not None else ""
+        if not inc.labelsEnabled() or "precision" not in text or "place_score" not in text:
+            failures.append("gpkg: incidents style labels lack precision/confidence: %r" % text)
 
 want_renderer = {"incidents": "categorizedSymbol", "distance_bands": "graduatedSymbol",
                  "border_sectors": "graduatedSymbol", "admin_stats": "graduatedSymbol",
-                 "border": "singleSymbol", "connectors": "singleSymbol"}
+                 "border": "singleSymbol", "connectors": "singleSymbol",
+                 "uncertainty": "categorizedSymbol"}
 for name, expected in counts.items():
     path = os.path.join(export_dir, name + ".geojson")
     if os.path.exists(path):
@@ -97,9 +105,10 @@ if os.path.exists(kml):
         layer = QgsVectorLayer("%s|layername=%s" % (kml, name), name, "ogr")
         check(layer, name, expected, "kml")
 
-# Render: admin units, bands, border, sectors, connectors, incidents (top).
+# Render: admin units, bands, uncertainty regions, border, sectors, connectors, incidents (top).
 if gpkg_layers:
-    order = ["incidents", "connectors", "border", "border_sectors", "admin_stats", "distance_bands"]
+    order = ["incidents", "connectors", "border", "border_sectors", "uncertainty", "admin_stats",
+             "distance_bands"]
     layers = [gpkg_layers[n] for n in order if n in gpkg_layers and gpkg_layers[n].isValid()]
     settings = QgsMapSettings()
     settings.setLayers(layers)

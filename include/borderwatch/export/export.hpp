@@ -1,8 +1,8 @@
 #pragma once
 /// @file
 /// `borderwatch export`: map layers (incidents, border, border_sectors, distance_bands,
-/// admin_stats, connectors) from a stream of placed incidents, in GeoJSON, KML, GeoPackage
-/// and CSV, plus a manifest.json, written into a run directory and published as a set
+/// admin_stats, connectors, uncertainty) from a stream of placed incidents, in GeoJSON, KML,
+/// GeoPackage and CSV, plus a manifest.json, written into a run directory and published as a set
 /// (export/publish.hpp: OUT/current → OUT/.runs/<run>, OUT/<file> → current/<file>).
 
 #include <borderwatch/core/protected_paths.hpp>

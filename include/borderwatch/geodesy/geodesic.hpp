@@ -29,6 +29,14 @@ struct GeodesicInverse {
 [[nodiscard]] std::array<double, 2> geodesic_direct(double lon_deg, double lat_deg,
                                                     double azimuth_deg, double distance_m) noexcept;
 
+/// The geodesic circle of @p radius_m metres around (lon, lat) as a closed ring of {lon, lat}
+/// degrees: @p segments points at azimuths 0, 360/segments, ... degrees (clockwise from north),
+/// each reached by the exact direct problem, then the first point again. The ring's edges are
+/// chords: midway between vertices it lies inside the circle by r (1 - cos(180°/segments)),
+/// 0.1 % of r for 72 segments. @pre radius_m > 0, segments >= 3
+[[nodiscard]] std::vector<std::array<double, 2>>
+geodesic_circle(double lon_deg, double lat_deg, double radius_m, int segments = 72);
+
 /// Geodesic length of a polyline given as {lon, lat} degrees, metres (sum of exact edges).
 [[nodiscard]] double geodesic_polyline_length_m(const std::vector<std::array<double, 2>> &lonlat);
 

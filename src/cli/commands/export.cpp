@@ -88,7 +88,13 @@ class ExportCommand final : public Command {
         add_csv_raw_formulas_option(app, m_csv_raw_formulas);
         add_filter_options(app, m_filter);
         app.footer(
-            "Layers: incidents, border, border_sectors, distance_bands, admin_stats, connectors.\n"
+            "Layers: incidents, border, border_sectors, distance_bands, admin_stats, connectors,\n"
+            "uncertainty. Incidents carry uncertainty_m (metres from their point they may lie, by\n"
+            "their precision: 0 exact, 10 km near a place, the extent of their district /\n"
+            "province / country, 100 km linear feature; empty when unknown); the uncertainty\n"
+            "layer draws that region (geodesic circle or the unit's polygon); connectors are\n"
+            "drawn only for precise incidents. Polygons are snap-rounded to the 1e-7 degree grid\n"
+            "of the 7-decimal outputs, so they stay valid in every format.\n"
             "Files: <layer>.geojson (RFC 7946), <layer>.csv (WKT), borderwatch.kml (KML 2.2),\n"
             "borderwatch.gpkg (all layers, QGIS styles embedded), and manifest.json (written "
             "last).\n"

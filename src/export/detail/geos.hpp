@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace borderwatch::detail {
 
@@ -46,5 +47,20 @@ using GeosPtr = std::unique_ptr<GEOSGeometry, GeosDeleter>;
 
 /// The polygonal parts of a GEOS geometry as a multi_polygon (empty parts if none).
 [[nodiscard]] Geometry polygons_from_geos(const GeosContext &ctx, const GEOSGeometry *g);
+
+/// Snap-round a polygonal @p geometry (polygon / multi_polygon) to the grid of the
+/// coordinates the writers print (k_coordinate_grid_deg, export/detail/text.hpp) with
+/// GEOSGeom_setPrecision_r: every vertex on the grid, edges noded where rounding makes them
+/// meet, collapsed slivers removed, so the polygons stay valid (OGC) after the writers round
+/// them and read back identically in every format. The export calls this once per polygon,
+/// before the feature reaches any writer. Other geometry types are left alone. The result
+/// is a multi_polygon (empty parts if the polygon collapses entirely).
+/// @throws GeometryError on GEOS failure
+void snap_to_output_grid(const GeosContext &ctx, Geometry &geometry);
+
+/// Vertices of the convex hull of @p geometry (any type with positions), as one closed ring
+/// (or fewer points for degenerate input). @throws GeometryError
+[[nodiscard]] std::vector<LonLat> convex_hull_vertices(const GeosContext &ctx,
+                                                       const Geometry &geometry);
 
 } // namespace borderwatch::detail

@@ -15,6 +15,13 @@
 
 namespace borderwatch::detail {
 
+/// Decimals of the coordinates in every output that prints them as text (GeoJSON, KML, CSV
+/// WKT): 7, about 1 cm. Polygons are snap-rounded to the same grid before any writer sees
+/// them (snap_to_output_grid() in export/detail/geos.hpp), so rounding keeps them valid.
+inline constexpr int k_coordinate_decimals = 7;
+/// The grid of those decimals, degrees (10^-k_coordinate_decimals).
+inline constexpr double k_coordinate_grid_deg = 1e-7;
+
 /// Append @p value in fixed notation with at most @p decimals digits, trailing zeros
 /// removed, "-0" printed as "0" (same output as format_fixed, without allocating).
 void append_fixed(std::string &out, double value, int decimals);
