@@ -110,8 +110,8 @@ double variant_similarity(std::string_view a, std::string_view b) {
             const char x = a[i - 1];
             const char y = b[j - 1];
             const double sub = x == y ? 0.0 : confusable(x, y) ? 0.5 : 1.0;
-            double v = std::min({prev[j] + indel_cost(x), cur[j - 1] + indel_cost(y),
-                                 prev[j - 1] + sub});
+            double v =
+                std::min({prev[j] + indel_cost(x), cur[j - 1] + indel_cost(y), prev[j - 1] + sub});
             if (i > 1 && j > 1 && x == b[j - 2] && a[i - 2] == y) {
                 v = std::min(v, prev2[j - 2] + 0.5); // swapped neighbours: a typing slip
             }

@@ -536,9 +536,30 @@ ResolveResult Gazetteer::resolve(std::string_view query, const ResolveOptions &o
         }
     }
     {
+        const auto fits = [&](const Candidate &c) { return g.places[c.place].view.kind == wanted; };
+        // "ولسوالی بلخ", "Khulm district": the text asks for a unit, but only the town is
+        // known by that name. A seat's district (PPLA2 and up) or a capital's province
+        // (PPLA, PPLC) is named after it: take that unit, at the town's score.
+        if (!bare && (wanted == "admin2" || wanted == "admin1") &&
+            std::none_of(candidates.begin(),
+                         candidates.begin() + static_cast<std::ptrdiff_t>(window), fits)) {
+            const auto &town = g.places[candidates.front().place];
+            const auto &code = town.feature_code;
+            const bool seat = wanted == "admin2"
+                                  ? (code == "PPLA" || code == "PPLA2" || code == "PPLC")
+                                  : (code == "PPLA" || code == "PPLC");
+            const auto unit = wanted == "admin2" ? town.admin2_index : town.admin1_index;
+            if (town.view.kind == "populated_place" && seat && unit != detail::no_place &&
+                filters.pass(g, g.places[unit])) {
+                Candidate c = candidates.front();
+                c.place = unit;
+                candidates.insert(candidates.begin(), c);
+                ++window;
+                ++preferred;
+            }
+        }
         const auto first = candidates.begin();
         const auto last = first + static_cast<std::ptrdiff_t>(preferred);
-        const auto fits = [&](const Candidate &c) { return g.places[c.place].view.kind == wanted; };
         if (std::any_of(first, last, fits)) {
             const auto split = std::stable_partition(first, last, fits);
             if (!bare) {

@@ -34,7 +34,10 @@ namespace {
 constexpr const char *fold_rules = "ҳ > h; ҷ > j; ӣ > i; ӯ > u; қ > q; ғ > gh; ъ > ; ь > ;"
                                    "ʼ > ; ʻ > ; ʹ > ; ʺ > ;"
                                    "š > sh; ş > sh; ș > sh; ž > zh; ƶ > zh; č > ch; ç > j; ǰ > j;"
-                                   "ƣ > gh; ğ > gh; ǧ > gh;\n"
+                                   "ƣ > gh; ğ > gh; ǧ > gh;"
+                                   // Persian says z for ض ظ ذ and s for ث ص: "فیض آباد" is
+                                   // Fayzabad, not "fyd abad".
+                                   "ض > z; ظ > z; ذ > z; ث > s; ص > s;\n"
                                    ":: ru-ru_Latn/BGN;\n"
                                    ":: Arabic-Latin;\n"
                                    ":: Any-Latin;\n"

@@ -96,12 +96,11 @@ query_rows(std::vector<std::string> args, std::string *stderr_text = nullptr) {
 TEST_CASE("issue 13 a bare name means the populated place with its admin units as context",
           "[gazetteer][cli]") {
     SECTION("towns that share their name with their district or province") {
-        const std::vector<std::string> towns{"Vanj",    "Ishkashim", "Panj", "Shaartuz",
-                                             "Kunduz",  "Fayzabad",  "Kabul"};
-        const std::vector<std::string> ids{"geonames:1220210", "geonames:1221614",
-                                           "geonames:1220750", "geonames:1220576",
-                                           "geonames:1135689", "geonames:1142170",
-                                           "geonames:1138958"};
+        const std::vector<std::string> towns{"Vanj",   "Ishkashim", "Panj", "Shaartuz",
+                                             "Kunduz", "Fayzabad",  "Kabul"};
+        const std::vector<std::string> ids{
+            "geonames:1220210", "geonames:1221614", "geonames:1220750", "geonames:1220576",
+            "geonames:1135689", "geonames:1142170", "geonames:1138958"};
         const auto got = resolve_first(towns);
         for (std::size_t i = 0; i < towns.size(); ++i) {
             INFO(towns[i]);
@@ -115,9 +114,9 @@ TEST_CASE("issue 13 a bare name means the populated place with its admin units a
         CHECK(got[3].at("admin2") == "Shahritus District");
     }
     SECTION("the unit only when the text says so, in any script, or with --kind") {
-        const auto got = resolve_first({"Vanj district", "Darvoz raion", "Ishkashim woleswali",
-                                        "Kabul province", "Badakhshan viloyat", "Ванҷ район",
-                                        "ولایت کندز", "ولسوالی فیض آباد"});
+        const auto got =
+            resolve_first({"Vanj district", "Darvoz raion", "Ishkashim woleswali", "Kabul province",
+                           "Badakhshan viloyat", "Ванҷ район", "ولایت کندز", "ولسوالی فیض آباد"});
         CHECK(got[0].at("id") == "16282066B67507686696316");
         CHECK(got[1].at("id") == "16282066B28036456763405");
         CHECK(got[2].at("kind") == "admin2");
@@ -131,8 +130,8 @@ TEST_CASE("issue 13 a bare name means the populated place with its admin units a
         CHECK(kind[1].at("id") == "17698898B53195345217503");
     }
     SECTION("the same answer in every script") {
-        const auto got = resolve_first({"Fayzabad", "فیض آباد", "Файзабад", "Vanj", "Ванҷ",
-                                        "Kunduz", "Кундуз", "کندز"});
+        const auto got = resolve_first(
+            {"Fayzabad", "فیض آباد", "Файзабад", "Vanj", "Ванҷ", "Kunduz", "Кундуз", "کندز"});
         CHECK(got[0].at("id") == got[1].at("id"));
         CHECK(got[0].at("id") == got[2].at("id"));
         CHECK(got[3].at("id") == got[4].at("id"));
@@ -196,8 +195,7 @@ TEST_CASE("issue 13 near PLACE warns when PLACE is ambiguous and says which one 
     CHECK(stats.exit_code == 0);
     CHECK_THAT(stats.stderr_text, Catch::Contains("stats: warning: --near: 'Ishkashim' is "
                                                   "ambiguous; used Ishqoshim"));
-    const auto quiet =
-        run_cli({"-q", "stats", "--store", towns_store(), "--near", "Ishkashim"});
+    const auto quiet = run_cli({"-q", "stats", "--store", towns_store(), "--near", "Ishkashim"});
     CHECK(quiet.exit_code == 0);
     CHECK(quiet.stderr_text.find("ambiguous") == std::string::npos);
 }

@@ -185,8 +185,8 @@ TEST_CASE("accuracy table: the gazetteer picks the place the report means, by ca
         ++tally.total;
         tally.correct += top_ok ? 1 : 0;
         if (!top_ok) {
-            failures.push_back("[" + category + "] " + query + " -> " + top + " (expected " +
-                               f[1] + ")");
+            failures.push_back("[" + category + "] " + query + " -> " + top + " (expected " + f[1] +
+                               ")");
         }
         if (!result.matched) {
             continue;
@@ -216,8 +216,8 @@ TEST_CASE("accuracy table: the gazetteer picks the place the report means, by ca
     std::ostringstream report;
     report << "gazetteer accuracy (top-1) by category:\n";
     for (const auto &[category, t] : by_category) {
-        report << "  " << category << ": " << t.correct << "/" << t.total << " ("
-               << std::fixed << std::setprecision(1) << percent(t.correct, t.total) << " %)\n";
+        report << "  " << category << ": " << t.correct << "/" << t.total << " (" << std::fixed
+               << std::setprecision(1) << percent(t.correct, t.total) << " %)\n";
     }
     report << "  all: " << correct << "/" << total << " (" << std::fixed << std::setprecision(1)
            << percent(correct, total) << " %)\n";
@@ -229,9 +229,8 @@ TEST_CASE("accuracy table: the gazetteer picks the place the report means, by ca
     INFO(report.str());
     CHECK(total >= 300);
     const std::map<std::string, double> floor_percent{
-        {"latin", 98},     {"cyrillic", 98},  {"arabic", 90},     {"old", 98},
-        {"typo", 90},      {"context", 98},   {"bare_town", 95},  {"admin_word", 95},
-        {"translit", 90},  {"phrase", 95}};
+        {"latin", 98},   {"cyrillic", 98},  {"arabic", 90},     {"old", 98},      {"typo", 90},
+        {"context", 98}, {"bare_town", 95}, {"admin_word", 95}, {"translit", 90}, {"phrase", 95}};
     for (const auto &[category, t] : by_category) {
         INFO("category " << category);
         const auto it = floor_percent.find(category);
@@ -456,14 +455,14 @@ TEST_CASE("issue 13 a bare name means the populated place, the unit only when th
         return r.candidates.front();
     };
     // Before: every one of these gave the district or province (its interior point).
-    for (const auto &[query, id] : std::vector<std::pair<const char *, const char *>>{
-             {"Vanj", "geonames:1220210"},
-             {"Ishkashim", "geonames:1221614"},
-             {"Panj", "geonames:1220750"},
-             {"Shaartuz", "geonames:1220576"},
-             {"Kunduz", "geonames:1135689"},
-             {"Fayzabad", "geonames:1142170"},
-             {"Kabul", "geonames:1138958"}}) {
+    for (const auto &[query, id] :
+         std::vector<std::pair<const char *, const char *>>{{"Vanj", "geonames:1220210"},
+                                                            {"Ishkashim", "geonames:1221614"},
+                                                            {"Panj", "geonames:1220750"},
+                                                            {"Shaartuz", "geonames:1220576"},
+                                                            {"Kunduz", "geonames:1135689"},
+                                                            {"Fayzabad", "geonames:1142170"},
+                                                            {"Kabul", "geonames:1138958"}}) {
         INFO(query);
         const auto m = top(query);
         CHECK(m.id == id);
@@ -530,9 +529,12 @@ TEST_CASE("issue 13 near-miss spellings score clearly: transliteration systems, 
     CHECK(top("in the vicinity of Khorog").id == "geonames:1221328");
     CHECK(top("Darvoz area").id == "16282066B28036456763405");
     // Half-cost edits are never worse than whole ones, and at most twice as kind.
-    for (const auto &[a, b] : std::vector<std::pair<const char *, const char *>>{
-             {"shahrituz", "shahritus"}, {"talivan", "talakan"}, {"abc", "xyz"},
-             {"hatlan", "hatran"}, {"vanj", "vanch"}}) {
+    for (const auto &[a, b] :
+         std::vector<std::pair<const char *, const char *>>{{"shahrituz", "shahritus"},
+                                                            {"talivan", "talakan"},
+                                                            {"abc", "xyz"},
+                                                            {"hatlan", "hatran"},
+                                                            {"vanj", "vanch"}}) {
         const double osa = detail::osa_similarity(a, b);
         const double variant = detail::variant_similarity(a, b);
         CHECK(variant >= osa);
