@@ -25,9 +25,10 @@ using detail::Posting;
 
 constexpr double ambiguity_window = 0.10;
 // A bare name prefers a populated place over an admin unit that scores at most this much
-// better (1.00 official name vs 0.95 known variant: "Ishkashim" is the town Ishqoshim's
-// variant and the district's official name).
-constexpr double bare_name_window = 0.05;
+// better: 1.00 official name vs 0.95 known variant or 0.92 same phonetic key ("Ishkoshim" is
+// the district's official name and, by its phonetic key, the town Ishqoshim), not a fuzzy
+// neighbour.
+constexpr double bare_name_window = 0.08;
 constexpr double score_epsilon = 1e-4;
 // Fuzzy confidence = 0.9 x similarity^2 (detail::variant_similarity): one wrong letter in a
 // 9-letter key (0.71) still passes the default threshold 0.70, one in 7 letters (0.66:
@@ -616,8 +617,9 @@ std::string ambiguity_note(const ResolveResult &result) {
     std::string others;
     for (std::size_t i = 1; i < result.candidates.size(); ++i) {
         const auto &c = result.candidates[i];
-        if (c.score + ambiguity_window + score_epsilon < used.score) {
-            continue; // not a rival, just a further candidate
+        if (c.score + ambiguity_window + score_epsilon < used.score ||
+            (c.country == used.country && (c.name == used.admin1 || c.name == used.admin2))) {
+            continue; // not a rival: a further candidate, or the used place's own unit
         }
         others += (others.empty() ? "" : ", ") + describe_place(c);
     }

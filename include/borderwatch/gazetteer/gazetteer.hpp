@@ -58,7 +58,7 @@ struct ResolveResult {
     std::vector<std::string> suggestions; ///< when not matched: "Name (kind, ISO3)" near misses
 };
 
-/// "Ishqoshim (populated_place, Gorno-Badakhshan Autonomous Region, TJK, 71.613310,36.724840)":
+/// "Ishqoshim (populated_place, Gorno-Badakhshan Autonomous Region, TJK, 71.61331,36.72484)":
 /// a place as a warning names it (name, kind, admin1 if any, country, lon,lat).
 [[nodiscard]] std::string describe_place(const PlaceMatch &place);
 
