@@ -86,6 +86,20 @@ bool is_stop_word(std::string_view w) {
     return false;
 }
 
+bool is_filler_word(std::string_view w) {
+    static constexpr std::array<std::string_view, 24> words{
+        "area",    "areas",      "vicinity",     "outskirts",     "outskirt",     "suburbs",
+        "suburb",  "environs",   "surroundings", "border",        "post",         "posts",
+        "outpost", "checkpoint", "checkpoints",  "frontier",      "nearby",       "close",
+        "by",      "localities", "locality",     "neighbourhood", "neighborhood", "general"};
+    for (auto q : words) {
+        if (q == w) {
+            return true;
+        }
+    }
+    return false;
+}
+
 std::string consonant_skeleton(std::string_view phonetic) {
     std::string out;
     for (char c : phonetic) {

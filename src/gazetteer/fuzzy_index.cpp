@@ -4,6 +4,8 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <utility>
+#include <vector>
 
 namespace borderwatch::detail {
 
@@ -64,6 +66,62 @@ double osa_similarity(std::string_view a, std::string_view b) noexcept {
         prev = cur;
     }
     return 1.0 - static_cast<double>(prev[m]) / static_cast<double>(std::max(n, m));
+}
+
+namespace {
+
+bool is_key_vowel(char c) noexcept {
+    return c == 'a' || c == 'i' || c == 'u';
+}
+
+// Letters that romanisations and hurried typists confuse: voiced/voiceless pairs (Shaartuz
+// ~ Shahritus, Tajik з/с), kh read as k, zh as z, ph as p.
+bool confusable(char x, char y) noexcept {
+    if (x > y) {
+        std::swap(x, y);
+    }
+    return (is_key_vowel(x) && is_key_vowel(y)) || (x == 's' && y == 'z') ||
+           (x == 'd' && y == 't') || (x == 'g' && y == 'k') || (x == 'h' && y == 'k') ||
+           (x == 'j' && y == 'z') || (x == 'f' && y == 'p');
+}
+
+// A vowel (vowels are not written in Arabic script and vary between romanisations) or an h
+// (silent or dropped: "Shaartuz" / "Shahrtuz") costs half a letter to add or drop.
+double indel_cost(char c) noexcept {
+    return is_key_vowel(c) || c == 'h' ? 0.5 : 1.0;
+}
+
+} // namespace
+
+double variant_similarity(std::string_view a, std::string_view b) {
+    const std::size_t n = a.size();
+    const std::size_t m = b.size();
+    if (n == 0 || m == 0) {
+        return (n == 0 && m == 0) ? 1.0 : 0.0;
+    }
+    std::vector<double> prev2(m + 1), prev(m + 1), cur(m + 1);
+    prev[0] = 0.0;
+    for (std::size_t j = 1; j <= m; ++j) {
+        prev[j] = prev[j - 1] + indel_cost(b[j - 1]);
+    }
+    for (std::size_t i = 1; i <= n; ++i) {
+        cur[0] = prev[0] + indel_cost(a[i - 1]);
+        for (std::size_t j = 1; j <= m; ++j) {
+            const char x = a[i - 1];
+            const char y = b[j - 1];
+            const double sub = x == y ? 0.0 : confusable(x, y) ? 0.5 : 1.0;
+            double v =
+                std::min({prev[j] + indel_cost(x), cur[j - 1] + indel_cost(y), prev[j - 1] + sub});
+            if (i > 1 && j > 1 && x == b[j - 2] && a[i - 2] == y) {
+                v = std::min(v, prev2[j - 2] + 0.5); // swapped neighbours: a typing slip
+            }
+            cur[j] = v;
+        }
+        prev2.swap(prev);
+        prev.swap(cur);
+    }
+    const double d = prev[m];
+    return std::max(0.0, 1.0 - d / static_cast<double>(std::max(n, m)));
 }
 
 std::uint32_t FuzzyIndex::add(const std::string &key) {

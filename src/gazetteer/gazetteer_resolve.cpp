@@ -24,9 +24,16 @@ using detail::Place;
 using detail::Posting;
 
 constexpr double ambiguity_window = 0.10;
+// A bare name prefers a populated place over an admin unit that scores at most this much
+// better: 1.00 official name vs 0.95 known variant or 0.92 same phonetic key ("Ishkoshim" is
+// the district's official name and, by its phonetic key, the town Ishqoshim), not a fuzzy
+// neighbour.
+constexpr double bare_name_window = 0.08;
 constexpr double score_epsilon = 1e-4;
-// Fuzzy confidence = 0.9 x similarity^2: one edit in a 9-letter key (0.71) still passes the
-// default threshold 0.70, one edit in 7 letters (0.66: "Taliban" ~ "Taleqan") does not.
+// Fuzzy confidence = 0.9 x similarity^2 (detail::variant_similarity): one wrong letter in a
+// 9-letter key (0.71) still passes the default threshold 0.70, one in 7 letters (0.66:
+// "Taliban" ~ "Taleqan") does not; a romanisation slip costs half a letter, so "Shahrituz"
+// for Shahritus (s/z) scores 0.80 and "Shamsiddin Shohn" (a dropped vowel) 0.85.
 constexpr double fuzzy_scale = 0.90;
 constexpr double context_mismatch_factor = 0.90;
 
@@ -98,12 +105,20 @@ struct ParsedQuery {
     std::vector<std::vector<NameToken>> contexts;
 };
 
+/// "near X", "in the outskirts of X", "border post in X", "X area": the words around the
+/// name go (at least one word is always kept).
 std::vector<NameToken> drop_leading_stop_words(std::vector<NameToken> tokens) {
+    const auto filler = [](const NameToken &t) {
+        return detail::is_stop_word(t.text) || detail::is_filler_word(t.text);
+    };
     std::size_t i = 0;
-    while (i + 1 < tokens.size() && detail::is_stop_word(tokens[i].text)) {
+    while (i + 1 < tokens.size() && filler(tokens[i])) {
         ++i;
     }
     tokens.erase(tokens.begin(), tokens.begin() + static_cast<std::ptrdiff_t>(i));
+    while (tokens.size() > 1 && detail::is_filler_word(tokens.back().text)) {
+        tokens.pop_back();
+    }
     return tokens;
 }
 
@@ -392,15 +407,23 @@ ResolveResult Gazetteer::resolve(std::string_view query, const ResolveOptions &o
             drop_filtered(candidates);
         }
     }
-    // 4. Fuzzy.
+    // 4. Fuzzy: the trigram index finds keys by plain edit distance, the confidence comes
+    // from the variant similarity (romanisation noise costs half an edit: "Shahrituz" is
+    // one voiced/voiceless slip from "Shahritus", not a whole wrong letter).
     const auto fuzzy = [&](double min_similarity) {
         std::vector<Candidate> out;
         if (key.empty()) {
             return out;
         }
-        for (const auto &hit : g.fuzzy.search(key, 8, min_similarity)) {
-            merge(out, find(g.phonetic, g.fuzzy.key(hit.key)),
-                  fuzzy_scale * hit.similarity * hit.similarity / 0.92);
+        // variant >= s implies plain edit similarity >= 1 - 2 (1 - s).
+        const double plain_min = std::max(0.3, 1.0 - 2.0 * (1.0 - min_similarity));
+        for (const auto &hit : g.fuzzy.search(key, 16, plain_min)) {
+            const auto &hit_key = g.fuzzy.key(hit.key);
+            const double similarity = detail::variant_similarity(key, hit_key);
+            if (similarity + 1e-9 < min_similarity) {
+                continue;
+            }
+            merge(out, find(g.phonetic, hit_key), fuzzy_scale * similarity * similarity / 0.92);
         }
         drop_filtered(out);
         return out;
@@ -491,21 +514,59 @@ ResolveResult Gazetteer::resolve(std::string_view query, const ResolveOptions &o
         return result;
     }
 
-    // The kind hint ("district", "province", "town") picks among near-equal candidates.
+    // Which kind the text means -- the one rule, here. An admin word ("district", "province",
+    // "ولسوالی", "town") asks for its kind among the near-equal candidates. A bare name means
+    // the populated place (geoparser and ACLED practice: "Vanj", "Kabul", "Fayzabad" are the
+    // towns, reported with their district and province as context); the unit only when the
+    // text names it ("Vanj district") or --kind asks for it.
     const double floor = candidates.front().score - ambiguity_window - score_epsilon;
     std::size_t window = 0;
     while (window < candidates.size() && candidates[window].score >= floor) {
         ++window;
     }
-    if (!name.kind_hint.empty()) {
+    const bool bare = name.kind_hint.empty();
+    const std::string_view wanted = bare ? std::string_view("populated_place") : name.kind_hint;
+    std::size_t preferred = window;
+    if (bare) {
+        // Only a place that matched (almost) as well as the unit: an exact name or a known
+        // variant of it, not a mere spelling neighbour of a unit's official name.
+        const double bare_floor = candidates.front().score - bare_name_window - score_epsilon;
+        preferred = 0;
+        while (preferred < window && candidates[preferred].score >= bare_floor) {
+            ++preferred;
+        }
+    }
+    {
+        const auto fits = [&](const Candidate &c) { return g.places[c.place].view.kind == wanted; };
+        // "ولسوالی بلخ", "Khulm district": the text asks for a unit, but only the town is
+        // known by that name. A seat's district (PPLA2 and up) or a capital's province
+        // (PPLA, PPLC) is named after it: take that unit, at the town's score.
+        if (!bare && (wanted == "admin2" || wanted == "admin1") &&
+            std::none_of(candidates.begin(),
+                         candidates.begin() + static_cast<std::ptrdiff_t>(window), fits)) {
+            const auto &town = g.places[candidates.front().place];
+            const auto &code = town.feature_code;
+            const bool seat = wanted == "admin2"
+                                  ? (code == "PPLA" || code == "PPLA2" || code == "PPLC")
+                                  : (code == "PPLA" || code == "PPLC");
+            const auto unit = wanted == "admin2" ? town.admin2_index : town.admin1_index;
+            if (town.view.kind == "populated_place" && seat && unit != detail::no_place &&
+                filters.pass(g, g.places[unit])) {
+                Candidate c = candidates.front();
+                c.place = unit;
+                candidates.insert(candidates.begin(), c);
+                ++window;
+                ++preferred;
+            }
+        }
         const auto first = candidates.begin();
-        const auto last = first + static_cast<std::ptrdiff_t>(window);
-        const auto fits = [&](const Candidate &c) {
-            return g.places[c.place].view.kind == name.kind_hint;
-        };
+        const auto last = first + static_cast<std::ptrdiff_t>(preferred);
         if (std::any_of(first, last, fits)) {
             const auto split = std::stable_partition(first, last, fits);
-            window = static_cast<std::size_t>(split - first);
+            if (!bare) {
+                // The text named the kind: other kinds are not rivals.
+                window = static_cast<std::size_t>(split - first);
+            }
         }
     }
 
@@ -535,6 +596,38 @@ ResolveResult Gazetteer::resolve(std::string_view query, const ResolveOptions &o
         result.candidates.push_back(std::move(m));
     }
     return result;
+}
+
+std::string describe_place(const PlaceMatch &place) {
+    std::string out = place.name + " (" + place.kind;
+    if (!place.admin1.empty() && place.admin1 != place.name) {
+        out += ", " + place.admin1;
+    }
+    out += ", " + place.country + ", " + format_fixed(place.lon, 6) + "," +
+           format_fixed(place.lat, 6) + ")";
+    return out;
+}
+
+std::string ambiguity_note(const ResolveResult &result) {
+    if (!result.matched || result.candidates.empty() || !result.candidates.front().ambiguous) {
+        return {};
+    }
+    const auto &used = result.candidates.front();
+    std::string out = "'" + used.query + "' is ambiguous; used " + describe_place(used);
+    std::string others;
+    for (std::size_t i = 1; i < result.candidates.size(); ++i) {
+        const auto &c = result.candidates[i];
+        if (c.score + ambiguity_window + score_epsilon < used.score ||
+            (c.country == used.country && (c.name == used.admin1 || c.name == used.admin2))) {
+            continue; // not a rival: a further candidate, or the used place's own unit
+        }
+        others += (others.empty() ? "" : ", ") + describe_place(c);
+    }
+    if (!others.empty()) {
+        out += "; also matched " + others;
+    }
+    return out + "; to choose, add context ('" + used.query +
+           ", <province or country>') or give LON,LAT";
 }
 
 } // namespace borderwatch

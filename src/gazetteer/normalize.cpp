@@ -27,8 +27,17 @@ namespace {
 // Tajik Cyrillic letters first (ru-ru_Latn/BGN does not know them; in Tajik ҳ is h, ҷ is j),
 // then Russian BGN romanisation (ш sh, х kh, ж zh, я ya), Arabic script, anything else, and
 // finally diacritics removed. The input is already NFKC case-folded, so lowercase suffices.
+// Latin letters with a caron or cedilla stand for digraphs in the scholarly and older
+// systems (ISO 9 / scientific: š ž č, and ç for ҷ; the Tajik Latin alphabet of 1928-40:
+// ş ƶ, ç for ҷ, ƣ): they become the digraphs BGN/PCGN writes, so "Šahritus" meets
+// "Shahritus" and "Vanç" meets "Vanj" (Latin-ASCII alone would give "Sahritus", "Vanc").
 constexpr const char *fold_rules = "ҳ > h; ҷ > j; ӣ > i; ӯ > u; қ > q; ғ > gh; ъ > ; ь > ;"
-                                   "ʼ > ; ʻ > ; ʹ > ; ʺ > ;\n"
+                                   "ʼ > ; ʻ > ; ʹ > ; ʺ > ;"
+                                   "š > sh; ş > sh; ș > sh; ž > zh; ƶ > zh; č > ch; ç > j; ǰ > j;"
+                                   "ƣ > gh; ğ > gh; ǧ > gh;"
+                                   // Persian says z for ض ظ ذ and s for ث ص: "فیض آباد" is
+                                   // Fayzabad, not "fyd abad".
+                                   "ض > z; ظ > z; ذ > z; ث > s; ص > s;\n"
                                    ":: ru-ru_Latn/BGN;\n"
                                    ":: Arabic-Latin;\n"
                                    ":: Any-Latin;\n"

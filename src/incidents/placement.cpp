@@ -48,6 +48,29 @@ double geodesic_km(double lon1, double lat1, double lon2, double lat2) {
 
 } // namespace
 
+bool location_mismatch(const PlaceMatch &named, double lon, double lat, const Placement &where,
+                       double mismatch_km) {
+    // An admin unit or country is an area: the coordinates must lie inside it (the same
+    // polygons that give the row its admin1/admin2/side). Outside the polygons' coverage
+    // nothing is known, so nothing is flagged.
+    if (named.kind == "country") {
+        return !where.side.empty() && where.side != named.country;
+    }
+    if (named.kind == "admin1") {
+        return !where.admin1.empty() && where.admin1 != named.name;
+    }
+    if (named.kind == "admin2") {
+        return !where.admin2.empty() &&
+               (where.admin2 != named.name || where.admin1 != named.admin1);
+    }
+    // A place is a point: within mismatch_km of it. The exact geodesic only when the sphere
+    // cannot decide (it is within 0.5 %).
+    const double approx = sphere_km(lon, lat, named.lon, named.lat);
+    return approx > mismatch_km * 1.01 ||
+           (approx >= mismatch_km * 0.99 &&
+            geodesic_km(lon, lat, named.lon, named.lat) > mismatch_km);
+}
+
 namespace {
 
 // --- the real placer ----------------------------------------------------------------------
@@ -78,16 +101,6 @@ class EnginePlacer final : public IncidentPlacer {
             x.precision = x.geo_precision ? *x.geo_precision : 1;
             if (resolved) {
                 fill_place(x, *resolved);
-                // The exact geodesic only when the sphere cannot decide (it is within 0.5 %).
-                const double approx =
-                    sphere_km(*x.lon, *x.lat, resolved->match.lon, resolved->match.lat);
-                const bool far = approx > m_options.mismatch_km * 1.01 ||
-                                 (approx >= m_options.mismatch_km * 0.99 &&
-                                  geodesic_km(*x.lon, *x.lat, resolved->match.lon,
-                                              resolved->match.lat) > m_options.mismatch_km);
-                if (far) {
-                    add_flag(x.flags, k_flag_location_mismatch);
-                }
             }
         } else {
             if (!resolved) {
@@ -122,6 +135,10 @@ class EnginePlacer final : public IncidentPlacer {
         x.chainage_km = p.chainage_km;
         x.nearest_lon = p.nearest_lon;
         x.nearest_lat = p.nearest_lat;
+        if (x.coord_origin == CoordinateOrigin::given && resolved &&
+            location_mismatch(resolved->match, *x.lon, *x.lat, p, m_options.mismatch_km)) {
+            add_flag(x.flags, k_flag_location_mismatch);
+        }
         // Admin units finer than what the location is known to are unknown: a province-level
         // incident sits at a point inside the province, whose district means nothing.
         x.admin1 = x.precision.value_or(1) >= 6 ? std::string() : p.admin1;
@@ -204,8 +221,12 @@ class EnginePlacer final : public IncidentPlacer {
                 } else if (attempt == 1 && level < 3) {
                     o.country = x.country_text;
                 }
+                // A column that holds a unit means the unit (the bare-name rule picks the
+                // town for location text only); a name the kind rejects is retried freely.
                 if (level == 3) {
                     o.kind = "country";
+                } else if (level > 0 && attempt < 2) {
+                    o.kind = level == 1 ? "admin2" : "admin1";
                 }
                 try {
                     const auto r = m_gazetteer.resolve(text, o);

@@ -222,7 +222,8 @@ void validate_filter_spec(const FilterSpec &spec) {
     }
 }
 
-QueryFilter resolve_filter_spec(const FilterSpec &spec, const std::filesystem::path &geodata) {
+QueryFilter resolve_filter_spec(const FilterSpec &spec, const std::filesystem::path &geodata,
+                                std::vector<std::string> *warnings) {
     validate_filter_spec(spec);
     QueryFilter f;
     f.within_km = spec.within_km;
@@ -284,11 +285,17 @@ QueryFilter resolve_filter_spec(const FilterSpec &spec, const std::filesystem::p
     if (!spec.near.empty()) {
         auto point = parse_lonlat(spec.near);
         if (!point) {
-            const auto r = gaz().resolve(spec.near);
+            ResolveOptions options;
+            options.top = 3;
+            const auto r = gaz().resolve(spec.near, options);
             if (!r.matched || r.candidates.empty()) {
                 throw UsageError("--near: no place matches '" + spec.near + "'");
             }
-            point = std::array<double, 2>{r.candidates.front().lon, r.candidates.front().lat};
+            const auto &used = r.candidates.front();
+            if (used.ambiguous && warnings != nullptr) {
+                warnings->push_back("--near: " + ambiguity_note(r));
+            }
+            point = std::array<double, 2>{used.lon, used.lat};
         }
         f.near_lon = (*point)[0];
         f.near_lat = (*point)[1];

@@ -362,7 +362,11 @@ UpdateResult run_update(const UpdateConfig &config, const ImportStep &import, co
         options.manifest_extra_json = extra.dump();
         options.protected_paths = protect;
         options.protected_paths.push_back({config.lock_file, "the update lock file"});
-        const auto filter = resolve_filter_spec(config.filter);
+        std::vector<std::string> filter_warnings;
+        const auto filter = resolve_filter_spec(config.filter, {}, &filter_warnings);
+        for (const auto &w : filter_warnings) {
+            emit({"warning", "filter " + w, {}, {}});
+        }
         options.expected_incidents = filter.empty() ? store->count() : 0;
         const auto border = resolve_border_geometry(config.border);
         result.export_result = export_layers(

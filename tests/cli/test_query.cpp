@@ -64,7 +64,9 @@ TEST_CASE("query: every filter", "[query][cli]") {
     CHECK(ids({"--type", "Battles"}) == V{"BW-2025-12-23-SSH", "N-1", "N-4"});
     CHECK(ids({"--type", "drone strike"}) == V{"BW-2025-11-26-KHT", "N-3"});
     CHECK(ids({"--min-fatalities", "3"}) == V{"BW-2025-11-26-KHT", "BW-2025-12-23-SSH", "N-1"});
-    CHECK(ids({"--precision-max", "1"}) == V{"N-1", "N-3", "N-4"});
+    // "Kabul" (no coordinates) is the city, an exact place (issue 13: a bare name means the
+    // populated place; it was the province, precision 4).
+    CHECK(ids({"--precision-max", "1"}) == V{"BW-2025-11-PAK-KBL", "N-1", "N-3", "N-4"});
     CHECK(ids({"--side", "TJK", "--precision-max", "3", "--from", "2025-12"}) ==
           V{"BW-2025-12-23-SSH", "N-1", "N-2", "N-3"});
 }

@@ -10,6 +10,9 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <map>
 #include <random>
 #include <sstream>
 #include <string>
@@ -135,11 +138,24 @@ TEST_CASE("phonetic keys merge the regional romanisation variants", "[gazetteer]
     }
 }
 
-TEST_CASE("accuracy table: >= 98% top-1, every ambiguous case flagged", "[gazetteer]") {
+// Thresholds (issue 13): the table has >= 300 queries. The hand-written rows (latin,
+// cyrillic, arabic, old, typo, context: spellings from the news reports) were at 100 % before
+// the generated rows existed, so they keep 98 % overall. The generated rows
+// (tests/scripts/make_gazetteer_queries.py: real GeoNames/geoBoundaries names of every
+// town, with admin words, scripts, transliteration systems, slips and report phrases) are
+// held per category at the accuracy measured when they were added, rounded down to the
+// next 5 % below: a drop of more than one or two queries in any category fails.
+TEST_CASE("accuracy table: the gazetteer picks the place the report means, by category",
+          "[gazetteer]") {
     const auto &g = default_gazetteer();
     std::ifstream in(data_dir / "queries.tsv");
     REQUIRE(in);
     std::string line;
+    struct Tally {
+        std::size_t total = 0;
+        std::size_t correct = 0;
+    };
+    std::map<std::string, Tally> by_category;
     std::size_t total = 0, correct = 0;
     std::vector<std::string> failures;
     ResolveOptions options;
@@ -154,18 +170,23 @@ TEST_CASE("accuracy table: >= 98% top-1, every ambiguous case flagged", "[gazett
             continue;
         }
         const auto f = split(line, '\t');
-        REQUIRE(f.size() >= 4);
+        REQUIRE(f.size() >= 5);
         const auto &query = f[0];
         const auto expected = split(f[1], '|');
         const auto &ambiguous = f[2];
         const auto must_include = f[3].empty() ? std::vector<std::string>{} : split(f[3], '|');
+        const auto &category = f[4];
         ++total;
         const auto result = g.resolve(query, options);
         const std::string top = result.matched ? result.candidates.front().id : "(no match)";
         const bool top_ok = std::find(expected.begin(), expected.end(), top) != expected.end();
         correct += top_ok ? 1 : 0;
+        auto &tally = by_category[category];
+        ++tally.total;
+        tally.correct += top_ok ? 1 : 0;
         if (!top_ok) {
-            failures.push_back(query + " -> " + top + " (expected " + f[1] + ")");
+            failures.push_back("[" + category + "] " + query + " -> " + top + " (expected " + f[1] +
+                               ")");
         }
         if (!result.matched) {
             continue;
@@ -189,14 +210,37 @@ TEST_CASE("accuracy table: >= 98% top-1, every ambiguous case flagged", "[gazett
             CHECK_FALSE(m.matched.empty());
         }
     }
-    const double accuracy = static_cast<double>(correct) / static_cast<double>(total);
-    std::string report;
-    for (const auto &f : failures) {
-        report += "\n  " + f;
+    const auto percent = [](std::size_t a, std::size_t b) {
+        return b == 0 ? 0.0 : 100.0 * static_cast<double>(a) / static_cast<double>(b);
+    };
+    std::ostringstream report;
+    report << "gazetteer accuracy (top-1) by category:\n";
+    for (const auto &[category, t] : by_category) {
+        report << "  " << category << ": " << t.correct << "/" << t.total << " (" << std::fixed
+               << std::setprecision(1) << percent(t.correct, t.total) << " %)\n";
     }
-    INFO("top-1 accuracy " << correct << "/" << total << report);
-    CHECK(total >= 80);
-    CHECK(accuracy >= 0.98);
+    report << "  all: " << correct << "/" << total << " (" << std::fixed << std::setprecision(1)
+           << percent(correct, total) << " %)\n";
+    for (const auto &f : failures) {
+        report << "  miss: " << f << "\n";
+    }
+    // Printed on every run (not only on failure): the closing note of issue 13 asks for it.
+    std::cout << report.str();
+    INFO(report.str());
+    CHECK(total >= 300);
+    // Measured when the table grew (issue 13): 100 % in every category but admin_word 97.1 %
+    // (3 Dari "ولسوالی X" whose name is also a Tajik district) and typo 86.8 % (10 slips that
+    // break the silent-h / short-key rules); floors a few queries below.
+    const std::map<std::string, double> floor_percent{
+        {"latin", 98},   {"cyrillic", 98},  {"arabic", 95},     {"old", 98},      {"typo", 85},
+        {"context", 98}, {"bare_town", 98}, {"admin_word", 95}, {"translit", 95}, {"phrase", 95}};
+    for (const auto &[category, t] : by_category) {
+        INFO("category " << category);
+        const auto it = floor_percent.find(category);
+        REQUIRE(it != floor_percent.end()); // every category has a justified floor
+        CHECK(percent(t.correct, t.total) >= it->second);
+    }
+    CHECK(percent(correct, total) >= 95.0);
 }
 
 TEST_CASE("names that are not places here do not match confidently", "[gazetteer]") {
@@ -265,8 +309,9 @@ TEST_CASE("options: country, admin1, kind, top, min_score", "[gazetteer]") {
     CHECK(g.resolve("Shuroobod", o).candidates.front().id == "geonames:1220479");
     o = {};
     o.top = 2;
-    CHECK(g.resolve("Kunduz", o).candidates.size() == 2); // province first, then the district
-    CHECK(g.resolve("Kunduz", o).candidates.front().kind == "admin1");
+    CHECK(g.resolve("Kunduz", o).candidates.size() == 2); // the city first, then its province
+    CHECK(g.resolve("Kunduz", o).candidates.front().kind == "populated_place");
+    CHECK(g.resolve("Kunduz", o).candidates[1].kind == "admin1");
     o = {};
     o.min_score = 0.99;
     CHECK_FALSE(g.resolve("Shamsiddin Shokhin", o).matched);
@@ -402,4 +447,100 @@ TEST_CASE("bit-parallel OSA distance equals the dynamic programme", "[gazetteer]
     CHECK(detail::osa_distance("ca", "abc") == 3); // OSA, not unrestricted Damerau
     CHECK(detail::osa_distance("hatran", "hatlan") == 1);
     CHECK(detail::osa_distance("ab", "ba") == 1);
+}
+
+TEST_CASE("issue 13 a bare name means the populated place, the unit only when the text says so",
+          "[gazetteer]") {
+    const auto &g = default_gazetteer();
+    const auto top = [&](const char *q, const ResolveOptions &o = {}) {
+        const auto r = g.resolve(q, o);
+        REQUIRE(r.matched);
+        return r.candidates.front();
+    };
+    // Before: every one of these gave the district or province (its interior point).
+    for (const auto &[query, id] :
+         std::vector<std::pair<const char *, const char *>>{{"Vanj", "geonames:1220210"},
+                                                            {"Ishkashim", "geonames:1221614"},
+                                                            {"Panj", "geonames:1220750"},
+                                                            {"Shaartuz", "geonames:1220576"},
+                                                            {"Kunduz", "geonames:1135689"},
+                                                            {"Fayzabad", "geonames:1142170"},
+                                                            {"Kabul", "geonames:1138958"}}) {
+        INFO(query);
+        const auto m = top(query);
+        CHECK(m.id == id);
+        CHECK(m.kind == "populated_place");
+        CHECK(m.precision == 1);
+        CHECK_FALSE(m.admin1.empty()); // the admin units are the context
+    }
+    CHECK(top("Vanj").admin2 == "Vanj District");
+    // Same answer in every script.
+    CHECK(top("فیض آباد").id == top("Fayzabad").id);
+    CHECK(top("Файзабад").id == top("Fayzabad").id);
+    CHECK(top("Ванҷ").id == top("Vanj").id);
+    CHECK(top("کندز").id == top("Kunduz").id);
+    // The unit when the text names it, in Latin, Cyrillic and Arabic script, or with --kind.
+    CHECK(top("Vanj district").id == "16282066B67507686696316");
+    CHECK(top("Ванҷ район").id == "16282066B67507686696316");
+    CHECK(top("Vanj nohiya").id == "16282066B67507686696316");
+    CHECK(top("Darvoz raion").kind == "admin2");
+    CHECK(top("Kabul province").id == "12653393B60423242182357");
+    CHECK(top("Badakhshan wilayat").id == "12653393B46637216309148");
+    CHECK(top("Khatlon viloyat").id == "86453995B79808671966952");
+    CHECK(top("вилояти Хатлон").id == "86453995B79808671966952");
+    CHECK(top("ولایت کندز").id == "12653393B86260556017558");
+    CHECK(top("Ishkashim woleswali").kind == "admin2");
+    ResolveOptions o;
+    o.kind = "admin2";
+    CHECK(top("Vanj", o).id == "16282066B67507686696316");
+    o.kind = "populated_place";
+    CHECK(top("Vanj", o).id == "geonames:1220210");
+    // A name that only a unit has stays the unit.
+    CHECK(top("Khatlon").kind == "admin1");
+    CHECK(top("Darvoz").kind == "admin2");
+}
+
+TEST_CASE("issue 13 near-miss spellings score clearly: transliteration systems, slips, "
+          "report phrases",
+          "[gazetteer]") {
+    const auto &g = default_gazetteer();
+    // ISO 9 / scientific and the Tajik Latin alphabet meet BGN/PCGN.
+    CHECK(fold_to_ascii("Šahritus") == "shahritus");
+    CHECK(fold_to_ascii("Şahritus") == "shahritus");
+    CHECK(fold_to_ascii("Vanç") == "vanj");
+    CHECK(fold_to_ascii("Ƣarm") == "gharm");
+    CHECK(fold_to_ascii("Dušanbe") == "dushanbe");
+    const auto top = [&](const char *q) {
+        const auto r = g.resolve(q);
+        INFO(q);
+        REQUIRE(r.matched);
+        return r.candidates.front();
+    };
+    // "Shahrituz" for Shahritus: 0.711 before, a hair above no-match (0.70).
+    const auto shahrituz = top("Shahrituz");
+    CHECK(shahrituz.id == "geonames:1220576");
+    CHECK(shahrituz.score >= 0.80);
+    CHECK(top("Šaḩritus").id == "geonames:1220576");
+    CHECK(top("Şahritus").id == "geonames:1220576");
+    CHECK(top("Vanç").id == "geonames:1220210");
+    CHECK(top("Shamsiddin Shohn").score >= 0.80); // a dropped vowel
+    // Report phrases around the name.
+    CHECK(top("near Vanj").id == "geonames:1220210");
+    CHECK(top("Vanj village").id == "geonames:1220210");
+    CHECK(top("outskirts of Khorog").id == "geonames:1221328");
+    CHECK(top("border post in Panj").id == "geonames:1220750");
+    CHECK(top("in the vicinity of Khorog").id == "geonames:1221328");
+    CHECK(top("Darvoz area").id == "16282066B28036456763405");
+    // Half-cost edits are never worse than whole ones, and at most twice as kind.
+    for (const auto &[a, b] :
+         std::vector<std::pair<const char *, const char *>>{{"shahrituz", "shahritus"},
+                                                            {"talivan", "talakan"},
+                                                            {"abc", "xyz"},
+                                                            {"hatlan", "hatran"},
+                                                            {"vanj", "vanch"}}) {
+        const double osa = detail::osa_similarity(a, b);
+        const double variant = detail::variant_similarity(a, b);
+        CHECK(variant >= osa);
+        CHECK(1.0 - variant >= (1.0 - osa) / 2.0 - 1e-12);
+    }
 }

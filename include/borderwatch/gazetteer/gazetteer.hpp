@@ -58,6 +58,15 @@ struct ResolveResult {
     std::vector<std::string> suggestions; ///< when not matched: "Name (kind, ISO3)" near misses
 };
 
+/// "Ishqoshim (populated_place, Gorno-Badakhshan Autonomous Region, TJK, 71.61331,36.72484)":
+/// a place as a warning names it (name, kind, admin1 if any, country, lon,lat).
+[[nodiscard]] std::string describe_place(const PlaceMatch &place);
+
+/// For an ambiguous result: "'Ishkashim' is ambiguous; used Ishqoshim (...); also matched
+/// Ashkāsham (...) [...]; add context ('Ishkashim, Afghanistan') or give LON,LAT". "" when
+/// the result is not ambiguous (or not matched).
+[[nodiscard]] std::string ambiguity_note(const ResolveResult &result);
+
 /// An immutable index over geodata/gazetteer plus optional user files.
 class Gazetteer {
   public:

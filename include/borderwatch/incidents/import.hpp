@@ -22,6 +22,8 @@ namespace borderwatch {
 class IncidentStore;
 class BorderEngine;
 class Gazetteer;
+struct PlaceMatch;
+struct Placement;
 struct UpsertResult;
 
 /// Input layouts. auto_detect looks at the header (CSV) or the JSON type (GeoJSON).
@@ -130,8 +132,16 @@ struct PlacementOptions {
     double min_score = 0.70;   ///< gazetteer confidence needed to accept a resolution
 };
 
+/// The location_mismatch_25km rule for a row with given coordinates (@p lon, @p lat, placed
+/// by the engine as @p where) whose text names @p named: for an area (country, admin1,
+/// admin2) the coordinates lie outside the named unit's polygon (where.side / admin1 /
+/// admin2 differ; unknown coverage is not a mismatch); for a place (populated place, spot,
+/// ...) they lie more than @p mismatch_km from it (geodesic).
+[[nodiscard]] bool location_mismatch(const PlaceMatch &named, double lon, double lat,
+                                     const Placement &where, double mismatch_km);
+
 /// The real placer: coordinates given → kept, placed with the engine, and the location
-/// text resolved too (flag location_mismatch_25km when > mismatch_km away, geodesic);
+/// text resolved too (flag location_mismatch_25km: see location_mismatch());
 /// no coordinates → the location text (then admin2, admin1, country columns) resolved
 /// through the gazetteer with the country / admin1 columns as context. Resolutions are
 /// cached (bounded). Engine and gazetteer must outlive the placer.

@@ -46,8 +46,12 @@ void validate_filter_spec(const FilterSpec &spec);
 /// Translate to a QueryFilter. Admin names resolve through the gazetteer in @p geodata
 /// (empty = geodata_dir()) to official names (a name that resolves to nothing is kept as
 /// given, so exact official names always work); "near" accepts "LON,LAT" or a place name.
+/// An ambiguous --near place ("Ishkashim": towns on both banks) is resolved to the best
+/// candidate; if @p warnings is given, a line saying which place was used and which others
+/// matched almost as well is appended to it (the caller prints it on stderr).
 /// @throws UsageError for unusable values or an unknown --near place
 [[nodiscard]] QueryFilter resolve_filter_spec(const FilterSpec &spec,
-                                              const std::filesystem::path &geodata = {});
+                                              const std::filesystem::path &geodata = {},
+                                              std::vector<std::string> *warnings = nullptr);
 
 } // namespace borderwatch

@@ -37,7 +37,9 @@ void add_filter_options(CLI::App &app, FilterSpec &spec) {
     app.add_option("--admin2", spec.admin2, "only this district (any spelling; repeatable)")
         ->type_name("NAME")
         ->group(group);
-    app.add_option("--near", spec.near, "only incidents near a place (name or LON,LAT)")
+    app.add_option("--near", spec.near,
+                   "only incidents near a place (name or LON,LAT); a bare name is the town; an "
+                   "ambiguous name is warned about on stderr with the place used")
         ->type_name("PLACE")
         ->group(group);
     app.add_option("--km", spec.near_km, "radius for --near, km (default 25)")
@@ -124,7 +126,7 @@ class ExportCommand final : public Command {
     }
 
     int run() override {
-        const auto filter = resolve_filter_spec(m_filter);
+        const auto filter = resolve_filter_reporting(m_filter, {}, "export", globals());
         StoreOpenOptions open;
         open.create_if_missing = false;
         const auto spec = m_store.empty() ? default_store_spec() : m_store;

@@ -47,8 +47,9 @@ class ImportCommand final : public Command {
             ->type_name("N")
             ->check(CLI::Range(1, 256));
         app.footer(
-            "Every row is placed: given coordinates are kept (and the location text checked: more\n"
-            "than 25 km away flags 'location_mismatch_25km'); rows without coordinates are\n"
+            "Every row is placed: given coordinates are kept (and the location text checked: a\n"
+            "place more than 25 km away, or an admin unit the point lies outside of, flags\n"
+            "'location_mismatch_25km'); rows without coordinates are\n"
             "placed at the gazetteer's point for their location text (country/admin columns as\n"
             "context). Existing ids are updated in place when their content changed and left\n"
             "untouched otherwise; the whole import is one transaction.\n\n"

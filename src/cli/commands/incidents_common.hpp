@@ -28,6 +28,21 @@ inline void warn_text_repairs(const IncidentStore &store, const GlobalOptions &g
     }
 }
 
+/// resolve_filter_spec(), printing its warnings ("--near: 'Ishkashim' is ambiguous; used
+/// ...") on stderr as "COMMAND: warning: ..." unless -q.
+inline QueryFilter resolve_filter_reporting(const FilterSpec &spec,
+                                            const std::filesystem::path &geodata,
+                                            const char *command, const GlobalOptions &globals) {
+    std::vector<std::string> warnings;
+    auto filter = resolve_filter_spec(spec, geodata, &warnings);
+    if (!globals.quiet) {
+        for (const auto &w : warnings) {
+            std::cerr << command << ": warning: " << w << '\n';
+        }
+    }
+    return filter;
+}
+
 /// The query filter options, identical in query, stats and export.
 inline void add_query_filter_options(CLI::App &app, FilterSpec &spec) {
     const char *group = "Filters (all combinable)";
@@ -48,7 +63,9 @@ inline void add_query_filter_options(CLI::App &app, FilterSpec &spec) {
     app.add_option("--admin2", spec.admin2, "only this district, any spelling; repeatable")
         ->type_name("NAME")
         ->group(group);
-    app.add_option("--near", spec.near, "only incidents near a place (name or LON,LAT), geodesic")
+    app.add_option("--near", spec.near,
+                   "only incidents near a place (name or LON,LAT), geodesic; a bare name is the "
+                   "town; an ambiguous name is warned about on stderr with the place used")
         ->type_name("PLACE")
         ->group(group);
     app.add_option("--km", spec.near_km, "radius for --near, km (default 25)")

@@ -66,7 +66,8 @@ class QueryCommand final : public Command {
     }
 
     int run() override {
-        const auto filter = resolve_filter_spec(m_filter, globals().geodata);
+        const auto filter =
+            resolve_filter_reporting(m_filter, globals().geodata, "query", globals());
         const auto store = open_store(m_store.empty() ? default_store_spec() : m_store,
                                       StoreOpenOptions{false, false});
         std::string format = m_format;

@@ -49,7 +49,9 @@ class ResolveCommand final : public Command {
             ->type_name("COUNTRY");
         app.add_option("--admin1", m_admin1, "only places in this admin-1 unit (any spelling)")
             ->type_name("NAME");
-        app.add_option("--kind", m_kind, "only places of this kind")
+        app.add_option("--kind", m_kind,
+                       "only places of this kind (a bare name otherwise means the populated "
+                       "place: --kind admin2 for the district of the same name)")
             ->check(CLI::IsMember({"country", "admin1", "admin2", "populated_place", "hydrographic",
                                    "terrain", "area", "spot", "road", "vegetation", "undersea"}))
             ->type_name("KIND");
@@ -74,6 +76,11 @@ class ResolveCommand final : public Command {
             "[0, 1] (1 official name, 0.95 known variant, ~0.9 spelling variant, lower for\n"
             "fuzzy matches); precision is UCDP where_prec (1 place, 3 district, 4 province,\n"
             "6 country); ambiguous = another unrelated place matched almost as well.\n\n"
+            "A bare name means the populated place (\"Vanj\", \"Kabul\" are the towns; admin1/\n"
+            "admin2 give their province and district); the admin unit only when the text says\n"
+            "so (\"Vanj district\", \"Kabul province\", \"Darvoz raion\", \"ولسوالی ...\") or\n"
+            "with --kind admin2 / --kind admin1. Report phrases (\"near X\", \"outskirts of X\",\n"
+            "\"border post in X\", \"X area\") are dropped.\n\n"
             "Examples:\n"
             "  borderwatch resolve \"Shamsiddin Shokhin\" Дарвоз \"Badakhshan province, "
             "Afghanistan\"\n"

@@ -66,8 +66,9 @@ class StatsCommand final : public Command {
     }
 
     int run() override {
-        const auto filter =
-            m_filter.empty() ? QueryFilter{} : resolve_filter_spec(m_filter, globals().geodata);
+        const auto filter = m_filter.empty() ? QueryFilter{}
+                                             : resolve_filter_reporting(m_filter, globals().geodata,
+                                                                        "stats", globals());
         const auto store = open_store(m_store.empty() ? default_store_spec() : m_store,
                                       StoreOpenOptions{false, false});
         if (std::find(m_options.by.begin(), m_options.by.end(), StatsKey::sector) !=

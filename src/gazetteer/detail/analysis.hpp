@@ -39,6 +39,10 @@ struct Analysed {
 /// Words that only introduce a phrase ("in", "near", "the").
 [[nodiscard]] bool is_stop_word(std::string_view folded_word);
 
+/// Words that place a report around a name rather than name it: "outskirts of X",
+/// "border post in X", "X area", "X vicinity". Stripped from the ends of a query.
+[[nodiscard]] bool is_filler_word(std::string_view folded_word);
+
 /// Consonant skeleton of a phonetic key (vowels and v dropped): the part of a name that
 /// Arabic script writes, so "bdkhshan" and "Badakhshan" meet.
 [[nodiscard]] std::string consonant_skeleton(std::string_view phonetic);

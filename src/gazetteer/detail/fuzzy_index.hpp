@@ -39,6 +39,12 @@ class FuzzyIndex {
 /// keys up to 63 bytes).
 [[nodiscard]] double osa_similarity(std::string_view a, std::string_view b) noexcept;
 
+/// Similarity of two phonetic keys in [0, 1] that forgives romanisation noise: like
+/// osa_similarity(), but a vowel for a vowel, s/z, t/d, k/g, k/h, j/z, p/f, adding or dropping
+/// a vowel or an h, and swapping two neighbours cost half an edit. Never below
+/// osa_similarity(a, b), and 1 - variant >= (1 - osa) / 2.
+[[nodiscard]] double variant_similarity(std::string_view a, std::string_view b);
+
 /// Optimal string alignment distance; bit-parallel when @p a is at most 64 bytes.
 [[nodiscard]] std::size_t osa_distance(std::string_view a, std::string_view b) noexcept;
 
