@@ -94,12 +94,24 @@ def fill(name, color, alpha, outline, outline_width, outline_alpha=255, style="s
         "outline_color": rgba(outline, outline_alpha), "outline_style": "solid", "outline_width": str(outline_width),
         "outline_width_unit": "MM", "style": style})
 
-HEAD = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n<qgis version=\"3.22.16-Białowieża\" styleCategories=\"Symbology|Labeling\">\n"
+HEAD = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n<qgis version=\"3.22.16-Białowieża\" styleCategories=\"{}\">\n"
 TAIL = "  <blendMode>0</blendMode>\n  <featureBlendMode>0</featureBlendMode>\n  <layerOpacity>1</layerOpacity>\n</qgis>\n"
 
-def write(name, comment, renderer):
+# QGIS temporal properties (Layer Properties > Temporal), as QGIS 3.22 saves them
+# (QgsVectorLayerTemporalProperties::writeXml): mode 2 = "Separate Fields for Start and End
+# Date/Time" (ModeFeatureDateTimeStartAndEndFromFields), limitMode 1 = include the end
+# (an incident whose event_date_end is the frame's first day still shows: dates are
+# midnight, so excluding the end would hide every single-day incident).
+def temporal(start_field, end_field):
+    return ('  <temporal enabled="1" mode="2" startField="%s" endField="%s" startExpression="" '
+            'endExpression="" durationField="" durationUnit="min" fixedDuration="0" '
+            'accumulate="0" limitMode="1">\n    <fixedRange>\n      <start></start>\n      <end></end>\n'
+            '    </fixedRange>\n  </temporal>\n' % (start_field, end_field))
+
+def write(name, comment, renderer, extra=""):
+    categories = "Symbology|Labeling" + ("|Temporal" if "<temporal" in extra else "")
     with open(os.path.join(OUT, name + '.qml'), 'w') as f:
-        f.write(HEAD + "  <!-- " + comment + " -->\n" + renderer + "\n" + TAIL)
+        f.write(HEAD.format(categories) + "  <!-- " + comment + " -->\n" + renderer + "\n" + extra + TAIL)
 
 # incidents: categorised by event_type, sized by fatalities
 size_expr = 'coalesce(scale_linear(sqrt(coalesce("fatalities_best", 0)), 0, 10, 2.6, 9), 2.6)'
@@ -107,11 +119,13 @@ cats = ''.join('<category symbol="%d" value="%s" label="%s" render="true"/>' % (
 cats += '<category symbol="%d" value="" label="other" render="true"/>' % len(EVENT_TYPES)
 syms = ''.join(marker(str(i), c, size_expr) for i, (et, c, _) in enumerate(EVENT_TYPES))
 syms += marker(str(len(EVENT_TYPES)), "#999999", size_expr)
-write("incidents", "incidents categorised by event_type; marker size grows with sqrt(fatalities_best)",
+write("incidents", "incidents categorised by event_type; marker size grows with sqrt(fatalities_best); "
+      "time slider: event_date .. event_date_end",
       '  <renderer-v2 type="categorizedSymbol" attr="event_type" symbollevels="0" forceraster="0" enableorderby="0">'
       '<categories>' + cats + '</categories><symbols>' + syms + '</symbols>'
       '<source-symbol>' + marker("0", "#999999", size_expr) + '</source-symbol>'
-      '<rotation/><sizescale/></renderer-v2>')
+      '<rotation/><sizescale/></renderer-v2>',
+      temporal("event_date", "event_date_end"))
 
 # border: bold line
 write("border", "the border: bold black line over a white casing",

@@ -312,7 +312,7 @@ std::string utc_now_iso8601() {
     std::tm tm{};
     gmtime_r(&now, &tm);
     char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
     return buf;
 }
 

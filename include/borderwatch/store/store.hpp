@@ -246,7 +246,8 @@ struct StoreOpenOptions {
 /// content_hash() into @p out (its capacity reused: for hot loops).
 void content_hash(const Incident &incident, std::string &out);
 
-/// Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" (the format of Incident::updated_at).
+/// Current UTC time, to the second, as "YYYY-MM-DDTHH:MM:SS.000Z" (the format of
+/// Incident::updated_at: the GeoPackage DATETIME form, which always has milliseconds).
 [[nodiscard]] std::string utc_now_iso8601();
 
 } // namespace borderwatch
