@@ -106,14 +106,25 @@ def fill(name, color, alpha, outline, outline_width, outline_alpha=255, style="s
         "outline_color": rgba(outline, outline_alpha), "outline_style": "solid", "outline_width": str(outline_width),
         "outline_width_unit": "MM", "style": style})
 
-HEAD = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n<qgis version=\"3.22.16-Białowieża\" styleCategories=\"Symbology|Labeling\"%s>\n"
+HEAD = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n<qgis version=\"3.22.16-Białowieża\" styleCategories=\"{}\"{}>\n"
 TAIL = "  <blendMode>0</blendMode>\n  <featureBlendMode>0</featureBlendMode>\n  <layerOpacity>1</layerOpacity>\n</qgis>\n"
 
-def write(name, comment, renderer, labeling=None):
-    with open(os.path.join(OUT, name + '.qml'), 'w') as f:
-        f.write(HEAD % (' labelsEnabled="1"' if labeling else '') + "  <!-- " + comment + " -->\n" +
-                renderer + "\n" + (labeling + "\n" if labeling else "") + TAIL)
+# QGIS temporal properties (Layer Properties > Temporal), as QGIS 3.22 saves them
+# (QgsVectorLayerTemporalProperties::writeXml): mode 2 = "Separate Fields for Start and End
+# Date/Time" (ModeFeatureDateTimeStartAndEndFromFields), limitMode 1 = include the end
+# (an incident whose event_date_end is the frame's first day still shows: dates are
+# midnight, so excluding the end would hide every single-day incident).
+def temporal(start_field, end_field):
+    return ('  <temporal enabled="1" mode="2" startField="%s" endField="%s" startExpression="" '
+            'endExpression="" durationField="" durationUnit="min" fixedDuration="0" '
+            'accumulate="0" limitMode="1">\n    <fixedRange>\n      <start></start>\n      <end></end>\n'
+            '    </fixedRange>\n  </temporal>\n' % (start_field, end_field))
 
+def write(name, comment, renderer, labeling=None, extra=""):
+    categories = "Symbology|Labeling" + ("|Temporal" if "<temporal" in extra else "")
+    with open(os.path.join(OUT, name + '.qml'), 'w') as f:
+        f.write(HEAD.format(categories, ' labelsEnabled="1"' if labeling else '') + "  <!-- " + comment + " -->\n" +
+                renderer + "\n" + (labeling + "\n" if labeling else "") + extra + TAIL)
 def labels(expression, layer_type="PointGeometry", placement="6"):
     """Simple labeling (QGIS 3.22 <labeling type="simple">) with @p expression: grey text on a
     white buffer, placed around the point; overlapping labels are dropped by QGIS."""
@@ -157,11 +168,12 @@ INCIDENT_LABEL = ("concat('precision ', coalesce(to_string(\"precision\"), '?'),
                   "format_number(\"uncertainty_m\" / 1000, 1), ' km)') ELSE '' END, "
                   "'\\n', 'confidence ', coalesce(format_number(\"place_score\", 2), 'n/a'))")
 write("incidents", "incidents categorised by event_type; marker size grows with sqrt(fatalities_best); "
-      "labels: precision and confidence",
+      "labels: precision and confidence; time slider: event_date .. event_date_end",
       '  <renderer-v2 type="categorizedSymbol" attr="event_type" symbollevels="0" forceraster="0" enableorderby="0">'
       '<categories>' + cats + '</categories><symbols>' + syms + '</symbols>'
       '<source-symbol>' + marker("0", "#999999", size_expr) + '</source-symbol>'
-      '<rotation/><sizescale/></renderer-v2>', labels(INCIDENT_LABEL))
+      '<rotation/><sizescale/></renderer-v2>', labels(INCIDENT_LABEL),
+      temporal("event_date", "event_date_end"))
 
 # border: bold line
 write("border", "the border: bold black line over a white casing",

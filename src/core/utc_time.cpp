@@ -21,6 +21,10 @@ std::string utc_now_iso8601() {
     return format_utc_now("%Y-%m-%dT%H:%M:%SZ");
 }
 
+std::string utc_now_iso8601_millis() {
+    return format_utc_now("%Y-%m-%dT%H:%M:%S.000Z");
+}
+
 std::string utc_now_compact() {
     return format_utc_now("%Y%m%dT%H%M%SZ");
 }

@@ -197,6 +197,7 @@ class GpkgLayer final : public LayerWriter {
     LayerSchema m_schema;
     StmtPtr m_insert;
     BlobBuilder m_blob;
+    std::string m_datetime;      ///< a DATETIME value rewritten to the GeoPackage form
     detail::RtreeSorter m_rtree; ///< entries of the spatial index (external sort: flat memory)
     LonLatBox m_extent;
     std::uint64_t m_count = 0;
@@ -304,10 +305,7 @@ class GpkgWriter final : public FormatWriter {
                           " ( \"fid\" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, \"geom\" " +
                           geometry_type_name(schema.geometry_type);
         for (const auto &field : schema.fields) {
-            sql += ", " + sql_identifier(field.name) + " " +
-                   (field.type == FieldType::integer ? "INTEGER"
-                    : field.type == FieldType::real  ? "REAL"
-                                                     : "TEXT");
+            sql += ", " + sql_identifier(field.name) + " " + detail::gpkg_column_type(field.type);
         }
         sql += ");";
         sql += "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, "
@@ -503,8 +501,17 @@ void GpkgLayer::write(const Feature &feature) {
         static const Value null_value;
         const Value &v = i < feature.values.size() ? feature.values[i] : null_value;
         if (const auto *text = std::get_if<std::string_view>(&v)) {
-            sqlite3_bind_text(s, index, text->data(), static_cast<int>(text->size()),
-                              SQLITE_STATIC);
+            const auto type = m_schema.fields[i].type;
+            if (text->empty() && type != FieldType::text) {
+                sqlite3_bind_null(s, index); // no date: NULL, never '' in a DATE column
+            } else if (type == FieldType::datetime) {
+                const auto value = detail::gpkg_datetime_text(*text, m_datetime);
+                sqlite3_bind_text(s, index, value.data(), static_cast<int>(value.size()),
+                                  SQLITE_TRANSIENT);
+            } else {
+                sqlite3_bind_text(s, index, text->data(), static_cast<int>(text->size()),
+                                  SQLITE_STATIC);
+            }
         } else if (const auto *n = std::get_if<std::int64_t>(&v)) {
             sqlite3_bind_int64(s, index, *n);
         } else if (const auto *d = std::get_if<double>(&v)) {

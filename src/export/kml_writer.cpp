@@ -164,6 +164,8 @@ const char *kml_type(FieldType type) {
     case FieldType::real:
         return "double";
     case FieldType::text:
+    case FieldType::date: // KML SimpleField has no date type
+    case FieldType::datetime:
         break;
     }
     return "string";

@@ -17,8 +17,8 @@ using T = FieldType;
 // append new fields before "updated_at" only.
 const std::vector<IncidentField> k_fields = {
     {"id", T::text, false, "stable identifier (ACLED event_id_cnty, UCDP id, or your own)"},
-    {"event_date", T::text, false, "start date YYYY-MM-DD"},
-    {"event_date_end", T::text, false, "end date YYYY-MM-DD (= event_date for an exact day)"},
+    {"event_date", T::date, false, "start date YYYY-MM-DD"},
+    {"event_date_end", T::date, false, "end date YYYY-MM-DD (= event_date for an exact day)"},
     {"date_precision", T::text, false, "day | week | month | range | year"},
     {"event_type", T::text, false, "ACLED event type, e.g. Explosions/Remote violence"},
     {"sub_event_type", T::text, false, "ACLED sub-event type, e.g. Drone strike"},
@@ -56,7 +56,8 @@ const std::vector<IncidentField> k_fields = {
     {"admin2", T::text, true, "official admin-2 name containing the point"},
     {"band", T::text, true, "distance band (0-1, 1-5, ..., >50, imprecise)"},
     {"flags", T::text, true, "|-separated quality flags (location_mismatch_25km, ...)"},
-    {"updated_at", T::text, true, "UTC time of the last change in the store"},
+    {"updated_at", T::datetime, true,
+     "UTC time of the last change in the store (YYYY-MM-DDTHH:MM:SS.000Z)"},
 };
 
 [[noreturn]] void bad(std::size_t index, const std::string &why) {

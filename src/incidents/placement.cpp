@@ -127,7 +127,10 @@ class EnginePlacer final : public IncidentPlacer {
             x.place_lon = resolved->match.lon;
             x.place_lat = resolved->match.lat;
             x.coord_origin = CoordinateOrigin::gazetteer;
-            x.precision = resolved->match.precision > 0 ? resolved->match.precision : 6;
+            // Never finer than reported: a row "near a town" (ACLED geo_precision 2) placed
+            // at the town's point is still only near it.
+            x.precision = std::max(resolved->match.precision > 0 ? resolved->match.precision : 6,
+                                   x.geo_precision.value_or(1));
         }
         const auto p = m_engine.place(*x.place_lon, *x.place_lat);
         x.side = p.side;

@@ -408,6 +408,7 @@ void CsvIncidentReader::setup() {
                 }
                 x.date_precision = *dp;
             }
+            widen_to_date_precision(x);
             x.event_type.assign(trim(get(r, m.type)));
             x.sub_event_type.assign(trim(get(r, m.sub)));
             x.actor1.assign(trim(get(r, m.a1)));
@@ -465,10 +466,12 @@ void CsvIncidentReader::setup() {
             x.id.assign(trim(get(r, m.id)));
             require_id(x, "event_id_cnty");
             set_dates(x, get(r, m.date), {}, "event_date", "event_date");
-            // ACLED dates are kept as coded; time_precision 1 day, 2 week, 3 month.
+            // time_precision 1 day, 2 week, 3 month: the coded date stands for its week or
+            // month, stored as that range (so date filters find the row).
             if (const auto tp = opt_int(get(r, m.tp), "time_precision", 1, 3)) {
                 x.date_precision = static_cast<DatePrecision>(*tp);
             }
+            widen_to_date_precision(x);
             x.event_type.assign(trim(get(r, m.type)));
             x.sub_event_type.assign(trim(get(r, m.sub)));
             x.actor1.assign(trim(get(r, m.a1)));
@@ -645,7 +648,24 @@ class GeoJsonIncidentReader final : public IncidentReader {
                 row.push_back(value.dump());
             }
         }
-        if (f.contains("geometry") && !f["geometry"].is_null()) {
+        // A borderwatch export records where its point came from (coord_origin): the
+        // geometry is then the placement point (a gazetteer placement, rounded to 7
+        // decimals), not reported coordinates, and the lon/lat properties are what was
+        // reported. The geometry gives lon/lat only for other GeoJSON, or for a "given"
+        // row whose lon/lat properties are missing.
+        std::optional<CoordinateOrigin> origin;
+        if (const auto col = find_column(header, {"coord_origin"})) {
+            origin = parse_coordinate_origin(trim(row[*col]));
+            if (!origin) {
+                fail("coord_origin",
+                     "'" + row[*col] + "' is not one of given, gazetteer (or empty)");
+            }
+        }
+        const bool has_lonlat = find_column(header, {"lon", "longitude"}).has_value() &&
+                                find_column(header, {"lat", "latitude"}).has_value();
+        const bool use_geometry = !origin || *origin == CoordinateOrigin::none ||
+                                  (*origin == CoordinateOrigin::given && !has_lonlat);
+        if (use_geometry && f.contains("geometry") && !f["geometry"].is_null()) {
             const auto &g = f["geometry"];
             if (!g.is_object() || g.value("type", "") != "Point" || !g.contains("coordinates") ||
                 !g["coordinates"].is_array() || g["coordinates"].size() < 2 ||
@@ -809,6 +829,74 @@ std::optional<ParsedDate> parse_incident_date(std::string_view text) {
     out.start = out.end = ymd(y, m, d);
     out.precision = DatePrecision::day;
     return out;
+}
+
+namespace {
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+long days_from_civil(int y, int m, int d) {
+    y -= m <= 2 ? 1 : 0;
+    const long era = (y >= 0 ? y : y - 399) / 400;
+    const long yoe = y - era * 400;
+    const long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+std::string civil_from_days(long z) {
+    z += 719468;
+    const long era = (z >= 0 ? z : z - 146096) / 146097;
+    const long doe = z - era * 146097;
+    const long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const long mp = (5 * doy + 2) / 153;
+    const int d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+    const int m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+    const int y = static_cast<int>(yoe + era * 400 + (m <= 2 ? 1 : 0));
+    return ymd(y, m, d);
+}
+
+} // namespace
+
+std::optional<ParsedDate> date_range_for_precision(std::string_view date, DatePrecision precision) {
+    if (date.size() != 10 || date[4] != '-' || date[7] != '-' || !all_digits(date.substr(0, 4)) ||
+        !all_digits(date.substr(5, 2)) || !all_digits(date.substr(8, 2))) {
+        return std::nullopt;
+    }
+    const int y = to_int(date.substr(0, 4));
+    const int m = to_int(date.substr(5, 2));
+    const int d = to_int(date.substr(8, 2));
+    if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) {
+        return std::nullopt;
+    }
+    switch (precision) {
+    case DatePrecision::week: {
+        const long days = days_from_civil(y, m, d);
+        // 1970-01-01 was a Thursday: (days + 3) mod 7 is 0 on Mondays.
+        const long monday = days - (((days + 3) % 7) + 7) % 7;
+        return ParsedDate{civil_from_days(monday), civil_from_days(monday + 6), precision};
+    }
+    case DatePrecision::month:
+        return ParsedDate{ymd(y, m, 1), ymd(y, m, days_in_month(y, m)), precision};
+    case DatePrecision::year:
+        return ParsedDate{ymd(y, 1, 1), ymd(y, 12, 31), precision};
+    case DatePrecision::day:
+    case DatePrecision::range:
+        break;
+    }
+    return ParsedDate{std::string(date), std::string(date), precision};
+}
+
+void widen_to_date_precision(Incident &x) {
+    const auto p = x.date_precision;
+    if ((p != DatePrecision::week && p != DatePrecision::month && p != DatePrecision::year) ||
+        (!x.event_date_end.empty() && x.event_date_end != x.event_date)) {
+        return;
+    }
+    if (auto r = date_range_for_precision(x.event_date, p)) {
+        x.event_date = std::move(r->start);
+        x.event_date_end = std::move(r->end);
+    }
 }
 
 std::string RejectedRow::to_string() const {

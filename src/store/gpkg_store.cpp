@@ -182,16 +182,98 @@ void register_functions(sqlite3 *db, const std::string &file) {
                  file, "register ST_MaxY");
 }
 
-const char *sqlite_type(FieldType t) {
+OGRFieldType ogr_type(FieldType t) {
     switch (t) {
     case FieldType::integer:
-        return "INTEGER";
+        return OFTInteger;
     case FieldType::real:
-        return "REAL";
+        return OFTReal;
+    case FieldType::date:
+        return OFTDate;
+    case FieldType::datetime:
+        return OFTDateTime;
     case FieldType::text:
-        return "TEXT";
+        break;
     }
-    return "TEXT";
+    return OFTString;
+}
+
+std::string upper_ascii(std::string_view s) {
+    std::string out(s);
+    for (auto &c : out) {
+        if (c >= 'a' && c <= 'z') {
+            c = static_cast<char>(c - 'a' + 'A');
+        }
+    }
+    return out;
+}
+
+// Stores created before dates were typed (issue 13) declare event_date, event_date_end and
+// updated_at TEXT. Their declared types become DATE / DATETIME in place: the CREATE TABLE
+// text in sqlite_master is rewritten (SQLite's documented writable_schema procedure for
+// changes that leave the stored content valid). The values are already ISO 8601 text; DATE
+// and DATETIME have NUMERIC affinity, which keeps such text as text, and no index covers
+// these columns, so nothing stored changes meaning. Empty strings become NULL (no date), and
+// date-times get the milliseconds the GeoPackage form requires. One transaction: a failure
+// leaves the store as it was.
+void retype_columns(sqlite3 *db, const std::string &file,
+                    const std::vector<std::pair<std::string, const char *>> &columns) {
+    sqlite_exec(db, "BEGIN IMMEDIATE", file);
+    try {
+        std::string sql;
+        {
+            Stmt s(db, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'incidents'",
+                   file);
+            if (s.step()) {
+                sql = std::string(s.text(0));
+            }
+        }
+        for (const auto &[name, type] : columns) {
+            // GDAL writes `"name" TEXT`, ALTER TABLE ADD COLUMN (above) the same.
+            const std::string from = sql_identifier(name) + " TEXT";
+            const auto at = sql.find(from);
+            const auto after = at == std::string::npos ? at : at + from.size();
+            if (at == std::string::npos || sql.find(from, after) != std::string::npos ||
+                (after < sql.size() && sql[after] != ',' && sql[after] != ')' &&
+                 sql[after] != ' ')) {
+                throw DataError("store '" + file + "': cannot change column '" + name + "' to " +
+                                type + ": unexpected table definition");
+            }
+            sql.replace(at, from.size(), sql_identifier(name) + " " + type);
+        }
+        std::int64_t version = 0;
+        {
+            Stmt v(db, "PRAGMA schema_version", file);
+            version = v.step() ? v.int64(0) : 0;
+        }
+        // Defensive mode (off by default, but a build may turn it on) refuses writable_schema.
+        sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 0, nullptr);
+        sqlite_exec(db, "PRAGMA writable_schema = ON", file);
+        {
+            Stmt u(db,
+                   "UPDATE sqlite_master SET sql = ?1 WHERE type = 'table' AND name = 'incidents'",
+                   file);
+            u.bind(1, std::string_view(sql));
+            u.step();
+        }
+        sqlite_exec(db, "PRAGMA schema_version = " + std::to_string(version + 1), file);
+        sqlite_exec(db, "PRAGMA writable_schema = OFF", file);
+        std::string nulls;
+        for (const auto &[name, type] : columns) {
+            const auto q = sql_identifier(name);
+            nulls += "UPDATE incidents SET " + q + " = NULL WHERE " + q + " = '';";
+            if (std::string_view(type) == "DATETIME") {
+                // "YYYY-MM-DDTHH:MM:SSZ" (before issue 13) → the GeoPackage form with
+                // milliseconds (GDAL warns "non-conformant" without them).
+                nulls += "UPDATE incidents SET " + q + " = substr(" + q + ", 1, 19) || '.000Z' " +
+                         "WHERE length(" + q + ") = 20 AND substr(" + q + ", 20, 1) = 'Z';";
+            }
+        }
+        sqlite_exec(db, nulls + "COMMIT", file);
+    } catch (...) {
+        sqlite3_exec(db, "PRAGMA writable_schema = OFF; ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+    }
 }
 
 // The trigger texts GDAL writes (GeoPackage 1.2 R-tree extension); kept here so we can
@@ -268,10 +350,7 @@ void create_store_file(const fs::path &path) {
             }
         };
         for (const auto &f : incident_fields()) {
-            add_field(layer, f.name,
-                      f.type == FieldType::integer ? OFTInteger
-                      : f.type == FieldType::real  ? OFTReal
-                                                   : OFTString);
+            add_field(layer, f.name, ogr_type(f.type));
         }
         add_field(layer, "content_hash", OFTString);
         const char *meta_options[] = {"DESCRIPTION=borderwatch store metadata", nullptr};
@@ -300,7 +379,7 @@ void create_store_file(const fs::path &path) {
                     "CREATE UNIQUE INDEX incidents_id ON incidents(id);"
                     "INSERT INTO borderwatch_meta(key, value) VALUES ('schema_version', '" +
                         std::to_string(k_store_schema_version) +
-                        "'), ('revision', '0'), ('created_at', '" + utc_now_iso8601() +
+                        "'), ('revision', '0'), ('created_at', '" + utc_now_iso8601_millis() +
                         "');"
                         "COMMIT;",
                     file);
@@ -504,17 +583,30 @@ class GpkgStore final : public IncidentStore {
         // Forward-compatible migration: columns added to the schema since the store was
         // created are appended (NULL for existing rows).
         std::vector<std::string> have;
+        std::vector<std::pair<std::string, const char *>> retype;
         {
             Stmt c(db(), "PRAGMA table_info(incidents)", m_path);
             while (c.step()) {
                 have.emplace_back(c.text(1));
+                const auto index = incident_field_index(have.back());
+                if (index) {
+                    const auto type = incident_fields()[*index].type;
+                    const char *want = gpkg_column_type(type);
+                    if ((type == FieldType::date || type == FieldType::datetime) &&
+                        upper_ascii(c.text(2)) != want) {
+                        retype.emplace_back(have.back(), want);
+                    }
+                }
             }
+        }
+        if (!retype.empty()) {
+            retype_columns(db(), m_path, retype);
         }
         std::string alter;
         for (const auto &f : incident_fields()) {
             if (std::find(have.begin(), have.end(), f.name) == have.end()) {
                 alter += "ALTER TABLE incidents ADD COLUMN " + sql_identifier(f.name) + " " +
-                         sqlite_type(f.type) + ";";
+                         gpkg_column_type(f.type) + ";";
             }
         }
         if (std::find(have.begin(), have.end(), "content_hash") == have.end()) {
@@ -542,7 +634,7 @@ std::string column_list() {
     return cols;
 }
 
-GpkgWriter::GpkgWriter(GpkgStore &store) : m_store(store), m_now(utc_now_iso8601()) {
+GpkgWriter::GpkgWriter(GpkgStore &store) : m_store(store), m_now(utc_now_iso8601_millis()) {
     sqlite3 *db = store.db();
     const auto &file = store.path();
     // synchronous=FULL (SQLite's default): the rollback journal is synced before database
@@ -665,6 +757,13 @@ void GpkgWriter::bind_row(Stmt &s, int base, const Incident &x, const std::strin
             s.bind(param, std::string_view(m_now));
         } else if constexpr (std::is_same_v<V, std::monostate>) {
             s.bind_null(param);
+        } else if constexpr (std::is_same_v<V, std::string_view>) {
+            // No date is NULL in a DATE column (GDAL reads '' there as an invalid date).
+            if (value.empty() && incident_fields()[i].type == FieldType::date) {
+                s.bind_null(param);
+            } else {
+                s.bind(param, value);
+            }
         } else {
             s.bind(param, value);
         }

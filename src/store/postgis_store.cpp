@@ -45,9 +45,10 @@ constexpr int k_lock_class = 0x42570001;
 // Rows fetched per round trip when streaming a query through a cursor.
 constexpr int k_fetch_rows = 5000;
 
-// Columns whose SQL type differs from what incident_fields() implies.
+// The date columns (PostgreSQL date): the schema's FieldType::date fields.
 bool is_date_column(std::string_view name) {
-    return name == "event_date" || name == "event_date_end";
+    const auto i = incident_field_index(name);
+    return i && incident_fields()[*i].type == FieldType::date;
 }
 
 // Version 1: the first schema. Append a new entry (never edit an old one) for each change,
@@ -198,7 +199,7 @@ SqlText build_sql(PgConnection &conn, const std::string &incidents) {
         const std::string q = conn.quote_identifier(name);
         if (name == "updated_at") {
             s.select_list += "to_char(updated_at AT TIME ZONE 'UTC', "
-                             "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
+                             "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
             s.select_list += i + 1 < fields.size() ? ", " : "";
             continue;
         }
@@ -501,7 +502,7 @@ class PostgisStore final : public IncidentStore {
             if (from == 0) {
                 m_conn.exec("INSERT INTO " + m_meta +
                                 " (key, value) VALUES ('created_by', $1), ('created_at', $2)",
-                            {std::string("borderwatch ") + version_string(), utc_now_iso8601()});
+                            {std::string("borderwatch ") + version_string(), utc_now_iso8601_millis()});
                 comment_columns();
             }
             m_conn.exec("COMMIT");
@@ -865,6 +866,8 @@ void PostgisStore::query_stored(const QueryFilter &filter,
                         set_field(x, i, FieldValue{parse_double(text).value_or(0.0)});
                         break;
                     case FieldType::text:
+                    case FieldType::date:
+                    case FieldType::datetime:
                         set_field(x, i, FieldValue{std::string(text)});
                         break;
                     }

@@ -122,10 +122,12 @@ double ogr_baseline(const fs::path &path, std::size_t rows, double *cpu) {
     OSRRelease(srs);
     const auto &fields = incident_fields();
     for (const auto &f : fields) {
-        OGRFieldDefnH d =
-            OGR_Fld_Create(std::string(f.name).c_str(), f.type == FieldType::integer ? OFTInteger
-                                                        : f.type == FieldType::real  ? OFTReal
-                                                                                     : OFTString);
+        OGRFieldDefnH d = OGR_Fld_Create(std::string(f.name).c_str(),
+                                         f.type == FieldType::integer    ? OFTInteger
+                                         : f.type == FieldType::real     ? OFTReal
+                                         : f.type == FieldType::date     ? OFTDate
+                                         : f.type == FieldType::datetime ? OFTDateTime
+                                                                         : OFTString);
         OGR_L_CreateField(layer, d, TRUE);
         OGR_Fld_Destroy(d);
     }

@@ -128,7 +128,7 @@ TEST_CASE("store contract: every field round-trips exactly", "[store_backends]")
     CHECK_FALSE(back[1].fatalities_best.has_value());
     CHECK_FALSE(back[1].place_lon.has_value());
     for (const auto &x : back) {
-        REQUIRE(x.updated_at.size() == 20);
+        REQUIRE(x.updated_at.size() == 24); // YYYY-MM-DDTHH:MM:SS.000Z
         CHECK(x.updated_at[10] == 'T');
         CHECK(x.updated_at.back() == 'Z');
     }

@@ -552,7 +552,7 @@ TEST_CASE("reset_incident gives a default Incident", "[incidents]") {
             set_field(x, i, FieldValue{std::string("month")});
         } else if (f.name == "coord_origin") {
             set_field(x, i, FieldValue{std::string("gazetteer")});
-        } else if (f.type == FieldType::text) {
+        } else if (is_text_type(f.type)) {
             set_field(x, i, FieldValue{std::string(f.name) + " with a long value beyond SSO"});
         } else {
             set_field(x, i, FieldValue{std::int64_t{2}});

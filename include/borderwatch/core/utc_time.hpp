@@ -10,6 +10,10 @@ namespace borderwatch {
 /// "2026-12-04T18:32:56Z" (ISO 8601, seconds, UTC).
 [[nodiscard]] std::string utc_now_iso8601();
 
+/// "2026-12-04T18:32:56.000Z": the GeoPackage DATETIME form (milliseconds required; GDAL
+/// warns "non-conformant" without them), used for Incident::updated_at and store metadata.
+[[nodiscard]] std::string utc_now_iso8601_millis();
+
 /// "20261204T183256Z" (ISO 8601 basic format): sorts as text, safe in file names.
 [[nodiscard]] std::string utc_now_compact();
 

@@ -48,6 +48,23 @@ struct ParsedDate {
 };
 [[nodiscard]] std::optional<ParsedDate> parse_incident_date(std::string_view text);
 
+/// The date range a coarse date precision means, for a date coded as one day
+/// ("YYYY-MM-DD", as parse_incident_date() returns it):
+///  - week: the ISO week (Monday to Sunday) containing the date (ACLED time_precision 2:
+///    the event happened in the week, or on the weekend, of the date given);
+///  - month: the calendar month containing it (ACLED time_precision 3);
+///  - year: the calendar year containing it;
+///  - day and range: the day itself.
+/// @return {first day, last day, @p precision}; nullopt when @p date is not YYYY-MM-DD
+[[nodiscard]] std::optional<ParsedDate> date_range_for_precision(std::string_view date,
+                                                                 DatePrecision precision);
+
+/// Widen a record reported with a coarse date precision (week, month, year) but a single
+/// day (event_date_end empty or equal to event_date) to the range that precision means
+/// (date_range_for_precision()), so date filters that test overlap find it. Other records
+/// are left as they are.
+void widen_to_date_precision(Incident &incident);
+
 /// One input record after parsing (reported fields only, not yet placed).
 struct InputRecord {
     Incident incident;

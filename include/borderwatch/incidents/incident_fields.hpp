@@ -17,9 +17,16 @@
 
 namespace borderwatch {
 
-/// Storage type of a field. Dates are ISO 8601 text ("YYYY-MM-DD"); enums are text
-/// (see to_string(DatePrecision) / to_string(CoordinateOrigin)).
-enum class FieldType : std::uint8_t { text, integer, real };
+/// Storage type of a field. Dates and date-times are ISO 8601 text in memory and in text
+/// formats ("YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SSZ" in UTC) and typed columns where the format
+/// has them (GeoPackage DATE / DATETIME, PostgreSQL date / timestamptz); an empty one is
+/// NULL there. Enums are text (see to_string(DatePrecision) / to_string(CoordinateOrigin)).
+enum class FieldType : std::uint8_t { text, integer, real, date, datetime };
+
+/// True for the types whose values are text in memory (text, date, datetime).
+[[nodiscard]] constexpr bool is_text_type(FieldType type) noexcept {
+    return type == FieldType::text || type == FieldType::date || type == FieldType::datetime;
+}
 
 /// One column of the incident schema.
 struct IncidentField {

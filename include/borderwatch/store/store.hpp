@@ -246,6 +246,5 @@ struct StoreOpenOptions {
 /// content_hash() into @p out (its capacity reused: for hot loops).
 void content_hash(const Incident &incident, std::string &out);
 
-/// Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" (the format of Incident::updated_at).
 
 } // namespace borderwatch

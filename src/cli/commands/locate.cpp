@@ -162,6 +162,8 @@ class LocateCommand final : public Command {
                              (lon_error ? *lon_error : *lat_error) + swap_hint(raw_lon, raw_lat));
         }
         m_header = {"lon", "lat"};
+        m_lon_col = 0;
+        m_lat_col = 1;
         prepare_columns();
         std::vector<std::string> fields{m_coordinates[0], m_coordinates[1]};
         const OutputRow row = format_row(fields, lon, lat, "command line", 0);
@@ -233,14 +235,23 @@ class LocateCommand final : public Command {
                 row.text.pop_back();
             }
         } else if (m_format == "json") {
+            set_coordinate_cells(cells, lon, lat);
             row.text = "  " + json_object(cells);
         } else { // geojson
+            set_coordinate_cells(cells, lon, lat);
             row.text =
                 "    {\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[" +
                 format_double(lon) + "," + format_double(lat) +
                 "]},\"properties\":" + json_object(cells) + "}";
         }
         return row;
+    }
+
+    /// JSON and GeoJSON carry the input lon/lat as numbers: the parsed values, shortest
+    /// round trip (the text as given may not be a JSON number: "+70.5", "1e1", " 70.5").
+    void set_coordinate_cells(std::vector<std::string> &cells, double lon, double lat) const {
+        cells[m_lon_col] = format_double(lon);
+        cells[m_lat_col] = format_double(lat);
     }
 
     [[nodiscard]] std::string json_object(const std::vector<std::string> &cells) const {
@@ -252,7 +263,8 @@ class LocateCommand final : public Command {
             out += json_quoted(m_out_header[c]);
             out += ":";
             const std::string &v = cells[c];
-            if (column_is_number(c) && v != "nan" && v != "inf" && v != "-inf") {
+            const bool number = column_is_number(c) || c == m_lon_col || c == m_lat_col;
+            if (number && v != "nan" && v != "inf" && v != "-inf") {
                 out += v;
             } else {
                 out += json_quoted(v);
@@ -361,6 +373,8 @@ class LocateCommand final : public Command {
             find_locate_columns(m_header, m_lon_column, m_lat_column, {name, header->line, 0, ""});
         const std::size_t lon_col = columns.lon;
         const std::size_t lat_col = columns.lat;
+        m_lon_col = lon_col;
+        m_lat_col = lat_col;
         prepare_columns();
 
         std::unique_ptr<AtomicFile> rejects;
@@ -511,6 +525,8 @@ class LocateCommand final : public Command {
     }
 
     std::vector<std::string> m_coordinates;
+    std::size_t m_lon_col = 0; ///< input column of the longitude
+    std::size_t m_lat_col = 1; ///< input column of the latitude
     std::string m_input;
     std::string m_format;
     std::string m_border = "TJK-AFG";
