@@ -500,9 +500,10 @@ class PostgisStore final : public IncidentStore {
                             {std::to_string(v)});
             }
             if (from == 0) {
-                m_conn.exec("INSERT INTO " + m_meta +
-                                " (key, value) VALUES ('created_by', $1), ('created_at', $2)",
-                            {std::string("borderwatch ") + version_string(), utc_now_iso8601_millis()});
+                m_conn.exec(
+                    "INSERT INTO " + m_meta +
+                        " (key, value) VALUES ('created_by', $1), ('created_at', $2)",
+                    {std::string("borderwatch ") + version_string(), utc_now_iso8601_millis()});
                 comment_columns();
             }
             m_conn.exec("COMMIT");

@@ -246,5 +246,4 @@ struct StoreOpenOptions {
 /// content_hash() into @p out (its capacity reused: for hot loops).
 void content_hash(const Incident &incident, std::string &out);
 
-
 } // namespace borderwatch
