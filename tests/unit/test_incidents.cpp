@@ -173,7 +173,9 @@ TEST_CASE("ACLED pre-2023 layout with DD Month YYYY dates", "[incidents]") {
     CHECK(rows[0].incident.id == "TJK501");
     CHECK(rows[0].incident.event_date == "2021-11-26");
     CHECK(rows[1].incident.event_date == "2021-12-03");
-    CHECK(rows[2].incident.event_date == "2021-12-15");
+    // 15 December 2021 at week precision: the ISO week that contains it, Monday to Sunday.
+    CHECK(rows[2].incident.event_date == "2021-12-13");
+    CHECK(rows[2].incident.event_date_end == "2021-12-19");
     CHECK(rows[2].incident.date_precision == DatePrecision::week);
     CHECK(rows[2].incident.geo_precision == 2);
     CHECK(rows[1].incident.admin1_text == "Gorno-Badakhshan");
