@@ -82,6 +82,24 @@ class TempFile {
     std::filesystem::path m_path;
 };
 
+/// A fresh temporary directory, removed with everything in it at the end of the scope.
+class TempDir {
+  public:
+    explicit TempDir(const std::string &stem = "dir") : m_path(unique_temp_path(stem)) {
+        std::filesystem::create_directories(m_path);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(m_path, ec);
+    }
+    TempDir(const TempDir &) = delete;
+    TempDir &operator=(const TempDir &) = delete;
+    [[nodiscard]] const std::filesystem::path &path() const { return m_path; }
+
+  private:
+    std::filesystem::path m_path;
+};
+
 /// Read a whole file ("" if it does not exist).
 inline std::string read_text_file(const std::filesystem::path &path) {
     std::ifstream in(path, std::ios::binary);

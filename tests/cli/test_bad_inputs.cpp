@@ -181,22 +181,6 @@ long long stored_count(const fs::path &path) {
     return static_cast<long long>(OGR_L_GetFeatureCount(layer, TRUE));
 }
 
-/// A fresh temporary directory, removed with everything in it.
-class ScratchDir {
-  public:
-    ScratchDir() : m_path(unique_temp_path("bad-input")) { fs::create_directories(m_path); }
-    ~ScratchDir() {
-        std::error_code ec;
-        fs::remove_all(m_path, ec);
-    }
-    ScratchDir(const ScratchDir &) = delete;
-    ScratchDir &operator=(const ScratchDir &) = delete;
-    [[nodiscard]] const fs::path &path() const { return m_path; }
-
-  private:
-    fs::path m_path;
-};
-
 /// The corpus: inputs and sidecars, sorted by name.
 struct Corpus {
     std::vector<fs::path> inputs;
@@ -240,7 +224,7 @@ TEST_CASE("bad-input corpus: every input gives its sidecar's outcome", "[cli][im
             } catch (const std::runtime_error &e) {
                 FAIL("malformed sidecar: " << e.what());
             }
-            ScratchDir dir;
+            TempDir dir("bad-input");
             const fs::path store = dir.path() / "store.gpkg";
             std::vector<std::string> args{"import", input.string()};
             args.insert(args.end(), expect.args.begin(), expect.args.end());

@@ -109,7 +109,7 @@ TEST_CASE("import: a GeoJSON nested 100,000 levels is refused with its position,
 }
 
 TEST_CASE("import: invalid UTF-8, NUL and control characters reject their row, naming field and "
-          "byte; the rest is stored and every output stays valid",
+          "byte, the rest is stored and every output stays valid",
           "[import][cli][encoding]") {
     TempFile store("import-bytes", ".gpkg");
     const std::string file = k_data + "bad/bad_bytes.csv";

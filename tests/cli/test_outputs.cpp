@@ -43,18 +43,6 @@ std::string system_python() {
     return fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 }
 
-/// A directory removed at the end of the test.
-struct TempDir {
-    fs::path path = unique_temp_path("outputs");
-    TempDir() { fs::create_directories(path); }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    TempDir(const TempDir &) = delete;
-    TempDir &operator=(const TempDir &) = delete;
-};
-
 void write_file(const fs::path &path, const std::string &text) {
     std::ofstream(path, std::ios::binary) << text;
 }
@@ -230,8 +218,8 @@ std::string cell(const std::vector<std::vector<std::string>> &rows,
 
 TEST_CASE("issue 12 outputs 1: no output is invalid UTF-8/JSON/XML whatever the store holds",
           "[issue12][cli]") {
-    TempDir tmp;
-    const auto store = tmp.path / "poisoned.gpkg";
+    TempDir tmp("outputs");
+    const auto store = tmp.path() / "poisoned.gpkg";
     make_poisoned_store(store);
 
     SECTION("query, every format") {
@@ -245,7 +233,7 @@ TEST_CASE("issue 12 outputs 1: no output is invalid UTF-8/JSON/XML whatever the 
                   "warning: 8 text values in the store were not valid UTF-8/XML text and were "
                   "replaced (first: id BW-\xEF\xBF\xBD field 'id', id N-1 field 'notes', id N-1 "
                   "field 'admin2')\n");
-            const auto out = tmp.path / ("query." + format);
+            const auto out = tmp.path() / ("query." + format);
             write_file(out, r.stdout_text);
             check_utf8(out);
             if (format == "json" || format == "geojson") {
@@ -279,7 +267,7 @@ TEST_CASE("issue 12 outputs 1: no output is invalid UTF-8/JSON/XML whatever the 
                                     "--format", format});
             CHECK(r.exit_code == 0);
             check_warning(r);
-            const auto out = tmp.path / ("stats." + format);
+            const auto out = tmp.path() / ("stats." + format);
             write_file(out, r.stdout_text);
             check_utf8(out);
             if (format == "json") {
@@ -289,7 +277,7 @@ TEST_CASE("issue 12 outputs 1: no output is invalid UTF-8/JSON/XML whatever the 
     }
 
     SECTION("export: GeoJSON, KML, GeoPackage, CSV and the manifest") {
-        const auto dir = tmp.path / "layers";
+        const auto dir = tmp.path() / "layers";
         const auto r = run_cli({"export", "--store", store.string(), "--out", dir.string()});
         CHECK(r.exit_code == 0);
         check_warning(r);
@@ -297,23 +285,23 @@ TEST_CASE("issue 12 outputs 1: no output is invalid UTF-8/JSON/XML whatever the 
     }
 
     SECTION("update's exports") {
-        fs::create_directories(tmp.path / "drops");
-        write_file(tmp.path / "update.toml",
+        fs::create_directories(tmp.path() / "drops");
+        write_file(tmp.path() / "update.toml",
                    "store = \"poisoned.gpkg\"\n[inputs]\npaths = [\"drops\"]\n"
                    "[export]\ndir = \"published\"\n[lock]\nmode = \"fail\"\n");
-        const auto r = run_cli({"update", "--config", (tmp.path / "update.toml").string()});
+        const auto r = run_cli({"update", "--config", (tmp.path() / "update.toml").string()});
         INFO(r.stderr_text);
         CHECK(r.exit_code == 0);
         CHECK(r.stderr_text.find("update: 8 text values in the store were not valid UTF-8/XML "
                                  "text and were replaced (first: id ") != std::string::npos);
-        check_export_dir(tmp.path / "published");
+        check_export_dir(tmp.path() / "published");
     }
 }
 
 TEST_CASE("issue 12 outputs 2: CSV formula injection is neutralised (OWASP), raw on request",
           "[issue12][cli]") {
-    TempDir tmp;
-    const auto input = tmp.path / "formulas.csv";
+    TempDir tmp("outputs");
+    const auto input = tmp.path() / "formulas.csv";
     const auto native = read_text_file(k_data / "incidents/native.csv");
     const std::string header = native.substr(0, native.find('\n') + 1);
     REQUIRE(header.substr(header.size() - 6) == "notes\n");
@@ -323,7 +311,7 @@ TEST_CASE("issue 12 outputs 2: CSV formula injection is neutralised (OWASP), raw
                           "\"=2*3\",,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\"\n"
                           "F-2,2025-12-02,2025-12-02,day,Battles,Armed clash,A,B,-12.5,2,2,2,"
                           "Panj,Tajikistan,Khatlon,,69.0991,37.2363,1,S,,plain note\n");
-    const auto store = tmp.path / "store.gpkg";
+    const auto store = tmp.path() / "store.gpkg";
     auto r = run_cli({"import", input.string(), "--store", store.string()});
     INFO(r.stderr_text);
     REQUIRE(r.exit_code == 0);
@@ -365,14 +353,14 @@ TEST_CASE("issue 12 outputs 2: CSV formula injection is neutralised (OWASP), raw
     }
 
     SECTION("export csv") {
-        r = run_cli({"export", "--store", store.string(), "--out", (tmp.path / "a").string(),
+        r = run_cli({"export", "--store", store.string(), "--out", (tmp.path() / "a").string(),
                      "--formats", "csv"});
         REQUIRE(r.exit_code == 0);
-        check_neutralised(read_csv(read_text_file(tmp.path / "a/incidents.csv")), false);
-        r = run_cli({"export", "--store", store.string(), "--out", (tmp.path / "b").string(),
+        check_neutralised(read_csv(read_text_file(tmp.path() / "a/incidents.csv")), false);
+        r = run_cli({"export", "--store", store.string(), "--out", (tmp.path() / "b").string(),
                      "--formats", "csv", "--csv-raw-formulas"});
         REQUIRE(r.exit_code == 0);
-        check_neutralised(read_csv(read_text_file(tmp.path / "b/incidents.csv")), true);
+        check_neutralised(read_csv(read_text_file(tmp.path() / "b/incidents.csv")), true);
     }
 
     SECTION("stats --format csv (group names)") {
@@ -385,7 +373,7 @@ TEST_CASE("issue 12 outputs 2: CSV formula injection is neutralised (OWASP), raw
     }
 
     SECTION("locate: pass-through columns") {
-        const auto points = tmp.path / "points.csv";
+        const auto points = tmp.path() / "points.csv";
         write_file(points, "name,lon,lat,offset,note\n=1+2,69.0991,37.2363,-12.5,\"\tx\"\n");
         r = run_cli({"locate", "--input", points.string(), "--format", "csv"});
         INFO(r.stderr_text);
@@ -409,10 +397,10 @@ TEST_CASE("issue 12 outputs 2: CSV formula injection is neutralised (OWASP), raw
     }
 
     SECTION("import --rejects keeps the input raw, so it can be re-imported") {
-        const auto bad = tmp.path / "bad.csv";
+        const auto bad = tmp.path() / "bad.csv";
         write_file(bad, header + "F-9,2025-12-01,2025-12-01,day,=cmd,Armed clash,A,B,,1,1,1,"
                                  "Panj,Tajikistan,Khatlon,,69.0991,91.5,1,S,,=1+2\n");
-        const auto rejects = tmp.path / "rejects.csv";
+        const auto rejects = tmp.path() / "rejects.csv";
         r = run_cli(
             {"import", bad.string(), "--store", store.string(), "--rejects", rejects.string()});
         CHECK(r.exit_code == 1);
@@ -436,18 +424,18 @@ TEST_CASE("issue 12 outputs 2: CSV formula injection is neutralised (OWASP), raw
 
 TEST_CASE("issue 12 outputs 3: user file errors are plain messages, never internal errors",
           "[issue12][cli]") {
-    TempDir tmp;
+    TempDir tmp("outputs");
     const auto csv = (k_data / "incidents/native.csv").string();
-    const auto store = (tmp.path / "store.gpkg").string();
+    const auto store = (tmp.path() / "store.gpkg").string();
     REQUIRE(run_cli({"import", csv, "--store", store}).exit_code == 0);
-    const auto dir = tmp.path.string();
-    const auto missing = (tmp.path / "missing.csv").string();
-    const auto a_file = tmp.path / "a_file";
+    const auto dir = tmp.path().string();
+    const auto missing = (tmp.path() / "missing.csv").string();
+    const auto a_file = tmp.path() / "a_file";
     write_file(a_file, "x");
-    write_file(tmp.path / "update-proc.toml",
+    write_file(tmp.path() / "update-proc.toml",
                "store = \"store.gpkg\"\n[inputs]\npaths = [\"drops\"]\n"
                "[export]\ndir = \"/proc/borderwatch-x\"\n[lock]\nfile = \"u.lock\"\n");
-    fs::create_directories(tmp.path / "drops");
+    fs::create_directories(tmp.path() / "drops");
 
     struct Case {
         std::vector<std::string> args;
@@ -464,7 +452,7 @@ TEST_CASE("issue 12 outputs 3: user file errors are plain messages, never intern
         {{"export", "--store", store, "--out", (a_file / "sub").string()},
          "borderwatch: error: cannot create export directory '" + (a_file / "sub").string() +
              "': "},
-        {{"update", "--config", (tmp.path / "update-proc.toml").string()},
+        {{"update", "--config", (tmp.path() / "update-proc.toml").string()},
          "borderwatch: error: cannot create directory '/proc/borderwatch-x': No such file or "
          "directory"},
         // a directory where an input file is expected
@@ -484,15 +472,15 @@ TEST_CASE("issue 12 outputs 3: user file errors are plain messages, never intern
         // outputs: a directory, a missing parent, a file system that refuses
         {{"import", csv, "--store", store, "--rejects", dir},
          "cannot write '" + dir + "': Is a directory"},
-        {{"import", csv, "--store", store, "--rejects", (tmp.path / "no/such/r.csv").string()},
-         "directory '" + (tmp.path / "no/such").string() + "' does not exist"},
+        {{"import", csv, "--store", store, "--rejects", (tmp.path() / "no/such/r.csv").string()},
+         "directory '" + (tmp.path() / "no/such").string() + "' does not exist"},
         {{"import", csv, "--store", store, "--rejects", "/proc/borderwatch-r.csv"},
          "cannot write '/proc/borderwatch-r.csv' (temporary"},
         {{"locate", "--input", csv, "--rejects", dir},
          "cannot write '" + dir + "': Is a directory"},
-        {{"import", csv, "--store", (tmp.path / "no/such/s.gpkg").string()},
-         "cannot create store '" + (tmp.path / "no/such/s.gpkg").string() + "': directory '" +
-             (tmp.path / "no/such").string() + "' does not exist"},
+        {{"import", csv, "--store", (tmp.path() / "no/such/s.gpkg").string()},
+         "cannot create store '" + (tmp.path() / "no/such/s.gpkg").string() + "': directory '" +
+             (tmp.path() / "no/such").string() + "' does not exist"},
     };
     for (const auto &c : cases) {
         std::string line = "borderwatch";
@@ -507,5 +495,5 @@ TEST_CASE("issue 12 outputs 3: user file errors are plain messages, never intern
         CHECK(r.stderr_text.find("internal error") == std::string::npos);
         CHECK(r.stderr_text.find("filesystem error") == std::string::npos);
     }
-    CHECK_FALSE(fs::exists(tmp.path / "no"));
+    CHECK_FALSE(fs::exists(tmp.path() / "no"));
 }

@@ -29,22 +29,6 @@ const std::string k_repo = BORDERWATCH_REPO_ROOT;
 const std::string k_sample = k_repo + "/samples/border_incidents_2025.csv";
 const std::string k_data = std::string(BORDERWATCH_TEST_DATA) + "/incidents/";
 
-/// A fresh temporary directory, removed with everything in it.
-class ScratchDir {
-  public:
-    ScratchDir() : m_path(unique_temp_path("stats-layers")) { fs::create_directories(m_path); }
-    ~ScratchDir() {
-        std::error_code ec;
-        fs::remove_all(m_path, ec);
-    }
-    ScratchDir(const ScratchDir &) = delete;
-    ScratchDir &operator=(const ScratchDir &) = delete;
-    [[nodiscard]] const fs::path &path() const { return m_path; }
-
-  private:
-    fs::path m_path;
-};
-
 /// Every feature of @p layer in the vector file @p file as a JSON object of its fields
 /// (null for unset fields), read with GDAL.
 std::vector<json> read_layer(const fs::path &file, const std::string &layer_name) {
@@ -172,7 +156,7 @@ std::vector<std::string> split_by(const std::string &by) {
 /// @return number of features compared
 std::size_t check_layers_equal_stats(const std::string &store,
                                      const std::vector<std::string> &options) {
-    ScratchDir out;
+    TempDir out("stats-layers");
     std::vector<std::string> args = {
         "export", "--store", store, "--out", out.path().string(), "--formats", "gpkg,geojson"};
     args.insert(args.end(), options.begin(), options.end());
@@ -347,7 +331,7 @@ TEST_CASE("issue 13 admin_stats and stats by admin1 agree: imprecise incidents c
     TempFile store("stats-admin", ".gpkg");
     auto r = run_cli({"import", k_sample, k_data + "native.csv", "--store", store.str()});
     REQUIRE(r.exit_code == 0);
-    ScratchDir out;
+    TempDir out("stats-layers");
     r = run_cli(
         {"export", "--store", store.str(), "--out", out.path().string(), "--formats", "gpkg"});
     INFO(r.stderr_text);

@@ -43,31 +43,20 @@ bool have_tool(const std::string &name) {
     return shell_output("command -v " + name).first == 0;
 }
 
-struct TempDir {
-    fs::path path = unique_temp_path("uncertainty");
-    TempDir() { fs::create_directories(path); }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    TempDir(const TempDir &) = delete;
-    TempDir &operator=(const TempDir &) = delete;
-};
-
 /// The sample, plus an exact place and a "near a place" row, imported and exported.
 struct SampleExport {
-    TempDir tmp;
-    fs::path out = tmp.path / "layers";
+    TempDir tmp{"uncertainty"};
+    fs::path out = tmp.path() / "layers";
     CliResult import_result;
     CliResult export_result;
 
     SampleExport() {
-        const auto extra = tmp.path / "extra.csv";
+        const auto extra = tmp.path() / "extra.csv";
         std::ofstream(extra) << "id,event_date,event_type,location_text,lon,lat,"
                                 "geo_precision\n"
                                 "U-EXACT,2025-12-01,Battles,,69.28,37.30,1\n"
                                 "U-NEAR,2025-12-02,Battles,,69.5,37.5,2\n";
-        const auto store = (tmp.path / "store.gpkg").string();
+        const auto store = (tmp.path() / "store.gpkg").string();
         import_result =
             run_cli({"import", "--store", store,
                      (k_repo / "samples/border_incidents_2025.csv").string(), extra.string()});

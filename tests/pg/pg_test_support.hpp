@@ -22,6 +22,7 @@
 #include <optional>
 #include <string>
 
+#include "../support/skip.hpp"
 #include <unistd.h>
 
 namespace bw_test {
@@ -126,8 +127,7 @@ inline std::string percent_encode(const std::string &text) {
 #define BW_REQUIRE_PG_SERVER(server)                                                               \
     const auto server##_found = bw_test::pg_server();                                              \
     if (!server##_found.spec && !server##_found.unavailable.empty()) {                             \
-        WARN("SKIPPED: " << server##_found.unavailable);                                           \
-        return;                                                                                    \
+        BW_SKIP("postgresql", server##_found.unavailable);                                         \
     }                                                                                              \
     if (!server##_found.spec) {                                                                    \
         FAIL("no PostgreSQL test server: run through ctest (fixture pg_cluster_start, "            \

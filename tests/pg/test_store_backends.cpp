@@ -9,6 +9,7 @@
 #include "pg_test_support.hpp"
 #include "store_test_data.hpp"
 
+#include "../support/skip.hpp"
 #include <algorithm>
 #include <memory>
 #include <stdexcept>
@@ -54,8 +55,7 @@ std::optional<StoreUnderTest> make_store(const std::string &backend, const std::
     INFO("backend: " << backend_name);                                                             \
     auto var##_opt = make_store(backend_name, hint);                                               \
     if (!var##_opt) {                                                                              \
-        WARN("SKIPPED " << backend_name << ": no PostgreSQL test server");                         \
-        return;                                                                                    \
+        BW_SKIP("postgresql", backend_name << ": no PostgreSQL test server");                      \
     }                                                                                              \
     const StoreUnderTest &var = *var##_opt
 

@@ -37,7 +37,7 @@ try:
     from qgis.PyQt.QtCore import QSize, QVariant, QDate, QDateTime, QTime
     from qgis.PyQt.QtGui import QColor
 except ImportError as e:
-    print("check_layers: skipped, python3-qgis missing: %s" % e, file=sys.stderr)
+    print("SKIPPED(qgis): check_layers: python3-qgis missing: %s" % e, file=sys.stderr)
     sys.exit(77)
 
 export_dir, png_out = sys.argv[1], sys.argv[2]

@@ -9,7 +9,7 @@ exe=$1 repo=$2 work=$3
 py=python3
 [ -x /usr/bin/python3 ] && py=/usr/bin/python3   # Debian's python sees python3-qgis/gdal
 if ! "$py" -c "import qgis.core" 2>/dev/null; then
-    echo "run_export_clients: python3-qgis not installed (scripts/setup installs it); skipped" >&2
+    echo "SKIPPED(qgis): run_export_clients: python3-qgis not installed (scripts/setup installs it)" >&2
     exit 77
 fi
 rm -rf "$work"

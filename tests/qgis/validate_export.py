@@ -26,7 +26,7 @@ try:
     import jsonschema
     from osgeo import ogr, gdal
 except ImportError as e:  # pragma: no cover
-    print("validate_export: skipped, missing module: %s" % e, file=sys.stderr)
+    print("SKIPPED(python-validators): validate_export: missing module: %s" % e, file=sys.stderr)
     sys.exit(77)
 
 gdal.UseExceptions()

@@ -5,7 +5,7 @@ set -eu
 repo=$1
 sources=${BORDERWATCH_SOURCES:-$repo/../shared/geodata-sources}
 if [ ! -d "$sources" ]; then
-    echo "SKIP: raw sources not found at $sources (set BORDERWATCH_SOURCES)"
+    echo "SKIPPED(geodata-sources): raw sources not found at $sources (set BORDERWATCH_SOURCES)"
     exit 77
 fi
 out=$(mktemp -d)

@@ -87,7 +87,7 @@ esac
 stop_cluster
 
 unavailable() {
-    echo "pg_cluster: $1 - skipping PostGIS tests" >&2
+    echo "SKIPPED(postgresql): pg_cluster: $1 - the PostGIS tests skip" >&2
     printf 'unavailable=%s\n' "$1" >"$state"
     exit 77
 }
