@@ -13,7 +13,8 @@ Checks, for the GeoPackage, every GeoJSON file and the KML document:
 - the incidents layer's dates are typed (GeoPackage: event_date/event_date_end Date,
   updated_at DateTime) and its temporal properties are active with the GeoPackage's default
   style (layer_styles) and with styles/incidents.qml on the GeoJSON layer: start and end from
-  the fields event_date / event_date_end. (QGIS 3.22 applies a default style on open and
+  expressions on event_date / event_date_end (the end is the next midnight), and a one-day
+  frame of the time slider shows each incident on its first and last day and not outside. (QGIS 3.22 applies a default style on open and
   then resets the temporal "enabled" flag from the provider's capabilities, keeping mode and
   fields: the check re-applies the default style, as Layer Properties > Style > Default
   does, when the layer comes up inactive; a QGIS that keeps the flag passes directly.)
@@ -34,7 +35,7 @@ try:
                            QgsMapRendererSequentialJob, QgsRectangle, QgsCoordinateReferenceSystem,
                            QgsVectorLayerTemporalProperties, QgsVectorLayerTemporalContext,
                            QgsDateTimeRange, QgsFeatureRequest)
-    from qgis.PyQt.QtCore import QSize, QVariant, QDate, QDateTime, QTime
+    from qgis.PyQt.QtCore import QSize, QVariant, QDate, QDateTime, QTime, Qt
     from qgis.PyQt.QtGui import QColor
 except ImportError as e:
     print("SKIPPED(qgis): check_layers: python3-qgis missing: %s" % e, file=sys.stderr)
@@ -122,14 +123,48 @@ def check_temporal(layer, source, typed):
                 failures.append("%s: incidents field %s has type %s, expected %s"
                                 % (source, name, got, want))
     tp = layer.temporalProperties()
-    mode = QgsVectorLayerTemporalProperties.ModeFeatureDateTimeStartAndEndFromFields
-    if not tp.isActive() or tp.mode() != mode or tp.startField() != "event_date" \
-            or tp.endField() != "event_date_end":
+    mode = QgsVectorLayerTemporalProperties.ModeFeatureDateTimeStartAndEndFromExpressions
+    if not tp.isActive() or tp.mode() != mode or "event_date" not in tp.startExpression() \
+            or "event_date_end" not in tp.endExpression():
         failures.append("%s: incidents temporal properties: active=%s mode=%s start=%r end=%r"
-                        % (source, tp.isActive(), tp.mode(), tp.startField(), tp.endField()))
+                        % (source, tp.isActive(), tp.mode(), tp.startExpression(),
+                           tp.endExpression()))
         return
-    # Not checked yet: a one-day frame on an incident's last day. QGIS 3.22 compares the
-    # Date field with the frame's DateTime and misses the equal day (see the issue 13 notes).
+    # The time slider in day steps: an incident shows in the frames of its first and last day
+    # and in none outside its range. (Comparing the Date fields with the frame's DateTime, as
+    # mode "start and end from fields" does, misses the last day on a GeoPackage - the
+    # provider compares the text '2025-11-26' with '2025-11-26T00:00:00' - and shows the
+    # incident a day early; the style's expressions make the end the next midnight.)
+    def day_frame(day):
+        return QgsDateTimeRange(QDateTime(day, QTime(0, 0), Qt.UTC),
+                                QDateTime(day.addDays(1), QTime(0, 0), Qt.UTC), True, False)
+
+    def shown(day):
+        context = QgsVectorLayerTemporalContext()
+        context.setLayer(layer)
+        expression = tp.createFilterString(context, day_frame(day))
+        request = QgsFeatureRequest().setFilterExpression(expression)
+        return {f.id() for f in layer.getFeatures(request)}
+
+    def as_date(value):
+        return value if isinstance(value, QDate) else QDate.fromString(str(value)[:10], Qt.ISODate)
+
+    checked = 0
+    for feature in layer.getFeatures():
+        first, last = as_date(feature["event_date"]), as_date(feature["event_date_end"])
+        if not first.isValid() or not last.isValid():
+            continue
+        fid = feature.id()
+        want = [(first, True), (last, True), (first.addDays(-1), False), (last.addDays(1), False)]
+        for day, expected in want:
+            if (fid in shown(day)) != expected:
+                failures.append("%s: incident %s (%s..%s) %s in the one-day frame of %s"
+                                % (source, feature["id"], first.toString(Qt.ISODate),
+                                   last.toString(Qt.ISODate), "missing" if expected else "shown",
+                                   day.toString(Qt.ISODate)))
+        checked += 1
+    if checked == 0:
+        failures.append("%s: no incident with dates to check the time slider on" % source)
 
 gpkg_incidents = gpkg_layers.get("incidents")
 if gpkg_incidents is not None and gpkg_incidents.isValid() \
