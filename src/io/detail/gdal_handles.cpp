@@ -23,6 +23,11 @@ void OgrGeometryDestroyer::operator()(void *handle) const noexcept {
         OGR_G_DestroyGeometry(static_cast<OGRGeometryH>(handle));
     }
 }
+void OgrFieldDefnDestroyer::operator()(void *handle) const noexcept {
+    if (handle != nullptr) {
+        OGR_Fld_Destroy(static_cast<OGRFieldDefnH>(handle));
+    }
+}
 void OsrReleaser::operator()(void *handle) const noexcept {
     if (handle != nullptr) {
         OSRRelease(static_cast<OGRSpatialReferenceH>(handle));
