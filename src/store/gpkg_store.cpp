@@ -14,12 +14,12 @@
 // transaction and the R-tree / count are brought up to date in bulk before COMMIT: that
 // keeps bulk imports fast, and because SQLite DDL is transactional a rollback (or a kill)
 // restores the triggers with everything else.
-#include "core/detail/spool_sort.hpp"
+#include "core/spool_sort.hpp"
 #include "gpkg/geometry_blob.hpp"
 #include "gpkg/rtree.hpp"
 #include "gpkg/schema.hpp"
 #include "gpkg/sqlite.hpp"
-#include "io/detail/gdal_handles.hpp"
+#include "io/gdal_handles.hpp"
 #include "store/detail/backends.hpp"
 
 #include <borderwatch/core/atomic_file.hpp>
@@ -29,7 +29,7 @@
 #include <borderwatch/core/utc_time.hpp>
 #include <borderwatch/incidents/incident_fields.hpp>
 
-#include "incidents/detail/field_visit.hpp"
+#include "incidents/field_visit.hpp"
 
 #include <gdal.h>
 #include <ogr_api.h>

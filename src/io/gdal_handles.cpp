@@ -1,4 +1,4 @@
-#include "io/detail/gdal_handles.hpp"
+#include "io/gdal_handles.hpp"
 
 #include <borderwatch/core/error.hpp>
 
