@@ -1,9 +1,10 @@
 // GeoPackage written directly through SQLite: all layers in one file, one transaction,
-// prepared INSERTs with GeoPackage geometry blobs built here, the R-tree spatial indexes
-// packed in bulk at the end (store/detail/gpkg_rtree.hpp: Hilbert order, external sort)
+// prepared INSERTs with GeoPackage geometry blobs (gpkg/geometry_blob.hpp), the R-tree spatial
+// indexes packed in bulk at the end (gpkg/rtree.hpp: Hilbert order, external sort)
 // instead of one trigger-driven R*-tree insertion per row, and QGIS default styles
 // (styles/<layer>.qml) in the `layer_styles` table. The file has the same tables, columns, triggers
-// and metadata GDAL's GPKG driver writes, so GDAL and QGIS read (and may edit) it as their own.
+// and metadata GDAL's GPKG driver writes (gpkg/schema.hpp, shared with the store), so GDAL and
+// QGIS read (and may edit) it as their own.
 //
 // Durability is the AtomicFile's: the database is a private temporary until commit(), so
 // SQLite runs without journal and without syncs; finish() fsyncs the finished file once.
@@ -16,8 +17,10 @@
 #include <borderwatch/export/feature.hpp>
 
 #include "export/detail/text.hpp"
-#include "store/detail/gpkg_rtree.hpp"
-#include "store/detail/sqlite.hpp"
+#include "gpkg/geometry_blob.hpp"
+#include "gpkg/rtree.hpp"
+#include "gpkg/schema.hpp"
+#include "gpkg/sqlite.hpp"
 
 #include <sqlite3.h>
 
@@ -33,15 +36,6 @@
 namespace borderwatch {
 
 namespace {
-
-constexpr int k_srs_id = 4326;
-
-// The EPSG:4326 definition exactly as GDAL writes it into gpkg_spatial_ref_sys.
-constexpr const char *k_wgs84_wkt =
-    "GEOGCS[\"WGS 84\",DATUM[\"WGS_1984\",SPHEROID[\"WGS 84\",6378137,298.257223563,"
-    "AUTHORITY[\"EPSG\",\"7030\"]],AUTHORITY[\"EPSG\",\"6326\"]],PRIMEM[\"Greenwich\",0,"
-    "AUTHORITY[\"EPSG\",\"8901\"]],UNIT[\"degree\",0.0174532925199433,AUTHORITY[\"EPSG\","
-    "\"9122\"]],AXIS[\"Latitude\",NORTH],AXIS[\"Longitude\",EAST],AUTHORITY[\"EPSG\",\"4326\"]]";
 
 using DbPtr = detail::SqliteDb;
 using StmtPtr = std::unique_ptr<sqlite3_stmt, detail::SqliteFinalizer>;
@@ -62,30 +56,28 @@ const char *geometry_type_name(GeometryType type) {
     return "GEOMETRY";
 }
 
-std::uint32_t wkb_type(GeometryType type) {
+detail::WkbType wkb_type(GeometryType type) {
     switch (type) {
     case GeometryType::point:
-        return 1;
+        break;
     case GeometryType::line_string:
-        return 2;
+        return detail::WkbType::line_string;
     case GeometryType::polygon:
-        return 3;
+        return detail::WkbType::polygon;
     case GeometryType::multi_line_string:
-        return 5;
+        return detail::WkbType::multi_line_string;
     case GeometryType::multi_polygon:
-        return 6;
+        return detail::WkbType::multi_polygon;
     }
-    return 0;
+    return detail::WkbType::point;
 }
 
-/// Envelope of a geometry in degrees.
-
-/// Little-endian GeoPackage binary ("GP" header, SRS id, envelope unless a point, WKB).
+/// Encodes an export Geometry (non-empty) as a GeoPackage blob: envelope unless a point
+/// (as GDAL writes), then WKB. The byte layout is gpkg/geometry_blob.hpp's.
 class BlobBuilder {
   public:
-    /// Encode @p g (non-empty) into the internal buffer; returns its envelope.
+    /// Encode @p g into the internal buffer; returns its envelope.
     LonLatBox build(const Geometry &g) {
-        m_buf.clear();
         LonLatBox box;
         for (const auto &part : g.parts) {
             for (const auto &ring : part) {
@@ -94,91 +86,56 @@ class BlobBuilder {
                 }
             }
         }
-        const bool point = g.type == GeometryType::point;
-        m_buf.push_back('G');
-        m_buf.push_back('P');
-        m_buf.push_back(0);                                      // version 1
-        m_buf.push_back(static_cast<char>(point ? 0x01 : 0x03)); // LE; envelope [x,x,y,y]
-        put_u32(static_cast<std::uint32_t>(k_srs_id));
-        if (!point) {
-            put_f64(box.west);
-            put_f64(box.east);
-            put_f64(box.south);
-            put_f64(box.north);
+        if (g.type == GeometryType::point) {
+            m_writer.header(detail::k_gpkg_srs_id, nullptr);
+        } else {
+            const detail::BlobEnvelope envelope{box.west, box.east, box.south, box.north};
+            m_writer.header(detail::k_gpkg_srs_id, &envelope);
         }
+        m_writer.wkb_header(wkb_type(g.type));
         switch (g.type) {
         case GeometryType::point:
-            header(GeometryType::point);
-            put_f64(g.parts[0][0][0].lon);
-            put_f64(g.parts[0][0][0].lat);
+            m_writer.xy(g.parts[0][0][0].lon, g.parts[0][0][0].lat);
             break;
         case GeometryType::line_string:
-            header(GeometryType::line_string);
             points(g.parts[0][0]);
             break;
-        case GeometryType::multi_line_string:
-            header(GeometryType::multi_line_string);
-            put_u32(static_cast<std::uint32_t>(g.parts.size()));
-            for (const auto &part : g.parts) {
-                header(GeometryType::line_string);
-                points(part[0]);
-            }
-            break;
         case GeometryType::polygon:
-            header(GeometryType::polygon);
             rings(g.parts[0]);
             break;
+        case GeometryType::multi_line_string:
         case GeometryType::multi_polygon:
-            header(GeometryType::multi_polygon);
-            put_u32(static_cast<std::uint32_t>(g.parts.size()));
+            m_writer.count(g.parts.size());
             for (const auto &part : g.parts) {
-                header(GeometryType::polygon);
-                rings(part);
+                if (g.type == GeometryType::multi_line_string) {
+                    m_writer.wkb_header(detail::WkbType::line_string);
+                    points(part[0]);
+                } else {
+                    m_writer.wkb_header(detail::WkbType::polygon);
+                    rings(part);
+                }
             }
             break;
         }
         return box;
     }
-    [[nodiscard]] const std::string &bytes() const noexcept { return m_buf; }
+    [[nodiscard]] const std::string &bytes() const noexcept { return m_writer.bytes(); }
 
   private:
-    void put_u32(std::uint32_t v) {
-        char b[4];
-        for (int i = 0; i < 4; ++i) {
-            b[i] = static_cast<char>((v >> (8 * i)) & 0xFF);
-        }
-        m_buf.append(b, 4);
-    }
-    void put_f64(double d) {
-        std::uint64_t v = 0;
-        std::memcpy(&v, &d, 8);
-        char b[8];
-        for (int i = 0; i < 8; ++i) {
-            b[i] = static_cast<char>((v >> (8 * i)) & 0xFF);
-        }
-        m_buf.append(b, 8);
-    }
-    void header(GeometryType type) {
-        m_buf.push_back(1); // little endian
-        put_u32(wkb_type(type));
-    }
     void points(const std::vector<LonLat> &line) {
-        put_u32(static_cast<std::uint32_t>(line.size()));
+        m_writer.count(line.size());
         for (const auto &p : line) {
-            put_f64(p.lon);
-            put_f64(p.lat);
+            m_writer.xy(p.lon, p.lat);
         }
     }
     void rings(const std::vector<std::vector<LonLat>> &rs) {
-        put_u32(static_cast<std::uint32_t>(rs.size()));
+        m_writer.count(rs.size());
         for (const auto &r : rs) {
             points(r);
         }
     }
-    std::string m_buf;
+    detail::GeometryBlobWriter m_writer;
 };
-
-// --- R-tree bulk load ---------------------------------------------------------------------
 
 class GpkgWriter;
 
@@ -227,32 +184,7 @@ class GpkgWriter final : public FormatWriter {
              "PRAGMA application_id = 1196444487;" // 'GPKG'
              "PRAGMA user_version = 10200;");
         exec("BEGIN");
-        exec("CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT NOT NULL,srs_id INTEGER NOT NULL "
-             "PRIMARY KEY,organization TEXT NOT NULL,organization_coordsys_id INTEGER NOT NULL,"
-             "definition  TEXT NOT NULL,description TEXT);"
-             "CREATE TABLE gpkg_contents (table_name TEXT NOT NULL PRIMARY KEY,data_type TEXT "
-             "NOT NULL,identifier TEXT UNIQUE,description TEXT DEFAULT '',last_change DATETIME "
-             "NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),min_x DOUBLE, min_y DOUBLE,"
-             "max_x DOUBLE, max_y DOUBLE,srs_id INTEGER,CONSTRAINT fk_gc_r_srs_id FOREIGN KEY "
-             "(srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id));"
-             "CREATE TABLE gpkg_ogr_contents(table_name TEXT NOT NULL PRIMARY KEY,feature_count "
-             "INTEGER DEFAULT NULL);"
-             "CREATE TABLE gpkg_geometry_columns (table_name TEXT NOT NULL,column_name TEXT NOT "
-             "NULL,geometry_type_name TEXT NOT NULL,srs_id INTEGER NOT NULL,z TINYINT NOT NULL,"
-             "m TINYINT NOT NULL,CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name),"
-             "CONSTRAINT uk_gc_table_name UNIQUE (table_name),CONSTRAINT fk_gc_tn FOREIGN KEY "
-             "(table_name) REFERENCES gpkg_contents(table_name),CONSTRAINT fk_gc_srs FOREIGN KEY "
-             "(srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id));"
-             "CREATE TABLE gpkg_extensions (table_name TEXT,column_name TEXT,extension_name "
-             "TEXT NOT NULL,definition TEXT NOT NULL,scope TEXT NOT NULL,CONSTRAINT ge_tce "
-             "UNIQUE (table_name, column_name, extension_name));"
-             "INSERT INTO gpkg_spatial_ref_sys VALUES ('Undefined Cartesian SRS',-1,'NONE',-1,"
-             "'undefined','undefined Cartesian coordinate reference system');"
-             "INSERT INTO gpkg_spatial_ref_sys VALUES ('Undefined geographic SRS',0,'NONE',0,"
-             "'undefined','undefined geographic coordinate reference system');"
-             "INSERT INTO gpkg_spatial_ref_sys VALUES ('WGS 84 geodetic',4326,'EPSG',4326," +
-             sql_literal(k_wgs84_wkt) +
-             ",'longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid');");
+        exec(detail::gpkg_metadata_tables_sql());
     }
 
     [[noreturn]] void fail(const std::string &what, const std::string &layer = {}) const {
@@ -300,28 +232,13 @@ class GpkgWriter final : public FormatWriter {
 
     LayerWriter &open_layer(const LayerSchema &schema) override {
         const auto &name = schema.name;
-        const auto t = sql_identifier(name);
-        std::string sql = "CREATE TABLE " + t +
-                          " ( \"fid\" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, \"geom\" " +
-                          geometry_type_name(schema.geometry_type);
+        std::vector<detail::GpkgColumn> columns;
+        columns.reserve(schema.fields.size());
         for (const auto &field : schema.fields) {
-            sql += ", " + sql_identifier(field.name) + " " + detail::gpkg_column_type(field.type);
+            columns.push_back({field.name, detail::gpkg_column_type(field.type)});
         }
-        sql += ");";
-        sql += "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, "
-               "srs_id) VALUES (" +
-               sql_literal(name) + ",'features'," + sql_literal(name) + ",''," +
-               std::to_string(k_srs_id) + ");";
-        sql += "INSERT INTO gpkg_geometry_columns VALUES (" + sql_literal(name) + ",'geom','" +
-               geometry_type_name(schema.geometry_type) + "'," + std::to_string(k_srs_id) +
-               ",0,0);";
-        sql += "INSERT INTO gpkg_ogr_contents VALUES (" + sql_literal(name) + ",0);";
-        const auto rtree = "rtree_" + name + "_geom";
-        sql += "CREATE VIRTUAL TABLE " + sql_identifier(rtree) +
-               " USING rtree(id, minx, maxx, miny, maxy);";
-        sql += "INSERT INTO gpkg_extensions VALUES (" + sql_literal(name) +
-               ",'geom','gpkg_rtree_index','http://www.geopackage.org/spec120/#extension_rtree',"
-               "'write-only');";
+        const auto sql =
+            detail::gpkg_feature_table_sql(name, geometry_type_name(schema.geometry_type), columns);
         exec(sql, name);
         m_layers.push_back(std::make_unique<GpkgLayer>(*this, schema));
         return *m_layers.back();
@@ -382,7 +299,10 @@ class GpkgWriter final : public FormatWriter {
                               e.west, e.south, e.east, e.north);
                 sql += buf + sql_literal(name) + ";";
             }
-            sql += triggers(name);
+            // The triggers GDAL creates, after the bulk load: later edits in QGIS/GDAL keep
+            // the index and the counts right.
+            sql += detail::gpkg_rtree_triggers_sql(name);
+            sql += detail::gpkg_feature_count_triggers_sql(name);
             exec(sql, name);
         }
         write_styles();
@@ -414,53 +334,6 @@ class GpkgWriter final : public FormatWriter {
     }
 
   private:
-    /// The R-tree maintenance and feature-count triggers GDAL creates, so edits made later
-    /// in QGIS/GDAL keep the index and counts right (created after the bulk load).
-    static std::string triggers(const std::string &name) {
-        const auto t = sql_identifier(name);
-        const auto r = sql_identifier("rtree_" + name + "_geom");
-        const auto trig = [&name](const char *suffix) {
-            return sql_identifier("rtree_" + name + "_geom_" + suffix);
-        };
-        const std::string ins = "INSERT OR REPLACE INTO " + r +
-                                " VALUES (NEW.\"fid\",ST_MinX(NEW.\"geom\"), ST_MaxX(NEW.\"geom\"),"
-                                "ST_MinY(NEW.\"geom\"), ST_MaxY(NEW.\"geom\"));";
-        std::string s;
-        s += "CREATE TRIGGER " + trig("insert") + " AFTER INSERT ON " + t +
-             " WHEN (new.\"geom\" NOT NULL AND NOT ST_IsEmpty(NEW.\"geom\")) BEGIN " + ins +
-             " END;";
-        s += "CREATE TRIGGER " + trig("update1") + " AFTER UPDATE OF \"geom\" ON " + t +
-             " WHEN OLD.\"fid\" = NEW.\"fid\" AND (NEW.\"geom\" NOTNULL AND NOT "
-             "ST_IsEmpty(NEW.\"geom\")) BEGIN " +
-             ins + " END;";
-        s += "CREATE TRIGGER " + trig("update2") + " AFTER UPDATE OF \"geom\" ON " + t +
-             " WHEN OLD.\"fid\" = NEW.\"fid\" AND (NEW.\"geom\" ISNULL OR ST_IsEmpty(NEW.\"geom\"))"
-             " BEGIN DELETE FROM " +
-             r + " WHERE id = OLD.\"fid\"; END;";
-        s += "CREATE TRIGGER " + trig("update3") + " AFTER UPDATE ON " + t +
-             " WHEN OLD.\"fid\" != NEW.\"fid\" AND (NEW.\"geom\" NOTNULL AND NOT "
-             "ST_IsEmpty(NEW.\"geom\")) BEGIN DELETE FROM " +
-             r + " WHERE id = OLD.\"fid\"; " + ins + " END;";
-        s +=
-            "CREATE TRIGGER " + trig("update4") + " AFTER UPDATE ON " + t +
-            " WHEN OLD.\"fid\" != NEW.\"fid\" AND (NEW.\"geom\" ISNULL OR ST_IsEmpty(NEW.\"geom\"))"
-            " BEGIN DELETE FROM " +
-            r + " WHERE id IN (OLD.\"fid\", NEW.\"fid\"); END;";
-        s += "CREATE TRIGGER " + trig("delete") + " AFTER DELETE ON " + t +
-             " WHEN old.\"geom\" NOT NULL BEGIN DELETE FROM " + r + " WHERE id = OLD.\"fid\"; END;";
-        s += "CREATE TRIGGER " + sql_identifier("trigger_insert_feature_count_" + name) +
-             " AFTER INSERT ON " + t +
-             " BEGIN UPDATE gpkg_ogr_contents SET feature_count = "
-             "feature_count + 1 WHERE lower(table_name) = lower(" +
-             sql_literal(name) + "); END;";
-        s += "CREATE TRIGGER " + sql_identifier("trigger_delete_feature_count_" + name) +
-             " AFTER DELETE ON " + t +
-             " BEGIN UPDATE gpkg_ogr_contents SET feature_count = "
-             "feature_count - 1 WHERE lower(table_name) = lower(" +
-             sql_literal(name) + "); END;";
-        return s;
-    }
-
     AtomicFile m_file; // declared first: destroyed last, after the database is closed
     std::filesystem::path m_styles_dir;
     std::vector<std::unique_ptr<GpkgLayer>> m_layers;

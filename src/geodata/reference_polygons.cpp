@@ -4,7 +4,7 @@
 #include <borderwatch/core/paths.hpp>
 
 #include "geodata/detail/polygon_grid.hpp"
-#include "io/detail/gdal_handles.hpp"
+#include "io/gdal_handles.hpp"
 
 #include <algorithm>
 #include <chrono>

@@ -1,6 +1,6 @@
 #include <borderwatch/geodesy/geodesic.hpp>
 
-#include "geodesy/detail/wgs84.hpp"
+#include "geodesy/wgs84.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -2,11 +2,29 @@
 // distance-band rule uses), so there is one number per precision code in the whole program.
 #include <borderwatch/incidents/uncertainty.hpp>
 
-#include <borderwatch/incidents/import.hpp>
-
 #include <cmath>
+#include <limits>
 
 namespace borderwatch {
+
+double location_uncertainty_km(std::optional<int> precision) noexcept {
+    if (!precision) {
+        return 0.0;
+    }
+    switch (*precision) {
+    case 1:
+        return 0.0;
+    case 2:
+        return 10.0;
+    case 3:
+        return 25.0;
+    case 4:
+    case 5:
+        return 100.0;
+    default:
+        return std::numeric_limits<double>::infinity();
+    }
+}
 
 UncertaintyRule uncertainty_rule(std::optional<int> precision) noexcept {
     const double km = location_uncertainty_km(precision);

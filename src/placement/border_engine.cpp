@@ -5,8 +5,8 @@
 #include <borderwatch/geodata/reference_polygons.hpp>
 #include <borderwatch/geodesy/geodesic.hpp>
 
-#include "geodesy/detail/wgs84.hpp"
-#include "io/detail/gdal_handles.hpp"
+#include "geodesy/wgs84.hpp"
+#include "io/gdal_handles.hpp"
 #include "placement/detail/border_index.hpp"
 
 #include <algorithm>

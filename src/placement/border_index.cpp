@@ -22,7 +22,7 @@
 #include <borderwatch/core/numbers.hpp>
 #include <borderwatch/geodesy/geodesic.hpp>
 
-#include "geodesy/detail/wgs84.hpp"
+#include "geodesy/wgs84.hpp"
 
 #include <algorithm>
 #include <bit>

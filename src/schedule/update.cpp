@@ -16,7 +16,7 @@
 #include <borderwatch/core/protected_paths.hpp>
 #include <borderwatch/core/sha256.hpp>
 #include <borderwatch/export/publish.hpp>
-#include <borderwatch/incidents/import.hpp>
+#include <borderwatch/import/import.hpp>
 #include <borderwatch/store/store.hpp>
 
 #include <nlohmann/json.hpp>

@@ -92,25 +92,6 @@ std::vector<std::string> band_labels(const std::vector<double> &edges) {
     return out;
 }
 
-double location_uncertainty_km(std::optional<int> precision) noexcept {
-    if (!precision) {
-        return 0.0;
-    }
-    switch (*precision) {
-    case 1:
-        return 0.0;
-    case 2:
-        return 10.0;
-    case 3:
-        return 25.0;
-    case 4:
-    case 5:
-        return 100.0;
-    default:
-        return std::numeric_limits<double>::infinity();
-    }
-}
-
 int band_index(double value_km, double uncertainty_km, const std::vector<double> &edges) noexcept {
     const double lo = std::max(0.0, value_km - uncertainty_km);
     const double hi = value_km + uncertainty_km;

@@ -6,8 +6,8 @@
 #include <borderwatch/core/numbers.hpp>
 #include <borderwatch/core/text_table.hpp>
 
-#include "core/detail/quantile_ranks.hpp"
-#include "core/detail/spool_sort.hpp"
+#include "core/quantile_ranks.hpp"
+#include "core/spool_sort.hpp"
 
 #include <nlohmann/json.hpp>
 

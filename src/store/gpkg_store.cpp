@@ -14,10 +14,13 @@
 // transaction and the R-tree / count are brought up to date in bulk before COMMIT: that
 // keeps bulk imports fast, and because SQLite DDL is transactional a rollback (or a kill)
 // restores the triggers with everything else.
-#include "core/detail/spool_sort.hpp"
+#include "core/spool_sort.hpp"
+#include "gpkg/geometry_blob.hpp"
+#include "gpkg/rtree.hpp"
+#include "gpkg/schema.hpp"
+#include "gpkg/sqlite.hpp"
+#include "io/gdal_handles.hpp"
 #include "store/detail/backends.hpp"
-#include "store/detail/gpkg_rtree.hpp"
-#include "store/detail/sqlite.hpp"
 
 #include <borderwatch/core/atomic_file.hpp>
 #include <borderwatch/core/error.hpp>
@@ -26,7 +29,7 @@
 #include <borderwatch/core/utc_time.hpp>
 #include <borderwatch/incidents/incident_fields.hpp>
 
-#include "incidents/detail/field_visit.hpp"
+#include "incidents/field_visit.hpp"
 
 #include <gdal.h>
 #include <ogr_api.h>
@@ -53,134 +56,6 @@ constexpr const char *k_table = "incidents";
 constexpr const char *k_rtree = "rtree_incidents_geom";
 constexpr const char *k_meta = "borderwatch_meta";
 constexpr std::size_t k_chunk_rows = 32; // rows per multi-row INSERT (measured: 32-64 best)
-
-// --- GeoPackage geometry blobs --------------------------------------------------------------
-
-// Standard GeoPackage binary header (no envelope, little endian) + WKB Point, 4326.
-std::array<unsigned char, 29> point_blob(double lon, double lat) {
-    std::array<unsigned char, 29> b{};
-    b[0] = 'G';
-    b[1] = 'P';
-    b[2] = 0;    // version 1
-    b[3] = 0x01; // flags: little endian, no envelope, not empty, standard
-    const std::int32_t srs = 4326;
-    std::memcpy(&b[4], &srs, 4);
-    b[8] = 1; // WKB little endian
-    const std::uint32_t type = 1;
-    std::memcpy(&b[9], &type, 4);
-    std::memcpy(&b[13], &lon, 8);
-    std::memcpy(&b[21], &lat, 8);
-    return b;
-}
-
-// Envelope of a GeoPackage blob: from its header envelope if present, else from a WKB Point.
-// Returns false for empty / unsupported geometries.
-bool blob_envelope(const unsigned char *p, int n, double env[4], bool *empty) {
-    *empty = false;
-    if (p == nullptr || n < 8 || p[0] != 'G' || p[1] != 'P') {
-        return false;
-    }
-    const unsigned flags = p[3];
-    const bool le = (flags & 1U) != 0;
-    *empty = (flags & 0x10U) != 0;
-    const unsigned env_code = (flags >> 1) & 7U;
-    static constexpr int env_doubles[8] = {0, 4, 6, 6, 8, 0, 0, 0};
-    const int header = 8 + 8 * env_doubles[env_code];
-    auto read_double = [&](int off) {
-        unsigned char tmp[8];
-        std::memcpy(tmp, p + off, 8);
-        if (!le) {
-            std::reverse(tmp, tmp + 8);
-        }
-        double d = 0;
-        std::memcpy(&d, tmp, 8);
-        return d;
-    };
-    if (env_doubles[env_code] >= 4 && n >= header) {
-        env[0] = read_double(8);  // minx
-        env[1] = read_double(16); // maxx
-        env[2] = read_double(24); // miny
-        env[3] = read_double(32); // maxy
-        return !*empty;
-    }
-    if (n < header + 21) {
-        return false;
-    }
-    const unsigned char *w = p + header;
-    const bool wle = w[0] == 1;
-    std::uint32_t type = 0;
-    unsigned char t[4];
-    std::memcpy(t, w + 1, 4);
-    if (!wle) {
-        std::reverse(t, t + 4);
-    }
-    std::memcpy(&type, t, 4);
-    if (type % 1000 != 1) {
-        return false; // only points live in this store
-    }
-    auto wdouble = [&](int off) {
-        unsigned char tmp[8];
-        std::memcpy(tmp, w + off, 8);
-        if (!wle) {
-            std::reverse(tmp, tmp + 8);
-        }
-        double d = 0;
-        std::memcpy(&d, tmp, 8);
-        return d;
-    };
-    const double x = wdouble(5);
-    const double y = wdouble(13);
-    if (std::isnan(x) || std::isnan(y)) {
-        *empty = true;
-        return false;
-    }
-    env[0] = env[1] = x;
-    env[2] = env[3] = y;
-    return true;
-}
-
-void sql_st_isempty(sqlite3_context *ctx, int, sqlite3_value **argv) {
-    double env[4];
-    bool empty = false;
-    const auto *p = static_cast<const unsigned char *>(sqlite3_value_blob(argv[0]));
-    const bool ok = blob_envelope(p, sqlite3_value_bytes(argv[0]), env, &empty);
-    sqlite3_result_int(ctx, (empty || !ok) ? 1 : 0);
-}
-
-template <int Which> void sql_st_bound(sqlite3_context *ctx, int, sqlite3_value **argv) {
-    double env[4];
-    bool empty = false;
-    const auto *p = static_cast<const unsigned char *>(sqlite3_value_blob(argv[0]));
-    if (blob_envelope(p, sqlite3_value_bytes(argv[0]), env, &empty)) {
-        sqlite3_result_double(ctx, env[Which]);
-    } else {
-        sqlite3_result_null(ctx);
-    }
-}
-
-void register_functions(sqlite3 *db, const std::string &file) {
-    const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
-    sqlite_check(db,
-                 sqlite3_create_function(db, "ST_IsEmpty", 1, flags, nullptr, sql_st_isempty,
-                                         nullptr, nullptr),
-                 file, "register ST_IsEmpty");
-    sqlite_check(db,
-                 sqlite3_create_function(db, "ST_MinX", 1, flags, nullptr, sql_st_bound<0>, nullptr,
-                                         nullptr),
-                 file, "register ST_MinX");
-    sqlite_check(db,
-                 sqlite3_create_function(db, "ST_MaxX", 1, flags, nullptr, sql_st_bound<1>, nullptr,
-                                         nullptr),
-                 file, "register ST_MaxX");
-    sqlite_check(db,
-                 sqlite3_create_function(db, "ST_MinY", 1, flags, nullptr, sql_st_bound<2>, nullptr,
-                                         nullptr),
-                 file, "register ST_MinY");
-    sqlite_check(db,
-                 sqlite3_create_function(db, "ST_MaxY", 1, flags, nullptr, sql_st_bound<3>, nullptr,
-                                         nullptr),
-                 file, "register ST_MaxY");
-}
 
 OGRFieldType ogr_type(FieldType t) {
     switch (t) {
@@ -276,35 +151,16 @@ void retype_columns(sqlite3 *db, const std::string &file,
     }
 }
 
-// The trigger texts GDAL writes (GeoPackage 1.2 R-tree extension); kept here so we can
-// re-create exactly what we dropped.
-std::string rtree_insert_trigger_sql() {
-    return "CREATE TRIGGER \"rtree_incidents_geom_insert\" AFTER INSERT ON \"incidents\" WHEN "
-           "(new.\"geom\" NOT NULL AND NOT ST_IsEmpty(NEW.\"geom\")) BEGIN INSERT OR REPLACE INTO "
-           "\"rtree_incidents_geom\" VALUES (NEW.\"fid\",ST_MinX(NEW.\"geom\"), "
-           "ST_MaxX(NEW.\"geom\"),ST_MinY(NEW.\"geom\"), ST_MaxY(NEW.\"geom\")); END";
-}
-
-struct GdalDatasetCloser {
-    void operator()(void *ds) const noexcept { GDALClose(static_cast<GDALDatasetH>(ds)); }
-};
-struct SrsReleaser {
-    void operator()(void *s) const noexcept { OSRRelease(static_cast<OGRSpatialReferenceH>(s)); }
-};
-struct FieldDefnDestroyer {
-    void operator()(void *f) const noexcept { OGR_Fld_Destroy(static_cast<OGRFieldDefnH>(f)); }
-};
-
 std::string gdal_message() {
-    const char *msg = CPLGetLastErrorMsg();
-    return msg != nullptr && *msg != '\0' ? msg : "unknown GDAL error";
+    auto msg = GdalQuietErrors::last_message();
+    return msg.empty() ? "unknown GDAL error" : msg;
 }
 
 // Create a fresh store at @p path: GDAL writes the GeoPackage (metadata tables, layer,
 // R-tree, triggers), then we add the unique id index and the meta table. Built under a
 // temporary sibling name and renamed into place, so a half-created store never exists.
 void create_store_file(const fs::path &path) {
-    GDALAllRegister();
+    ensure_gdal_registered();
     GDALDriverH driver = GDALGetDriverByName("GPKG");
     if (driver == nullptr) {
         throw GdalError("GDAL has no GPKG driver");
@@ -314,21 +170,14 @@ void create_store_file(const fs::path &path) {
     std::error_code ec;
     fs::remove(temp, ec);
     // GDAL must not print on its own; its messages end up in our exceptions.
-    struct QuietErrors {
-        QuietErrors() { CPLPushErrorHandler(CPLQuietErrorHandler); }
-        ~QuietErrors() { CPLPopErrorHandler(); }
-        QuietErrors(const QuietErrors &) = delete;
-        QuietErrors &operator=(const QuietErrors &) = delete;
-    } quiet;
+    GdalQuietErrors quiet;
     {
-        CPLErrorReset();
-        std::unique_ptr<void, GdalDatasetCloser> ds(
-            GDALCreate(driver, temp.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+        GdalDatasetPtr ds(GDALCreate(driver, temp.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
         if (!ds) {
             throw GdalError("GPKG driver: cannot create '" + path.string() +
                             "': " + gdal_message());
         }
-        std::unique_ptr<void, SrsReleaser> srs(OSRNewSpatialReference(nullptr));
+        OsrPtr srs(OSRNewSpatialReference(nullptr));
         OSRImportFromEPSG(static_cast<OGRSpatialReferenceH>(srs.get()), 4326);
         OSRSetAxisMappingStrategy(static_cast<OGRSpatialReferenceH>(srs.get()),
                                   OAMS_TRADITIONAL_GIS_ORDER);
@@ -342,8 +191,7 @@ void create_store_file(const fs::path &path) {
                             ": cannot create layer 'incidents': " + gdal_message());
         }
         auto add_field = [&](OGRLayerH l, std::string_view name, OGRFieldType type) {
-            std::unique_ptr<void, FieldDefnDestroyer> defn(
-                OGR_Fld_Create(std::string(name).c_str(), type));
+            OgrFieldDefnPtr defn(OGR_Fld_Create(std::string(name).c_str(), type));
             if (OGR_L_CreateField(l, static_cast<OGRFieldDefnH>(defn.get()), TRUE) != OGRERR_NONE) {
                 throw GdalError("GPKG driver: " + path.string() + ": cannot create field '" +
                                 std::string(name) + "': " + gdal_message());
@@ -400,11 +248,11 @@ void create_store_file(const fs::path &path) {
 void collect_rtree_from_table(sqlite3 *db, const std::string &file, RtreeSorter &out) {
     Stmt rows(db, "SELECT fid, geom FROM incidents WHERE geom IS NOT NULL", file);
     while (rows.step()) {
-        double env[4];
+        BlobEnvelope env{};
         bool empty = false;
         const auto *p = static_cast<const unsigned char *>(sqlite3_column_blob(rows.get(), 1));
-        if (blob_envelope(p, sqlite3_column_bytes(rows.get(), 1), env, &empty)) {
-            out.add(rtree_entry(rows.int64(0), env[0], env[1], env[2], env[3]));
+        if (blob_envelope(p, sqlite3_column_bytes(rows.get(), 1), env, empty)) {
+            out.add(rtree_entry(rows.int64(0), env.minx, env.maxx, env.miny, env.maxy));
         }
     }
 }
@@ -434,8 +282,7 @@ class GpkgWriter final : public StoreWriter {
   private:
     // Binds parameters base+1 .. base+n+2 (the fields, content_hash, geom); @p blob must
     // live until the statement has stepped (bound without copy).
-    void bind_row(Stmt &s, int base, const Incident &x, const std::string &hash,
-                  std::array<unsigned char, 29> &blob);
+    void bind_row(Stmt &s, int base, const Incident &x, const std::string &hash, PointBlob &blob);
     bool try_insert(const Incident &x, const std::string &hash, UpsertResult &result);
     void insert_chunk(const Incident *rows, const std::string *hashes, UpsertResult &result);
     void upsert_one(const Incident &x, const std::string &hash, UpsertResult &result);
@@ -470,7 +317,7 @@ class GpkgWriter final : public StoreWriter {
                        std::numeric_limits<double>::infinity(),
                        -std::numeric_limits<double>::infinity()}; // of the points written
     std::string m_now;
-    std::array<unsigned char, 29> m_blob{}; // geometry of the row being bound
+    PointBlob m_blob{}; // geometry of the row being bound
     Stmt m_lookup, m_insert, m_update, m_delete;
     // Bulk imports insert k_chunk_rows rows per statement: the table is AUTOINCREMENT (as GDAL
     // creates it), and SQLite reads and writes sqlite_sequence once per statement, which alone
@@ -479,7 +326,7 @@ class GpkgWriter final : public StoreWriter {
     // statement that inserts every row. Measured at 1 M rows: the store thread's CPU drops
     // by about half.
     Stmt m_insert_chunk, m_rows_after;
-    std::vector<std::array<unsigned char, 29>> m_chunk_blobs;
+    std::vector<PointBlob> m_chunk_blobs;
     std::int64_t m_max_fid = 0; // the largest fid in the table (fids only grow)
     // R-tree entries of the rows inserted in this session (the insert trigger is dropped),
     // for the bulk load at commit without re-reading the table. Invalid once a row inserted
@@ -519,7 +366,7 @@ class GpkgStore final : public IncidentStore {
         sqlite_check(raw, rc, m_path, "open");
         sqlite3_busy_timeout(raw, 60000);
         sqlite3_extended_result_codes(raw, 1);
-        register_functions(raw, m_path);
+        register_gpkg_functions(raw, m_path);
         check_schema();
     }
 
@@ -749,7 +596,7 @@ void GpkgWriter::close_writeback_fd() noexcept {
 }
 
 void GpkgWriter::bind_row(Stmt &s, int base, const Incident &x, const std::string &hash,
-                          std::array<unsigned char, 29> &blob) {
+                          PointBlob &blob) {
     visit_field_values(x, [&](std::size_t i, const auto &value) {
         using V = std::decay_t<decltype(value)>;
         const int param = base + static_cast<int>(i) + 1;
@@ -984,14 +831,7 @@ void GpkgWriter::commit() {
                     file);
     }
     sqlite_exec(db,
-                rtree_insert_trigger_sql() +
-                    ";"
-                    "CREATE TRIGGER \"trigger_insert_feature_count_incidents\" AFTER INSERT ON "
-                    "\"incidents\" BEGIN UPDATE gpkg_ogr_contents SET feature_count = "
-                    "feature_count + 1 WHERE lower(table_name) = lower('incidents'); END;"
-                    "CREATE TRIGGER \"trigger_delete_feature_count_incidents\" AFTER DELETE ON "
-                    "\"incidents\" BEGIN UPDATE gpkg_ogr_contents SET feature_count = "
-                    "feature_count - 1 WHERE lower(table_name) = lower('incidents'); END;",
+                gpkg_rtree_insert_trigger_sql(k_table) + gpkg_feature_count_triggers_sql(k_table),
                 file);
     if (m_changed) {
         const std::int64_t count = m_start_count + static_cast<std::int64_t>(m_inserted) -

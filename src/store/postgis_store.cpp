@@ -26,7 +26,7 @@
 #include <borderwatch/core/utc_time.hpp>
 #include <borderwatch/incidents/incident_fields.hpp>
 
-#include "incidents/detail/field_visit.hpp"
+#include "incidents/field_visit.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -6,7 +6,7 @@
 #include <borderwatch/geodesy/geodesic.hpp>
 #include <borderwatch/incidents/incident_fields.hpp>
 
-#include "incidents/detail/field_visit.hpp"
+#include "incidents/field_visit.hpp"
 #include "store/detail/backends.hpp"
 #include "store/detail/pg_connection.hpp"
 

@@ -10,7 +10,7 @@
 //   REPEAT: run the import that many times, each into a fresh store, and judge the target on
 //   the median (a shared machine varies from run to run; default 1).
 #include <borderwatch/gazetteer/gazetteer.hpp>
-#include <borderwatch/incidents/import.hpp>
+#include <borderwatch/import/import.hpp>
 #include <borderwatch/incidents/incident_fields.hpp>
 #include <borderwatch/placement/border_engine.hpp>
 #include <borderwatch/stats/stats.hpp>

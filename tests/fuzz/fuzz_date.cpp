@@ -1,6 +1,6 @@
 // Date parsing. Oracle: an accepted date is a real calendar range, start <= end, and its
 // start re-parses to itself.
-#include <borderwatch/incidents/import.hpp>
+#include <borderwatch/import/import.hpp>
 
 #include "fuzz_support.hpp"
 

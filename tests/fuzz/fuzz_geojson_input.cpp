@@ -1,6 +1,6 @@
 // GeoJSON incident input (and the JSON depth guard under it): any bytes.
 #include <borderwatch/core/error.hpp>
-#include <borderwatch/incidents/import.hpp>
+#include <borderwatch/import/import.hpp>
 
 #include "fuzz_support.hpp"
 

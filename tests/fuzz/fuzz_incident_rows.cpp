@@ -2,7 +2,7 @@
 // auto-detected), the rest is the file. Bad rows must come back as InputError naming a line;
 // nothing else may escape, and the reader must stay usable after a bad row.
 #include <borderwatch/core/error.hpp>
-#include <borderwatch/incidents/import.hpp>
+#include <borderwatch/import/import.hpp>
 
 #include "fuzz_support.hpp"
 

@@ -1,7 +1,7 @@
 // UCDP GED `geom_wkt`: the input is the field's value, in an otherwise valid row.
 #include <borderwatch/core/csv.hpp>
 #include <borderwatch/core/error.hpp>
-#include <borderwatch/incidents/import.hpp>
+#include <borderwatch/import/import.hpp>
 
 #include "fuzz_support.hpp"
 

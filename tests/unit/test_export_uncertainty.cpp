@@ -5,7 +5,7 @@
 // geod_inverse measures, xmllint validates the KML.
 #include <borderwatch/export/export.hpp>
 #include <borderwatch/geodesy/geodesic.hpp>
-#include <borderwatch/incidents/import.hpp>
+#include <borderwatch/import/import.hpp>
 #include <borderwatch/incidents/uncertainty.hpp>
 #include <borderwatch/placement/border_engine.hpp>
 

@@ -3,7 +3,7 @@
 // with a fake placer, and the real placer on the bundled sample.
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/gazetteer/gazetteer.hpp>
-#include <borderwatch/incidents/import.hpp>
+#include <borderwatch/import/import.hpp>
 #include <borderwatch/incidents/incident_fields.hpp>
 #include <borderwatch/placement/border_engine.hpp>
 #include <borderwatch/placement/lonlat_swap.hpp>

@@ -396,7 +396,7 @@ TEST_CASE("GeoPackage store: bulk-packed R-tree is valid and answers like a scan
     fs::remove_all(path.parent_path());
 }
 
-#include "core/detail/spool_sort.hpp"
+#include "core/spool_sort.hpp"
 
 TEST_CASE("SpoolSorter: sorted runs on disk merge into one order", "[store]") {
     struct Less {

@@ -5,7 +5,7 @@
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/text_input.hpp>
 #include <borderwatch/core/utf8.hpp>
-#include <borderwatch/incidents/import.hpp>
+#include <borderwatch/import/import.hpp>
 #include <borderwatch/placement/locate_rows.hpp>
 #include <borderwatch/schedule/update.hpp>
 

@@ -10,6 +10,12 @@
 
 namespace borderwatch {
 
+/// Location uncertainty in km for a precision code (UCDP where_prec scale):
+/// 1 exact place 0 km; 2 near a place 10 km; 3 district 25 km; 4 province 100 km;
+/// 5 linear feature / area 100 km; 6 country, 7 international waters / unknown: infinite.
+/// Unknown precision (nullopt) counts as 1 when coordinates were given.
+[[nodiscard]] double location_uncertainty_km(std::optional<int> precision) noexcept;
+
 /// The region an incident may lie in, by its precision code.
 enum class UncertaintyShape : std::uint8_t {
     unknown, ///< precision 7 / unknown code, or a unit that cannot be found: no region

@@ -10,7 +10,7 @@
 
 #include <borderwatch/core/text_input.hpp>
 #include <borderwatch/export/export.hpp>
-#include <borderwatch/incidents/import.hpp>
+#include <borderwatch/import/import.hpp>
 #include <borderwatch/query/filter_spec.hpp>
 
 #include <chrono>

@@ -4,7 +4,10 @@
 /// precision rule that assigns an incident to a band or a sector (docs/incident-schema.md,
 /// "Precision codes and the distance-band rule"). Used by `import` (the stored `band`),
 /// `stats`, `export` (the distance_bands / border_sectors layers and every statistic) and the
-/// update config. Depends on core only.
+/// update config. The per-precision uncertainty it applies, location_uncertainty_km(), is the
+/// incidents module's (incidents/uncertainty.hpp).
+
+#include <borderwatch/incidents/uncertainty.hpp>
 
 #include <optional>
 #include <string>
@@ -45,12 +48,6 @@ struct DistanceBand {
 [[nodiscard]] std::vector<DistanceBand> default_distance_bands();
 /// The edges of @p bands (inverse of distance_bands()).
 [[nodiscard]] std::vector<double> band_edges(const std::vector<DistanceBand> &bands);
-
-/// Location uncertainty in km for a precision code (UCDP where_prec scale):
-/// 1 exact place 0 km; 2 near a place 10 km; 3 district 25 km; 4 province 100 km;
-/// 5 linear feature / area 100 km; 6 country, 7 international waters / unknown: infinite.
-/// Unknown precision (nullopt) counts as 1 when coordinates were given.
-[[nodiscard]] double location_uncertainty_km(std::optional<int> precision) noexcept;
 
 /// The label of the interval [value_km - uncertainty_km, value_km + uncertainty_km] when it
 /// lies entirely inside one band [edge_i, edge_i+1) (the last band is open), else

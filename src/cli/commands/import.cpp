@@ -1,5 +1,5 @@
 // borderwatch import: read incident files, place them, upsert them into the store in one
-// transaction (see include/borderwatch/incidents/import.hpp).
+// transaction (see include/borderwatch/import/import.hpp).
 #include "cli/commands/commands.hpp"
 #include "cli/commands/incidents_common.hpp"
 
@@ -8,7 +8,7 @@
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/protected_paths.hpp>
 #include <borderwatch/gazetteer/gazetteer.hpp>
-#include <borderwatch/incidents/import.hpp>
+#include <borderwatch/import/import.hpp>
 #include <borderwatch/placement/border_engine.hpp>
 #include <borderwatch/store/store.hpp>
 

@@ -6,7 +6,7 @@
 #include <borderwatch/core/numbers.hpp>
 #include <borderwatch/core/utc_time.hpp>
 #include <borderwatch/gazetteer/gazetteer.hpp>
-#include <borderwatch/incidents/import.hpp>
+#include <borderwatch/import/import.hpp>
 #include <borderwatch/placement/border_engine.hpp>
 #include <borderwatch/schedule/update.hpp>
 #include <borderwatch/store/store.hpp>

@@ -1,6 +1,6 @@
 // Incident file readers: native CSV, GeoJSON, ACLED CSV (pre-2023 and current layouts),
 // UCDP GED CSV. Each turns one input record into the reported fields of an Incident.
-#include <borderwatch/incidents/import.hpp>
+#include <borderwatch/import/import.hpp>
 
 #include <borderwatch/core/csv.hpp>
 #include <borderwatch/core/error.hpp>

@@ -4,7 +4,7 @@
 // packed into full nodes bottom-up, with memory bounded by one sort chunk plus one cell per
 // leaf node. Shared by the incident store (commit of an import) and the GeoPackage export.
 
-#include "core/detail/spool_sort.hpp"
+#include "core/spool_sort.hpp"
 
 #include <sqlite3.h>
 

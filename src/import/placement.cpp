@@ -1,6 +1,6 @@
 // Placement of incidents (engine + gazetteer), distance bands with the precision rule,
 // and the transactional import driver.
-#include <borderwatch/incidents/import.hpp>
+#include <borderwatch/import/import.hpp>
 
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/numbers.hpp>

@@ -1,8 +1,8 @@
-// GeoPackage R-tree bulk load: see store/detail/gpkg_rtree.hpp.
+// GeoPackage R-tree bulk load: see gpkg/rtree.hpp.
 
-#include "store/detail/gpkg_rtree.hpp"
+#include "gpkg/rtree.hpp"
 
-#include "store/detail/sqlite.hpp"
+#include "gpkg/sqlite.hpp"
 
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/numbers.hpp>

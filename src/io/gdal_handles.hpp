@@ -24,6 +24,9 @@ struct OgrFeatureDestroyer {
 struct OgrGeometryDestroyer {
     void operator()(void *handle) const noexcept;
 };
+struct OgrFieldDefnDestroyer {
+    void operator()(void *handle) const noexcept;
+};
 struct OsrReleaser {
     void operator()(void *handle) const noexcept;
 };
@@ -37,6 +40,8 @@ using GdalDatasetPtr = std::unique_ptr<void, GdalDatasetCloser>;
 using OgrFeaturePtr = std::unique_ptr<void, OgrFeatureDestroyer>;
 /// Owns an OGRGeometryH (only for geometries we created or took ownership of).
 using OgrGeometryPtr = std::unique_ptr<void, OgrGeometryDestroyer>;
+/// Owns an OGRFieldDefnH (OGR_Fld_Destroy).
+using OgrFieldDefnPtr = std::unique_ptr<void, OgrFieldDefnDestroyer>;
 /// Owns an OGRSpatialReferenceH (OSRRelease).
 using OsrPtr = std::unique_ptr<void, OsrReleaser>;
 /// Owns an OGRCoordinateTransformationH.

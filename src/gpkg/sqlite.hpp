@@ -1,9 +1,8 @@
 #pragma once
-// Thin RAII over the SQLite C API for the GeoPackage store: a connection, prepared
-// statements, and errors that name the database file.
+// Thin RAII over the SQLite C API for GeoPackages (the store's and the export's): a
+// connection, prepared statements, and errors that name the database file.
 
 #include <borderwatch/core/error.hpp>
-#include <borderwatch/incidents/incident_fields.hpp>
 
 #include <sqlite3.h>
 
@@ -21,37 +20,6 @@ struct SqliteFinalizer {
     void operator()(sqlite3_stmt *s) const noexcept { sqlite3_finalize(s); }
 };
 using SqliteDb = std::unique_ptr<sqlite3, SqliteCloser>;
-
-/// The GeoPackage column type of a field type (GeoPackage 1.3 table 1; what GDAL writes):
-/// INTEGER, REAL, TEXT, DATE ('YYYY-MM-DD'), DATETIME ('YYYY-MM-DDTHH:MM:SS[.SSS]Z').
-/// The store and the export's GeoPackage use it, so both read back in GDAL/QGIS with the
-/// same types (Date and DateTime fields, usable by QGIS's temporal controller).
-constexpr const char *gpkg_column_type(FieldType type) noexcept {
-    switch (type) {
-    case FieldType::integer:
-        return "INTEGER";
-    case FieldType::real:
-        return "REAL";
-    case FieldType::date:
-        return "DATE";
-    case FieldType::datetime:
-        return "DATETIME";
-    case FieldType::text:
-        break;
-    }
-    return "TEXT";
-}
-
-/// @p text as a GeoPackage DATETIME value: "YYYY-MM-DDTHH:MM:SSZ" gets the milliseconds the
-/// GeoPackage form requires ("...:SS.000Z"; GDAL warns "non-conformant" without them), any
-/// other text is returned unchanged. @p buffer holds the result when it is rewritten.
-inline std::string_view gpkg_datetime_text(std::string_view text, std::string &buffer) {
-    if (text.size() != 20 || text[10] != 'T' || text[19] != 'Z') {
-        return text;
-    }
-    buffer.assign(text.substr(0, 19)).append(".000Z");
-    return buffer;
-}
 
 /// Throw IoError "GeoPackage FILE: what: sqlite message" if rc is not one of the ok codes.
 inline void sqlite_check(sqlite3 *db, int rc, const std::string &file, std::string_view what) {

@@ -1,4 +1,4 @@
-#include "io/detail/gdal_handles.hpp"
+#include "io/gdal_handles.hpp"
 
 #include <borderwatch/core/error.hpp>
 
@@ -21,6 +21,11 @@ void OgrFeatureDestroyer::operator()(void *handle) const noexcept {
 void OgrGeometryDestroyer::operator()(void *handle) const noexcept {
     if (handle != nullptr) {
         OGR_G_DestroyGeometry(static_cast<OGRGeometryH>(handle));
+    }
+}
+void OgrFieldDefnDestroyer::operator()(void *handle) const noexcept {
+    if (handle != nullptr) {
+        OGR_Fld_Destroy(static_cast<OGRFieldDefnH>(handle));
     }
 }
 void OsrReleaser::operator()(void *handle) const noexcept {
