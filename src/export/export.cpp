@@ -431,6 +431,345 @@ void write_admin_layer(Outputs &out, const std::vector<detail::ReferenceFeature>
     }
 }
 
+// ---------------------------------------------------------------------------------------
+// The steps of export_layers()
+
+/// The geodata of the layers: countries (distance_bands), admin1/admin2 (admin_stats); the
+/// uncertainty layer uses the same units when they are there (without them, a district or
+/// province becomes its nominal circle, a country unknown). Read before anything is
+/// written, so a missing file fails first.
+struct ReferenceData {
+    std::vector<detail::ReferenceFeature> countries;
+    std::vector<detail::ReferenceFeature> admin1;
+    std::vector<detail::ReferenceFeature> admin2;
+};
+
+ReferenceData read_reference_data(const ExportOptions &options,
+                                  const std::filesystem::path &geodata) {
+    ReferenceData ref;
+    if (options.distance_bands) {
+        ref.countries = detail::read_geojson_features(geodata / "countries.geojson");
+    }
+    if (options.admin_stats) {
+        ref.admin1 = detail::read_geojson_features(geodata / "admin1.geojson");
+        ref.admin2 = detail::read_geojson_features(geodata / "admin2.geojson");
+    }
+    const auto optional_features = [&geodata](std::vector<detail::ReferenceFeature> &features,
+                                              const char *name) {
+        if (features.empty() && std::filesystem::exists(geodata / name)) {
+            features = detail::read_geojson_features(geodata / name);
+        }
+    };
+    optional_features(ref.admin1, "admin1.geojson");
+    optional_features(ref.admin2, "admin2.geojson");
+    optional_features(ref.countries, "countries.geojson");
+    return ref;
+}
+
+/// One writer per format of @p options in @p dir, with every layer opened before any
+/// feature is written (KML declares all schemas first).
+void open_outputs(Outputs &out, const ExportOptions &options, const std::filesystem::path &dir,
+                  const ExportStyles &styles) {
+    for (const auto f : options.formats) {
+        switch (f) {
+        case ExportFormat::geojson:
+            out.writers.push_back(make_geojson_writer(dir));
+            break;
+        case ExportFormat::csv:
+            out.writers.push_back(make_csv_writer(dir, options.csv_formulas));
+            break;
+        case ExportFormat::kml:
+            out.writers.push_back(make_kml_writer(dir / "borderwatch.kml", styles));
+            break;
+        case ExportFormat::gpkg:
+            out.writers.push_back(make_gpkg_writer(dir / "borderwatch.gpkg", styles));
+            break;
+        }
+    }
+    const std::vector<LayerSchema> schemas = {
+        incidents_schema(), border_schema(),     sectors_schema(),    bands_schema(),
+        admin_schema(),     connectors_schema(), uncertainty_schema()};
+    out.layers.resize(schemas.size());
+    for (std::size_t l = 0; l < schemas.size(); ++l) {
+        for (auto &w : out.writers) {
+            out.layers[l].push_back(&w->open_layer(schemas[l]));
+        }
+    }
+}
+
+/// The incident pass: the `incidents`, `connectors` and `uncertainty` layers, written row by
+/// row, and the statistics of every incident (for the statistics layers that follow).
+class IncidentLayers {
+  public:
+    IncidentLayers(StatsAccumulator &stats, detail::UncertaintyRegions &regions, bool presentation)
+        : m_stats(stats), m_regions(regions), m_presentation(presentation) {}
+
+    /// Fill @p row with the features of @p in. @return false if it has no location
+    bool build_row(const Incident &in, IncidentRow &row) {
+        copy_raw_fields(in, row);
+        const auto region = m_regions.region(in);
+        const bool located = build_incident(in, region.radius_m, row);
+        build_uncertainty(in, region, row);
+        build_connector(in, region.shape, row);
+        return located;
+    }
+
+  private:
+    /// The incident_fields() values; the text ones are viewed by every feature of the row.
+    static void copy_raw_fields(const Incident &in, IncidentRow &row) {
+        const auto &fields = incident_fields();
+        row.raw.resize(fields.size());
+        for (std::size_t i = 0; i < fields.size(); ++i) {
+            row.raw[i] = get_field(in, i);
+        }
+    }
+
+    [[nodiscard]] static std::string_view raw_text(const IncidentRow &row, std::size_t index) {
+        const auto *s = std::get_if<std::string>(&row.raw[index]);
+        return s != nullptr ? std::string_view(*s) : std::string_view();
+    }
+
+    /// The `incidents` feature: every field, the border distance in km, the sector (by the
+    /// statistics' precision rule) and uncertainty_m. @return false without a location
+    bool build_incident(const Incident &in, std::optional<double> uncertainty_m, IncidentRow &row) {
+        auto &inc = row.inc;
+        inc.values.clear();
+        for (const auto &v : row.raw) {
+            if (const auto *s = std::get_if<std::string>(&v)) {
+                inc.values.emplace_back(std::string_view(*s));
+            } else if (const auto *n = std::get_if<std::int64_t>(&v)) {
+                inc.values.emplace_back(*n);
+            } else if (const auto *d = std::get_if<double>(&v)) {
+                inc.values.emplace_back(*d);
+            } else {
+                inc.values.emplace_back();
+            }
+        }
+        inc.values.push_back(in.border_distance_m ? Value{*in.border_distance_m / 1000.0}
+                                                  : Value{});
+        // Statistics, and the incident's sector and band by the same precision rule.
+        const auto assigned = m_stats.add(in);
+        row.sector_text = assigned.sector;
+        row.band_text = assigned.band;
+        inc.values.push_back(row.sector_text.empty() ? Value{}
+                                                     : Value{std::string_view(row.sector_text)});
+        inc.values.push_back(uncertainty_m ? Value{*uncertainty_m} : Value{});
+
+        const bool have_point = in.place_lon && in.place_lat;
+        const bool located = have_point || (in.lon && in.lat);
+        if (located) {
+            inc.geometry.set_point(have_point ? *in.place_lon : *in.lon,
+                                   have_point ? *in.place_lat : *in.lat);
+        } else {
+            inc.geometry.clear();
+        }
+        if (m_presentation) { // KML only
+            inc.name = in.event_date + " " +
+                       (in.sub_event_type.empty() ? in.event_type : in.sub_event_type) +
+                       (in.location_text.empty() ? "" : " - " + in.location_text);
+            inc.description = describe(in, uncertainty_m);
+            inc.style = in.event_type;
+            inc.time_begin = in.event_date;
+            inc.time_end =
+                in.date_precision == DatePrecision::day ? in.event_date : in.event_date_end;
+        }
+        return located;
+    }
+
+    /// The `uncertainty` feature: the region the incident may lie in (precision coarser than
+    /// an exact place).
+    void build_uncertainty(const Incident &in, const detail::UncertaintyRegion &region,
+                           IncidentRow &row) const {
+        row.has_uncertainty = region.geometry != nullptr;
+        if (!row.has_uncertainty) {
+            return;
+        }
+        auto &unc = row.unc;
+        unc.geometry = *region.geometry;
+        unc.values.clear();
+        unc.values.emplace_back(raw_text(row, m_f_id));
+        unc.values.emplace_back(raw_text(row, m_f_event_type));
+        unc.values.push_back(in.precision ? Value{std::int64_t{*in.precision}} : Value{});
+        unc.values.push_back(in.place_score ? Value{*in.place_score} : Value{});
+        unc.values.emplace_back(to_string(in.coord_origin));
+        unc.values.push_back(region.radius_m ? Value{*region.radius_m} : Value{});
+        unc.values.emplace_back(to_string(region.shape));
+        unc.values.emplace_back(region.unit);
+        if (m_presentation) {
+            unc.name = in.id;
+            unc.description = row.inc.description;
+            unc.style = to_string(region.shape);
+            unc.time_begin = row.inc.time_begin;
+            unc.time_end = row.inc.time_end;
+        }
+    }
+
+    /// The `connectors` feature: the line to the nearest border point, only for precise
+    /// incidents (an exact place, no uncertainty region); the others show their region
+    /// instead, since a line from a district's or a province's point to "its" nearest border
+    /// point would claim a precision the report does not have.
+    void build_connector(const Incident &in, UncertaintyShape shape, IncidentRow &row) const {
+        const bool have_point = in.place_lon && in.place_lat;
+        row.has_connector = have_point && in.nearest_lon && in.nearest_lat &&
+                            in.border_distance_m && shape == UncertaintyShape::point;
+        if (!row.has_connector) {
+            return;
+        }
+        auto &con = row.con;
+        con.geometry.set_segment({*in.place_lon, *in.place_lat},
+                                 {*in.nearest_lon, *in.nearest_lat});
+        con.values.clear();
+        con.values.emplace_back(raw_text(row, m_f_id));
+        con.values.emplace_back(raw_text(row, m_f_event_type));
+        con.values.emplace_back(raw_text(row, m_f_side));
+        con.values.emplace_back(std::string_view(row.band_text));
+        con.values.emplace_back(*in.border_distance_m);
+        con.values.emplace_back(*in.border_distance_m / 1000.0);
+        con.values.push_back(in.chainage_km ? Value{*in.chainage_km} : Value{});
+        if (m_presentation) {
+            con.name = in.id;
+            con.style = in.event_type;
+        }
+    }
+
+    StatsAccumulator &m_stats;
+    detail::UncertaintyRegions &m_regions;
+    bool m_presentation;
+    std::size_t m_f_id = *incident_field_index("id");
+    std::size_t m_f_event_type = *incident_field_index("event_type");
+    std::size_t m_f_side = *incident_field_index("side");
+};
+
+/// Read every incident of @p source and write its rows: this thread builds each row's
+/// features once (IncidentLayers) and keeps the statistics; every format writes the rows
+/// on its own thread (FanOut). Counts incidents (with and without location) into @p result.
+void write_incident_layers(Outputs &out, const IncidentSource &source, IncidentLayers &layers,
+                           std::uint64_t expected, const ReportStage &report,
+                           ExportResult &result) {
+    std::vector<detail::FanOut<IncidentRow>::Consumer> consumers;
+    for (std::size_t w = 0; w < out.writers.size(); ++w) {
+        consumers.emplace_back([inc_layer = out.layers[l_incidents][w],
+                                con_layer = out.layers[l_connectors][w],
+                                unc_layer = out.layers[l_uncertainty][w]](const IncidentRow &row) {
+            inc_layer->write(row.inc);
+            if (row.has_connector) {
+                con_layer->write(row.con);
+            }
+            if (row.has_uncertainty) {
+                unc_layer->write(row.unc);
+            }
+        });
+    }
+    detail::FanOut<IncidentRow> fan(std::move(consumers));
+    source([&](const Incident &in) {
+        if (!layers.build_row(in, fan.row())) {
+            ++result.incidents_without_location;
+        }
+        fan.push();
+        ++result.incidents;
+        if (result.incidents % 10000 == 0) {
+            report("incidents", result.incidents, expected);
+        }
+    });
+    fan.close();
+    report("incidents", result.incidents, expected);
+}
+
+/// Finish every writer (GeoPackage R-trees, KML spool concatenation, fsync: per format in
+/// parallel), commit it (renames inside the private run directory) and list its files with
+/// size, SHA-256 and feature counts.
+std::vector<ManifestFile> finish_outputs(Outputs &out, const ReportStage &report) {
+    report("finish", 0, out.writers.size());
+    run_in_parallel(out.writers.size(), [&](std::size_t w) { out.writers[w]->finish(); });
+    report("commit", 0, out.writers.size());
+    for (auto &w : out.writers) {
+        w->commit();
+    }
+    std::vector<ManifestFile> files;
+    for (auto &w : out.writers) {
+        for (auto &f : w->files()) {
+            ManifestFile mf;
+            mf.path = f.path.filename().string();
+            mf.format = f.format;
+            if (f.sha256.empty()) {
+                mf.sha256 = sha256_file(f.path);
+                mf.bytes = std::filesystem::file_size(f.path);
+            } else {
+                mf.sha256 = f.sha256;
+                mf.bytes = f.bytes;
+            }
+            mf.layers = f.layers;
+            files.push_back(std::move(mf));
+        }
+    }
+    return files;
+}
+
+/// manifest.json of a run: version, time, run id, store, filter, border, sectors, bands,
+/// incident totals (with the precision rule's), every file, and the caller's extra members.
+std::string manifest_json(const ExportOptions &options, const BorderGeometry &border,
+                          const std::string &run_id, const ExportResult &result,
+                          const ExportStatistics &tables) {
+    nlohmann::ordered_json files = nlohmann::ordered_json::array();
+    for (const auto &mf : result.files) {
+        nlohmann::ordered_json layers = nlohmann::ordered_json::object();
+        for (const auto &[name, count] : mf.layers) {
+            layers[name] = count;
+        }
+        files.push_back({{"path", mf.path},
+                         {"format", mf.format},
+                         {"bytes", mf.bytes},
+                         {"sha256", mf.sha256},
+                         {"layers", layers}});
+    }
+    nlohmann::ordered_json manifest;
+    manifest["borderwatch_version"] = version_string();
+    manifest["generated_at"] =
+        options.generated_at.empty() ? utc_now_iso8601() : options.generated_at;
+    manifest["run"] = run_id;
+    // Caller-supplied text (store paths, filter values, border file names) may hold any
+    // bytes; the manifest is valid JSON whatever they are.
+    manifest["store"] = {{"description", sanitize_text(options.store_description)},
+                         {"state", sanitize_text(options.store_state)}};
+    manifest["filter"] = sanitize_text(options.filter_description);
+    manifest["border"] = {{"id", sanitize_text(border.id)},
+                          {"left", border.left},
+                          {"right", border.right},
+                          {"length_km", std::round(border.length_km * 1000.0) / 1000.0}};
+    manifest["sector_km"] = options.sector_km;
+    nlohmann::ordered_json band_labels = nlohmann::ordered_json::array();
+    for (const auto &b : options.bands) {
+        band_labels.push_back(b.label());
+    }
+    manifest["bands_km"] = band_labels;
+    manifest["incidents"] = result.incidents;
+    manifest["incidents_without_location"] = result.incidents_without_location;
+    // The precision rule's totals (as `stats`): too coarse for a distance band (left out of
+    // every distance statistic), and too coarse for a border sector (in no sector feature).
+    manifest["incidents_imprecise"] = tables.total().imprecise;
+    const auto *sector_imprecise = tables.sectors.find({"imprecise"});
+    manifest["incidents_sector_imprecise"] =
+        sector_imprecise != nullptr ? sector_imprecise->count : 0;
+    manifest["files"] = files;
+    if (!options.manifest_extra_json.empty()) {
+        manifest["extra"] = nlohmann::ordered_json::parse(options.manifest_extra_json);
+    }
+    return manifest.dump(2) + "\n";
+}
+
+/// Reject options and a border export_layers() cannot work with, before anything is read.
+void check_export_arguments(const ExportOptions &options, const BorderGeometry &border) {
+    if (options.formats.empty()) {
+        throw UsageError("no export format selected");
+    }
+    if (!(options.sector_km > 0)) {
+        throw UsageError("sector length must be > 0 km");
+    }
+    if (border.vertices.size() < 2 || border.vertex_chainage_km.size() != border.vertices.size()) {
+        throw DataError("border '" + border.id + "' has no usable geometry");
+    }
+}
+
 } // namespace
 
 // ---------------------------------------------------------------------------------------
@@ -515,39 +854,49 @@ std::vector<std::string> export_file_names(const std::vector<ExportFormat> &form
     return out;
 }
 
+namespace {
+
+/// The export's view of a canonical border: its single line, with geodesic vertex chainage.
+BorderGeometry border_geometry(const CanonicalBorder &line) {
+    if (line.parts.size() != 1) {
+        throw DataError("borders.geojson: feature '" + line.id + "' is not a LineString");
+    }
+    BorderGeometry b;
+    b.id = line.id;
+    b.left = line.left;
+    b.right = line.right;
+    b.source = line.source;
+    b.start_name = line.start_name;
+    b.end_name = line.end_name;
+    b.vertices.reserve(line.parts.front().size());
+    for (const auto &v : line.parts.front()) {
+        b.vertices.push_back({v[0], v[1]});
+    }
+    b.vertex_chainage_km.reserve(b.vertices.size());
+    double km = 0;
+    for (std::size_t i = 0; i < b.vertices.size(); ++i) {
+        if (i > 0) {
+            const auto &a = b.vertices[i - 1];
+            const auto &c = b.vertices[i];
+            km += geodesic_inverse(a.lon, a.lat, c.lon, c.lat).distance_m / 1000.0;
+        }
+        b.vertex_chainage_km.push_back(km);
+    }
+    b.length_km = km;
+    return b;
+}
+
+} // namespace
+
 BorderGeometry load_border_geometry(const std::filesystem::path &geodata_dir,
                                     const std::string &id) {
-    const auto features = detail::read_geojson_features(geodata_dir / "borders.geojson");
-    for (const auto &f : features) {
-        if (detail::text_property(f.properties, "id") != id) {
-            continue;
+    for (const auto &line : read_canonical_borders(geodata_dir)) {
+        if (line.id == id) {
+            return border_geometry(line);
         }
-        if (f.geometry.type != GeometryType::line_string) {
-            throw DataError("borders.geojson: feature '" + id + "' is not a LineString");
-        }
-        BorderGeometry b;
-        b.id = id;
-        b.left = detail::text_property(f.properties, "left");
-        b.right = detail::text_property(f.properties, "right");
-        b.source = detail::text_property(f.properties, "source");
-        b.start_name = detail::text_property(f.properties, "start_name");
-        b.end_name = detail::text_property(f.properties, "end_name");
-        b.vertices = f.geometry.parts.at(0).at(0);
-        b.vertex_chainage_km.reserve(b.vertices.size());
-        double km = 0;
-        for (std::size_t i = 0; i < b.vertices.size(); ++i) {
-            if (i > 0) {
-                const auto &a = b.vertices[i - 1];
-                const auto &c = b.vertices[i];
-                km += geodesic_inverse(a.lon, a.lat, c.lon, c.lat).distance_m / 1000.0;
-            }
-            b.vertex_chainage_km.push_back(km);
-        }
-        b.length_km = km;
-        return b;
     }
-    throw DataError("border '" + id + "' not found in " +
-                    (geodata_dir / "borders.geojson").string());
+    const auto dir = geodata_dir.empty() ? borderwatch::geodata_dir() : geodata_dir;
+    throw DataError("border '" + id + "' not found in " + (dir / "borders.geojson").string());
 }
 
 BorderGeometry border_geometry(const BorderEngine &engine) {
@@ -569,9 +918,9 @@ BorderGeometry resolve_border_geometry(const std::string &border,
                                        const std::filesystem::path &geodata) {
     const auto dir = geodata.empty() ? geodata_dir() : geodata;
     if (std::filesystem::exists(dir / "borders.geojson")) {
-        for (const auto &f : detail::read_geojson_features(dir / "borders.geojson")) {
-            if (detail::text_property(f.properties, "id") == border) {
-                return load_border_geometry(dir, border);
+        for (const auto &line : read_canonical_borders(dir)) {
+            if (line.id == border) {
+                return border_geometry(line);
             }
         }
     }
@@ -580,15 +929,7 @@ BorderGeometry resolve_border_geometry(const std::string &border,
 
 ExportResult export_layers(const ExportOptions &options, const IncidentSource &source,
                            const BorderGeometry &border, const ExportProgress &progress) {
-    if (options.formats.empty()) {
-        throw UsageError("no export format selected");
-    }
-    if (!(options.sector_km > 0)) {
-        throw UsageError("sector length must be > 0 km");
-    }
-    if (border.vertices.size() < 2 || border.vertex_chainage_km.size() != border.vertices.size()) {
-        throw DataError("border '" + border.id + "' has no usable geometry");
-    }
+    check_export_arguments(options, border);
     // Every file is written into a private run directory, published at the end as a set.
     auto names = export_file_names(options.formats);
     names.emplace_back("manifest.json");
@@ -596,211 +937,35 @@ ExportResult export_layers(const ExportOptions &options, const IncidentSource &s
     const auto &dir = run.dir();
     const auto geodata = options.geodata_dir.empty() ? geodata_dir() : options.geodata_dir;
     const ExportStyles styles{options.styles_dir.empty() ? styles_dir() : options.styles_dir};
-    const auto report = [&progress](const char *stage, std::uint64_t done, std::uint64_t total) {
+    const ReportStage report = [&progress](const char *stage, std::uint64_t done,
+                                           std::uint64_t total) {
         if (progress) {
             progress(stage, done, total);
         }
     };
 
-    // Reference data first, so a missing file fails before anything is written.
-    std::vector<detail::ReferenceFeature> countries;
-    if (options.distance_bands) {
-        countries = detail::read_geojson_features(geodata / "countries.geojson");
-    }
-    std::vector<detail::ReferenceFeature> admin1;
-    std::vector<detail::ReferenceFeature> admin2;
-    if (options.admin_stats) {
-        admin1 = detail::read_geojson_features(geodata / "admin1.geojson");
-        admin2 = detail::read_geojson_features(geodata / "admin2.geojson");
-    }
-    // The uncertainty layer uses the same units when they are there (without them, a district
-    // or province becomes its nominal circle, a country unknown).
-    const auto optional_features = [&geodata](std::vector<detail::ReferenceFeature> &features,
-                                              const char *name) {
-        if (features.empty() && std::filesystem::exists(geodata / name)) {
-            features = detail::read_geojson_features(geodata / name);
-        }
-    };
-    optional_features(admin1, "admin1.geojson");
-    optional_features(admin2, "admin2.geojson");
-    optional_features(countries, "countries.geojson");
-    detail::UncertaintyRegions regions(admin1, admin2, countries);
-
+    const auto ref = read_reference_data(options, geodata);
+    detail::UncertaintyRegions regions(ref.admin1, ref.admin2, ref.countries);
     // The band polygons (GEOS buffers, about a second) do not depend on the incidents:
     // built on a second thread while the incidents are written.
     std::future<std::vector<detail::BandPolygon>> band_polygons;
     if (options.distance_bands) {
-        band_polygons = std::async(std::launch::async, [&border, &options, &countries] {
-            return detail::build_band_polygons(border, options.bands, countries);
+        band_polygons = std::async(std::launch::async, [&border, &options, &ref] {
+            return detail::build_band_polygons(border, options.bands, ref.countries);
         });
     }
-
     Outputs out;
-    for (const auto f : options.formats) {
-        switch (f) {
-        case ExportFormat::geojson:
-            out.writers.push_back(make_geojson_writer(dir));
-            break;
-        case ExportFormat::csv:
-            out.writers.push_back(make_csv_writer(dir, options.csv_formulas));
-            break;
-        case ExportFormat::kml:
-            out.writers.push_back(make_kml_writer(dir / "borderwatch.kml", styles));
-            break;
-        case ExportFormat::gpkg:
-            out.writers.push_back(make_gpkg_writer(dir / "borderwatch.gpkg", styles));
-            break;
-        }
-    }
-    // Every layer is opened before any feature is written (KML declares all schemas first).
-    const std::vector<LayerSchema> schemas = {
-        incidents_schema(), border_schema(),     sectors_schema(),    bands_schema(),
-        admin_schema(),     connectors_schema(), uncertainty_schema()};
-    out.layers.resize(schemas.size());
-    for (std::size_t l = 0; l < schemas.size(); ++l) {
-        for (auto &w : out.writers) {
-            out.layers[l].push_back(&w->open_layer(schemas[l]));
-        }
-    }
+    open_outputs(out, options, dir, styles);
 
-    // --- pass over the incidents -----------------------------------------------------
+    // The incident layers, then the statistics layers from the finished statistics.
     const auto stats_options = export_stats_options(options, border);
     StatsAccumulator stats(stats_options, export_groupings());
-    ExportResult result;
-
-    // The producer (this thread) reads the incidents, builds each row's features once and
-    // keeps the statistics; every format writes the rows on its own thread (FanOut).
     const bool presentation = std::find(options.formats.begin(), options.formats.end(),
                                         ExportFormat::kml) != options.formats.end();
-    std::vector<detail::FanOut<IncidentRow>::Consumer> consumers;
-    for (std::size_t w = 0; w < out.writers.size(); ++w) {
-        consumers.emplace_back([inc_layer = out.layers[l_incidents][w],
-                                con_layer = out.layers[l_connectors][w],
-                                unc_layer = out.layers[l_uncertainty][w]](const IncidentRow &row) {
-            inc_layer->write(row.inc);
-            if (row.has_connector) {
-                con_layer->write(row.con);
-            }
-            if (row.has_uncertainty) {
-                unc_layer->write(row.unc);
-            }
-        });
-    }
-    detail::FanOut<IncidentRow> fan(std::move(consumers));
-    const auto &fields = incident_fields();
-    const auto raw_text = [](const std::vector<FieldValue> &raw, std::size_t index) {
-        const auto *s = std::get_if<std::string>(&raw[index]);
-        return s != nullptr ? std::string_view(*s) : std::string_view();
-    };
-    const std::size_t f_id = *incident_field_index("id");
-    const std::size_t f_event_type = *incident_field_index("event_type");
-    const std::size_t f_side = *incident_field_index("side");
-    source([&](const Incident &in) {
-        auto &row = fan.row();
-        auto &raw = row.raw;
-        raw.resize(fields.size());
-        for (std::size_t i = 0; i < fields.size(); ++i) {
-            raw[i] = get_field(in, i);
-        }
-        auto &inc = row.inc;
-        inc.values.clear();
-        for (const auto &v : raw) {
-            if (const auto *s = std::get_if<std::string>(&v)) {
-                inc.values.emplace_back(std::string_view(*s));
-            } else if (const auto *n = std::get_if<std::int64_t>(&v)) {
-                inc.values.emplace_back(*n);
-            } else if (const auto *d = std::get_if<double>(&v)) {
-                inc.values.emplace_back(*d);
-            } else {
-                inc.values.emplace_back();
-            }
-        }
-        inc.values.push_back(in.border_distance_m ? Value{*in.border_distance_m / 1000.0}
-                                                  : Value{});
-        // Statistics, and the incident's sector and band by the same precision rule.
-        const auto assigned = stats.add(in);
-        row.sector_text = assigned.sector;
-        row.band_text = assigned.band;
-        inc.values.push_back(row.sector_text.empty() ? Value{}
-                                                     : Value{std::string_view(row.sector_text)});
-        const auto region = regions.region(in);
-        inc.values.push_back(region.radius_m ? Value{*region.radius_m} : Value{});
-
-        const bool have_point = in.place_lon && in.place_lat;
-        const double lon = have_point ? *in.place_lon : in.lon.value_or(0);
-        const double lat = have_point ? *in.place_lat : in.lat.value_or(0);
-        if (have_point || (in.lon && in.lat)) {
-            inc.geometry.set_point(lon, lat);
-        } else {
-            inc.geometry.clear();
-            ++result.incidents_without_location;
-        }
-        if (presentation) { // KML only
-            inc.name = in.event_date + " " +
-                       (in.sub_event_type.empty() ? in.event_type : in.sub_event_type) +
-                       (in.location_text.empty() ? "" : " - " + in.location_text);
-            inc.description = describe(in, region.radius_m);
-            inc.style = in.event_type;
-            inc.time_begin = in.event_date;
-            inc.time_end =
-                in.date_precision == DatePrecision::day ? in.event_date : in.event_date_end;
-        }
-
-        // The region the incident may lie in (precision coarser than an exact place).
-        row.has_uncertainty = region.geometry != nullptr;
-        if (row.has_uncertainty) {
-            auto &unc = row.unc;
-            unc.geometry = *region.geometry;
-            unc.values.clear();
-            unc.values.emplace_back(raw_text(raw, f_id));
-            unc.values.emplace_back(raw_text(raw, f_event_type));
-            unc.values.push_back(in.precision ? Value{std::int64_t{*in.precision}} : Value{});
-            unc.values.push_back(in.place_score ? Value{*in.place_score} : Value{});
-            unc.values.emplace_back(to_string(in.coord_origin));
-            unc.values.push_back(region.radius_m ? Value{*region.radius_m} : Value{});
-            unc.values.emplace_back(to_string(region.shape));
-            unc.values.emplace_back(region.unit);
-            if (presentation) {
-                unc.name = in.id;
-                unc.description = inc.description;
-                unc.style = to_string(region.shape);
-                unc.time_begin = inc.time_begin;
-                unc.time_end = inc.time_end;
-            }
-        }
-
-        // Connector to the nearest border point: only for precise incidents (an exact place,
-        // no uncertainty region); the others show their region instead, since a line from a
-        // district's or a province's point to "its" nearest border point would claim a
-        // precision the report does not have.
-        row.has_connector = have_point && in.nearest_lon && in.nearest_lat &&
-                            in.border_distance_m && region.shape == UncertaintyShape::point;
-        if (row.has_connector) {
-            auto &con = row.con;
-            con.geometry.set_segment({lon, lat}, {*in.nearest_lon, *in.nearest_lat});
-            con.values.clear();
-            con.values.emplace_back(raw_text(raw, f_id));
-            con.values.emplace_back(raw_text(raw, f_event_type));
-            con.values.emplace_back(raw_text(raw, f_side));
-            con.values.emplace_back(std::string_view(row.band_text));
-            con.values.emplace_back(*in.border_distance_m);
-            con.values.emplace_back(*in.border_distance_m / 1000.0);
-            con.values.push_back(in.chainage_km ? Value{*in.chainage_km} : Value{});
-            if (presentation) {
-                con.name = in.id;
-                con.style = in.event_type;
-            }
-        }
-        fan.push();
-        ++result.incidents;
-        if (result.incidents % 10000 == 0) {
-            report("incidents", result.incidents, options.expected_incidents);
-        }
-    });
-    fan.close();
-    report("incidents", result.incidents, options.expected_incidents);
+    IncidentLayers incident_layers(stats, regions, presentation);
+    ExportResult result;
+    write_incident_layers(out, source, incident_layers, options.expected_incidents, report, result);
     const ExportStatistics tables(stats.finish_all()); // quantiles need every distance
-
     write_border_layer(out, border, tables.total());
     write_sectors_layer(out, border, stats_options.sector_grid(), tables.sectors, report);
     if (options.distance_bands) {
@@ -808,81 +973,17 @@ ExportResult export_layers(const ExportOptions &options, const IncidentSource &s
         write_bands_layer(out, band_polygons.get(), tables.bands);
     }
     if (options.admin_stats) {
-        write_admin_layer(out, admin1, admin2, tables, report);
+        write_admin_layer(out, ref.admin1, ref.admin2, tables, report);
     }
 
-    // --- finish everything, then the manifest, then publish the run as a set ---------
-    // Finishing (GeoPackage R-trees, KML spool concatenation, fsync) runs per format in
-    // parallel; the renames happen inside the private run directory.
-    report("finish", 0, out.writers.size());
-    run_in_parallel(out.writers.size(), [&](std::size_t w) { out.writers[w]->finish(); });
-    report("commit", 0, out.writers.size());
-    for (auto &w : out.writers) {
-        w->commit();
-    }
-    nlohmann::ordered_json files = nlohmann::ordered_json::array();
-    for (auto &w : out.writers) {
-        for (auto &f : w->files()) {
-            ManifestFile mf;
-            mf.path = f.path.filename().string();
-            mf.format = f.format;
-            if (f.sha256.empty()) {
-                mf.sha256 = sha256_file(f.path);
-                mf.bytes = std::filesystem::file_size(f.path);
-            } else {
-                mf.sha256 = f.sha256;
-                mf.bytes = f.bytes;
-            }
-            mf.layers = f.layers;
-            nlohmann::ordered_json layers = nlohmann::ordered_json::object();
-            for (const auto &[name, count] : mf.layers) {
-                layers[name] = count;
-            }
-            files.push_back({{"path", mf.path},
-                             {"format", mf.format},
-                             {"bytes", mf.bytes},
-                             {"sha256", mf.sha256},
-                             {"layers", layers}});
-            result.files.push_back(std::move(mf));
-        }
-    }
-    nlohmann::ordered_json manifest;
-    manifest["borderwatch_version"] = version_string();
-    manifest["generated_at"] =
-        options.generated_at.empty() ? utc_now_iso8601() : options.generated_at;
-    manifest["run"] = run.id();
-    // Caller-supplied text (store paths, filter values, border file names) may hold any
-    // bytes; the manifest is valid JSON whatever they are.
-    manifest["store"] = {{"description", sanitize_text(options.store_description)},
-                         {"state", sanitize_text(options.store_state)}};
-    manifest["filter"] = sanitize_text(options.filter_description);
-    manifest["border"] = {{"id", sanitize_text(border.id)},
-                          {"left", border.left},
-                          {"right", border.right},
-                          {"length_km", std::round(border.length_km * 1000.0) / 1000.0}};
-    manifest["sector_km"] = options.sector_km;
-    nlohmann::ordered_json band_labels = nlohmann::ordered_json::array();
-    for (const auto &b : options.bands) {
-        band_labels.push_back(b.label());
-    }
-    manifest["bands_km"] = band_labels;
-    manifest["incidents"] = result.incidents;
-    manifest["incidents_without_location"] = result.incidents_without_location;
-    // The precision rule's totals (as `stats`): too coarse for a distance band (left out of
-    // every distance statistic), and too coarse for a border sector (in no sector feature).
-    manifest["incidents_imprecise"] = tables.total().imprecise;
-    const auto *sector_imprecise = tables.sectors.find({"imprecise"});
-    manifest["incidents_sector_imprecise"] =
-        sector_imprecise != nullptr ? sector_imprecise->count : 0;
-    manifest["files"] = files;
-    if (!options.manifest_extra_json.empty()) {
-        manifest["extra"] = nlohmann::ordered_json::parse(options.manifest_extra_json);
-    }
-    // The writers go before the publication: their temporaries (KML spools) live in the run
-    // directory, whose name changes when it is published.
+    // Finish every file, then the manifest, then publish the run as a set. The writers go
+    // before the publication: their temporaries (KML spools) live in the run directory,
+    // whose name changes when it is published.
+    result.files = finish_outputs(out, report);
     out.layers.clear();
     out.writers.clear();
-    write_file_atomically(dir / "manifest.json", manifest.dump(2) + "\n");
+    write_file_atomically(dir / "manifest.json",
+                          manifest_json(options, border, run.id(), result, tables));
     std::vector<std::string> published;
     for (const auto &f : result.files) {
         published.push_back(f.path);

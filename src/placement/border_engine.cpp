@@ -114,6 +114,31 @@ std::filesystem::path geodata_or_default(const std::filesystem::path &geodata) {
 
 } // namespace
 
+std::vector<CanonicalBorder> read_canonical_borders(const std::filesystem::path &geodata) {
+    const auto path = geodata_or_default(geodata) / "borders.geojson";
+    if (!std::filesystem::exists(path)) {
+        throw DataError("reference data file missing: " + path.string());
+    }
+    std::vector<CanonicalBorder> out;
+    for (auto &f : detail::read_vector_features(
+             path, {"id", "left", "right", "source", "start_name", "end_name"})) {
+        CanonicalBorder b;
+        b.id = std::move(f.fields[0]);
+        b.left = std::move(f.fields[1]);
+        b.right = std::move(f.fields[2]);
+        b.source = std::move(f.fields[3]);
+        b.start_name = std::move(f.fields[4]);
+        b.end_name = std::move(f.fields[5]);
+        for (auto &part : f.parts) {
+            if (!part.empty()) {
+                b.parts.push_back(std::move(part.front()));
+            }
+        }
+        out.push_back(std::move(b));
+    }
+    return out;
+}
+
 BorderEngine::BorderEngine() : m_index(std::make_unique<detail::BorderIndex>()) {}
 BorderEngine::~BorderEngine() = default;
 
@@ -152,29 +177,20 @@ std::unique_ptr<BorderEngine> BorderEngine::load(const std::string &border,
         const auto dir = geodata_or_default(geodata);
         const std::string aaa = name.substr(0, 3);
         const std::string bbb = name.substr(4, 3);
-        const auto borders_path = dir / "borders.geojson";
-        if (!std::filesystem::exists(borders_path)) {
-            throw DataError("reference data file missing: " + borders_path.string());
-        }
         bool found = false;
-        for (auto &f :
-             detail::read_vector_features(borders_path, {"id", "left", "right", "source"})) {
-            const bool forward = f.fields[1] == aaa && f.fields[2] == bbb;
-            const bool backward = f.fields[1] == bbb && f.fields[2] == aaa;
-            if ((!forward && !backward) || f.parts.empty()) {
+        for (auto &b : read_canonical_borders(dir)) {
+            const bool forward = b.left == aaa && b.right == bbb;
+            const bool backward = b.left == bbb && b.right == aaa;
+            if ((!forward && !backward) || b.parts.empty()) {
                 continue;
             }
-            std::vector<Line> parts;
-            for (auto &part : f.parts) {
-                parts.push_back(std::move(part.front()));
-            }
-            Line line = merge_parts(std::move(parts), false, "border '" + f.fields[0] + "'");
+            Line line = merge_parts(std::move(b.parts), false, "border '" + b.id + "'");
             if (backward) {
                 std::reverse(line.begin(), line.end());
             }
             index.vertices = std::move(line);
             index.info.id = name;
-            index.info.source = "borders.geojson feature " + f.fields[0] + ": " + f.fields[3] +
+            index.info.source = "borders.geojson feature " + b.id + ": " + b.source +
                                 (backward ? " (reversed)" : "");
             found = true;
             break;
@@ -224,11 +240,9 @@ std::vector<BorderListEntry> BorderEngine::available_borders(const std::filesyst
     const auto dir = geodata_or_default(geodata);
     std::vector<BorderListEntry> out;
     std::set<std::pair<std::string, std::string>> seen;
-    for (const auto &f :
-         detail::read_vector_features(dir / "borders.geojson", {"id", "left", "right"})) {
-        out.push_back(
-            {f.fields[1] + "-" + f.fields[2], f.fields[1], f.fields[2], "borders.geojson"});
-        seen.insert(std::minmax(f.fields[1], f.fields[2]));
+    for (const auto &b : read_canonical_borders(dir)) {
+        out.push_back({b.left + "-" + b.right, b.left, b.right, "borders.geojson"});
+        seen.insert(std::minmax(b.left, b.right));
     }
     std::vector<BorderListEntry> ne;
     for (const auto &f :

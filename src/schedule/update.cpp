@@ -354,6 +354,7 @@ UpdateResult run_update(const UpdateConfig &config, const ImportStep &import, co
         options.overwrite = true;
         options.sector_km = config.sector_km;
         options.bands = config.bands;
+        options.geodata_dir = config.geodata;
         options.store_description = store->describe();
         options.store_state = result.store_state;
         options.filter_description = config.filter.describe();
@@ -363,12 +364,12 @@ UpdateResult run_update(const UpdateConfig &config, const ImportStep &import, co
         options.protected_paths = protect;
         options.protected_paths.push_back({config.lock_file, "the update lock file"});
         std::vector<std::string> filter_warnings;
-        const auto filter = resolve_filter_spec(config.filter, {}, &filter_warnings);
+        const auto filter = resolve_filter_spec(config.filter, config.geodata, &filter_warnings);
         for (const auto &w : filter_warnings) {
             emit({"warning", "filter " + w, {}, {}});
         }
         options.expected_incidents = filter.empty() ? store->count() : 0;
-        const auto border = resolve_border_geometry(config.border);
+        const auto border = resolve_border_geometry(config.border, config.geodata);
         result.export_result = export_layers(
             options,
             [&](const std::function<void(const Incident &)> &sink) { store->query(filter, sink); },

@@ -53,6 +53,24 @@ struct BorderListEntry {
     std::string source; ///< "borders.geojson" or "boundary_lines_ne10m.geojson"
 };
 
+/// One line of `<geodata>/borders.geojson`, the canonical borders, as read_canonical_borders()
+/// gives it (the one reader of that file: the engine and the export use it).
+struct CanonicalBorder {
+    std::string id;         ///< "TJK-AFG"
+    std::string left;       ///< ISO3 on the left of the line's direction
+    std::string right;      ///< ISO3 on the right
+    std::string source;     ///< attribution
+    std::string start_name; ///< e.g. "AFG-TJK-UZB tripoint"
+    std::string end_name;
+    /// The line parts as stored ({lon, lat} degrees; one part for a LineString).
+    std::vector<std::vector<std::array<double, 2>>> parts;
+};
+
+/// Every line of `<geodata>/borders.geojson` (@p geodata empty: geodata_dir()).
+/// @throws DataError if the file is missing, GdalError if it cannot be read
+[[nodiscard]] std::vector<CanonicalBorder>
+read_canonical_borders(const std::filesystem::path &geodata = {});
+
 namespace detail {
 struct BorderIndex;
 struct LineHit;

@@ -50,6 +50,9 @@ struct UpdateConfig {
     std::chrono::milliseconds lock_timeout{std::chrono::minutes(10)};
     std::filesystem::path lock_file;  ///< default: <export_dir>/.borderwatch-update.lock
     std::filesystem::path state_file; ///< default: <store>.update-state.json (file stores)
+    /// Reference data directory of the run (not a config key: the caller's --geodata);
+    /// empty = geodata_dir().
+    std::filesystem::path geodata;
 };
 
 /// Read and check a TOML config. Relative paths are relative to the config file's directory.

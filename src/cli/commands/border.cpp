@@ -69,7 +69,7 @@ class BorderCommand final : public Command {
 
   private:
     void print_facts() const {
-        const auto engine = BorderEngine::load(m_border);
+        const auto engine = BorderEngine::load(m_border, globals().geodata);
         const BorderInfo &info = engine->info();
         const std::vector<std::pair<std::string, std::string>> facts{
             {"id", info.id},
@@ -114,7 +114,7 @@ class BorderCommand final : public Command {
     }
 
     void print_list() const {
-        const auto borders = BorderEngine::available_borders();
+        const auto borders = BorderEngine::available_borders(globals().geodata);
         std::ostream &out = std::cout;
         if (m_format == "table") {
             out << "id       left  right  source\n";

@@ -1,6 +1,8 @@
 // borderwatch export: map layers from the store (see include/borderwatch/export/export.hpp).
+#include "cli/commands/export.hpp"
 #include "cli/commands/commands.hpp"
 #include "cli/commands/incidents_common.hpp"
+#include "cli/progress.hpp"
 
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/numbers.hpp>
@@ -10,63 +12,13 @@
 #include <borderwatch/stats/bands.hpp>
 #include <borderwatch/store/store.hpp>
 
-#include <unistd.h>
-
 #include <iostream>
 
 namespace borderwatch::cli {
 
 namespace {
 
-/// Declares the query filter options (same names as `borderwatch query`) on @p app.
-void add_filter_options(CLI::App &app, FilterSpec &spec) {
-    const char *group = "Filters (as in 'borderwatch query')";
-    app.add_option("--within-km", spec.within_km, "only incidents within N km of the border")
-        ->type_name("N")
-        ->group(group);
-    app.add_option("--beyond-km", spec.beyond_km, "only incidents at least N km from the border")
-        ->type_name("N")
-        ->group(group);
-    app.add_option("--side", spec.side,
-                   "only incidents in this country (TJK, AFG or the country name, any case)")
-        ->type_name("ISO3")
-        ->group(group);
-    app.add_option("--admin1", spec.admin1, "only this region/province (any spelling; repeatable)")
-        ->type_name("NAME")
-        ->group(group);
-    app.add_option("--admin2", spec.admin2, "only this district (any spelling; repeatable)")
-        ->type_name("NAME")
-        ->group(group);
-    app.add_option("--near", spec.near,
-                   "only incidents near a place (name or LON,LAT); a bare name is the town; an "
-                   "ambiguous name is warned about on stderr with the place used")
-        ->type_name("PLACE")
-        ->group(group);
-    app.add_option("--km", spec.near_km, "radius for --near, km (default 25)")
-        ->type_name("N")
-        ->group(group);
-    app.add_option("--bbox", spec.bbox, "only incidents inside W,S,E,N (degrees)")
-        ->type_name("W,S,E,N")
-        ->group(group);
-    app.add_option("--from", spec.from_date, "only incidents on or after DATE (YYYY[-MM[-DD]])")
-        ->type_name("DATE")
-        ->group(group);
-    app.add_option("--to", spec.to_date, "only incidents on or before DATE")
-        ->type_name("DATE")
-        ->group(group);
-    app.add_option("--type", spec.event_types, "only this event type or sub-type (repeatable)")
-        ->type_name("TYPE")
-        ->group(group);
-    app.add_option("--min-fatalities", spec.min_fatalities, "only incidents with >= N fatalities")
-        ->type_name("N")
-        ->group(group);
-    app.add_option("--precision-max", spec.precision_max,
-                   "only incidents located at least this precisely (1 exact .. 6 country)")
-        ->type_name("P")
-        ->group(group);
-}
-
-class ExportCommand final : public Command {
+class ExportCommandImpl final : public ExportCommand {
   public:
     void setup(CLI::App &app) override {
         app.add_option("-o,--out", m_out, "output directory (created if missing)")
@@ -88,7 +40,7 @@ class ExportCommand final : public Command {
         add_bands_option(app, m_bands, "distance bands (distance_bands layer, band column)");
         add_overwrite_option(app, m_overwrite);
         add_csv_raw_formulas_option(app, m_csv_raw_formulas);
-        add_filter_options(app, m_filter);
+        add_query_filter_options(app, m_filter);
         app.footer(
             "Layers: incidents, border, border_sectors, distance_bands, admin_stats, connectors,\n"
             "uncertainty. Incidents carry uncertainty_m (metres from their point they may lie, by\n"
@@ -116,30 +68,30 @@ class ExportCommand final : public Command {
     }
 
     void validate() override {
-        m_formats_parsed = parse_export_formats(m_formats);
+        m_options.out_dir = m_out;
+        m_options.formats = parse_export_formats(m_formats);
         if (!(m_sector_km > 0)) {
             throw UsageError("--sector-km must be > 0");
         }
-        m_band_list =
+        m_options.sector_km = m_sector_km;
+        m_options.bands =
             distance_bands(m_bands.empty() ? default_band_edges_km() : parse_band_edges(m_bands));
+        m_options.overwrite = m_overwrite;
+        m_options.csv_formulas = m_csv_raw_formulas ? CsvFormulas::raw : CsvFormulas::neutralise;
+        m_options.geodata_dir = globals().geodata;
         validate_filter_spec(m_filter);
     }
 
     int run() override {
-        const auto filter = resolve_filter_reporting(m_filter, {}, "export", globals());
+        const std::filesystem::path geodata = globals().geodata;
+        const auto filter = resolve_filter_reporting(m_filter, geodata, "export", globals());
         StoreOpenOptions open;
         open.create_if_missing = false;
-        const auto spec = m_store.empty() ? default_store_spec() : m_store;
+        const auto spec = store_spec();
         const auto store = open_store(spec, open);
-        const auto border = resolve_border_geometry(m_border);
+        const auto border = resolve_border_geometry(m_border, geodata);
 
-        ExportOptions options;
-        options.out_dir = m_out;
-        options.formats = m_formats_parsed;
-        options.overwrite = m_overwrite;
-        options.csv_formulas = m_csv_raw_formulas ? CsvFormulas::raw : CsvFormulas::neutralise;
-        options.sector_km = m_sector_km;
-        options.bands = m_band_list;
+        ExportOptions options = m_options;
         options.store_description = store->describe();
         options.store_state = store->state();
         options.filter_description = m_filter.describe();
@@ -148,37 +100,12 @@ class ExportCommand final : public Command {
             options.protected_paths.push_back({spec, "the active store"});
         }
 
-        const bool show = !globals().quiet && !globals().no_progress &&
-                          (globals().progress || ::isatty(STDERR_FILENO) == 1);
-        const bool json = globals().json_progress;
-        ExportProgress progress;
-        if (show || json) {
-            progress = [show, json](const std::string &stage, std::uint64_t done,
-                                    std::uint64_t total) {
-                if (json) {
-                    std::cerr << R"({"stage":")" << stage << R"(","done":)" << done;
-                    if (total > 0) {
-                        std::cerr << R"(,"total":)" << total << R"(,"fraction":)"
-                                  << format_fixed(
-                                         static_cast<double>(done) / static_cast<double>(total), 4);
-                    }
-                    std::cerr << "}\n";
-                } else {
-                    std::cerr << "\rexport: " << stage << " " << done;
-                    if (total > 0) {
-                        std::cerr << "/" << total;
-                    }
-                    std::cerr << "          " << std::flush;
-                }
-            };
-        }
+        ProgressRenderer progress(globals(), "export:");
         const auto result = export_layers(
             options,
             [&](const std::function<void(const Incident &)> &sink) { store->query(filter, sink); },
-            border, progress);
-        if (show && !json) {
-            std::cerr << "\r" << std::string(60, ' ') << "\r" << std::flush;
-        }
+            border, progress.callback());
+        progress.clear();
         if (!globals().quiet) {
             for (const auto &f : result.files) {
                 std::uint64_t features = 0;
@@ -195,6 +122,13 @@ class ExportCommand final : public Command {
         return exit_ok;
     }
 
+    const ExportOptions &options() const override { return m_options; }
+    const FilterSpec &filter() const override { return m_filter; }
+    std::string store_spec() const override {
+        return m_store.empty() ? default_store_spec() : m_store;
+    }
+    const std::string &border() const override { return m_border; }
+
   private:
     std::string m_out;
     std::string m_formats = "all";
@@ -205,14 +139,13 @@ class ExportCommand final : public Command {
     bool m_overwrite = false;
     bool m_csv_raw_formulas = false;
     FilterSpec m_filter;
-    std::vector<ExportFormat> m_formats_parsed;
-    std::vector<DistanceBand> m_band_list;
+    ExportOptions m_options;
 };
 
 } // namespace
 
 std::unique_ptr<Command> make_export_command() {
-    return std::make_unique<ExportCommand>();
+    return std::make_unique<ExportCommandImpl>();
 }
 
 } // namespace borderwatch::cli

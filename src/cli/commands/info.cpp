@@ -14,7 +14,9 @@ class InfoCommand final : public Command {
 
     int run() override {
         std::cout << "borderwatch " << version_string() << '\n'
-                  << "geodata: " << geodata_dir().string() << '\n';
+                  << "geodata: "
+                  << (globals().geodata.empty() ? geodata_dir().string() : globals().geodata)
+                  << '\n';
         return exit_ok;
     }
 };

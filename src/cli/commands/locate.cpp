@@ -124,7 +124,7 @@ class LocateCommand final : public Command {
 
     int run() override {
         const auto start = std::chrono::steady_clock::now();
-        m_engine = BorderEngine::load(m_border);
+        m_engine = BorderEngine::load(m_border, globals().geodata);
         if (!m_coordinates.empty()) {
             return run_single();
         }

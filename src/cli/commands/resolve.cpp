@@ -109,6 +109,7 @@ class ResolveCommand final : public Command {
         Gazetteer::Sources sources;
         sources.geonames_files.assign(m_geonames.begin(), m_geonames.end());
         sources.alias_files.assign(m_aliases.begin(), m_aliases.end());
+        sources.geodata = globals().geodata;
         const auto gazetteer = Gazetteer::load(sources);
 
         ResolveOptions options;

@@ -1,4 +1,5 @@
 // borderwatch stats: distance-to-border statistics of the stored incidents.
+#include "cli/commands/stats.hpp"
 #include "cli/commands/commands.hpp"
 #include "cli/commands/incidents_common.hpp"
 
@@ -16,7 +17,7 @@ namespace borderwatch::cli {
 
 namespace {
 
-class StatsCommand final : public Command {
+class StatsCommandImpl final : public StatsCommand {
   public:
     void setup(CLI::App &app) override {
         app.add_option("--by", m_by,
@@ -73,7 +74,8 @@ class StatsCommand final : public Command {
                                       StoreOpenOptions{false, false});
         if (std::find(m_options.by.begin(), m_options.by.end(), StatsKey::sector) !=
             m_options.by.end()) {
-            m_options.border_length_km = resolve_border_geometry(m_border).length_km;
+            m_options.border_length_km =
+                resolve_border_geometry(m_border, globals().geodata).length_km;
         }
         StatsAccumulator acc(m_options);
         store->query(filter, [&](const Incident &x) { acc.add(x); });
@@ -83,6 +85,10 @@ class StatsCommand final : public Command {
         warn_text_repairs(*store, globals());
         return exit_ok;
     }
+
+    const StatsOptions &options() const override { return m_options; }
+    const FilterSpec &filter() const override { return m_filter; }
+    const std::string &format() const override { return m_format; }
 
   private:
     std::string m_by;
@@ -99,7 +105,7 @@ class StatsCommand final : public Command {
 } // namespace
 
 std::unique_ptr<Command> make_stats_command() {
-    return std::make_unique<StatsCommand>();
+    return std::make_unique<StatsCommandImpl>();
 }
 
 } // namespace borderwatch::cli

@@ -1,5 +1,6 @@
 // borderwatch update: the scheduled import + export job (include/borderwatch/schedule/update.hpp).
 #include "cli/commands/commands.hpp"
+#include "cli/progress.hpp"
 
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/file_lock.hpp>
@@ -12,8 +13,6 @@
 #include <borderwatch/store/store.hpp>
 
 #include <nlohmann/json.hpp>
-
-#include <unistd.h>
 
 #include <ctime>
 #include <iostream>
@@ -73,21 +72,11 @@ class UpdateCommand final : public Command {
     }
 
     int run() override {
-        const auto config = load_update_config(m_config);
-        const bool show = !globals().quiet && !globals().no_progress && !m_json_log &&
-                          (globals().progress || ::isatty(STDERR_FILENO) == 1);
-        ExportProgress progress;
-        if (show) {
-            progress = [](const std::string &stage, std::uint64_t done, std::uint64_t total) {
-                std::cerr << "\rupdate: export " << stage << " " << done;
-                if (total > 0) {
-                    std::cerr << "/" << total;
-                }
-                std::cerr << "          " << std::flush;
-            };
-        }
+        auto config = load_update_config(m_config);
+        config.geodata = globals().geodata;
+        ProgressRenderer progress(globals(), "update: export", !m_json_log);
         // Engine and gazetteer are loaded only when something has to be imported.
-        const std::filesystem::path geodata = globals().geodata;
+        const std::filesystem::path &geodata = config.geodata;
         ImportStep import = [&](const std::vector<std::string> &files, IncidentStore &store) {
             const auto engine = BorderEngine::load(config.border, geodata);
             Gazetteer::Sources sources;
@@ -126,10 +115,8 @@ class UpdateCommand final : public Command {
         };
         try {
             const auto result = run_update(
-                config, import, [this](const UpdateEvent &e) { log(e); }, progress);
-            if (show) {
-                std::cerr << "\r" << std::string(60, ' ') << "\r" << std::flush;
-            }
+                config, import, [this](const UpdateEvent &e) { log(e); }, progress.callback());
+            progress.clear();
             for (const auto &w : result.import.warnings) {
                 log({"warning", w, {}, {}});
             }

@@ -1,6 +1,6 @@
 #pragma once
-// Reading the small GeoJSON reference files of geodata/ (borders, countries, admin1/2)
-// into the export's Geometry model.
+// Reading the small GeoJSON reference files of geodata/ (countries, admin1/2) into the
+// export's Geometry model; borders.geojson is read by placement (read_canonical_borders()).
 
 #include <borderwatch/export/feature.hpp>
 
