@@ -1,0 +1,19 @@
+#pragma once
+// The style table every presentation format draws from: `<styles.dir>/kml_styles.json`
+// (generated with the QGIS .qml files by styles/generate_styles.py). KML turns it into
+// <Style> elements, the HTML map into its symbols and legend; neither keeps colours itself.
+
+#include <borderwatch/export/feature.hpp>
+
+#include <nlohmann/json.hpp>
+
+namespace borderwatch::detail {
+
+/// Path of the style table in @p styles.
+[[nodiscard]] std::filesystem::path style_table_path(const ExportStyles &styles);
+
+/// The parsed style table (comments allowed).
+/// @throws DataError if the file is missing or not JSON with a "layers" object
+[[nodiscard]] nlohmann::json load_style_table(const ExportStyles &styles);
+
+} // namespace borderwatch::detail
