@@ -476,7 +476,9 @@
     var mid = Math.floor((minDay + maxDay) / 2);
     fromInput.value = String(mid);
     fromInput.dispatchEvent(new Event('input'));
+    var t0 = performance.now();
     applyFilter();
+    r.filter_ms = Math.round(performance.now() - t0);
     r.slider_from = fromLabel.textContent;
     r.slider_to = toLabel.textContent;
     r.shown_after = state.shown;
@@ -486,10 +488,10 @@
     r.month_bars = statsBox.querySelectorAll('svg rect.bar').length;
     fromInput.value = String(minDay);
     applyFilter();
-    // Open the popup of the first incident whose fields hold "<script" (the click a user
+    // Open the popup of the first incident whose fields hold a script tag (the click a user
     // makes), and report what it shows.
     var target = incidents.filter(function (x) {
-      return x.marker && x.f[1].some(function (v) { return typeof v === 'string' && v.indexOf('<script') >= 0; });
+      return x.marker && x.f[1].some(function (v) { return typeof v === 'string' && v.indexOf('\x3cscript') >= 0; });
     })[0];
     if (target) {
       target.marker.fire('click', { latlng: target.marker.getLatLng() }, true);

@@ -103,7 +103,9 @@ struct KmlStyles {
 };
 
 KmlStyles load_kml_styles(const ExportStyles &source) {
-    const auto j = detail::load_style_table(source);
+    // The <Style> elements in sorted order, as KML documents have always had them (the
+    // table's own order is the HTML map's legend order).
+    const nlohmann::json j = detail::load_style_table(source);
     const auto file = detail::style_table_path(source);
     KmlStyles styles;
     try {

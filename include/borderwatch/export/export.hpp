@@ -2,8 +2,9 @@
 /// @file
 /// `borderwatch export`: map layers (incidents, border, border_sectors, distance_bands,
 /// admin_stats, connectors, uncertainty) from a stream of placed incidents, in GeoJSON, KML,
-/// GeoPackage, CSV and a self-contained HTML map, plus a manifest.json, written into a run directory and published as a set
-/// (export/publish.hpp: OUT/current → OUT/.runs/<run>, OUT/<file> → current/<file>).
+/// GeoPackage, CSV and a self-contained HTML map, plus a manifest.json, written into a run
+/// directory and published as a set (export/publish.hpp: OUT/current → OUT/.runs/<run>, OUT/<file>
+/// → current/<file>).
 
 #include <borderwatch/core/protected_paths.hpp>
 #include <borderwatch/export/feature.hpp>
@@ -76,9 +77,9 @@ struct ExportOptions {
     /// Leaflet (leaflet.min.js or leaflet.js, leaflet.css) inlined into the html format;
     /// empty = default_leaflet_dir().
     std::filesystem::path leaflet_dir;
-    std::string store_description;     ///< for the manifest ("GeoPackage x.gpkg")
-    std::string store_state;           ///< IncidentStore::state() for the manifest
-    std::string filter_description;    ///< human-readable filter, for the manifest
+    std::string store_description;  ///< for the manifest ("GeoPackage x.gpkg")
+    std::string store_state;        ///< IncidentStore::state() for the manifest
+    std::string filter_description; ///< human-readable filter, for the manifest
     /// Deterministic output for goldens: the manifest's generated_at is this value if set.
     std::string generated_at;
     /// Expected number of incidents (for progress only; 0 = unknown).

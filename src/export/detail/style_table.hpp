@@ -12,8 +12,9 @@ namespace borderwatch::detail {
 /// Path of the style table in @p styles.
 [[nodiscard]] std::filesystem::path style_table_path(const ExportStyles &styles);
 
-/// The parsed style table (comments allowed).
+/// The parsed style table (comments allowed), members in the file's order (the order of the
+/// categories is the order of the legends).
 /// @throws DataError if the file is missing or not JSON with a "layers" object
-[[nodiscard]] nlohmann::json load_style_table(const ExportStyles &styles);
+[[nodiscard]] nlohmann::ordered_json load_style_table(const ExportStyles &styles);
 
 } // namespace borderwatch::detail
