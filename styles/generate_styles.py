@@ -22,11 +22,24 @@ UNCERTAINTY = [("circle", "geodesic circle (near a place / linear feature)", "#f
                ("admin1", "province / region", "#7570b3", 0.08, 0.4),
                ("country", "country", "#666666", 0.04, 0.4)]
 
+# Graduated classes shared by the QGIS styles, kml_styles.json ("graduated", drawn by the
+# HTML map) and so by every legend.
+# border sectors by incident count: (lower, upper, label, colour, width mm)
+SECT = [(0, 0, "no incidents", "#bdbdbd", 0.8), (0.5, 2, "1-2", "#fdae6b", 1.6), (2.5, 5, "3-5", "#f16913", 2.2),
+        (5.5, 10, "6-10", "#d94801", 2.8), (10.5, 1e9, "> 10", "#7f2704", 3.4)]
+# admin stats: districts (level 2) graduated by incident count; regions/provinces (level 1)
+# drawn as bold outlines: (lower, upper, label, fill, fill alpha 0..255, outline, width mm)
+ADMIN = [(-1.5, -0.5, "region / province", "#ffffff", 0, "#333333", 0.6),
+         (-0.5, 0.5, "district: no incidents", "#ffffff", 0, "#9a9a9a", 0.15),
+         (0.5, 2.5, "district: 1-2 incidents", "#fcae91", 110, "#9a9a9a", 0.15),
+         (2.5, 10.5, "district: 3-10 incidents", "#fb6a4a", 130, "#9a9a9a", 0.15),
+         (10.5, 1e9, "district: > 10 incidents", "#cb181d", 150, "#9a9a9a", 0.15)]
+
 def slug(s):
     return ''.join(c.lower() if c.isalnum() else '-' for c in s).strip('-').replace('--', '-')
 
 kml = {
-  "_comment": "KML styles per layer, read by borderwatch's KML writer. Colours #rrggbb with opacity 0..1; icons are Google Earth's standard shapes. A layer has either one style (id) or categories keyed by a field value (incidents: event_type, distance_bands: band label, admin_stats: level, uncertainty: shape) plus a default.",
+  "_comment": "KML styles per layer, read by borderwatch's KML writer. Colours #rrggbb with opacity 0..1; icons are Google Earth's standard shapes. A layer has either one style (id) or categories keyed by a field value (incidents: event_type, distance_bands: band label, admin_stats: level, uncertainty: shape) plus a default. \"graduated\": the classes of the QGIS graduated renderer (min <= value <= max; counts never fall on a bound), for the HTML map and its legend.",
   "layers": {
     "incidents": {
       "field": "event_type",
@@ -34,7 +47,8 @@ kml = {
       "default": {"id": "incident-other", "color": "#999999", "opacity": 1.0, "scale": 1.0, "icon": GOOGLE.format("placemark_circle")}
     },
     "border": {"id": "border", "line_color": "#000000", "line_opacity": 1.0, "line_width": 4},
-    "border_sectors": {"id": "border-sector", "line_color": "#ff00ff", "line_opacity": 0.7, "line_width": 6},
+    "border_sectors": {"id": "border-sector", "line_color": "#ff00ff", "line_opacity": 0.7, "line_width": 6,
+      "graduated": {"field": "count", "classes": [{"min": lo, "max": hi, "label": lab, "line_color": c, "line_width_mm": w} for lo, hi, lab, c, w in SECT]}},
     "distance_bands": {
       "field": "band",
       "categories": {label: {"id": "band-" + slug(label.replace('>', 'gt')), "line_color": col, "line_opacity": 0.8, "line_width": 1, "fill_color": col, "fill_opacity": 0.45} for label, lo, hi, col in BANDS},
@@ -46,7 +60,8 @@ kml = {
         "1": {"id": "admin1", "line_color": "#333333", "line_opacity": 1.0, "line_width": 2.5, "fill_color": "#ffffff", "fill_opacity": 0.0},
         "2": {"id": "admin2", "line_color": "#777777", "line_opacity": 0.8, "line_width": 1, "fill_color": "#ffffff", "fill_opacity": 0.0}
       },
-      "default": {"id": "admin-other", "line_color": "#777777", "line_width": 1, "fill_color": "#ffffff", "fill_opacity": 0.0}
+      "default": {"id": "admin-other", "line_color": "#777777", "line_width": 1, "fill_color": "#ffffff", "fill_opacity": 0.0},
+      "graduated": {"field": "count", "level": 2, "classes": [{"min": lo, "max": hi, "label": lab, "fill_color": c, "fill_opacity": round(a / 255, 3), "line_color": oc, "line_width_mm": ow} for lo, hi, lab, c, a, oc, ow in ADMIN[1:]]}
     },
     "connectors": {"id": "connector", "line_color": "#555555", "line_opacity": 0.8, "line_width": 1.5},
     "uncertainty": {
@@ -197,8 +212,6 @@ def graduated(attr, ranges, syms, method="GraduatedColor"):
             '<classificationMethod id="Fixed"/><rotation/><sizescale/></renderer-v2>')
 
 # border sectors: graded by incident count (colour and width)
-SECT = [(0, 0, "no incidents", "#bdbdbd", 0.8), (0.5, 2, "1-2", "#fdae6b", 1.6), (2.5, 5, "3-5", "#f16913", 2.2),
-        (5.5, 10, "6-10", "#d94801", 2.8), (10.5, 1e9, "> 10", "#7f2704", 3.4)]
 write("border_sectors", "border sectors graded by incident count",
       graduated("count", [(lo, hi, lab) for lo, hi, lab, c, w in SECT],
                 ''.join(line(str(i), c, w, 220) for i, (lo, hi, lab, c, w) in enumerate(SECT))))
@@ -214,11 +227,6 @@ write("distance_bands", "distance bands graded by distance from the border (min_
 # drawn as bold outlines (the graduated value is -1 for them). A graduated renderer on an
 # expression rather than a rule-based one: it renders identically in QGIS 3.22+ and shows a
 # plain legend.
-ADMIN = [(-1.5, -0.5, "region / province", "#ffffff", 0, "#333333", 0.6),
-         (-0.5, 0.5, "district: no incidents", "#ffffff", 0, "#9a9a9a", 0.15),
-         (0.5, 2.5, "district: 1-2 incidents", "#fcae91", 110, "#9a9a9a", 0.15),
-         (2.5, 10.5, "district: 3-10 incidents", "#fb6a4a", 130, "#9a9a9a", 0.15),
-         (10.5, 1e9, "district: > 10 incidents", "#cb181d", 150, "#9a9a9a", 0.15)]
 write("admin_stats", "districts (level 2) graduated by incident count; regions/provinces (level 1) as outlines",
       graduated(esc('CASE WHEN "level" = 2 THEN "count" ELSE -1 END'),
                 [(lo, hi, lab) for lo, hi, lab, c, a, oc, ow in ADMIN],

@@ -24,7 +24,7 @@ const std::vector<CommandInfo> &all_commands() {
         {"stats",
          "distance-to-border statistics grouped by side, admin unit, type, month, band, sector",
          make_stats_command},
-        {"export", "write map layers (GeoJSON, KML, GeoPackage, CSV) with a manifest",
+        {"export", "write map layers (GeoJSON, KML, GeoPackage, CSV, HTML map) with a manifest",
          make_export_command},
         {"update", "the scheduled job: import new input files, re-export when the store changed",
          make_update_command},

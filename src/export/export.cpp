@@ -484,8 +484,14 @@ void open_outputs(Outputs &out, const ExportOptions &options, const std::filesys
         case ExportFormat::gpkg:
             out.writers.push_back(make_gpkg_writer(dir / "borderwatch.gpkg", styles));
             break;
+        case ExportFormat::html:
+            out.writers.push_back(make_html_writer(
+                dir / "map.html", styles,
+                options.leaflet_dir.empty() ? default_leaflet_dir() : options.leaflet_dir));
+            break;
         }
     }
+    // Every layer is opened before any feature is written (KML declares all schemas first).
     const std::vector<LayerSchema> schemas = {
         incidents_schema(), border_schema(),     sectors_schema(),    bands_schema(),
         admin_schema(),     connectors_schema(), uncertainty_schema()};
@@ -784,6 +790,8 @@ const char *to_string(ExportFormat format) noexcept {
         return "gpkg";
     case ExportFormat::csv:
         return "csv";
+    case ExportFormat::html:
+        return "html";
     }
     return "";
 }
@@ -808,9 +816,11 @@ std::vector<ExportFormat> parse_export_formats(const std::string &list) {
             add = {ExportFormat::gpkg};
         } else if (item == "csv") {
             add = {ExportFormat::csv};
+        } else if (item == "html") {
+            add = {ExportFormat::html};
         } else {
             throw UsageError("unknown export format '" + item +
-                             "' (choose from geojson, kml, gpkg, csv, all)");
+                             "' (choose from geojson, kml, gpkg, csv, html, all)");
         }
         for (const auto f : add) {
             if (std::find(out.begin(), out.end(), f) == out.end()) {
@@ -848,6 +858,9 @@ std::vector<std::string> export_file_names(const std::vector<ExportFormat> &form
             break;
         case ExportFormat::gpkg:
             out.emplace_back("borderwatch.gpkg");
+            break;
+        case ExportFormat::html:
+            out.emplace_back("map.html");
             break;
         }
     }

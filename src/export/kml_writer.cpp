@@ -6,9 +6,9 @@
 
 #include <borderwatch/core/atomic_file.hpp>
 #include <borderwatch/core/error.hpp>
-#include <borderwatch/core/json.hpp>
 #include <borderwatch/export/feature.hpp>
 
+#include "export/detail/style_table.hpp"
 #include "export/detail/text.hpp"
 
 #include <nlohmann/json.hpp>
@@ -102,17 +102,11 @@ struct KmlStyles {
     std::map<std::string, LayerStyle> layers;
 };
 
-KmlStyles load_kml_styles(const std::filesystem::path &file) {
-    std::ifstream in(file);
-    if (!in) {
-        throw DataError("KML style file '" + file.string() + "' is missing");
-    }
-    nlohmann::json j;
-    try {
-        j = parse_json(in, file.string(), /*allow_comments=*/true);
-    } catch (const nlohmann::json::exception &e) {
-        throw DataError("KML style file '" + file.string() + "': " + e.what());
-    }
+KmlStyles load_kml_styles(const ExportStyles &source) {
+    // The <Style> elements in sorted order, as KML documents have always had them (the
+    // table's own order is the HTML map's legend order).
+    const nlohmann::json j = detail::load_style_table(source);
+    const auto file = detail::style_table_path(source);
     KmlStyles styles;
     try {
         for (const auto &[layer, spec] : j.at("layers").items()) {
@@ -422,7 +416,7 @@ class KmlLayer final : public LayerWriter {
 class KmlWriter final : public FormatWriter {
   public:
     KmlWriter(std::filesystem::path file, const ExportStyles &styles)
-        : m_file(std::move(file)), m_styles(load_kml_styles(styles.dir / "kml_styles.json")) {}
+        : m_file(std::move(file)), m_styles(load_kml_styles(styles)) {}
 
     LayerWriter &open_layer(const LayerSchema &schema) override {
         if (m_header_written) {

@@ -2,8 +2,9 @@
 /// @file
 /// `borderwatch export`: map layers (incidents, border, border_sectors, distance_bands,
 /// admin_stats, connectors, uncertainty) from a stream of placed incidents, in GeoJSON, KML,
-/// GeoPackage and CSV, plus a manifest.json, written into a run directory and published as a set
-/// (export/publish.hpp: OUT/current → OUT/.runs/<run>, OUT/<file> → current/<file>).
+/// GeoPackage, CSV and a self-contained HTML map, plus a manifest.json, written into a run
+/// directory and published as a set (export/publish.hpp: OUT/current → OUT/.runs/<run>, OUT/<file>
+/// → current/<file>).
 
 #include <borderwatch/core/protected_paths.hpp>
 #include <borderwatch/export/feature.hpp>
@@ -51,9 +52,10 @@ class BorderEngine;
                                                      const std::filesystem::path &geodata = {});
 
 /// Output formats.
-enum class ExportFormat : std::uint8_t { geojson, kml, gpkg, csv };
+enum class ExportFormat : std::uint8_t { geojson, kml, gpkg, csv, html };
 
-/// Parse "geojson,kml,gpkg,csv" (any subset, any order; "all"). @throws UsageError
+/// Parse "geojson,kml,gpkg,csv,html" (any subset, any order; "all" = geojson, kml, gpkg and
+/// csv: the HTML map needs Leaflet installed, so it is asked for by name). @throws UsageError
 [[nodiscard]] std::vector<ExportFormat> parse_export_formats(const std::string &list);
 /// "geojson" etc.
 [[nodiscard]] const char *to_string(ExportFormat format) noexcept;
@@ -72,9 +74,12 @@ struct ExportOptions {
     bool distance_bands = true;        ///< distance_bands layer (needs geodata countries)
     std::filesystem::path geodata_dir; ///< admin1/admin2/countries; empty = geodata_dir()
     std::filesystem::path styles_dir;  ///< .qml + kml_styles.json; empty = styles_dir()
-    std::string store_description;     ///< for the manifest ("GeoPackage x.gpkg")
-    std::string store_state;           ///< IncidentStore::state() for the manifest
-    std::string filter_description;    ///< human-readable filter, for the manifest
+    /// Leaflet (leaflet.min.js or leaflet.js, leaflet.css) inlined into the html format;
+    /// empty = default_leaflet_dir().
+    std::filesystem::path leaflet_dir;
+    std::string store_description;  ///< for the manifest ("GeoPackage x.gpkg")
+    std::string store_state;        ///< IncidentStore::state() for the manifest
+    std::string filter_description; ///< human-readable filter, for the manifest
     /// Deterministic output for goldens: the manifest's generated_at is this value if set.
     std::string generated_at;
     /// Expected number of incidents (for progress only; 0 = unknown).

@@ -171,4 +171,19 @@ make_csv_writer(const std::filesystem::path &dir, CsvFormulas formulas = CsvForm
 [[nodiscard]] std::unique_ptr<FormatWriter> make_gpkg_writer(const std::filesystem::path &file,
                                                              const ExportStyles &styles);
 
+/// Debian's libjs-leaflet: /usr/share/javascript/leaflet.
+[[nodiscard]] std::filesystem::path default_leaflet_dir();
+
+/// A self-contained HTML map @p file (Leaflet 1.x): Leaflet's script and stylesheet read from
+/// @p leaflet_dir and inlined; every layer inlined as JSON in a <script type="application/json">
+/// (every '<' written as \u003c; coordinates with 5 decimals, about 1 m); the map's own script
+/// and stylesheet built into the program; symbols and legend from
+/// `<styles.dir>/kml_styles.json`. A Content-Security-Policy of default-src 'none' keeps the
+/// page from loading anything. The first layer streams into the file; the others are spooled
+/// to temporary siblings (as JSON text) and appended at finish().
+/// @throws DataError if Leaflet or the style file is missing
+[[nodiscard]] std::unique_ptr<FormatWriter>
+make_html_writer(const std::filesystem::path &file, const ExportStyles &styles,
+                 const std::filesystem::path &leaflet_dir);
+
 } // namespace borderwatch

@@ -25,7 +25,8 @@ class ExportCommandImpl final : public ExportCommand {
             ->required()
             ->type_name("DIR");
         app.add_option("--formats", m_formats,
-                       "comma-separated formats: geojson,kml,gpkg,csv (default all)")
+                       "comma-separated formats: geojson,kml,gpkg,csv,html (default all = "
+                       "geojson,kml,gpkg,csv)")
             ->type_name("LIST");
         app.add_option("--store", m_store,
                        "incident store: FILE.gpkg or PG:... (default $BORDERWATCH_STORE or "
@@ -50,8 +51,10 @@ class ExportCommandImpl final : public ExportCommand {
             "drawn only for precise incidents. Polygons are snap-rounded to the 1e-7 degree grid\n"
             "of the 7-decimal outputs, so they stay valid in every format.\n"
             "Files: <layer>.geojson (RFC 7946), <layer>.csv (WKT), borderwatch.kml (KML 2.2),\n"
-            "borderwatch.gpkg (all layers, QGIS styles embedded), and manifest.json (written "
-            "last).\n"
+            "borderwatch.gpkg (all layers, QGIS styles embedded), map.html (html: one\n"
+            "self-contained page - Leaflet from Debian's libjs-leaflet and every layer inlined,\n"
+            "no tiles, no network - with a layer switcher, legend, popups, a date filter and\n"
+            "statistics; open it in any browser), and manifest.json (written last).\n"
             "Each export is written into DIR/.runs/<run>/ and published as a set by swapping the\n"
             "symlink DIR/current (readers of DIR/current/ see one whole run); DIR/<file> links to\n"
             "current/<file>; the previous run is kept, older ones are removed. --overwrite\n"
@@ -63,7 +66,8 @@ class ExportCommandImpl final : public ExportCommand {
             "Examples:\n"
             "  borderwatch export --store incidents.gpkg --out layers/\n"
             "  borderwatch export --out layers/ --formats gpkg,kml --side TJK --within-km 25 "
-            "--overwrite\n\n" +
+            "--overwrite\n"
+            "  borderwatch export --out layers/ --formats html --within-km 50\n\n" +
             exit_status_footer());
     }
 
