@@ -130,24 +130,6 @@ LonLatBox append_geometry(std::string &out, const Geometry &g) {
     return box;
 }
 
-void append_json_value(std::string &out, const Value &value) {
-    if (const auto *s = std::get_if<std::string_view>(&value)) {
-        out.push_back('"');
-        detail::append_json_escaped(out, *s);
-        out.push_back('"');
-    } else if (const auto *i = std::get_if<std::int64_t>(&value)) {
-        detail::append_int(out, *i);
-    } else if (const auto *d = std::get_if<double>(&value)) {
-        if (std::isfinite(*d)) {
-            detail::append_shortest(out, *d);
-        } else {
-            out += "null";
-        }
-    } else {
-        out += "null";
-    }
-}
-
 class GeoJsonLayer final : public LayerWriter {
   public:
     GeoJsonLayer(const std::filesystem::path &dir, LayerSchema schema)
@@ -176,7 +158,7 @@ class GeoJsonLayer final : public LayerWriter {
                 s.push_back(',');
             }
             s += m_keys[i];
-            append_json_value(s, i < feature.values.size() ? feature.values[i] : Value{});
+            detail::append_json_value(s, i < feature.values.size() ? feature.values[i] : Value{});
         }
         s += R"(},"geometry":)";
         const LonLatBox box = append_geometry(s, feature.geometry);

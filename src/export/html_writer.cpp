@@ -231,20 +231,6 @@ void append_coordinates(std::string &out, const Geometry &g) {
     }
 }
 
-void append_value(std::string &out, const Value &value) {
-    if (const auto *s = std::get_if<std::string_view>(&value)) {
-        out.push_back('"');
-        detail::append_script_json_escaped(out, *s);
-        out.push_back('"');
-    } else if (const auto *i = std::get_if<std::int64_t>(&value)) {
-        detail::append_int(out, *i);
-    } else if (const auto *d = std::get_if<double>(&value); d != nullptr && std::isfinite(*d)) {
-        detail::append_shortest(out, *d);
-    } else {
-        out += "null";
-    }
-}
-
 /// `{"name":..,"geometry":..,"fields":[..],"features":[`
 std::string layer_start(const LayerSchema &schema) {
     std::string s = R"({"name":")";
@@ -292,7 +278,8 @@ class HtmlLayer final : public LayerWriter {
             if (i > 0) {
                 s.push_back(',');
             }
-            append_value(s, i < feature.values.size() ? feature.values[i] : Value{});
+            detail::append_json_value(s, i < feature.values.size() ? feature.values[i] : Value{},
+                                      detail::JsonStrings::script_safe);
         }
         s += "]]";
         ++m_count;

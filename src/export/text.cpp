@@ -1,5 +1,9 @@
 #include "export/detail/text.hpp"
 
+#include <borderwatch/core/escape.hpp>
+
+#include "export/detail/html.hpp"
+
 #include <borderwatch/core/error.hpp>
 
 #include <array>
@@ -185,6 +189,24 @@ void append_wkt(std::string &out, const Geometry &g, int decimals) {
         }
         out.push_back(')');
         break;
+    }
+}
+
+void append_json_value(std::string &out, const Value &value, JsonStrings strings) {
+    if (const auto *s = std::get_if<std::string_view>(&value)) {
+        out.push_back('"');
+        if (strings == JsonStrings::script_safe) {
+            append_script_json_escaped(out, *s);
+        } else {
+            append_json_escaped(out, *s);
+        }
+        out.push_back('"');
+    } else if (const auto *i = std::get_if<std::int64_t>(&value)) {
+        append_int(out, *i);
+    } else if (const auto *d = std::get_if<double>(&value); d != nullptr && std::isfinite(*d)) {
+        append_shortest(out, *d);
+    } else {
+        out += "null";
     }
 }
 

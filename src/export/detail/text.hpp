@@ -42,6 +42,14 @@ void append_wkt(std::string &out, const Geometry &geometry, int decimals);
 /// Attribute value as text ("" for null); reals in shortest round-trip form.
 void append_value_text(std::string &out, const Value &value);
 
+/// How JSON strings are escaped: RFC 8259, or also safe inside an HTML <script> element.
+enum class JsonStrings { plain, script_safe };
+
+/// Attribute value as a JSON value: string, number (shortest round-trip), or null for a null
+/// and for a non-finite real. The one rule of the GeoJSON file and the HTML map's data.
+void append_json_value(std::string &out, const Value &value,
+                       JsonStrings strings = JsonStrings::plain);
+
 /// Flush @p file's stream and fsync its temporary, so the writers' finish() (run in
 /// parallel) pays the sync and commit() only renames. @throws IoError (disk full)
 void flush_and_sync(AtomicFile &file);
