@@ -4,6 +4,8 @@
 
 #include "cli/command.hpp"
 
+#include <borderwatch/core/progress.hpp>
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -11,10 +13,7 @@
 
 namespace borderwatch::cli {
 
-/// A stage's progress as the library reports it (ExportProgress): stage, done, total (0 =
-/// unknown).
-using ProgressCallback =
-    std::function<void(const std::string &stage, std::uint64_t done, std::uint64_t total)>;
+using borderwatch::ProgressCallback; // the library's one progress type (core/progress.hpp)
 
 /// Progress on stderr:
 /// - with --json-progress, one {"stage":"...","done":N,"total":M,"fraction":F} per line;

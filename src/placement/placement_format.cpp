@@ -5,38 +5,58 @@
 
 namespace borderwatch {
 
-std::string format_fixed_exact(double value, int decimals) {
+namespace {
+
+/// Fixed-point digits of @p value at @p cursor (advanced past them); the one rule of
+/// format_fixed_exact(): -0 prints as 0, non-finite values as nan/inf/-inf.
+std::string_view append_fixed(char *&cursor, char *end, double value, int decimals) {
     if (!std::isfinite(value)) {
         return std::isnan(value) ? "nan" : (value > 0 ? "inf" : "-inf");
     }
-    char buffer[64];
-    auto result =
-        std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed, decimals);
-    std::string text(buffer, result.ptr);
+    const auto result = std::to_chars(cursor, end, value, std::chars_format::fixed, decimals);
+    if (result.ec != std::errc()) {
+        return value > 0 ? "inf" : "-inf"; // beyond any distance on Earth
+    }
+    std::string_view text(cursor, static_cast<std::size_t>(result.ptr - cursor));
+    cursor = result.ptr;
     // "-0.000" (a tiny negative value rounded to zero) reads as "0.000".
     if (!text.empty() && text[0] == '-' && text.find_first_not_of("-0.") == std::string::npos) {
-        text.erase(0, 1);
+        text.remove_prefix(1);
     }
     return text;
 }
 
-namespace {
-// 359.9996 rounds to "360.000"; the range is [0, 360).
-std::string bearing_text(double bearing_deg) {
-    std::string text = format_fixed_exact(bearing_deg, 3);
-    return text == "360.000" ? std::string("0.000") : text;
-}
 } // namespace
 
+std::string format_fixed_exact(double value, int decimals) {
+    char buffer[64];
+    char *cursor = buffer;
+    return std::string(append_fixed(cursor, buffer + sizeof buffer, value, decimals));
+}
+
+void format_placement_into(const Placement &p, PlacementText &text) {
+    char *cursor = text.buffer.data();
+    char *const end = text.buffer.data() + text.buffer.size();
+    text.fields[0] = append_fixed(cursor, end, p.border_distance_m, 3);
+    text.fields[1] = append_fixed(cursor, end, p.nearest_lon, 7);
+    text.fields[2] = append_fixed(cursor, end, p.nearest_lat, 7);
+    text.fields[3] = append_fixed(cursor, end, p.chainage_km, 6);
+    text.fields[4] = p.side;
+    text.fields[5] = p.admin1;
+    text.fields[6] = p.admin2;
+    // 359.9996 rounds to "360.000"; the range is [0, 360).
+    const std::string_view bearing = append_fixed(cursor, end, p.bearing_deg, 3);
+    text.fields[7] = bearing == "360.000" ? std::string_view("0.000") : bearing;
+}
+
 std::array<std::string, 8> format_placement(const Placement &p) {
-    return {format_fixed_exact(p.border_distance_m, 3),
-            format_fixed_exact(p.nearest_lon, 7),
-            format_fixed_exact(p.nearest_lat, 7),
-            format_fixed_exact(p.chainage_km, 6),
-            std::string(p.side),
-            std::string(p.admin1),
-            std::string(p.admin2),
-            bearing_text(p.bearing_deg)};
+    PlacementText text;
+    format_placement_into(p, text);
+    std::array<std::string, 8> out;
+    for (std::size_t k = 0; k < out.size(); ++k) {
+        out[k] = std::string(text.fields[k]);
+    }
+    return out;
 }
 
 } // namespace borderwatch

@@ -6,6 +6,7 @@
 /// directory and published as a set (export/publish.hpp: OUT/current → OUT/.runs/<run>, OUT/<file>
 /// → current/<file>).
 
+#include <borderwatch/core/progress.hpp>
 #include <borderwatch/core/protected_paths.hpp>
 #include <borderwatch/export/feature.hpp>
 #include <borderwatch/incidents/incident.hpp>
@@ -97,8 +98,7 @@ using IncidentSource = std::function<void(const std::function<void(const Inciden
 
 /// Progress: stage name ("incidents", "border_sectors", ..., "commit"), items done and
 /// the expected total (0 when unknown). Called at most every few thousand items.
-using ExportProgress =
-    std::function<void(const std::string &stage, std::uint64_t done, std::uint64_t total)>;
+using ExportProgress = ProgressCallback;
 
 /// One file of an export, as listed in the manifest.
 struct ManifestFile {

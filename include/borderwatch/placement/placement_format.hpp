@@ -26,6 +26,16 @@ inline constexpr std::array<std::string_view, 8> placement_columns{
 /// non-finite values print as "nan"/"inf"/"-inf".
 [[nodiscard]] std::string format_fixed_exact(double value, int decimals);
 
+/// The eight fields of a Placement as text without allocating (hot loops): the views point
+/// into the buffer or into the Placement's strings.
+struct PlacementText {
+    std::array<std::string_view, 8> fields;
+    std::array<char, 160> buffer; ///< the numbers' digits
+};
+
+/// Fill @p text from @p p (valid while both live, and @p text is not copied).
+void format_placement_into(const Placement &p, PlacementText &text);
+
 /// The eight fields of @p p as text, in placement_columns order.
 [[nodiscard]] std::array<std::string, 8> format_placement(const Placement &p);
 
