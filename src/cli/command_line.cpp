@@ -37,7 +37,9 @@ void add_global_options(CLI::App &app, GlobalOptions &g) {
     const char *group = "Global options";
     app.add_flag("-v,--verbose", g.verbosity, "more messages on stderr (repeatable)")->group(group);
     app.add_flag("-q,--quiet", g.quiet, "only errors on stderr")->group(group);
-    app.add_flag("--progress", g.progress, "show progress even when stderr is not a terminal")
+    app.add_flag("--progress", g.progress,
+                 "show progress (import, locate, resolve, query, stats, export, update) even "
+                 "when stderr is not a terminal")
         ->group(group);
     app.add_flag("--no-progress", g.no_progress, "never show progress")->group(group);
     app.add_flag("--json-progress", g.json_progress,

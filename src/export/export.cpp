@@ -484,6 +484,12 @@ void open_outputs(Outputs &out, const ExportOptions &options, const std::filesys
         case ExportFormat::gpkg:
             out.writers.push_back(make_gpkg_writer(dir / "borderwatch.gpkg", styles));
             break;
+        case ExportFormat::geojsonseq:
+            out.writers.push_back(make_geojsonseq_writer(dir));
+            break;
+        case ExportFormat::fgb:
+            out.writers.push_back(make_fgb_writer(dir));
+            break;
         case ExportFormat::html:
             out.writers.push_back(make_html_writer(
                 dir / "map.html", styles,
@@ -792,6 +798,10 @@ const char *to_string(ExportFormat format) noexcept {
         return "csv";
     case ExportFormat::html:
         return "html";
+    case ExportFormat::geojsonseq:
+        return "geojsonseq";
+    case ExportFormat::fgb:
+        return "fgb";
     }
     return "";
 }
@@ -818,9 +828,13 @@ std::vector<ExportFormat> parse_export_formats(const std::string &list) {
             add = {ExportFormat::csv};
         } else if (item == "html") {
             add = {ExportFormat::html};
+        } else if (item == "geojsonseq") {
+            add = {ExportFormat::geojsonseq};
+        } else if (item == "fgb") {
+            add = {ExportFormat::fgb};
         } else {
             throw UsageError("unknown export format '" + item +
-                             "' (choose from geojson, kml, gpkg, csv, html, all)");
+                             "' (choose from geojson, kml, gpkg, csv, html, geojsonseq, fgb, all)");
         }
         for (const auto f : add) {
             if (std::find(out.begin(), out.end(), f) == out.end()) {
@@ -861,6 +875,16 @@ std::vector<std::string> export_file_names(const std::vector<ExportFormat> &form
             break;
         case ExportFormat::html:
             out.emplace_back("map.html");
+            break;
+        case ExportFormat::geojsonseq:
+            for (const auto &l : export_layer_names()) {
+                out.push_back(l + ".geojsonl");
+            }
+            break;
+        case ExportFormat::fgb:
+            for (const auto &l : export_layer_names()) {
+                out.push_back(l + ".fgb");
+            }
             break;
         }
     }

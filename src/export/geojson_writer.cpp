@@ -1,5 +1,7 @@
 // Streaming RFC 7946 GeoJSON: one FeatureCollection per layer file. The collection's
 // "bbox" member follows "features" (member order is free in JSON), so nothing is buffered.
+// The same features as GeoJSON text sequences (newline-delimited, GDAL's GeoJSONSeq
+// ".geojsonl"): one Feature per line, no collection around them, so files concatenate.
 
 #include <borderwatch/core/atomic_file.hpp>
 #include <borderwatch/export/feature.hpp>
@@ -130,16 +132,23 @@ LonLatBox append_geometry(std::string &out, const Geometry &g) {
     return box;
 }
 
+/// A FeatureCollection per file, or one Feature per line.
+enum class GeoJsonFlavour : std::uint8_t { collection, sequence };
+
 class GeoJsonLayer final : public LayerWriter {
   public:
-    GeoJsonLayer(const std::filesystem::path &dir, LayerSchema schema)
-        : m_schema(std::move(schema)), m_file(dir / (m_schema.name + ".geojson")),
+    GeoJsonLayer(const std::filesystem::path &dir, LayerSchema schema, GeoJsonFlavour flavour)
+        : m_schema(std::move(schema)), m_flavour(flavour),
+          m_file(dir / (m_schema.name +
+                        (flavour == GeoJsonFlavour::sequence ? ".geojsonl" : ".geojson"))),
           m_out(m_file.stream()) {
         m_out.enable_writeback(m_file.temp_path());
         auto &s = m_out.str();
-        s += R"({"type":"FeatureCollection","name":")";
-        detail::append_json_escaped(s, m_schema.name);
-        s += R"(","features":[)";
+        if (m_flavour == GeoJsonFlavour::collection) {
+            s += R"({"type":"FeatureCollection","name":")";
+            detail::append_json_escaped(s, m_schema.name);
+            s += R"(","features":[)";
+        }
         // Keys are constant per layer: escape them once.
         for (const auto &field : m_schema.fields) {
             std::string key = "\"";
@@ -151,7 +160,9 @@ class GeoJsonLayer final : public LayerWriter {
 
     void write(const Feature &feature) override {
         auto &s = m_out.str();
-        s += m_count == 0 ? "\n" : ",\n";
+        if (m_flavour == GeoJsonFlavour::collection) {
+            s += m_count == 0 ? "\n" : ",\n";
+        }
         s += R"({"type":"Feature","properties":{)";
         for (std::size_t i = 0; i < m_keys.size(); ++i) {
             if (i > 0) {
@@ -167,6 +178,9 @@ class GeoJsonLayer final : public LayerWriter {
             append_bbox(s, box);
         }
         s.push_back('}');
+        if (m_flavour == GeoJsonFlavour::sequence) {
+            s.push_back('\n');
+        }
         if (box.valid()) {
             m_box.add(box);
         }
@@ -177,24 +191,30 @@ class GeoJsonLayer final : public LayerWriter {
     [[nodiscard]] std::uint64_t count() const noexcept override { return m_count; }
 
     void finish() {
-        auto &s = m_out.str();
-        s += "\n]";
-        if (m_box.valid()) {
-            s += R"(,"bbox":)";
-            append_bbox(s, m_box);
+        if (m_flavour == GeoJsonFlavour::collection) {
+            auto &s = m_out.str();
+            s += "\n]";
+            if (m_box.valid()) {
+                s += R"(,"bbox":)";
+                append_bbox(s, m_box);
+            }
+            s += "}\n";
         }
-        s += "}\n";
         std::tie(m_sha256, m_bytes) = m_out.finish();
         detail::flush_and_sync(m_file);
     }
     void commit() { m_file.commit(); }
     [[nodiscard]] OutputFile output() const {
-        return OutputFile{
-            m_file.target(), "geojson", {{m_schema.name, m_count}}, m_sha256, m_bytes};
+        return OutputFile{m_file.target(),
+                          m_flavour == GeoJsonFlavour::sequence ? "geojsonseq" : "geojson",
+                          {{m_schema.name, m_count}},
+                          m_sha256,
+                          m_bytes};
     }
 
   private:
     LayerSchema m_schema;
+    GeoJsonFlavour m_flavour;
     AtomicFile m_file;
     detail::OutBuffer m_out;
     std::vector<std::string> m_keys;
@@ -207,7 +227,13 @@ class GeoJsonLayer final : public LayerWriter {
 } // namespace
 
 std::unique_ptr<FormatWriter> make_geojson_writer(const std::filesystem::path &dir) {
-    return std::make_unique<detail::PerLayerFileWriter<GeoJsonLayer>>(dir);
+    return std::make_unique<detail::PerLayerFileWriter<GeoJsonLayer, GeoJsonFlavour>>(
+        dir, GeoJsonFlavour::collection);
+}
+
+std::unique_ptr<FormatWriter> make_geojsonseq_writer(const std::filesystem::path &dir) {
+    return std::make_unique<detail::PerLayerFileWriter<GeoJsonLayer, GeoJsonFlavour>>(
+        dir, GeoJsonFlavour::sequence);
 }
 
 } // namespace borderwatch

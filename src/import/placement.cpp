@@ -471,6 +471,7 @@ ImportReport import_incidents(const std::vector<std::string> &files, IncidentSto
     UpsertResult stored;
     std::size_t rejected = 0;
     Noticer noticer(files, options.on_warning); // the writer thread's only
+    std::uint64_t rows_done = 0;                // the writer thread's only (progress)
 
     auto fail = [&](std::exception_ptr e) {
         {
@@ -587,6 +588,10 @@ ImportReport import_incidents(const std::vector<std::string> &files, IncidentSto
             } catch (...) {
                 fail(std::current_exception());
                 return;
+            }
+            rows_done += b.size();
+            if (options.progress) {
+                options.progress("rows", rows_done, 0);
             }
             {
                 std::lock_guard lock(mutex);

@@ -11,7 +11,8 @@ namespace borderwatch {
 
 /// Progress of a stage: its name ("incidents", "rows", "commit" ...), items done and the
 /// expected total (0 when unknown). An empty callback means nobody listens: callers skip
-/// the calls. Called at most every few thousand items, from the calling thread.
+/// the calls. Called at most every few thousand items, one call at a time (not necessarily from
+/// the calling thread: import reports from its store-writing thread).
 using ProgressCallback =
     std::function<void(const std::string &stage, std::uint64_t done, std::uint64_t total)>;
 

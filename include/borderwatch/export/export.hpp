@@ -53,10 +53,11 @@ class BorderEngine;
                                                      const std::filesystem::path &geodata = {});
 
 /// Output formats.
-enum class ExportFormat : std::uint8_t { geojson, kml, gpkg, csv, html };
+enum class ExportFormat : std::uint8_t { geojson, kml, gpkg, csv, html, geojsonseq, fgb };
 
-/// Parse "geojson,kml,gpkg,csv,html" (any subset, any order; "all" = geojson, kml, gpkg and
-/// csv: the HTML map needs Leaflet installed, so it is asked for by name). @throws UsageError
+/// Parse "geojson,kml,gpkg,csv,html,geojsonseq,fgb" (any subset, any order; "all" = geojson,
+/// kml, gpkg and csv: the HTML map needs Leaflet installed, and the stream/cluster formats
+/// GeoJSONSeq and FlatGeobuf are asked for by name). @throws UsageError
 [[nodiscard]] std::vector<ExportFormat> parse_export_formats(const std::string &list);
 /// "geojson" etc.
 [[nodiscard]] const char *to_string(ExportFormat format) noexcept;

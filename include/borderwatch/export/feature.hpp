@@ -149,6 +149,19 @@ struct ExportStyles {
 /// feature, no "crs" member. Streaming: memory does not depend on the feature count.
 [[nodiscard]] std::unique_ptr<FormatWriter> make_geojson_writer(const std::filesystem::path &dir);
 
+/// GeoJSON text sequence: one "<layer>.geojsonl" per layer in @p dir, one Feature per line
+/// (newline-delimited, what GDAL's GeoJSONSeq driver and `jq -c` read), the features exactly
+/// as make_geojson_writer() writes them. Files of several runs concatenate into one layer.
+[[nodiscard]] std::unique_ptr<FormatWriter>
+make_geojsonseq_writer(const std::filesystem::path &dir);
+
+/// FlatGeobuf through GDAL's driver: one "<layer>.fgb" per layer in @p dir, EPSG:4326, with
+/// the packed Hilbert R-tree (features come out in the index's order). FlatGeobuf cannot
+/// hold a feature without geometry: such features (unlocated incidents) are left out, and
+/// the layer's count says what the file holds.
+/// @throws GdalError when GDAL cannot create or write a file
+[[nodiscard]] std::unique_ptr<FormatWriter> make_fgb_writer(const std::filesystem::path &dir);
+
 /// CSV: one "<layer>.csv" per layer in @p dir, first column "WKT" (EPSG:4326 lon/lat),
 /// then the fields. Streaming. Text cells a spreadsheet would run as formulas are neutralised
 /// unless @p formulas is CsvFormulas::raw (see csv_formula_risk in core/escape.hpp).

@@ -4,6 +4,7 @@
 /// incident (border engine + gazetteer), the precision-aware distance bands, and the
 /// transactional import into a store.
 
+#include <borderwatch/core/progress.hpp>
 #include <borderwatch/core/text_input.hpp>
 #include <borderwatch/incidents/incident.hpp>
 #include <borderwatch/stats/bands.hpp> // the stored band: import --bands, band_index()
@@ -175,6 +176,9 @@ struct ImportOptions {
     /// Called for every warning, in input order (may be empty). Rate limiting is the
     /// caller's: see WarningLimiter.
     std::function<void(const ImportWarning &)> on_warning;
+    /// Rows stored so far (stage "rows", total unknown), after every batch; called from the
+    /// store-writing thread, one call at a time.
+    ProgressCallback progress;
 };
 
 /// One flag raised during an import: how many stored rows have it, and where the first were.

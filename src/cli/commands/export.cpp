@@ -25,8 +25,8 @@ class ExportCommandImpl final : public ExportCommand {
             ->required()
             ->type_name("DIR");
         app.add_option("--formats", m_formats,
-                       "comma-separated formats: geojson,kml,gpkg,csv,html (default all = "
-                       "geojson,kml,gpkg,csv)")
+                       "comma-separated formats: geojson,kml,gpkg,csv,html,geojsonseq,fgb "
+                       "(default all = geojson,kml,gpkg,csv)")
             ->type_name("LIST");
         app.add_option("--store", m_store,
                        "incident store: FILE.gpkg or PG:... (default $BORDERWATCH_STORE or "
@@ -54,7 +54,10 @@ class ExportCommandImpl final : public ExportCommand {
             "borderwatch.gpkg (all layers, QGIS styles embedded), map.html (html: one\n"
             "self-contained page - Leaflet from Debian's libjs-leaflet and every layer inlined,\n"
             "no tiles, no network - with a layer switcher, legend, popups, a date filter and\n"
-            "statistics; open it in any browser), and manifest.json (written last).\n"
+            "statistics; open it in any browser), <layer>.geojsonl (geojsonseq: one Feature per\n"
+            "line, for jq, Spark and Hadoop; files concatenate), <layer>.fgb (fgb: FlatGeobuf\n"
+            "through GDAL, Hilbert R-tree; it cannot hold features without geometry, so\n"
+            "unlocated incidents are left out of it), and manifest.json (written last).\n"
             "Each export is written into DIR/.runs/<run>/ and published as a set by swapping the\n"
             "symlink DIR/current (readers of DIR/current/ see one whole run); DIR/<file> links to\n"
             "current/<file>; the previous run is kept, older ones are removed. --overwrite\n"

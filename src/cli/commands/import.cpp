@@ -2,6 +2,7 @@
 // transaction (see include/borderwatch/import/import.hpp).
 #include "cli/commands/commands.hpp"
 #include "cli/commands/incidents_common.hpp"
+#include "cli/progress.hpp"
 
 #include <borderwatch/core/atomic_file.hpp>
 #include <borderwatch/core/csv.hpp>
@@ -132,9 +133,12 @@ class ImportCommand final : public Command {
         options.threads = m_threads;
         options.text = m_text;
         WarningLimiter limiter;
+        ProgressRenderer progress(globals(), "import:");
+        options.progress = progress.callback();
         if (!globals().quiet) {
             options.on_warning = [&](const ImportWarning &w) {
                 if (limiter.admit(w)) {
+                    progress.clear();
                     std::cerr << w.to_string() << '\n';
                 }
             };
@@ -144,6 +148,7 @@ class ImportCommand final : public Command {
         const auto report =
             import_incidents(m_files, *store, *placer, options, [&](const RejectedRow &row) {
                 if (!globals().quiet && shown < max_shown) {
+                    progress.clear();
                     std::cerr << row.to_string() << '\n';
                 }
                 ++shown;
@@ -159,6 +164,7 @@ class ImportCommand final : public Command {
                         CsvFormulas::raw);
                 }
             });
+        progress.clear();
         if (rejects) {
             rejects->commit();
         }

@@ -1,16 +1,13 @@
 // borderwatch query: stream the incidents matching the filters to stdout.
 #include "cli/commands/commands.hpp"
 #include "cli/commands/incidents_common.hpp"
+#include "cli/progress.hpp"
 
-#include <borderwatch/core/csv.hpp>
 #include <borderwatch/core/error.hpp>
-#include <borderwatch/core/numbers.hpp>
-#include <borderwatch/core/text_table.hpp>
-#include <borderwatch/incidents/incident_fields.hpp>
+#include <borderwatch/core/escape.hpp>
 #include <borderwatch/query/filter_spec.hpp>
+#include <borderwatch/query/write_results.hpp>
 #include <borderwatch/store/store.hpp>
-
-#include <nlohmann/json.hpp>
 
 #include <iostream>
 
@@ -18,30 +15,11 @@ namespace borderwatch::cli {
 
 namespace {
 
-nlohmann::ordered_json properties(const Incident &x) {
-    nlohmann::ordered_json o;
-    const auto &fields = incident_fields();
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-        const auto v = get_field(x, i);
-        const std::string name(fields[i].name);
-        if (std::holds_alternative<std::monostate>(v)) {
-            o[name] = nullptr;
-        } else if (const auto *n = std::get_if<std::int64_t>(&v)) {
-            o[name] = *n;
-        } else if (const auto *d = std::get_if<double>(&v)) {
-            o[name] = *d;
-        } else {
-            o[name] = std::get<std::string>(v);
-        }
-    }
-    return o;
-}
-
 class QueryCommand final : public Command {
   public:
     void setup(CLI::App &app) override {
         add_store_option(app, m_store);
-        add_format_option(app, m_format, {"table", "csv", "json", "geojson"},
+        add_format_option(app, m_format, query_formats,
                           "output format (default: table on a terminal, csv otherwise)");
         add_csv_raw_formulas_option(app, m_csv_raw_formulas);
         add_query_filter_options(app, m_filter);
@@ -70,66 +48,15 @@ class QueryCommand final : public Command {
             resolve_filter_reporting(m_filter, globals().geodata, "query", globals());
         const auto store = open_store(m_store.empty() ? default_store_spec() : m_store,
                                       StoreOpenOptions{false, false});
-        std::string format = m_format;
-        if (format.empty()) {
-            format = stdout_is_terminal() ? "table" : "csv";
+        QueryOutputOptions options;
+        options.format = m_format;
+        if (options.format.empty()) {
+            options.format = stdout_is_terminal() ? "table" : "csv";
         }
-        auto &out = std::cout;
-        const auto &fields = incident_fields();
-        if (format == "csv") {
-            std::vector<std::string> header;
-            for (const auto &f : fields) {
-                header.emplace_back(f.name);
-            }
-            const auto formulas = m_csv_raw_formulas ? CsvFormulas::raw : CsvFormulas::neutralise;
-            write_csv_record(out, header, ',', formulas);
-            std::vector<std::string> row(fields.size());
-            store->query(filter, [&](const Incident &x) {
-                for (std::size_t i = 0; i < fields.size(); ++i) {
-                    row[i] = field_text(get_field(x, i));
-                }
-                write_csv_record(out, row, ',', formulas);
-            });
-        } else if (format == "json" || format == "geojson") {
-            const bool geo = format == "geojson";
-            out << (geo ? "{\"type\":\"FeatureCollection\",\"features\":[" : "[");
-            bool first = true;
-            store->query(filter, [&](const Incident &x) {
-                out << (first ? "\n" : ",\n");
-                first = false;
-                if (!geo) {
-                    out << properties(x).dump();
-                    return;
-                }
-                nlohmann::ordered_json f;
-                f["type"] = "Feature";
-                f["id"] = x.id;
-                if (x.place_lon && x.place_lat) {
-                    f["geometry"] = {{"type", "Point"},
-                                     {"coordinates", {*x.place_lon, *x.place_lat}}};
-                } else {
-                    f["geometry"] = nullptr;
-                }
-                f["properties"] = properties(x);
-                out << f.dump();
-            });
-            out << (geo ? "\n]}\n" : "\n]\n");
-        } else {
-            const std::vector<std::string> header = {"id",          "date", "event_type",
-                                                     "location",    "side", "admin2",
-                                                     "distance_km", "band", "fatalities"};
-            std::vector<std::vector<std::string>> rows;
-            store->query(filter, [&](const Incident &x) {
-                rows.push_back(
-                    {x.id, x.event_date, x.event_type, x.location_text, x.side, x.admin2,
-                     x.border_distance_m ? format_fixed(*x.border_distance_m / 1000.0, 3) : "",
-                     x.band, x.fatalities_best ? std::to_string(*x.fatalities_best) : ""});
-            });
-            // distance_km and fatalities are numbers: right-aligned.
-            write_text_table(out, header, rows,
-                             {false, false, false, false, false, false, true, false, true});
-        }
-        out.flush();
+        options.csv_formulas = m_csv_raw_formulas ? CsvFormulas::raw : CsvFormulas::neutralise;
+        ProgressRenderer progress(globals(), "query:");
+        write_query_results(*store, filter, options, std::cout, progress.callback());
+        progress.clear();
         warn_text_repairs(*store, globals());
         return exit_ok;
     }

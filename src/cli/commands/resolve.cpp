@@ -1,32 +1,19 @@
 // borderwatch resolve: place names in any spelling or script -> gazetteer places.
 #include "cli/commands/commands.hpp"
+#include "cli/progress.hpp"
 
-#include <borderwatch/core/csv.hpp>
 #include <borderwatch/core/error.hpp>
-#include <borderwatch/core/numbers.hpp>
-#include <borderwatch/core/paths.hpp>
-#include <borderwatch/core/text_table.hpp>
-#include <borderwatch/core/utf8.hpp>
+#include <borderwatch/core/escape.hpp>
 #include <borderwatch/gazetteer/gazetteer.hpp>
-#include <borderwatch/gazetteer/normalize.hpp>
-
-#include <nlohmann/json.hpp>
+#include <borderwatch/gazetteer/resolve_stream.hpp>
 
 #include <algorithm>
 #include <iostream>
+#include <thread>
 
 namespace borderwatch::cli {
 
 namespace {
-
-const std::vector<std::string> columns{"query",   "name",      "matched",   "id",         "kind",
-                                       "country", "admin1",    "admin2",    "lon",        "lat",
-                                       "score",   "precision", "ambiguous", "suggestions"};
-
-struct Line {
-    std::string text;
-    SourceLocation where;
-};
 
 class ResolveCommand final : public Command {
   public:
@@ -45,6 +32,11 @@ class ResolveCommand final : public Command {
             ->check(CLI::Range(1, 100))
             ->type_name("N");
         add_csv_raw_formulas_option(app, m_csv_raw_formulas);
+        app.add_option("-j,--threads", m_threads,
+                       "worker threads for --input (default: all cores; the output does not "
+                       "depend on it)")
+            ->check(CLI::Range(1, 1024))
+            ->type_name("N");
         app.add_option("--country", m_country, "only places in this country (ISO3 or name)")
             ->type_name("COUNTRY");
         app.add_option("--admin1", m_admin1, "only places in this admin-1 unit (any spelling)")
@@ -105,57 +97,41 @@ class ResolveCommand final : public Command {
     }
 
     int run() override {
-        std::vector<Line> lines = read_lines();
         Gazetteer::Sources sources;
         sources.geonames_files.assign(m_geonames.begin(), m_geonames.end());
         sources.alias_files.assign(m_aliases.begin(), m_aliases.end());
         sources.geodata = globals().geodata;
         const auto gazetteer = Gazetteer::load(sources);
 
-        ResolveOptions options;
-        options.country = m_country;
-        options.admin1 = m_admin1;
-        options.kind = m_kind;
-        options.top = m_top;
-        options.min_score = m_min_score;
+        ResolveStreamOptions options;
+        options.queries = m_queries;
+        options.input = m_input;
+        options.text = m_text;
+        options.format = format();
+        options.csv_formulas = m_csv_raw_formulas ? CsvFormulas::raw : CsvFormulas::neutralise;
+        options.resolve.country = m_country;
+        options.resolve.admin1 = m_admin1;
+        options.resolve.kind = m_kind;
+        options.resolve.top = m_top;
+        options.resolve.min_score = m_min_score;
+        options.threads = m_threads;
+        if (options.threads == 0) {
+            options.threads =
+                m_input.empty() ? 1 : std::max<std::size_t>(1, std::thread::hardware_concurrency());
+        }
+        options.hints = !globals().quiet;
 
-        std::vector<std::vector<std::string>> rows;
-        nlohmann::ordered_json json = nlohmann::ordered_json::array();
-        std::size_t failed = 0;
-        std::size_t invalid_utf8 = 0; // for the --encoding hint
-        for (const auto &line : lines) {
-            const auto issue = find_text_issue(line.text);
-            invalid_utf8 += issue && issue->kind == TextIssueKind::invalid_utf8 ? 1 : 0;
-            ResolveResult result;
-            try {
-                result = gazetteer->resolve(line.text, options);
-            } catch (const InputError &e) {
-                std::cerr << line.where.to_string() << ' ' << e.message() << '\n';
-                ++failed;
-                continue;
-            }
-            add_result(line.text, result, rows, json);
-        }
-        if (format() == "json") {
-            std::cout << json.dump(2) << '\n';
-        } else if (format() == "csv") {
-            const auto formulas = m_csv_raw_formulas ? CsvFormulas::raw : CsvFormulas::neutralise;
-            write_csv_record(std::cout, columns, ',', formulas);
-            for (const auto &row : rows) {
-                write_csv_record(std::cout, row, ',', formulas);
-            }
-        } else {
-            write_table(rows);
-        }
-        std::cout.flush();
-        if (!m_input.empty() && m_text.encoding.empty() && !globals().quiet) {
-            if (const auto hint = encoding_hint(m_input, invalid_utf8, lines.size());
-                !hint.empty()) {
-                std::cerr << "resolve: hint: " << hint << '\n';
-            }
-        }
-        if (failed > 0) {
-            std::cerr << "borderwatch resolve: " << failed << " of " << lines.size()
+        ProgressRenderer progress(globals(), "resolve:");
+        const auto result = resolve_stream(
+            *gazetteer, options, std::cout,
+            [&](const std::string &message) {
+                progress.clear();
+                std::cerr << message << '\n';
+            },
+            progress.callback());
+        progress.clear();
+        if (result.rejected > 0) {
+            std::cerr << "borderwatch resolve: " << result.rejected << " of " << result.queries
                       << " queries rejected\n";
             return exit_failure;
         }
@@ -168,71 +144,6 @@ class ResolveCommand final : public Command {
             return m_format;
         }
         return stdout_is_terminal() ? "table" : "csv";
-    }
-
-    std::vector<Line> read_lines() const {
-        std::vector<Line> lines;
-        if (!m_queries.empty()) {
-            for (std::size_t i = 0; i < m_queries.size(); ++i) {
-                lines.push_back(
-                    {m_queries[i], {"argument " + std::to_string(i + 1), 0, 0, "query"}});
-            }
-            return lines;
-        }
-        // Same text input as every reader: --encoding, the UTF-16 check, LF/CRLF/CR.
-        TextInput in(m_input, m_text.encoding);
-        LineReader reader(in);
-        std::string text;
-        while (reader.next(text)) {
-            if (reader.line_number() == 1 && text.rfind("\xEF\xBB\xBF", 0) == 0) {
-                text.erase(0, 3);
-            }
-            lines.push_back({text, {m_input, reader.line_number(), 0, "query"}});
-        }
-        return lines;
-    }
-
-    static void add_result(const std::string &query, const ResolveResult &result,
-                           std::vector<std::vector<std::string>> &rows,
-                           nlohmann::ordered_json &json) {
-        nlohmann::ordered_json entry;
-        entry["query"] = query;
-        entry["matched"] = result.matched;
-        entry["candidates"] = nlohmann::ordered_json::array();
-        std::string suggestions;
-        for (const auto &s : result.suggestions) {
-            suggestions += (suggestions.empty() ? "" : "; ") + s;
-        }
-        for (const auto &m : result.candidates) {
-            rows.push_back({m.query, m.name, m.matched, m.id, m.kind, m.country, m.admin1, m.admin2,
-                            format_fixed(m.lon, 6), format_fixed(m.lat, 6),
-                            format_fixed(m.score, 3), std::to_string(m.precision),
-                            m.ambiguous ? "true" : "false", ""});
-            nlohmann::ordered_json c;
-            c["name"] = m.name;
-            c["matched"] = m.matched;
-            c["id"] = m.id;
-            c["kind"] = m.kind;
-            c["country"] = m.country;
-            c["admin1"] = m.admin1;
-            c["admin2"] = m.admin2;
-            c["lon"] = m.lon;
-            c["lat"] = m.lat;
-            c["score"] = m.score;
-            c["precision"] = m.precision;
-            c["ambiguous"] = m.ambiguous;
-            entry["candidates"].push_back(std::move(c));
-        }
-        if (!result.matched) {
-            rows.push_back(
-                {query, "", "", "", "", "", "", "", "", "", "0", "", "false", suggestions});
-        }
-        entry["suggestions"] = result.suggestions;
-        json.push_back(std::move(entry));
-    }
-
-    static void write_table(const std::vector<std::vector<std::string>> &rows) {
-        write_text_table(std::cout, columns, rows);
     }
 
     std::vector<std::string> m_queries;
@@ -248,6 +159,7 @@ class ResolveCommand final : public Command {
     std::vector<std::string> m_aliases;
     std::string m_encoding;
     TextInputOptions m_text;
+    std::size_t m_threads = 0;
 };
 
 } // namespace

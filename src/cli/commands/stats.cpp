@@ -2,6 +2,7 @@
 #include "cli/commands/stats.hpp"
 #include "cli/commands/commands.hpp"
 #include "cli/commands/incidents_common.hpp"
+#include "cli/progress.hpp"
 
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/export/export.hpp>
@@ -78,7 +79,17 @@ class StatsCommandImpl final : public StatsCommand {
                 resolve_border_geometry(m_border, globals().geodata).length_km;
         }
         StatsAccumulator acc(m_options);
-        store->query(filter, [&](const Incident &x) { acc.add(x); });
+        ProgressRenderer progress(globals(), "stats:");
+        const auto report = progress.callback();
+        const std::uint64_t total = report ? store->count() : 0;
+        std::uint64_t done = 0;
+        store->query(filter, [&](const Incident &x) {
+            acc.add(x);
+            if (report && ++done % 4096 == 0) {
+                report("incidents", done, total);
+            }
+        });
+        progress.clear();
         std::cout << format_stats(acc.finish(), m_format,
                                   m_csv_raw_formulas ? CsvFormulas::raw : CsvFormulas::neutralise);
         std::cout.flush();

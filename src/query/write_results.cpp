@@ -1,0 +1,119 @@
+// write_query_results(): one pass over the store's query, one writer per format.
+
+#include <borderwatch/query/write_results.hpp>
+
+#include <borderwatch/core/csv.hpp>
+#include <borderwatch/core/error.hpp>
+#include <borderwatch/core/numbers.hpp>
+#include <borderwatch/core/text_table.hpp>
+#include <borderwatch/incidents/incident_fields.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <ostream>
+
+namespace borderwatch {
+
+namespace {
+
+constexpr std::uint64_t k_progress_every = 4096;
+
+nlohmann::ordered_json properties(const Incident &x) {
+    nlohmann::ordered_json o;
+    const auto &fields = incident_fields();
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        const auto v = get_field(x, i);
+        const std::string name(fields[i].name);
+        if (std::holds_alternative<std::monostate>(v)) {
+            o[name] = nullptr;
+        } else if (const auto *n = std::get_if<std::int64_t>(&v)) {
+            o[name] = *n;
+        } else if (const auto *d = std::get_if<double>(&v)) {
+            o[name] = *d;
+        } else {
+            o[name] = std::get<std::string>(v);
+        }
+    }
+    return o;
+}
+
+} // namespace
+
+std::uint64_t write_query_results(const IncidentStore &store, const QueryFilter &filter,
+                                  const QueryOutputOptions &options, std::ostream &out,
+                                  const ProgressCallback &progress) {
+    const std::string &format = options.format;
+    if (format != "csv" && format != "json" && format != "geojson" && format != "table") {
+        throw UsageError("query: unknown format '" + format +
+                         "' (choose from table, csv, json, geojson)");
+    }
+    const std::uint64_t total = progress ? store.count() : 0;
+    std::uint64_t written = 0;
+    auto counted = [&] {
+        ++written;
+        if (progress && written % k_progress_every == 0) {
+            progress("incidents", written, total);
+        }
+    };
+
+    const auto &fields = incident_fields();
+    if (format == "csv") {
+        std::vector<std::string> row;
+        for (const auto &f : fields) {
+            row.emplace_back(f.name);
+        }
+        write_csv_record(out, row, ',', options.csv_formulas);
+        store.query(filter, [&](const Incident &x) {
+            for (std::size_t i = 0; i < fields.size(); ++i) {
+                row[i] = field_text(get_field(x, i));
+            }
+            write_csv_record(out, row, ',', options.csv_formulas);
+            counted();
+        });
+    } else if (format == "json" || format == "geojson") {
+        const bool geo = format == "geojson";
+        out << (geo ? "{\"type\":\"FeatureCollection\",\"features\":[" : "[");
+        store.query(filter, [&](const Incident &x) {
+            out << (written == 0 ? "\n" : ",\n");
+            if (!geo) {
+                out << properties(x).dump();
+                counted();
+                return;
+            }
+            nlohmann::ordered_json f;
+            f["type"] = "Feature";
+            f["id"] = x.id;
+            if (x.place_lon && x.place_lat) {
+                f["geometry"] = {{"type", "Point"}, {"coordinates", {*x.place_lon, *x.place_lat}}};
+            } else {
+                f["geometry"] = nullptr;
+            }
+            f["properties"] = properties(x);
+            out << f.dump();
+            counted();
+        });
+        out << (geo ? "\n]}\n" : "\n]\n");
+    } else {
+        const std::vector<std::string> header = {"id",   "date",   "event_type",
+                                                 "location",    "side", "admin2",
+                                                 "distance_km", "band", "fatalities"};
+        std::vector<std::vector<std::string>> rows;
+        store.query(filter, [&](const Incident &x) {
+            rows.push_back(
+                {x.id, x.event_date, x.event_type, x.location_text, x.side, x.admin2,
+                 x.border_distance_m ? format_fixed(*x.border_distance_m / 1000.0, 3) : "",
+                 x.band, x.fatalities_best ? std::to_string(*x.fatalities_best) : ""});
+            counted();
+        });
+        // distance_km and fatalities are numbers: right-aligned.
+        write_text_table(out, header, rows,
+                         {false, false, false, false, false, false, true, false, true});
+    }
+    out.flush();
+    if (progress) {
+        progress("incidents", written, total);
+    }
+    return written;
+}
+
+} // namespace borderwatch
