@@ -136,10 +136,9 @@ class FgbLayer final : public LayerWriter {
         OSRImportFromEPSG(srs_handle, 4326);
         OSRSetAxisMappingStrategy(srs_handle, OAMS_TRADITIONAL_GIS_ORDER);
         const char *options[] = {"SPATIAL_INDEX=YES", nullptr};
-        m_layer = GDALDatasetCreateLayer(static_cast<GDALDatasetH>(m_dataset.get()),
-                                         m_schema.name.c_str(), srs_handle,
-                                         ogr_type(m_schema.geometry_type),
-                                         const_cast<char **>(options));
+        m_layer = GDALDatasetCreateLayer(
+            static_cast<GDALDatasetH>(m_dataset.get()), m_schema.name.c_str(), srs_handle,
+            ogr_type(m_schema.geometry_type), const_cast<char **>(options));
         if (m_layer == nullptr) {
             throw GdalError(where() + ": cannot create the layer: " + gdal_message());
         }
@@ -183,8 +182,8 @@ class FgbLayer final : public LayerWriter {
                 OGR_F_SetFieldNull(f, index);
             }
         }
-        OGR_F_SetGeometryDirectly(f, static_cast<OGRGeometryH>(
-                                         make_geometry(feature.geometry).release()));
+        OGR_F_SetGeometryDirectly(
+            f, static_cast<OGRGeometryH>(make_geometry(feature.geometry).release()));
         GdalQuietErrors quiet;
         if (OGR_L_CreateFeature(m_layer, f) != OGRERR_NONE) {
             throw GdalError(where() + ": cannot write a feature: " + gdal_message());
@@ -208,8 +207,8 @@ class FgbLayer final : public LayerWriter {
         std::error_code ec;
         std::filesystem::rename(m_gdal_path, m_file.temp_path(), ec);
         if (ec) {
-            throw IoError("cannot rename '" + m_gdal_path + "' to '" +
-                          m_file.temp_path().string() + "': " + ec.message());
+            throw IoError("cannot rename '" + m_gdal_path + "' to '" + m_file.temp_path().string() +
+                          "': " + ec.message());
         }
         fsync_path(m_file.temp_path());
         m_sha256 = sha256_file(m_file.temp_path());

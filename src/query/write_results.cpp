@@ -94,15 +94,15 @@ std::uint64_t write_query_results(const IncidentStore &store, const QueryFilter 
         });
         out << (geo ? "\n]}\n" : "\n]\n");
     } else {
-        const std::vector<std::string> header = {"id",   "date",   "event_type",
+        const std::vector<std::string> header = {"id",          "date", "event_type",
                                                  "location",    "side", "admin2",
                                                  "distance_km", "band", "fatalities"};
         std::vector<std::vector<std::string>> rows;
         store.query(filter, [&](const Incident &x) {
             rows.push_back(
                 {x.id, x.event_date, x.event_type, x.location_text, x.side, x.admin2,
-                 x.border_distance_m ? format_fixed(*x.border_distance_m / 1000.0, 3) : "",
-                 x.band, x.fatalities_best ? std::to_string(*x.fatalities_best) : ""});
+                 x.border_distance_m ? format_fixed(*x.border_distance_m / 1000.0, 3) : "", x.band,
+                 x.fatalities_best ? std::to_string(*x.fatalities_best) : ""});
             counted();
         });
         // distance_km and fatalities are numbers: right-aligned.

@@ -91,7 +91,8 @@ double geos_rate(const BorderEngine &engine, const Points &points, const Box &bo
         throw std::runtime_error("PROJ cannot create the conic");
     }
     auto project = [&](double lon, double lat) {
-        const PJ_COORD c = proj_trans(pj, PJ_FWD, proj_coord(proj_torad(lon), proj_torad(lat), 0, 0));
+        const PJ_COORD c =
+            proj_trans(pj, PJ_FWD, proj_coord(proj_torad(lon), proj_torad(lat), 0, 0));
         return std::array<double, 2>{c.xy.x, c.xy.y};
     };
     GEOSContextHandle_t h = GEOS_init_r();

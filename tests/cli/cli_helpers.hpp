@@ -136,6 +136,14 @@ inline CliResult run_cli(std::initializer_list<std::string> args,
     return run_cli(std::vector<std::string>(args), stdin_text);
 }
 
+/// Run a shell command line (another tool: ogrinfo, xmllint ...); its stdout and stderr.
+inline std::string run_cli_command(const std::string &command) {
+    TempFile out("command", ".txt");
+    const std::string line = command + " >" + shell_quote(out.str()) + " 2>&1";
+    [[maybe_unused]] const int status = std::system(line.c_str());
+    return read_text_file(out.path());
+}
+
 /// Split text into lines (without the '\n'; a trailing newline adds no empty line).
 inline std::vector<std::string> split_lines(const std::string &text) {
     std::vector<std::string> lines;

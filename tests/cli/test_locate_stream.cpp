@@ -67,8 +67,8 @@ void write_lines(const std::filesystem::path &path, const std::string &header,
 int locate_to_file(const std::filesystem::path &input, const std::filesystem::path &output,
                    const std::vector<std::string> &args) {
     // The shell writes the output file (as a pipe stage would): no copy through the test.
-    std::string command = shell_quote(BORDERWATCH_EXE) + " locate --input " +
-                          shell_quote(input.string());
+    std::string command =
+        shell_quote(BORDERWATCH_EXE) + " locate --input " + shell_quote(input.string());
     for (const auto &a : args) {
         command += ' ' + shell_quote(a);
     }
@@ -105,8 +105,8 @@ TEST_CASE("locate: partitions run separately and concatenated equal one run byte
         for (const auto &part : parts) {
             const auto out = part.string() + ".out";
             REQUIRE(locate_to_file(part, out,
-                                   {"--format", "csv", "--threads", "1", "--no-header",
-                                    "--columns", "id,lon,lat"}) == 0);
+                                   {"--format", "csv", "--threads", "1", "--no-header", "--columns",
+                                    "id,lon,lat"}) == 0);
             concatenated += read_text_file(out);
         }
         const std::string reference = read_text_file(one);
