@@ -218,6 +218,28 @@ TEST_CASE("far points up to 1000 km", "[border_engine]") {
     }
 }
 
+TEST_CASE("far points: the series-ranked exact solve equals exact minimisation",
+          "[border_engine]") {
+    // Beyond 400 km only the candidate edges within far_series_tolerance() of the best
+    // series distance are solved exactly; seeded points 400 km to ~2,000 km away.
+    const auto &e = tjk_afg();
+    std::mt19937_64 rng(400);
+    std::uniform_real_distribution<double> lon(56.0, 86.0);
+    std::uniform_real_distribution<double> lat(27.0, 48.0);
+    int checked = 0;
+    while (checked < 150) {
+        const double x = lon(rng);
+        const double y = lat(rng);
+        const Placement fast = e.place(x, y);
+        if (fast.border_distance_m < 400000.0) {
+            continue;
+        }
+        INFO(x << " " << y);
+        check_same(fast, e.place_exact(x, y));
+        ++checked;
+    }
+}
+
 TEST_CASE("named places: side and admin units", "[border_engine]") {
     const auto &e = tjk_afg();
     struct Case {
