@@ -291,6 +291,19 @@ Placement BorderEngine::place(double lon_deg, double lat_deg) const {
     return p;
 }
 
+std::optional<double> BorderEngine::distance_within_m(double lon_deg, double lat_deg,
+                                                      double limit_m) const {
+    check_point(lon_deg, lat_deg);
+    if (m_index->distance_lower_bound_m(lon_deg, lat_deg) > limit_m) {
+        return std::nullopt;
+    }
+    const double d = m_index->nearest_fast(lon_deg, lat_deg).distance_m;
+    if (!(d <= limit_m)) {
+        return std::nullopt;
+    }
+    return d;
+}
+
 Placement BorderEngine::place_exact(double lon_deg, double lat_deg) const {
     check_point(lon_deg, lat_deg);
     const detail::LineHit hit = m_index->nearest_exact(lon_deg, lat_deg);

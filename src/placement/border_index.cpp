@@ -914,6 +914,17 @@ void BorderIndex::locate_on_segments(std::uint32_t edge, double along_m, LineHit
     }
 }
 
+double BorderIndex::distance_lower_bound_m(double lon, double lat) const {
+    if (nodes.empty()) {
+        return 0.0;
+    }
+    const std::array<float, 4> d2 =
+        box_distances2(nodes[0], box_query(ecef_from_geodetic(lon, lat), origin));
+    const float nearest = *std::min_element(d2.begin(), d2.end());
+    // Float rounding of the query point and of the sum: the boxes' padding covers a metre.
+    return std::max(0.0, std::sqrt(static_cast<double>(nearest)) - 1.0);
+}
+
 LineHit BorderIndex::nearest_exact(double lon, double lat) const {
     // Upper bound: the exact distance to the edge the fast search picks.
     const LineHit seed = nearest_fast(lon, lat);

@@ -21,11 +21,7 @@ std::optional<double> swapped_border_distance_m(const BorderEngine &engine, doub
         std::abs(lat) > 180.0) {
         return std::nullopt;
     }
-    const double d = engine.place(lat, lon).border_distance_m;
-    if (d > k_swap_near_m) {
-        return std::nullopt;
-    }
-    return d;
+    return engine.distance_within_m(lat, lon, k_swap_near_m);
 }
 
 std::string lonlat_swap_hint(const BorderEngine &engine, double lon, double lat) {

@@ -73,7 +73,7 @@ void write_csv(const std::filesystem::path &path, const Points &points) {
     }
 }
 
-void geos_notice(const char *, void *) {}
+void geos_notice(const char * /*fmt*/, ...) {}
 
 /// GEOS prepared planar distance from each point to the line, all in an equidistant conic
 /// fitted to @p box (standard parallels at 1/6 and 5/6 of its latitude span). Only the

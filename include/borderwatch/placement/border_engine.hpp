@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -105,6 +106,12 @@ class BorderEngine {
     /// @param lat_deg latitude in degrees, [-90, 90]
     /// @throws GeometryError for non-finite or out-of-range coordinates
     [[nodiscard]] Placement place(double lon_deg, double lat_deg) const;
+
+    /// The border distance of a point in metres when it is at most @p limit_m, else nullopt;
+    /// far points are turned away by a bound without a search, and no side or admin unit is
+    /// looked up (the lon/lat swap check asks this of every far point).
+    [[nodiscard]] std::optional<double> distance_within_m(double lon_deg, double lat_deg,
+                                                          double limit_m) const;
 
     /// Same result computed the slow, straightforward way: exact geodesic minimisation
     /// (Newton iterations on geod_* geodesics) over every edge that a rigorous 3D lower

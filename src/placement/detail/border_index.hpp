@@ -99,6 +99,9 @@ struct BorderIndex {
     /// Far fast-path hits: exact distance and one exact Newton step for the foot. False when
     /// the foot is at a vertex it may not be, or the step crosses a vertex (then use nearest_far).
     [[nodiscard]] bool refine_far_foot(double lon, double lat, LineHit &hit) const;
+    /// A lower bound (metres) of the geodesic distance from the point to the line: the 3D
+    /// chord distance to the top level's boxes (a chord is never longer than the geodesic).
+    [[nodiscard]] double distance_lower_bound_m(double lon, double lat) const;
     /// Exact minimisation over every edge a rigorous lower bound cannot exclude.
     [[nodiscard]] LineHit nearest_exact(double lon, double lat) const;
     /// Exact minimisation over every edge, no index.
