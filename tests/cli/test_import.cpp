@@ -155,3 +155,53 @@ TEST_CASE("import: warnings for swapped lon/lat and repeated ids, flag summary o
     CHECK(q.stderr_text.empty());
     CHECK(q.stdout_text.find("lonlat_look_swapped: 1 row") != std::string::npos);
 }
+
+TEST_CASE("delete: id lists, ACLED deletions, filters and --dry-run", "[import][cli]") {
+    TempFile store("delete-lists", ".gpkg");
+    REQUIRE(run_cli({"import", k_sample, "--store", store.str()}).exit_code == 0);
+    auto ids = [&] {
+        std::vector<std::string> out;
+        const auto q = run_cli({"query", "--store", store.str(), "--format", "csv"});
+        const auto lines = split_lines(q.stdout_text);
+        for (std::size_t i = 1; i < lines.size(); ++i) {
+            out.push_back(lines[i].substr(0, lines[i].find(',')));
+        }
+        return out;
+    };
+    REQUIRE(ids().size() == 5);
+
+    // Nothing given: nothing removed, usage error.
+    CHECK(run_cli({"delete", "--store", store.str()}).exit_code == 2);
+
+    // A filter with --dry-run lists and keeps.
+    auto r = run_cli({"delete", "--store", store.str(), "--from", "2025-12-01", "--dry-run"});
+    CHECK(r.exit_code == 0);
+    CHECK(r.stdout_text == "BW-2025-12-23-SSH\n");
+    CHECK(r.stderr_text.find("dry run: would remove 1") != std::string::npos);
+    CHECK(ids().size() == 5);
+
+    // ACLED's deletions export through import: listed events not in the store are fine.
+    TempFile deletions("acled-deletions", ".csv",
+                       "event_id_cnty,deleted_timestamp\n"
+                       "BW-2025-11-PAK-KHO,1735689600\n"
+                       "AFG99999,1735689600\n");
+    r = run_cli({"import", "--deletions", deletions.str(), "--store", store.str()});
+    INFO(r.stderr_text);
+    CHECK(r.exit_code == 0);
+    CHECK(r.stdout_text == "deleted 1 of 2 listed incident(s) from GeoPackage " + store.str() +
+                               " (1 not in the store)\n");
+    CHECK(ids().size() == 4);
+
+    // Ids on stdin, one per line; an unknown id is reported (exit 1), the others removed.
+    r = run_cli({"delete", "--ids-from", "-", "--store", store.str()},
+                "BW-2025-11-26-KHT\r\nnot-there\n\n");
+    CHECK(r.exit_code == 1);
+    CHECK(r.stderr_text.find("no incident with id 'not-there'") != std::string::npos);
+    CHECK(r.stdout_text.find("removed 1 incident(s)") != std::string::npos);
+    CHECK(ids().size() == 3);
+
+    // Filter and ids together: the union.
+    r = run_cli({"delete", "BW-2025-11-30-DRV", "--side", "AFG", "--store", store.str()});
+    CHECK(r.exit_code == 0);
+    CHECK(ids() == std::vector<std::string>{"BW-2025-12-23-SSH"});
+}

@@ -11,6 +11,7 @@
 #include <borderwatch/gazetteer/gazetteer.hpp>
 #include <borderwatch/import/import.hpp>
 #include <borderwatch/placement/border_engine.hpp>
+#include <borderwatch/query/delete.hpp>
 #include <borderwatch/store/store.hpp>
 
 #include <iostream>
@@ -26,8 +27,12 @@ class ImportCommand final : public Command {
         app.add_option(
                "files", m_files,
                "incident files: native CSV or GeoJSON, ACLED CSV, UCDP GED CSV ('-' = stdin)")
-            ->required()
             ->type_name("FILE...");
+        app.add_option("--deletions", m_deletions,
+                       "after the import, remove the events listed in FILE (ACLED's deletions "
+                       "export: event_id_cnty,deleted_timestamp; or any id list; repeatable)")
+            ->type_name("FILE")
+            ->allow_extra_args(false);
         add_store_option(app, m_store);
         app.add_option("--format", m_format,
                        "input format (auto|native|acled|ucdp|geojson; default auto: from the "
@@ -82,7 +87,13 @@ class ImportCommand final : public Command {
         if (!m_bands.empty()) {
             m_edges = parse_band_edges(m_bands);
         }
+        if (m_files.empty() && m_deletions.empty()) {
+            throw UsageError("import: give incident files and/or --deletions FILE");
+        }
         std::size_t stdin_count = 0;
+        for (const auto &f : m_deletions) {
+            stdin_count += f == "-" ? 1 : 0;
+        }
         for (const auto &f : m_files) {
             stdin_count += f == "-" ? 1 : 0;
         }
@@ -176,10 +187,12 @@ class ImportCommand final : public Command {
                 std::cerr << "import: " << line << '\n';
             }
         }
-        std::cout << "imported " << report.read - report.rejected << " of " << report.read
-                  << " rows into " << store->describe() << ": " << report.inserted << " inserted, "
-                  << report.updated << " updated, " << report.unchanged << " unchanged, "
-                  << report.rejected << " rejected\n";
+        if (!m_files.empty()) {
+            std::cout << "imported " << report.read - report.rejected << " of " << report.read
+                      << " rows into " << store->describe() << ": " << report.inserted
+                      << " inserted, " << report.updated << " updated, " << report.unchanged
+                      << " unchanged, " << report.rejected << " rejected\n";
+        }
         for (const auto &hint : report.hints) {
             if (!globals().quiet) {
                 std::cerr << "import: hint: " << hint << '\n';
@@ -192,11 +205,24 @@ class ImportCommand final : public Command {
             std::cerr << "import: " << report.rejected << " row(s) rejected"
                       << (m_rejects.empty() ? std::string() : ", written to " + m_rejects) << '\n';
         }
+        if (!m_deletions.empty()) {
+            // A deletions export lists every deleted event of the source: most are not in
+            // this store, which is not an error.
+            DeleteOptions deletions;
+            deletions.id_files = m_deletions;
+            deletions.text = m_text;
+            const auto deleted = delete_incidents(*store, deletions);
+            std::cout << "deleted " << deleted.removed << " of "
+                      << deleted.removed + deleted.missing.size() << " listed incident(s) from "
+                      << store->describe() << " (" << deleted.missing.size()
+                      << " not in the store)\n";
+        }
         return report.rejected > 0 ? exit_failure : exit_ok;
     }
 
   private:
     std::vector<std::string> m_files;
+    std::vector<std::string> m_deletions;
     std::string m_store;
     std::string m_format = "auto";
     std::string m_rejects;

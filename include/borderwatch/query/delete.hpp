@@ -1,0 +1,44 @@
+#pragma once
+/// @file
+/// Removing incidents: by id (arguments, or id lists read from files or stdin: ACLED's
+/// deletions export `event_id_cnty,deleted_timestamp`, any CSV with an `id` column, or one
+/// id per line), and/or by the query filters; with a dry run that only reports.
+
+#include <borderwatch/core/text_input.hpp>
+#include <borderwatch/store/store.hpp>
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace borderwatch {
+
+/// The ids of an id list: a CSV whose header has `event_id_cnty`, `id` or `event_id`
+/// (ACLED's deletions export, a query/export CSV), else one id per line. Blank lines are
+/// skipped; "-" reads stdin. @throws IoError / InputError naming FILE:LINE
+[[nodiscard]] std::vector<std::string> read_id_list(const std::string &path,
+                                                    const TextInputOptions &text = {});
+
+struct DeleteOptions {
+    std::vector<std::string> ids;      ///< explicit ids
+    std::vector<std::string> id_files; ///< id lists (read_id_list), "-" = stdin
+    /// Remove the incidents matching this filter too (ANDed with nothing: a union with the
+    /// ids). Ignored when `use_filter` is false.
+    QueryFilter filter;
+    bool use_filter = false;
+    bool dry_run = false; ///< report what would be removed, change nothing
+    TextInputOptions text;
+};
+
+struct DeleteResult {
+    std::vector<std::string> matched; ///< ids present in the store to remove, sorted
+    std::vector<std::string> missing; ///< asked-for ids not in the store, in input order
+    std::size_t removed = 0;          ///< rows removed (0 on a dry run)
+};
+
+/// Find and (unless a dry run) remove the incidents, in one transaction.
+/// @throws UsageError when neither ids nor a filter are given (never "delete everything"
+///         by omission); whatever the store or the id files throw
+DeleteResult delete_incidents(IncidentStore &store, const DeleteOptions &options);
+
+} // namespace borderwatch
