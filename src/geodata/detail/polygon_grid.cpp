@@ -1,7 +1,10 @@
 #include "geodata/detail/polygon_grid.hpp"
 
+#include "geodata/byte_io.hpp"
+
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <numbers>
 #include <utility>
@@ -369,6 +372,60 @@ std::uint32_t PolygonGrid::owner_at(double x, double y) const {
         return cell->owner;
     }
     return resolve(*cell, cx0 + 0.5 * w, cy0 + 0.5 * h, x, y);
+}
+
+void PolygonGrid::save(ByteWriter &out) const {
+    // Edge has padding after its owner: copy through zeroed records so equal indexes give
+    // equal bytes.
+    std::vector<Edge> edges(m_edges.size());
+    std::memset(static_cast<void *>(edges.data()), 0, edges.size() * sizeof(Edge));
+    for (std::size_t i = 0; i < m_edges.size(); ++i) {
+        edges[i].x1 = m_edges[i].x1;
+        edges[i].y1 = m_edges[i].y1;
+        edges[i].x2 = m_edges[i].x2;
+        edges[i].y2 = m_edges[i].y2;
+        edges[i].owner = m_edges[i].owner;
+    }
+    out.put_array(edges);
+    out.put_array(m_owner_edges);
+    out.put_array(m_cells);
+    out.put_array(m_refs);
+    out.put_array(m_bucket_first);
+    out.put_array(m_bucket_edges);
+    for (const double v : {m_bx0, m_by0, m_bsize, m_x0, m_y0, m_cw, m_ch}) {
+        out.put(v);
+    }
+    for (const int v : {m_bnx, m_bny, m_nx, m_ny}) {
+        out.put(static_cast<std::int32_t>(v));
+    }
+}
+
+PolygonGrid PolygonGrid::restore(ByteReader &in) {
+    PolygonGrid g;
+    g.m_edges = in.get_array<Edge>();
+    g.m_owner_edges = in.get_array<OwnerExtent>();
+    g.m_cells = in.get_array<Cell>();
+    g.m_refs = in.get_array<std::uint32_t>();
+    g.m_bucket_first = in.get_array<std::uint32_t>();
+    g.m_bucket_edges = in.get_array<std::uint32_t>();
+    for (double *v : {&g.m_bx0, &g.m_by0, &g.m_bsize, &g.m_x0, &g.m_y0, &g.m_cw, &g.m_ch}) {
+        *v = in.get<double>();
+    }
+    for (int *v : {&g.m_bnx, &g.m_bny, &g.m_nx, &g.m_ny}) {
+        *v = in.get<std::int32_t>();
+    }
+    // The payload passed its checksum, so it is what a build of this version wrote; these
+    // cheap checks only catch a layout changed without bumping geodata_cache_format.
+    const auto cells = static_cast<std::size_t>(std::max(g.m_nx, 0)) *
+                       static_cast<std::size_t>(std::max(g.m_ny, 0));
+    const auto buckets = static_cast<std::size_t>(std::max(g.m_bnx, 0)) *
+                         static_cast<std::size_t>(std::max(g.m_bny, 0));
+    if (g.m_nx < 1 || g.m_ny < 1 || g.m_cells.size() < cells || g.m_bnx < 0 || g.m_bny < 0 ||
+        (buckets > 0 && g.m_bucket_first.size() != buckets + 1) ||
+        (!g.m_bucket_first.empty() && g.m_bucket_first.back() > g.m_bucket_edges.size())) {
+        throw CacheFormatError("polygon index inconsistent");
+    }
+    return g;
 }
 
 } // namespace borderwatch::detail

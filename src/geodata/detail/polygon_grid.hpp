@@ -15,6 +15,9 @@
 
 namespace borderwatch::detail {
 
+class ByteReader;
+class ByteWriter;
+
 class PolygonGrid {
   public:
     using Ring = std::vector<std::array<double, 2>>;
@@ -23,6 +26,12 @@ class PolygonGrid {
     static constexpr std::uint32_t none = 0xffffffffU;
 
     explicit PolygonGrid(const Owners &owners);
+
+    /// Append the whole index to @p out (the geodata cache's payload); restore() gives an
+    /// index that answers every query exactly as this one.
+    void save(ByteWriter &out) const;
+    /// @throws CacheFormatError if @p in does not hold a saved index
+    [[nodiscard]] static PolygonGrid restore(ByteReader &in);
 
     /// Index of the owner containing (x, y) = (lon, lat), or none.
     [[nodiscard]] std::uint32_t owner_at(double x, double y) const;
@@ -39,6 +48,7 @@ class PolygonGrid {
     [[nodiscard]] std::size_t cell_count() const noexcept { return m_cells.size(); }
 
   private:
+    PolygonGrid() = default;
     struct Edge {
         double x1, y1, x2, y2;
         std::uint32_t owner;
