@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstring>
 #include <iterator>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -34,15 +35,19 @@ class ByteWriter {
         put(static_cast<std::uint64_t>(s.size()));
         m_bytes.append(s.data(), s.size());
     }
-    /// An array of records; @p T must have no padding (or its padding zeroed by the caller),
-    /// so equal data gives equal bytes.
-    template <class T> void put_array(const std::vector<T> &values) {
+    /// An array of records, starting at a multiple of alignof(T) from the payload's start (so
+    /// a reader can use it in place); @p T must have no padding (or its padding zeroed by the
+    /// caller), so equal data gives equal bytes.
+    template <class T> void put_array(const T *values, std::size_t count) {
         static_assert(std::is_trivially_copyable_v<T>);
-        put(static_cast<std::uint64_t>(values.size()));
-        if (!values.empty()) {
-            m_bytes.append(reinterpret_cast<const char *>(values.data()),
-                           values.size() * sizeof(T));
+        put(static_cast<std::uint64_t>(count));
+        m_bytes.append((alignof(T) - m_bytes.size() % alignof(T)) % alignof(T), '\0');
+        if (count > 0) {
+            m_bytes.append(reinterpret_cast<const char *>(values), count * sizeof(T));
         }
+    }
+    template <class T> void put_array(const std::vector<T> &values) {
+        put_array(values.data(), values.size());
     }
     [[nodiscard]] const std::string &bytes() const noexcept { return m_bytes; }
     [[nodiscard]] std::string take() noexcept { return std::move(m_bytes); }
@@ -53,7 +58,9 @@ class ByteWriter {
 
 class ByteReader {
   public:
-    explicit ByteReader(std::string_view bytes) : m_bytes(bytes) {}
+    /// @p owner keeps @p bytes alive (get_view() hands it on to whoever keeps a view).
+    explicit ByteReader(std::string_view bytes, std::shared_ptr<const void> owner = {})
+        : m_bytes(bytes), m_owner(std::move(owner)) {}
 
     template <class T> T get() {
         static_assert(std::is_trivially_copyable_v<T>);
@@ -69,11 +76,24 @@ class ByteReader {
     template <class T> std::vector<T> get_array() {
         static_assert(std::is_trivially_copyable_v<T>);
         const auto n = length(sizeof(T));
-        const char *bytes = take(n * sizeof(T));
+        const char *bytes = take_aligned<T>(n);
         // Copied element by element from unaligned bytes straight into the new storage
         // (vector<T>(n) would first value-initialise every element: a second pass).
         return std::vector<T>(Elements<T>{bytes}, Elements<T>{bytes + n * sizeof(T)});
     }
+    /// An array written by put_array(), used in place when the bytes are suitably aligned
+    /// (they stay valid while owner() lives), else copied into @p fallback.
+    template <class T> const T *get_view(std::vector<T> &fallback, std::size_t &count) {
+        static_assert(std::is_trivially_copyable_v<T>);
+        count = length(sizeof(T));
+        const char *bytes = take_aligned<T>(count);
+        if (m_owner && reinterpret_cast<std::uintptr_t>(bytes) % alignof(T) == 0) {
+            return reinterpret_cast<const T *>(bytes);
+        }
+        fallback.assign(Elements<T>{bytes}, Elements<T>{bytes + count * sizeof(T)});
+        return fallback.data();
+    }
+    [[nodiscard]] const std::shared_ptr<const void> &owner() const noexcept { return m_owner; }
     [[nodiscard]] bool at_end() const noexcept { return m_pos == m_bytes.size(); }
 
   private:
@@ -111,6 +131,14 @@ class ByteReader {
         }
         return static_cast<std::size_t>(n);
     }
+    template <class T> const char *take_aligned(std::size_t count) {
+        const std::size_t pad = (alignof(T) - m_pos % alignof(T)) % alignof(T);
+        if (pad > m_bytes.size() - m_pos) {
+            throw CacheFormatError("cache payload truncated at byte " + std::to_string(m_pos));
+        }
+        m_pos += pad;
+        return take(count * sizeof(T));
+    }
     const char *take(std::size_t n) {
         if (n > m_bytes.size() - m_pos) {
             throw CacheFormatError("cache payload truncated at byte " + std::to_string(m_pos));
@@ -120,6 +148,7 @@ class ByteReader {
         return p;
     }
     std::string_view m_bytes;
+    std::shared_ptr<const void> m_owner;
     std::size_t m_pos = 0;
 };
 

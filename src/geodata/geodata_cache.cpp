@@ -74,7 +74,11 @@ std::string encode_header(const Header &h) {
     w.put_string(h.source_sha256);
     w.put(h.payload_size);
     w.put_string(h.payload_checksum);
-    return w.take();
+    // The payload starts 64-byte aligned in the file (and so in the page-aligned mapping):
+    // its arrays can be used in place.
+    std::string bytes = w.take();
+    bytes.append((64 - bytes.size() % 64) % 64, '\0');
+    return bytes;
 }
 
 /// Parse the header at the start of @p file; returns the payload offset. @throws CacheFormatError

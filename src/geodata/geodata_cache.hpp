@@ -18,13 +18,14 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
 namespace borderwatch::detail {
 
 /// Bump when any payload layout changes; older files are then rebuilt.
-inline constexpr std::uint32_t geodata_cache_format = 1;
+inline constexpr std::uint32_t geodata_cache_format = 2;
 
 struct CacheSettings {
     bool enabled = false;
@@ -102,24 +103,26 @@ template <class Parse>
 auto load_cached(const CacheSettings &settings, const std::filesystem::path &source,
                  std::string_view kind, const std::function<std::string()> &build, Parse &&parse,
                  CacheOutcome *outcome) {
+    // The reader owns the blob, so a parser may keep views into it (ByteReader::get_view()).
     {
-        CachedBlob blob = cached_blob(settings, source, kind, build);
+        auto blob = std::make_shared<CachedBlob>(cached_blob(settings, source, kind, build));
+        const CacheOutcome first = blob->outcome();
         try {
-            ByteReader reader(blob.bytes());
+            ByteReader reader(blob->bytes(), blob);
             auto result = parse(reader);
             if (outcome != nullptr) {
-                *outcome = blob.outcome();
+                *outcome = first;
             }
             return result;
         } catch (const CacheFormatError &) {
-            if (blob.outcome() != CacheOutcome::hit) {
+            if (first != CacheOutcome::hit) {
                 throw; // freshly built and still unreadable: a bug, not a cache problem
             }
         }
     }
     discard_cache_file(settings, source, kind);
-    CachedBlob blob = cached_blob(settings, source, kind, build);
-    ByteReader reader(blob.bytes());
+    auto blob = std::make_shared<CachedBlob>(cached_blob(settings, source, kind, build));
+    ByteReader reader(blob->bytes(), blob);
     auto result = parse(reader);
     if (outcome != nullptr) {
         *outcome = CacheOutcome::rebuilt;
