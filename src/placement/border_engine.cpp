@@ -124,7 +124,7 @@ std::unique_ptr<BorderEngine> BorderEngine::load(const std::string &border,
     detail::BorderIndex &index = *engine->m_index;
     const std::string name = upper(border);
     const bool is_file = !is_pair_name(name) || std::filesystem::exists(border);
-    std::filesystem::path line_source; // the file the line comes from (keys the index cache)
+    std::filesystem::path line_source; // the geodata file the line comes from (keys the cache)
 
     if (is_file) {
         const std::filesystem::path path(border);
@@ -145,7 +145,6 @@ std::unique_ptr<BorderEngine> BorderEngine::load(const std::string &border,
         index.vertices = merge_parts(std::move(parts), true, "border file '" + border + "'");
         index.info.id = path.filename().string();
         index.info.source = path.string();
-        line_source = path;
         try {
             engine->m_polygons = ReferencePolygons::load(geodata);
         } catch (const DataError &) {
@@ -212,12 +211,17 @@ std::unique_ptr<BorderEngine> BorderEngine::load(const std::string &border,
     }
     remove_repeated_vertices(index.vertices);
     check_coordinates(index.vertices, "border '" + index.info.id + "'");
-    // The index from the geodata cache when it holds one for these exact vertices (restore()
-    // compares them), else built and stored. Same arrays either way, so the same answers.
+    // A geodata border's index comes from the geodata cache when it holds one for these exact
+    // vertices (restore() compares them), else it is built and stored; same arrays either way,
+    // so the same answers. A user's line file is indexed afresh (not cached: such files come
+    // and go, and the cache would only grow).
+    if (is_file) {
+        index.build();
+        return engine;
+    }
     bool built = false;
     detail::load_cached(
-        detail::CacheSettings::from_environment(), line_source,
-        "border-index:" + (is_file ? std::string("file") : name),
+        detail::CacheSettings::from_environment(), line_source, "border-index:" + name,
         [&] {
             index.build();
             built = true;

@@ -5,6 +5,7 @@
 
 #include <borderwatch/core/paths.hpp>
 #include <borderwatch/gazetteer/gazetteer.hpp>
+#include <borderwatch/placement/border_engine.hpp>
 
 #include "geodata/byte_io.hpp"
 #include "geodata/detail/cached_layers.hpp"
@@ -346,5 +347,40 @@ TEST_CASE("gazetteer: results with the fold cache equal those without", "[gazett
         names_cached = names_cached || entry.path().filename().string().rfind("names-", 0) == 0;
     }
     CHECK(names_cached);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("border engine: an index from the cache answers exactly as a fresh one",
+          "[geodata][cache]") {
+    const auto dir = test::unique_temp_dir("bw-cache");
+    std::unique_ptr<BorderEngine> fresh;
+    {
+        const ScopedEnv off("BORDERWATCH_NO_CACHE", "1");
+        fresh = BorderEngine::load("TJK-AFG");
+    }
+    const ScopedEnv on("BORDERWATCH_NO_CACHE", nullptr);
+    const ScopedEnv where("BORDERWATCH_CACHE_DIR", dir.c_str());
+    for (const char *name : {"TJK-AFG", "AFG-TJK"}) {
+        (void)BorderEngine::load(name); // builds and stores
+    }
+    const auto cached = BorderEngine::load("TJK-AFG");
+    CHECK(cached->info().length_km == fresh->info().length_km);
+    CHECK(cached->info().vertices == fresh->info().vertices);
+    CHECK(cached->vertex_chainage_km() == fresh->vertex_chainage_km());
+    for (double lon = 66.0; lon <= 76.0; lon += 0.23) {
+        for (double lat = 34.0; lat <= 40.0; lat += 0.17) {
+            const auto a = fresh->place(lon, lat);
+            const auto b = cached->place(lon, lat);
+            REQUIRE(a.border_distance_m == b.border_distance_m);
+            REQUIRE(a.nearest_lon == b.nearest_lon);
+            REQUIRE(a.nearest_lat == b.nearest_lat);
+            REQUIRE(a.chainage_km == b.chainage_km);
+            REQUIRE(a.bearing_deg == b.bearing_deg);
+            REQUIRE(a.side == b.side);
+            REQUIRE(a.admin2 == b.admin2);
+        }
+    }
+    const auto reversed = BorderEngine::load("AFG-TJK"); // its own cache entry, not TJK-AFG's
+    CHECK(reversed->info().start_lon == fresh->info().end_lon);
     std::filesystem::remove_all(dir);
 }
