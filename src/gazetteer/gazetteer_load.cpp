@@ -7,9 +7,12 @@
 #include <borderwatch/core/json.hpp>
 #include <borderwatch/core/numbers.hpp>
 #include <borderwatch/core/paths.hpp>
+#include <borderwatch/geodata/borders.hpp>
 
 #include "gazetteer/detail/analysis.hpp"
+#include "gazetteer/detail/fold_memo.hpp"
 #include "gazetteer/detail/gazetteer_impl.hpp"
+#include "geodata/geodata_cache.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -428,18 +431,15 @@ class Builder {
             return; // only a tie-breaker; the gazetteer works without it
         }
         std::vector<std::pair<double, double>> vertices;
-        try {
-            const auto json = parse_json(read_text_file(path), path.string());
-            for (const auto &feature : json.at("features")) {
-                if (feature.at("properties").value("id", "") != "TJK-AFG") {
-                    continue;
-                }
-                for (const auto &c : feature.at("geometry").at("coordinates")) {
-                    vertices.emplace_back(c.at(0).get<double>(), c.at(1).get<double>());
+        for (const auto &border : read_canonical_borders(m_geodata)) {
+            if (border.id != "TJK-AFG") {
+                continue;
+            }
+            for (const auto &part : border.parts) {
+                for (const auto &c : part) {
+                    vertices.emplace_back(c[0], c[1]);
                 }
             }
-        } catch (const nlohmann::json::exception &e) {
-            throw DataError(path.string() + ": " + e.what());
         }
         if (vertices.empty()) {
             return;
@@ -626,11 +626,13 @@ class Builder {
 Gazetteer::Gazetteer(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
 Gazetteer::~Gazetteer() = default;
 
-std::unique_ptr<Gazetteer> Gazetteer::load(const Sources &sources) {
+namespace {
+
+std::unique_ptr<Gazetteer::Impl> build_gazetteer(const Gazetteer::Sources &sources,
+                                                 const std::filesystem::path &geodata) {
     static std::atomic<std::uint64_t> next_serial{1};
-    auto impl = std::make_unique<Impl>();
+    auto impl = std::make_unique<Gazetteer::Impl>();
     impl->serial = next_serial++;
-    const auto geodata = sources.geodata.empty() ? geodata_dir() : sources.geodata;
     Builder builder(*impl, geodata);
     builder.load_places();
     builder.load_names();
@@ -653,6 +655,57 @@ std::unique_ptr<Gazetteer> Gazetteer::load(const Sources &sources) {
         }
     }
     builder.compute_border_distances();
+    return impl;
+}
+
+std::string encode_folds(const detail::Folds &folds) {
+    detail::ByteWriter out;
+    out.put(static_cast<std::uint64_t>(folds.size()));
+    for (const auto &[text, folded] : folds) {
+        out.put_string(text);
+        out.put_string(folded);
+    }
+    return out.take();
+}
+
+detail::Folds decode_folds(std::string_view bytes) {
+    detail::ByteReader in(bytes);
+    detail::Folds folds;
+    const auto count = in.get<std::uint64_t>();
+    for (std::uint64_t i = 0; i < count; ++i) {
+        auto text = in.get_string();
+        auto folded = in.get_string();
+        folds.emplace_back(std::move(text), std::move(folded));
+    }
+    if (!in.at_end()) {
+        throw detail::CacheFormatError("folds: trailing data");
+    }
+    return folds;
+}
+
+} // namespace
+
+std::unique_ptr<Gazetteer> Gazetteer::load(const Sources &sources) {
+    const auto geodata = sources.geodata.empty() ? geodata_dir() : sources.geodata;
+    // The index is built from the sources each time (cheap); what the cache keeps is the
+    // names' ICU folds, so a run whose names are all known never builds the transliterator.
+    const auto settings = detail::CacheSettings::from_environment();
+    const auto names = geodata / "gazetteer" / "names.tsv";
+    const std::string kind = "icu-folds:" + detail::fold_signature();
+    std::unique_ptr<Impl> impl;
+    const auto blob = detail::cached_blob(settings, names, kind, [&] {
+        const detail::FoldRecorder recorder;
+        impl = build_gazetteer(sources, geodata);
+        return encode_folds(recorder.folds());
+    });
+    if (!impl) {
+        try {
+            detail::preload_folds(decode_folds(blob.bytes()));
+        } catch (const detail::CacheFormatError &) {
+            detail::discard_cache_file(settings, names, kind); // ICU folds live instead
+        }
+        impl = build_gazetteer(sources, geodata);
+    }
     return std::unique_ptr<Gazetteer>(new Gazetteer(std::move(impl)));
 }
 

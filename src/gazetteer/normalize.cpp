@@ -4,17 +4,22 @@
 #include <borderwatch/gazetteer/normalize.hpp>
 
 #include <borderwatch/core/error.hpp>
+#include <borderwatch/core/sha256.hpp>
 
+#include "gazetteer/detail/fold_memo.hpp"
 #include "gazetteer/detail/fuzzy_index.hpp"
 
 #include <unicode/normalizer2.h>
 #include <unicode/translit.h>
 #include <unicode/unistr.h>
 #include <unicode/utypes.h>
+#include <unicode/uvernum.h>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -290,6 +295,19 @@ bool is_valid_utf8(std::string_view text) noexcept {
     return true;
 }
 
+namespace {
+
+using FoldMap = std::unordered_map<std::string, std::string, StringHash, std::equal_to<>>;
+
+// The preloaded folds: replaced (never changed in place) under the mutex, read lock-free.
+std::atomic<const FoldMap *> g_preloaded{nullptr};
+std::mutex g_preload_mutex;
+std::vector<std::unique_ptr<FoldMap>> g_preload_owner;
+
+thread_local std::map<std::string, std::string> *t_recording = nullptr;
+
+} // namespace
+
 std::string fold_to_ascii(std::string_view utf8) {
     if (is_ascii(utf8)) {
         std::string out(utf8);
@@ -298,19 +316,72 @@ std::string fold_to_ascii(std::string_view utf8) {
         }
         return out;
     }
-    // Transliteration costs ~10 us; queries repeat (batch files, the same names over and
-    // over), so each thread keeps what it has folded.
-    thread_local std::unordered_map<std::string, std::string, StringHash, std::equal_to<>> cache;
-    if (auto it = cache.find(utf8); it != cache.end()) {
-        return it->second;
+    std::string folded;
+    bool found = false;
+    if (const FoldMap *known = g_preloaded.load(std::memory_order_acquire); known != nullptr) {
+        if (auto it = known->find(utf8); it != known->end()) {
+            folded = it->second; // may be "" (a text of marks or punctuation only)
+            found = true;
+        }
     }
-    if (cache.size() > 50000) {
-        cache.clear();
+    if (!found) {
+        // Transliteration costs ~10 us; queries repeat (batch files, the same names over and
+        // over), so each thread keeps what it has folded.
+        thread_local FoldMap cache;
+        if (auto it = cache.find(utf8); it != cache.end()) {
+            folded = it->second;
+        } else {
+            if (cache.size() > 50000) {
+                cache.clear();
+            }
+            folded = icu_fold(utf8);
+            cache.emplace(std::string(utf8), folded);
+        }
     }
-    auto folded = icu_fold(utf8);
-    cache.emplace(std::string(utf8), folded);
+    if (t_recording != nullptr) {
+        t_recording->emplace(std::string(utf8), folded);
+    }
     return folded;
 }
+
+namespace detail {
+
+void preload_folds(const Folds &folds) {
+    const std::lock_guard lock(g_preload_mutex);
+    auto map = std::make_unique<FoldMap>();
+    if (const FoldMap *old = g_preloaded.load(std::memory_order_acquire); old != nullptr) {
+        *map = *old;
+    }
+    for (const auto &[text, folded] : folds) {
+        map->insert_or_assign(text, folded);
+    }
+    g_preloaded.store(map.get(), std::memory_order_release);
+    g_preload_owner.push_back(std::move(map)); // earlier maps stay alive for readers
+}
+
+FoldRecorder::FoldRecorder() {
+    if (t_recording == nullptr) {
+        t_recording = new std::map<std::string, std::string>();
+    }
+    for (const auto &w : admin_words) {
+        (void)fold_to_ascii(w.word);
+    }
+}
+
+FoldRecorder::~FoldRecorder() {
+    delete t_recording;
+    t_recording = nullptr;
+}
+
+Folds FoldRecorder::folds() const {
+    return t_recording != nullptr ? Folds(t_recording->begin(), t_recording->end()) : Folds();
+}
+
+std::string fold_signature() {
+    return std::string("icu ") + U_ICU_VERSION + ", rules " + sha256_hex(fold_rules).substr(0, 16);
+}
+
+} // namespace detail
 
 std::vector<NameToken> tokenize_folded(std::string_view folded) {
     std::vector<NameToken> tokens;

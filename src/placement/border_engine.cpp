@@ -5,6 +5,7 @@
 #include <borderwatch/geodata/reference_polygons.hpp>
 #include <borderwatch/geodesy/geodesic.hpp>
 
+#include "geodata/geodata_cache.hpp"
 #include "geodesy/wgs84.hpp"
 #include "io/gdal_handles.hpp"
 #include "placement/detail/border_index.hpp"
@@ -114,31 +115,6 @@ std::filesystem::path geodata_or_default(const std::filesystem::path &geodata) {
 
 } // namespace
 
-std::vector<CanonicalBorder> read_canonical_borders(const std::filesystem::path &geodata) {
-    const auto path = geodata_or_default(geodata) / "borders.geojson";
-    if (!std::filesystem::exists(path)) {
-        throw DataError("reference data file missing: " + path.string());
-    }
-    std::vector<CanonicalBorder> out;
-    for (auto &f : detail::read_vector_features(
-             path, {"id", "left", "right", "source", "start_name", "end_name"})) {
-        CanonicalBorder b;
-        b.id = std::move(f.fields[0]);
-        b.left = std::move(f.fields[1]);
-        b.right = std::move(f.fields[2]);
-        b.source = std::move(f.fields[3]);
-        b.start_name = std::move(f.fields[4]);
-        b.end_name = std::move(f.fields[5]);
-        for (auto &part : f.parts) {
-            if (!part.empty()) {
-                b.parts.push_back(std::move(part.front()));
-            }
-        }
-        out.push_back(std::move(b));
-    }
-    return out;
-}
-
 BorderEngine::BorderEngine() : m_index(std::make_unique<detail::BorderIndex>()) {}
 BorderEngine::~BorderEngine() = default;
 
@@ -148,6 +124,7 @@ std::unique_ptr<BorderEngine> BorderEngine::load(const std::string &border,
     detail::BorderIndex &index = *engine->m_index;
     const std::string name = upper(border);
     const bool is_file = !is_pair_name(name) || std::filesystem::exists(border);
+    std::filesystem::path line_source; // the geodata file the line comes from (keys the cache)
 
     if (is_file) {
         const std::filesystem::path path(border);
@@ -192,6 +169,7 @@ std::unique_ptr<BorderEngine> BorderEngine::load(const std::string &border,
             index.info.id = name;
             index.info.source = "borders.geojson feature " + b.id + ": " + b.source +
                                 (backward ? " (reversed)" : "");
+            line_source = dir / "borders.geojson";
             found = true;
             break;
         }
@@ -225,6 +203,7 @@ std::unique_ptr<BorderEngine> BorderEngine::load(const std::string &border,
             index.info.source =
                 "Natural Earth 1:10m boundary lines (boundary_lines_ne10m.geojson), " +
                 std::to_string(count) + " part(s) merged";
+            line_source = ne_path;
         }
         index.info.left = aaa;
         index.info.right = bbb;
@@ -232,7 +211,30 @@ std::unique_ptr<BorderEngine> BorderEngine::load(const std::string &border,
     }
     remove_repeated_vertices(index.vertices);
     check_coordinates(index.vertices, "border '" + index.info.id + "'");
-    index.build();
+    // A geodata border's index comes from the geodata cache when it holds one for these exact
+    // vertices (restore() compares them), else it is built and stored; same arrays either way,
+    // so the same answers. A user's line file is indexed afresh (not cached: such files come
+    // and go, and the cache would only grow).
+    if (is_file) {
+        index.build();
+        return engine;
+    }
+    bool built = false;
+    detail::load_cached(
+        detail::CacheSettings::from_environment(), line_source, "border-index:" + name,
+        [&] {
+            index.build();
+            built = true;
+            detail::ByteWriter out;
+            index.save(out);
+            return out.take();
+        },
+        [&](detail::ByteReader &in) {
+            if (!built) {
+                index.restore(in);
+            }
+            return true;
+        });
     return engine;
 }
 

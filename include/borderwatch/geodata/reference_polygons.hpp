@@ -27,17 +27,22 @@ class PolygonGrid;
 } // namespace detail
 
 /// Countries (countries.geojson), admin-1 (admin1.geojson) and admin-2 (admin2.geojson).
+/// Each layer is read on its first lookup (from the geodata cache when it holds a valid
+/// copy, see README "Caching"), so a command loads only the layers it asks about.
 class ReferencePolygons {
   public:
-    /// Load the three layers from @p geodata (empty = geodata_dir()). Loaded once per
-    /// directory and process; later calls return the same shared instance.
-    /// @throws DataError/GdalError if a file is missing or unreadable
+    /// The layers of @p geodata (empty = geodata_dir()). One instance per directory and
+    /// process; later calls return the same shared instance.
+    /// @throws DataError if one of the three files is missing
     [[nodiscard]] static std::shared_ptr<const ReferencePolygons>
     load(const std::filesystem::path &geodata = {});
 
     ~ReferencePolygons();
     ReferencePolygons(const ReferencePolygons &) = delete;
     ReferencePolygons &operator=(const ReferencePolygons &) = delete;
+
+    // Every lookup below may read its layer first:
+    // @throws DataError/GdalError if that layer's file cannot be read.
 
     /// ISO3 of the country polygon containing the point, "" if none.
     [[nodiscard]] std::string_view country_at(double lon_deg, double lat_deg) const;
@@ -56,25 +61,25 @@ class ReferencePolygons {
                                              double max_distance_m = 5000.0) const;
 
     /// Number of polygons per layer (countries, admin-1, admin-2).
-    [[nodiscard]] std::size_t country_count() const noexcept;
-    [[nodiscard]] std::size_t admin1_count() const noexcept;
-    [[nodiscard]] std::size_t admin2_count() const noexcept;
+    [[nodiscard]] std::size_t country_count() const;
+    [[nodiscard]] std::size_t admin1_count() const;
+    [[nodiscard]] std::size_t admin2_count() const;
 
-    /// Time spent reading and indexing, milliseconds.
-    [[nodiscard]] double load_ms() const noexcept { return m_load_ms; }
+    /// Time spent reading and indexing the layers loaded so far, milliseconds.
+    [[nodiscard]] double load_ms() const;
 
   private:
-    ReferencePolygons();
-    std::vector<std::string> m_country_iso3;
-    std::vector<AdminUnit> m_admin1;
-    std::vector<AdminUnit> m_admin2;
-    std::vector<AdminUnit> m_admin1_only;
-    std::vector<std::string> m_admin2_countries; ///< ISO3 codes that have districts ///< admin-1
-                                                 ///< units with name "" (admin_for fallback)
-    std::unique_ptr<detail::PolygonGrid> m_countries;
-    std::unique_ptr<detail::PolygonGrid> m_admin1_grid;
-    std::unique_ptr<detail::PolygonGrid> m_admin2_grid;
-    double m_load_ms = 0.0;
-}; // class ReferencePolygons
+    explicit ReferencePolygons(std::filesystem::path dir);
+    struct Countries;
+    struct Admin1;
+    struct Admin2;
+    const Countries &countries() const;
+    const Admin1 &admin1() const;
+    const Admin2 &admin2() const;
+
+    std::filesystem::path m_dir;
+    struct Lazy;
+    std::unique_ptr<Lazy> m_lazy; ///< the layers, each built once on first use
+};                                // class ReferencePolygons
 
 } // namespace borderwatch

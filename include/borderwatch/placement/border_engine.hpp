@@ -7,6 +7,8 @@
 /// polyline (within 1 mm of the exact minimum, Karney geodesics via PROJ geod_*), the
 /// nearest border point, its chainage, the side (country) and the admin units.
 
+#include <borderwatch/geodata/borders.hpp> // CanonicalBorder, read_canonical_borders()
+
 #include <array>
 #include <cstddef>
 #include <filesystem>
@@ -53,24 +55,6 @@ struct BorderListEntry {
     std::string right;  ///< ISO3 on the right
     std::string source; ///< "borders.geojson" or "boundary_lines_ne10m.geojson"
 };
-
-/// One line of `<geodata>/borders.geojson`, the canonical borders, as read_canonical_borders()
-/// gives it (the one reader of that file: the engine and the export use it).
-struct CanonicalBorder {
-    std::string id;         ///< "TJK-AFG"
-    std::string left;       ///< ISO3 on the left of the line's direction
-    std::string right;      ///< ISO3 on the right
-    std::string source;     ///< attribution
-    std::string start_name; ///< e.g. "AFG-TJK-UZB tripoint"
-    std::string end_name;
-    /// The line parts as stored ({lon, lat} degrees; one part for a LineString).
-    std::vector<std::vector<std::array<double, 2>>> parts;
-};
-
-/// Every line of `<geodata>/borders.geojson` (@p geodata empty: geodata_dir()).
-/// @throws DataError if the file is missing, GdalError if it cannot be read
-[[nodiscard]] std::vector<CanonicalBorder>
-read_canonical_borders(const std::filesystem::path &geodata = {});
 
 namespace detail {
 struct BorderIndex;

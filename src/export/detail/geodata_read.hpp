@@ -1,6 +1,7 @@
 #pragma once
 // Reading the small GeoJSON reference files of geodata/ (countries, admin1/2) into the
-// export's Geometry model; borders.geojson is read by placement (read_canonical_borders()).
+// export's Geometry model; borders.geojson has one reader, read_canonical_borders() of the
+// geodata module (declared with the border engine's API).
 
 #include <borderwatch/export/feature.hpp>
 

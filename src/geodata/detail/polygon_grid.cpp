@@ -1,7 +1,10 @@
 #include "geodata/detail/polygon_grid.hpp"
 
+#include "geodata/byte_io.hpp"
+
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <numbers>
 #include <utility>
@@ -72,6 +75,24 @@ class OwnerParity {
 } // namespace
 
 PolygonGrid::PolygonGrid(const Owners &owners) {
+    build(owners);
+    view_own_arrays();
+}
+
+void PolygonGrid::view_own_arrays() noexcept {
+    m_edge_data = m_edges.data();
+    m_edge_count = m_edges.size();
+    m_cell_data = m_cells.data();
+    m_cell_count = m_cells.size();
+    m_ref_data = m_refs.data();
+    m_ref_count = m_refs.size();
+    m_bucket_first_data = m_bucket_first.data();
+    m_bucket_first_count = m_bucket_first.size();
+    m_bucket_edge_data = m_bucket_edges.data();
+    m_bucket_edge_count = m_bucket_edges.size();
+}
+
+void PolygonGrid::build(const Owners &owners) {
     double xmin = std::numeric_limits<double>::infinity();
     double ymin = xmin;
     double xmax = -xmin;
@@ -272,6 +293,7 @@ void PolygonGrid::subdivide(std::uint32_t cell_index, double x0, double y0, doub
             const double rx0 = x0 + ci * sw;
             const double ry0 = y0 + cj * sh;
             Cell child;
+            view_own_arrays(); // resolve() reads the views; the vectors grow meanwhile
             child.owner = resolve(parent, pcx, pcy, rx0 + 0.5 * sw, ry0 + 0.5 * sh);
             child.first = static_cast<std::uint32_t>(m_refs.size());
             for (std::uint32_t k = 0; k < parent.count; ++k) {
@@ -328,7 +350,7 @@ std::uint32_t PolygonGrid::resolve(const Cell &cell, double cx, double cy, doubl
         flip(cell.owner);
     }
     for (std::uint32_t k = 0; k < cell.count; ++k) {
-        const Edge &e = m_edges[m_refs[cell.first + k]];
+        const Edge &e = m_edge_data[m_ref_data[cell.first + k]];
         if (crosses(cx, cy, x, y, e.x1, e.y1, e.x2, e.y2)) {
             flip(e.owner);
         }
@@ -340,7 +362,7 @@ std::uint32_t PolygonGrid::resolve(const Cell &cell, double cx, double cy, doubl
 }
 
 std::uint32_t PolygonGrid::owner_at(double x, double y) const {
-    if (m_edges.empty() || !(x >= m_x0) || !(y >= m_y0)) {
+    if (m_edge_count == 0 || !(x >= m_x0) || !(y >= m_y0)) {
         return none;
     }
     const double fx = (x - m_x0) / m_cw;
@@ -354,7 +376,7 @@ std::uint32_t PolygonGrid::owner_at(double x, double y) const {
     double cy0 = m_y0 + j * m_ch;
     double w = m_cw;
     double h = m_ch;
-    const Cell *cell = &m_cells[static_cast<std::size_t>(j) * m_nx + i];
+    const Cell *cell = &m_cell_data[static_cast<std::size_t>(j) * m_nx + i];
     while (cell->child >= 0) {
         w /= 4.0;
         h /= 4.0;
@@ -362,13 +384,69 @@ std::uint32_t PolygonGrid::owner_at(double x, double y) const {
         const int cj = std::clamp(static_cast<int>((y - cy0) / h), 0, 3);
         cx0 += ci * w;
         cy0 += cj * h;
-        cell =
-            &m_cells[static_cast<std::size_t>(cell->child) + static_cast<std::size_t>(cj * 4 + ci)];
+        cell = &m_cell_data[static_cast<std::size_t>(cell->child) +
+                            static_cast<std::size_t>(cj * 4 + ci)];
     }
     if (cell->count == 0) {
         return cell->owner;
     }
     return resolve(*cell, cx0 + 0.5 * w, cy0 + 0.5 * h, x, y);
+}
+
+void PolygonGrid::save(ByteWriter &out) const {
+    // Edge has padding after its owner: copy through zeroed records so equal indexes give
+    // equal bytes.
+    std::vector<Edge> edges(m_edge_count);
+    std::memset(static_cast<void *>(edges.data()), 0, edges.size() * sizeof(Edge));
+    for (std::size_t i = 0; i < m_edge_count; ++i) {
+        edges[i].x1 = m_edge_data[i].x1;
+        edges[i].y1 = m_edge_data[i].y1;
+        edges[i].x2 = m_edge_data[i].x2;
+        edges[i].y2 = m_edge_data[i].y2;
+        edges[i].owner = m_edge_data[i].owner;
+    }
+    out.put_array(edges);
+    out.put_array(m_owner_edges);
+    out.put_array(m_cell_data, m_cell_count);
+    out.put_array(m_ref_data, m_ref_count);
+    out.put_array(m_bucket_first_data, m_bucket_first_count);
+    out.put_array(m_bucket_edge_data, m_bucket_edge_count);
+    for (const double v : {m_bx0, m_by0, m_bsize, m_x0, m_y0, m_cw, m_ch}) {
+        out.put(v);
+    }
+    for (const int v : {m_bnx, m_bny, m_nx, m_ny}) {
+        out.put(static_cast<std::int32_t>(v));
+    }
+}
+
+PolygonGrid PolygonGrid::restore(ByteReader &in) {
+    PolygonGrid g;
+    g.m_edge_data = in.get_view(g.m_edges, g.m_edge_count);
+    g.m_owner_edges = in.get_array<OwnerExtent>();
+    g.m_cell_data = in.get_view(g.m_cells, g.m_cell_count);
+    g.m_ref_data = in.get_view(g.m_refs, g.m_ref_count);
+    g.m_bucket_first_data = in.get_view(g.m_bucket_first, g.m_bucket_first_count);
+    g.m_bucket_edge_data = in.get_view(g.m_bucket_edges, g.m_bucket_edge_count);
+    g.m_keep = in.owner();
+    for (double *v : {&g.m_bx0, &g.m_by0, &g.m_bsize, &g.m_x0, &g.m_y0, &g.m_cw, &g.m_ch}) {
+        *v = in.get<double>();
+    }
+    for (int *v : {&g.m_bnx, &g.m_bny, &g.m_nx, &g.m_ny}) {
+        *v = in.get<std::int32_t>();
+    }
+    // The payload passed its checksum, so it is what a build of this version wrote; these
+    // cheap checks only catch a layout changed without bumping geodata_cache_format.
+    const auto cells = static_cast<std::size_t>(std::max(g.m_nx, 0)) *
+                       static_cast<std::size_t>(std::max(g.m_ny, 0));
+    const auto buckets = static_cast<std::size_t>(std::max(g.m_bnx, 0)) *
+                         static_cast<std::size_t>(std::max(g.m_bny, 0));
+    if (g.m_nx < 1 || g.m_ny < 1 || g.m_cell_count < cells || g.m_bnx < 0 || g.m_bny < 0 ||
+        (buckets > 0 && g.m_bucket_first_count != buckets + 1) ||
+        (g.m_bucket_first_count > 0 &&
+         g.m_bucket_first_data[g.m_bucket_first_count - 1] > g.m_bucket_edge_count)) {
+        throw CacheFormatError("polygon index inconsistent");
+    }
+    return g;
 }
 
 } // namespace borderwatch::detail

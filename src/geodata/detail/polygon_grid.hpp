@@ -10,10 +10,15 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace borderwatch::detail {
+
+class ByteReader;
+class ByteWriter;
 
 class PolygonGrid {
   public:
@@ -23,6 +28,19 @@ class PolygonGrid {
     static constexpr std::uint32_t none = 0xffffffffU;
 
     explicit PolygonGrid(const Owners &owners);
+    PolygonGrid(PolygonGrid &&) noexcept = default;
+    PolygonGrid &operator=(PolygonGrid &&) noexcept = default;
+    PolygonGrid(const PolygonGrid &) = delete; // the views would point into the original
+    PolygonGrid &operator=(const PolygonGrid &) = delete;
+    ~PolygonGrid() = default;
+
+    /// Append the whole index to @p out (the geodata cache's payload); restore() gives an
+    /// index that answers every query exactly as this one.
+    void save(ByteWriter &out) const;
+    /// The large arrays are used in place in @p in's bytes when they are aligned (a mapped
+    /// cache file, kept alive through in.owner()), else copied.
+    /// @throws CacheFormatError if @p in does not hold a saved index
+    [[nodiscard]] static PolygonGrid restore(ByteReader &in);
 
     /// Index of the owner containing (x, y) = (lon, lat), or none.
     [[nodiscard]] std::uint32_t owner_at(double x, double y) const;
@@ -35,10 +53,11 @@ class PolygonGrid {
                                               Accept &&accept) const;
 
     [[nodiscard]] std::size_t owner_count() const noexcept { return m_owner_edges.size(); }
-    [[nodiscard]] std::size_t edge_count() const noexcept { return m_edges.size(); }
-    [[nodiscard]] std::size_t cell_count() const noexcept { return m_cells.size(); }
+    [[nodiscard]] std::size_t edge_count() const noexcept { return m_edge_count; }
+    [[nodiscard]] std::size_t cell_count() const noexcept { return m_cell_count; }
 
   private:
+    PolygonGrid() = default;
     struct Edge {
         double x1, y1, x2, y2;
         std::uint32_t owner;
@@ -54,6 +73,8 @@ class PolygonGrid {
         double xmin = 0, ymin = 0, xmax = 0, ymax = 0;
     };
 
+    void build(const Owners &owners);
+    void view_own_arrays() noexcept;
     void subdivide(std::uint32_t cell_index, double x0, double y0, double w, double h, int depth);
     [[nodiscard]] std::uint32_t resolve(const Cell &cell, double cx, double cy, double x,
                                         double y) const;
@@ -69,6 +90,19 @@ class PolygonGrid {
     int m_bnx = 0, m_bny = 0;
     double m_x0 = 0, m_y0 = 0, m_cw = 1, m_ch = 1;
     int m_nx = 0, m_ny = 0;
+    // What the queries read: the vectors above (after construction), or the same arrays in
+    // a memory-mapped cache file (after restore(); m_keep keeps the mapping).
+    const Edge *m_edge_data = nullptr;
+    std::size_t m_edge_count = 0;
+    const Cell *m_cell_data = nullptr;
+    std::size_t m_cell_count = 0;
+    const std::uint32_t *m_ref_data = nullptr;
+    std::size_t m_ref_count = 0;
+    const std::uint32_t *m_bucket_first_data = nullptr;
+    std::size_t m_bucket_first_count = 0;
+    const std::uint32_t *m_bucket_edge_data = nullptr;
+    std::size_t m_bucket_edge_count = 0;
+    std::shared_ptr<const void> m_keep;
 };
 
 template <class Accept>
@@ -93,8 +127,8 @@ std::uint32_t PolygonGrid::nearest_owner(double lon, double lat, double max_m,
         for (int i = i0; i <= i1; ++i) {
             const std::size_t b = static_cast<std::size_t>(j) * static_cast<std::size_t>(m_bnx) +
                                   static_cast<std::size_t>(i);
-            for (std::uint32_t k = m_bucket_first[b]; k < m_bucket_first[b + 1]; ++k) {
-                const Edge &e = m_edges[m_bucket_edges[k]];
+            for (std::uint32_t k = m_bucket_first_data[b]; k < m_bucket_first_data[b + 1]; ++k) {
+                const Edge &e = m_edge_data[m_bucket_edge_data[k]];
                 const double ax = (e.x1 - lon) * m_per_deg_lon;
                 const double ay = (e.y1 - lat) * m_per_deg_lat;
                 const double dx = (e.x2 - lon) * m_per_deg_lon - ax;

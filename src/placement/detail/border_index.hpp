@@ -13,6 +13,9 @@
 
 namespace borderwatch::detail {
 
+class ByteReader;
+class ByteWriter;
+
 /// A sub-segment: an exact piece (<= max_segment_m) of one geodesic edge. ECEF metres.
 struct Segment {
     std::array<double, 3> a;     // start point (on the ellipsoid)
@@ -88,6 +91,13 @@ struct BorderIndex {
 
     /// Build everything from the vertices (info.id/left/right/source already set).
     void build();
+
+    /// Append what build() computed to @p out (the geodata cache's payload).
+    void save(ByteWriter &out) const;
+    /// Take what build() would compute from @p in, written by save() for the same vertices
+    /// (info's id, sides and source stay as set). @throws CacheFormatError if @p in was
+    /// saved for other vertices or does not hold a saved index
+    void restore(ByteReader &in);
 
     /// Fill the hint grid (after the BVH).
     void build_hint_grid();
