@@ -249,7 +249,7 @@ struct NumberAt {
     bool vague = false;
 };
 
-std::optional<NumberAt> number_at(const std::vector<Token> &t, std::size_t i) {
+std::optional<NumberAt> number_at(const std::vector<Token> &t, std::size_t i, bool ranges = true) {
     const auto &r = detail::rules();
     if (i >= t.size() || t[i].punct) {
         return std::nullopt;
@@ -259,8 +259,9 @@ std::optional<NumberAt> number_at(const std::vector<Token> &t, std::size_t i) {
     n.last = i;
     int value = -1;
     std::size_t len = 0;
+    const bool as_many_as = i >= 1 && is_word(t, i - 1, "as") && is_word(t, i + 1, "as");
     if (const auto *vague = phrase_at(t, i, r.number_modifiers, len);
-        vague != nullptr && vague->columns.at(0) == "vague") {
+        vague != nullptr && vague->columns.at(0) == "vague" && !as_many_as) {
         n.vague = true;
         n.last = i + len - 1;
         return n;
@@ -276,6 +277,11 @@ std::optional<NumberAt> number_at(const std::vector<Token> &t, std::size_t i) {
             return std::nullopt;
         }
         value = it->second;
+        if (t[i].word == "one" && i >= 1 && is_word(t, i - 1, "no")) {
+            n.first = i - 1;
+            n.count = {0, 0, 0, false}; // "no one was killed"
+            return n;
+        }
         // "a dozen", "twenty-one", "a hundred"
         if ((t[i].word == "a" || t[i].word == "an") && i + 1 < t.size()) {
             const auto next = r.number_words.find(t[i + 1].word);
@@ -296,8 +302,8 @@ std::optional<NumberAt> number_at(const std::vector<Token> &t, std::size_t i) {
         return std::nullopt;
     }
     // "between three and five"
-    if (i >= 1 && is_word(t, i - 1, "between") && is_word(t, n.last + 1, "and")) {
-        if (const auto hi = number_at(t, n.last + 2); hi && hi->count.best) {
+    if (ranges && i >= 1 && is_word(t, i - 1, "between") && is_word(t, n.last + 1, "and")) {
+        if (const auto hi = number_at(t, n.last + 2, false); hi && hi->count.best) {
             n.first = i - 1;
             n.last = hi->last;
             n.count.low = value;
@@ -306,12 +312,24 @@ std::optional<NumberAt> number_at(const std::vector<Token> &t, std::size_t i) {
             return n;
         }
     }
+    // "three and five" after "between": a range ending here
+    if (ranges && i >= 3 && is_word(t, i - 1, "and") && is_word(t, i - 3, "between")) {
+        if (const auto lo = number_at(t, i - 2, false); lo && lo->count.best) {
+            n.first = i - 3;
+            n.count = {*lo->count.best, *lo->count.best, value, false};
+            return n;
+        }
+    }
+    // The modifier before the number, or before its article ("more than a dozen").
+    const std::size_t base =
+        i >= 1 && value >= 12 && (is_word(t, i - 1, "a") || is_word(t, i - 1, "an")) ? i - 1 : i;
+    n.first = base;
     std::string effect = "exact";
-    for (std::size_t back = 1; back <= 3 && back <= i; ++back) {
-        if (const auto *m = phrase_at(t, i - back, r.number_modifiers, len);
+    for (std::size_t back = 1; back <= 3 && back <= base; ++back) {
+        if (const auto *m = phrase_at(t, base - back, r.number_modifiers, len);
             m != nullptr && len == back) {
             effect = m->columns.at(0);
-            n.first = i - back;
+            n.first = base - back;
             break;
         }
     }
@@ -370,13 +388,20 @@ std::optional<Count> count_for(const std::vector<Token> &t, std::size_t k,
             return n;
         }
         bool direct = false;
-        if (!counts_people(t, n->last, direct) && !direct) {
+        // "six were injured": the number is the subject of the casualty verb
+        const bool subject = n->last + 2 < t.size() &&
+                             (is_word(t, n->last + 1, "were") || is_word(t, n->last + 1, "was")) &&
+                             casualty_token[std::min(n->last + 2, t.size() - 1)];
+        if (!subject && !counts_people(t, n->last, direct) && !direct) {
             // "all three were killed", "Three killed in ..."
             const bool all = j >= 1 && (is_word(t, j - 1, "all") || is_word(t, j - 1, "the"));
             if (!(all && n->last + 1 < t.size() &&
                   (is_word(t, n->last + 1, "were") || is_word(t, n->last + 1, "died")))) {
                 return std::nullopt;
             }
+        }
+        if (n->count.best == 0) {
+            return n;
         }
         if ((t[j].word == "a" || t[j].word == "an" || t[j].word == "one") && n->last == j) {
             // "a Chinese worker": one person only before a singular noun
@@ -397,9 +422,11 @@ std::optional<Count> count_for(const std::vector<Token> &t, std::size_t k,
     };
     const auto excluded = [&](std::size_t first) {
         // "including three intruders", "among them two guards": part of the total
-        for (std::size_t b = 1; b <= 2 && b <= first; ++b) {
+        for (std::size_t b = 1; b <= 3 && b <= first; ++b) {
             if (is_word(t, first - b, "including") || is_word(t, first - b, "among") ||
-                is_word(t, first - b, "incl")) {
+                is_word(t, first - b, "incl") ||
+                (b < first && is_word(t, first - b, "with") &&
+                 is_word(t, first - b - 1, "together"))) {
                 return true;
             }
         }
@@ -433,6 +460,9 @@ std::optional<Count> count_for(const std::vector<Token> &t, std::size_t k,
         }
         Count c = n->count;
         c.partial = partial(n->last + 1, k) || (n->first > 0 && partial(n->first - 1, n->first));
+        if (c.partial) {
+            c.high.reset(); // "two guards also died": at least two
+        }
         return c;
     }
     for (std::size_t j = k + 1; j < t.size() && j <= k + 8; ++j) {

@@ -177,7 +177,7 @@ std::vector<Token> tokenize(std::string_view text) {
             const auto d = static_cast<unsigned char>(text[i]);
             bool apostrophe = d == '\'';
             std::size_t alen = 1;
-            if (starts_with(i, "\xe2\x80\x99")) {
+            if (starts_with(i, "\xe2\x80\x99") || starts_with(i, "\xe2\x80\x98")) {
                 apostrophe = true;
                 alen = 3;
             }
