@@ -716,8 +716,6 @@ std::vector<PlaceMention> find_places(std::string_view sentence, const Gazetteer
             } else {
                 country_context = best.country;
             }
-        } else if (best.id.empty() && !out.empty()) {
-            // context for an unknown village comes from "of <district>" after it
         }
         out.push_back(best);
         i += best_len - 1;

@@ -361,8 +361,6 @@ void Extractor::add_article(const ArticleContext &ctx, std::vector<Report> &repo
         }
     }
     close();
-    // Origins named after the last report of the paragraph apply to the last reports.
-    (void)recent;
 }
 
 /// A cluster of reports of one event.
@@ -511,7 +509,6 @@ ExtractResult extract_incidents(const std::vector<Article> &articles, const Gaze
         long start = 0;
         long end = 0;
         bool first = true;
-        double date_conf = 0.0;
         DatePrecision precision = DatePrecision::day;
         for (const auto *r : c.reports) {
             if (date_class(r->date->precision) != best_class) {
@@ -523,7 +520,6 @@ ExtractResult extract_incidents(const std::vector<Article> &articles, const Gaze
             end = first ? e : std::max(end, e);
             precision = r->date->precision;
             first = false;
-            date_conf = std::max(date_conf, r->date_confidence);
         }
         x.event_date = detail::iso_date(start);
         x.event_date_end = detail::iso_date(end);
@@ -622,7 +618,6 @@ ExtractResult extract_incidents(const std::vector<Article> &articles, const Gaze
         x.source_name = join_unique(names);
         x.source_url = join_unique(urls);
         cand.confidence = std::round((1.0 - miss) * 1000.0) / 1000.0;
-        (void)date_conf;
         x.notes = "extracted by " + std::string(k_extractor_version) + " from " +
                   std::to_string(cand.files.size()) + " article(s)";
         x.id = "EX-" + x.event_date + "-" + id_part(p.name.empty() ? p.text : p.name);
