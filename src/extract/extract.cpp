@@ -366,6 +366,7 @@ void Extractor::add_article(const ArticleContext &ctx, std::vector<Report> &repo
 /// A cluster of reports of one event.
 struct Cluster {
     std::vector<const Report *> reports;
+    std::vector<const Report *> supporting; ///< undated reports of the same place and type
     PlaceMention place;
     DateSpan date;
     std::string event_type;
@@ -448,7 +449,11 @@ ExtractResult extract_incidents(const std::vector<Article> &articles, const Gaze
     // Only typed, dated reports describe an event.
     std::vector<const Report *> located;
     std::vector<const Report *> unlocated;
+    std::vector<const Report *> undated;
     for (const auto &r : reports) {
+        if (!r.date && !r.event_type.empty() && !r.places.empty()) {
+            undated.push_back(&r); // "in the latest clash ... in X district": a source only
+        }
         if (!r.date || r.event_type.empty()) {
             continue;
         }
@@ -470,7 +475,7 @@ ExtractResult extract_incidents(const std::vector<Article> &articles, const Gaze
                 }
             }
             if (home == nullptr) {
-                clusters.push_back({{}, place, *r->date, r->event_type});
+                clusters.push_back({{}, {}, place, *r->date, r->event_type});
                 home = &clusters.back();
             }
             if (std::find(home->reports.begin(), home->reports.end(), r) == home->reports.end()) {
@@ -496,6 +501,24 @@ ExtractResult extract_incidents(const std::vector<Article> &articles, const Gaze
         }
         if (fits == 1) {
             home->reports.push_back(r);
+        }
+    }
+    // Undated reports name an event already dated elsewhere: they add their source (not
+    // their counts) to the one cluster of the same type and place, if exactly one.
+    for (const auto *r : undated) {
+        Cluster *home = nullptr;
+        std::size_t fits = 0;
+        for (auto &c : clusters) {
+            const bool place =
+                std::any_of(r->places.begin(), r->places.end(),
+                            [&](const PlaceMention &p) { return same_place(c.place, p); });
+            if (c.event_type == r->event_type && place) {
+                home = &c;
+                ++fits;
+            }
+        }
+        if (fits == 1) {
+            home->supporting.push_back(r);
         }
     }
     for (auto &c : clusters) {
@@ -613,6 +636,15 @@ ExtractResult extract_incidents(const std::vector<Article> &articles, const Gaze
             }
             const double type_conf = std::min(0.95, 0.5 + r->weight * 0.05);
             miss *= 1.0 - r->date_confidence * place_conf * type_conf;
+            cand.evidence.insert(cand.evidence.end(), r->evidence.begin(), r->evidence.end());
+        }
+        for (const auto *r : c.supporting) {
+            const auto &ctx = contexts[r->article];
+            names.push_back(ctx.source_name);
+            urls.push_back(ctx.source_url);
+            if (seen.insert(r->article).second) {
+                cand.files.push_back(ctx.article->file);
+            }
             cand.evidence.insert(cand.evidence.end(), r->evidence.begin(), r->evidence.end());
         }
         x.source_name = join_unique(names);
