@@ -370,6 +370,10 @@ bool counts_people(const std::vector<Token> &t, std::size_t last, bool &next_is_
             next_is_casualty = k == last + 1;
             return next_is_casualty;
         }
+        if (t[k].word == "of" && k + 1 < t.size() &&
+            (t[k + 1].word == "them" || t[k + 1].word == "those" || t[k + 1].word == "whom")) {
+            return true; // "killing two of them"
+        }
         if (t[k].word == "of" || t[k].word == "and" || t[k].word == "were" || t[k].word == "was" ||
             t[k].digits) {
             return false;
@@ -524,6 +528,13 @@ Casualties find_casualties(std::string_view sentence) {
             }
         }
     }
+    // "no casualties were reported", "no deaths": nobody was killed.
+    for (std::size_t i = 0; i + 1 < t.size(); ++i) {
+        if (t[i].word == "no" && (t[i + 1].word == "casualties" || t[i + 1].word == "deaths" ||
+                                  t[i + 1].word == "fatalities")) {
+            out.killed = Count{0, 0, 0, false};
+        }
+    }
     for (const auto &[k, killed] : hits) {
         auto &slot = killed ? out.killed : out.injured;
         if (slot) {
@@ -601,7 +612,11 @@ std::vector<PlaceMention> find_places(std::string_view sentence, const Gazetteer
             continue;
         }
         if (p->columns.at(0) == "origin") {
-            for (std::size_t k = i + len; k < t.size() && !breaks_clause(t[k]); ++k) {
+            // The origin is named right after its cue ("from villages in Afghanistan's
+            // Badakhshan province"); a place further on is not ("from across the border
+            // damaged homes in Ishkoshim district").
+            for (std::size_t k = i + len; k < t.size() && k < i + len + 5 && !breaks_clause(t[k]);
+                 ++k) {
                 origin[k] = true;
             }
         } else {
