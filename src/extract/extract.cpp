@@ -714,10 +714,12 @@ std::string evidence_text(const Candidate &c) {
 
 } // namespace
 
-std::string candidates_to_csv(const std::vector<Candidate> &candidates, bool header) {
+std::string candidates_to_csv(const std::vector<Candidate> &candidates, bool header,
+                              bool raw_formulas) {
+    const auto formulas = raw_formulas ? CsvFormulas::raw : CsvFormulas::neutralise;
     std::ostringstream out;
     if (header) {
-        write_csv_record(out, candidate_csv_columns(), ',', CsvFormulas::raw);
+        write_csv_record(out, candidate_csv_columns(), ',', formulas);
     }
     for (const auto &c : candidates) {
         std::vector<std::string> row;
@@ -731,7 +733,7 @@ std::string candidates_to_csv(const std::vector<Candidate> &candidates, bool hea
         row.push_back(number_text(c.confidence));
         row.emplace_back(k_extractor_version);
         row.push_back(evidence_text(c));
-        write_csv_record(out, row, ',', CsvFormulas::raw);
+        write_csv_record(out, row, ',', formulas);
     }
     return out.str();
 }

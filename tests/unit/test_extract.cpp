@@ -601,3 +601,16 @@ TEST_CASE("extract: single-sentence reports beyond the news set", "[extract]") {
         CHECK(x.fatalities_best == c.killed);
     }
 }
+
+TEST_CASE("extract: CSV cells from articles are neutralised unless raw", "[extract]") {
+    Candidate c;
+    c.incident.id = "EX-1";
+    c.incident.event_date = "2025-12-26";
+    c.incident.source_name = "=HYPERLINK(\"x\")";
+    const auto safe = candidates_to_csv({c});
+    CHECK(safe.find("'=HYPERLINK") != std::string::npos);
+    const auto raw = candidates_to_csv({c}, false, true);
+    CHECK(raw.find("'=HYPERLINK") == std::string::npos);
+    CHECK(raw.find("=HYPERLINK") != std::string::npos);
+    CHECK(raw.find("extract-1") != std::string::npos);
+}

@@ -172,9 +172,11 @@ struct ExtractResult {
 [[nodiscard]] const std::vector<std::string> &candidate_csv_columns();
 
 /// One CSV row per candidate (after the header when @p header), in candidate_csv_columns()
-/// order; `borderwatch import` reads it as the native format.
+/// order; `borderwatch import` reads it as the native format. Text from the articles (source
+/// names, places) is untrusted: formula-like cells are neutralised unless @p raw_formulas
+/// (core/escape.hpp, CsvFormulas).
 [[nodiscard]] std::string candidates_to_csv(const std::vector<Candidate> &candidates,
-                                            bool header = true);
+                                            bool header = true, bool raw_formulas = false);
 
 /// The candidates as a JSON array (fields, injured, origin, confidence, sources, evidence).
 [[nodiscard]] std::string candidates_to_json(const std::vector<Candidate> &candidates);

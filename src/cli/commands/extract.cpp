@@ -57,6 +57,7 @@ class ExtractCommand final : public Command {
                        "drop candidates below this confidence (0..1, default 0.5)")
             ->check(CLI::Range(0.0, 1.0))
             ->type_name("C");
+        add_csv_raw_formulas_option(app, m_csv_raw_formulas);
         app.add_flag("--import", m_import,
                      "import the candidates into the store instead of printing them (as "
                      "'extract ... | borderwatch import -')");
@@ -143,8 +144,9 @@ class ExtractCommand final : public Command {
             }
         }
         if (!m_import) {
-            std::cout << (m_format == "json" ? candidates_to_json(result.candidates)
-                                             : candidates_to_csv(result.candidates));
+            std::cout << (m_format == "json"
+                              ? candidates_to_json(result.candidates)
+                              : candidates_to_csv(result.candidates, true, m_csv_raw_formulas));
             std::cout.flush();
             return status;
         }
@@ -157,7 +159,7 @@ class ExtractCommand final : public Command {
                          ("borderwatch-extract-" + std::to_string(::getpid()) + ".csv");
         {
             std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-            out << candidates_to_csv(result.candidates);
+            out << candidates_to_csv(result.candidates, true, true); // read back by the import
             if (!out.flush()) {
                 throw IoError("extract: cannot write '" + tmp.string() + "'");
             }
@@ -199,6 +201,7 @@ class ExtractCommand final : public Command {
     std::string m_format = "csv";
     double m_min_confidence = 0.5;
     bool m_import = false;
+    bool m_csv_raw_formulas = false;
     std::string m_store;
     std::string m_border = "TJK-AFG";
 };
