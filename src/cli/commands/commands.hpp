@@ -13,6 +13,7 @@ std::unique_ptr<Command> make_export_command();
 std::unique_ptr<Command> make_update_command();
 std::unique_ptr<Command> make_store_command();
 std::unique_ptr<Command> make_import_command();
+std::unique_ptr<Command> make_extract_command();
 std::unique_ptr<Command> make_delete_command();
 std::unique_ptr<Command> make_query_command();
 std::unique_ptr<Command> make_stats_command();
