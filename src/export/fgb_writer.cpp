@@ -32,11 +32,6 @@ using detail::OgrFieldDefnPtr;
 using detail::OgrGeometryPtr;
 using detail::OsrPtr;
 
-std::string gdal_message() {
-    auto msg = GdalQuietErrors::last_message();
-    return msg.empty() ? "unknown GDAL error" : msg;
-}
-
 OGRwkbGeometryType ogr_type(GeometryType type) {
     switch (type) {
     case GeometryType::point:
@@ -129,7 +124,7 @@ class FgbLayer final : public LayerWriter {
         GdalQuietErrors quiet;
         m_dataset.reset(GDALCreate(driver, m_gdal_path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
         if (!m_dataset) {
-            throw GdalError(where() + ": cannot create: " + gdal_message());
+            throw GdalError(where() + ": cannot create: " + GdalQuietErrors::reason());
         }
         OsrPtr srs(OSRNewSpatialReference(nullptr));
         auto *srs_handle = static_cast<OGRSpatialReferenceH>(srs.get());
@@ -140,14 +135,14 @@ class FgbLayer final : public LayerWriter {
             static_cast<GDALDatasetH>(m_dataset.get()), m_schema.name.c_str(), srs_handle,
             ogr_type(m_schema.geometry_type), const_cast<char **>(options));
         if (m_layer == nullptr) {
-            throw GdalError(where() + ": cannot create the layer: " + gdal_message());
+            throw GdalError(where() + ": cannot create the layer: " + GdalQuietErrors::reason());
         }
         for (const auto &field : m_schema.fields) {
             OgrFieldDefnPtr defn(OGR_Fld_Create(field.name.c_str(), ogr_field_type(field.type)));
             if (OGR_L_CreateField(m_layer, static_cast<OGRFieldDefnH>(defn.get()), TRUE) !=
                 OGRERR_NONE) {
                 throw GdalError(where() + ": cannot create field '" + field.name +
-                                "': " + gdal_message());
+                                "': " + GdalQuietErrors::reason());
             }
         }
         m_feature.reset(OGR_F_Create(OGR_L_GetLayerDefn(m_layer)));
@@ -186,7 +181,7 @@ class FgbLayer final : public LayerWriter {
             f, static_cast<OGRGeometryH>(make_geometry(feature.geometry).release()));
         GdalQuietErrors quiet;
         if (OGR_L_CreateFeature(m_layer, f) != OGRERR_NONE) {
-            throw GdalError(where() + ": cannot write a feature: " + gdal_message());
+            throw GdalError(where() + ": cannot write a feature: " + GdalQuietErrors::reason());
         }
         ++m_count;
     }
@@ -201,7 +196,7 @@ class FgbLayer final : public LayerWriter {
             // Closing writes the header, the index and the features.
             GDALClose(m_dataset.release());
             if (CPLGetLastErrorType() >= CE_Failure) {
-                throw GdalError(where() + ": cannot finish: " + gdal_message());
+                throw GdalError(where() + ": cannot finish: " + GdalQuietErrors::reason());
             }
         }
         std::error_code ec;

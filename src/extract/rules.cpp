@@ -1,6 +1,7 @@
 // The extractor's rule tables: TSV files under src/extract/rules/, built into the library as
 // byte arrays (CMakeLists.txt), parsed once.
 #include "extract/detail/rules.hpp"
+#include <borderwatch/core/civil_date.hpp>
 
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/gazetteer/normalize.hpp>
@@ -253,32 +254,11 @@ std::size_t match_phrase(const std::vector<Token> &tokens, std::size_t i, const 
     return phrase.words.size();
 }
 
-long days_from_civil(int y, int m, int d) {
-    y -= m <= 2 ? 1 : 0;
-    const long era = (y >= 0 ? y : y - 399) / 400;
-    const long yoe = y - era * 400;
-    const long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-void civil_from_days(long z, int &y, int &m, int &d) {
-    z += 719468;
-    const long era = (z >= 0 ? z : z - 146096) / 146097;
-    const long doe = z - era * 146097;
-    const long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const long mp = (5 * doy + 2) / 153;
-    d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-    m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-    y = static_cast<int>(yoe + era * 400 + (m <= 2 ? 1 : 0));
-}
-
 std::string iso_date(long days) {
     int y = 0;
     int m = 0;
     int d = 0;
-    civil_from_days(days, y, m, d);
+    borderwatch::civil_from_days(days, y, m, d);
     char buf[16];
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
     return buf;
@@ -303,11 +283,11 @@ bool parse_iso_day(std::string_view text, long &days) {
     if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31) {
         return false;
     }
-    days = days_from_civil(v[0], v[1], v[2]);
+    days = borderwatch::days_from_civil(v[0], v[1], v[2]);
     int y = 0;
     int m = 0;
     int d = 0;
-    civil_from_days(days, y, m, d);
+    borderwatch::civil_from_days(days, y, m, d);
     return y == v[0] && m == v[1] && d == v[2];
 }
 

@@ -1,5 +1,6 @@
 // Incident file readers: native CSV, GeoJSON, ACLED CSV (pre-2023 and current layouts),
 // UCDP GED CSV. Each turns one input record into the reported fields of an Incident.
+#include <borderwatch/core/civil_date.hpp>
 #include <borderwatch/import/import.hpp>
 
 #include <borderwatch/core/csv.hpp>
@@ -833,26 +834,12 @@ std::optional<ParsedDate> parse_incident_date(std::string_view text) {
 
 namespace {
 
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-long days_from_civil(int y, int m, int d) {
-    y -= m <= 2 ? 1 : 0;
-    const long era = (y >= 0 ? y : y - 399) / 400;
-    const long yoe = y - era * 400;
-    const long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-std::string civil_from_days(long z) {
-    z += 719468;
-    const long era = (z >= 0 ? z : z - 146096) / 146097;
-    const long doe = z - era * 146097;
-    const long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const long mp = (5 * doy + 2) / 153;
-    const int d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-    const int m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-    const int y = static_cast<int>(yoe + era * 400 + (m <= 2 ? 1 : 0));
+/// "YYYY-MM-DD" of day number @p z (core/civil_date).
+std::string date_from_days(long z) {
+    int y = 0;
+    int m = 0;
+    int d = 0;
+    civil_from_days(z, y, m, d);
     return ymd(y, m, d);
 }
 
@@ -874,7 +861,7 @@ std::optional<ParsedDate> date_range_for_precision(std::string_view date, DatePr
         const long days = days_from_civil(y, m, d);
         // 1970-01-01 was a Thursday: (days + 3) mod 7 is 0 on Mondays.
         const long monday = days - (((days + 3) % 7) + 7) % 7;
-        return ParsedDate{civil_from_days(monday), civil_from_days(monday + 6), precision};
+        return ParsedDate{date_from_days(monday), date_from_days(monday + 6), precision};
     }
     case DatePrecision::month:
         return ParsedDate{ymd(y, m, 1), ymd(y, m, days_in_month(y, m)), precision};

@@ -52,6 +52,11 @@ GdalQuietErrors::~GdalQuietErrors() {
     CPLPopErrorHandler();
 }
 
+std::string GdalQuietErrors::reason() {
+    auto msg = last_message();
+    return msg.empty() ? "unknown GDAL error" : msg;
+}
+
 std::string GdalQuietErrors::last_message() {
     const char *msg = CPLGetLastErrorMsg();
     return msg != nullptr ? std::string(msg) : std::string();

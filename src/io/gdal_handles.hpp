@@ -59,6 +59,8 @@ class GdalQuietErrors {
     GdalQuietErrors &operator=(const GdalQuietErrors &) = delete;
     /// The last error message GDAL reported ("" if none).
     [[nodiscard]] static std::string last_message();
+    /// last_message(), or "unknown GDAL error" when GDAL gave none (for exception texts).
+    [[nodiscard]] static std::string reason();
 };
 
 /// Open a vector dataset read-only. @throws GdalError naming the path and GDAL's message

@@ -244,10 +244,14 @@ UpdateConfig parse_update_config(const std::string &toml_text,
     const auto *inputs = r.table("inputs");
     if (inputs != nullptr) {
         r.check_keys(*inputs, "inputs.",
-                     {"paths", "extensions", "format", "encoding", "delimiter"});
+                     {"paths", "articles", "extensions", "format", "encoding", "delimiter"});
         for (const auto &p :
              r.texts(inputs, "inputs.", "paths").value_or(std::vector<std::string>{})) {
             c.inputs.push_back(resolve(base_dir, p));
+        }
+        for (const auto &p :
+             r.texts(inputs, "inputs.", "articles").value_or(std::vector<std::string>{})) {
+            c.articles.push_back(resolve(base_dir, p));
         }
         if (auto ext = r.texts(inputs, "inputs.", "extensions")) {
             c.extensions.clear();

@@ -164,32 +164,37 @@ std::vector<ProtectedPath> own_files(const UpdateConfig &config) {
 
 std::vector<std::filesystem::path> list_input_files(const UpdateConfig &config) {
     std::vector<std::filesystem::path> out;
-    for (const auto &input : config.inputs) {
-        std::error_code ec;
-        if (std::filesystem::is_regular_file(input, ec)) {
-            out.push_back(std::filesystem::absolute(input));
-        } else if (std::filesystem::is_directory(input, ec)) {
-            for (auto it = std::filesystem::recursive_directory_iterator(input, ec);
-                 it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-                if (ec) {
-                    break;
-                }
-                if (hidden(it->path())) {
-                    if (it->is_directory()) {
-                        it.disable_recursion_pending();
+    const auto collect = [&](const std::vector<std::filesystem::path> &inputs,
+                             const std::vector<std::string> &extensions) {
+        for (const auto &input : inputs) {
+            std::error_code ec;
+            if (std::filesystem::is_regular_file(input, ec)) {
+                out.push_back(std::filesystem::absolute(input));
+            } else if (std::filesystem::is_directory(input, ec)) {
+                for (auto it = std::filesystem::recursive_directory_iterator(input, ec);
+                     it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+                    if (ec) {
+                        break;
                     }
-                    continue;
+                    if (hidden(it->path())) {
+                        if (it->is_directory()) {
+                            it.disable_recursion_pending();
+                        }
+                        continue;
+                    }
+                    if (it->is_regular_file() && wanted_extension(it->path(), extensions) &&
+                        !is_export_output(config.export_dir, it->path())) {
+                        out.push_back(std::filesystem::absolute(it->path()));
+                    }
                 }
-                if (it->is_regular_file() && wanted_extension(it->path(), config.extensions) &&
-                    !is_export_output(config.export_dir, it->path())) {
-                    out.push_back(std::filesystem::absolute(it->path()));
-                }
+            } else {
+                throw IoError(config.config_file.string() + ": input '" + input.string() +
+                              "' does not exist");
             }
-        } else {
-            throw IoError(config.config_file.string() + ": input '" + input.string() +
-                          "' does not exist");
         }
-    }
+    };
+    collect(config.inputs, config.extensions);
+    collect(config.articles, k_article_extensions);
     // The state file (.json) and the store may live in an input directory: never inputs.
     const auto own = own_files(config);
     out.erase(std::remove_if(out.begin(), out.end(),
@@ -204,14 +209,26 @@ std::vector<std::filesystem::path> list_input_files(const UpdateConfig &config) 
     return out;
 }
 
+bool is_article_input(const UpdateConfig &config, const std::filesystem::path &file) {
+    const auto abs = std::filesystem::absolute(file).lexically_normal();
+    return std::any_of(config.articles.begin(), config.articles.end(), [&](const auto &input) {
+        const auto root = std::filesystem::absolute(input).lexically_normal();
+        const auto rel = abs.lexically_relative(root);
+        return abs == root || (!rel.empty() && *rel.begin() != "..");
+    });
+}
+
 InputCheck make_input_check(const UpdateConfig &config) {
     const auto format = parse_incident_format(config.input_format);
     if (!format) {
         throw UsageError(config.config_file.string() + ": inputs.format: unknown format '" +
                          config.input_format + "'");
     }
-    return [format = *format](const std::filesystem::path &file) {
-        (void)open_incident_reader(file.string(), format);
+    // Articles are plain text or HTML: `extract` reads them in the import step.
+    return [format = *format, &config](const std::filesystem::path &file) {
+        if (!is_article_input(config, file)) {
+            (void)open_incident_reader(file.string(), format);
+        }
     };
 }
 

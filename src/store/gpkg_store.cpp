@@ -151,11 +151,6 @@ void retype_columns(sqlite3 *db, const std::string &file,
     }
 }
 
-std::string gdal_message() {
-    auto msg = GdalQuietErrors::last_message();
-    return msg.empty() ? "unknown GDAL error" : msg;
-}
-
 // Create a fresh store at @p path: GDAL writes the GeoPackage (metadata tables, layer,
 // R-tree, triggers), then we add the unique id index and the meta table. Built under a
 // temporary sibling name and renamed into place, so a half-created store never exists.
@@ -175,7 +170,7 @@ void create_store_file(const fs::path &path) {
         GdalDatasetPtr ds(GDALCreate(driver, temp.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
         if (!ds) {
             throw GdalError("GPKG driver: cannot create '" + path.string() +
-                            "': " + gdal_message());
+                            "': " + GdalQuietErrors::reason());
         }
         OsrPtr srs(OSRNewSpatialReference(nullptr));
         OSRImportFromEPSG(static_cast<OGRSpatialReferenceH>(srs.get()), 4326);
@@ -188,13 +183,13 @@ void create_store_file(const fs::path &path) {
                                                  wkbPoint, const_cast<char **>(layer_options));
         if (layer == nullptr) {
             throw GdalError("GPKG driver: " + path.string() +
-                            ": cannot create layer 'incidents': " + gdal_message());
+                            ": cannot create layer 'incidents': " + GdalQuietErrors::reason());
         }
         auto add_field = [&](OGRLayerH l, std::string_view name, OGRFieldType type) {
             OgrFieldDefnPtr defn(OGR_Fld_Create(std::string(name).c_str(), type));
             if (OGR_L_CreateField(l, static_cast<OGRFieldDefnH>(defn.get()), TRUE) != OGRERR_NONE) {
                 throw GdalError("GPKG driver: " + path.string() + ": cannot create field '" +
-                                std::string(name) + "': " + gdal_message());
+                                std::string(name) + "': " + GdalQuietErrors::reason());
             }
         };
         for (const auto &f : incident_fields()) {
@@ -207,7 +202,7 @@ void create_store_file(const fs::path &path) {
                                    const_cast<char **>(meta_options));
         if (meta == nullptr) {
             throw GdalError("GPKG driver: " + path.string() + ": cannot create table '" +
-                            std::string(k_meta) + "': " + gdal_message());
+                            std::string(k_meta) + "': " + GdalQuietErrors::reason());
         }
         add_field(meta, "key", OFTString);
         add_field(meta, "value", OFTString);

@@ -339,3 +339,62 @@ TEST_CASE("update refuses a lock file that is an input", "[update][cli]") {
     CHECK(read_text_file(s.drops / "sample.csv") == before);
     fs::remove_all(s.dir);
 }
+
+TEST_CASE("update extracts incidents from a drop folder of news articles", "[update][cli]") {
+    const auto dir = unique_temp_path("update-articles");
+    const auto news = dir / "news";
+    fs::create_directories(news);
+    const fs::path reports = fs::path(BORDERWATCH_TEST_DATA) / "news";
+    fs::copy_file(reports / "report-1.txt", news / "report-1.txt");
+    fs::copy_file(reports / "report-2.html", news / "report-2.html");
+    fs::copy_file(reports / "README.md", news / "README.md"); // not an article: ignored
+    const auto config = dir / "update.toml";
+    std::ofstream(config) << "store = \"store.gpkg\"\n"
+                             "[inputs]\narticles = [\"news\"]\n"
+                             "[export]\ndir = \"layers\"\nformats = [\"geojson\"]\n"
+                             "[lock]\nmode = \"fail\"\nfile = \"update.lock\"\n";
+    const auto store = (dir / "store.gpkg").string();
+    auto count = [&] {
+        const auto q = run_cli({"query", "--store", store, "--format", "csv"});
+        return split_lines(q.stdout_text).size() - 1;
+    };
+    auto r = run_cli({"update", "--config", config.string(), "--json-log"});
+    INFO(r.stderr_text);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.stderr_text.find("\"event\":\"extract\"") != std::string::npos);
+    const auto first = count();
+    CHECK(first >= 1);
+    const auto layer = nlohmann::json::parse(read_text_file(dir / "layers" / "incidents.geojson"));
+    CHECK(layer["features"].size() == first);
+
+    // Unchanged articles: nothing to do.
+    r = run_cli({"update", "--config", config.string(), "--json-log"});
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.stderr_text.find("\"event\":\"unchanged\"") != std::string::npos);
+
+    // The other reports arrive: every article is extracted again together, so the store
+    // holds every candidate one `extract` of all five reports gives.
+    for (const auto *name : {"report-3.txt", "report-4.txt", "report-5.txt"}) {
+        fs::copy_file(reports / name, news / name);
+    }
+    r = run_cli({"update", "--config", config.string(), "--json-log"});
+    INFO(r.stderr_text);
+    REQUIRE(r.exit_code == 0);
+    std::vector<std::string> all;
+    for (const auto *name :
+         {"report-1.txt", "report-2.html", "report-3.txt", "report-4.txt", "report-5.txt"}) {
+        all.push_back((news / name).string());
+    }
+    std::vector<std::string> args = {"extract"};
+    args.insert(args.end(), all.begin(), all.end());
+    args.insert(args.end(), {"--format", "csv"});
+    const auto extracted = split_lines(run_cli(args).stdout_text);
+    REQUIRE(extracted.size() == 6); // header + the five incidents of the reports
+    const auto stored = run_cli({"query", "--store", store, "--format", "csv"}).stdout_text;
+    for (std::size_t i = 1; i < extracted.size(); ++i) {
+        const auto id = extracted[i].substr(0, extracted[i].find(','));
+        INFO(id);
+        CHECK(stored.find("\n" + id + ",") != std::string::npos);
+    }
+    fs::remove_all(dir);
+}

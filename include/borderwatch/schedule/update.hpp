@@ -37,6 +37,9 @@ struct UpdateConfig {
     std::string store;                 ///< store spec (file path resolved against the config)
     std::vector<std::filesystem::path> inputs; ///< files or directories with incident drops
     std::vector<std::string> extensions{"csv", "geojson", "json"}; ///< files taken from directories
+    /// Files or directories of news articles (.txt, .html, .htm): each new or changed one is
+    /// run through `extract` and its candidate incidents imported (see docs/extract.md).
+    std::vector<std::filesystem::path> articles;
     std::string input_format = "auto"; ///< auto|native|acled|ucdp|geojson
     TextInputOptions input_text;       ///< [inputs] encoding / delimiter of every input file
     std::filesystem::path export_dir;
@@ -64,6 +67,7 @@ struct UpdateConfig {
 /// format = "auto"                       # auto | native | acled | ucdp | geojson
 /// encoding = "cp1251"                   # optional: ICU encoding of the files (default UTF-8)
 /// delimiter = ";"                       # optional: , ; tab | (default: from the header line)
+/// articles = ["news/"]                  # optional: news articles (.txt .html .htm) -> extract
 /// [export]
 /// dir = "layers"
 /// formats = ["geojson", "kml", "gpkg", "csv"]
@@ -121,7 +125,8 @@ using ImportStep =
 using InputCheck = std::function<void(const std::filesystem::path &file)>;
 
 /// The standard check: the file opens and its format is recognised
-/// (open_incident_reader(): the CSV header, or the whole GeoJSON document, is read).
+/// (open_incident_reader(): the CSV header, or the whole GeoJSON document, is read); articles
+/// (is_article_input) pass. The check refers to @p config, which must outlive it.
 [[nodiscard]] InputCheck make_input_check(const UpdateConfig &config);
 
 /// One log event: "start", "import" (then one "import" event per flag raised, with fields
@@ -161,6 +166,13 @@ UpdateResult run_update(const UpdateConfig &config, const ImportStep &import,
 /// inputs: the export's files and links (is_export_output(): the export directory may be an
 /// input directory), the update state file and the store.
 [[nodiscard]] std::vector<std::filesystem::path> list_input_files(const UpdateConfig &config);
+
+/// File name extensions of news articles in `articles` directories.
+inline const std::vector<std::string> k_article_extensions{"txt", "html", "htm"};
+
+/// True when @p file (as list_input_files() gives it) comes from `articles`: a news article
+/// for `extract`, not an incident file.
+[[nodiscard]] bool is_article_input(const UpdateConfig &config, const std::filesystem::path &file);
 
 /// Hash of everything in the config that shapes the export (formats, filters, border,
 /// sectors, bands); stored in the manifest so a settings change triggers a re-export.

@@ -1,5 +1,6 @@
 // borderwatch extract: news articles (text or HTML) -> candidate incidents (native CSV or
 // JSON), optionally imported (see include/borderwatch/extract/extract.hpp).
+#include "cli/commands/article_input.hpp"
 #include "cli/commands/commands.hpp"
 #include "cli/commands/incidents_common.hpp"
 
@@ -20,19 +21,6 @@
 namespace borderwatch::cli {
 
 namespace {
-
-std::string read_whole(const std::string &file) {
-    if (file == "-") {
-        return {std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
-    }
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-        throw IoError("extract: cannot open '" + file + "'");
-    }
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 class ExtractCommand final : public Command {
   public:
@@ -120,7 +108,7 @@ class ExtractCommand final : public Command {
         int status = exit_ok;
         for (const auto &f : m_files) {
             try {
-                articles.push_back(parse_article(f, read_whole(f)));
+                articles.push_back(parse_article(f, read_article_file(f)));
             } catch (const InputError &e) {
                 std::cerr << e.what() << '\n';
                 status = exit_failure;
@@ -154,23 +142,9 @@ class ExtractCommand final : public Command {
             std::cout << "extract: no candidate incidents to import\n";
             return status;
         }
-        // The import reads files: the candidates go through a private temporary CSV.
-        const auto tmp = std::filesystem::temp_directory_path() /
-                         ("borderwatch-extract-" + std::to_string(::getpid()) + ".csv");
-        {
-            std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-            out << candidates_to_csv(result.candidates, true, true); // read back by the import
-            if (!out.flush()) {
-                throw IoError("extract: cannot write '" + tmp.string() + "'");
-            }
-        }
-        struct Remove {
-            std::filesystem::path path;
-            ~Remove() {
-                std::error_code ec;
-                std::filesystem::remove(path, ec);
-            }
-        } remove_tmp{tmp};
+        // The import reads files: the candidates go through a private temporary CSV
+        // (raw cells: read back by the import, not shown to a spreadsheet).
+        const TempCandidates tmp(candidates_to_csv(result.candidates, true, true));
         const auto engine = BorderEngine::load(m_border, globals().geodata);
         const auto placer = make_incident_placer(*engine, *gazetteer);
         const auto store = open_store(m_store.empty() ? default_store_spec() : m_store);
@@ -178,7 +152,7 @@ class ExtractCommand final : public Command {
         import_options.format = IncidentFormat::native;
         std::size_t rejected = 0;
         const auto report = import_incidents(
-            {tmp.string()}, *store, *placer, import_options, [&](const RejectedRow &row) {
+            {tmp.path()}, *store, *placer, import_options, [&](const RejectedRow &row) {
                 if (!globals().quiet) {
                     std::cerr << "extract: candidate " << row.line - 1 << ": " << row.message
                               << '\n';

@@ -1,4 +1,5 @@
 // borderwatch update: the scheduled import + export job (include/borderwatch/schedule/update.hpp).
+#include "cli/commands/article_input.hpp"
 #include "cli/commands/commands.hpp"
 #include "cli/progress.hpp"
 
@@ -6,6 +7,7 @@
 #include <borderwatch/core/file_lock.hpp>
 #include <borderwatch/core/numbers.hpp>
 #include <borderwatch/core/utc_time.hpp>
+#include <borderwatch/extract/extract.hpp>
 #include <borderwatch/gazetteer/gazetteer.hpp>
 #include <borderwatch/import/import.hpp>
 #include <borderwatch/placement/border_engine.hpp>
@@ -77,16 +79,63 @@ class UpdateCommand final : public Command {
         ProgressRenderer progress(globals(), "update: export", !m_json_log);
         // Engine and gazetteer are loaded only when something has to be imported.
         const std::filesystem::path &geodata = config.geodata;
-        ImportStep import = [&](const std::vector<std::string> &files, IncidentStore &store) {
+        ImportStep import = [&](const std::vector<std::string> &all_files, IncidentStore &store) {
             const auto engine = BorderEngine::load(config.border, geodata);
             Gazetteer::Sources sources;
             sources.geodata = geodata;
             const auto gazetteer = Gazetteer::load(sources);
             const auto placer = make_incident_placer(*engine, *gazetteer);
+            // News articles go through extract; their candidates are imported with the rest.
+            // A new or changed article is extracted together with every other article, so
+            // the reports of one event are merged as one `extract` run would merge them.
+            std::vector<std::string> files;
+            bool any_article = false;
+            for (const auto &file : all_files) {
+                if (is_article_input(config, file)) {
+                    any_article = true;
+                } else {
+                    files.push_back(file);
+                }
+            }
+            std::vector<Article> articles;
+            if (any_article) {
+                for (const auto &file : list_input_files(config)) {
+                    if (!is_article_input(config, file)) {
+                        continue;
+                    }
+                    try {
+                        articles.push_back(
+                            parse_article(file.string(), read_article_file(file.string())));
+                    } catch (const Error &e) {
+                        log({"warning", file.string() + ": article skipped: " + e.what(), {}, {}});
+                    }
+                }
+            }
+            ImportCounts counts;
+            std::unique_ptr<TempCandidates> candidates;
+            if (!articles.empty()) {
+                const auto extracted = extract_incidents(articles, *gazetteer);
+                for (const auto &w : extracted.warnings) {
+                    counts.warnings.push_back(w);
+                }
+                log({"extract",
+                     "extract: " + std::to_string(extracted.candidates.size()) +
+                         " candidate incident(s) from " + std::to_string(articles.size()) +
+                         " article(s)",
+                     {},
+                     {{"articles", static_cast<double>(articles.size())},
+                      {"candidates", static_cast<double>(extracted.candidates.size())}}});
+                if (!extracted.candidates.empty()) {
+                    // The candidates CSV as `extract | import -` would pass it (raw cells:
+                    // import reads them back, it does not show them to a spreadsheet).
+                    candidates = std::make_unique<TempCandidates>(
+                        candidates_to_csv(extracted.candidates, true, true));
+                    files.push_back(candidates->path());
+                }
+            }
             ImportOptions options;
             options.format = *parse_incident_format(config.input_format);
             options.text = config.input_text;
-            ImportCounts counts;
             WarningLimiter limiter;
             options.on_warning = [&](const ImportWarning &w) {
                 if (limiter.admit(w)) {

@@ -1,6 +1,8 @@
 #pragma once
 // The extractor's rule tables (src/extract/rules/*.tsv, built into the library) and the
 // tokens every rule works on.
+#include <borderwatch/core/civil_date.hpp>
+
 #include <cstddef>
 #include <map>
 #include <string>
@@ -47,9 +49,9 @@ const Rules &rules();
 /// Length in words of @p phrase matched at word token @p i (punctuation never matches), or 0.
 std::size_t match_phrase(const std::vector<Token> &tokens, std::size_t i, const Phrase &phrase);
 
-/// Days since 1970-01-01 of a civil date, and back.
-long days_from_civil(int y, int m, int d);
-void civil_from_days(long z, int &y, int &m, int &d);
+/// Days since 1970-01-01 of a civil date (core/civil_date), and back as "YYYY-MM-DD".
+using borderwatch::civil_from_days;
+using borderwatch::days_from_civil;
 std::string iso_date(long days);
 /// Days of "YYYY-MM-DD"; false if not such a date.
 bool parse_iso_day(std::string_view text, long &days);
