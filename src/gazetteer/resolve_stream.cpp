@@ -201,13 +201,19 @@ ResolveStreamResult resolve_stream(const Gazetteer &gazetteer, const ResolveStre
     ResultWriter writer(options, out);
     ResolveStreamResult result;
     std::size_t invalid_utf8 = 0; // for the --encoding hint
+    // The lines are scanned for invalid UTF-8 only when the hint can be given.
+    const bool hint_possible = options.hints && !options.input.empty() &&
+                               options.text.encoding.empty() && static_cast<bool>(messages);
 
     run_ordered_pipeline<Batch>(
         options.threads, [&](Batch &batch) { return reader.read(batch); },
         [&](Batch &batch) {
             for (auto &q : batch) {
-                const auto issue = find_text_issue(q.text);
-                q.invalid_utf8 = issue && issue->kind == TextIssueKind::invalid_utf8;
+                q.invalid_utf8 = false;
+                if (hint_possible) {
+                    const auto issue = find_text_issue(q.text);
+                    q.invalid_utf8 = issue && issue->kind == TextIssueKind::invalid_utf8;
+                }
                 try {
                     q.result = gazetteer.resolve(q.text, options.resolve);
                 } catch (const InputError &e) {
@@ -233,7 +239,7 @@ ResolveStreamResult resolve_stream(const Gazetteer &gazetteer, const ResolveStre
             }
         });
     writer.finish();
-    if (options.hints && !options.input.empty() && options.text.encoding.empty() && messages) {
+    if (hint_possible) {
         if (const auto hint = encoding_hint(options.input, invalid_utf8, result.queries);
             !hint.empty()) {
             messages("resolve: hint: " + hint);

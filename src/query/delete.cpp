@@ -45,15 +45,19 @@ std::vector<std::string> read_id_list(const std::string &path, const TextInputOp
     return ids;
 }
 
+void check_delete_options(const DeleteOptions &options) {
+    if (options.ids.empty() && options.id_files.empty() && !options.use_filter) {
+        throw UsageError("delete: give ids, --ids-from FILE or filters (nothing is removed "
+                         "by omission)");
+    }
+}
+
 DeleteResult delete_incidents(IncidentStore &store, const DeleteOptions &options) {
+    check_delete_options(options);
     std::vector<std::string> asked = options.ids;
     for (const auto &file : options.id_files) {
         auto more = read_id_list(file, options.text);
         asked.insert(asked.end(), more.begin(), more.end());
-    }
-    if (asked.empty() && options.id_files.empty() && !options.use_filter) {
-        throw UsageError("delete: give ids, --ids-from FILE or filters (nothing is removed "
-                         "by omission)");
     }
     std::set<std::string> matched;
     if (!asked.empty()) {

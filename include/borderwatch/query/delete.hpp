@@ -36,6 +36,10 @@ struct DeleteResult {
     std::size_t removed = 0;          ///< rows removed (0 on a dry run)
 };
 
+/// @throws UsageError when @p options name neither ids, id files nor a filter (never
+///         "delete everything" by omission). Checked by delete_incidents() too.
+void check_delete_options(const DeleteOptions &options);
+
 /// Find and (unless a dry run) remove the incidents, in one transaction.
 /// @throws UsageError when neither ids nor a filter are given (never "delete everything"
 ///         by omission); whatever the store or the id files throw

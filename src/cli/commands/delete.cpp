@@ -3,7 +3,6 @@
 #include "cli/commands/commands.hpp"
 #include "cli/commands/incidents_common.hpp"
 
-#include <borderwatch/core/error.hpp>
 #include <borderwatch/query/delete.hpp>
 #include <borderwatch/query/filter_spec.hpp>
 #include <borderwatch/store/store.hpp>
@@ -44,10 +43,7 @@ class DeleteCommand final : public Command {
     void validate() override {
         validate_filter_spec(m_filter);
         m_options.use_filter = !m_filter.empty();
-        if (m_options.ids.empty() && m_options.id_files.empty() && !m_options.use_filter) {
-            throw UsageError("delete: give ids, --ids-from FILE or filters (nothing is removed "
-                             "by omission)");
-        }
+        check_delete_options(m_options);
     }
 
     int run() override {
