@@ -71,6 +71,9 @@ void add_bands_option(CLI::App &app, std::string &bands, const std::string &what
 /// --csv-raw-formulas: keep CSV cells starting with = + - @ TAB CR as they are (default:
 /// neutralised with a leading ', see csv_formula_risk in core/escape.hpp).
 void add_csv_raw_formulas_option(CLI::App &app, bool &raw);
+/// --no-link: rows are linked into events only by their explicit same_as column, not by the
+/// automatic rule (linking/event_clusters.hpp); the same wording for stats, query, export.
+void add_no_link_option(CLI::App &app, bool &no_link);
 /// Footer text listing exit codes; @p extra adds command-specific lines.
 std::string exit_status_footer(const std::string &extra = {});
 /// True if stdout is a terminal (decides default table vs csv output).

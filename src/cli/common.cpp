@@ -58,6 +58,13 @@ void add_csv_raw_formulas_option(CLI::App &app, bool &raw) {
                  "formulas; OWASP CSV Injection)");
 }
 
+void add_no_link_option(CLI::App &app, bool &no_link) {
+    app.add_flag("--no-link", no_link,
+                 "do not link rows into events by the automatic rule (place within the rows' "
+                 "uncertainty, overlapping dates, compatible type); explicit same_as links "
+                 "still hold");
+}
+
 std::string exit_status_footer(const std::string &extra) {
     std::string out = "Exit status:\n"
                       "  0  success\n"

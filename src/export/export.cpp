@@ -18,6 +18,7 @@
 #include <borderwatch/geodesy/geodesic.hpp>
 #include <borderwatch/incidents/incident_fields.hpp>
 #include <borderwatch/incidents/uncertainty.hpp>
+#include <borderwatch/linking/event_clusters.hpp>
 #include <borderwatch/placement/border_engine.hpp>
 #include <borderwatch/stats/stats.hpp>
 
@@ -128,6 +129,8 @@ LayerSchema incidents_schema() {
     s.fields.push_back({"border_distance_km", FieldType::real});
     s.fields.push_back({"sector", FieldType::text});
     s.fields.push_back({"uncertainty_m", FieldType::real});
+    s.fields.push_back({"event_cluster", FieldType::text});
+    s.fields.push_back({"cluster_size", FieldType::integer});
     return s;
 }
 
@@ -312,6 +315,7 @@ struct Outputs {
 struct IncidentRow {
     std::vector<FieldValue> raw; ///< incident_fields() values (the connector views them too)
     std::string sector_text;
+    std::string event_cluster;
     std::string band_text;
     Feature inc;
     Feature con;
@@ -513,8 +517,17 @@ void open_outputs(Outputs &out, const ExportOptions &options, const std::filesys
 /// row, and the statistics of every incident (for the statistics layers that follow).
 class IncidentLayers {
   public:
-    IncidentLayers(StatsAccumulator &stats, detail::UncertaintyRegions &regions, bool presentation)
-        : m_stats(stats), m_regions(regions), m_presentation(presentation) {}
+    IncidentLayers(StatsAccumulator &stats, const EventClusters &clusters,
+                   detail::UncertaintyRegions &regions, bool presentation)
+        : m_stats(stats), m_clusters(clusters),
+          m_events(clusters, [&stats](const Incident &x) { (void)stats.add(x); }),
+          m_regions(regions), m_presentation(presentation) {}
+
+    /// Count the events of clusters not every member of which came (none with a store).
+    void finish_events() {
+        m_events.finish();
+        m_stats.set_merged_rows(m_clusters.merged_rows());
+    }
 
     /// Fill @p row with the features of @p in. @return false if it has no location
     bool build_row(const Incident &in, IncidentRow &row) {
@@ -559,13 +572,19 @@ class IncidentLayers {
         }
         inc.values.push_back(in.border_distance_m ? Value{*in.border_distance_m / 1000.0}
                                                   : Value{});
-        // Statistics, and the incident's sector and band by the same precision rule.
-        const auto assigned = m_stats.add(in);
+        // The incident's sector and band by the precision rule of the statistics, which count
+        // each event once (a cluster as its merged incident, when its last row came).
+        const auto assigned = m_stats.assign(in);
         row.sector_text = assigned.sector;
         row.band_text = assigned.band;
+        m_events.add(in);
         inc.values.push_back(row.sector_text.empty() ? Value{}
                                                      : Value{std::string_view(row.sector_text)});
         inc.values.push_back(uncertainty_m ? Value{*uncertainty_m} : Value{});
+        const auto event = m_clusters.of(in.id);
+        row.event_cluster.assign(event.cluster);
+        inc.values.emplace_back(std::string_view(row.event_cluster));
+        inc.values.emplace_back(static_cast<std::int64_t>(event.size));
 
         const bool have_point = in.place_lon && in.place_lat;
         const bool located = have_point || (in.lon && in.lat);
@@ -645,6 +664,8 @@ class IncidentLayers {
     }
 
     StatsAccumulator &m_stats;
+    const EventClusters &m_clusters;
+    ClusterFolder m_events;
     detail::UncertaintyRegions &m_regions;
     bool m_presentation;
     std::size_t m_f_id = *incident_field_index("id");
@@ -756,6 +777,8 @@ std::string manifest_json(const ExportOptions &options, const BorderGeometry &bo
     manifest["bands_km"] = band_labels;
     manifest["incidents"] = result.incidents;
     manifest["incidents_without_location"] = result.incidents_without_location;
+    // Rows reporting an event another row reports (event clusters): counted once.
+    manifest["merged_rows"] = result.merged_rows;
     // The precision rule's totals (as `stats`): too coarse for a distance band (left out of
     // every distance statistic), and too coarse for a border sector (in no sector feature).
     manifest["incidents_imprecise"] = tables.total().imprecise;
@@ -999,9 +1022,13 @@ ExportResult export_layers(const ExportOptions &options, const IncidentSource &s
     StatsAccumulator stats(stats_options, export_groupings());
     const bool presentation = std::find(options.formats.begin(), options.formats.end(),
                                         ExportFormat::kml) != options.formats.end();
-    IncidentLayers incident_layers(stats, regions, presentation);
+    // Event clusters over the selection (a first pass), so the statistics count each once.
+    const auto clusters = cluster_events(source, options.link);
+    IncidentLayers incident_layers(stats, clusters, regions, presentation);
     ExportResult result;
     write_incident_layers(out, source, incident_layers, options.expected_incidents, report, result);
+    incident_layers.finish_events();
+    result.merged_rows = clusters.merged_rows();
     const ExportStatistics tables(stats.finish_all()); // quantiles need every distance
     write_border_layer(out, border, tables.total());
     write_sectors_layer(out, border, stats_options.sector_grid(), tables.sectors, report);

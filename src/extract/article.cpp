@@ -11,6 +11,10 @@
 #include <unicode/utext.h>
 
 #include <algorithm>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
 #include <cctype>
 #include <memory>
 
@@ -361,6 +365,19 @@ std::size_t code_points_before(std::string_view text, std::size_t byte_offset) {
 }
 
 } // namespace detail
+
+std::string read_article_file(const std::string &file) {
+    if (file == "-") {
+        return {std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+    }
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        throw IoError("cannot open '" + file + "'");
+    }
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
 
 Article parse_article(std::string file, std::string_view content) {
     if (content.substr(0, 3) == "\xef\xbb\xbf") {

@@ -369,7 +369,7 @@ void CsvIncidentReader::setup() {
         struct Map {
             std::optional<std::size_t> id, date, date_end, date_prec, type, sub, a1, a2, target,
                 fat, fat_low, fat_high, location, country, adm1, adm2, lon, lat, geo_prec, source,
-                url, notes;
+                url, notes, same_as;
         } m;
         m.id = need({"id", "event_id_cnty", "event_id"});
         m.date = need({"event_date", "date", "date_start"});
@@ -394,6 +394,7 @@ void CsvIncidentReader::setup() {
         m.source = c.find({"source_name", "source"});
         m.url = c.find({"source_url", "url"});
         m.notes = c.find({"notes"});
+        m.same_as = c.find({"same_as"});
         const std::string lon_name = m.lon ? m_header[*m.lon] : "lon";
         const std::string lat_name = m.lat ? m_header[*m.lat] : "lat";
         m_convert = [m, lon_name, lat_name, this](const Cols &r, Incident &x) {
@@ -433,6 +434,7 @@ void CsvIncidentReader::setup() {
             x.source_name.assign(trim(get(r, m.source)));
             x.source_url.assign(trim(get(r, m.url)));
             x.notes.assign(trim(get(r, m.notes)));
+            x.same_as.assign(trim(get(r, m.same_as)));
         };
         break;
     }

@@ -90,6 +90,7 @@ template <typename F> void visit_field_values(const Incident &x, F &&f) {
     text(x.admin2);
     text(x.band);
     text(x.flags);
+    text(x.same_as);
     text(x.updated_at);
 }
 
@@ -99,6 +100,6 @@ template <typename F> void visit_fields(const Incident &x, F &&f) {
 }
 
 /// Index of "updated_at" (the last field; excluded from the content hash).
-inline constexpr std::size_t k_updated_at_index = 39;
+inline constexpr std::size_t k_updated_at_index = 40;
 
 } // namespace borderwatch::detail

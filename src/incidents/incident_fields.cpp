@@ -56,6 +56,8 @@ const std::vector<IncidentField> k_fields = {
     {"admin2", T::text, true, "official admin-2 name containing the point"},
     {"band", T::text, true, "distance band (0-1, 1-5, ..., >50, imprecise)"},
     {"flags", T::text, true, "|-separated quality flags (location_mismatch_25km, ...)"},
+    {"same_as", T::text, false,
+     "|-separated ids of rows reporting the same event, or none (event clusters)"},
     {"updated_at", T::datetime, true,
      "UTC time of the last change in the store (YYYY-MM-DDTHH:MM:SS.000Z)"},
 };
@@ -113,7 +115,7 @@ void reset_incident(Incident &x) noexcept {
           &x.actor1,      &x.actor2,      &x.target,         &x.location_text, &x.country_text,
           &x.admin1_text, &x.admin2_text, &x.source_name,    &x.source_url,    &x.notes,
           &x.place_id,    &x.place_name,  &x.place_matched,  &x.side,          &x.admin1,
-          &x.admin2,      &x.band,        &x.flags,          &x.updated_at}) {
+          &x.admin2,      &x.band,        &x.flags,          &x.same_as,       &x.updated_at}) {
         s->clear();
     }
     // The member defaults of Incident, set directly: a default Incident to copy them from
@@ -227,6 +229,8 @@ FieldValue get_field(const Incident &x, std::size_t index) {
     case 38:
         return x.flags;
     case 39:
+        return x.same_as;
+    case 40:
         return x.updated_at;
     default:
         return {};
@@ -369,6 +373,9 @@ void set_field(Incident &x, std::size_t i, const FieldValue &v) {
         x.flags = as_text(v);
         break;
     case 39:
+        x.same_as = as_text(v);
+        break;
+    case 40:
         x.updated_at = as_text(v);
         break;
     default:

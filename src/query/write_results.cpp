@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <ostream>
 
 namespace borderwatch {
@@ -18,7 +19,7 @@ namespace {
 
 constexpr std::uint64_t k_progress_every = 4096;
 
-nlohmann::ordered_json properties(const Incident &x) {
+nlohmann::ordered_json properties(const Incident &x, const EventClusters::Membership &m) {
     nlohmann::ordered_json o;
     const auto &fields = incident_fields();
     for (std::size_t i = 0; i < fields.size(); ++i) {
@@ -34,6 +35,8 @@ nlohmann::ordered_json properties(const Incident &x) {
             o[name] = std::get<std::string>(v);
         }
     }
+    o["event_cluster"] = m.cluster;
+    o["cluster_size"] = m.size;
     return o;
 }
 
@@ -47,6 +50,36 @@ std::uint64_t write_query_results(const IncidentStore &store, const QueryFilter 
         throw UsageError("query: unknown format '" + format +
                          "' (choose from table, csv, json, geojson)");
     }
+    const auto clusters = cluster_events(
+        [&](const std::function<void(const Incident &)> &sink) { store.query(filter, sink); },
+        options.link);
+    // The rows in output order: the selection by id, or with --clusters the rows of
+    // multi-row events grouped by event (only those are kept in memory).
+    const IncidentSource rows = [&](const std::function<void(const Incident &)> &sink) {
+        if (!options.clusters_only) {
+            store.query(filter, sink);
+            return;
+        }
+        QueryFilter members = filter;
+        members.ids.clear();
+        for (const auto &[name, ids] : clusters.multi()) {
+            (void)name;
+            members.ids.insert(members.ids.end(), ids.begin(), ids.end());
+        }
+        if (members.ids.empty()) {
+            return;
+        }
+        std::map<std::string, std::vector<Incident>, std::less<>> by_event;
+        store.query(members, [&](const Incident &x) {
+            by_event[std::string(clusters.of(x.id).cluster)].push_back(x);
+        });
+        for (const auto &[name, list] : by_event) {
+            (void)name;
+            for (const auto &x : list) {
+                sink(x);
+            }
+        }
+    };
     const std::uint64_t total = progress ? store.count() : 0;
     std::uint64_t written = 0;
     auto counted = [&] {
@@ -62,21 +95,27 @@ std::uint64_t write_query_results(const IncidentStore &store, const QueryFilter 
         for (const auto &f : fields) {
             row.emplace_back(f.name);
         }
+        row.emplace_back("event_cluster");
+        row.emplace_back("cluster_size");
         write_csv_record(out, row, ',', options.csv_formulas);
-        store.query(filter, [&](const Incident &x) {
+        rows([&](const Incident &x) {
             for (std::size_t i = 0; i < fields.size(); ++i) {
                 row[i] = field_text(get_field(x, i));
             }
+            const auto m = clusters.of(x.id);
+            row[fields.size()] = std::string(m.cluster);
+            row[fields.size() + 1] = std::to_string(m.size);
             write_csv_record(out, row, ',', options.csv_formulas);
             counted();
         });
     } else if (format == "json" || format == "geojson") {
         const bool geo = format == "geojson";
         out << (geo ? "{\"type\":\"FeatureCollection\",\"features\":[" : "[");
-        store.query(filter, [&](const Incident &x) {
+        rows([&](const Incident &x) {
+            const auto m = clusters.of(x.id);
             out << (written == 0 ? "\n" : ",\n");
             if (!geo) {
-                out << properties(x).dump();
+                out << properties(x, m).dump();
                 counted();
                 return;
             }
@@ -88,26 +127,33 @@ std::uint64_t write_query_results(const IncidentStore &store, const QueryFilter 
             } else {
                 f["geometry"] = nullptr;
             }
-            f["properties"] = properties(x);
+            f["properties"] = properties(x, m);
             out << f.dump();
             counted();
         });
         out << (geo ? "\n]}\n" : "\n]\n");
     } else {
-        const std::vector<std::string> header = {"id",          "date", "event_type",
-                                                 "location",    "side", "admin2",
-                                                 "distance_km", "band", "fatalities"};
-        std::vector<std::vector<std::string>> rows;
-        store.query(filter, [&](const Incident &x) {
-            rows.push_back(
+        std::vector<std::string> header = {"id",          "date", "event_type",
+                                           "location",    "side", "admin2",
+                                           "distance_km", "band", "fatalities"};
+        // distance_km and fatalities are numbers: right-aligned.
+        std::vector<bool> right = {false, false, false, false, false, false, true, false, true};
+        if (options.clusters_only) {
+            header.insert(header.begin(), "event_cluster");
+            right.insert(right.begin(), false);
+        }
+        std::vector<std::vector<std::string>> table;
+        rows([&](const Incident &x) {
+            table.push_back(
                 {x.id, x.event_date, x.event_type, x.location_text, x.side, x.admin2,
                  x.border_distance_m ? format_fixed(*x.border_distance_m / 1000.0, 3) : "", x.band,
                  x.fatalities_best ? std::to_string(*x.fatalities_best) : ""});
+            if (options.clusters_only) {
+                table.back().insert(table.back().begin(), std::string(clusters.of(x.id).cluster));
+            }
             counted();
         });
-        // distance_km and fatalities are numbers: right-aligned.
-        write_text_table(out, header, rows,
-                         {false, false, false, false, false, false, true, false, true});
+        write_text_table(out, header, table, right);
     }
     out.flush();
     if (progress) {

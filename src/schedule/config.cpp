@@ -88,6 +88,18 @@ class ConfigReader {
         return node->value<double>();
     }
 
+    [[nodiscard]] std::optional<bool> boolean(const toml::table *t, const std::string &prefix,
+                                              const char *key) const {
+        if (t == nullptr || t->get(key) == nullptr) {
+            return std::nullopt;
+        }
+        const auto *node = t->get(key);
+        if (!node->is_boolean()) {
+            fail(prefix + key, "must be true or false");
+        }
+        return node->value<bool>();
+    }
+
     [[nodiscard]] std::optional<std::vector<std::string>>
     texts(const toml::table *t, const std::string &prefix, const char *key) const {
         if (t == nullptr || t->get(key) == nullptr) {
@@ -244,7 +256,8 @@ UpdateConfig parse_update_config(const std::string &toml_text,
     const auto *inputs = r.table("inputs");
     if (inputs != nullptr) {
         r.check_keys(*inputs, "inputs.",
-                     {"paths", "articles", "extensions", "format", "encoding", "delimiter"});
+                     {"paths", "articles", "deletions", "extensions", "format", "encoding",
+                      "delimiter"});
         for (const auto &p :
              r.texts(inputs, "inputs.", "paths").value_or(std::vector<std::string>{})) {
             c.inputs.push_back(resolve(base_dir, p));
@@ -252,6 +265,10 @@ UpdateConfig parse_update_config(const std::string &toml_text,
         for (const auto &p :
              r.texts(inputs, "inputs.", "articles").value_or(std::vector<std::string>{})) {
             c.articles.push_back(resolve(base_dir, p));
+        }
+        for (const auto &p :
+             r.texts(inputs, "inputs.", "deletions").value_or(std::vector<std::string>{})) {
+            c.deletions.push_back(resolve(base_dir, p));
         }
         if (auto ext = r.texts(inputs, "inputs.", "extensions")) {
             c.extensions.clear();
@@ -288,7 +305,7 @@ UpdateConfig parse_update_config(const std::string &toml_text,
     if (exp == nullptr) {
         r.fail("export", "required table [export] with dir = \"...\"");
     }
-    r.check_keys(*exp, "export.", {"dir", "formats", "border", "sector_km", "bands_km"});
+    r.check_keys(*exp, "export.", {"dir", "formats", "border", "sector_km", "bands_km", "link"});
     const auto dir = r.text(exp, "export.", "dir");
     if (!dir || dir->empty()) {
         r.fail("export.dir", "required");
@@ -307,6 +324,7 @@ UpdateConfig parse_update_config(const std::string &toml_text,
     }
     c.border = r.text(exp, "export.", "border").value_or("TJK-AFG");
     c.sector_km = r.number(exp, "export.", "sector_km").value_or(50.0);
+    c.link.automatic = r.boolean(exp, "export.", "link").value_or(true);
     if (!(c.sector_km > 0)) {
         r.fail("export.sector_km", "must be > 0");
     }
@@ -402,6 +420,9 @@ std::string export_settings_hash(const UpdateConfig &c) {
         key += b.label() + ",";
     }
     key += "|filter:" + c.filter.describe();
+    if (!c.link.automatic) {
+        key += "|no-link";
+    }
     return sha256_hex(key).substr(0, 16);
 }
 

@@ -17,6 +17,7 @@
 #include <borderwatch/core/sha256.hpp>
 #include <borderwatch/export/publish.hpp>
 #include <borderwatch/import/import.hpp>
+#include <borderwatch/query/delete.hpp>
 #include <borderwatch/store/store.hpp>
 
 #include <nlohmann/json.hpp>
@@ -195,6 +196,7 @@ std::vector<std::filesystem::path> list_input_files(const UpdateConfig &config) 
     };
     collect(config.inputs, config.extensions);
     collect(config.articles, k_article_extensions);
+    collect(config.deletions, k_deletion_list_extensions);
     // The state file (.json) and the store may live in an input directory: never inputs.
     const auto own = own_files(config);
     out.erase(std::remove_if(out.begin(), out.end(),
@@ -209,13 +211,26 @@ std::vector<std::filesystem::path> list_input_files(const UpdateConfig &config) 
     return out;
 }
 
-bool is_article_input(const UpdateConfig &config, const std::filesystem::path &file) {
+namespace {
+
+/// True when @p file is one of @p roots or lies under one of them.
+bool under_any(const std::vector<std::filesystem::path> &roots, const std::filesystem::path &file) {
     const auto abs = std::filesystem::absolute(file).lexically_normal();
-    return std::any_of(config.articles.begin(), config.articles.end(), [&](const auto &input) {
+    return std::any_of(roots.begin(), roots.end(), [&](const auto &input) {
         const auto root = std::filesystem::absolute(input).lexically_normal();
         const auto rel = abs.lexically_relative(root);
         return abs == root || (!rel.empty() && *rel.begin() != "..");
     });
+}
+
+} // namespace
+
+bool is_article_input(const UpdateConfig &config, const std::filesystem::path &file) {
+    return under_any(config.articles, file);
+}
+
+bool is_deletions_input(const UpdateConfig &config, const std::filesystem::path &file) {
+    return under_any(config.deletions, file);
 }
 
 InputCheck make_input_check(const UpdateConfig &config) {
@@ -226,7 +241,9 @@ InputCheck make_input_check(const UpdateConfig &config) {
     }
     // Articles are plain text or HTML: `extract` reads them in the import step.
     return [format = *format, &config](const std::filesystem::path &file) {
-        if (!is_article_input(config, file)) {
+        if (is_deletions_input(config, file)) {
+            (void)read_id_list(file.string(), config.input_text);
+        } else if (!is_article_input(config, file)) {
             (void)open_incident_reader(file.string(), format);
         }
     };
@@ -334,14 +351,19 @@ UpdateResult run_update(const UpdateConfig &config, const ImportStep &import, co
                           " file(s): " + std::to_string(result.import.inserted) + " new, " +
                           std::to_string(result.import.updated) + " updated, " +
                           std::to_string(result.import.unchanged) + " unchanged, " +
-                          std::to_string(result.import.rejected) + " rejected",
+                          std::to_string(result.import.rejected) + " rejected" +
+                          (result.import.deletions_listed > 0
+                               ? ", " + std::to_string(result.import.deleted) + " deleted (of " +
+                                     std::to_string(result.import.deletions_listed) + " listed)"
+                               : std::string()),
                       {},
                       {{"files", static_cast<double>(to_import.size())},
                        {"read", static_cast<double>(result.import.read)},
                        {"inserted", static_cast<double>(result.import.inserted)},
                        {"updated", static_cast<double>(result.import.updated)},
                        {"unchanged", static_cast<double>(result.import.unchanged)},
-                       {"rejected", static_cast<double>(result.import.rejected)}}};
+                       {"rejected", static_cast<double>(result.import.rejected)},
+                       {"deleted", static_cast<double>(result.import.deleted)}}};
         emit(e);
         for (const auto &flag : result.import.flags) {
             emit({"import",
@@ -371,6 +393,7 @@ UpdateResult run_update(const UpdateConfig &config, const ImportStep &import, co
         options.overwrite = true;
         options.sector_km = config.sector_km;
         options.bands = config.bands;
+        options.link = config.link;
         options.geodata_dir = config.geodata;
         options.store_description = store->describe();
         options.store_state = result.store_state;

@@ -195,7 +195,7 @@ StatsAccumulator::StatsAccumulator(StatsOptions options,
 
 StatsAccumulator::~StatsAccumulator() = default;
 
-StatsAssignment StatsAccumulator::add(const Incident &x) {
+StatsAssignment StatsAccumulator::assign(const Incident &x) {
     const double u = location_uncertainty_km(x.precision);
     m_band.clear();
     bool imprecise = false;
@@ -208,6 +208,11 @@ StatsAssignment StatsAccumulator::add(const Incident &x) {
     if (x.chainage_km) {
         m_sector = m_sectors.sector_for(*x.chainage_km, u);
     }
+    return {m_band, m_sector, imprecise};
+}
+
+StatsAssignment StatsAccumulator::add(const Incident &x) {
+    const bool imprecise = assign(x).imprecise;
     for (std::size_t s = 0; s < m_groupings.size(); ++s) {
         m_key.clear();
         for (const auto k : m_groupings[s]) {
@@ -287,6 +292,7 @@ std::vector<StatsTable> StatsAccumulator::finish_all() {
     for (std::size_t s = 0; s < m_groupings.size(); ++s) {
         StatsTable t;
         t.by = m_groupings[s];
+        t.merged_rows = m_merged_rows;
         for (auto &[key, g] : m_groups[s]) {
             t.groups.push_back(g->finish(key));
         }
@@ -338,13 +344,20 @@ std::string format_stats(const StatsTable &t, std::string_view format, CsvFormul
     for (const auto &g : t.groups) {
         rows.push_back(row_of(g, false));
     }
-    const std::string note =
+    std::string note =
         t.total.imprecise == 0
             ? std::string()
             : std::to_string(t.total.imprecise) +
                   " incident(s) located only to district, province or country level could not be "
                   "put in a distance band finer than their uncertainty: counted as 'imprecise' and "
                   "left out of the distance statistics.";
+    if (t.merged_rows > 0) {
+        note += std::string(note.empty() ? "" : "\n") + std::to_string(t.merged_rows) +
+                " row(s) report an event another row already reports (event clusters: same place "
+                "within their uncertainty, overlapping dates, compatible type, or same_as): each "
+                "event is counted once, fatalities as the median of its best estimates "
+                "(--no-link counts only explicit same_as links).";
+    }
     std::ostringstream out;
     if (format == "csv") {
         write_csv_record(out, header, ',', csv_formulas);
@@ -385,6 +398,7 @@ std::string format_stats(const StatsTable &t, std::string_view format, CsvFormul
             j["groups"].push_back(group_json(g));
         }
         j["total"] = group_json(t.total);
+        j["merged_rows"] = t.merged_rows;
         if (!note.empty()) {
             j["note"] = note;
         }

@@ -454,8 +454,13 @@ class GpkgStore final : public IncidentStore {
         if (std::find(have.begin(), have.end(), "content_hash") == have.end()) {
             alter += "ALTER TABLE incidents ADD COLUMN content_hash TEXT;";
         }
+        if (m_schema_version < k_store_schema_version) {
+            alter += "UPDATE borderwatch_meta SET value = '" +
+                     std::to_string(k_store_schema_version) + "' WHERE key = 'schema_version';";
+        }
         if (!alter.empty()) {
             sqlite_exec(db(), "BEGIN IMMEDIATE;" + alter + "COMMIT;", m_path);
+            m_schema_version = k_store_schema_version;
         }
     }
 

@@ -117,6 +117,10 @@ CREATE TRIGGER incidents_external_change
 
 INSERT INTO borderwatch_meta (key, value) VALUES ('change_counter', '0');
 )sql",
+    // Version 2: same_as (event clusters: explicit links between rows of one event).
+    R"sql(
+ALTER TABLE incidents ADD COLUMN same_as text;
+)sql",
 };
 // The statement trigger's function, created (or repaired) by every `store init` before the
 // migrations. It finds the counter through the schema of the table that fired it, never

@@ -10,6 +10,7 @@
 #include <gdal.h>
 
 #include "../support/skip.hpp"
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <fcntl.h>
@@ -396,5 +397,61 @@ TEST_CASE("update extracts incidents from a drop folder of news articles", "[upd
         INFO(id);
         CHECK(stored.find("\n" + id + ",") != std::string::npos);
     }
+    fs::remove_all(dir);
+}
+
+TEST_CASE("update removes the events of a deletions drop after its import", "[update][cli]") {
+    const auto dir = unique_temp_path("update-deletions");
+    fs::create_directories(dir / "drops");
+    fs::create_directories(dir / "deleted");
+    fs::copy_file(k_sample, dir / "drops" / "sample.csv");
+    const auto config = dir / "update.toml";
+    std::ofstream(config) << "store = \"store.gpkg\"\n"
+                             "[inputs]\npaths = [\"drops\"]\ndeletions = [\"deleted\"]\n"
+                             "[export]\ndir = \"layers\"\nformats = [\"geojson\"]\n"
+                             "[lock]\nmode = \"fail\"\nfile = \"update.lock\"\n";
+    const auto store = (dir / "store.gpkg").string();
+    auto ids = [&] {
+        const auto q = run_cli({"query", "--store", store, "--format", "csv"});
+        auto lines = split_lines(q.stdout_text);
+        std::vector<std::string> out;
+        for (std::size_t i = 1; i < lines.size(); ++i) {
+            out.push_back(lines[i].substr(0, lines[i].find(',')));
+        }
+        return out;
+    };
+    auto r = run_cli({"update", "--config", config.string(), "--json-log"});
+    INFO(r.stderr_text);
+    REQUIRE(r.exit_code == 0);
+    const auto before = ids();
+    REQUIRE(before.size() >= 3);
+
+    // ACLED's deletions export: two stored events and one this store never had. The
+    // unchanged incident file is not imported again, so nothing brings them back.
+    std::ofstream(dir / "deleted" / "acled_deletions_week49.csv")
+        << "event_id_cnty,deleted_timestamp\n"
+        << before[0] << ",1765000000\n"
+        << before[2] << ",1765000001\nTJK9999,1765000002\n";
+    r = run_cli({"update", "--config", config.string(), "--json-log"});
+    INFO(r.stderr_text);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.stderr_text.find("2 deleted (of 3 listed)") != std::string::npos);
+    auto after = ids();
+    CHECK(after.size() == before.size() - 2);
+    CHECK(std::find(after.begin(), after.end(), before[0]) == after.end());
+    CHECK(std::find(after.begin(), after.end(), before[2]) == after.end());
+    CHECK(std::find(after.begin(), after.end(), before[1]) != after.end());
+    const auto layer = nlohmann::json::parse(read_text_file(dir / "layers" / "incidents.geojson"));
+    CHECK(layer["features"].size() == after.size());
+
+    // Unchanged list: nothing to do. A list that cannot be read is kept out and reported.
+    r = run_cli({"update", "--config", config.string(), "--json-log"});
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.stderr_text.find("\"event\":\"unchanged\"") != std::string::npos);
+    std::ofstream(dir / "deleted" / "broken.csv") << "event_id_cnty,deleted_timestamp\n\"open";
+    r = run_cli({"update", "--config", config.string(), "--json-log"});
+    CHECK(r.exit_code == 1);
+    CHECK(r.stderr_text.find("broken.csv: not imported") != std::string::npos);
+    CHECK(ids() == after);
     fs::remove_all(dir);
 }

@@ -131,8 +131,27 @@ TEST_CASE("the settings hash follows what shapes the export", "[schedule]") {
     b.filter.side = "AFG";
     CHECK(export_settings_hash(a) != export_settings_hash(b));
     b = a;
+    b.link.automatic = false; // --no-link: other statistics
+    CHECK(export_settings_hash(a) != export_settings_hash(b));
+    b = a;
     b.inputs.clear(); // inputs do not shape the export
     CHECK(export_settings_hash(a) == export_settings_hash(b));
+}
+
+TEST_CASE("update config: deletions drops and the link switch", "[schedule]") {
+    const auto c = parse_update_config("store='s'\n[inputs]\ndeletions = ['acled/deleted', "
+                                       "'/srv/x.csv']\n[export]\ndir='x'\nlink = false\n",
+                                       "/etc/bw", "u.toml");
+    REQUIRE(c.deletions.size() == 2);
+    CHECK(c.deletions[0] == std::filesystem::path("/etc/bw/acled/deleted"));
+    CHECK(c.deletions[1] == std::filesystem::path("/srv/x.csv"));
+    CHECK_FALSE(c.link.automatic);
+    CHECK(is_deletions_input(c, "/etc/bw/acled/deleted/week49.csv"));
+    CHECK_FALSE(is_deletions_input(c, "/etc/bw/acled/other.csv"));
+    CHECK(parse_update_config("store='s'\n[export]\ndir='x'\n", "/x", "u").link.automatic);
+    CHECK_THROWS_WITH(
+        parse_update_config("store='s'\n[export]\ndir='x'\nlink = 'no'\n", "/x", "u.toml"),
+        Catch::Contains("u.toml: key 'export.link': must be true or false"));
 }
 
 TEST_CASE("input listing scans directories, skips hidden files and other extensions",

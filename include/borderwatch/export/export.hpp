@@ -10,6 +10,7 @@
 #include <borderwatch/core/protected_paths.hpp>
 #include <borderwatch/export/feature.hpp>
 #include <borderwatch/incidents/incident.hpp>
+#include <borderwatch/linking/event_clusters.hpp>
 #include <borderwatch/stats/bands.hpp>
 
 #include <cstdint>
@@ -92,10 +93,13 @@ struct ExportOptions {
     /// Files no output may replace, whatever `overwrite` says (the store, the inputs, the
     /// update state): a collision is a UsageError naming both paths.
     std::vector<ProtectedPath> protected_paths;
+    /// Event clusters over the exported incidents (`--no-link`: automatic = false): the
+    /// incidents carry event_cluster / cluster_size, the statistics count each event once.
+    LinkOptions link;
 };
 
-/// Feeds every incident to the callback (e.g. IncidentStore::query bound to a filter).
-using IncidentSource = std::function<void(const std::function<void(const Incident &)> &)>;
+// IncidentSource (linking/event_clusters.hpp) feeds every incident to the callback, e.g.
+// IncidentStore::query bound to a filter; export_layers() calls it twice (events, then rows).
 
 /// Progress: stage name ("incidents", "border_sectors", ..., "commit"), items done and
 /// the expected total (0 when unknown). Called at most every few thousand items.
@@ -115,6 +119,8 @@ struct ExportResult {
     std::vector<ManifestFile> files;
     std::uint64_t incidents = 0; ///< incidents exported
     std::uint64_t incidents_without_location = 0;
+    /// Rows folded into another row's event (event clusters): the statistics count events.
+    std::uint64_t merged_rows = 0;
     std::filesystem::path manifest; ///< OUT/manifest.json (a link into the current run)
     std::filesystem::path run_dir;  ///< the published run, OUT/.runs/<run>
     std::string run;                ///< its name, also manifest.json's "run"

@@ -36,6 +36,9 @@ struct Article {
 /// @throws InputError if @p content is not valid UTF-8
 [[nodiscard]] Article parse_article(std::string file, std::string_view content);
 
+/// The whole content of an article file ("-" = stdin), for parse_article(). @throws IoError
+[[nodiscard]] std::string read_article_file(const std::string &file);
+
 /// A date or date range with its precision (DatePrecision of the incident schema).
 struct DateSpan {
     std::string start; ///< YYYY-MM-DD

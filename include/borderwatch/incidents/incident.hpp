@@ -70,6 +70,10 @@ struct Incident {
     std::string admin2;     ///< current official admin-2 name containing the point
     std::string band;       ///< distance band label ("0-1", "1-5", ..., ">50", "imprecise")
     std::string flags;      ///< "|"-separated quality flags, e.g. "location_mismatch_25km"
+    /// Reported: "|"-separated ids of rows reporting the same event (linked whatever the
+    /// automatic rule says), or "none" to keep this row out of automatic links
+    /// (linking/event_clusters.hpp).
+    std::string same_as;
     std::string updated_at; ///< ISO 8601 UTC timestamp of the last change in the store
 };
 

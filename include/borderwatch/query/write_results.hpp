@@ -6,6 +6,7 @@
 
 #include <borderwatch/core/escape.hpp>
 #include <borderwatch/core/progress.hpp>
+#include <borderwatch/linking/event_clusters.hpp>
 #include <borderwatch/store/store.hpp>
 
 #include <cstdint>
@@ -21,9 +22,16 @@ inline const std::vector<std::string> query_formats{"table", "csv", "json", "geo
 struct QueryOutputOptions {
     std::string format = "csv"; ///< one of query_formats (the table is buffered)
     CsvFormulas csv_formulas = CsvFormulas::neutralise;
+    /// Event clusters over the selection (linking/event_clusters.hpp): csv/json/geojson rows
+    /// carry `event_cluster` (the cluster's smallest member id) and `cluster_size`.
+    LinkOptions link;
+    /// `--clusters`: only the rows of events reported by two or more rows, grouped by
+    /// event_cluster (then id), with the cluster columns in every format.
+    bool clusters_only = false;
 };
 
-/// Stream the incidents of @p store matching @p filter to @p out, ordered by id. Progress:
+/// Stream the incidents of @p store matching @p filter to @p out, ordered by id (a first pass
+/// over the selection links its rows into events). Progress:
 /// stage "incidents", incidents written, the store's count as total.
 /// @return incidents written
 /// @throws UsageError for an unknown format; whatever the store throws

@@ -40,6 +40,10 @@ struct UpdateConfig {
     /// Files or directories of news articles (.txt, .html, .htm): each new or changed one is
     /// run through `extract` and its candidate incidents imported (see docs/extract.md).
     std::vector<std::filesystem::path> articles;
+    /// Files or directories of deletion lists (ACLED's deletions export
+    /// `event_id_cnty,deleted_timestamp`, or any id list read_id_list() reads; .csv .txt):
+    /// the events of each new or changed list are removed after the run's import.
+    std::vector<std::filesystem::path> deletions;
     std::string input_format = "auto"; ///< auto|native|acled|ucdp|geojson
     TextInputOptions input_text;       ///< [inputs] encoding / delimiter of every input file
     std::filesystem::path export_dir;
@@ -48,6 +52,8 @@ struct UpdateConfig {
     std::string border = "TJK-AFG";
     double sector_km = 50;
     std::vector<DistanceBand> bands = default_distance_bands();
+    /// [export] link = false: as `export --no-link` (event clusters by same_as only).
+    LinkOptions link;
     FilterSpec filter;
     LockMode lock_mode = LockMode::wait;
     std::chrono::milliseconds lock_timeout{std::chrono::minutes(10)};
@@ -68,12 +74,14 @@ struct UpdateConfig {
 /// encoding = "cp1251"                   # optional: ICU encoding of the files (default UTF-8)
 /// delimiter = ";"                       # optional: , ; tab | (default: from the header line)
 /// articles = ["news/"]                  # optional: news articles (.txt .html .htm) -> extract
+/// deletions = ["acled/deletions/"]      # optional: id lists (.csv .txt) -> removed
 /// [export]
 /// dir = "layers"
 /// formats = ["geojson", "kml", "gpkg", "csv"]
 /// border = "TJK-AFG"
 /// sector_km = 50
 /// bands_km = [1, 5, 10, 25, 50]
+/// link = true                           # false: as `export --no-link`
 /// [filter]                              # same names as `borderwatch query` options
 /// side = "TJK"
 /// within_km = 50
@@ -108,6 +116,8 @@ struct ImportCounts {
     std::size_t inserted = 0;
     std::size_t updated = 0;
     std::size_t unchanged = 0;
+    std::size_t deleted = 0;          ///< stored events removed by deletion lists
+    std::size_t deletions_listed = 0; ///< distinct ids in the run's deletion lists
     std::vector<std::string> messages; ///< "FILE:LINE: field 'x': ..." for rejected rows
     /// "FILE:LINE: warning: ..." (swapped lon/lat, repeated ids), rate-limited by
     /// WarningLimiter ("and 312 more like this (duplicate_id)")
@@ -126,7 +136,7 @@ using InputCheck = std::function<void(const std::filesystem::path &file)>;
 
 /// The standard check: the file opens and its format is recognised
 /// (open_incident_reader(): the CSV header, or the whole GeoJSON document, is read); articles
-/// (is_article_input) pass. The check refers to @p config, which must outlive it.
+/// (is_article_input) pass; deletion lists (is_deletions_input) must read as id lists. The check refers to @p config, which must outlive it.
 [[nodiscard]] InputCheck make_input_check(const UpdateConfig &config);
 
 /// One log event: "start", "import" (then one "import" event per flag raised, with fields
@@ -169,10 +179,25 @@ UpdateResult run_update(const UpdateConfig &config, const ImportStep &import,
 
 /// File name extensions of news articles in `articles` directories.
 inline const std::vector<std::string> k_article_extensions{"txt", "html", "htm"};
+/// File name extensions of deletion lists in `deletions` directories.
+inline const std::vector<std::string> k_deletion_list_extensions{"csv", "txt"};
 
 /// True when @p file (as list_input_files() gives it) comes from `articles`: a news article
 /// for `extract`, not an incident file.
 [[nodiscard]] bool is_article_input(const UpdateConfig &config, const std::filesystem::path &file);
+
+/// True when @p file comes from `deletions`: an id list whose events are removed.
+[[nodiscard]] bool is_deletions_input(const UpdateConfig &config,
+                                      const std::filesystem::path &file);
+
+/// The import step of `borderwatch update` (an ImportStep for run_update()): incident files
+/// are imported (import_incidents(), the config's format, encoding and delimiter); new or
+/// changed news articles are run through extract_incidents() together with every other
+/// article of the config and their candidates imported with the rest; then the events of new
+/// or changed deletion lists are removed (delete_incidents()). The border engine and the
+/// gazetteer are loaded only when there is something to import. @p log receives the extract
+/// and deletion events and warnings. @p config must outlive the step.
+[[nodiscard]] ImportStep make_import_step(const UpdateConfig &config, const UpdateLog &log = {});
 
 /// Hash of everything in the config that shapes the export (formats, filters, border,
 /// sectors, bands); stored in the manifest so a settings change triggers a re-export.

@@ -61,6 +61,9 @@ struct StatsTable {
     std::vector<StatsKey> by;
     std::vector<GroupStats> groups;
     GroupStats total; ///< over every incident (key empty)
+    /// Rows folded into another row's event (event clusters, linking/event_clusters.hpp):
+    /// counts are of events, each cluster added once as its merged incident.
+    std::size_t merged_rows = 0;
 
     /// The group with @p key (one value per `by` entry), or null when no incident has it.
     [[nodiscard]] const GroupStats *find(const std::vector<std::string> &key) const;
@@ -91,6 +94,11 @@ class StatsAccumulator {
 
     /// Count @p incident in its group of every grouping. @return its band and sector
     StatsAssignment add(const Incident &incident);
+    /// The band and sector @p incident would be counted in, without counting it (a row of an
+    /// event counted through its cluster's merged incident).
+    StatsAssignment assign(const Incident &incident);
+    /// Record that @p rows rows were folded into other rows' events (StatsTable::merged_rows).
+    void set_merged_rows(std::size_t rows) noexcept { m_merged_rows = rows; }
     /// The table of the first grouping.
     [[nodiscard]] StatsTable finish();
     /// One table per grouping, in the constructor's order.
@@ -110,6 +118,7 @@ class StatsAccumulator {
     std::vector<GroupMap> m_groups; ///< per grouping
     std::unique_ptr<Group> m_total;
     std::uint32_t m_next_id = 1; ///< group ids in the distance sort (the total is 0)
+    std::size_t m_merged_rows = 0;
     std::string m_band;          ///< the last add()'s assignment (StatsAssignment views)
     std::string m_sector;
     std::vector<std::string> m_key;

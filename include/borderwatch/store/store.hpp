@@ -201,7 +201,7 @@ class IncidentStore {
 
 /// Schema version this program writes and understands. Backends refuse to open a store
 /// whose version is newer.
-inline constexpr int k_store_schema_version = 1;
+inline constexpr int k_store_schema_version = 2;
 
 /// How open_store() treats a missing or outdated store.
 struct StoreOpenOptions {

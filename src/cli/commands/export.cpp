@@ -42,14 +42,18 @@ class ExportCommandImpl final : public ExportCommand {
         add_overwrite_option(app, m_overwrite);
         add_csv_raw_formulas_option(app, m_csv_raw_formulas);
         add_query_filter_options(app, m_filter);
+        add_no_link_option(app, m_no_link);
         app.footer(
             "Layers: incidents, border, border_sectors, distance_bands, admin_stats, connectors,\n"
-            "uncertainty. Incidents carry uncertainty_m (metres from their point they may lie, by\n"
-            "their precision: 0 exact, 10 km near a place, the extent of their district /\n"
-            "province / country, 100 km linear feature; empty when unknown); the uncertainty\n"
-            "layer draws that region (geodesic circle or the unit's polygon); connectors are\n"
-            "drawn only for precise incidents. Polygons are snap-rounded to the 1e-7 degree grid\n"
-            "of the 7-decimal outputs, so they stay valid in every format.\n"
+            "uncertainty. Incidents carry event_cluster and cluster_size (rows reporting one\n"
+            "event share a cluster; the statistics layers count each event once, as 'stats'\n"
+            "does; the manifest's merged_rows says how many rows were folded) and\n"
+            "uncertainty_m (metres from their point they may lie, by their precision: 0\n"
+            "exact, 10 km near a place, the extent of their district / province / country,\n"
+            "100 km linear feature; empty when unknown); the uncertainty layer draws that\n"
+            "region (geodesic circle or the unit's polygon); connectors are drawn only for\n"
+            "precise incidents. Polygons are snap-rounded to the 1e-7 degree grid of the\n"
+            "7-decimal outputs, so they stay valid in every format.\n"
             "Files: <layer>.geojson (RFC 7946), <layer>.csv (WKT), borderwatch.kml (KML 2.2),\n"
             "borderwatch.gpkg (all layers, QGIS styles embedded), map.html (html: one\n"
             "self-contained page - Leaflet from Debian's libjs-leaflet and every layer inlined,\n"
@@ -103,6 +107,7 @@ class ExportCommandImpl final : public ExportCommand {
         options.store_state = store->state();
         options.filter_description = m_filter.describe();
         options.expected_incidents = filter.empty() ? store->count() : 0;
+        options.link.automatic = !m_no_link;
         if (!is_postgis_spec(spec)) {
             options.protected_paths.push_back({spec, "the active store"});
         }
@@ -145,6 +150,7 @@ class ExportCommandImpl final : public ExportCommand {
     std::string m_bands;
     bool m_overwrite = false;
     bool m_csv_raw_formulas = false;
+    bool m_no_link = false;
     FilterSpec m_filter;
     ExportOptions m_options;
 };

@@ -1,10 +1,10 @@
 // borderwatch extract: news articles (text or HTML) -> candidate incidents (native CSV or
 // JSON), optionally imported (see include/borderwatch/extract/extract.hpp).
-#include "cli/commands/article_input.hpp"
 #include "cli/commands/commands.hpp"
 #include "cli/commands/incidents_common.hpp"
 
 #include <borderwatch/core/error.hpp>
+#include <borderwatch/core/scratch_file.hpp>
 #include <borderwatch/extract/extract.hpp>
 #include <borderwatch/gazetteer/gazetteer.hpp>
 #include <borderwatch/import/import.hpp>
@@ -144,7 +144,8 @@ class ExtractCommand final : public Command {
         }
         // The import reads files: the candidates go through a private temporary CSV
         // (raw cells: read back by the import, not shown to a spreadsheet).
-        const TempCandidates tmp(candidates_to_csv(result.candidates, true, true));
+        const ScratchFile tmp("borderwatch-candidates", ".csv",
+                           candidates_to_csv(result.candidates, true, true));
         const auto engine = BorderEngine::load(m_border, globals().geodata);
         const auto placer = make_incident_placer(*engine, *gazetteer);
         const auto store = open_store(m_store.empty() ? default_store_spec() : m_store);
@@ -152,7 +153,7 @@ class ExtractCommand final : public Command {
         import_options.format = IncidentFormat::native;
         std::size_t rejected = 0;
         const auto report = import_incidents(
-            {tmp.path()}, *store, *placer, import_options, [&](const RejectedRow &row) {
+            {tmp.path().string()}, *store, *placer, import_options, [&](const RejectedRow &row) {
                 if (!globals().quiet) {
                     std::cerr << "extract: candidate " << row.line - 1 << ": " << row.message
                               << '\n';

@@ -23,16 +23,25 @@ class QueryCommand final : public Command {
                           "output format (default: table on a terminal, csv otherwise)");
         add_csv_raw_formulas_option(app, m_csv_raw_formulas);
         add_query_filter_options(app, m_filter);
+        add_no_link_option(app, m_no_link);
+        app.add_flag("--clusters", m_clusters,
+                     "only the rows of events reported by two or more rows (event clusters), "
+                     "grouped by event_cluster");
         app.footer(
             "Prints the matching incidents ordered by id: every field (csv, json, geojson with\n"
-            "the placed point as geometry) or a summary (table). Names given to --admin1,\n"
+            "the placed point as geometry) or a summary (table). csv/json/geojson rows end with\n"
+            "event_cluster and cluster_size: rows reporting one event (same place within their\n"
+            "uncertainty, overlapping dates, compatible type, or an explicit same_as) share\n"
+            "one event_cluster, the smallest id among them (docs/incident-schema.md, \"Event\n"
+            "clusters\"). Names given to --admin1,\n"
             "--admin2 and --near are resolved through the gazetteer, so any spelling works.\n"
             "Text the store holds that is not valid UTF-8 (or holds NUL / control characters,\n"
             "e.g. after edits by another tool) is replaced and counted in one warning.\n\n"
             "Examples:\n"
             "  borderwatch query --within-km 5 --side TJK\n"
             "  borderwatch query --admin2 \"Shamsiddin Shokhin\" --from 2025-12 --format json\n"
-            "  borderwatch query --near Darvoz --km 30 --format geojson > near_darvoz.geojson\n\n" +
+            "  borderwatch query --near Darvoz --km 30 --format geojson > near_darvoz.geojson\n"
+            "  borderwatch query --clusters --from 2025-11                     # linked rows\n\n" +
             exit_status_footer());
     }
 
@@ -54,6 +63,8 @@ class QueryCommand final : public Command {
             options.format = stdout_is_terminal() ? "table" : "csv";
         }
         options.csv_formulas = m_csv_raw_formulas ? CsvFormulas::raw : CsvFormulas::neutralise;
+        options.link.automatic = !m_no_link;
+        options.clusters_only = m_clusters;
         ProgressRenderer progress(globals(), "query:");
         write_query_results(*store, filter, options, std::cout, progress.callback());
         progress.clear();
@@ -65,6 +76,8 @@ class QueryCommand final : public Command {
     std::string m_store;
     std::string m_format;
     bool m_csv_raw_formulas = false;
+    bool m_no_link = false;
+    bool m_clusters = false;
     FilterSpec m_filter;
 };
 

@@ -8,6 +8,7 @@
 #include <borderwatch/export/export.hpp>
 #include <borderwatch/query/filter_spec.hpp>
 #include <borderwatch/stats/bands.hpp>
+#include <borderwatch/query/store_stats.hpp>
 #include <borderwatch/stats/stats.hpp>
 #include <borderwatch/store/store.hpp>
 
@@ -38,9 +39,13 @@ class StatsCommandImpl final : public StatsCommand {
                           "output format (default table)");
         add_csv_raw_formulas_option(app, m_csv_raw_formulas);
         add_query_filter_options(app, m_filter);
+        add_no_link_option(app, m_no_link);
         app.footer(
             "Per group: count, fatalities (sum of the best estimates), imprecise, and the border\n"
-            "distance of the precisely located incidents in km: min, median, mean, p90, max.\n\n"
+            "distance of the precisely located incidents in km: min, median, mean, p90, max.\n"
+            "Counts are of events: rows that report one event (ACLED and UCDP codings of one\n"
+            "clash, two reports entered twice) are linked into an event cluster and counted\n"
+            "once, with the median of their best fatality estimates; see 'query --clusters'.\n\n"
             "Precision rule: a location known only to precision P has an uncertainty U(P)\n"
             "(1 exact: 0 km, 2 near a place: 10 km, 3 district: 25 km, 4 province and 5 area:\n"
             "100 km, 6 country: unbounded). An incident is put in a distance band (or border\n"
@@ -78,19 +83,13 @@ class StatsCommandImpl final : public StatsCommand {
             m_options.border_length_km =
                 resolve_border_geometry(m_border, globals().geodata).length_km;
         }
-        StatsAccumulator acc(m_options);
         ProgressRenderer progress(globals(), "stats:");
-        const auto report = progress.callback();
-        const std::uint64_t total = report ? store->count() : 0;
-        std::uint64_t done = 0;
-        store->query(filter, [&](const Incident &x) {
-            acc.add(x);
-            if (report && ++done % 4096 == 0) {
-                report("incidents", done, total);
-            }
-        });
+        StoreStatsOptions options;
+        options.stats = m_options;
+        options.link.automatic = !m_no_link;
+        const auto table = compute_store_stats(*store, filter, options, progress.callback());
         progress.clear();
-        std::cout << format_stats(acc.finish(), m_format,
+        std::cout << format_stats(table, m_format,
                                   m_csv_raw_formulas ? CsvFormulas::raw : CsvFormulas::neutralise);
         std::cout.flush();
         warn_text_repairs(*store, globals());
@@ -109,6 +108,7 @@ class StatsCommandImpl final : public StatsCommand {
     std::string m_store;
     std::string m_format = "table";
     bool m_csv_raw_formulas = false;
+    bool m_no_link = false;
     FilterSpec m_filter;
     StatsOptions m_options;
 };
