@@ -334,13 +334,17 @@ UpdateResult run_update(const UpdateConfig &config, const ImportStep &import, co
                           " file(s): " + std::to_string(result.import.inserted) + " new, " +
                           std::to_string(result.import.updated) + " updated, " +
                           std::to_string(result.import.unchanged) + " unchanged, " +
-                          std::to_string(result.import.rejected) + " rejected",
+                          std::to_string(result.import.rejected) + " rejected" +
+                          (result.import.older > 0 ? ", " + std::to_string(result.import.older) +
+                                                         " older rows ignored"
+                                                   : std::string()),
                       {},
                       {{"files", static_cast<double>(to_import.size())},
                        {"read", static_cast<double>(result.import.read)},
                        {"inserted", static_cast<double>(result.import.inserted)},
                        {"updated", static_cast<double>(result.import.updated)},
                        {"unchanged", static_cast<double>(result.import.unchanged)},
+                       {"older", static_cast<double>(result.import.older)},
                        {"rejected", static_cast<double>(result.import.rejected)}}};
         emit(e);
         for (const auto &flag : result.import.flags) {

@@ -108,6 +108,7 @@ struct ImportCounts {
     std::size_t inserted = 0;
     std::size_t updated = 0;
     std::size_t unchanged = 0;
+    std::size_t older = 0; ///< rows older than the stored revision, ignored (ImportReport)
     std::vector<std::string> messages; ///< "FILE:LINE: field 'x': ..." for rejected rows
     /// "FILE:LINE: warning: ..." (swapped lon/lat, repeated ids), rate-limited by
     /// WarningLimiter ("and 312 more like this (duplicate_id)")

@@ -156,6 +156,7 @@ class UpdateCommand final : public Command {
             counts.inserted = report.inserted;
             counts.updated = report.updated;
             counts.unchanged = report.unchanged;
+            counts.older = report.older;
             for (auto &line : limiter.hidden_lines()) {
                 counts.warnings.push_back(std::move(line));
             }
