@@ -566,7 +566,9 @@ class PostgisStore final : public IncidentStore {
                     "INSERT INTO " + m_meta +
                         " (key, value) VALUES ('created_by', $1), ('created_at', $2)",
                     {std::string("borderwatch ") + version_string(), utc_now_iso8601_millis()});
-                comment_columns();
+            }
+            if (from < k_store_schema_version) {
+                comment_columns(); // also the columns a migration added
             }
             m_conn.exec("COMMIT");
         } catch (...) {
