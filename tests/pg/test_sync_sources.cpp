@@ -16,6 +16,7 @@
 
 #include "../support/skip.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -338,4 +339,40 @@ TEST_CASE("Week-by-week sync of ACLED and UCDP ends in exactly the expected stor
             CHECK(back.at(id).at(column) == value);
         }
     }
+}
+
+TEST_CASE("PostGIS: a version-1 schema gains the source columns with store init, rows kept",
+          "[store_postgis_server][sources]") {
+    BW_REQUIRE_PG_SERVER(server);
+    const auto spec = bw_test::fresh_database(server, "migrate2");
+    StoreOpenOptions init;
+    init.init = true;
+    open_store(spec, init)->upsert(bw_test::sample_incidents(3));
+    // Back to version 1: without the columns after "flags" (but updated_at).
+    detail::PgConnection sql(detail::parse_pg_spec(spec));
+    const auto &fields = incident_fields();
+    std::string drop;
+    for (std::size_t i = *incident_field_index("flags") + 1; i + 1 < fields.size(); ++i) {
+        drop += std::string(drop.empty() ? "" : ", ") + "DROP COLUMN " +
+                sql.quote_identifier(std::string(fields[i].name));
+    }
+    sql.exec("ALTER TABLE incidents " + drop);
+    sql.exec("UPDATE borderwatch_meta SET value = '1' WHERE key = 'schema_version'");
+    CHECK_THROWS(open_store(spec)); // other commands refuse: run store init
+
+    auto store = open_store(spec, init);
+    CHECK(store->schema_version() == k_store_schema_version);
+    CHECK(store->count() == 3);
+    const Incident full = with_source_columns("SRC-MIGRATED");
+    CHECK(store->upsert({full}).inserted == 1);
+    const auto back = bw_test::query_all(*open_store(spec));
+    REQUIRE(back.size() == 4);
+    const auto it = std::find_if(back.begin(), back.end(),
+                                 [](const Incident &x) { return x.id == "SRC-MIGRATED"; });
+    REQUIRE(it != back.end());
+    CHECK(bw_test::same_content(*it, full));
+    CHECK(sql.exec("SELECT col_description('incidents'::regclass, "
+                   "(SELECT attnum FROM pg_attribute WHERE attrelid = 'incidents'::regclass "
+                   "AND attname = 'deaths_civilians'))")
+              .value(0, 0) == "UCDP deaths_civilians");
 }
