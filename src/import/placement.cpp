@@ -717,8 +717,8 @@ ImportReport import_incidents(const std::vector<std::string> &files, IncidentSto
             }
             src.file = f;
             ++report.read;
-            if (auto &x = batch.incidents[i]; !src.reject && x.source_version.empty() &&
-                                              x.source_dataset == k_dataset_ucdp) {
+            if (auto &x = batch.incidents[i];
+                !src.reject && x.source_version.empty() && x.source_dataset == k_dataset_ucdp) {
                 x.source_version = file_version;
             }
             if (rows >= batch_size) {

@@ -617,8 +617,8 @@ void CsvIncidentReader::setup() {
     }
     case IncidentFormat::ucdp: {
         struct Map {
-            std::optional<std::size_t> id, side_a, side_b, where_prec, where_coord, adm1, adm2,
-                lat, lon, wkt, country, date_prec, start, end, best, low, high, office, version;
+            std::optional<std::size_t> id, side_a, side_b, where_prec, where_coord, adm1, adm2, lat,
+                lon, wkt, country, date_prec, start, end, best, low, high, office, version;
         } m;
         m.id = need({"id"});
         m.side_a = c.find({"side_a"});

@@ -178,7 +178,6 @@ template <typename F> void visit_fields(const Incident &x, F &&f) {
 }
 
 /// Index of "updated_at" (the last field; excluded from the content hash).
-inline constexpr std::size_t k_updated_at_index =
-    k_first_extra_index + std::size(k_extra_members);
+inline constexpr std::size_t k_updated_at_index = k_first_extra_index + std::size(k_extra_members);
 
 } // namespace borderwatch::detail

@@ -335,9 +335,9 @@ UpdateResult run_update(const UpdateConfig &config, const ImportStep &import, co
                           std::to_string(result.import.updated) + " updated, " +
                           std::to_string(result.import.unchanged) + " unchanged, " +
                           std::to_string(result.import.rejected) + " rejected" +
-                          (result.import.older > 0 ? ", " + std::to_string(result.import.older) +
-                                                         " older rows ignored"
-                                                   : std::string()),
+                          (result.import.older > 0
+                               ? ", " + std::to_string(result.import.older) + " older rows ignored"
+                               : std::string()),
                       {},
                       {{"files", static_cast<double>(to_import.size())},
                        {"read", static_cast<double>(result.import.read)},

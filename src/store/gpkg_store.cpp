@@ -523,8 +523,8 @@ GpkgWriter::GpkgWriter(GpkgStore &store) : m_store(store), m_now(utc_now_iso8601
         }
         const auto hash_param = "?" + std::to_string(n + 1);
         const auto geom_param = "?" + std::to_string(n + 2);
-        m_lookup = Stmt(db, "SELECT fid, content_hash, source_revision FROM incidents WHERE id = ?1",
-                        file);
+        m_lookup = Stmt(
+            db, "SELECT fid, content_hash, source_revision FROM incidents WHERE id = ?1", file);
         m_insert = Stmt(db,
                         "INSERT INTO incidents(" + cols + ", content_hash, geom) VALUES (" +
                             params.substr(2) + ", " + hash_param + ", " + geom_param +
@@ -718,8 +718,9 @@ void GpkgWriter::upsert_one(const Incident &x, const std::string &hash, UpsertRe
         m_insert_first = false;
         const auto fid = m_lookup.int64(0);
         const bool same = m_lookup.text(1) == hash;
-        const auto stored_revision =
-            m_lookup.type(2) == SQLITE_NULL ? std::nullopt : std::optional<std::int64_t>(m_lookup.int64(2));
+        const auto stored_revision = m_lookup.type(2) == SQLITE_NULL
+                                         ? std::nullopt
+                                         : std::optional<std::int64_t>(m_lookup.int64(2));
         m_lookup.rewind();
         if (same) {
             ++result.unchanged;

@@ -9,9 +9,9 @@
 //   Target: import >= 4x the rows/s of ogr2ogr by wall clock; peak RSS of the full import
 //   within 25 % of the quarter's.
 #include <fcntl.h>
+#include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
-#include <spawn.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -48,8 +48,7 @@ RunResult run(const std::vector<std::string> &argv, const fs::path &log) {
     args.push_back(nullptr);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0644);
+    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_adddup2(&actions, 1, 2);
     RunResult r;
     const auto t0 = Clock::now();
@@ -169,21 +168,22 @@ int main(int argc, char **argv) {
     std::vector<RunResult> ogrs;
     for (int i = 0; i < repeat; ++i) {
         fs::remove(dir / "store.gpkg");
-        imports.push_back(run({exe, "import", csv.string(), "--store", (dir / "store.gpkg").string()},
-                              dir / "import.log"));
+        imports.push_back(
+            run({exe, "import", csv.string(), "--store", (dir / "store.gpkg").string()},
+                dir / "import.log"));
         line("borderwatch import", imports.back(), n);
         fs::remove(dir / "ogr.gpkg");
-        ogrs.push_back(run({"ogr2ogr", "-f", "GPKG", (dir / "ogr.gpkg").string(), csv.string(),
-                            "-oo", "X_POSSIBLE_NAMES=longitude", "-oo",
-                            "Y_POSSIBLE_NAMES=latitude", "-oo", "AUTODETECT_TYPE=YES", "-a_srs",
-                            "EPSG:4326", "-nln", "incidents"},
-                           dir / "ogr.log"));
+        ogrs.push_back(
+            run({"ogr2ogr", "-f", "GPKG", (dir / "ogr.gpkg").string(), csv.string(), "-oo",
+                 "X_POSSIBLE_NAMES=longitude", "-oo", "Y_POSSIBLE_NAMES=latitude", "-oo",
+                 "AUTODETECT_TYPE=YES", "-a_srs", "EPSG:4326", "-nln", "incidents"},
+                dir / "ogr.log"));
         line("ogr2ogr CSV->GPKG", ogrs.back(), n);
     }
     fs::remove(dir / "store_quarter.gpkg");
-    const auto q = run(
-        {exe, "import", quarter.string(), "--store", (dir / "store_quarter.gpkg").string()},
-        dir / "import_quarter.log");
+    const auto q =
+        run({exe, "import", quarter.string(), "--store", (dir / "store_quarter.gpkg").string()},
+            dir / "import_quarter.log");
     line("import (1/4 rows)", q, static_cast<double>(rows / 4 + 0));
 
     const auto imp = best(imports);

@@ -64,8 +64,8 @@ TEST_CASE("issue 14: an older GeoPackage store gains the source columns when ope
     CHECK(before.begin()->second.count("disorder_type") == 1);
     CHECK(before.begin()->second.at("timestamp").empty()); // NULL until imported again
 
-    r = run_cli({"import", (k_data / "acled_current.csv").string(), (k_data / "ucdp_ged.csv").string(),
-                 "--store", store.string()});
+    r = run_cli({"import", (k_data / "acled_current.csv").string(),
+                 (k_data / "ucdp_ged.csv").string(), "--store", store.string()});
     INFO(r.stdout_text << r.stderr_text);
     REQUIRE(r.exit_code == 0);
     const auto rows = query_rows(store);

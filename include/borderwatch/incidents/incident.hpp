@@ -66,10 +66,10 @@ struct Incident {
     std::optional<double> chainage_km;       ///< km along the border from its western end
     std::optional<double> nearest_lon;       ///< nearest border point, degrees
     std::optional<double> nearest_lat;
-    std::string admin1;     ///< current official admin-1 name containing the point
-    std::string admin2;     ///< current official admin-2 name containing the point
-    std::string band;       ///< distance band label ("0-1", "1-5", ..., ">50", "imprecise")
-    std::string flags;      ///< "|"-separated quality flags, e.g. "location_mismatch_25km"
+    std::string admin1; ///< current official admin-1 name containing the point
+    std::string admin2; ///< current official admin-2 name containing the point
+    std::string band;   ///< distance band label ("0-1", "1-5", ..., ">50", "imprecise")
+    std::string flags;  ///< "|"-separated quality flags, e.g. "location_mismatch_25km"
 
     // --- the source's own columns, kept losslessly (docs/incident-schema.md) --------------
     // ACLED (current and pre-2023 layouts); `year` and `region` are shared with UCDP.
@@ -87,7 +87,7 @@ struct Incident {
     std::string admin3;
     std::string source_scale;
     std::string tags;
-    std::optional<std::int64_t> timestamp; ///< ACLED's row version, Unix seconds
+    std::optional<std::int64_t> timestamp;        ///< ACLED's row version, Unix seconds
     std::optional<std::int64_t> data_id;          ///< pre-2023 layout
     std::optional<std::int64_t> event_id_no_cnty; ///< pre-2023 layout
     // UCDP GED.
