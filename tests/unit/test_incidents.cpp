@@ -12,6 +12,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "incidents/field_visit.hpp"
 #include "test_helpers.hpp"
 
 #include <atomic>
@@ -749,4 +750,33 @@ TEST_CASE("UCDP type_of_violence maps onto the ACLED taxonomy", "[incidents][sou
     CHECK(acled_event_type_for_ucdp(3)->sub_event_type == "Attack");
     CHECK_FALSE(acled_event_type_for_ucdp(0));
     CHECK_FALSE(acled_event_type_for_ucdp(4));
+}
+
+TEST_CASE("The field table, the visitor and get_field agree on every field",
+          "[incidents][sources]") {
+    Incident x;
+    x.id = "V-1";
+    for (std::size_t i = 0; i < incident_fields().size(); ++i) {
+        const auto &f = incident_fields()[i];
+        if (f.name == "date_precision" || f.name == "coord_origin") {
+            continue;
+        }
+        set_field(x, i,
+                  is_text_type(f.type) ? FieldValue{std::string(f.name)}
+                                       : FieldValue{static_cast<std::int64_t>(i)});
+    }
+    std::size_t visited = 0;
+    detail::visit_fields(x, [&](std::size_t i, const detail::FieldRef &v) {
+        INFO(incident_fields()[i].name);
+        CHECK(i == visited++);
+        const auto g = get_field(x, i);
+        CHECK(g.index() == v.index());
+        if (const auto *s = std::get_if<std::string_view>(&v)) {
+            CHECK(std::get<std::string>(g) == *s);
+        }
+    });
+    CHECK(visited == incident_fields().size());
+    CHECK(detail::k_updated_at_index + 1 == incident_fields().size());
+    CHECK(incident_fields()[detail::k_first_extra_index].name == "year");
+    CHECK(incident_fields()[detail::k_updated_at_index - 1].name == "source_revision");
 }
