@@ -538,10 +538,7 @@ void CsvIncidentReader::setup() {
             x.source_name.assign(trim(get(r, m.source)));
             x.source_url.assign(trim(get(r, m.url)));
             x.notes.assign(trim(get(r, m.notes)));
-            read_extra_columns(r, extras, x);
-            if (x.source_dataset.empty()) {
-                x.source_dataset = k_dataset_native;
-            }
+            read_extra_columns(r, extras, x); // source_dataset as given: "" for native rows
         };
         break;
     }

@@ -106,7 +106,7 @@ const std::vector<IncidentField> k_fields = {
     {"deaths_unknown", T::integer, false, "UCDP deaths_unknown"},
     {"gwnoa", T::text, false, "UCDP gwnoa (Gleditsch-Ward number(s) of side a)"},
     {"gwnob", T::text, false, "UCDP gwnob (Gleditsch-Ward number(s) of side b)"},
-    {"source_dataset", T::text, false, "where the row came from: acled | ucdp | native"},
+    {"source_dataset", T::text, false, "where the row came from: acled | ucdp (empty: native)"},
     {"source_version", T::text, false, "the dataset's release, e.g. UCDP 25.1"},
     {"source_revision", T::integer, true,
      "which version of a row wins: ACLED timestamp, UCDP release"},

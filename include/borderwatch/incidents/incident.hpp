@@ -121,7 +121,7 @@ struct Incident {
     std::string gwnoa;
     std::string gwnob;
     // Provenance.
-    std::string source_dataset; ///< "acled" | "ucdp" | "native"
+    std::string source_dataset; ///< "acled" | "ucdp"; "" for native rows
     std::string source_version; ///< the dataset's release, e.g. UCDP "25.1"
     /// Derived: which version of a row wins (source_revision(), incidents/revision.hpp).
     std::optional<std::int64_t> source_revision;

@@ -17,8 +17,6 @@ namespace borderwatch {
 inline constexpr std::string_view k_dataset_acled = "acled";
 /// Incident::source_dataset of rows read from UCDP GED.
 inline constexpr std::string_view k_dataset_ucdp = "ucdp";
-/// Incident::source_dataset of rows in borderwatch's own (native) format.
-inline constexpr std::string_view k_dataset_native = "native";
 
 /// An ACLED event type and sub-event type.
 struct AcledEventType {
