@@ -640,7 +640,7 @@ TEST_CASE("ACLED pre-2023 layout: data_id, event_id_no_cnty, iso3 kept", "[incid
     CHECK(a.inter1 == "1"); // integer codes in this layout, kept as their text
 }
 
-TEST_CASE("UCDP GED: every column kept; where_description and source_headline apart",
+TEST_CASE("UCDP GED: every column kept, where_description and source_headline apart",
           "[incidents][sources]") {
     const auto rows = read_all("ucdp_ged.csv");
     REQUIRE(rows.size() == 3);
