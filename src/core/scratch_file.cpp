@@ -13,7 +13,8 @@ namespace {
 std::atomic<unsigned long> g_next{0};
 } // namespace
 
-ScratchFile::ScratchFile(std::string_view prefix, std::string_view extension, std::string_view content)
+ScratchFile::ScratchFile(std::string_view prefix, std::string_view extension,
+                         std::string_view content)
     : m_path(std::filesystem::temp_directory_path() /
              (std::string(prefix) + "-" + std::to_string(::getpid()) + "-" +
               std::to_string(g_next++) + std::string(extension))) {

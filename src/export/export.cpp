@@ -1023,7 +1023,8 @@ ExportResult export_layers(const ExportOptions &options, const IncidentSource &s
     const bool presentation = std::find(options.formats.begin(), options.formats.end(),
                                         ExportFormat::kml) != options.formats.end();
     // Event clusters over the selection (a first pass), so the statistics count each once.
-    const auto clusters = cluster_events(source, options.link);
+    const auto clusters =
+        cluster_events(options.link_source ? options.link_source : source, options.link);
     IncidentLayers incident_layers(stats, clusters, regions, presentation);
     ExportResult result;
     write_incident_layers(out, source, incident_layers, options.expected_incidents, report, result);

@@ -11,12 +11,12 @@
 #include <unicode/utext.h>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <iostream>
 #include <iterator>
-#include <sstream>
-#include <cctype>
 #include <memory>
+#include <sstream>
 
 namespace borderwatch {
 

@@ -10,6 +10,8 @@
 #include <borderwatch/gazetteer/normalize.hpp>
 #include <borderwatch/incidents/incident_fields.hpp>
 
+#include "incidents/field_visit.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -677,12 +679,22 @@ ExtractResult extract_incidents(const std::vector<Article> &articles, const Gaze
     return result;
 }
 
+namespace {
+
+// The reported fields a candidate has: not the sources' own columns (ACLED/UCDP, after
+// "flags"), which an article never fills; the import reads them as empty.
+bool candidate_field(std::size_t i) {
+    return !incident_fields()[i].derived && i < detail::k_first_extra_index;
+}
+
+} // namespace
+
 const std::vector<std::string> &candidate_csv_columns() {
     static const std::vector<std::string> columns = [] {
         std::vector<std::string> out;
-        for (const auto &f : incident_fields()) {
-            if (!f.derived) {
-                out.emplace_back(f.name);
+        for (std::size_t i = 0; i < incident_fields().size(); ++i) {
+            if (candidate_field(i)) {
+                out.emplace_back(incident_fields()[i].name);
             }
         }
         for (const char *extra :
@@ -724,7 +736,7 @@ std::string candidates_to_csv(const std::vector<Candidate> &candidates, bool hea
     for (const auto &c : candidates) {
         std::vector<std::string> row;
         for (std::size_t i = 0; i < incident_fields().size(); ++i) {
-            if (!incident_fields()[i].derived) {
+            if (candidate_field(i)) {
                 row.push_back(field_text(get_field(c.incident, i)));
             }
         }
@@ -744,7 +756,7 @@ std::string candidates_to_json(const std::vector<Candidate> &candidates) {
         nlohmann::ordered_json j;
         for (std::size_t i = 0; i < incident_fields().size(); ++i) {
             const auto &f = incident_fields()[i];
-            if (f.derived) {
+            if (!candidate_field(i)) {
                 continue;
             }
             const auto v = get_field(c.incident, i);

@@ -7,6 +7,7 @@
 #include <borderwatch/gazetteer/gazetteer.hpp>
 #include <borderwatch/geodesy/geodesic.hpp>
 #include <borderwatch/incidents/incident_fields.hpp>
+#include <borderwatch/incidents/sources.hpp>
 #include <borderwatch/placement/border_engine.hpp>
 #include <borderwatch/placement/lonlat_swap.hpp>
 #include <borderwatch/store/store.hpp>
@@ -492,6 +493,7 @@ ImportReport import_incidents(const std::vector<std::string> &files, IncidentSto
             }
             try {
                 placer.place(b.incidents[i]);
+                b.incidents[i].source_revision = source_revision(b.incidents[i]);
                 content_hash(b.incidents[i], b.hashes[i]);
                 src.warnings = placer.warnings(b.incidents[i]);
                 continue;
@@ -689,6 +691,10 @@ ImportReport import_incidents(const std::vector<std::string> &files, IncidentSto
     bool running = true;
     for (std::size_t f = 0; f < files.size() && running; ++f) {
         auto reader = open_incident_reader(files[f], options.format, options.text);
+        // The UCDP release of this file's rows, unless a row names its own.
+        const std::string file_version = !options.source_version.empty()
+                                             ? options.source_version
+                                             : release_version_from_file_name(files[f]);
         while (running) {
             const std::size_t i = take_slot();
             auto &src = batch.sources[i];
@@ -711,6 +717,10 @@ ImportReport import_incidents(const std::vector<std::string> &files, IncidentSto
             }
             src.file = f;
             ++report.read;
+            if (auto &x = batch.incidents[i];
+                !src.reject && x.source_version.empty() && x.source_dataset == k_dataset_ucdp) {
+                x.source_version = file_version;
+            }
             if (rows >= batch_size) {
                 running = submit();
             }
@@ -733,6 +743,7 @@ ImportReport import_incidents(const std::vector<std::string> &files, IncidentSto
     report.inserted = stored.inserted;
     report.updated = stored.updated;
     report.unchanged = stored.unchanged;
+    report.older = stored.older;
     report.rejected = rejected;
     report.warnings = noticer.warnings();
     report.flags = noticer.summary();

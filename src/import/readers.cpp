@@ -10,6 +10,9 @@
 #include <borderwatch/core/paths.hpp>
 #include <borderwatch/core/utf8.hpp>
 #include <borderwatch/incidents/incident_fields.hpp>
+#include <borderwatch/incidents/sources.hpp>
+
+#include "incidents/field_visit.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -18,6 +21,7 @@
 #include <cmath>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <sstream>
 
 namespace borderwatch {
@@ -224,6 +228,106 @@ void require_id(const Incident &x, std::string_view field) {
     }
 }
 
+// --- the source's own columns (Incident fields from detail::k_first_extra_index on) --------
+
+/// A reported extra field read from a column of the same name.
+struct ExtraColumn {
+    std::size_t field;  ///< index in incident_fields()
+    std::size_t column; ///< index in the header
+};
+
+/// The reported extra fields that @p header has a column for, except those in @p skip (read
+/// by the format's own rules).
+std::vector<ExtraColumn> extra_columns(const std::vector<std::string> &header,
+                                       std::initializer_list<std::string_view> skip) {
+    std::vector<ExtraColumn> out;
+    const auto &fields = incident_fields();
+    for (std::size_t i = detail::k_first_extra_index; i < detail::k_updated_at_index; ++i) {
+        const auto &f = fields[i];
+        if (f.derived || std::find(skip.begin(), skip.end(), f.name) != skip.end()) {
+            continue;
+        }
+        if (const auto col = find_column(header, {f.name})) {
+            out.push_back({i, *col});
+        }
+    }
+    return out;
+}
+
+std::optional<std::int64_t> opt_int64(std::string_view text, std::string_view field,
+                                      std::int64_t lo, std::int64_t hi) {
+    const auto t = trim(text);
+    if (t.empty()) {
+        return std::nullopt;
+    }
+    auto v = parse_int(t);
+    if (!v) {
+        const auto d = parse_double(t); // "3.0" from spreadsheets
+        if (d && std::isfinite(*d) && *d == std::floor(*d) && std::fabs(*d) < 9e15) {
+            v = static_cast<std::int64_t>(*d);
+        }
+    }
+    if (!v) {
+        fail(field, "'" + std::string(t) + "' is not an integer");
+    }
+    if (*v < lo || *v > hi) {
+        fail(field, "value '" + std::string(t) + "' is outside [" + std::to_string(lo) + ", " +
+                        std::to_string(hi) + "]");
+    }
+    return v;
+}
+
+/// The valid range of an integer source column (documented in docs/incident-schema.md).
+std::pair<std::int64_t, std::int64_t> extra_range(std::string_view name) {
+    if (name == "type_of_violence") {
+        return {1, 3};
+    }
+    if (name == "active_year") {
+        return {0, 1};
+    }
+    if (name == "event_clarity") {
+        return {1, 2};
+    }
+    if (name == "year") {
+        return {1900, 2200};
+    }
+    if (name.substr(0, 7) == "deaths_" || name == "number_of_sources") {
+        return {0, 1000000};
+    }
+    if (name == "timestamp") {
+        return {0, std::numeric_limits<std::int64_t>::max()};
+    }
+    return {std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max()};
+}
+
+void read_extra_columns(const std::vector<std::string> &r, const std::vector<ExtraColumn> &cols,
+                        Incident &x) {
+    const auto &fields = incident_fields();
+    for (const auto &c : cols) {
+        const auto &m = detail::k_extra_members[c.field - detail::k_first_extra_index];
+        const auto text = c.column < r.size() ? trim(r[c.column]) : std::string_view{};
+        if (m.text != nullptr) {
+            (x.*m.text).assign(text);
+            continue;
+        }
+        const auto name = fields[c.field].name;
+        if (name == "active_year") {
+            // UCDP writes TRUE / FALSE; stored as 1 / 0.
+            const auto l = lower(text);
+            if (l == "true") {
+                x.*m.integer = 1;
+                continue;
+            }
+            if (l == "false") {
+                x.*m.integer = 0;
+                continue;
+            }
+        }
+        const auto [lo, hi] = extra_range(name);
+        x.*m.integer = opt_int64(text, name, lo, hi);
+    }
+}
+
 // --- CSV readers ---------------------------------------------------------------------------
 
 using Cols = std::vector<std::string>;
@@ -369,7 +473,7 @@ void CsvIncidentReader::setup() {
         struct Map {
             std::optional<std::size_t> id, date, date_end, date_prec, type, sub, a1, a2, target,
                 fat, fat_low, fat_high, location, country, adm1, adm2, lon, lat, geo_prec, source,
-                url, notes, same_as;
+                url, notes;
         } m;
         m.id = need({"id", "event_id_cnty", "event_id"});
         m.date = need({"event_date", "date", "date_start"});
@@ -394,10 +498,10 @@ void CsvIncidentReader::setup() {
         m.source = c.find({"source_name", "source"});
         m.url = c.find({"source_url", "url"});
         m.notes = c.find({"notes"});
-        m.same_as = c.find({"same_as"});
         const std::string lon_name = m.lon ? m_header[*m.lon] : "lon";
         const std::string lat_name = m.lat ? m_header[*m.lat] : "lat";
-        m_convert = [m, lon_name, lat_name, this](const Cols &r, Incident &x) {
+        const auto extras = extra_columns(m_header, {});
+        m_convert = [m, lon_name, lat_name, extras, this](const Cols &r, Incident &x) {
             x.id.assign(trim(get(r, m.id)));
             require_id(x, m_header[*m.id]);
             set_dates(x, get(r, m.date), get(r, m.date_end), m_header[*m.date],
@@ -434,7 +538,7 @@ void CsvIncidentReader::setup() {
             x.source_name.assign(trim(get(r, m.source)));
             x.source_url.assign(trim(get(r, m.url)));
             x.notes.assign(trim(get(r, m.notes)));
-            x.same_as.assign(trim(get(r, m.same_as)));
+            read_extra_columns(r, extras, x); // source_dataset as given: "" for native rows
         };
         break;
     }
@@ -465,7 +569,10 @@ void CsvIncidentReader::setup() {
         m.source = c.find({"source"});
         m.notes = c.find({"notes"});
         m.fat = c.find({"fatalities"});
-        m_convert = [m](const Cols &r, Incident &x) {
+        // Every other ACLED column (disorder_type, inter1, timestamp, ...) has a field of its
+        // own name.
+        const auto extras = extra_columns(m_header, {"source_dataset", "source_version"});
+        m_convert = [m, extras](const Cols &r, Incident &x) {
             x.id.assign(trim(get(r, m.id)));
             require_id(x, "event_id_cnty");
             set_dates(x, get(r, m.date), {}, "event_date", "event_date");
@@ -500,22 +607,21 @@ void CsvIncidentReader::setup() {
             x.source_name.assign(trim(get(r, m.source)));
             x.notes.assign(trim(get(r, m.notes)));
             x.fatalities_best = opt_int(get(r, m.fat), "fatalities", 0, 1000000);
+            read_extra_columns(r, extras, x);
+            x.source_dataset = k_dataset_acled;
         };
         break;
     }
     case IncidentFormat::ucdp: {
         struct Map {
-            std::optional<std::size_t> id, tov, side_a, side_b, where_prec, where_coord, where_desc,
-                adm1, adm2, lat, lon, wkt, country, date_prec, start, end, best, low, high, office,
-                headline;
+            std::optional<std::size_t> id, side_a, side_b, where_prec, where_coord, adm1, adm2, lat,
+                lon, wkt, country, date_prec, start, end, best, low, high, office, version;
         } m;
         m.id = need({"id"});
-        m.tov = c.find({"type_of_violence"});
         m.side_a = c.find({"side_a"});
         m.side_b = c.find({"side_b"});
         m.where_prec = c.find({"where_prec"});
         m.where_coord = c.find({"where_coordinates"});
-        m.where_desc = c.find({"where_description"});
         m.adm1 = c.find({"adm_1"});
         m.adm2 = c.find({"adm_2"});
         m.lat = c.find({"latitude"});
@@ -529,8 +635,11 @@ void CsvIncidentReader::setup() {
         m.low = c.find({"low"});
         m.high = c.find({"high"});
         m.office = c.find({"source_office"});
-        m.headline = c.find({"source_headline"});
-        m_convert = [m](const Cols &r, Incident &x) {
+        m.version = c.find({"version", "source_version"});
+        // Every other GED column (relid, conflict_name, deaths_a, where_description, ...) has
+        // a field of its own name.
+        const auto extras = extra_columns(m_header, {"source_dataset", "source_version"});
+        m_convert = [m, extras](const Cols &r, Incident &x) {
             const auto raw_id = std::string(trim(get(r, m.id)));
             if (raw_id.empty()) {
                 fail("id", "missing id");
@@ -543,18 +652,20 @@ void CsvIncidentReader::setup() {
             if (const auto dp = opt_int(get(r, m.date_prec), "date_prec", 1, 5)) {
                 x.date_precision = static_cast<DatePrecision>(*dp);
             }
-            if (const auto t = opt_int(get(r, m.tov), "type_of_violence", 1, 3)) {
-                static constexpr std::array<const char *, 3> names = {
-                    "State-based violence", "Non-state violence", "One-sided violence"};
-                x.event_type = names[static_cast<std::size_t>(*t - 1)];
+            read_extra_columns(r, extras, x); // type_of_violence checked 1..3 there
+            if (x.type_of_violence) {
+                // The ACLED taxonomy, so event types compare across sources; the UCDP
+                // value stays in type_of_violence.
+                if (const auto t = acled_event_type_for_ucdp(*x.type_of_violence)) {
+                    x.event_type.assign(t->event_type);
+                    x.sub_event_type.assign(t->sub_event_type);
+                }
             }
             x.actor1.assign(trim(get(r, m.side_a)));
             x.actor2.assign(trim(get(r, m.side_b)));
             x.location_text.assign(trim(get(r, m.where_coord)));
-            x.notes.assign(trim(get(r, m.where_desc)));
-            if (const auto h = trim(get(r, m.headline)); !h.empty()) {
-                x.notes += (x.notes.empty() ? "" : " | ") + std::string(h);
-            }
+            x.source_version.assign(trim(get(r, m.version)));
+            x.source_dataset = k_dataset_ucdp;
             x.admin1_text.assign(trim(get(r, m.adm1)));
             x.admin2_text.assign(trim(get(r, m.adm2)));
             x.country_text.assign(trim(get(r, m.country)));

@@ -6,7 +6,9 @@
 #include <borderwatch/incidents/incident_fields.hpp>
 
 #include <cstdint>
+#include <iterator>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <variant>
 
@@ -24,6 +26,72 @@ inline FieldRef field_ref(const std::optional<double> &v) {
 inline FieldRef field_ref(const std::string &v) {
     return FieldRef{std::string_view(v)};
 }
+
+/// One of the source columns kept losslessly (the Incident members from `year` to
+/// `source_revision`): exactly one of the two member pointers is set.
+struct ExtraMember {
+    std::string Incident::*text;
+    std::optional<std::int64_t> Incident::*integer;
+};
+
+/// Those members in incident_fields() order, from k_first_extra_index on: the fields added
+/// for issue 14 are data here, so get_field/set_field/reset_incident and the visitors
+/// iterate them instead of listing each.
+inline constexpr ExtraMember k_extra_members[] = {
+    {nullptr, &Incident::year},
+    {&Incident::disorder_type, nullptr},
+    {&Incident::assoc_actor_1, nullptr},
+    {&Incident::assoc_actor_2, nullptr},
+    {&Incident::inter1, nullptr},
+    {&Incident::inter2, nullptr},
+    {&Incident::interaction, nullptr},
+    {&Incident::civilian_targeting, nullptr},
+    {nullptr, &Incident::iso},
+    {&Incident::iso3, nullptr},
+    {&Incident::region, nullptr},
+    {&Incident::admin3, nullptr},
+    {&Incident::source_scale, nullptr},
+    {&Incident::tags, nullptr},
+    {nullptr, &Incident::timestamp},
+    {nullptr, &Incident::data_id},
+    {nullptr, &Incident::event_id_no_cnty},
+    {&Incident::relid, nullptr},
+    {nullptr, &Incident::active_year},
+    {&Incident::code_status, nullptr},
+    {nullptr, &Incident::type_of_violence},
+    {nullptr, &Incident::conflict_dset_id},
+    {nullptr, &Incident::conflict_new_id},
+    {&Incident::conflict_name, nullptr},
+    {nullptr, &Incident::dyad_dset_id},
+    {nullptr, &Incident::dyad_new_id},
+    {&Incident::dyad_name, nullptr},
+    {nullptr, &Incident::side_a_dset_id},
+    {nullptr, &Incident::side_a_new_id},
+    {nullptr, &Incident::side_b_dset_id},
+    {nullptr, &Incident::side_b_new_id},
+    {nullptr, &Incident::number_of_sources},
+    {&Incident::source_article, nullptr},
+    {&Incident::source_date, nullptr},
+    {&Incident::source_headline, nullptr},
+    {&Incident::source_original, nullptr},
+    {&Incident::where_description, nullptr},
+    {nullptr, &Incident::priogrid_gid},
+    {nullptr, &Incident::country_id},
+    {nullptr, &Incident::event_clarity},
+    {nullptr, &Incident::deaths_a},
+    {nullptr, &Incident::deaths_b},
+    {nullptr, &Incident::deaths_civilians},
+    {nullptr, &Incident::deaths_unknown},
+    {&Incident::gwnoa, nullptr},
+    {&Incident::gwnob, nullptr},
+    {&Incident::source_dataset, nullptr},
+    {&Incident::source_version, nullptr},
+    {nullptr, &Incident::source_revision},
+    {&Incident::same_as, nullptr},
+};
+
+/// Index of the first of k_extra_members in incident_fields() (after "flags").
+inline constexpr std::size_t k_first_extra_index = 39;
 
 /// Call f(index, value) for every field of @p x in canonical order (see incident_fields()),
 /// with value statically typed: std::monostate (NULL), std::int64_t, double or
@@ -90,7 +158,18 @@ template <typename F> void visit_field_values(const Incident &x, F &&f) {
     text(x.admin2);
     text(x.band);
     text(x.flags);
-    text(x.same_as);
+    for (const auto &m : k_extra_members) {
+        if (m.text != nullptr) {
+            text(x.*m.text);
+        } else {
+            const auto &v = x.*m.integer;
+            if (v) {
+                f(i++, *v);
+            } else {
+                f(i++, std::monostate{});
+            }
+        }
+    }
     text(x.updated_at);
 }
 
@@ -100,6 +179,6 @@ template <typename F> void visit_fields(const Incident &x, F &&f) {
 }
 
 /// Index of "updated_at" (the last field; excluded from the content hash).
-inline constexpr std::size_t k_updated_at_index = 40;
+inline constexpr std::size_t k_updated_at_index = k_first_extra_index + std::size(k_extra_members);
 
 } // namespace borderwatch::detail

@@ -3,6 +3,8 @@
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/numbers.hpp>
 
+#include "incidents/field_visit.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <type_traits>
@@ -56,6 +58,58 @@ const std::vector<IncidentField> k_fields = {
     {"admin2", T::text, true, "official admin-2 name containing the point"},
     {"band", T::text, true, "distance band (0-1, 1-5, ..., >50, imprecise)"},
     {"flags", T::text, true, "|-separated quality flags (location_mismatch_25km, ...)"},
+    {"year", T::integer, false, "year of the event (ACLED year, UCDP year)"},
+    {"disorder_type", T::text, false, "ACLED disorder_type, e.g. Political violence"},
+    {"assoc_actor_1", T::text, false, "ACLED actors associated with actor1"},
+    {"assoc_actor_2", T::text, false, "ACLED actors associated with actor2"},
+    {"inter1", T::text, false, "ACLED inter1 (text label; integer code in the pre-2023 layout)"},
+    {"inter2", T::text, false, "ACLED inter2 (as inter1)"},
+    {"interaction", T::text, false, "ACLED interaction (as inter1)"},
+    {"civilian_targeting", T::text, false,
+     "ACLED civilian_targeting (\"Civilian targeting\" or empty)"},
+    {"iso", T::integer, false, "ACLED iso: ISO 3166 numeric country code"},
+    {"iso3", T::text, false, "ACLED iso3 (pre-2023 layout)"},
+    {"region", T::text, false, "world region (ACLED region, UCDP region)"},
+    {"admin3", T::text, false, "ACLED admin3 as reported"},
+    {"source_scale", T::text, false, "ACLED source_scale"},
+    {"tags", T::text, false, "ACLED tags"},
+    {"timestamp", T::integer, false, "ACLED timestamp: the row's version, Unix seconds"},
+    {"data_id", T::integer, false, "ACLED data_id (pre-2023 layout)"},
+    {"event_id_no_cnty", T::integer, false, "ACLED event_id_no_cnty (pre-2023 layout)"},
+    {"relid", T::text, false, "UCDP relid"},
+    {"active_year", T::integer, false, "UCDP active_year: 1 (TRUE) or 0 (FALSE)"},
+    {"code_status", T::text, false, "UCDP code_status"},
+    {"type_of_violence", T::integer, false,
+     "UCDP type_of_violence: 1 state-based, 2 non-state, 3 one-sided"},
+    {"conflict_dset_id", T::integer, false, "UCDP conflict_dset_id"},
+    {"conflict_new_id", T::integer, false, "UCDP conflict_new_id"},
+    {"conflict_name", T::text, false, "UCDP conflict_name"},
+    {"dyad_dset_id", T::integer, false, "UCDP dyad_dset_id"},
+    {"dyad_new_id", T::integer, false, "UCDP dyad_new_id"},
+    {"dyad_name", T::text, false, "UCDP dyad_name"},
+    {"side_a_dset_id", T::integer, false, "UCDP side_a_dset_id"},
+    {"side_a_new_id", T::integer, false, "UCDP side_a_new_id"},
+    {"side_b_dset_id", T::integer, false, "UCDP side_b_dset_id"},
+    {"side_b_new_id", T::integer, false, "UCDP side_b_new_id"},
+    {"number_of_sources", T::integer, false, "UCDP number_of_sources"},
+    {"source_article", T::text, false, "UCDP source_article"},
+    {"source_date", T::text, false, "UCDP source_date"},
+    {"source_headline", T::text, false, "UCDP source_headline"},
+    {"source_original", T::text, false, "UCDP source_original"},
+    {"where_description", T::text, false, "UCDP where_description"},
+    {"priogrid_gid", T::integer, false, "UCDP priogrid_gid"},
+    {"country_id", T::integer, false, "UCDP country_id (Gleditsch-Ward code)"},
+    {"event_clarity", T::integer, false, "UCDP event_clarity: 1 clear, 2 lower clarity"},
+    {"deaths_a", T::integer, false, "UCDP deaths_a: deaths on side a"},
+    {"deaths_b", T::integer, false, "UCDP deaths_b: deaths on side b"},
+    {"deaths_civilians", T::integer, false, "UCDP deaths_civilians"},
+    {"deaths_unknown", T::integer, false, "UCDP deaths_unknown"},
+    {"gwnoa", T::text, false, "UCDP gwnoa (Gleditsch-Ward number(s) of side a)"},
+    {"gwnob", T::text, false, "UCDP gwnob (Gleditsch-Ward number(s) of side b)"},
+    {"source_dataset", T::text, false, "where the row came from: acled | ucdp (empty: native)"},
+    {"source_version", T::text, false, "the dataset's release, e.g. UCDP 25.1"},
+    {"source_revision", T::integer, true,
+     "which version of a row wins: ACLED timestamp, UCDP release"},
     {"same_as", T::text, false,
      "|-separated ids of rows reporting the same event, or none (event clusters)"},
     {"updated_at", T::datetime, true,
@@ -98,6 +152,25 @@ std::optional<int> as_int(std::size_t index, const FieldValue &v) {
     return static_cast<int>(*d);
 }
 
+std::optional<std::int64_t> as_int64(std::size_t index, const FieldValue &v) {
+    if (const auto *i = std::get_if<std::int64_t>(&v)) {
+        return *i;
+    }
+    if (const auto *s = std::get_if<std::string>(&v)) {
+        if (const auto p = parse_int(trim(*s))) {
+            return *p;
+        }
+    }
+    const auto d = as_real(index, v);
+    if (!d) {
+        return std::nullopt;
+    }
+    if (*d != std::floor(*d) || std::fabs(*d) > 9e15) {
+        bad(index, "'" + field_text(v) + "' is not an integer");
+    }
+    return static_cast<std::int64_t>(*d);
+}
+
 std::string as_text(const FieldValue &v) {
     return field_text(v);
 }
@@ -115,7 +188,7 @@ void reset_incident(Incident &x) noexcept {
           &x.actor1,      &x.actor2,      &x.target,         &x.location_text, &x.country_text,
           &x.admin1_text, &x.admin2_text, &x.source_name,    &x.source_url,    &x.notes,
           &x.place_id,    &x.place_name,  &x.place_matched,  &x.side,          &x.admin1,
-          &x.admin2,      &x.band,        &x.flags,          &x.same_as,       &x.updated_at}) {
+          &x.admin2,      &x.band,        &x.flags,          &x.updated_at}) {
         s->clear();
     }
     // The member defaults of Incident, set directly: a default Incident to copy them from
@@ -125,6 +198,13 @@ void reset_incident(Incident &x) noexcept {
     for (std::optional<int> *o : {&x.fatalities_best, &x.fatalities_low, &x.fatalities_high,
                                   &x.geo_precision, &x.precision}) {
         o->reset();
+    }
+    for (const auto &m : detail::k_extra_members) {
+        if (m.text != nullptr) {
+            (x.*m.text).clear();
+        } else {
+            (x.*m.integer).reset();
+        }
     }
     for (std::optional<double> *o :
          {&x.lon, &x.lat, &x.place_score, &x.place_lon, &x.place_lat, &x.border_distance_m,
@@ -147,6 +227,9 @@ FieldValue get_field(const Incident &x, std::size_t index) {
         return v ? FieldValue{static_cast<std::int64_t>(*v)} : FieldValue{};
     };
     auto opt_d = [](const std::optional<double> &v) { return v ? FieldValue{*v} : FieldValue{}; };
+    auto opt_i64 = [](const std::optional<std::int64_t> &v) {
+        return v ? FieldValue{*v} : FieldValue{};
+    };
     switch (index) {
     case 0:
         return x.id;
@@ -228,13 +311,20 @@ FieldValue get_field(const Incident &x, std::size_t index) {
         return x.band;
     case 38:
         return x.flags;
-    case 39:
-        return x.same_as;
-    case 40:
-        return x.updated_at;
     default:
-        return {};
+        break;
     }
+    if (index == detail::k_updated_at_index) {
+        return x.updated_at;
+    }
+    if (index >= detail::k_first_extra_index && index < detail::k_updated_at_index) {
+        const auto &m = detail::k_extra_members[index - detail::k_first_extra_index];
+        if (m.text != nullptr) {
+            return x.*m.text;
+        }
+        return opt_i64(x.*m.integer);
+    }
+    return {};
 }
 
 void set_field(Incident &x, std::size_t i, const FieldValue &v) {
@@ -372,13 +462,17 @@ void set_field(Incident &x, std::size_t i, const FieldValue &v) {
     case 38:
         x.flags = as_text(v);
         break;
-    case 39:
-        x.same_as = as_text(v);
-        break;
-    case 40:
-        x.updated_at = as_text(v);
-        break;
     default:
+        if (i == detail::k_updated_at_index) {
+            x.updated_at = as_text(v);
+        } else if (i >= detail::k_first_extra_index && i < detail::k_updated_at_index) {
+            const auto &m = detail::k_extra_members[i - detail::k_first_extra_index];
+            if (m.text != nullptr) {
+                x.*m.text = as_text(v);
+            } else {
+                x.*m.integer = as_int64(i, v);
+            }
+        }
         break;
     }
 }

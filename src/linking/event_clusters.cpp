@@ -5,6 +5,7 @@
 #include <borderwatch/linking/event_clusters.hpp>
 
 #include <borderwatch/core/civil_date.hpp>
+#include <borderwatch/core/utf8.hpp>
 #include <borderwatch/geodesy/geodesic.hpp>
 #include <borderwatch/incidents/uncertainty.hpp>
 
@@ -92,7 +93,7 @@ struct UnionFind {
     }
 };
 
-constexpr double k_cell_deg = 2.0;        // grid cell edge, degrees
+constexpr double k_cell_deg = 2.0;         // grid cell edge, degrees
 constexpr double k_km_per_deg_lat = 110.5; // a lower bound of the meridian degree (110.57 km)
 
 std::int64_t cell_key(long row, long col) {
@@ -178,7 +179,9 @@ void link_automatically(const std::vector<LinkRecord> &records, const LinkOption
 
 LinkRecord link_record(const Incident &x, std::string_view same_as) {
     LinkRecord r;
-    r.id = x.id;
+    // Made valid as the rows' output makes them (a linking pass may read the bytes as stored,
+    // so that text repairs are counted once, by the pass that outputs the rows).
+    r.id = sanitize_text(x.id);
     const auto start = day_of(x.event_date);
     const auto end = x.event_date_end.empty() ? start : day_of(x.event_date_end);
     if (start && end && *start <= *end) {
@@ -190,7 +193,7 @@ LinkRecord link_record(const Incident &x, std::string_view same_as) {
     r.lat = x.place_lat;
     r.precision = x.precision;
     r.event_type = x.event_type;
-    r.ucdp = x.id.rfind("UCDP-", 0) == 0;
+    r.ucdp = x.source_dataset == "ucdp" || x.id.rfind("UCDP-", 0) == 0;
     std::size_t start_pos = 0;
     while (start_pos <= same_as.size()) {
         auto end_pos = same_as.find('|', start_pos);
@@ -207,7 +210,7 @@ LinkRecord link_record(const Incident &x, std::string_view same_as) {
         if (iequal(part, k_same_as_none)) {
             r.opt_out = true;
         } else if (!part.empty()) {
-            r.same_as.emplace_back(part);
+            r.same_as.push_back(sanitize_text(part));
         }
         start_pos = end_pos + 1;
     }

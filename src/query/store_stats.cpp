@@ -7,7 +7,12 @@ StatsTable compute_store_stats(const IncidentStore &store, const QueryFilter &fi
     const IncidentSource selection = [&](const std::function<void(const Incident &)> &sink) {
         store.query(filter, sink);
     };
-    const auto clusters = cluster_events(selection, options.link);
+    // Linking reads the stored bytes: text repairs are counted once, by the counting pass.
+    const auto clusters = cluster_events(
+        [&](const std::function<void(const Incident &)> &sink) {
+            store.query(filter, sink, StoredText::raw);
+        },
+        options.link);
     StatsAccumulator acc(options.stats);
     acc.set_merged_rows(clusters.merged_rows());
     ClusterFolder folder(clusters, [&acc](const Incident &x) { (void)acc.add(x); });

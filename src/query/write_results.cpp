@@ -50,8 +50,11 @@ std::uint64_t write_query_results(const IncidentStore &store, const QueryFilter 
         throw UsageError("query: unknown format '" + format +
                          "' (choose from table, csv, json, geojson)");
     }
+    // Linking reads the stored bytes: text repairs are counted once, by the output pass.
     const auto clusters = cluster_events(
-        [&](const std::function<void(const Incident &)> &sink) { store.query(filter, sink); },
+        [&](const std::function<void(const Incident &)> &sink) {
+            store.query(filter, sink, StoredText::raw);
+        },
         options.link);
     // The rows in output order: the selection by id, or with --clusters the rows of
     // multi-row events grouped by event (only those are kept in memory).

@@ -255,9 +255,9 @@ UpdateConfig parse_update_config(const std::string &toml_text,
 
     const auto *inputs = r.table("inputs");
     if (inputs != nullptr) {
-        r.check_keys(*inputs, "inputs.",
-                     {"paths", "articles", "deletions", "extensions", "format", "encoding",
-                      "delimiter"});
+        r.check_keys(
+            *inputs, "inputs.",
+            {"paths", "articles", "deletions", "extensions", "format", "encoding", "delimiter"});
         for (const auto &p :
              r.texts(inputs, "inputs.", "paths").value_or(std::vector<std::string>{})) {
             c.inputs.push_back(resolve(base_dir, p));

@@ -110,6 +110,7 @@ ImportStep make_import_step(const UpdateConfig &config, const UpdateLog &log) {
                 counts.inserted = report.inserted;
                 counts.updated = report.updated;
                 counts.unchanged = report.unchanged;
+                counts.older = report.older;
                 counts.flags = report.flags;
             }
             for (auto &line : limiter.hidden_lines()) {

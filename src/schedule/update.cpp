@@ -352,6 +352,9 @@ UpdateResult run_update(const UpdateConfig &config, const ImportStep &import, co
                           std::to_string(result.import.updated) + " updated, " +
                           std::to_string(result.import.unchanged) + " unchanged, " +
                           std::to_string(result.import.rejected) + " rejected" +
+                          (result.import.older > 0
+                               ? ", " + std::to_string(result.import.older) + " older rows ignored"
+                               : std::string()) +
                           (result.import.deletions_listed > 0
                                ? ", " + std::to_string(result.import.deleted) + " deleted (of " +
                                      std::to_string(result.import.deletions_listed) + " listed)"
@@ -362,6 +365,7 @@ UpdateResult run_update(const UpdateConfig &config, const ImportStep &import, co
                        {"inserted", static_cast<double>(result.import.inserted)},
                        {"updated", static_cast<double>(result.import.updated)},
                        {"unchanged", static_cast<double>(result.import.unchanged)},
+                       {"older", static_cast<double>(result.import.older)},
                        {"rejected", static_cast<double>(result.import.rejected)},
                        {"deleted", static_cast<double>(result.import.deleted)}}};
         emit(e);
@@ -409,6 +413,9 @@ UpdateResult run_update(const UpdateConfig &config, const ImportStep &import, co
             emit({"warning", "filter " + w, {}, {}});
         }
         options.expected_incidents = filter.empty() ? store->count() : 0;
+        options.link_source = [&](const std::function<void(const Incident &)> &sink) {
+            store->query(filter, sink, StoredText::raw);
+        };
         const auto border = resolve_border_geometry(config.border, config.geodata);
         result.export_result = export_layers(
             options,

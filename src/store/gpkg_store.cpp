@@ -28,6 +28,7 @@
 #include <borderwatch/core/numbers.hpp>
 #include <borderwatch/core/utc_time.hpp>
 #include <borderwatch/incidents/incident_fields.hpp>
+#include <borderwatch/incidents/sources.hpp>
 
 #include "incidents/field_visit.hpp"
 
@@ -455,6 +456,7 @@ class GpkgStore final : public IncidentStore {
             alter += "ALTER TABLE incidents ADD COLUMN content_hash TEXT;";
         }
         if (m_schema_version < k_store_schema_version) {
+            // Version 2 (issue 14): the source columns, added above like any new column.
             alter += "UPDATE borderwatch_meta SET value = '" +
                      std::to_string(k_store_schema_version) + "' WHERE key = 'schema_version';";
         }
@@ -521,7 +523,8 @@ GpkgWriter::GpkgWriter(GpkgStore &store) : m_store(store), m_now(utc_now_iso8601
         }
         const auto hash_param = "?" + std::to_string(n + 1);
         const auto geom_param = "?" + std::to_string(n + 2);
-        m_lookup = Stmt(db, "SELECT fid, content_hash FROM incidents WHERE id = ?1", file);
+        m_lookup = Stmt(
+            db, "SELECT fid, content_hash, source_revision FROM incidents WHERE id = ?1", file);
         m_insert = Stmt(db,
                         "INSERT INTO incidents(" + cols + ", content_hash, geom) VALUES (" +
                             params.substr(2) + ", " + hash_param + ", " + geom_param +
@@ -715,9 +718,16 @@ void GpkgWriter::upsert_one(const Incident &x, const std::string &hash, UpsertRe
         m_insert_first = false;
         const auto fid = m_lookup.int64(0);
         const bool same = m_lookup.text(1) == hash;
+        const auto stored_revision = m_lookup.type(2) == SQLITE_NULL
+                                         ? std::nullopt
+                                         : std::optional<std::int64_t>(m_lookup.int64(2));
         m_lookup.rewind();
         if (same) {
             ++result.unchanged;
+            return;
+        }
+        if (is_older_revision(x.source_revision, stored_revision)) {
+            ++result.older; // the store holds a newer version of this row
             return;
         }
         m_update.rewind();

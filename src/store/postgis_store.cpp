@@ -117,9 +117,61 @@ CREATE TRIGGER incidents_external_change
 
 INSERT INTO borderwatch_meta (key, value) VALUES ('change_counter', '0');
 )sql",
-    // Version 2: same_as (event clusters: explicit links between rows of one event).
+    // Version 2 (issue 14): the source's own columns, kept losslessly, the revision that
+    // decides which version of a row wins, and same_as (explicit links between the rows of
+    // one event) (docs/incident-schema.md).
     R"sql(
-ALTER TABLE incidents ADD COLUMN same_as text;
+ALTER TABLE incidents
+    ADD COLUMN year bigint,
+    ADD COLUMN disorder_type text,
+    ADD COLUMN assoc_actor_1 text,
+    ADD COLUMN assoc_actor_2 text,
+    ADD COLUMN inter1 text,
+    ADD COLUMN inter2 text,
+    ADD COLUMN interaction text,
+    ADD COLUMN civilian_targeting text,
+    ADD COLUMN iso bigint,
+    ADD COLUMN iso3 text,
+    ADD COLUMN region text,
+    ADD COLUMN admin3 text,
+    ADD COLUMN source_scale text,
+    ADD COLUMN tags text,
+    ADD COLUMN "timestamp" bigint,
+    ADD COLUMN data_id bigint,
+    ADD COLUMN event_id_no_cnty bigint,
+    ADD COLUMN relid text,
+    ADD COLUMN active_year bigint,
+    ADD COLUMN code_status text,
+    ADD COLUMN type_of_violence bigint,
+    ADD COLUMN conflict_dset_id bigint,
+    ADD COLUMN conflict_new_id bigint,
+    ADD COLUMN conflict_name text,
+    ADD COLUMN dyad_dset_id bigint,
+    ADD COLUMN dyad_new_id bigint,
+    ADD COLUMN dyad_name text,
+    ADD COLUMN side_a_dset_id bigint,
+    ADD COLUMN side_a_new_id bigint,
+    ADD COLUMN side_b_dset_id bigint,
+    ADD COLUMN side_b_new_id bigint,
+    ADD COLUMN number_of_sources bigint,
+    ADD COLUMN source_article text,
+    ADD COLUMN source_date text,
+    ADD COLUMN source_headline text,
+    ADD COLUMN source_original text,
+    ADD COLUMN where_description text,
+    ADD COLUMN priogrid_gid bigint,
+    ADD COLUMN country_id bigint,
+    ADD COLUMN event_clarity bigint,
+    ADD COLUMN deaths_a bigint,
+    ADD COLUMN deaths_b bigint,
+    ADD COLUMN deaths_civilians bigint,
+    ADD COLUMN deaths_unknown bigint,
+    ADD COLUMN gwnoa text,
+    ADD COLUMN gwnob text,
+    ADD COLUMN source_dataset text,
+    ADD COLUMN source_version text,
+    ADD COLUMN source_revision bigint,
+    ADD COLUMN same_as text;
 )sql",
 };
 // The statement trigger's function, created (or repaired) by every `store init` before the
@@ -217,7 +269,7 @@ SqlText build_sql(PgConnection &conn, const std::string &incidents) {
         } else if (is_date_column(name)) {
             type = "date";
         } else if (fields[i].type == FieldType::integer) {
-            type = "integer";
+            type = "bigint"; // the column may be integer: out of range is the server's refusal
         } else if (fields[i].type == FieldType::real) {
             type = "double precision";
         } else {
@@ -231,25 +283,33 @@ SqlText build_sql(PgConnection &conn, const std::string &incidents) {
     // DISTINCT ON keeps the last occurrence of an id within the batch ("later duplicates
     // win") and yields the rows sorted by id. Rows whose stored hash is identical are
     // dropped before the INSERT: ON CONFLICT would otherwise lock and re-check each one.
-    s.merge = "WITH ins AS (INSERT INTO " + incidents + " AS t (" + s.columns +
+    // The revision rule (is_older_revision() in incidents/sources.hpp) in SQL: a stored row
+    // whose source_revision is newer than the incoming one is kept (both known; NULL on
+    // either side lets the later import win) and counted as older.
+    s.merge = "WITH s AS (SELECT DISTINCT ON (id) " + select_stage +
+              ", content_hash FROM bw_stage ORDER BY id, seq DESC), "
+              "older AS (SELECT count(*) AS n FROM s JOIN " +
+              incidents +
+              " e ON e.id = s.id WHERE e.source_revision > s.source_revision), "
+              "ins AS (INSERT INTO " +
+              incidents + " AS t (" + s.columns +
               ", updated_at, content_hash) "
               "SELECT " +
               select_stage +
               ", date_trunc('second', transaction_timestamp()), content_hash "
-              "FROM (SELECT DISTINCT ON (id) " +
-              select_stage +
-              ", content_hash FROM bw_stage ORDER BY id, seq DESC) s "
+              "FROM s "
               "WHERE NOT EXISTS (SELECT 1 FROM " +
               incidents +
               " e WHERE e.id = s.id "
-              "AND e.content_hash = s.content_hash) "
+              "AND (e.content_hash = s.content_hash OR e.source_revision > s.source_revision)) "
               "ON CONFLICT (id) DO UPDATE SET " +
               update_set +
               "updated_at = EXCLUDED.updated_at, content_hash = EXCLUDED.content_hash "
               "WHERE t.content_hash IS DISTINCT FROM EXCLUDED.content_hash "
+              "AND NOT (t.source_revision > EXCLUDED.source_revision) IS TRUE "
               "RETURNING (t.xmax = 0) AS inserted) "
-              "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) "
-              "FROM ins";
+              "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted), "
+              "(SELECT n FROM older) FROM ins";
     return s;
 }
 
@@ -508,7 +568,9 @@ class PostgisStore final : public IncidentStore {
                     "INSERT INTO " + m_meta +
                         " (key, value) VALUES ('created_by', $1), ('created_at', $2)",
                     {std::string("borderwatch ") + version_string(), utc_now_iso8601_millis()});
-                comment_columns();
+            }
+            if (from < k_store_schema_version) {
+                comment_columns(); // also the columns a migration added
             }
             m_conn.exec("COMMIT");
         } catch (...) {
@@ -671,10 +733,13 @@ void PostgisWriter::store_rows(const std::vector<Incident> &batch, std::size_t f
         m_conn.exec("RELEASE SAVEPOINT bw_rows");
         const auto inserted = to_size(r.value(0, 0));
         const auto updated = to_size(r.value(0, 1));
+        const auto older = to_size(r.value(0, 2));
         result.inserted += inserted;
         result.updated += updated;
+        result.older += older;
         const auto distinct = distinct_ids(batch, first, last);
-        result.unchanged += distinct > inserted + updated ? distinct - inserted - updated : 0;
+        const auto touched = inserted + updated + older;
+        result.unchanged += distinct > touched ? distinct - touched : 0;
         return;
     } catch (const PgError &e) {
         if (!refuses_row(e)) {

@@ -262,6 +262,18 @@ void content_hash(const Incident &incident, std::string &out) {
         if (i == detail::k_updated_at_index) {
             return;
         }
+        // The sources' own columns (issue 14) count only when they hold something: a row
+        // without them keeps the hash it had before they existed, so the hashes in existing
+        // stores stay valid and re-importing an unchanged native file rewrites nothing.
+        if (i >= detail::k_first_extra_index) {
+            if constexpr (std::is_same_v<V, std::monostate>) {
+                return;
+            } else if constexpr (std::is_same_v<V, std::string_view>) {
+                if (v.empty()) {
+                    return;
+                }
+            }
+        }
         // The type tag is the value's index in detail::FieldRef.
         constexpr std::uint64_t tag = std::is_same_v<V, std::monostate> ? 0
                                       : std::is_same_v<V, std::int64_t> ? 1

@@ -62,8 +62,8 @@ TEST_CASE("an event coded by ACLED and UCDP is linked and counted once", "[clust
     fs::create_directories(dir);
     write_sources(dir);
     const auto store = (dir / "store.gpkg").string();
-    auto r = run_cli({"import", (dir / "acled.csv").string(), (dir / "ucdp.csv").string(),
-                      "--store", store});
+    auto r = run_cli(
+        {"import", (dir / "acled.csv").string(), (dir / "ucdp.csv").string(), "--store", store});
     INFO(r.stdout_text << r.stderr_text);
     REQUIRE(r.exit_code == 0);
 

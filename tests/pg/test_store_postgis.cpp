@@ -47,13 +47,13 @@ TEST_CASE("PostGIS: schema is created only by init, versioned, newer versions re
     CHECK(sql.exec("SELECT to_regclass('incidents') IS NULL").value(0, 0) == "t");
 
     auto store = open_store(spec, init_options());
-    CHECK(store->schema_version() == 1);
+    CHECK(store->schema_version() == k_store_schema_version);
     store->upsert(bw_test::sample_incidents(5));
 
     // init again: idempotent, data kept.
     CHECK(open_store(spec, init_options())->count() == 5);
     CHECK(sql.exec("SELECT value FROM borderwatch_meta WHERE key = 'schema_version'").value(0, 0) ==
-          "1");
+          std::to_string(k_store_schema_version));
     CHECK(contains(std::string(sql.exec("SELECT value FROM borderwatch_meta "
                                         "WHERE key = 'created_by'")
                                    .value(0, 0)),
@@ -61,7 +61,8 @@ TEST_CASE("PostGIS: schema is created only by init, versioned, newer versions re
 
     // A database written by a newer borderwatch is refused, by open and by init alike,
     // and left exactly as it was.
-    sql.exec("UPDATE borderwatch_meta SET value = '2' WHERE key = 'schema_version'");
+    const auto newer = std::to_string(k_store_schema_version + 1);
+    sql.exec("UPDATE borderwatch_meta SET value = $1 WHERE key = 'schema_version'", {newer});
     CHECK_THROWS_AS(open_store(spec), DataError);
     try {
         (void)open_store(spec, init_options());
@@ -70,7 +71,7 @@ TEST_CASE("PostGIS: schema is created only by init, versioned, newer versions re
         CHECK(contains(e.what(), "newer"));
     }
     CHECK(sql.exec("SELECT value FROM borderwatch_meta WHERE key = 'schema_version'").value(0, 0) ==
-          "2");
+          newer);
     CHECK(sql.exec("SELECT count(*) FROM incidents").value(0, 0) == "5");
 }
 

@@ -5,12 +5,14 @@
 #include <borderwatch/gazetteer/gazetteer.hpp>
 #include <borderwatch/import/import.hpp>
 #include <borderwatch/incidents/incident_fields.hpp>
+#include <borderwatch/incidents/sources.hpp>
 #include <borderwatch/placement/border_engine.hpp>
 #include <borderwatch/placement/lonlat_swap.hpp>
 #include <borderwatch/store/store.hpp>
 
 #include <catch2/catch.hpp>
 
+#include "incidents/field_visit.hpp"
 #include "test_helpers.hpp"
 
 #include <atomic>
@@ -187,7 +189,10 @@ TEST_CASE("UCDP GED layout", "[incidents]") {
     REQUIRE(rows.size() == 3);
     const auto &a = rows[0].incident;
     CHECK(a.id == "UCDP-500101");
-    CHECK(a.event_type == "State-based violence");
+    // The ACLED taxonomy; UCDP's own type stays in type_of_violence (issue 14).
+    CHECK(a.event_type == "Battles");
+    CHECK(a.sub_event_type == "Armed clash");
+    CHECK(a.type_of_violence == 1);
     CHECK(a.actor1 == "Government of Tajikistan");
     CHECK(a.actor2 == "Jamaat Ansarullah");
     CHECK(a.event_date == "2025-11-02");
@@ -204,7 +209,9 @@ TEST_CASE("UCDP GED layout", "[incidents]") {
     CHECK(b.event_date == "2025-11-08");
     CHECK(b.event_date_end == "2025-11-12");
     CHECK(b.date_precision == DatePrecision::week);
-    CHECK(b.event_type == "One-sided violence");
+    CHECK(b.event_type == "Violence against civilians");
+    CHECK(b.sub_event_type == "Attack");
+    CHECK(b.type_of_violence == 3);
     const auto &c = rows[2].incident; // no coordinates at all; month precision
     CHECK_FALSE(c.lon);
     CHECK(c.geo_precision == 4);
@@ -593,4 +600,183 @@ TEST_CASE("Import pipeline: any thread count, rejects in input order, failures r
         }
     }
     fs::remove_all(dir);
+}
+
+// --- issue 14: every source column kept, revisions, UCDP event types ------------------------
+
+TEST_CASE("ACLED current layout: every column kept in its own field", "[incidents][sources]") {
+    const auto rows = read_all("acled_current.csv");
+    REQUIRE(rows.size() >= 2);
+    const auto &a = rows[0].incident;
+    CHECK(a.source_dataset == "acled");
+    CHECK(a.year == 2025);
+    CHECK(a.disorder_type == "Political violence");
+    CHECK(a.assoc_actor_1 == "Border Guards");
+    CHECK(a.inter1 == "1");
+    CHECK(a.inter2 == "3");
+    CHECK(a.interaction == "13");
+    CHECK(a.iso == 762);
+    CHECK(a.region == "Caucasus and Central Asia");
+    CHECK(a.admin3.empty());
+    CHECK(a.source_scale == "National");
+    CHECK(a.timestamp == 1760000000);
+    CHECK(source_revision(a) == 1760000000);
+    const auto &b = rows[1].incident;
+    CHECK(b.assoc_actor_2 == "Farmers (Tajikistan)");
+    CHECK(b.target == "Farmers (Tajikistan)"); // the old mapping stays
+    CHECK(b.civilian_targeting == "Civilian targeting");
+    CHECK(b.geo_precision == 2);
+}
+
+TEST_CASE("ACLED pre-2023 layout: data_id, event_id_no_cnty, iso3 kept", "[incidents][sources]") {
+    const auto rows = read_all("acled_pre2023.csv");
+    REQUIRE(rows.size() == 3);
+    const auto &a = rows[0].incident;
+    CHECK(a.data_id == 9100001);
+    CHECK(a.event_id_no_cnty == 501);
+    CHECK(a.iso3 == "TJK");
+    CHECK(a.iso == 762);
+    CHECK(a.timestamp == 1638000000);
+    CHECK(a.inter1 == "1"); // integer codes in this layout, kept as their text
+}
+
+TEST_CASE("UCDP GED: every column kept, where_description and source_headline apart",
+          "[incidents][sources]") {
+    const auto rows = read_all("ucdp_ged.csv");
+    REQUIRE(rows.size() == 3);
+    const auto &a = rows[0].incident;
+    CHECK(a.source_dataset == "ucdp");
+    CHECK(a.relid == "TJK-2025-1-1-1");
+    CHECK(a.year == 2025);
+    CHECK(a.active_year == 1); // TRUE
+    CHECK(a.code_status == "Clear");
+    CHECK(a.conflict_dset_id == 999);
+    CHECK(a.conflict_name == "Tajikistan: Government");
+    CHECK(a.dyad_name == "Government of Tajikistan - Jamaat Ansarullah");
+    CHECK(a.side_a_dset_id == 702);
+    CHECK(a.side_b_new_id == 1001);
+    CHECK(a.number_of_sources == 2);
+    CHECK(a.source_article == "Asia-Plus, 2025-11-03");
+    CHECK(a.source_date == "2025-11-03");
+    CHECK(a.source_headline == "Border guards kill intruders");
+    CHECK(a.source_original == "Tajik State Committee for National Security");
+    CHECK(a.where_description == "Panj town, Khatlon");
+    CHECK(a.notes.empty()); // no longer a merge of the two
+    CHECK(a.priogrid_gid == 180939);
+    CHECK(a.country_id == 702);
+    CHECK(a.region == "Europe");
+    CHECK(a.event_clarity == 1);
+    CHECK(a.deaths_a == 0);
+    CHECK(a.deaths_b == 2);
+    CHECK(a.deaths_civilians == 0);
+    CHECK(a.deaths_unknown == 0);
+    CHECK(a.gwnoa == "702");
+    CHECK(a.gwnob.empty());
+    CHECK(a.source_version.empty()); // no version column: the import sets it from the name
+}
+
+TEST_CASE("A bad value in a typed source column rejects its row, naming the column",
+          "[incidents][sources]") {
+    const auto dir = temp_dir("typed");
+    const auto file = dir / "acled.csv";
+    {
+        std::ifstream in(k_data + "acled_current.csv");
+        std::string header;
+        std::string row;
+        std::getline(in, header);
+        std::getline(in, row);
+        std::ofstream out(file);
+        out << header << '\n' << row << '\n';
+        // The same row with a timestamp that is not a number.
+        out << "BAD1" << row.substr(row.find(',')).substr(0, row.size() - row.find(',') - 10)
+            << "yesterday\n";
+    }
+    std::vector<std::string> errors;
+    auto reader = open_incident_reader(file.string(), IncidentFormat::auto_detect);
+    std::size_t good = 0;
+    while (true) {
+        try {
+            if (!reader->next()) {
+                break;
+            }
+            ++good;
+        } catch (const InputError &e) {
+            errors.push_back(e.what());
+        }
+    }
+    CHECK(good == 1);
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0] == file.string() + ":3: field 'timestamp': 'yesterday' is not an integer");
+    fs::remove_all(dir);
+}
+
+TEST_CASE("Revision rule: release numbers, file names, ACLED timestamps", "[incidents][sources]") {
+    CHECK(release_version_number("25.1") == 25001000);
+    CHECK(release_version_number("25.0.10") == 25000010);
+    CHECK(*release_version_number("25.0.10") < *release_version_number("25.1"));
+    CHECK(*release_version_number("24.1") < *release_version_number("25.0"));
+    CHECK(release_version_number("v25_1") == 25001000);
+    CHECK(release_version_number("25") == 25000000);
+    CHECK_FALSE(release_version_number(""));
+    CHECK_FALSE(release_version_number("latest"));
+    CHECK_FALSE(release_version_number("25.1.2.3"));
+    CHECK_FALSE(release_version_number("2501.1"));
+    CHECK(release_version_from_file_name("GEDEvent_v25_1.csv") == "25.1");
+    CHECK(release_version_from_file_name("data/GEDEvent_v24_0_10.csv") == "24.0.10");
+    CHECK(release_version_from_file_name("ged251.csv") == "25.1");
+    CHECK(release_version_from_file_name("/tmp/v9/ged241-csv.csv") == "24.1");
+    CHECK(release_version_from_file_name("ucdp_ged.csv").empty());
+    CHECK(release_version_from_file_name("events_v25.csv").empty());
+
+    Incident x;
+    CHECK_FALSE(source_revision(x));
+    x.source_version = "25.1";
+    CHECK(source_revision(x) == 25001000);
+    x.timestamp = 1760000000; // ACLED's timestamp decides when present
+    CHECK(source_revision(x) == 1760000000);
+
+    CHECK(is_older_revision(1, 2));
+    CHECK_FALSE(is_older_revision(2, 2));
+    CHECK_FALSE(is_older_revision(3, 2));
+    CHECK_FALSE(is_older_revision(std::nullopt, 2)); // unknown: the later import wins
+    CHECK_FALSE(is_older_revision(1, std::nullopt));
+}
+
+TEST_CASE("UCDP type_of_violence maps onto the ACLED taxonomy", "[incidents][sources]") {
+    CHECK(acled_event_type_for_ucdp(1)->event_type == "Battles");
+    CHECK(acled_event_type_for_ucdp(1)->sub_event_type == "Armed clash");
+    CHECK(acled_event_type_for_ucdp(2)->event_type == "Battles");
+    CHECK(acled_event_type_for_ucdp(3)->event_type == "Violence against civilians");
+    CHECK(acled_event_type_for_ucdp(3)->sub_event_type == "Attack");
+    CHECK_FALSE(acled_event_type_for_ucdp(0));
+    CHECK_FALSE(acled_event_type_for_ucdp(4));
+}
+
+TEST_CASE("The field table, the visitor and get_field agree on every field",
+          "[incidents][sources]") {
+    Incident x;
+    x.id = "V-1";
+    for (std::size_t i = 0; i < incident_fields().size(); ++i) {
+        const auto &f = incident_fields()[i];
+        if (f.name == "date_precision" || f.name == "coord_origin") {
+            continue;
+        }
+        set_field(x, i,
+                  is_text_type(f.type) ? FieldValue{std::string(f.name)}
+                                       : FieldValue{static_cast<std::int64_t>(i)});
+    }
+    std::size_t visited = 0;
+    detail::visit_fields(x, [&](std::size_t i, const detail::FieldRef &v) {
+        INFO(incident_fields()[i].name);
+        CHECK(i == visited++);
+        const auto g = get_field(x, i);
+        CHECK(g.index() == v.index());
+        if (const auto *s = std::get_if<std::string_view>(&v)) {
+            CHECK(std::get<std::string>(g) == *s);
+        }
+    });
+    CHECK(visited == incident_fields().size());
+    CHECK(detail::k_updated_at_index + 1 == incident_fields().size());
+    CHECK(incident_fields()[detail::k_first_extra_index].name == "year");
+    CHECK(incident_fields()[detail::k_updated_at_index - 1].name == "same_as");
 }

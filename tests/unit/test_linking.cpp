@@ -59,36 +59,35 @@ TEST_CASE("an ACLED and a UCDP coding of one clash are one event", "[linking]") 
     CHECK(merged.fatalities_high == 5);
 }
 
-TEST_CASE("rows are not linked across dates, types, distance or unbounded precision",
-          "[linking]") {
+TEST_CASE("rows are not linked across dates, types, distance or unbounded precision", "[linking]") {
     const auto base = row("A", "2025-11-30", 70.0, 37.5, 1, "Battles");
     SECTION("dates that do not overlap") {
-        CHECK(EventClusters::build(records({base, row("B", "2025-12-01", 70.0, 37.5, 1,
-                                                      "Battles")}))
-                  .clusters() == 2);
+        CHECK(
+            EventClusters::build(records({base, row("B", "2025-12-01", 70.0, 37.5, 1, "Battles")}))
+                .clusters() == 2);
     }
     SECTION("incompatible types (two ACLED rows)") {
         CHECK(EventClusters::build(records({base, row("B", "2025-11-30", 70.0, 37.5, 1,
                                                       "Explosions/Remote violence")}))
                   .clusters() == 2);
-        CHECK(EventClusters::build(records({base, row("B", "2025-11-30", 70.0, 37.5, 1,
-                                                      "Protests")}))
-                  .clusters() == 2);
+        CHECK(
+            EventClusters::build(records({base, row("B", "2025-11-30", 70.0, 37.5, 1, "Protests")}))
+                .clusters() == 2);
     }
     SECTION("beyond the two uncertainties plus the tolerance") {
         // 0.1 deg of latitude is ~11 km: exact rows (0 km) with a 5 km tolerance stay apart,
         // a row near a place (10 km) reaches it.
-        CHECK(EventClusters::build(records({base, row("B", "2025-11-30", 70.0, 37.6, 1,
-                                                      "Battles")}))
-                  .clusters() == 2);
-        CHECK(EventClusters::build(records({base, row("B", "2025-11-30", 70.0, 37.6, 2,
-                                                      "Battles")}))
-                  .clusters() == 1);
+        CHECK(
+            EventClusters::build(records({base, row("B", "2025-11-30", 70.0, 37.6, 1, "Battles")}))
+                .clusters() == 2);
+        CHECK(
+            EventClusters::build(records({base, row("B", "2025-11-30", 70.0, 37.6, 2, "Battles")}))
+                .clusters() == 1);
     }
     SECTION("country-level rows are never linked by place") {
-        CHECK(EventClusters::build(records({base, row("B", "2025-11-30", 70.0, 37.5, 6,
-                                                      "Battles")}))
-                  .clusters() == 2);
+        CHECK(
+            EventClusters::build(records({base, row("B", "2025-11-30", 70.0, 37.5, 6, "Battles")}))
+                .clusters() == 2);
     }
     SECTION("a range overlapping a day links") {
         auto month = row("B", "2025-11-01", 70.0, 37.5, 1, "Battles");
@@ -186,7 +185,7 @@ TEST_CASE("ClusterFolder hands each event on once", "[linking]") {
     folder.finish();
     REQUIRE(out.size() == 2);
     CHECK(out[0].id == "D");
-    CHECK(out[1].id == "B"); // the most precise member stands for the event
+    CHECK(out[1].id == "B");            // the most precise member stands for the event
     CHECK(out[1].fatalities_best == 4); // median of 1, 4, 6
     CHECK(out[1].fatalities_low == 1);
     CHECK(out[1].fatalities_high == 6);

@@ -96,6 +96,9 @@ struct ExportOptions {
     /// Event clusters over the exported incidents (`--no-link`: automatic = false): the
     /// incidents carry event_cluster / cluster_size, the statistics count each event once.
     LinkOptions link;
+    /// The incidents for linking (the same as export_layers()'s source, but a store may hand
+    /// them out as stored: StoredText::raw, so text repairs are counted once); empty = source.
+    IncidentSource link_source;
 };
 
 // IncidentSource (linking/event_clusters.hpp) feeds every incident to the callback, e.g.

@@ -173,6 +173,10 @@ struct ImportOptions {
     std::size_t batch_size = 2000; ///< records per upsert call (memory bound)
     unsigned threads = 0;          ///< placement threads; 0 = hardware concurrency
     TextInputOptions text;         ///< encoding and CSV delimiter of every file
+    /// The release of the UCDP GED files imported ("25.1"): their rows' source_version
+    /// when the file has no `version` column. Empty: from each file's name
+    /// (release_version_from_file_name(): GEDEvent_v25_1.csv, ged251.csv), else unknown.
+    std::string source_version;
     /// Called for every warning, in input order (may be empty). Rate limiting is the
     /// caller's: see WarningLimiter.
     std::function<void(const ImportWarning &)> on_warning;
@@ -195,6 +199,9 @@ struct ImportReport {
     std::size_t read = 0; ///< records read (good + bad)
     std::size_t rejected = 0;
     std::size_t inserted = 0, updated = 0, unchanged = 0;
+    /// Rows not stored because the store holds a newer revision of their id
+    /// (is_older_revision(), incidents/sources.hpp).
+    std::size_t older = 0;
     std::vector<std::string> hints; ///< "FILE: ..." advice about whole files (IncidentReader::hint)
     std::size_t warnings = 0;       ///< ImportWarnings raised
     std::vector<FlagSummary> flags; ///< every flag of the stored rows and repeated ids, by name

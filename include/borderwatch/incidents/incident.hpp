@@ -66,14 +66,70 @@ struct Incident {
     std::optional<double> chainage_km;       ///< km along the border from its western end
     std::optional<double> nearest_lon;       ///< nearest border point, degrees
     std::optional<double> nearest_lat;
-    std::string admin1;     ///< current official admin-1 name containing the point
-    std::string admin2;     ///< current official admin-2 name containing the point
-    std::string band;       ///< distance band label ("0-1", "1-5", ..., ">50", "imprecise")
-    std::string flags;      ///< "|"-separated quality flags, e.g. "location_mismatch_25km"
+    std::string admin1; ///< current official admin-1 name containing the point
+    std::string admin2; ///< current official admin-2 name containing the point
+    std::string band;   ///< distance band label ("0-1", "1-5", ..., ">50", "imprecise")
+    std::string flags;  ///< "|"-separated quality flags, e.g. "location_mismatch_25km"
+
+    // --- the source's own columns, kept losslessly (docs/incident-schema.md) --------------
+    // ACLED (current and pre-2023 layouts); `year` and `region` are shared with UCDP.
+    std::optional<std::int64_t> year;
+    std::string disorder_type;
+    std::string assoc_actor_1;
+    std::string assoc_actor_2;
+    std::string inter1;      ///< text labels (current layout) or integer codes (pre-2023)
+    std::string inter2;      ///< as inter1
+    std::string interaction; ///< as inter1
+    std::string civilian_targeting;
+    std::optional<std::int64_t> iso; ///< ISO 3166 numeric country code
+    std::string iso3;                ///< pre-2023 layout
+    std::string region;
+    std::string admin3;
+    std::string source_scale;
+    std::string tags;
+    std::optional<std::int64_t> timestamp;        ///< ACLED's row version, Unix seconds
+    std::optional<std::int64_t> data_id;          ///< pre-2023 layout
+    std::optional<std::int64_t> event_id_no_cnty; ///< pre-2023 layout
+    // UCDP GED.
+    std::string relid;
+    std::optional<std::int64_t> active_year; ///< 1 (TRUE) / 0 (FALSE)
+    std::string code_status;
+    std::optional<std::int64_t> type_of_violence; ///< 1 state-based, 2 non-state, 3 one-sided
+    std::optional<std::int64_t> conflict_dset_id;
+    std::optional<std::int64_t> conflict_new_id;
+    std::string conflict_name;
+    std::optional<std::int64_t> dyad_dset_id;
+    std::optional<std::int64_t> dyad_new_id;
+    std::string dyad_name;
+    std::optional<std::int64_t> side_a_dset_id;
+    std::optional<std::int64_t> side_a_new_id;
+    std::optional<std::int64_t> side_b_dset_id;
+    std::optional<std::int64_t> side_b_new_id;
+    std::optional<std::int64_t> number_of_sources;
+    std::string source_article;
+    std::string source_date;
+    std::string source_headline;
+    std::string source_original;
+    std::string where_description;
+    std::optional<std::int64_t> priogrid_gid;
+    std::optional<std::int64_t> country_id;
+    std::optional<std::int64_t> event_clarity;
+    std::optional<std::int64_t> deaths_a;
+    std::optional<std::int64_t> deaths_b;
+    std::optional<std::int64_t> deaths_civilians;
+    std::optional<std::int64_t> deaths_unknown;
+    std::string gwnoa;
+    std::string gwnob;
+    // Provenance.
+    std::string source_dataset; ///< "acled" | "ucdp"; "" for native rows
+    std::string source_version; ///< the dataset's release, e.g. UCDP "25.1"
+    /// Derived: which version of a row wins (source_revision(), incidents/revision.hpp).
+    std::optional<std::int64_t> source_revision;
     /// Reported: "|"-separated ids of rows reporting the same event (linked whatever the
     /// automatic rule says), or "none" to keep this row out of automatic links
     /// (linking/event_clusters.hpp).
     std::string same_as;
+
     std::string updated_at; ///< ISO 8601 UTC timestamp of the last change in the store
 };
 

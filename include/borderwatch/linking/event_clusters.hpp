@@ -47,7 +47,9 @@ struct LinkRecord {
     std::optional<double> lon, lat;
     std::optional<int> precision;
     std::string event_type;
-    bool ucdp = false; ///< coded by UCDP (coarse types: see compatible_event_types())
+    /// Coded by UCDP (source_dataset "ucdp", or an id "UCDP-..."): coarse types, see
+    /// compatible_event_types().
+    bool ucdp = false;
     std::vector<std::string> same_as;
     bool opt_out = false; ///< same_as = none
 };
@@ -55,7 +57,8 @@ struct LinkRecord {
 /// A source of incidents: calls its argument once per incident (a store query, a file).
 using IncidentSource = std::function<void(const std::function<void(const Incident &)> &)>;
 
-/// The LinkRecord of @p incident, with @p same_as its same_as column ("" when none).
+/// The LinkRecord of @p incident, with @p same_as its same_as column ("" when none). Ids are
+/// made valid text (sanitize_text) as every output makes them.
 [[nodiscard]] LinkRecord link_record(const Incident &incident, std::string_view same_as = {});
 
 /// True when the two event types may describe one event: equal (ASCII case-insensitive), one

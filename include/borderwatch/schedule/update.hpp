@@ -118,6 +118,7 @@ struct ImportCounts {
     std::size_t unchanged = 0;
     std::size_t deleted = 0;          ///< stored events removed by deletion lists
     std::size_t deletions_listed = 0; ///< distinct ids in the run's deletion lists
+    std::size_t older = 0; ///< rows older than the stored revision, ignored (ImportReport)
     std::vector<std::string> messages; ///< "FILE:LINE: field 'x': ..." for rejected rows
     /// "FILE:LINE: warning: ..." (swapped lon/lat, repeated ids), rate-limited by
     /// WarningLimiter ("and 312 more like this (duplicate_id)")
@@ -136,7 +137,8 @@ using InputCheck = std::function<void(const std::filesystem::path &file)>;
 
 /// The standard check: the file opens and its format is recognised
 /// (open_incident_reader(): the CSV header, or the whole GeoJSON document, is read); articles
-/// (is_article_input) pass; deletion lists (is_deletions_input) must read as id lists. The check refers to @p config, which must outlive it.
+/// (is_article_input) pass; deletion lists (is_deletions_input) must read as id lists. The check
+/// refers to @p config, which must outlive it.
 [[nodiscard]] InputCheck make_input_check(const UpdateConfig &config);
 
 /// One log event: "start", "import" (then one "import" event per flag raised, with fields

@@ -119,7 +119,7 @@ class StatsAccumulator {
     std::unique_ptr<Group> m_total;
     std::uint32_t m_next_id = 1; ///< group ids in the distance sort (the total is 0)
     std::size_t m_merged_rows = 0;
-    std::string m_band;          ///< the last add()'s assignment (StatsAssignment views)
+    std::string m_band; ///< the last add()'s assignment (StatsAssignment views)
     std::string m_sector;
     std::vector<std::string> m_key;
 };

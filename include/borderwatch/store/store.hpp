@@ -70,11 +70,15 @@ struct UpsertResult {
     std::size_t inserted = 0;  ///< new ids
     std::size_t updated = 0;   ///< existing ids whose content hash changed
     std::size_t unchanged = 0; ///< existing ids with identical content (row not touched)
+    /// Existing ids whose stored row is a newer revision than the incoming one (row not
+    /// touched; is_older_revision() of incidents/sources.hpp on Incident::source_revision).
+    std::size_t older = 0;
 
     UpsertResult &operator+=(const UpsertResult &other) noexcept {
         inserted += other.inserted;
         updated += other.updated;
         unchanged += other.unchanged;
+        older += other.older;
         return *this;
     }
 };
@@ -95,8 +99,10 @@ class StoreWriter {
   public:
     virtual ~StoreWriter() = default;
     /// Insert new ids; update rows whose content_hash() differs (sets updated_at to now);
-    /// leave identical rows untouched (updated_at kept). Incident::updated_at of the input
-    /// is ignored. Ids inside one batch must be unique (later duplicates win).
+    /// leave identical rows untouched (updated_at kept), and rows whose stored
+    /// source_revision is newer than the incoming one (counted as UpsertResult::older).
+    /// Incident::updated_at of the input is ignored. Ids inside one batch must be unique (later
+    /// duplicates win).
     /// @throws Error (GdalError / IoError) on storage failure; the writer is then unusable
     ///         and the whole transaction is rolled back on destruction.
     virtual UpsertResult upsert(const std::vector<Incident> &batch) = 0;

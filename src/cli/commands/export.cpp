@@ -108,6 +108,9 @@ class ExportCommandImpl final : public ExportCommand {
         options.filter_description = m_filter.describe();
         options.expected_incidents = filter.empty() ? store->count() : 0;
         options.link.automatic = !m_no_link;
+        options.link_source = [&](const std::function<void(const Incident &)> &sink) {
+            store->query(filter, sink, StoredText::raw);
+        };
         if (!is_postgis_spec(spec)) {
             options.protected_paths.push_back({spec, "the active store"});
         }

@@ -145,7 +145,7 @@ class ExtractCommand final : public Command {
         // The import reads files: the candidates go through a private temporary CSV
         // (raw cells: read back by the import, not shown to a spreadsheet).
         const ScratchFile tmp("borderwatch-candidates", ".csv",
-                           candidates_to_csv(result.candidates, true, true));
+                              candidates_to_csv(result.candidates, true, true));
         const auto engine = BorderEngine::load(m_border, globals().geodata);
         const auto placer = make_incident_placer(*engine, *gazetteer);
         const auto store = open_store(m_store.empty() ? default_store_spec() : m_store);

@@ -10,6 +10,7 @@
 #include <borderwatch/core/protected_paths.hpp>
 #include <borderwatch/gazetteer/gazetteer.hpp>
 #include <borderwatch/import/import.hpp>
+#include <borderwatch/incidents/sources.hpp>
 #include <borderwatch/placement/border_engine.hpp>
 #include <borderwatch/query/delete.hpp>
 #include <borderwatch/store/store.hpp>
@@ -40,6 +41,11 @@ class ImportCommand final : public Command {
             ->check(CLI::IsMember({"auto", "native", "acled", "ucdp", "geojson"}))
             ->type_name("FORMAT");
         add_text_input_options(app, m_encoding, &m_delimiter);
+        app.add_option("--source-version", m_source_version,
+                       "the UCDP GED release of the files (e.g. 25.1), for rows without a "
+                       "'version' column; default: from the file name (GEDEvent_v25_1.csv, "
+                       "ged251.csv). Decides with ACLED's timestamp which version of a row wins")
+            ->type_name("VERSION");
         app.add_option("--rejects", m_rejects,
                        "write rejected rows to FILE (CSV: file,line,field,error,record; cells as "
                        "read, formulas not neutralised, so the rows can be fixed and imported "
@@ -58,7 +64,9 @@ class ImportCommand final : public Command {
             "'location_mismatch_25km'); rows without coordinates are\n"
             "placed at the gazetteer's point for their location text (country/admin columns as\n"
             "context). Existing ids are updated in place when their content changed and left\n"
-            "untouched otherwise; the whole import is one transaction.\n\n"
+            "untouched otherwise; the whole import is one transaction. A row older than the\n"
+            "stored one (ACLED timestamp, UCDP release) never overwrites it: 'N older rows\n"
+            "ignored'. Every source column is kept (docs/incident-schema.md).\n\n"
             "Warnings (stderr, the row is stored): FILE:LINE: warning: ... for given coordinates\n"
             "that lie far from the border while lon/lat exchanged lie near it ('lon/lat look\n"
             "swapped', flag 'lonlat_look_swapped'; the coordinates are stored as given), and for\n"
@@ -84,6 +92,10 @@ class ImportCommand final : public Command {
 
     void validate() override {
         m_text = text_input_options(m_encoding, m_delimiter);
+        if (!m_source_version.empty() && !release_version_number(m_source_version)) {
+            throw UsageError("--source-version: '" + m_source_version +
+                             "' is not a release such as 25.1 or 24.0.10");
+        }
         if (!m_bands.empty()) {
             m_edges = parse_band_edges(m_bands);
         }
@@ -143,6 +155,7 @@ class ImportCommand final : public Command {
         options.format = *parse_incident_format(m_format);
         options.threads = m_threads;
         options.text = m_text;
+        options.source_version = m_source_version;
         WarningLimiter limiter;
         ProgressRenderer progress(globals(), "import:");
         options.progress = progress.callback();
@@ -192,6 +205,10 @@ class ImportCommand final : public Command {
                       << " rows into " << store->describe() << ": " << report.inserted
                       << " inserted, " << report.updated << " updated, " << report.unchanged
                       << " unchanged, " << report.rejected << " rejected\n";
+            if (report.older > 0) {
+                std::cout << report.older
+                          << " older rows ignored (the store holds a newer revision)\n";
+            }
         }
         for (const auto &hint : report.hints) {
             if (!globals().quiet) {
@@ -233,6 +250,7 @@ class ImportCommand final : public Command {
     unsigned m_threads = 0;
     std::string m_encoding;
     std::string m_delimiter;
+    std::string m_source_version;
     TextInputOptions m_text;
 };
 

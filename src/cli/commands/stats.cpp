@@ -7,8 +7,8 @@
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/export/export.hpp>
 #include <borderwatch/query/filter_spec.hpp>
-#include <borderwatch/stats/bands.hpp>
 #include <borderwatch/query/store_stats.hpp>
+#include <borderwatch/stats/bands.hpp>
 #include <borderwatch/stats/stats.hpp>
 #include <borderwatch/store/store.hpp>
 
