@@ -554,9 +554,10 @@ void BorderIndex::build_hint_grid() {
     lon1 += hint_margin_deg;
     lat0 = std::max(lat0 - hint_margin_deg, -85.0);
     lat1 = std::min(lat1 + hint_margin_deg, 85.0);
-    if (lon1 - lon0 > 180.0 || lat1 <= lat0) {
+    if ((lon1 - lon0 > 180.0 && !info.world) || lat1 <= lat0) {
         return; // around the antimeridian or a pole: no grid, the search starts unbounded
     }
+    // (World mode: one grid over all longitudes, cells of about 1.75 degrees.)
     double step = hint_step_deg_default;
     const double area = (lon1 - lon0) * (lat1 - lat0);
     if (area / (step * step) > hint_max_cells) {

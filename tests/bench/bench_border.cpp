@@ -145,6 +145,12 @@ int main(int argc, char **argv) {
         within_10km +=
             engine->place(region[i][0], region[i][1]).border_distance_m <= 10000.0 ? 1 : 0;
     }
+    if (info.world) {
+        lon0 = -180.0;
+        lon1 = 180.0;
+        lat0 = -90.0;
+        lat1 = 90.0;
+    }
     std::printf("region: lon %.2f..%.2f, lat %.2f..%.2f (%.0f%% of the points within 10 km of the "
                 "line)\n\n",
                 lon0, lon1, lat0, lat1,
@@ -165,7 +171,7 @@ int main(int argc, char **argv) {
 
     std::printf("exact (place_exact: indexed candidates, Newton on geod_* geodesics)\n");
     // (world mode: far inland points have thousands of candidate edges for the exact path)
-    const std::size_t n_exact = std::min<std::size_t>(n, info.world ? 200 : 20000);
+    const std::size_t n_exact = std::min<std::size_t>(n, info.world ? 50 : 20000);
     const Points region_exact(region.begin(),
                               region.begin() + static_cast<std::ptrdiff_t>(n_exact));
     const Rate exact1 = run_threads(region_exact, 1, exact);
