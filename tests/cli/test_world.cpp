@@ -5,6 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
+#include <string>
+
 using borderwatch::test::run_cli;
 using borderwatch::test::split_lines;
 
@@ -69,4 +72,38 @@ TEST_CASE("locate --border nearest: the nearest international land boundary",
     const auto facts = run_cli({"border", "--border", "nearest", "--format", "json"});
     REQUIRE(facts.exit_code == 0);
     CHECK(nlohmann::json::parse(facts.stdout_text)["id"] == "nearest");
+}
+
+TEST_CASE("import --border nearest places against every border, export refuses",
+          "[cli][import][world]") {
+    const std::string sample =
+        std::string(BORDERWATCH_REPO_ROOT) + "/samples/border_incidents_2025.csv";
+    borderwatch::test::TempFile world_store("world", ".gpkg");
+    borderwatch::test::TempFile tjk_store("tjk", ".gpkg");
+    REQUIRE(run_cli({"import", sample, "--border", "nearest", "--store", world_store.str()})
+                .exit_code == 0);
+    REQUIRE(run_cli({"import", sample, "--store", tjk_store.str()}).exit_code == 0);
+    auto distances = [](const std::string &store) {
+        const auto r = run_cli({"query", "--store", store, "--format", "json"});
+        REQUIRE(r.exit_code == 0);
+        std::map<std::string, double> out;
+        for (const auto &row : nlohmann::json::parse(r.stdout_text)) {
+            out[row["id"].get<std::string>()] = row["border_distance_m"].get<double>();
+        }
+        return out;
+    };
+    const auto world = distances(world_store.str());
+    const auto tjk = distances(tjk_store.str());
+    REQUIRE(world.size() == 5);
+    for (const auto &[id, d] : world) {
+        INFO(id);
+        CHECK(d <= tjk.at(id)); // the nearest of all borders is never farther than TJK-AFG
+    }
+    // Kabul: nearer to the AFG-PAK border than to TJK-AFG.
+    CHECK(world.at("BW-2025-11-PAK-KBL") < tjk.at("BW-2025-11-PAK-KBL") - 100000.0);
+    const auto exp =
+        run_cli({"export", "--store", world_store.str(), "--border", "USA-CAN", "--out",
+                 borderwatch::test::unique_temp_path("world-export").string()});
+    CHECK(exp.exit_code == 2);
+    CHECK(exp.stderr_text.find("has 3 lines") != std::string::npos);
 }
