@@ -40,6 +40,21 @@ GB_META = {
 # ISO 3166-1 numeric (world-atlas ids) -> ISO3 for the neighbour polygons.
 NE_NUM_TO_ISO3 = {"762": "TJK", "004": "AFG", "860": "UZB", "417": "KGZ",
                   "156": "CHN", "586": "PAK", "795": "TKM", "364": "IRN"}
+# ISO 3166-1 numeric -> alpha-3 for every other world-atlas country: the Debian package
+# iso-codes (ISO 3166-1 as published by the iso-codes project), this file.
+ISO_CODES_JSON = "/usr/share/iso-codes/json/iso_3166-1.json"
+# world-atlas features without an ISO 3166-1 numeric id (Natural Earth has no ISO code for
+# them): Natural Earth's own ADM0_A3 code, as the NE boundary lines use it.
+NE_NO_ISO_CODE = {
+    "Kosovo": "KOS", "Somaliland": "SOL", "N. Cyprus": "CYN", "Cyprus U.N. Buffer Zone": "CNM",
+    "Dhekelia": "ESB", "Akrotiri": "WSB", "USNB Guantanamo Bay": "USG", "Siachen Glacier": "KAS",
+    "Baikonur": "KAB", "Indian Ocean Ter.": "IOA", "Coral Sea Is.": "CSI", "Spratly Is.": "PGA",
+    "Clipperton I.": "CLP", "Bajo Nuevo Bank": "BJN", "Serranilla Bank": "SER",
+    "Scarborough Reef": "SCR",
+}
+# Natural Earth ADM0_A3 codes of the boundary lines that differ from the ISO 3166-1 alpha-3 code
+# of the same country; the lines carry the ISO code, so a border's sides are country codes.
+NE_A3_TO_ISO3 = {"PSX": "PSE", "SAH": "ESH", "SDS": "SSD"}
 
 # SOURCES.md section 2a: geoBoundaries TJK ADM2 names predate the 2016-2018 renamings.
 TJK_RENAMES = {
@@ -163,6 +178,39 @@ def gj_polys(geom):
     if geom["type"] == "Polygon":
         c = [c]
     return [[[(float(x), float(y)) for x, y in r[:]] for r in p] for p in c]
+
+
+def split_antimeridian(polys):
+    """Polygons whose rings cross the antimeridian (a step of more than 180 degrees in
+    longitude: the TopoJSON is spherical, e.g. RUS, FJI, ATA) as planar lon/lat polygons: each
+    ring is unwrapped to a continuous longitude, a ring around a pole (unwrapped, it does not
+    close) is closed along that pole's latitude, and the result is cut at +-180 and shifted back
+    into [-180, 180]. No vertex moves; new vertices lie on the antimeridian or the pole."""
+    if not any(abs(b[0] - a[0]) > 180 for p in polys for r in p for a, b in zip(r, r[1:])):
+        return polys
+    out = []
+    for p in polys:
+        rings = []
+        for r in p:
+            u = [r[0]]
+            off = 0.0
+            for a, b in zip(r, r[1:]):
+                d = b[0] - a[0]
+                off += -360.0 if d > 180 else (360.0 if d < -180 else 0.0)
+                u.append((b[0] + off, b[1]))
+            if abs(u[-1][0] - u[0][0]) > 1e-9:  # around a pole
+                pole = -90.0 if sum(y for _, y in u) < 0 else 90.0
+                u = u[:-1] + [(u[-1][0], pole), (u[0][0], pole), u[0]]
+            rings.append(u)
+        g = make_valid(to_ogr("Polygon", rings))
+        for k in (-1, 0, 1):
+            box = to_ogr("Polygon", [[(-180.0 + 360 * k, -90.0), (180.0 + 360 * k, -90.0),
+                                      (180.0 + 360 * k, 90.0), (-180.0 + 360 * k, 90.0),
+                                      (-180.0 + 360 * k, -90.0)]])
+            part = g.Intersection(box)
+            for q in polygons_of(part):
+                out.append([[(x - 360.0 * k + 0.0, y) for x, y in r] for r in q])
+    return polygons_of(make_valid(multipolygon(out)).UnionCascaded())
 
 
 def make_valid(g):
@@ -619,7 +667,8 @@ def main():
             if len(pp) >= 2:
                 parts2.append(pp)
         kind, coords = ("LineString", parts2[0]) if len(parts2) == 1 else ("MultiLineString", parts2)
-        nel.append(([("left", p["adm0_a3_l"]), ("right", p["adm0_a3_r"]),
+        nel.append(([("left", NE_A3_TO_ISO3.get(p["adm0_a3_l"], p["adm0_a3_l"])),
+                     ("right", NE_A3_TO_ISO3.get(p["adm0_a3_r"], p["adm0_a3_r"])),
                      ("left_name", p["adm0_left"]), ("right_name", p["adm0_right"])], kind, coords))
     nel.sort(key=lambda f: (f[0][0][1], f[0][1][1], coords_text(f[1], f[2])))
     write_geojson(os.path.join(out, "boundary_lines_ne10m.geojson"), "boundary_lines_ne10m", nel)
@@ -826,14 +875,131 @@ def main():
     nb = load(S("naturalearth", "world-atlas_countries-10m.TJK_AFG_neighbours.geojson"))
     nbs = []
     nb_rounder = Rounder(protected, tjk_out + afg_out)  # nodes on TJK/AFG edges stay exact
+    nb_geoms = {}
+    ne_ta = []
     for f in nb["features"]:
         iso = NE_NUM_TO_ISO3[f["properties"]["id"]]
+        g = make_valid(multipolygon(gj_polys(f["geometry"])))
         if iso in ("TJK", "AFG"):
+            ne_ta.append(g)
             continue
-        g = make_valid(multipolygon(gj_polys(f["geometry"]))).Difference(both)
-        polys = nb_rounder.valid_polys(polygons_of(g))
-        nbs.append((iso, f["properties"]["name"], "Natural Earth 1:10m admin-0 (world-atlas 2.0.2, "
-                    "TopoJSON-quantized), minus TJK and AFG", False, polys))
+        nb_geoms[iso] = (f["properties"]["name"], g.Difference(both))
+    # Harmonisation of the neighbours: where Natural Earth says TJK or AFG but the TJK/AFG
+    # polygons here do not reach (their outlines are other surveys), the land would belong to no
+    # country. Each such piece goes to the neighbour sharing the longest edge with it (measured
+    # as the area of a 1e-6 degree buffer of the piece inside the neighbour), so that a point
+    # beside TJK or AFG always has a country.
+    gap = ne_ta[0].Union(ne_ta[1]).Difference(both)
+    for iso in sorted(nb_geoms):
+        gap = gap.Difference(nb_geoms[iso][1])
+    gained = {iso: [] for iso in nb_geoms}
+    unassigned = []
+    for q in polygons_of(gap):
+        pg = to_ogr("Polygon", q)
+        e = pg.GetEnvelope()
+        best, best_iso = 0.0, None
+        for iso in sorted(nb_geoms):
+            ne_ = nb_geoms[iso][1].GetEnvelope()
+            if e[1] < ne_[0] or ne_[1] < e[0] or e[3] < ne_[2] or ne_[3] < e[2]:
+                continue
+            shared = pg.Buffer(1e-6, 2).Intersection(nb_geoms[iso][1]).Area()
+            if shared > best:
+                best, best_iso = shared, iso
+        if best_iso is None:
+            unassigned.append(area_km2(pg))
+        else:
+            gained[best_iso].append(pg)
+    stats["nb_gaps"] = {iso: (len(v), sum(area_km2(g) for g in v)) for iso, v in gained.items()}
+    stats["nb_gaps_unassigned"] = (len(unassigned), sum(unassigned))
+    pending = {}  # iso -> (name, source, harmonised, unrounded geometry)
+    for iso in sorted(nb_geoms):
+        name, g = nb_geoms[iso]
+        for pg in gained[iso]:
+            g = g.Union(pg)
+        g = make_valid(g).Difference(both)
+        pending[iso] = (name, "Natural Earth 1:10m admin-0 (world-atlas 2.0.2, TopoJSON-quantized), "
+                        "minus TJK and AFG, plus the land NE gives to TJK/AFG that their polygons here "
+                        "do not cover and that borders this country most", True, g)
+    # The rest of the world: every other country of the same world-atlas TopoJSON. Those whose
+    # envelope meets TJK or AFG lose TJK and AFG too (none does today).
+    with open(ISO_CODES_JSON, encoding="utf-8") as f:
+        num_to_a3 = {e["numeric"]: e["alpha_3"] for e in json.load(f)["3166-1"]}
+    done = set(pending) | {"TJK", "AFG"}
+    world = {}
+    wds = ogr.Open(S("naturalearth", "world", "world-atlas-countries-10m.topojson"))
+    for f in wds.GetLayerByName("countries"):
+        num, name = f.GetField("id"), f.GetField("name")
+        if num is None:
+            if name not in NE_NO_ISO_CODE:
+                raise RuntimeError("world-atlas feature %r has no id and no code in NE_NO_ISO_CODE" % name)
+            iso = NE_NO_ISO_CODE[name]
+        elif num in num_to_a3:
+            iso = num_to_a3[num]
+        else:
+            raise RuntimeError("world-atlas id %s (%s) is not an ISO 3166-1 numeric code" % (num, name))
+        if iso in done:
+            continue
+        g = f.GetGeometryRef()
+        if g is None or g.IsEmpty():
+            continue
+        g = make_valid(multipolygon(split_antimeridian(polygons_of(g))))
+        world.setdefault(iso, []).append((num or "", name, g))
+    bx = both.GetEnvelope()
+    for iso in sorted(world):
+        parts = sorted(world[iso], key=lambda t: (-t[2].GetArea(), t[1]))  # largest first
+        g = parts[0][2]
+        for _, _, h in parts[1:]:
+            g = g.Union(h)
+        e = g.GetEnvelope()
+        if e[0] <= bx[1] and bx[0] <= e[1] and e[2] <= bx[3] and bx[2] <= e[3]:
+            g = g.Difference(both)
+        src_note = "Natural Earth 1:10m admin-0 (world-atlas 2.0.2, TopoJSON-quantized)"
+        if len(parts) > 1:
+            src_note += ", features " + " + ".join(n for _, n, _ in parts)
+        if parts[0][0] == "":
+            src_note += "; no ISO 3166-1 code: Natural Earth ADM0_A3"
+        pending[iso] = (parts[0][1], src_note, False, g)
+    stats["world_countries"] = len(world)
+    # The quantized TopoJSON lets a few polygons overlap slightly (CHN and MAC, and more after
+    # rounding): the smaller country keeps the overlap, the larger loses it (the
+    # point-in-polygon index needs disjoint countries). Checked on the rounded polygons.
+    plist = sorted(pending)
+    rounded = {}
+    for iso in plist:
+        polys = nb_rounder.valid_polys(polygons_of(pending[iso][3]))
+        if polys:
+            rounded[iso] = multipolygon(polys)
+    plist = sorted(rounded)
+    overlaps = []
+    for _ in range(3):
+        changed = False
+        penv = {iso: rounded[iso].GetEnvelope() for iso in plist}
+        for i, a in enumerate(plist):
+            for b in plist[i + 1:]:
+                ea, eb = penv[a], penv[b]
+                if ea[1] < eb[0] or eb[1] < ea[0] or ea[3] < eb[2] or eb[3] < ea[2]:
+                    continue
+                ga, gb = rounded[a], rounded[b]
+                if not ga.Intersects(gb):
+                    continue
+                x = ga.Intersection(gb)
+                if x is None or x.IsEmpty() or x.GetDimension() < 2:
+                    continue
+                xa = area_km2(x)
+                if xa <= 1e-6:
+                    continue
+                small, large = (a, b) if ga.GetArea() < gb.GetArea() else (b, a)
+                overlaps.append("%s/%s %.4f km2 to %s" % (a, b, xa, small))
+                rounded[large] = multipolygon(nb_rounder.valid_polys(polygons_of(
+                    make_valid(rounded[large].Difference(rounded[small])))))
+                penv[large] = rounded[large].GetEnvelope()
+                changed = True
+        if not changed:
+            break
+    stats["overlaps"] = overlaps
+    for iso in plist:
+        name, src_note, harm, _ = pending[iso]
+        nbs.append((iso, name, src_note, harm, polygons_of(rounded[iso])))
     countries += sorted(nbs)
     cfeat = []
     for iso, name, source, harm, polys in countries:
@@ -1099,6 +1265,17 @@ def main():
 
     # ---------------------------------------------------------------- checks
     cg = {iso: multipolygon(polys) for iso, _, _, _, polys in countries}
+    # no two countries overlap (the point-in-polygon index needs disjoint owners)
+    cgl = sorted(cg.items())
+    envs = [g.GetEnvelope() for _, g in cgl]
+    for i in range(len(cgl)):
+        for j in range(i + 1, len(cgl)):
+            a, b = envs[i], envs[j]
+            if a[1] < b[0] or b[1] < a[0] or a[3] < b[2] or b[3] < a[2]:
+                continue
+            x = cgl[i][1].Intersection(cgl[j][1])
+            if x.GetDimension() == 2 and area_km2(x) > 0.01:
+                raise RuntimeError("countries %s and %s overlap: %.2f km2" % (cgl[i][0], cgl[j][0], area_km2(x)))
     for iso, g in cg.items():
         if not g.IsValid():
             raise RuntimeError("countries: %s invalid" % iso)
@@ -1156,6 +1333,10 @@ def main():
     if stats.get("admin1_mismatch"):
         log("  places whose district lies in another region polygon: %s" % ", ".join(stats["admin1_mismatch"]))
     log("  TJK districts clipped to TJK minus Dushanbe city (removed): %s" % ("; ".join(stats.get("tjk_adm2_cut", [])) or "none"))
+    log("  country overlaps resolved (smaller keeps): %s" % ("; ".join(stats["overlaps"]) or "none"))
+    log("  neighbours harmonised: %s; unassigned %d pieces, %.2f km2; %d other countries"
+        % (", ".join("%s +%d pieces %.1f km2" % (k, v[0], v[1]) for k, v in sorted(stats["nb_gaps"].items())),
+           stats["nb_gaps_unassigned"][0], stats["nb_gaps_unassigned"][1], stats["world_countries"]))
     log("  checks ok: %s, Shurobod; %.1f s" % (", ".join(results), stats["elapsed"]))
     if stats["admin2_geonames_unmatched"]:
         log("  admin2 without geonames_code: %d" % len(stats["admin2_geonames_unmatched"]))

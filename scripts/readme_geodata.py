@@ -26,6 +26,8 @@ def render_readme(stats, files, counts, sizes, end_dist, tol):
                      for f in files)
     unmatched = stats["admin2_geonames_unmatched"]
     fb = stats["fallback"]
+    nbg = ", ".join("{} {} pieces {:,.1f} km²".format(k, v[0], v[1]) for k, v in sorted(stats["nb_gaps"].items()))
+    nbu = stats["nb_gaps_unassigned"]
     return f"""\
 # geodata: derived boundary and gazetteer data
 
@@ -78,9 +80,20 @@ All {counts['boundary_lines_ne10m.geojson']} Natural Earth 1:10m land boundary l
 decimals, LineString or MultiLineString; sorted by left, right, geometry. Use it for any other
 border between two countries (1:10m: rivers are smoothed by hundreds of metres).
 
+`left`/`right` are ISO 3166-1 alpha-3 codes, the codes of `countries.geojson`: Natural Earth's
+ADM0_A3 is kept except where it differs from the ISO code of the same country (`PSX` → `PSE`,
+`SAH` → `ESH`, `SDS` → `SSD`). Entities without an ISO code keep Natural Earth's code (`KOS`
+Kosovo, `SOL` Somaliland, `CYN` Northern Cyprus, `CNM` Cyprus U.N. buffer zone, `ESB`/`WSB`
+Dhekelia/Akrotiri, `USG` Guantanamo, `KAS` Siachen Glacier, `KAB` Baikonur).
+
+A pair's features do not always join into one line (USA–CAN: Alaska and the lower 48, lakes
+and rivers; ARG–CHL: Tierra del Fuego): the border engine loads such a border as a set of
+lines (parts), joining parts end to end where they meet.
+
 ### `countries.geojson`
 
-MultiPolygons with `iso3`, `name`, `source`, `harmonised`. Order: TJK, AFG, then the neighbours by ISO3.
+MultiPolygons with `iso3`, `name`, `source`, `harmonised`: every country of the world
+({counts['countries.geojson']} features). Order: TJK, AFG, then the others by ISO3.
 
 - **TJK**: geoBoundaries TJK ADM0, unchanged in shape. Its TJK–AFG stretch *is* the canonical line.
 - **AFG** (`harmonised: true`): geoBoundaries AFG ADM0 (AIMS) with its own TJ–AF arc (ring
@@ -97,10 +110,42 @@ MultiPolygons with `iso3`, `name`, `source`, `harmonised`. Order: TJK, AFG, then
   {h['area_before_km2']:,.1f} → {h['area_after_km2']:,.1f} km² (LAEA). Largest distance between the
   old AIMS arc and the canonical line: {h['max_shift_m']:,.0f} m. Small gaps remain where the AFG
   ring meets the line near the two tripoints (AFG–TJK–UZB, AFG–CHN–TJK), within about 1.3 km.
-- **UZB, KGZ, CHN, PAK, TKM, IRN** (`harmonised: false`): Natural Earth 1:10m polygons from
-  world-atlas 2.0.2 (TopoJSON-quantized to about 300 m), minus TJK and AFG (nodes on TJK/AFG
-  edges are kept exact, so they do not overlap TJK or AFG). Coarse: use them for
-  overview maps and the country of points far from TJK/AFG only.
+- **UZB, KGZ, CHN, PAK, TKM, IRN** (`harmonised: true`): Natural Earth 1:10m polygons from
+  world-atlas 2.0.2 (TopoJSON-quantized to about 300 m; `naturalearth/world-atlas_countries-10m.TJK_AFG_neighbours.geojson`),
+  minus TJK and AFG (nodes on TJK/AFG edges are kept exact, so they do not overlap TJK or AFG),
+  **plus** the land that Natural Earth gives to TJK or AFG but the TJK/AFG polygons here do not
+  cover (their outlines are other surveys): each such piece goes to the neighbour that shares
+  the longest edge with it, so the neighbours meet TJK and AFG without gaps: {nbg}; left in no
+  country: {nbu[0]} pieces, {nbu[1]:,.2f} km² (pieces touching no neighbour). Before this
+  harmonisation those pieces (about 6,050 km² in 274 pieces) belonged to no country.
+  Coarse: use them for overview maps and the country of points away from TJK/AFG.
+- **Every other country** (`harmonised: false`; {stats['world_countries']} features): the
+  Natural Earth 1:10m polygons of the whole-world TopoJSON
+  `naturalearth/world/world-atlas-countries-10m.topojson` (the same world-atlas 2.0.2 data, layer
+  `countries`), rounded to 6 decimals, never simplified or moved. A country whose envelope meets
+  TJK or AFG would lose TJK and AFG too (none does). `iso3` comes from the feature's ISO 3166-1
+  numeric `id` through the ISO 3166-1 table of the Debian package `iso-codes`
+  (`/usr/share/iso-codes/json/iso_3166-1.json`). Features without an id (Natural Earth has no
+  ISO code for them) take Natural Earth's ADM0_A3 code, matched by name in
+  `scripts/build_geodata.py` (`NE_NO_ISO_CODE`): Kosovo `KOS`, Somaliland `SOL`, N. Cyprus
+  `CYN`, Cyprus U.N. Buffer Zone `CNM`, Dhekelia `ESB`, Akrotiri `WSB`, USNB Guantanamo Bay
+  `USG`, Siachen Glacier `KAS`, Baikonur `KAB`, Indian Ocean Ter. `IOA`, Coral Sea Is. `CSI`,
+  Spratly Is. `PGA`, Clipperton I. `CLP`, Bajo Nuevo Bank `BJN`, Serranilla Bank `SER`,
+  Scarborough Reef `SCR`. Features sharing an id are one country (Australia + Ashmore and
+  Cartier Is., id 036 → `AUS`, named after the largest). Rings that cross the antimeridian
+  (the TopoJSON is spherical: RUS, FJI, and ATA around the South Pole) are cut at ±180° (ATA
+  closed along −90°), so every polygon is a plain lon/lat polygon. Where the quantized polygons
+  overlap, the smaller country keeps the overlap and the larger loses it:
+  {"; ".join(stats["overlaps"]) or "none"}. The build fails if two countries still overlap
+  by more than 0.01 km². **Disputed areas** are as Natural
+  Earth 1:10m (world-atlas, NE 4.1.0) draws them, checked by point lookups: Crimea
+  (Simferopol) is `RUS`; Western Sahara is split between `MAR` (west of the Moroccan berm: Smara,
+  Dakhla) and `ESH` (east of it; Natural Earth's boundary lines use `ESH` for all of it);
+  Kashmir is split between `IND` (Srinagar, Leh), `PAK` (Gilgit), `CHN` (Aksai Chin) and the
+  Siachen Glacier `KAS`; Northern Cyprus (`CYN`, North Nicosia, Famagusta), Somaliland (`SOL`,
+  Hargeisa) and Kosovo (`KOS`) are their own entities. The Vatican has no polygon (its quantized
+  polygon is empty in the source): points there get `ITA`. Small islands below the 1:10m
+  quantization may be missing; points in them get no country.
 
 ### `admin1.geojson`
 
@@ -194,8 +239,12 @@ coordinates. The table is `scripts/aliases_geodata.py`.
 - The Natural Earth 1:10m line (`boundary_lines_ne10m.geojson`, and the neighbour polygons) is
   about 13% shorter than the canonical line and up to ~3.8 km away from it.
 - `TJK-CHN` from OSM (484 km) is longer than the published 477 km; NE gives 404 km.
-- Near the tripoints and along the coarse neighbour polygons there are small gaps that belong
-  to no country polygon here.
+- Near the tripoints there are small gaps that belong to no country polygon here.
+- The Natural Earth boundary lines (v4.0.0, full 1:10m precision) and the world-atlas country
+  polygons (v4.1.0, quantized to about 300 m) are different releases: away from TJK/AFG a
+  point within a few hundred metres of a Natural Earth line can lie in the polygon of the
+  other country. The border engine decides the side of points within 5 km of the line it
+  places against by that line, so `side` agrees with the line there.
 
 ## Licence
 
@@ -203,7 +252,8 @@ The TJK geometries (countries TJK, admin1/admin2 TJK, `borders.geojson`) are der
 OpenStreetMap data and are under the **Open Database License 1.0** (ODbL): if the project
 publicly uses a database derived from them, that database must be offered under the ODbL.
 AFG geoBoundaries data: public domain per geoBoundaries (attribution requested, CC BY 4.0).
-Natural Earth: public domain. GeoNames names and points: CC BY 4.0.
+Natural Earth: public domain (the world-atlas TopoJSON packaging of the country polygons: ISC,
+© 2013-2019 Michael Bostock). GeoNames names and points: CC BY 4.0.
 
 ## Attribution
 

@@ -961,6 +961,12 @@ BorderGeometry load_border_geometry(const std::filesystem::path &geodata_dir,
 
 BorderGeometry border_geometry(const BorderEngine &engine) {
     const auto &info = engine.info();
+    if (info.parts > 1 || info.world) {
+        // The layers (border line, sectors, bands) are built along one line.
+        throw UsageError("export: border '" + info.id + "' has " + std::to_string(info.parts) +
+                         " lines; map layers and sectors run along one line (import takes any "
+                         "border)");
+    }
     BorderGeometry b;
     b.id = info.id;
     b.left = info.left;

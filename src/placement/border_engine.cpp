@@ -13,9 +13,24 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <map>
+#include <mutex>
 #include <set>
 
 namespace borderwatch {
+
+namespace detail {
+
+/// World mode: each country's own land boundaries as one index of their parts, built on
+/// the first point in that country (a few milliseconds), then shared by every thread.
+struct CountryIndexes {
+    std::map<std::string, std::size_t, std::less<>> slot; ///< ISO3 -> index below
+    std::vector<std::vector<std::uint32_t>> parts;        ///< the world index's parts
+    std::unique_ptr<std::once_flag[]> once;
+    std::vector<std::unique_ptr<BorderIndex>> index;
+};
+
+} // namespace detail
 
 namespace {
 
@@ -75,6 +90,55 @@ Line merge_parts(std::vector<Line> parts, bool may_reverse, const std::string &w
     return merged;
 }
 
+/// Chain line parts end to end where they meet; what does not join becomes another line.
+/// When every part joins, the result is merge_parts()'s one line.
+std::vector<Line> join_parts(std::vector<Line> parts, bool may_reverse) {
+    parts.erase(
+        std::remove_if(parts.begin(), parts.end(), [](const Line &l) { return l.size() < 2; }),
+        parts.end());
+    std::vector<Line> lines;
+    while (!parts.empty()) {
+        std::vector<Line> rest;
+        Line first = std::move(parts.front());
+        parts.erase(parts.begin());
+        // merge_parts() on the parts reachable from the first one: try it on all, and on a
+        // failure keep the joined chain and start again with the parts it did not take.
+        Line merged = std::move(first);
+        std::vector<bool> used(parts.size(), false);
+        bool progress = true;
+        while (progress) {
+            progress = false;
+            for (std::size_t i = 0; i < parts.size(); ++i) {
+                if (used[i]) {
+                    continue;
+                }
+                Line &part = parts[i];
+                if (same_point(merged.back(), part.front())) {
+                    merged.insert(merged.end(), part.begin() + 1, part.end());
+                } else if (same_point(part.back(), merged.front())) {
+                    merged.insert(merged.begin(), part.begin(), part.end() - 1);
+                } else if (may_reverse && same_point(merged.back(), part.back())) {
+                    merged.insert(merged.end(), part.rbegin() + 1, part.rend());
+                } else if (may_reverse && same_point(part.front(), merged.front())) {
+                    merged.insert(merged.begin(), part.rbegin(), part.rend() - 1);
+                } else {
+                    continue;
+                }
+                used[i] = true;
+                progress = true;
+            }
+        }
+        for (std::size_t i = 0; i < parts.size(); ++i) {
+            if (!used[i]) {
+                rest.push_back(std::move(parts[i]));
+            }
+        }
+        lines.push_back(std::move(merged));
+        parts = std::move(rest);
+    }
+    return lines;
+}
+
 void remove_repeated_vertices(Line &line) {
     line.erase(std::unique(line.begin(), line.end(), same_point), line.end());
 }
@@ -116,22 +180,164 @@ std::filesystem::path geodata_or_default(const std::filesystem::path &geodata) {
 } // namespace
 
 BorderEngine::BorderEngine() : m_index(std::make_unique<detail::BorderIndex>()) {}
+
+namespace {
+
+std::unique_ptr<detail::CountryIndexes> make_country_indexes(const detail::BorderIndex &world) {
+    auto c = std::make_unique<detail::CountryIndexes>();
+    for (std::uint32_t k = 0; k < world.parts.size(); ++k) {
+        const auto &b = world.part_borders[world.parts[k].border];
+        for (const std::string *iso : {&b.left, &b.right}) {
+            auto [it, fresh] = c->slot.emplace(*iso, c->parts.size());
+            if (fresh) {
+                c->parts.emplace_back();
+            }
+            c->parts[it->second].push_back(k);
+        }
+    }
+    c->once = std::make_unique<std::once_flag[]>(c->parts.size());
+    c->index.resize(c->parts.size());
+    return c;
+}
+
+} // namespace
+
+void BorderEngine::add_own_border(Placement &p, double lon, double lat) const {
+    if (!m_countries || p.side.empty()) {
+        return;
+    }
+    auto &c = *m_countries;
+    const auto it = c.slot.find(p.side);
+    if (it == c.slot.end()) {
+        return; // an island country: no land boundary
+    }
+    if (p.border_id.substr(0, 3) == p.side || p.border_id.substr(4, 3) == p.side) {
+        p.own_border_distance_m = p.border_distance_m;
+        return;
+    }
+    const std::size_t slot = it->second;
+    std::call_once(c.once[slot], [&] {
+        auto idx = std::make_unique<detail::BorderIndex>();
+        const auto &w = *m_index;
+        idx->info.id = it->first;
+        idx->part_borders = w.part_borders;
+        for (const std::uint32_t k : c.parts[slot]) {
+            const std::uint32_t first = w.parts[k].first_vertex;
+            const std::uint32_t end = k + 1 < w.parts.size()
+                                          ? w.parts[k + 1].first_vertex
+                                          : static_cast<std::uint32_t>(w.vertices.size());
+            idx->parts.push_back({static_cast<std::uint32_t>(idx->vertices.size()),
+                                  w.parts[k].border, w.parts[k].number});
+            idx->vertices.insert(idx->vertices.end(), w.vertices.begin() + first,
+                                 w.vertices.begin() + end);
+        }
+        idx->build();
+        c.index[slot] = std::move(idx);
+    });
+    p.own_border_distance_m = c.index[slot]->nearest_fast(lon, lat).distance_m;
+}
 BorderEngine::~BorderEngine() = default;
+
+namespace {
+
+/// Put @p lines into @p index as parts of border @p border (repeated vertices dropped; a line
+/// left with fewer than 2 vertices is skipped), numbered from 1 in order.
+void add_lines(detail::BorderIndex &index, std::vector<Line> lines, std::uint32_t border,
+               const std::string &what) {
+    std::uint32_t number = 0;
+    for (auto &line : lines) {
+        remove_repeated_vertices(line);
+        if (line.size() < 2) {
+            continue;
+        }
+        check_coordinates(line, what);
+        index.parts.push_back(
+            {static_cast<std::uint32_t>(index.vertices.size()), border, ++number});
+        index.vertices.insert(index.vertices.end(), line.begin(), line.end());
+    }
+}
+
+/// World mode: every pair of boundary_lines_ne10m.geojson, the canonical lines replacing
+/// Natural Earth's for their pairs. Pairs in file order (sorted by left, right), each oriented
+/// as its first feature; parts joined where they meet.
+void load_world(detail::BorderIndex &index, const std::filesystem::path &dir) {
+    std::set<std::pair<std::string, std::string>> canonical_pairs;
+    for (auto &b : read_canonical_borders(dir)) {
+        if (b.parts.empty()) {
+            continue;
+        }
+        canonical_pairs.insert(std::minmax(b.left, b.right));
+        const auto border = static_cast<std::uint32_t>(index.part_borders.size());
+        index.part_borders.push_back({b.left + "-" + b.right, b.left, b.right});
+        add_lines(index, {merge_parts(std::move(b.parts), false, "border '" + b.id + "'")}, border,
+                  "border '" + b.id + "'");
+    }
+    const auto ne_path = dir / "boundary_lines_ne10m.geojson";
+    if (!std::filesystem::exists(ne_path)) {
+        throw DataError("reference data file missing: " + ne_path.string());
+    }
+    std::vector<std::pair<std::string, std::string>> order;
+    std::map<std::pair<std::string, std::string>, std::vector<Line>> pairs;
+    std::map<std::pair<std::string, std::string>, std::pair<std::string, std::string>> oriented;
+    for (auto &f : detail::read_vector_features(ne_path, {"left", "right"})) {
+        if (f.fields[0].empty() || f.fields[1].empty() || f.fields[0] == f.fields[1]) {
+            continue;
+        }
+        const auto key = std::minmax(f.fields[0], f.fields[1]);
+        if (canonical_pairs.count(key) != 0) {
+            continue;
+        }
+        auto [it, fresh] = oriented.emplace(key, std::pair{f.fields[0], f.fields[1]});
+        if (fresh) {
+            order.push_back(key);
+        }
+        const bool backward = it->second.first != f.fields[0];
+        for (auto &part : f.parts) {
+            Line line = std::move(part.front());
+            if (backward) {
+                std::reverse(line.begin(), line.end());
+            }
+            pairs[key].push_back(std::move(line));
+        }
+    }
+    for (const auto &key : order) {
+        const auto &[left, right] = oriented[key];
+        const auto border = static_cast<std::uint32_t>(index.part_borders.size());
+        index.part_borders.push_back({left + "-" + right, left, right});
+        add_lines(index, join_parts(std::move(pairs[key]), false), border,
+                  "border " + left + "-" + right);
+    }
+    index.info.id = "nearest";
+    index.info.world = true;
+    index.info.source = "world mode: every Natural Earth 1:10m land boundary "
+                        "(boundary_lines_ne10m.geojson), the canonical lines of borders.geojson "
+                        "for their pairs; " +
+                        std::to_string(index.part_borders.size()) + " borders";
+}
+
+} // namespace
 
 std::unique_ptr<BorderEngine> BorderEngine::load(const std::string &border,
                                                  const std::filesystem::path &geodata) {
     std::unique_ptr<BorderEngine> engine(new BorderEngine());
     detail::BorderIndex &index = *engine->m_index;
     const std::string name = upper(border);
-    const bool is_file = !is_pair_name(name) || std::filesystem::exists(border);
+    const bool world = name == "NEAREST" && !std::filesystem::exists(border);
+    const bool is_file = !world && (!is_pair_name(name) || std::filesystem::exists(border));
     std::filesystem::path line_source; // the geodata file the line comes from (keys the cache)
+    std::vector<Line> lines;
 
-    if (is_file) {
+    if (world) {
+        const auto dir = geodata_or_default(geodata);
+        load_world(index, dir);
+        line_source = dir / "boundary_lines_ne10m.geojson";
+        engine->m_polygons = ReferencePolygons::load(dir);
+    } else if (is_file) {
         const std::filesystem::path path(border);
         if (!std::filesystem::exists(path)) {
             throw UsageError("unknown border '" + border +
-                             "': not a country pair like TJK-AFG and no such file (see "
-                             "'borderwatch border --list')");
+                             "': not a country pair like TJK-AFG, not 'nearest' and no such file "
+                             "(see 'borderwatch border --list')");
         }
         auto features = detail::read_vector_features(path, {});
         std::vector<Line> parts;
@@ -142,7 +348,10 @@ std::unique_ptr<BorderEngine> BorderEngine::load(const std::string &border,
                 }
             }
         }
-        index.vertices = merge_parts(std::move(parts), true, "border file '" + border + "'");
+        lines = join_parts(std::move(parts), true);
+        if (lines.empty()) {
+            throw GeometryError("border file '" + border + "': no line geometry found");
+        }
         index.info.id = path.filename().string();
         index.info.source = path.string();
         try {
@@ -165,7 +374,7 @@ std::unique_ptr<BorderEngine> BorderEngine::load(const std::string &border,
             if (backward) {
                 std::reverse(line.begin(), line.end());
             }
-            index.vertices = std::move(line);
+            lines.push_back(std::move(line));
             index.info.id = name;
             index.info.source = "borders.geojson feature " + b.id + ": " + b.source +
                                 (backward ? " (reversed)" : "");
@@ -198,19 +407,25 @@ std::unique_ptr<BorderEngine> BorderEngine::load(const std::string &border,
                                  " and " + bbb + " in geodata (see 'borderwatch border --list')");
             }
             const std::size_t count = parts.size();
-            index.vertices = merge_parts(std::move(parts), false, "border " + name);
+            lines = join_parts(std::move(parts), false);
             index.info.id = name;
             index.info.source =
                 "Natural Earth 1:10m boundary lines (boundary_lines_ne10m.geojson), " +
-                std::to_string(count) + " part(s) merged";
+                std::to_string(count) + " part(s) joined into " + std::to_string(lines.size()) +
+                " line(s)";
             line_source = ne_path;
         }
         index.info.left = aaa;
         index.info.right = bbb;
         engine->m_polygons = ReferencePolygons::load(dir);
     }
-    remove_repeated_vertices(index.vertices);
-    check_coordinates(index.vertices, "border '" + index.info.id + "'");
+    if (!world) {
+        index.part_borders.push_back({index.info.id, index.info.left, index.info.right});
+        add_lines(index, std::move(lines), 0, "border '" + index.info.id + "'");
+    }
+    if (index.parts.empty()) {
+        throw GeometryError("border '" + index.info.id + "' needs at least 2 distinct vertices");
+    }
     // A geodata border's index comes from the geodata cache when it holds one for these exact
     // vertices (restore() compares them), else it is built and stored; same arrays either way,
     // so the same answers. A user's line file is indexed afresh (not cached: such files come
@@ -221,7 +436,8 @@ std::unique_ptr<BorderEngine> BorderEngine::load(const std::string &border,
     }
     bool built = false;
     detail::load_cached(
-        detail::CacheSettings::from_environment(), line_source, "border-index:" + name,
+        detail::CacheSettings::from_environment(), line_source,
+        "border-index:" + (world ? std::string("nearest") : name),
         [&] {
             index.build();
             built = true;
@@ -235,6 +451,9 @@ std::unique_ptr<BorderEngine> BorderEngine::load(const std::string &border,
             }
             return true;
         });
+    if (world) {
+        engine->m_countries = make_country_indexes(index);
+    }
     return engine;
 }
 
@@ -273,13 +492,16 @@ void check_point(double lon, double lat) {
     }
 }
 
-Placement geometric_fields(const detail::LineHit &hit) {
+Placement geometric_fields(const detail::BorderIndex &index, const detail::LineHit &hit) {
     Placement p;
     p.border_distance_m = hit.distance_m;
     p.nearest_lon = hit.lon;
     p.nearest_lat = hit.lat;
-    p.chainage_km = hit.chainage_m / 1000.0;
+    p.chainage_km = index.chainage_in_part_m(hit) / 1000.0;
     p.bearing_deg = hit.bearing_deg;
+    const detail::BorderPart &part = index.part_of_edge(index.segments[hit.segment].edge);
+    p.part = part.number;
+    p.border_id = index.part_borders[part.border].id;
     return p;
 }
 
@@ -288,8 +510,9 @@ Placement geometric_fields(const detail::LineHit &hit) {
 Placement BorderEngine::place(double lon_deg, double lat_deg) const {
     check_point(lon_deg, lat_deg);
     const detail::LineHit hit = m_index->nearest_fast(lon_deg, lat_deg);
-    Placement p = geometric_fields(hit);
+    Placement p = geometric_fields(*m_index, hit);
     add_side_and_admin(p, lon_deg, lat_deg, hit);
+    add_own_border(p, lon_deg, lat_deg);
     return p;
 }
 
@@ -309,19 +532,21 @@ std::optional<double> BorderEngine::distance_within_m(double lon_deg, double lat
 Placement BorderEngine::place_exact(double lon_deg, double lat_deg) const {
     check_point(lon_deg, lat_deg);
     const detail::LineHit hit = m_index->nearest_exact(lon_deg, lat_deg);
-    Placement p = geometric_fields(hit);
+    Placement p = geometric_fields(*m_index, hit);
     add_side_and_admin(p, lon_deg, lat_deg, hit);
+    add_own_border(p, lon_deg, lat_deg);
     return p;
 }
 
 Placement BorderEngine::place_brute_force(double lon_deg, double lat_deg) const {
     check_point(lon_deg, lat_deg);
-    return geometric_fields(m_index->nearest_brute_force(lon_deg, lat_deg));
+    return geometric_fields(*m_index, m_index->nearest_brute_force(lon_deg, lat_deg));
 }
 
 void BorderEngine::add_side_and_admin(Placement &p, double lon, double lat,
                                       const detail::LineHit &hit) const {
-    const auto &info = m_index->info;
+    const auto &info =
+        m_index->part_borders[m_index->part_of_edge(m_index->segments[hit.segment].edge).border];
     // Districts are clipped to the harmonised countries, so a district also gives the country.
     const AdminUnit *unit = m_polygons ? m_polygons->admin_at(lon, lat) : nullptr;
     std::string_view country;

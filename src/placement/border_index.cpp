@@ -174,8 +174,15 @@ inline std::uint32_t box_bound_bits(double d2) {
 /// More than the largest sagitta of a sub-segment (500^2 / (8 r_min) = 4.9 mm), metres.
 constexpr double reach_slack_m = 0.01;
 
-/// Slack of the float chord distances (metres): float rounding (< 0.5 m) plus the sagitta.
+/// Slack of the float chord distances (metres): float rounding of the lanes and the query
+/// point (< 1 m anywhere on Earth, the lanes being relative to the origin) plus the sagitta;
+/// lane_reach() adds the relative rounding of the float squared distance (< 2e-7 of it).
 constexpr double lane_slack_m = 2.0;
+
+inline double lane_reach2(double thr) {
+    const double r = thr * (1.0 + 2e-7) + lane_slack_m;
+    return r * r;
+}
 
 /// Padding of the float boxes (metres): covers rounding the query point to float.
 constexpr double box_padding_m = 0.5;
@@ -295,6 +302,26 @@ void BorderIndex::build() {
                             std::to_string(n));
     }
     const std::size_t edges = n - 1;
+    if (parts.empty()) {
+        parts.push_back({0, 0, 1});
+    }
+    if (part_borders.empty()) {
+        part_borders.push_back({info.id, info.left, info.right});
+    }
+    // gap[i]: edge i joins two parts and is not part of the border.
+    std::vector<bool> gap(edges, false);
+    for (std::size_t k = 0; k < parts.size(); ++k) {
+        const std::size_t first = parts[k].first_vertex;
+        const std::size_t end = k + 1 < parts.size() ? parts[k + 1].first_vertex : n;
+        if ((k == 0 && first != 0) || end < first + 2 || end > n ||
+            parts[k].border >= part_borders.size()) {
+            throw GeometryError("border '" + info.id + "': part " + std::to_string(k + 1) +
+                                " needs at least 2 distinct vertices");
+        }
+        if (k > 0) {
+            gap[first - 1] = true;
+        }
+    }
     edge_length_m.assign(edges, 0.0);
     edge_azimuth1_deg.assign(edges, 0.0);
     edge_azimuth2_deg.assign(edges, 0.0);
@@ -339,6 +366,12 @@ void BorderIndex::build() {
         edge_azimuth1_deg[i] = azi1;
         edge_azimuth2_deg[i] = azi2;
         edge_first_segment[i] = static_cast<std::uint32_t>(segments.size());
+        if (gap[i]) {
+            edge_length_m[i] = 0.0;
+            vertex_chainage_m[i] = chain;
+            vertex_chainage_km[i] = chain / 1000.0;
+            continue;
+        }
         const auto pieces =
             static_cast<std::size_t>(std::max(1.0, std::ceil(length / max_segment_m)));
         if (segments.size() + pieces > 16'000'000U) {
@@ -373,8 +406,13 @@ void BorderIndex::build() {
     vertex_chainage_m[n - 1] = chain;
     vertex_chainage_km[n - 1] = chain / 1000.0;
     edge_first_segment[edges] = static_cast<std::uint32_t>(segments.size());
-    segments.front().flags |= 1U;
-    segments.back().flags |= 2U;
+    for (std::size_t k = 0; k < parts.size(); ++k) {
+        const std::size_t first_edge = parts[k].first_vertex;
+        const std::size_t last_edge = (k + 1 < parts.size() ? parts[k + 1].first_vertex : n) - 2;
+        segments[edge_first_segment[first_edge]].flags |= 1U;
+        segments[edge_first_segment[last_edge + 1] - 1].flags |= 2U;
+    }
+    info.parts = parts.size();
 
     info.vertices = n;
     info.length_km = chain / 1000.0;
@@ -474,11 +512,11 @@ void BorderIndex::build() {
         }
         const auto index = static_cast<std::uint32_t>(nodes.size());
         nodes.push_back(empty_node());
-        const std::uint32_t parts = std::min(bvh_width, (count + leaf_size - 1) / leaf_size);
+        const std::uint32_t children = std::min(bvh_width, (count + leaf_size - 1) / leaf_size);
         Built out{index, {}, {}};
         std::uint32_t part_first = first;
-        for (std::uint32_t i = 0; i < parts; ++i) {
-            const std::uint32_t n_part = count / parts + (i < count % parts ? 1U : 0U);
+        for (std::uint32_t i = 0; i < children; ++i) {
+            const std::uint32_t n_part = count / children + (i < count % children ? 1U : 0U);
             const Built child = self(self, part_first, n_part);
             part_first += n_part;
             set_lane(nodes[index], i, child);
@@ -516,9 +554,10 @@ void BorderIndex::build_hint_grid() {
     lon1 += hint_margin_deg;
     lat0 = std::max(lat0 - hint_margin_deg, -85.0);
     lat1 = std::min(lat1 + hint_margin_deg, 85.0);
-    if (lon1 - lon0 > 180.0 || lat1 <= lat0) {
+    if ((lon1 - lon0 > 180.0 && !info.world) || lat1 <= lat0) {
         return; // around the antimeridian or a pole: no grid, the search starts unbounded
     }
+    // (World mode: one grid over all longitudes, cells of about 1.75 degrees.)
     double step = hint_step_deg_default;
     const double area = (lon1 - lon0) * (lat1 - lat0);
     if (area / (step * step) > hint_max_cells) {
@@ -587,9 +626,8 @@ LineHit BorderIndex::nearest_fast(double lon, double lat) const {
     std::uint32_t box_thr2 = box_bound_bits(thr2); // thr2 for the float box distances
     double reach2 =
         (thr + reach_slack_m) * (thr + reach_slack_m); // for chord feet before projection
-    double lane_reach2 =
-        (thr + lane_slack_m) * (thr + lane_slack_m); // for the float chord distances
-    std::array<std::uint64_t, 96> stack;             // NOLINT: filled before use
+    double lane_reach2_now = lane_reach2(thr);         // for the float chord distances
+    std::array<std::uint64_t, 96> stack;               // NOLINT: filled before use
     std::size_t top = 0;
     stack[top++] = 0; // the root, distance 0
     while (top > 0) {
@@ -606,7 +644,7 @@ LineHit BorderIndex::nearest_fast(double lon, double lat) const {
             const LeafChords &lanes = leaves[item_ref & 0xFFFFFFU];
             const std::array<float, 8> lane_d2 = chord_distances2(lanes, q);
             for (std::uint32_t lane = 0; lane < count; ++lane) {
-                if (lane_d2[lane] > lane_reach2) {
+                if (lane_d2[lane] > lane_reach2_now) {
                     continue;
                 }
                 const std::uint32_t k = lanes.first + lane;
@@ -626,7 +664,7 @@ LineHit BorderIndex::nearest_fast(double lon, double lat) const {
                     thr2 = thr * thr;
                     box_thr2 = box_bound_bits(thr2);
                     reach2 = (thr + reach_slack_m) * (thr + reach_slack_m);
-                    lane_reach2 = (thr + lane_slack_m) * (thr + lane_slack_m);
+                    lane_reach2_now = lane_reach2(thr);
                 }
                 if (ncands == cands.size()) {
                     std::size_t kept = 0;
@@ -793,14 +831,13 @@ bool BorderIndex::refine_far_foot(double lon, double lat, LineHit &hit) const {
     }
     const Vec towards_p = direction_at(hit.foot_ecef, azi1);
     const Segment &seg = segments[hit.segment];
-    const std::uint32_t last = static_cast<std::uint32_t>(segments.size()) - 1;
     const bool at_start = hit.t <= 0.0;
     const bool at_end = hit.t >= 1.0;
     if (at_start || at_end) {
         // A vertex foot is exact if P lies behind the outgoing and ahead of the incoming arc
         // there (a corner minimum); otherwise let the exact solver decide.
-        const bool has_in = at_start ? hit.segment > 0 : true;
-        const bool has_out = at_end ? hit.segment < last : true;
+        const bool has_in = at_start ? (seg.flags & 1U) == 0U : true;
+        const bool has_out = at_end ? (seg.flags & 2U) == 0U : true;
         const Segment &in = at_start ? segments[hit.segment - (has_in ? 1 : 0)] : seg;
         const Segment &out = at_end ? segments[hit.segment + (has_out ? 1 : 0)] : seg;
         if ((has_out && dot(towards_p, tangent_at(out, hit.foot_ecef)) > 0.0) ||
@@ -1001,6 +1038,9 @@ LineHit BorderIndex::nearest_brute_force(double lon, double lat) const {
     hit.distance_m = std::numeric_limits<double>::infinity();
     auto consider = [&](std::uint32_t e, const EdgeFoot &foot) { keep_if_nearer(e, foot, hit); };
     for (std::uint32_t e = 0; e + 1 < n; ++e) {
+        if (edge_first_segment[e] == edge_first_segment[e + 1]) {
+            continue; // joins two parts
+        }
         // The distance along a geodesic edge has an interior minimum only when P is ahead of
         // the start and behind the end; otherwise the nearer end is the minimum.
         const bool ahead_of_start = std::cos((azi[e] - edge_azimuth1_deg[e]) * deg) > 0.0;
@@ -1032,7 +1072,6 @@ LineHit BorderIndex::nearest_brute_force(double lon, double lat) const {
 
 int BorderIndex::line_side(const std::array<double, 3> &p, const LineHit &hit) const {
     const Segment &s = segments[hit.segment];
-    const std::uint32_t last = static_cast<std::uint32_t>(segments.size()) - 1;
     if (hit.t > 0.0 && hit.t < 1.0) {
         return dot(sub(p, s.a), s.left) > 0.0 ? 1 : 0;
     }
@@ -1040,12 +1079,12 @@ int BorderIndex::line_side(const std::array<double, 3> &p, const LineHit &hit) c
     std::uint32_t in = hit.segment;
     std::uint32_t out = hit.segment;
     if (hit.t <= 0.0) {
-        if (hit.segment == 0) {
+        if ((s.flags & 1U) != 0U) {
             return -1;
         }
         in = hit.segment - 1;
     } else {
-        if (hit.segment == last) {
+        if ((s.flags & 2U) != 0U) {
             return -1;
         }
         out = hit.segment + 1;
@@ -1057,6 +1096,18 @@ int BorderIndex::line_side(const std::array<double, 3> &p, const LineHit &hit) c
     const bool left_out = dot(sub(p, v), so.left) > 0.0;
     const bool left_turn = dot(cross(si.d, so.d), so.n) > 0.0;
     return (left_turn ? (left_in && left_out) : (left_in || left_out)) ? 1 : 0;
+}
+
+const BorderPart &BorderIndex::part_of_edge(std::uint32_t edge) const {
+    const auto it =
+        std::upper_bound(parts.begin(), parts.end(), edge,
+                         [](std::uint32_t e, const BorderPart &p) { return e < p.first_vertex; });
+    return *(it - 1);
+}
+
+double BorderIndex::chainage_in_part_m(const LineHit &hit) const {
+    const BorderPart &part = part_of_edge(segments[hit.segment].edge);
+    return hit.chainage_m - vertex_chainage_m[part.first_vertex];
 }
 
 } // namespace borderwatch::detail

@@ -4,6 +4,7 @@
 
 #include "geodata/byte_io.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 namespace borderwatch::detail {
@@ -18,6 +19,7 @@ void fail() {
 
 void BorderIndex::save(ByteWriter &out) const {
     out.put_array(vertices);
+    out.put_array(parts);
     out.put(static_cast<std::uint64_t>(info.vertices));
     for (const double v :
          {info.length_km, info.start_lon, info.start_lat, info.end_lon, info.end_lat, origin[0],
@@ -42,6 +44,19 @@ void BorderIndex::restore(ByteReader &in) {
     const auto start = std::chrono::steady_clock::now();
     if (in.get_array<std::array<double, 2>>() != vertices) {
         fail(); // cached for another line
+    }
+    std::vector<BorderPart> own_parts = parts;
+    if (own_parts.empty()) {
+        own_parts.push_back({0, 0, 1});
+    }
+    const auto cached_parts = in.get_array<BorderPart>();
+    if (cached_parts.size() != own_parts.size() ||
+        !std::equal(cached_parts.begin(), cached_parts.end(), own_parts.begin(),
+                    [](const BorderPart &x, const BorderPart &y) {
+                        return x.first_vertex == y.first_vertex && x.border == y.border &&
+                               x.number == y.number;
+                    })) {
+        fail(); // cached for other parts
     }
     BorderIndex r;
     r.info.vertices = static_cast<std::size_t>(in.get<std::uint64_t>());
@@ -93,6 +108,16 @@ void BorderIndex::restore(ByteReader &in) {
             fail();
         }
     }
+    parts = std::move(own_parts);
+    if (part_borders.empty()) {
+        part_borders.push_back({info.id, info.left, info.right});
+    }
+    for (const auto &part : parts) {
+        if (part.first_vertex >= n || part.border >= part_borders.size()) {
+            fail();
+        }
+    }
+    info.parts = parts.size();
     info.vertices = r.info.vertices;
     info.length_km = r.info.length_km;
     info.start_lon = r.info.start_lon;

@@ -64,8 +64,9 @@ class RowFormatter {
         m_columns = columns;
         m_out_header = m_header;
         m_field_index.clear();
-        for (const auto &name : placement_columns) {
-            const auto existing = find_column(m_header, {name});
+        for (std::size_t k = 0; k < placement_column_count(m_engine.info()); ++k) {
+            const std::string_view name = placement_column_name(k);
+            const auto existing = find_column(m_header, {std::string(name)});
             if (existing) { // re-locating our own output: replace, do not duplicate
                 m_field_index.push_back(*existing);
             } else {
@@ -177,8 +178,11 @@ class RowFormatter {
         out += "]},\"properties\":{";
         bool first = true;
         for (const auto &[key, value] : properties.items()) {
-            if (std::find(placement_columns.begin(), placement_columns.end(), key) !=
-                placement_columns.end()) {
+            bool ours = false;
+            for (std::size_t k = 0; k < m_field_index.size(); ++k) {
+                ours = ours || placement_column_name(k) == key;
+            }
+            if (ours) {
                 continue;
             }
             out += first ? "" : ",";
@@ -187,10 +191,10 @@ class RowFormatter {
             out += ':';
             out += value.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::strict);
         }
-        for (std::size_t k = 0; k < placement_columns.size(); ++k) {
+        for (std::size_t k = 0; k < m_field_index.size(); ++k) {
             out += first ? "" : ",";
             first = false;
-            append_json_quoted(out, placement_columns[k]);
+            append_json_quoted(out, placement_column_name(k));
             out += ':';
             append_json_value(out, placed.fields[k], placement_column_is_number(k));
         }
@@ -206,7 +210,9 @@ class RowFormatter {
     }
 
     static void append_json_value(std::string &out, std::string_view v, bool number) {
-        if (number && v != "nan" && v != "inf" && v != "-inf") {
+        if (number && v.empty()) {
+            out += "null"; // a number without a value (own_border_distance_m)
+        } else if (number && v != "nan" && v != "inf" && v != "-inf") {
             out += v;
         } else {
             append_json_quoted(out, v);

@@ -47,6 +47,20 @@ void format_placement_into(const Placement &p, PlacementText &text) {
     // 359.9996 rounds to "360.000"; the range is [0, 360).
     const std::string_view bearing = append_fixed(cursor, end, p.bearing_deg, 3);
     text.fields[7] = bearing == "360.000" ? std::string_view("0.000") : bearing;
+    text.fields[8] = p.border_id;
+    const auto part = std::to_chars(cursor, end, p.part);
+    text.fields[9] = std::string_view(cursor, static_cast<std::size_t>(part.ptr - cursor));
+    cursor = part.ptr;
+    text.fields[10] = std::isnan(p.own_border_distance_m)
+                          ? std::string_view()
+                          : append_fixed(cursor, end, p.own_border_distance_m, 3);
+}
+
+std::size_t placement_column_count(const BorderInfo &info) noexcept {
+    if (info.world) {
+        return placement_columns.size() + 3;
+    }
+    return info.parts > 1 ? placement_columns.size() + 2 : placement_columns.size();
 }
 
 std::array<std::string, 8> format_placement(const Placement &p) {

@@ -6,6 +6,8 @@
 // under tests/data/border_reference/.
 //
 // Usage: border_reference_gen GEOJSON FEATURE_ID OUT_CSV N_RANDOM SEED
+//        border_reference_gen --world BORDERS_GEOJSON NE_LINES_GEOJSON OUT_CSV N_RANDOM SEED
+//        (world mode, issue 17: the nearest of every international land boundary)
 //
 // Model: the border is the polyline whose edges are WGS84 geodesics between consecutive
 // vertices. For a point P the distance is min over edges of the exact geodesic distance.
@@ -557,9 +559,235 @@ double reparse(const std::string &s) {
     return v;
 }
 
+// ---------------------------------------------------------------- world mode (issue 17)
+// Every international land boundary at once: the lines of borders.geojson plus every line of
+// boundary_lines_ne10m.geojson whose pair has no line in borders.geojson. The distance to the
+// set is the minimum over its lines; each line is placed as above (rigorous chunk and edge
+// bounds, then every surviving edge minimised), and lines whose chunk bound exceeds the best
+// distance so far are skipped.
+struct WorldLine {
+    std::string border_id; // "LEFT-RIGHT" as in the data
+    Border b;
+    std::string pair; // unordered pair key
+};
+
+std::string pair_key(const std::string &a, const std::string &b) {
+    return a < b ? a + "-" + b : b + "-" + a;
+}
+
+void add_world_parts(std::vector<WorldLine> &out, const nlohmann::json &geometry,
+                     const std::string &id, const std::string &key) {
+    std::vector<nlohmann::json> parts;
+    if (geometry.at("type") == "LineString")
+        parts.push_back(geometry.at("coordinates"));
+    else if (geometry.at("type") == "MultiLineString")
+        for (const auto &p : geometry.at("coordinates"))
+            parts.push_back(p);
+    for (const auto &p : parts) {
+        std::vector<Vertex> v;
+        for (const auto &c : p) {
+            const Vertex x{c.at(0).get<double>(), c.at(1).get<double>()};
+            if (v.empty() || v.back().lon != x.lon || v.back().lat != x.lat)
+                v.push_back(x);
+        }
+        if (v.size() >= 2)
+            out.push_back({id, build_border(std::move(v)), key});
+    }
+}
+
+std::vector<WorldLine> read_world(const std::string &borders_path, const std::string &ne_path) {
+    std::vector<WorldLine> out;
+    std::map<std::string, bool> canonical;
+    {
+        std::ifstream in(borders_path);
+        if (!in)
+            throw std::runtime_error("cannot open " + borders_path);
+        const auto doc = nlohmann::json::parse(in);
+        for (const auto &f : doc.at("features")) {
+            const auto &pr = f.at("properties");
+            const std::string l = pr.at("left"), r = pr.at("right");
+            canonical[pair_key(l, r)] = true;
+            add_world_parts(out, f.at("geometry"), l + "-" + r, pair_key(l, r));
+        }
+    }
+    std::ifstream in(ne_path);
+    if (!in)
+        throw std::runtime_error("cannot open " + ne_path);
+    const auto doc = nlohmann::json::parse(in);
+    for (const auto &f : doc.at("features")) {
+        const auto &pr = f.at("properties");
+        const std::string l = pr.at("left"), r = pr.at("right");
+        if (l.empty() || r.empty() || l == r || canonical.count(pair_key(l, r)) != 0)
+            continue;
+        add_world_parts(out, f.at("geometry"), l + "-" + r, pair_key(l, r));
+    }
+    return out;
+}
+
+struct WorldResult {
+    double dist;
+    double lat;
+    double lon;
+    std::string pair;
+    bool ambiguous;
+};
+
+WorldResult place_world(const std::vector<WorldLine> &lines, double plat, double plon,
+                        Stats &stats) {
+    // lower bound of each line: its smallest chunk bound
+    std::vector<std::pair<double, std::size_t>> order;
+    order.reserve(lines.size());
+    for (std::size_t k = 0; k < lines.size(); ++k) {
+        double lb = std::numeric_limits<double>::infinity();
+        for (const auto &ch : lines[k].b.chunks) {
+            double d;
+            geod().Inverse(plat, plon, ch.c_lat, ch.c_lon, d);
+            lb = std::min(lb, d - ch.radius_m);
+        }
+        order.emplace_back(lb, k);
+    }
+    std::sort(order.begin(), order.end());
+    std::vector<std::pair<Placement, std::size_t>> results;
+    double best = std::numeric_limits<double>::infinity();
+    for (const auto &[lb, k] : order) {
+        if (lb > best + kPruneMarginM)
+            break;
+        const Placement r = place(lines[k].b, plat, plon, stats);
+        --stats.points; // counted once per point below
+        results.emplace_back(r, k);
+        best = std::min(best, r.dist);
+    }
+    ++stats.points;
+    const std::pair<Placement, std::size_t> *top = nullptr;
+    for (const auto &r : results)
+        if (top == nullptr || r.first.dist < top->first.dist)
+            top = &r;
+    bool ambiguous = top->first.ambiguous;
+    for (const auto &r : results) {
+        if (&r == top || r.first.dist > top->first.dist + kAmbiguityM)
+            continue;
+        double d;
+        geod().Inverse(top->first.lat, top->first.lon, r.first.lat, r.first.lon, d);
+        ambiguous = ambiguous || d > kAmbiguityM;
+    }
+    return {top->first.dist, top->first.lat, top->first.lon, lines[top->second].pair, ambiguous};
+}
+
+std::vector<TestPoint> make_world_points(const std::vector<WorldLine> &lines, std::size_t n,
+                                         std::uint64_t seed) {
+    SplitMix64 rng{seed};
+    std::vector<TestPoint> pts;
+    // uniform over the sphere (land and sea)
+    for (std::size_t i = 0; i < n; ++i) {
+        const double z = rng.uniform(-1.0, 1.0);
+        pts.push_back({"globe", rng.uniform(-180.0, 180.0), std::asin(z) * 180.0 / Math::pi()});
+    }
+    // near the lines: offsets from random points of random lines
+    for (std::size_t i = 0; i < n / 4; ++i) {
+        const auto &b = lines[rng.index(lines.size())].b;
+        const Pos at = at_chainage(b, rng.uniform() * b.length_m);
+        static constexpr double offsets[] = {10.0, 100.0, 1000.0, 10000.0, 100000.0};
+        const double off = offsets[rng.index(5)] * rng.uniform();
+        pts.push_back(
+            direct("near_line", at.lat, at.lon, at.azi + (rng.uniform() < 0.5 ? 90 : -90), off));
+    }
+    // exactly on a vertex, and on line ends shared by three or more lines (tripoints)
+    std::map<std::pair<double, double>, std::map<std::string, int>> ends;
+    for (const auto &l : lines) {
+        ++ends[{l.b.v.front().lon, l.b.v.front().lat}][l.pair];
+        ++ends[{l.b.v.back().lon, l.b.v.back().lat}][l.pair];
+    }
+    for (std::size_t i = 0; i < n / 40; ++i) {
+        const auto &b = lines[rng.index(lines.size())].b;
+        const auto &v = b.v[rng.index(b.v.size())];
+        pts.push_back({"vertex", v.lon, v.lat});
+    }
+    std::size_t tripoints = 0;
+    for (const auto &[p, pairs] : ends) {
+        if (pairs.size() >= 2 && tripoints < n / 40) { // the ends of two pairs: three countries
+            pts.push_back({"tripoint", p.first, p.second});
+            ++tripoints;
+        }
+    }
+    // named places: poles, the antimeridian, enclaves and exclaves
+    const std::vector<TestPoint> named = {{"pole", 0.0, 90.0},
+                                          {"pole", 0.0, -90.0},
+                                          {"pole", 123.4, 89.999},
+                                          {"antimeridian", 180.0, 65.0},
+                                          {"antimeridian", -180.0, 65.0},
+                                          {"antimeridian", 180.0, -16.5},
+                                          {"antimeridian", -179.99, 0.0},
+                                          {"antimeridian", 179.99, 52.0},
+                                          {"enclave", 4.9296, 51.4383}, // Baarle-Hertog
+                                          {"enclave", 4.9385, 51.4446},
+                                          {"enclave", 45.41, 39.21},  // Nakhchivan
+                                          {"enclave", 56.27, 25.69},  // Madha (OMN in ARE)
+                                          {"enclave", 71.73, 39.96},  // Sokh (UZB in KGZ)
+                                          {"enclave", 12.45, 43.94},  // San Marino
+                                          {"enclave", 20.5, 54.7},    // Kaliningrad
+                                          {"island", 174.78, -41.29}, // Wellington
+                                          {"island", -21.9, 64.15},   // Reykjavik
+                                          {"sea", -140.0, -45.0},
+                                          {"sea", -30.0, 0.0}};
+    pts.insert(pts.end(), named.begin(), named.end());
+    return pts;
+}
+
+int world_main(int argc, char **argv) {
+    if (argc != 7) {
+        std::cerr << "usage: border_reference_gen --world BORDERS_GEOJSON NE_LINES_GEOJSON OUT_CSV "
+                     "N_RANDOM SEED\n";
+        return 2;
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto lines = read_world(argv[2], argv[3]);
+    const std::size_t n_random = std::stoul(argv[5]);
+    const std::uint64_t seed = std::stoull(argv[6], nullptr, 0);
+    const auto pts = make_world_points(lines, n_random, seed);
+    std::ofstream out(argv[4], std::ios::binary);
+    if (!out)
+        throw std::runtime_error(std::string("cannot write ") + argv[4]);
+    out << "id,kind,lon,lat,border_distance_m,nearest_lon,nearest_lat,pair,ambiguous\n";
+    Stats stats;
+    std::size_t id = 0;
+    std::size_t vertices = 0;
+    for (const auto &l : lines)
+        vertices += l.b.v.size();
+    for (const auto &p : pts) {
+        const std::string lon_s = shortest(p.lon);
+        const std::string lat_s = shortest(p.lat);
+        const WorldResult r = place_world(lines, reparse(lat_s), reparse(lon_s), stats);
+        out << ++id << ',' << p.kind << ',' << lon_s << ',' << lat_s << ',' << fixed(r.dist, 6)
+            << ',' << fixed(r.lon, 10) << ',' << fixed(r.lat, 10) << ',' << r.pair << ','
+            << (r.ambiguous ? 1 : 0) << '\n';
+    }
+    out.close();
+    if (!out)
+        throw std::runtime_error(std::string("write failed: ") + argv[4]);
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::cerr << "world: " << lines.size() << " lines, " << vertices << " vertices, " << pts.size()
+              << " points in " << fixed(secs, 1) << " s ("
+              << fixed(double(stats.edges_minimised) / double(stats.points), 2)
+              << " edges minimised per point)\n";
+    if (stats.min_golden_gap_m < -1e-7) {
+        std::cerr << "error: golden-section found a smaller distance than bisection\n";
+        return 1;
+    }
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
+    if (argc > 1 && std::string_view(argv[1]) == "--world") {
+        try {
+            return world_main(argc, argv);
+        } catch (const std::exception &ex) {
+            std::cerr << "border_reference_gen: " << ex.what() << '\n';
+            return 1;
+        }
+    }
     if (argc != 6) {
         std::cerr << "usage: border_reference_gen GEOJSON FEATURE_ID OUT_CSV N_RANDOM SEED\n";
         return 2;

@@ -11,9 +11,13 @@
 
 #include <borderwatch/core/csv.hpp>
 #include <borderwatch/core/numbers.hpp>
+#include <borderwatch/geodesy/geodesic.hpp>
 #include <borderwatch/placement/border_engine.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstddef>
@@ -245,4 +249,97 @@ TEST_CASE("border engine matches the independent reference on TJK-AFG", "[border
 
 TEST_CASE("border engine matches the independent reference on TJK-CHN", "[border_reference]") {
     run_border("TJK-CHN");
+}
+
+// World mode (issue 17): --border nearest against the reference over every international land
+// boundary (tests/data/border_reference/world.csv, scripts/make-border-reference). Distance
+// within 1 mm for every point; the nearest point within 5 mm and the same country pair where
+// the reference marks it unambiguous. Both the fast path and the exact minimisation.
+TEST_CASE("world mode agrees with the independent reference", "[border_reference][world]") {
+    const std::string path = std::string(BORDERWATCH_TEST_DATA) + "/border_reference/world.csv";
+    std::ifstream in(path, std::ios::binary);
+    REQUIRE(in.good());
+    CsvReader reader(in, path);
+    const auto header = reader.next();
+    REQUIRE(header.has_value());
+    auto col = [&](std::string_view name) {
+        const auto c = find_column(header->fields, {name});
+        REQUIRE(c.has_value());
+        return *c;
+    };
+    const std::size_t c_kind = col("kind"), c_lon = col("lon"), c_lat = col("lat"),
+                      c_dist = col("border_distance_m"), c_nlon = col("nearest_lon"),
+                      c_nlat = col("nearest_lat"), c_pair = col("pair"), c_amb = col("ambiguous");
+    const auto engine = BorderEngine::load("nearest");
+    // Line ends: where lines of several pairs meet (tripoints), the nearest pair is not unique.
+    std::vector<std::array<double, 2>> line_ends;
+    for (const char *name : {"borders.geojson", "boundary_lines_ne10m.geojson"}) {
+        std::ifstream gj(std::string(BORDERWATCH_REPO_ROOT) + "/geodata/" + name);
+        REQUIRE(gj.good());
+        const auto doc = nlohmann::json::parse(gj);
+        for (const auto &f : doc.at("features")) {
+            const auto &g = f.at("geometry");
+            const bool multi = g.at("type") == "MultiLineString";
+            for (std::size_t k = 0; k < (multi ? g.at("coordinates").size() : 1); ++k) {
+                const auto &line = multi ? g.at("coordinates")[k] : g.at("coordinates");
+                for (const auto &c : {line.front(), line.back()}) {
+                    line_ends.push_back({c.at(0).get<double>(), c.at(1).get<double>()});
+                }
+            }
+        }
+    }
+    std::sort(line_ends.begin(), line_ends.end());
+    auto at_line_end = [&](double lon, double lat) {
+        auto it = std::lower_bound(line_ends.begin(), line_ends.end(),
+                                   std::array<double, 2>{lon - 1e-7, -91.0});
+        for (; it != line_ends.end() && (*it)[0] <= lon + 1e-7; ++it) {
+            if (std::abs((*it)[1] - lat) <= 1e-7) {
+                return true;
+            }
+        }
+        return false;
+    };
+    std::size_t points = 0;
+    std::size_t checked_nearest = 0;
+    double worst_fast_m = 0;
+    double worst_exact_m = 0;
+    std::map<std::string, std::size_t> kinds;
+    while (auto r = reader.next()) {
+        const double lon = *parse_double(r->fields[c_lon]);
+        const double lat = *parse_double(r->fields[c_lat]);
+        const double want = *parse_double(r->fields[c_dist]);
+        INFO(path << ":" << r->line << " (" << r->fields[c_kind] << ") " << lon << ", " << lat);
+        const Placement fast = engine->place(lon, lat);
+        worst_fast_m = std::max(worst_fast_m, std::abs(fast.border_distance_m - want));
+        CHECK(std::abs(fast.border_distance_m - want) <= kDistanceTolM);
+        // The exact minimisation solves every edge its bound cannot exclude: thousands for a
+        // point 1,000 km out at sea. Every tenth point within 200 km.
+        if (points % 10 == 0 && want < 200000.0) {
+            const Placement exact = engine->place_exact(lon, lat);
+            worst_exact_m = std::max(worst_exact_m, std::abs(exact.border_distance_m - want));
+            CHECK(std::abs(exact.border_distance_m - want) <= kDistanceTolM);
+        }
+        if (r->fields[c_amb] == "0") {
+            if (!at_line_end(*parse_double(r->fields[c_nlon]), *parse_double(r->fields[c_nlat]))) {
+                // the pair, whatever the orientation of the id
+                const std::string id(fast.border_id);
+                const std::string sorted_id = id.substr(0, 3) < id.substr(4, 3)
+                                                  ? id
+                                                  : id.substr(4, 3) + "-" + id.substr(0, 3);
+                CHECK(sorted_id == r->fields[c_pair]);
+            }
+            const double dn =
+                geodesic_inverse(fast.nearest_lon, fast.nearest_lat,
+                                 *parse_double(r->fields[c_nlon]), *parse_double(r->fields[c_nlat]))
+                    .distance_m;
+            CHECK(dn <= kNearestTolM);
+            ++checked_nearest;
+        }
+        ++kinds[r->fields[c_kind]];
+        ++points;
+    }
+    CHECK(points >= 20000);
+    std::cerr << "world reference: " << points << " points (" << checked_nearest
+              << " with an unambiguous nearest point); worst distance difference: fast "
+              << worst_fast_m * 1000.0 << " mm, exact " << worst_exact_m * 1000.0 << " mm\n";
 }

@@ -12,6 +12,7 @@
 #include <array>
 #include <cstddef>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,6 +35,17 @@ struct Placement {
     std::string_view admin1;        ///< current official region/province name ("" if not covered)
     std::string_view admin2;        ///< current official district name ("" if not covered)
     double bearing_deg = 0.0;       ///< azimuth from the point to the nearest border point, [0,360)
+    /// The border (country pair, "FRA-DEU") of the nearest point: the loaded border's id, or
+    /// in world mode (BorderEngine::load("nearest")) the nearest international boundary's.
+    std::string_view border_id;
+    /// 1-based number of the border's part (line) holding the nearest point; chainage_km runs
+    /// along that part from its first vertex. 1 for a border of one line.
+    std::size_t part = 1;
+    /// World mode only (NaN otherwise, or when the point is in no country or its country has
+    /// no land boundary): geodesic distance to the nearest international land boundary of
+    /// the country the point is in (`side`), metres (PRIO-GRID's bdist3 sense). Equals
+    /// border_distance_m when the nearest boundary is one of that country's.
+    double own_border_distance_m = std::numeric_limits<double>::quiet_NaN();
 };
 
 /// Facts about the loaded border.
@@ -42,8 +54,10 @@ struct BorderInfo {
     std::string left;   ///< ISO3 of the country on the left of the line's direction ("" if unknown)
     std::string right;  ///< ISO3 of the country on the right ("" if unknown)
     std::string source; ///< where the line comes from (data set and feature, or file path)
-    std::size_t vertices = 0; ///< number of vertices of the polyline
-    double length_km = 0.0;   ///< geodesic length (sum of the exact edge lengths), km
+    std::size_t vertices = 0; ///< number of vertices of the polyline (all parts)
+    std::size_t parts = 1;    ///< number of lines (parts) of the border
+    bool world = false;       ///< world mode: every international land boundary at once
+    double length_km = 0.0;   ///< geodesic length (sum of the exact edge lengths of all parts), km
     double start_lon = 0.0, start_lat = 0.0; ///< first vertex, degrees
     double end_lon = 0.0, end_lat = 0.0;     ///< last vertex, degrees
 };
@@ -59,6 +73,7 @@ struct BorderListEntry {
 namespace detail {
 struct BorderIndex;
 struct LineHit;
+struct CountryIndexes;
 } // namespace detail
 
 /// Places points against one border. Immutable after load(); place() is thread-safe.
@@ -66,12 +81,16 @@ class BorderEngine {
   public:
     /// Load a border and build its index.
     /// @param border "TJK-AFG" (default), "TJK-CHN", any "AAA-BBB" pair of ISO3 codes found in
-    ///        geodata/boundary_lines_ne10m.geojson (parts merged, oriented so AAA is on the
-    ///        left; "AFG-TJK" is the canonical line reversed), or a path to any OGR-readable
-    ///        LineString/MultiLineString file in EPSG:4326 (parts merged end to end).
+    ///        geodata/boundary_lines_ne10m.geojson (parts joined end to end where they meet,
+    ///        oriented so AAA is on the left; what does not join stays a separate part, e.g.
+    ///        USA-CAN; "AFG-TJK" is the canonical line reversed), "nearest" (world mode: every
+    ///        international land boundary of boundary_lines_ne10m.geojson, the canonical lines
+    ///        of borders.geojson replacing Natural Earth's for their pairs; each point gets the
+    ///        nearest of them), or a path to any OGR-readable LineString/MultiLineString file
+    ///        in EPSG:4326 (parts joined end to end where they meet).
     /// @param geodata the geodata directory; empty means geodata_dir()
     /// @throws UsageError for an unknown border name, DataError/GdalError for unreadable data,
-    ///         GeometryError for a line that cannot be merged into one LineString
+    ///         GeometryError for a part with fewer than 2 distinct vertices
     static std::unique_ptr<BorderEngine> load(const std::string &border = "TJK-AFG",
                                               const std::filesystem::path &geodata = {});
 
@@ -124,7 +143,10 @@ class BorderEngine {
     void add_side_and_admin(Placement &p, double lon_deg, double lat_deg,
                             const detail::LineHit &hit) const;
     std::unique_ptr<detail::BorderIndex> m_index;
+    void add_own_border(Placement &p, double lon_deg, double lat_deg) const;
     std::shared_ptr<const ReferencePolygons> m_polygons;
+    /// World mode: per country, the index of its own boundaries (built on first use).
+    std::unique_ptr<detail::CountryIndexes> m_countries;
 }; // class BorderEngine
 
 } // namespace borderwatch

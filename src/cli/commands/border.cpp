@@ -71,7 +71,7 @@ class BorderCommand final : public Command {
     void print_facts() const {
         const auto engine = BorderEngine::load(m_border, globals().geodata);
         const BorderInfo &info = engine->info();
-        const std::vector<std::pair<std::string, std::string>> facts{
+        std::vector<std::pair<std::string, std::string>> facts{
             {"id", info.id},
             {"left", info.left},
             {"right", info.right},
@@ -83,9 +83,12 @@ class BorderCommand final : public Command {
             {"end_lat", format_fixed_exact(info.end_lat, 7)},
             {"source", info.source},
         };
+        if (info.parts > 1) { // a border of several lines (USA-CAN, --border nearest)
+            facts.insert(facts.begin() + 4, {"parts", std::to_string(info.parts)});
+        }
         auto is_number = [](const std::string &key) {
-            return key == "vertices" || key == "length_km" || key.ends_with("_lon") ||
-                   key.ends_with("_lat");
+            return key == "vertices" || key == "parts" || key == "length_km" ||
+                   key.ends_with("_lon") || key.ends_with("_lat");
         };
         std::ostream &out = std::cout;
         if (m_format == "table") {

@@ -51,7 +51,8 @@ class ExtractCommand final : public Command {
                      "'extract ... | borderwatch import -')");
         add_store_option(app, m_store);
         app.add_option("--border", m_border,
-                       "with --import: border to place against (default TJK-AFG)")
+                       "with --import: border to place against (default TJK-AFG; 'nearest': the "
+                       "nearest international land boundary)")
             ->type_name("NAME");
         app.footer(
             "Each article is cut into sentences; dates are resolved against the publication day\n"

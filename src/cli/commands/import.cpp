@@ -52,7 +52,9 @@ class ImportCommand final : public Command {
                        "again); never an input file or the store")
             ->type_name("FILE");
         add_overwrite_option(app, m_overwrite);
-        app.add_option("--border", m_border, "border to place against (default TJK-AFG)")
+        app.add_option("--border", m_border,
+                       "border to place against (default TJK-AFG; any of 'borderwatch border "
+                       "--list', or 'nearest': the nearest international land boundary)")
             ->type_name("NAME");
         add_bands_option(app, m_bands, "distance bands stored in 'band'");
         app.add_option("--threads", m_threads, "placement threads (default: all cores)")

@@ -48,7 +48,9 @@ class LocateCommand final : public Command {
             ->type_name("NAMES");
         app.add_option("-b,--border", m_border,
                        "border: TJK-AFG (default), TJK-CHN, any AAA-BBB pair of "
-                       "'borderwatch border --list', or a LineString file (EPSG:4326)")
+                       "'borderwatch border --list', 'nearest' (world mode: the nearest "
+                       "international land boundary of any pair), or a LineString file "
+                       "(EPSG:4326)")
             ->type_name("NAME|FILE");
         app.add_option("-j,--threads", m_threads, "worker threads (default: all cores)")
             ->check(CLI::Range(1, 1024))
@@ -68,10 +70,17 @@ class LocateCommand final : public Command {
             "Appended columns (every input column passes through unchanged):\n"
             "  border_distance_m  geodesic WGS84 distance to the border line, m (3 decimals)\n"
             "  nearest_lon/lat    nearest border point, degrees (7 decimals)\n"
-            "  chainage_km        along the border from its first vertex, km (6 decimals)\n"
-            "  side               ISO3 of the country the point is in (\"\" if unknown)\n"
+            "  chainage_km        along the border (its part) from its first vertex, km (6\n"
+            "                     decimals)\n"
+            "  side               ISO3 of the country the point is in, anywhere on land (\"\" at\n"
+            "                     sea or where no country polygon covers the point)\n"
             "  admin1, admin2     current official region/province and district names\n"
-            "  bearing_deg        azimuth from the point to its nearest border point\n\n"
+            "  bearing_deg        azimuth from the point to its nearest border point\n"
+            "  border_id, part    only for a border of several lines (USA-CAN, ARG-CHL, ...) and\n"
+            "                     with --border nearest: the border (AAA-BBB) of the nearest\n"
+            "                     point and its 1-based part (line); chainage_km runs along it\n"
+            "  own_border_distance_m  --border nearest only: distance to the nearest land\n"
+            "                     boundary of the point's own country (side), m; empty at sea\n\n"
             "Bad rows (non-numeric, NaN or out-of-range coordinates; invalid UTF-8, NUL or a\n"
             "control character in any column) are reported as FILE:LINE: field 'lat': ...,\n"
             "written to --rejects (exactly as read, so the file can be fixed and used again),\n"
@@ -83,7 +92,9 @@ class LocateCommand final : public Command {
             "Examples:\n"
             "  borderwatch locate 70.78902 38.45373\n"
             "  borderwatch locate --input incidents.csv --format json > placed.json\n"
-            "  cat points.csv | borderwatch locate -i - --border TJK-CHN --rejects bad.csv\n\n" +
+            "  cat points.csv | borderwatch locate -i - --border TJK-CHN --rejects bad.csv\n"
+            "  borderwatch locate --border nearest 2.35 48.85      # Paris: nearest border\n"
+            "  borderwatch locate --border USA-CAN -i events.csv   # a border of many parts\n\n" +
             exit_status_footer("  (1 when any input row was rejected; the other rows are still "
                                "written)\n"));
     }

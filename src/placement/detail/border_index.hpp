@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace borderwatch::detail {
@@ -27,7 +28,7 @@ struct Segment {
     double along0_m = 0.0;       // chainage of the start, metres
     double length_m = 0.0;       // exact geodesic length of the sub-arc, metres
     std::uint32_t edge = 0;      // index of the original edge
-    std::uint32_t flags = 0; // bit 0: starts at the border's first vertex, bit 1: ends at its last
+    std::uint32_t flags = 0; // bit 0: starts at its part's first vertex, bit 1: ends at its last
 };
 
 /// An inner node of the 4-wide bounding-volume hierarchy over consecutive sub-segments. Its
@@ -53,6 +54,23 @@ struct alignas(64) LeafChords {
     std::uint32_t first = 0;         // first sub-segment of the leaf
 };
 
+/// One line of the border (a border is a set of lines; most have one). Its vertices are
+/// BorderIndex::vertices [first_vertex, the next part's first_vertex); the edge joining the
+/// last vertex of one part to the first of the next is not part of the border (it has no
+/// sub-segments and zero length, so the cumulative chainage runs on across it).
+struct BorderPart {
+    std::uint32_t first_vertex = 0;
+    std::uint32_t border = 0; ///< index into BorderIndex::part_borders
+    std::uint32_t number = 1; ///< 1-based number of the part within its border
+};
+
+/// The country pair a part belongs to (world mode: many pairs in one index).
+struct PartBorder {
+    std::string id;    ///< "FRA-DEU"
+    std::string left;  ///< ISO3 on the left of the part's direction
+    std::string right; ///< ISO3 on the right
+};
+
 /// The nearest point found on the line, with where it lies.
 struct LineHit {
     double distance_m = 0.0;
@@ -69,6 +87,10 @@ struct LineHit {
 struct BorderIndex {
     BorderInfo info;
     std::vector<std::array<double, 2>> vertices; // lon, lat
+    /// The parts, by first_vertex (the first starts at 0); empty before build() = one part
+    /// of border 0 (info's id and sides).
+    std::vector<BorderPart> parts;
+    std::vector<PartBorder> part_borders;
     std::vector<double> vertex_chainage_km;
     std::vector<double> vertex_chainage_m;
     std::vector<double> edge_length_m;
@@ -120,6 +142,11 @@ struct BorderIndex {
     /// Which side of the line (true = left) the point is on, judged at the hit; nullopt-like
     /// -1 when the hit is at either end of the border. 1 = left, 0 = right.
     [[nodiscard]] int line_side(const std::array<double, 3> &p, const LineHit &hit) const;
+
+    /// The part holding edge @p edge.
+    [[nodiscard]] const BorderPart &part_of_edge(std::uint32_t edge) const;
+    /// Chainage (metres) of @p hit along its own part, from the part's first vertex.
+    [[nodiscard]] double chainage_in_part_m(const LineHit &hit) const;
 
     /// Sub-segment and chord parameter of an exact foot given by edge and along-edge metres.
     void locate_on_segments(std::uint32_t edge, double along_m, LineHit &hit) const;
