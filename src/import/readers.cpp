@@ -163,16 +163,16 @@ std::optional<std::pair<double, double>> parse_wkt_point(std::string_view text) 
     return std::pair{*lon, *lat};
 }
 
-std::optional<int> opt_int(std::string_view text, std::string_view field, int lo, int hi) {
+std::optional<std::int64_t> opt_int64(std::string_view text, std::string_view field,
+                                      std::int64_t lo, std::int64_t hi) {
     const auto t = trim(text);
     if (t.empty()) {
         return std::nullopt;
     }
     auto v = parse_int(t);
     if (!v) {
-        // "3.0" from spreadsheets
-        const auto d = parse_double(t);
-        if (d && std::isfinite(*d) && *d == std::floor(*d) && std::fabs(*d) < 2e9) {
+        const auto d = parse_double(t); // "3.0" from spreadsheets
+        if (d && std::isfinite(*d) && *d == std::floor(*d) && std::fabs(*d) < 9e15) {
             v = static_cast<std::int64_t>(*d);
         }
     }
@@ -183,7 +183,12 @@ std::optional<int> opt_int(std::string_view text, std::string_view field, int lo
         fail(field, "value '" + std::string(t) + "' is outside [" + std::to_string(lo) + ", " +
                         std::to_string(hi) + "]");
     }
-    return static_cast<int>(*v);
+    return v;
+}
+
+std::optional<int> opt_int(std::string_view text, std::string_view field, int lo, int hi) {
+    const auto v = opt_int64(text, field, lo, hi); // within [lo, hi]: fits an int
+    return v ? std::optional<int>(static_cast<int>(*v)) : std::nullopt;
 }
 
 void set_dates(Incident &x, std::string_view start_text, std::string_view end_text,
@@ -252,29 +257,6 @@ std::vector<ExtraColumn> extra_columns(const std::vector<std::string> &header,
         }
     }
     return out;
-}
-
-std::optional<std::int64_t> opt_int64(std::string_view text, std::string_view field,
-                                      std::int64_t lo, std::int64_t hi) {
-    const auto t = trim(text);
-    if (t.empty()) {
-        return std::nullopt;
-    }
-    auto v = parse_int(t);
-    if (!v) {
-        const auto d = parse_double(t); // "3.0" from spreadsheets
-        if (d && std::isfinite(*d) && *d == std::floor(*d) && std::fabs(*d) < 9e15) {
-            v = static_cast<std::int64_t>(*d);
-        }
-    }
-    if (!v) {
-        fail(field, "'" + std::string(t) + "' is not an integer");
-    }
-    if (*v < lo || *v > hi) {
-        fail(field, "value '" + std::string(t) + "' is outside [" + std::to_string(lo) + ", " +
-                        std::to_string(hi) + "]");
-    }
-    return v;
 }
 
 /// The valid range of an integer source column (documented in docs/incident-schema.md).

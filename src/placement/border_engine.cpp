@@ -43,20 +43,13 @@ bool same_point(const std::array<double, 2> &a, const std::array<double, 2> &b) 
     return std::abs(a[0] - b[0]) <= 1e-9 && std::abs(a[1] - b[1]) <= 1e-9;
 }
 
-/// Chain line parts end to end into one line. Parts may be reversed when @p may_reverse.
-Line merge_parts(std::vector<Line> parts, bool may_reverse, const std::string &what) {
-    parts.erase(
-        std::remove_if(parts.begin(), parts.end(), [](const Line &l) { return l.size() < 2; }),
-        parts.end());
-    if (parts.empty()) {
-        throw GeometryError(what + ": no line geometry found");
-    }
-    Line merged = std::move(parts.front());
-    std::vector<bool> used(parts.size(), false);
-    used[0] = true;
-    std::size_t remaining = parts.size() - 1;
+/// Grow @p merged by every part (not yet @p used) whose end meets one of its ends, until none
+/// does; parts may be reversed when @p may_reverse. Marks the parts taken. @return how many
+std::size_t chain_parts(Line &merged, std::vector<Line> &parts, std::vector<bool> &used,
+                        bool may_reverse) {
+    std::size_t taken = 0;
     bool progress = true;
-    while (remaining > 0 && progress) {
+    while (progress) {
         progress = false;
         for (std::size_t i = 0; i < parts.size(); ++i) {
             if (used[i]) {
@@ -75,10 +68,25 @@ Line merge_parts(std::vector<Line> parts, bool may_reverse, const std::string &w
                 continue;
             }
             used[i] = true;
-            --remaining;
+            ++taken;
             progress = true;
         }
     }
+    return taken;
+}
+
+/// Chain line parts end to end into one line. Parts may be reversed when @p may_reverse.
+Line merge_parts(std::vector<Line> parts, bool may_reverse, const std::string &what) {
+    parts.erase(
+        std::remove_if(parts.begin(), parts.end(), [](const Line &l) { return l.size() < 2; }),
+        parts.end());
+    if (parts.empty()) {
+        throw GeometryError(what + ": no line geometry found");
+    }
+    Line merged = std::move(parts.front());
+    std::vector<bool> used(parts.size(), false);
+    used[0] = true;
+    const std::size_t remaining = parts.size() - 1 - chain_parts(merged, parts, used, may_reverse);
     if (remaining > 0) {
         throw GeometryError(
             what + ": its " + std::to_string(parts.size()) + " parts do not join into one line (" +
@@ -98,36 +106,13 @@ std::vector<Line> join_parts(std::vector<Line> parts, bool may_reverse) {
         parts.end());
     std::vector<Line> lines;
     while (!parts.empty()) {
-        std::vector<Line> rest;
-        Line first = std::move(parts.front());
+        // The chain of the first part, as merge_parts() joins it; the parts it does not take
+        // start the next line.
+        Line merged = std::move(parts.front());
         parts.erase(parts.begin());
-        // merge_parts() on the parts reachable from the first one: try it on all, and on a
-        // failure keep the joined chain and start again with the parts it did not take.
-        Line merged = std::move(first);
         std::vector<bool> used(parts.size(), false);
-        bool progress = true;
-        while (progress) {
-            progress = false;
-            for (std::size_t i = 0; i < parts.size(); ++i) {
-                if (used[i]) {
-                    continue;
-                }
-                Line &part = parts[i];
-                if (same_point(merged.back(), part.front())) {
-                    merged.insert(merged.end(), part.begin() + 1, part.end());
-                } else if (same_point(part.back(), merged.front())) {
-                    merged.insert(merged.begin(), part.begin(), part.end() - 1);
-                } else if (may_reverse && same_point(merged.back(), part.back())) {
-                    merged.insert(merged.end(), part.rbegin() + 1, part.rend());
-                } else if (may_reverse && same_point(part.front(), merged.front())) {
-                    merged.insert(merged.begin(), part.rbegin(), part.rend() - 1);
-                } else {
-                    continue;
-                }
-                used[i] = true;
-                progress = true;
-            }
-        }
+        (void)chain_parts(merged, parts, used, may_reverse);
+        std::vector<Line> rest;
         for (std::size_t i = 0; i < parts.size(); ++i) {
             if (!used[i]) {
                 rest.push_back(std::move(parts[i]));
