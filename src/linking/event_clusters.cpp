@@ -177,7 +177,8 @@ void link_automatically(const std::vector<LinkRecord> &records, const LinkOption
 
 } // namespace
 
-LinkRecord link_record(const Incident &x, std::string_view same_as) {
+LinkRecord link_record(const Incident &x) {
+    const std::string_view same_as = x.same_as;
     LinkRecord r;
     // Made valid as the rows' output makes them (a linking pass may read the bytes as stored,
     // so that text repairs are counted once, by the pass that outputs the rows).
@@ -226,22 +227,18 @@ bool compatible_event_types(std::string_view a, bool a_ucdp, std::string_view b,
 }
 
 EventClusters EventClusters::build(std::vector<LinkRecord> records, const LinkOptions &options) {
-    // One record per id (the first).
-    std::unordered_map<std::string_view, std::size_t> index;
-    {
-        std::vector<LinkRecord> unique;
-        unique.reserve(records.size());
-        std::unordered_map<std::string, bool> seen;
-        for (auto &r : records) {
-            if (seen.emplace(r.id, true).second) {
-                unique.push_back(std::move(r));
-            }
-        }
-        records = std::move(unique);
-    }
+    // One record per id (the first), indexed by id.
+    std::unordered_map<std::string, std::size_t> index;
+    std::size_t kept = 0;
     for (std::size_t i = 0; i < records.size(); ++i) {
-        index.emplace(records[i].id, i);
+        if (index.emplace(records[i].id, kept).second) {
+            if (i != kept) {
+                records[kept] = std::move(records[i]);
+            }
+            ++kept;
+        }
     }
+    records.resize(kept);
     UnionFind uf(records.size());
     for (std::size_t i = 0; i < records.size(); ++i) {
         for (const auto &other : records[i].same_as) {
@@ -280,7 +277,7 @@ EventClusters EventClusters::build(std::vector<LinkRecord> records, const LinkOp
 
 EventClusters cluster_events(const IncidentSource &source, const LinkOptions &options) {
     std::vector<LinkRecord> records;
-    source([&records](const Incident &x) { records.push_back(link_record(x, x.same_as)); });
+    source([&records](const Incident &x) { records.push_back(link_record(x)); });
     return EventClusters::build(std::move(records), options);
 }
 

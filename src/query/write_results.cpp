@@ -50,12 +50,16 @@ std::uint64_t write_query_results(const IncidentStore &store, const QueryFilter 
         throw UsageError("query: unknown format '" + format +
                          "' (choose from table, csv, json, geojson)");
     }
-    // Linking reads the stored bytes: text repairs are counted once, by the output pass.
-    const auto clusters = cluster_events(
-        [&](const std::function<void(const Incident &)> &sink) {
-            store.query(filter, sink, StoredText::raw);
-        },
-        options.link);
+    // Linking reads the stored bytes: text repairs are counted once, by the output pass. The
+    // table shows clusters only with --clusters: otherwise no linking pass.
+    const bool show_clusters = format != "table" || options.clusters_only;
+    const auto clusters = show_clusters
+                              ? cluster_events(
+                                    [&](const std::function<void(const Incident &)> &sink) {
+                                        store.query(filter, sink, StoredText::raw);
+                                    },
+                                    options.link)
+                              : EventClusters::build({});
     // The rows in output order: the selection by id, or with --clusters the rows of
     // multi-row events grouped by event (only those are kept in memory).
     const IncidentSource rows = [&](const std::function<void(const Incident &)> &sink) {

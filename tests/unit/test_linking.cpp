@@ -31,9 +31,11 @@ Incident row(std::string id, std::string date, double lon, double lat, int preci
 std::vector<LinkRecord> records(const std::vector<Incident> &rows,
                                 const std::map<std::string, std::string> &same_as = {}) {
     std::vector<LinkRecord> out;
-    for (const auto &x : rows) {
-        const auto it = same_as.find(x.id);
-        out.push_back(link_record(x, it == same_as.end() ? "" : it->second));
+    for (auto x : rows) {
+        if (const auto it = same_as.find(x.id); it != same_as.end()) {
+            x.same_as = it->second;
+        }
+        out.push_back(link_record(x));
     }
     return out;
 }

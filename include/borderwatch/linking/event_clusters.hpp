@@ -57,9 +57,9 @@ struct LinkRecord {
 /// A source of incidents: calls its argument once per incident (a store query, a file).
 using IncidentSource = std::function<void(const std::function<void(const Incident &)> &)>;
 
-/// The LinkRecord of @p incident, with @p same_as its same_as column ("" when none). Ids are
-/// made valid text (sanitize_text) as every output makes them.
-[[nodiscard]] LinkRecord link_record(const Incident &incident, std::string_view same_as = {});
+/// The LinkRecord of @p incident. Ids (its own and those of same_as) are made valid text
+/// (sanitize_text) as every output makes them.
+[[nodiscard]] LinkRecord link_record(const Incident &incident);
 
 /// True when the two event types may describe one event: equal (ASCII case-insensitive), one
 /// of them unknown (""), or — when one row is UCDP-coded, whose three types are coarser than
