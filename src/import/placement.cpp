@@ -339,7 +339,8 @@ class Noticer {
                 it->second = where;
                 warn({file, src.line, std::string(k_duplicate_id),
                       "id '" + x.id + "' repeats " + m_files[before >> k_line_bits] + ":" +
-                          std::to_string(before & k_line_mask) + "; the later row wins"});
+                          std::to_string(before & k_line_mask) +
+                          "; the later row wins unless it is an older revision"});
                 count(k_duplicate_id, file, src.line);
             }
         }

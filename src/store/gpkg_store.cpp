@@ -61,7 +61,7 @@ constexpr std::size_t k_chunk_rows = 32; // rows per multi-row INSERT (measured:
 OGRFieldType ogr_type(FieldType t) {
     switch (t) {
     case FieldType::integer:
-        return OFTInteger;
+        return OFTInteger64; // GDAL reads INTEGER as 64-bit (MEDIUMINT would be 32-bit)
     case FieldType::real:
         return OFTReal;
     case FieldType::date:

@@ -25,6 +25,7 @@
 #include <borderwatch/core/paths.hpp>
 #include <borderwatch/core/utc_time.hpp>
 #include <borderwatch/incidents/incident_fields.hpp>
+#include <borderwatch/incidents/sources.hpp>
 
 #include "incidents/field_visit.hpp"
 
@@ -32,7 +33,7 @@
 #include <cmath>
 #include <numbers>
 #include <string_view>
-#include <unordered_set>
+#include <unordered_map>
 
 namespace borderwatch::detail {
 
@@ -355,13 +356,37 @@ void append_copy_row(std::string &out, std::size_t seq, const Incident &x) {
 }
 
 // Distinct ids among batch[first, last).
-std::size_t distinct_ids(const std::vector<Incident> &batch, std::size_t first, std::size_t last) {
-    std::unordered_set<std::string_view> ids;
-    ids.reserve(last - first);
+// How the rows of batch[first, last) fold among themselves before they meet the store: a later
+// row with an id seen earlier in the range replaces it unless it is an older revision
+// (is_older_revision), then it is dropped and counted as older. This is the rule GeoPackage
+// applies row by row; the merge SQL alone (DISTINCT ON, the last row) would let an older
+// later row win.
+struct BatchFold {
+    std::vector<bool> dropped; ///< per row of the range: superseded inside the batch
+    std::size_t distinct = 0;  ///< distinct ids
+    std::size_t older = 0;     ///< later rows dropped as older revisions
+};
+
+BatchFold fold_batch(const std::vector<Incident> &batch, std::size_t first, std::size_t last) {
+    BatchFold fold;
+    fold.dropped.assign(last - first, false);
+    std::unordered_map<std::string_view, std::size_t> winner;
+    winner.reserve(last - first);
     for (std::size_t i = first; i < last; ++i) {
-        ids.insert(batch[i].id);
+        const auto [it, fresh] = winner.try_emplace(batch[i].id, i);
+        if (fresh) {
+            continue;
+        }
+        if (is_older_revision(batch[i].source_revision, batch[it->second].source_revision)) {
+            fold.dropped[i - first] = true;
+            ++fold.older;
+        } else {
+            fold.dropped[it->second - first] = true;
+            it->second = i;
+        }
     }
-    return ids.size();
+    fold.distinct = winner.size();
+    return fold;
 }
 
 // A server error about one row's value rather than about the session: a data exception
@@ -395,7 +420,8 @@ class PostgisWriter final : public StoreWriter {
     void begin_changes();
     void store_rows(const std::vector<Incident> &batch, std::size_t first, std::size_t last,
                     UpsertResult &result, std::vector<RefusedRow> &refused);
-    void copy_rows(const std::vector<Incident> &batch, std::size_t first, std::size_t last);
+    void copy_rows(const std::vector<Incident> &batch, std::size_t first, std::size_t last,
+                   const std::vector<bool> &dropped);
     void check_usable() const;
 
     PostgisStore &m_store;
@@ -728,7 +754,8 @@ void PostgisWriter::store_rows(const std::vector<Incident> &batch, std::size_t f
     std::string refusal;
     try {
         m_conn.exec("TRUNCATE bw_stage");
-        copy_rows(batch, first, last);
+        const auto fold = fold_batch(batch, first, last);
+        copy_rows(batch, first, last, fold.dropped);
         const auto r = m_conn.exec(m_store.sql().merge);
         m_conn.exec("RELEASE SAVEPOINT bw_rows");
         const auto inserted = to_size(r.value(0, 0));
@@ -736,10 +763,9 @@ void PostgisWriter::store_rows(const std::vector<Incident> &batch, std::size_t f
         const auto older = to_size(r.value(0, 2));
         result.inserted += inserted;
         result.updated += updated;
-        result.older += older;
-        const auto distinct = distinct_ids(batch, first, last);
+        result.older += older + fold.older;
         const auto touched = inserted + updated + older;
-        result.unchanged += distinct > touched ? distinct - touched : 0;
+        result.unchanged += fold.distinct > touched ? fold.distinct - touched : 0;
         return;
     } catch (const PgError &e) {
         if (!refuses_row(e)) {
@@ -759,11 +785,14 @@ void PostgisWriter::store_rows(const std::vector<Incident> &batch, std::size_t f
 }
 
 void PostgisWriter::copy_rows(const std::vector<Incident> &batch, std::size_t first,
-                              std::size_t last) {
+                              std::size_t last, const std::vector<bool> &dropped) {
     m_conn.copy_begin(m_store.sql().copy_stage);
     std::string buffer;
     buffer.reserve(std::min<std::size_t>(1U << 20, (last - first) * 512));
     for (std::size_t i = first; i < last; ++i) {
+        if (dropped[i - first]) {
+            continue;
+        }
         // seq keeps the batch order, so "later duplicates win" holds across halves too.
         append_copy_row(buffer, i, batch[i]);
         if (buffer.size() >= (1U << 20)) {

@@ -62,8 +62,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     }
     // A field that starts the output with U+FEFF reads back as a byte-order mark, which the
     // reader drops at the start of a file (as every CSV reader does): not a round-trip defect.
-    if (!expected.empty() && !expected[0].empty() && expected[0][0].rfind("\xEF\xBB\xBF", 0) == 0) {
+    // Only when the output starts with it: a quoted first field keeps it (found by fuzzing: a
+    // U+FEFF after a blank first line, in a field that needs quotes).
+    if (written.str().rfind("\xEF\xBB\xBF", 0) == 0) {
         expected[0][0].erase(0, 3);
+        if (expected[0].size() == 1 && expected[0][0].empty()) {
+            expected.erase(expected.begin()); // a line of only U+FEFF reads back blank
+        }
     }
     auto second = read_all(written.str(), separator);
     for (auto &fields : second) {

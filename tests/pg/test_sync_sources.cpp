@@ -232,6 +232,42 @@ TEST_CASE("store contract: an older revision never overwrites a newer one",
     CHECK(back[1].source_revision == 5);
 }
 
+TEST_CASE("store contract: an id repeated in one batch folds by the revision rule",
+          "[store_backends][sources]") {
+    // Both backends keep the same row: a later duplicate wins unless it is older.
+    BW_SYNC_STORE(spec, keep, "batchdup");
+    auto store = open_store(spec);
+    Incident newer;
+    newer.id = "DUP-1";
+    newer.event_date = "2025-01-01";
+    newer.notes = "revision 20";
+    newer.source_revision = 20;
+    Incident older = newer;
+    older.notes = "revision 10, later in the batch";
+    older.source_revision = 10;
+    Incident plain;
+    plain.id = "DUP-2";
+    plain.event_date = "2025-01-02";
+    plain.notes = "first";
+    Incident plain_later = plain;
+    plain_later.notes = "second, no revision";
+    auto r = store->upsert({newer, plain, older, plain_later});
+    CHECK(r.inserted == 2);
+    CHECK(r.older == 1);
+
+    // Again, over the stored rows: the newer row is unchanged, its older twin still older.
+    r = store->upsert({newer, older});
+    CHECK(r.unchanged == 1);
+    CHECK(r.older == 1);
+    CHECK(r.updated == 0);
+
+    const auto back = bw_test::query_all(*open_store(spec));
+    REQUIRE(back.size() == 2);
+    CHECK(back[0].notes == "revision 20");
+    CHECK(back[0].source_revision == 20);
+    CHECK(back[1].notes == "second, no revision");
+}
+
 TEST_CASE("Week-by-week sync of ACLED and UCDP ends in exactly the expected store",
           "[store_backends][sources][cli]") {
     BW_SYNC_STORE(spec, keep, "sync");

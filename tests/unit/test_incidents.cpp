@@ -342,9 +342,12 @@ TEST_CASE("Import: repeated ids warn with both lines, flags are summarised", "[i
         CHECK(report.rejected == 1);
         CHECK(report.warnings == 3);
         REQUIRE(warnings.size() == 3);
-        CHECK(warnings[0] == a + ":4: warning: id 'A' repeats " + a + ":2; the later row wins");
-        CHECK(warnings[1] == a + ":6: warning: id 'A' repeats " + a + ":4; the later row wins");
-        CHECK(warnings[2] == b + ":2: warning: id 'B' repeats " + a + ":3; the later row wins");
+        CHECK(warnings[0] == a + ":4: warning: id 'A' repeats " + a +
+                                 ":2; the later row wins unless it is an older revision");
+        CHECK(warnings[1] == a + ":6: warning: id 'A' repeats " + a +
+                                 ":4; the later row wins unless it is an older revision");
+        CHECK(warnings[2] == b + ":2: warning: id 'B' repeats " + a +
+                                 ":3; the later row wins unless it is an older revision");
         // The rule stays: the later row wins.
         const auto rows = stored(*store);
         REQUIRE(rows.size() == 2);

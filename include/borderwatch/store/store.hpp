@@ -101,8 +101,9 @@ class StoreWriter {
     /// Insert new ids; update rows whose content_hash() differs (sets updated_at to now);
     /// leave identical rows untouched (updated_at kept), and rows whose stored
     /// source_revision is newer than the incoming one (counted as UpsertResult::older).
-    /// Incident::updated_at of the input is ignored. Ids inside one batch must be unique (later
-    /// duplicates win).
+    /// Incident::updated_at of the input is ignored. An id repeated inside one batch: a later
+    /// row replaces the earlier one unless it is an older revision (then it is counted as
+    /// older), exactly as if the rows came one by one.
     /// @throws Error (GdalError / IoError) on storage failure; the writer is then unusable
     ///         and the whole transaction is rolled back on destruction.
     virtual UpsertResult upsert(const std::vector<Incident> &batch) = 0;
