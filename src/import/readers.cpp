@@ -763,9 +763,11 @@ class GeoJsonIncidentReader final : public IncidentReader {
                                   (*origin == CoordinateOrigin::given && !has_lonlat);
         if (use_geometry && f.contains("geometry") && !f["geometry"].is_null()) {
             const auto &g = f["geometry"];
-            if (!g.is_object() || g.value("type", "") != "Point" || !g.contains("coordinates") ||
-                !g["coordinates"].is_array() || g["coordinates"].size() < 2 ||
-                !g["coordinates"][0].is_number() || !g["coordinates"][1].is_number()) {
+            // value("type", "") would throw on a non-string type (found by fuzzing): test it.
+            if (!g.is_object() || !g.contains("type") || g["type"] != "Point" ||
+                !g.contains("coordinates") || !g["coordinates"].is_array() ||
+                g["coordinates"].size() < 2 || !g["coordinates"][0].is_number() ||
+                !g["coordinates"][1].is_number()) {
                 fail("geometry", "expected a Point geometry with [lon, lat]");
             }
             for (const char *k : {"lon", "lat", "longitude", "latitude"}) {
