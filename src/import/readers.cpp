@@ -689,7 +689,7 @@ class GeoJsonIncidentReader final : public IncidentReader {
   public:
     GeoJsonIncidentReader(std::istream &in, std::string file) : m_file(std::move(file)) {
         m_doc = parse_json(in, m_file);
-        if (!m_doc.is_object() || m_doc.value("type", "") != "FeatureCollection" ||
+        if (!m_doc.is_object() || !m_doc.contains("type") || m_doc["type"] != "FeatureCollection" ||
             !m_doc.contains("features") || !m_doc["features"].is_array()) {
             throw InputError(SourceLocation{m_file, 0, 0, "type"},
                              "expected a GeoJSON FeatureCollection");

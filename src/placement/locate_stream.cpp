@@ -333,8 +333,8 @@ std::optional<std::pair<std::string, std::string>> parse_feature(std::string_vie
                          std::string()};
     }
     const auto geometry = feature.find("geometry");
-    if (geometry == feature.end() || !geometry->is_object() ||
-        geometry->value("type", std::string()) != "Point") {
+    if (geometry == feature.end() || !geometry->is_object() || !geometry->contains("type") ||
+        (*geometry)["type"] != "Point") {
         return std::pair{std::string("expected a Feature with a Point geometry"),
                          std::string("geometry")};
     }
