@@ -90,4 +90,12 @@ nlohmann::json parse_json(std::istream &in, const std::string &source, bool allo
     return parse_json(text, source, allow_comments, max_depth);
 }
 
+bool json_type_is(const nlohmann::json &value, std::string_view type) {
+    if (!value.is_object()) {
+        return false;
+    }
+    const auto it = value.find("type");
+    return it != value.end() && it->is_string() && it->get_ref<const std::string &>() == type;
+}
+
 } // namespace borderwatch

@@ -689,8 +689,8 @@ class GeoJsonIncidentReader final : public IncidentReader {
   public:
     GeoJsonIncidentReader(std::istream &in, std::string file) : m_file(std::move(file)) {
         m_doc = parse_json(in, m_file);
-        if (!m_doc.is_object() || !m_doc.contains("type") || m_doc["type"] != "FeatureCollection" ||
-            !m_doc.contains("features") || !m_doc["features"].is_array()) {
+        if (!json_type_is(m_doc, "FeatureCollection") || !m_doc.contains("features") ||
+            !m_doc["features"].is_array()) {
             throw InputError(SourceLocation{m_file, 0, 0, "type"},
                              "expected a GeoJSON FeatureCollection");
         }
@@ -763,11 +763,9 @@ class GeoJsonIncidentReader final : public IncidentReader {
                                   (*origin == CoordinateOrigin::given && !has_lonlat);
         if (use_geometry && f.contains("geometry") && !f["geometry"].is_null()) {
             const auto &g = f["geometry"];
-            // value("type", "") would throw on a non-string type (found by fuzzing): test it.
-            if (!g.is_object() || !g.contains("type") || g["type"] != "Point" ||
-                !g.contains("coordinates") || !g["coordinates"].is_array() ||
-                g["coordinates"].size() < 2 || !g["coordinates"][0].is_number() ||
-                !g["coordinates"][1].is_number()) {
+            if (!json_type_is(g, "Point") || !g.contains("coordinates") ||
+                !g["coordinates"].is_array() || g["coordinates"].size() < 2 ||
+                !g["coordinates"][0].is_number() || !g["coordinates"][1].is_number()) {
                 fail("geometry", "expected a Point geometry with [lon, lat]");
             }
             for (const char *k : {"lon", "lat", "longitude", "latitude"}) {

@@ -333,8 +333,7 @@ std::optional<std::pair<std::string, std::string>> parse_feature(std::string_vie
                          std::string()};
     }
     const auto geometry = feature.find("geometry");
-    if (geometry == feature.end() || !geometry->is_object() || !geometry->contains("type") ||
-        (*geometry)["type"] != "Point") {
+    if (geometry == feature.end() || !json_type_is(*geometry, "Point")) {
         return std::pair{std::string("expected a Feature with a Point geometry"),
                          std::string("geometry")};
     }

@@ -281,11 +281,11 @@ SqlText build_sql(PgConnection &conn, const std::string &incidents) {
     s.stage_ddl = "CREATE TEMP TABLE bw_stage (seq bigint" + stage_columns +
                   ", content_hash text) ON COMMIT DROP";
     s.copy_stage = "COPY bw_stage (seq, " + s.columns + ", content_hash) FROM STDIN";
-    // DISTINCT ON keeps the last occurrence of an id within the batch ("later duplicates
-    // win") and yields the rows sorted by id. Rows whose stored hash is identical are
-    // dropped before the INSERT: ON CONFLICT would otherwise lock and re-check each one.
-    // The revision rule (is_older_revision() in incidents/sources.hpp) in SQL: a stored row
-    // whose source_revision is newer than the incoming one is kept (both known; NULL on
+    // The staged ids are unique (fold_batch applied the revision rule inside the batch);
+    // DISTINCT ON stays as a guard and yields the rows sorted by id (lock order). Rows whose stored
+    // hash is identical are dropped before the INSERT: ON CONFLICT would otherwise lock and
+    // re-check each one. The revision rule (is_older_revision() in incidents/sources.hpp) in SQL: a
+    // stored row whose source_revision is newer than the incoming one is kept (both known; NULL on
     // either side lets the later import win) and counted as older.
     s.merge = "WITH s AS (SELECT DISTINCT ON (id) " + select_stage +
               ", content_hash FROM bw_stage ORDER BY id, seq DESC), "
@@ -355,7 +355,6 @@ void append_copy_row(std::string &out, std::size_t seq, const Incident &x) {
     out += '\n';
 }
 
-// Distinct ids among batch[first, last).
 // How the rows of batch[first, last) fold among themselves before they meet the store: a later
 // row with an id seen earlier in the range replaces it unless it is an older revision
 // (is_older_revision), then it is dropped and counted as older. This is the rule GeoPackage
@@ -793,7 +792,7 @@ void PostgisWriter::copy_rows(const std::vector<Incident> &batch, std::size_t fi
         if (dropped[i - first]) {
             continue;
         }
-        // seq keeps the batch order, so "later duplicates win" holds across halves too.
+        // seq keeps the batch order (the rows left by fold_batch have unique ids).
         append_copy_row(buffer, i, batch[i]);
         if (buffer.size() >= (1U << 20)) {
             m_conn.copy_put(buffer);

@@ -38,4 +38,9 @@ struct JsonDepthViolation {
                                         bool allow_comments = false,
                                         std::size_t max_depth = kMaxJsonDepth);
 
+/// True when @p value is an object whose member "type" is the string @p type; false for
+/// anything else. Safe on untrusted JSON (value("type", "") throws on a non-string member:
+/// found by fuzzing).
+[[nodiscard]] bool json_type_is(const nlohmann::json &value, std::string_view type);
+
 } // namespace borderwatch
