@@ -745,6 +745,7 @@ ImportReport import_incidents(const std::vector<std::string> &files, IncidentSto
     report.updated = stored.updated;
     report.unchanged = stored.unchanged;
     report.older = stored.older;
+    report.deleted_earlier = stored.deleted_earlier;
     report.rejected = rejected;
     report.warnings = noticer.warnings();
     report.flags = noticer.summary();

@@ -5,23 +5,33 @@
 
 #include <borderwatch/core/csv.hpp>
 #include <borderwatch/core/error.hpp>
+#include <borderwatch/core/numbers.hpp>
+#include <borderwatch/incidents/sources.hpp>
 
 #include <algorithm>
+#include <iterator>
+#include <map>
+#include <optional>
 #include <set>
 #include <string_view>
 
 namespace borderwatch {
 
-std::vector<std::string> read_id_list(const std::string &path, const TextInputOptions &text) {
+std::vector<SourceDeletion> read_deletion_list(const std::string &path,
+                                               const TextInputOptions &text) {
     TextInput in(path, text.encoding);
     CsvReader reader(in, path, text.delimiter != 0 ? text.delimiter : CsvReader::detect_separator);
-    std::vector<std::string> ids;
+    std::vector<SourceDeletion> out;
     CsvRecord record;
     if (!reader.next(record)) {
-        return ids;
+        return out;
     }
     // A header naming an id column makes it a CSV; otherwise every line is an id.
     const auto column = find_column(record.fields, {"event_id_cnty", "id", "event_id"});
+    // npos: no revisions (a size_t, not an optional: GCC 12 warns on the optional here).
+    const std::size_t revision_column =
+        column ? find_column(record.fields, {"deleted_timestamp"}).value_or(std::string::npos)
+               : std::string::npos;
     const std::size_t index = column.value_or(0);
     if (!column) {
         if (record.fields.size() != 1) {
@@ -29,7 +39,7 @@ std::vector<std::string> read_id_list(const std::string &path, const TextInputOp
                              "an id list is one id per line, or a CSV with an 'id' or "
                              "'event_id_cnty' column");
         }
-        ids.push_back(record.fields[0]);
+        out.push_back({record.fields[0], std::nullopt});
     }
     while (reader.next(record)) {
         if (index >= record.fields.size()) {
@@ -38,11 +48,46 @@ std::vector<std::string> read_id_list(const std::string &path, const TextInputOp
                                  " fields)");
         }
         std::string id = record.fields[index];
-        if (!id.empty()) {
-            ids.push_back(std::move(id));
+        if (id.empty()) {
+            continue;
         }
+        SourceDeletion d{std::move(id), std::nullopt};
+        if (revision_column < record.fields.size() &&
+            !trim(record.fields[revision_column]).empty()) {
+            d.revision = parse_int(trim(record.fields[revision_column]));
+            if (!d.revision) {
+                throw InputError({path, record.line, revision_column + 1, "deleted_timestamp"},
+                                 "'" + record.fields[revision_column] +
+                                     "' is not a Unix time in seconds");
+            }
+        }
+        out.push_back(std::move(d));
+    }
+    return out;
+}
+
+std::vector<std::string> read_id_list(const std::string &path, const TextInputOptions &text) {
+    std::vector<std::string> ids;
+    for (auto &d : read_deletion_list(path, text)) {
+        ids.push_back(std::move(d.id));
     }
     return ids;
+}
+
+std::string deletion_summary(const DeleteResult &result, const std::string &store) {
+    std::string out =
+        "deleted " + std::to_string(result.removed) + " of " +
+        std::to_string(result.matched.size() + result.missing.size() + result.kept_newer.size()) +
+        " listed incident(s) from " + store + " (" + std::to_string(result.missing.size()) +
+        " not in the store";
+    if (!result.kept_newer.empty()) {
+        out +=
+            ", " + std::to_string(result.kept_newer.size()) + " kept: revised after the deletion";
+    }
+    if (result.remembered > 0) {
+        out += "; " + std::to_string(result.remembered) + " deletion(s) remembered";
+    }
+    return out + ")";
 }
 
 void check_delete_options(const DeleteOptions &options) {
@@ -54,23 +99,46 @@ void check_delete_options(const DeleteOptions &options) {
 
 DeleteResult delete_incidents(IncidentStore &store, const DeleteOptions &options) {
     check_delete_options(options);
-    std::vector<std::string> asked = options.ids;
-    for (const auto &file : options.id_files) {
-        auto more = read_id_list(file, options.text);
-        asked.insert(asked.end(), more.begin(), more.end());
+    std::vector<SourceDeletion> asked;
+    for (const auto &id : options.ids) {
+        asked.push_back({id, std::nullopt});
     }
-    std::set<std::string> matched;
+    for (const auto &file : options.id_files) {
+        auto more = read_deletion_list(file, options.text);
+        asked.insert(asked.end(), std::make_move_iterator(more.begin()),
+                     std::make_move_iterator(more.end()));
+    }
+    // The stored revision of every listed id that is present.
+    std::map<std::string, std::optional<std::int64_t>> present;
     if (!asked.empty()) {
-        QueryFilter present;
-        present.ids = asked;
+        QueryFilter listed;
+        for (const auto &d : asked) {
+            listed.ids.push_back(d.id);
+        }
         store.query(
-            present, [&](const Incident &x) { matched.insert(x.id); }, StoredText::raw);
+            listed, [&](const Incident &x) { present.emplace(x.id, x.source_revision); },
+            StoredText::raw);
     }
     DeleteResult result;
+    std::set<std::string> matched;
     std::set<std::string> reported;
-    for (const auto &id : asked) {
-        if (matched.count(id) == 0 && reported.insert(id).second) {
-            result.missing.push_back(id);
+    std::vector<SourceDeletion> remember;
+    for (const auto &d : asked) {
+        const auto it = present.find(d.id);
+        if (it != present.end() && is_older_revision(d.revision, it->second)) {
+            // The source revised the event after this deletion: the stored row stands.
+            if (reported.insert(d.id).second) {
+                result.kept_newer.push_back(d.id);
+            }
+            continue;
+        }
+        if (d.revision) {
+            remember.push_back(d);
+        }
+        if (it != present.end()) {
+            matched.insert(d.id);
+        } else if (reported.insert(d.id).second) {
+            result.missing.push_back(d.id);
         }
     }
     if (options.use_filter) {
@@ -78,8 +146,14 @@ DeleteResult delete_incidents(IncidentStore &store, const DeleteOptions &options
             options.filter, [&](const Incident &x) { matched.insert(x.id); }, StoredText::raw);
     }
     result.matched.assign(matched.begin(), matched.end());
-    if (!options.dry_run && !result.matched.empty()) {
-        result.removed = store.remove(result.matched);
+    if (!options.dry_run && (!result.matched.empty() || !remember.empty())) {
+        auto writer = store.writer();
+        if (!result.matched.empty()) {
+            result.removed = writer->remove(result.matched);
+        }
+        writer->remember_deletions(remember);
+        writer->commit();
+        result.remembered = remember.size();
     }
     return result;
 }

@@ -111,6 +111,7 @@ ImportStep make_import_step(const UpdateConfig &config, const UpdateLog &log) {
                 counts.updated = report.updated;
                 counts.unchanged = report.unchanged;
                 counts.older = report.older;
+                counts.deleted_earlier = report.deleted_earlier;
                 counts.flags = report.flags;
             }
             for (auto &line : limiter.hidden_lines()) {
@@ -125,7 +126,9 @@ ImportStep make_import_step(const UpdateConfig &config, const UpdateLog &log) {
             deletions.text = config.input_text;
             const auto deleted = delete_incidents(store, deletions);
             counts.deleted = deleted.removed;
-            counts.deletions_listed = deleted.matched.size() + deleted.missing.size();
+            counts.deletions_listed =
+                deleted.matched.size() + deleted.missing.size() + deleted.kept_newer.size();
+            counts.kept_newer = deleted.kept_newer.size();
         }
         return counts;
     };

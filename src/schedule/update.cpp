@@ -355,9 +355,18 @@ UpdateResult run_update(const UpdateConfig &config, const ImportStep &import, co
                           (result.import.older > 0
                                ? ", " + std::to_string(result.import.older) + " older rows ignored"
                                : std::string()) +
+                          (result.import.deleted_earlier > 0
+                               ? ", " + std::to_string(result.import.deleted_earlier) +
+                                     " rows of deleted events ignored"
+                               : std::string()) +
                           (result.import.deletions_listed > 0
                                ? ", " + std::to_string(result.import.deleted) + " deleted (of " +
-                                     std::to_string(result.import.deletions_listed) + " listed)"
+                                     std::to_string(result.import.deletions_listed) + " listed" +
+                                     (result.import.kept_newer > 0
+                                          ? ", " + std::to_string(result.import.kept_newer) +
+                                                " kept: revised after the deletion"
+                                          : std::string()) +
+                                     ")"
                                : std::string()),
                       {},
                       {{"files", static_cast<double>(to_import.size())},
@@ -366,6 +375,7 @@ UpdateResult run_update(const UpdateConfig &config, const ImportStep &import, co
                        {"updated", static_cast<double>(result.import.updated)},
                        {"unchanged", static_cast<double>(result.import.unchanged)},
                        {"older", static_cast<double>(result.import.older)},
+                       {"deleted_earlier", static_cast<double>(result.import.deleted_earlier)},
                        {"rejected", static_cast<double>(result.import.rejected)},
                        {"deleted", static_cast<double>(result.import.deleted)}}};
         emit(e);

@@ -2,11 +2,13 @@
 //
 // Layout (docs/incident-schema.md): one point layer `incidents` (EPSG:4326, geometry column
 // `geom` = place_lon/place_lat, fid primary key) with one column per incident field plus
-// `content_hash`, a unique index on `id`, and an attributes table `borderwatch_meta`
-// (schema_version, revision). The file and its GeoPackage metadata tables are created by
-// GDAL, so QGIS and ogrinfo read it as any GDAL-written GeoPackage; rows are then written
-// through SQLite directly with prepared statements, which is several times faster than
-// OGR's feature API for upserts (one indexed lookup + one insert/update per row).
+// `content_hash`, a unique index on `id`, an attributes table `borderwatch_meta`
+// (schema_version, revision) and one of the source deletions it remembers,
+// `borderwatch_deletions` (id, revision, remembered_at; schema version 3). The file and its
+// GeoPackage metadata tables are created by GDAL, so QGIS and ogrinfo read it as any GDAL-written
+// GeoPackage; rows are then written through SQLite directly with prepared statements, which is
+// several times faster than OGR's feature API for upserts (one indexed lookup + one insert/update
+// per row).
 //
 // The GeoPackage R-tree triggers call ST_IsEmpty/ST_MinX/... (functions the GeoPackage
 // spec requires every writer to provide); we register point-capable versions. During a
@@ -21,6 +23,7 @@
 #include "gpkg/sqlite.hpp"
 #include "io/gdal_handles.hpp"
 #include "store/detail/backends.hpp"
+#include "store/detail/deletion_memory.hpp"
 
 #include <borderwatch/core/atomic_file.hpp>
 #include <borderwatch/core/error.hpp>
@@ -56,6 +59,7 @@ namespace fs = std::filesystem;
 constexpr const char *k_table = "incidents";
 constexpr const char *k_rtree = "rtree_incidents_geom";
 constexpr const char *k_meta = "borderwatch_meta";
+constexpr const char *k_deletions = "borderwatch_deletions";
 constexpr std::size_t k_chunk_rows = 32; // rows per multi-row INSERT (measured: 32-64 best)
 
 OGRFieldType ogr_type(FieldType t) {
@@ -152,6 +156,20 @@ void retype_columns(sqlite3 *db, const std::string &file,
     }
 }
 
+// The table of remembered source deletions (schema version 3), registered as a GeoPackage
+// attributes table (an INTEGER PRIMARY KEY AUTOINCREMENT column, as the spec requires) so
+// QGIS and ogrinfo list it like borderwatch_meta.
+std::string create_deletions_table_sql() {
+    return std::string("CREATE TABLE ") + k_deletions +
+           " (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, id TEXT NOT NULL UNIQUE, "
+           "revision INTEGER NOT NULL, remembered_at DATETIME NOT NULL);"
+           "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, "
+           "last_change) VALUES ('" +
+           k_deletions + "', 'attributes', '" + k_deletions +
+           "', 'borderwatch: events their source deleted, and at which revision', "
+           "strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));";
+}
+
 // Create a fresh store at @p path: GDAL writes the GeoPackage (metadata tables, layer,
 // R-tree, triggers), then we add the unique id index and the meta table. Built under a
 // temporary sibling name and renamed into place, so a half-created store never exists.
@@ -220,8 +238,9 @@ void create_store_file(const fs::path &path) {
         sqlite_exec(raw, "PRAGMA page_size = 65536; VACUUM;", file);
         sqlite_exec(raw,
                     "BEGIN;"
-                    "CREATE UNIQUE INDEX incidents_id ON incidents(id);"
-                    "INSERT INTO borderwatch_meta(key, value) VALUES ('schema_version', '" +
+                    "CREATE UNIQUE INDEX incidents_id ON incidents(id);" +
+                        create_deletions_table_sql() +
+                        "INSERT INTO borderwatch_meta(key, value) VALUES ('schema_version', '" +
                         std::to_string(k_store_schema_version) +
                         "'), ('revision', '0'), ('created_at', '" + utc_now_iso8601_millis() +
                         "');"
@@ -273,9 +292,12 @@ class GpkgWriter final : public StoreWriter {
     UpsertResult upsert(const std::vector<Incident> &batch,
                         const std::vector<std::string> &hashes) override;
     std::size_t remove(const std::vector<std::string> &ids) override;
+    void remember_deletions(const std::vector<SourceDeletion> &deletions) override;
     void commit() override;
 
   private:
+    UpsertResult upsert_rows(const std::vector<Incident> &batch,
+                             const std::vector<std::string> &hashes);
     // Binds parameters base+1 .. base+n+2 (the fields, content_hash, geom); @p blob must
     // live until the statement has stepped (bound without copy).
     void bind_row(Stmt &s, int base, const Incident &x, const std::string &hash, PointBlob &blob);
@@ -315,6 +337,8 @@ class GpkgWriter final : public StoreWriter {
     std::string m_now;
     PointBlob m_blob{}; // geometry of the row being bound
     Stmt m_lookup, m_insert, m_update, m_delete;
+    Stmt m_remember, m_forget; // borderwatch_deletions
+    DeletionMemory m_deletions;
     // Bulk imports insert k_chunk_rows rows per statement: the table is AUTOINCREMENT (as GDAL
     // creates it), and SQLite reads and writes sqlite_sequence once per statement, which alone
     // cost a quarter of a one-row INSERT. SQLite assigns the fids (appending: an explicit fid
@@ -398,6 +422,11 @@ class GpkgStore final : public IncidentStore {
     std::string describe() const override { return "GeoPackage " + m_path; }
     int schema_version() const override { return m_schema_version; }
 
+    std::size_t remembered_deletions() const override {
+        Stmt s(db(), std::string("SELECT count(*) FROM ") + k_deletions, m_path);
+        return s.step() ? static_cast<std::size_t>(s.int64(0)) : 0;
+    }
+
     [[nodiscard]] sqlite3 *db() const noexcept { return m_db.get(); }
     [[nodiscard]] const std::string &path() const noexcept { return m_path; }
     bool m_writer_open = false;
@@ -454,6 +483,13 @@ class GpkgStore final : public IncidentStore {
         }
         if (std::find(have.begin(), have.end(), "content_hash") == have.end()) {
             alter += "ALTER TABLE incidents ADD COLUMN content_hash TEXT;";
+        }
+        {
+            Stmt t(db(), "SELECT count(*) FROM sqlite_master WHERE name = ?1", m_path);
+            t.bind(1, std::string_view(k_deletions));
+            if (t.step() && t.int64(0) == 0) {
+                alter += create_deletions_table_sql(); // version 3
+            }
         }
         if (m_schema_version < k_store_schema_version) {
             // Version 2 (issue 14): the source columns, added above like any new column.
@@ -535,6 +571,19 @@ GpkgWriter::GpkgWriter(GpkgStore &store) : m_store(store), m_now(utc_now_iso8601
                             ", geom = " + geom_param + " WHERE fid = ?" + std::to_string(n + 3),
                         file);
         m_delete = Stmt(db, "DELETE FROM incidents WHERE id = ?1", file);
+        m_remember = Stmt(db,
+                          std::string("INSERT INTO ") + k_deletions +
+                              " (id, revision, remembered_at) VALUES (?1, ?2, ?3) ON CONFLICT(id) "
+                              "DO UPDATE SET revision = max(revision, excluded.revision), "
+                              "remembered_at = excluded.remembered_at",
+                          file);
+        m_forget = Stmt(db, std::string("DELETE FROM ") + k_deletions + " WHERE id = ?1", file);
+        {
+            Stmt d(db, std::string("SELECT id, revision FROM ") + k_deletions, file);
+            while (d.step()) {
+                m_deletions.remember(std::string(d.text(0)), d.int64(1));
+            }
+        }
         const std::size_t per_row = n + 2; // fields, content_hash, geom
         if (static_cast<std::size_t>(sqlite3_limit(db, SQLITE_LIMIT_VARIABLE_NUMBER, -1)) >=
             per_row * k_chunk_rows) {
@@ -569,6 +618,8 @@ GpkgWriter::~GpkgWriter() {
         m_insert = Stmt();
         m_update = Stmt();
         m_delete = Stmt();
+        m_remember = Stmt();
+        m_forget = Stmt();
         m_insert_chunk = Stmt();
         m_rows_after = Stmt();
         sqlite3_exec(m_store.db(), "ROLLBACK", nullptr, nullptr, nullptr);
@@ -761,6 +812,22 @@ UpsertResult GpkgWriter::upsert(const std::vector<Incident> &batch,
             throw InputError(SourceLocation{{}, 0, 0, "id"}, "empty id");
         }
     }
+    auto screened = m_deletions.screen(batch, hashes);
+    if (!screened) {
+        return upsert_rows(batch, hashes);
+    }
+    for (const auto &id : screened->forgotten) {
+        m_forget.reset();
+        m_forget.bind(1, std::string_view(id));
+        m_forget.step();
+    }
+    auto result = upsert_rows(screened->rows, screened->hashes);
+    result.deleted_earlier += screened->deleted;
+    return result;
+}
+
+UpsertResult GpkgWriter::upsert_rows(const std::vector<Incident> &batch,
+                                     const std::vector<std::string> &hashes) {
     UpsertResult result;
     // New rows (bulk imports): multi-row INSERTs; known rows (re-imports): one indexed lookup
     // each. Which comes first follows the previous row.
@@ -806,6 +873,23 @@ std::size_t GpkgWriter::remove(const std::vector<std::string> &ids) {
         m_new_entries.clear();
     }
     return removed;
+}
+
+void GpkgWriter::remember_deletions(const std::vector<SourceDeletion> &deletions) {
+    if (!m_open) {
+        throw Error("GeoPackage " + m_store.path() + ": writer already committed");
+    }
+    for (const auto &d : deletions) {
+        if (!d.revision) {
+            continue;
+        }
+        m_remember.reset();
+        m_remember.bind(1, std::string_view(d.id));
+        m_remember.bind(2, *d.revision);
+        m_remember.bind(3, std::string_view(m_now));
+        m_remember.step();
+        m_deletions.remember(d.id, *d.revision);
+    }
 }
 
 void GpkgWriter::commit() {
@@ -886,6 +970,8 @@ void GpkgWriter::commit() {
     m_insert = Stmt();
     m_update = Stmt();
     m_delete = Stmt();
+    m_remember = Stmt();
+    m_forget = Stmt();
     m_insert_chunk = Stmt();
     m_rows_after = Stmt();
     try {

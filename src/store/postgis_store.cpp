@@ -17,6 +17,7 @@
 //   transaction that changed something; a statement trigger bumps it for edits made by
 //   other programs (QGIS, psql).
 #include "store/detail/backends.hpp"
+#include "store/detail/deletion_memory.hpp"
 #include "store/detail/pg_connection.hpp"
 
 #include <borderwatch/core/error.hpp>
@@ -173,6 +174,17 @@ ALTER TABLE incidents
     ADD COLUMN source_version text,
     ADD COLUMN source_revision bigint,
     ADD COLUMN same_as text;
+)sql",
+    // Version 3 (issue 14): the deletions a source made, remembered so that an older file
+    // delivered again cannot bring a deleted event back (StoreWriter::remember_deletions).
+    R"sql(
+CREATE TABLE borderwatch_deletions (
+    id            text COLLATE "C" PRIMARY KEY,
+    revision      bigint NOT NULL,
+    remembered_at timestamptz NOT NULL
+);
+COMMENT ON TABLE borderwatch_deletions IS
+    'borderwatch: events their source deleted, and at which revision (a row of such an id is stored again only when newer)';
 )sql",
 };
 // The statement trigger's function, created (or repaired) by every `store init` before the
@@ -413,6 +425,7 @@ class PostgisWriter final : public StoreWriter {
     UpsertResult upsert(const std::vector<Incident> &batch, const std::vector<std::string> &hashes,
                         std::vector<RefusedRow> &refused) override;
     std::size_t remove(const std::vector<std::string> &ids) override;
+    void remember_deletions(const std::vector<SourceDeletion> &deletions) override;
     void commit() override;
 
   private:
@@ -425,6 +438,7 @@ class PostgisWriter final : public StoreWriter {
 
     PostgisStore &m_store;
     PgConnection &m_conn;
+    DeletionMemory m_deletions; // loaded by begin_changes(), under the lock
     bool m_locked = false;
     bool m_staged = false;
     bool m_changed = false;
@@ -479,6 +493,10 @@ class PostgisStore final : public IncidentStore {
         return to_size(m_conn.exec("SELECT count(*) FROM " + m_incidents).value(0, 0));
     }
 
+    std::size_t remembered_deletions() const override {
+        return to_size(m_conn.exec("SELECT count(*) FROM " + m_deletions).value(0, 0));
+    }
+
     // The spec's description, plus the schema actually used when the spec named none.
     std::string describe() const override {
         return m_conn.spec().schema.empty() && !m_schema.empty()
@@ -491,6 +509,7 @@ class PostgisStore final : public IncidentStore {
     /// Quoted, schema-qualified table names ("teamb"."incidents").
     const std::string &incidents_table() const { return m_incidents; }
     const std::string &meta_table() const { return m_meta; }
+    const std::string &deletions_table() const { return m_deletions; }
     const SqlText &sql() const { return m_sql; }
     void set_writer_open(bool open) { m_writer_open = open; }
 
@@ -511,6 +530,7 @@ class PostgisStore final : public IncidentStore {
         const auto q = m_conn.quote_identifier(m_schema);
         m_incidents = q + ".incidents";
         m_meta = q + ".borderwatch_meta";
+        m_deletions = q + ".borderwatch_deletions";
     }
 
     void set_search_path() {
@@ -655,6 +675,7 @@ class PostgisStore final : public IncidentStore {
     std::string m_schema;    // resolved: the spec's active_schema or the server's current one
     std::string m_incidents; // "schema"."incidents"
     std::string m_meta;      // "schema"."borderwatch_meta"
+    std::string m_deletions; // "schema"."borderwatch_deletions"
     int m_version = 0;
     bool m_writer_open = false;
     SqlText m_sql;
@@ -696,6 +717,13 @@ void PostgisWriter::begin_changes() {
                         ", $1::regclass::oid::int)",
                     {m_store.incidents_table()});
         m_locked = true;
+        const auto r = m_conn.exec("SELECT id, revision FROM " + m_store.deletions_table());
+        for (int i = 0; i < r.rows(); ++i) {
+            const auto revision = parse_int(r.value(i, 1));
+            if (revision) {
+                m_deletions.remember(std::string(r.value(i, 0)), *revision);
+            }
+        }
     }
 }
 
@@ -730,7 +758,24 @@ UpsertResult PostgisWriter::upsert(const std::vector<Incident> &batch,
             m_conn.exec(m_store.sql().stage_ddl);
             m_staged = true;
         }
-        store_rows(batch, 0, batch.size(), result, refused);
+        auto screened = m_deletions.screen(batch, {});
+        if (screened) {
+            result.deleted_earlier = screened->deleted;
+            if (!screened->forgotten.empty()) {
+                m_conn.exec("DELETE FROM " + m_store.deletions_table() +
+                                " WHERE id = ANY($1::text[])",
+                            {pg_text_array(screened->forgotten)});
+            }
+            // Refused rows are reported by their index in the caller's batch.
+            std::vector<RefusedRow> screened_refused;
+            store_rows(screened->rows, 0, screened->rows.size(), result, screened_refused);
+            for (auto &r : screened_refused) {
+                r.index = screened->index[r.index];
+                refused.push_back(std::move(r));
+            }
+        } else {
+            store_rows(batch, 0, batch.size(), result, refused);
+        }
         if (result.inserted + result.updated > 0) {
             m_changed = true;
         }
@@ -820,6 +865,39 @@ std::size_t PostgisWriter::remove(const std::vector<std::string> &ids) {
             m_changed = true;
         }
         return n;
+    } catch (...) {
+        m_failed = true;
+        m_conn.rollback_noexcept();
+        throw;
+    }
+}
+
+void PostgisWriter::remember_deletions(const std::vector<SourceDeletion> &deletions) {
+    check_usable();
+    std::vector<std::string> ids;
+    std::vector<std::string> revisions;
+    for (const auto &d : deletions) {
+        if (d.revision) {
+            ids.push_back(d.id);
+            revisions.push_back(std::to_string(*d.revision));
+        }
+    }
+    if (ids.empty()) {
+        return;
+    }
+    try {
+        begin_changes();
+        m_conn.exec("INSERT INTO " + m_store.deletions_table() +
+                        " AS t (id, revision, remembered_at) "
+                        "SELECT DISTINCT ON (id) id, revision, transaction_timestamp() "
+                        "FROM unnest($1::text[], $2::bigint[]) AS d(id, revision) "
+                        "ORDER BY id, revision DESC "
+                        "ON CONFLICT (id) DO UPDATE SET revision = greatest(t.revision, "
+                        "EXCLUDED.revision), remembered_at = EXCLUDED.remembered_at",
+                    {pg_text_array(ids), pg_text_array(revisions)});
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            m_deletions.remember(ids[i], *parse_int(revisions[i]));
+        }
     } catch (...) {
         m_failed = true;
         m_conn.rollback_noexcept();

@@ -189,7 +189,21 @@ TEST_CASE("delete: id lists, ACLED deletions, filters and --dry-run", "[import][
     INFO(r.stderr_text);
     CHECK(r.exit_code == 0);
     CHECK(r.stdout_text == "deleted 1 of 2 listed incident(s) from GeoPackage " + store.str() +
-                               " (1 not in the store)\n");
+                               " (1 not in the store; 2 deletion(s) remembered)\n");
+    CHECK(ids().size() == 4);
+    r = run_cli({"store", "info", "--store", store.str()});
+    CHECK(r.stdout_text.find("remembered_deletions: 2\n") != std::string::npos);
+
+    // A deleted_timestamp that is not a number: FILE:LINE: field, nothing removed.
+    TempFile bad_time("acled-deletions-bad", ".csv",
+                      "event_id_cnty,deleted_timestamp\n"
+                      "BW-2025-11-26-KHT,1735689600\n"
+                      "BW-2025-11-30-DRV,yesterday\n");
+    r = run_cli({"delete", "--ids-from", bad_time.str(), "--store", store.str()});
+    CHECK(r.exit_code == 1);
+    CHECK(r.stderr_text.find(bad_time.str() +
+                             ":3:2: field 'deleted_timestamp': 'yesterday' is not a Unix time") !=
+          std::string::npos);
     CHECK(ids().size() == 4);
 
     // Ids on stdin, one per line; an unknown id is reported (exit 1), the others removed.

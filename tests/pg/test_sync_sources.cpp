@@ -268,6 +268,63 @@ TEST_CASE("store contract: an id repeated in one batch folds by the revision rul
     CHECK(back[1].notes == "second, no revision");
 }
 
+TEST_CASE("store contract: a remembered source deletion keeps older versions out",
+          "[store_backends][sources]") {
+    BW_SYNC_STORE(spec, keep, "tombstones");
+    auto store = open_store(spec);
+    Incident x;
+    x.id = "DEL-1";
+    x.event_date = "2025-01-01";
+    x.notes = "revision 100";
+    x.source_revision = 100;
+    Incident other = x;
+    other.id = "DEL-2";
+    CHECK(store->upsert({x, other}).inserted == 2);
+
+    // The source deletes DEL-1 at 200, and DEL-9 (never stored) at 50 then 300: the larger kept.
+    {
+        auto w = store->writer();
+        CHECK(w->remove({"DEL-1"}) == 1);
+        w->remember_deletions({{"DEL-1", 200}, {"DEL-9", 50}, {"DEL-9", 300}, {"DEL-7", {}}});
+        w->commit();
+    }
+    CHECK(store->remembered_deletions() == 2); // an id without revision is not remembered
+
+    // The old file again, and a version of DEL-9 at the deletion's own revision: kept out.
+    Incident nine = x;
+    nine.id = "DEL-9";
+    nine.source_revision = 300;
+    auto r = store->upsert({x, other, nine});
+    CHECK(r.deleted_earlier == 2);
+    CHECK(r.unchanged == 1);
+    CHECK(r.inserted == 0);
+
+    // In one batch: the old version is kept out, the revision after the deletion is stored
+    // and the deletion forgotten; then the old version is merely older.
+    Incident revived = x;
+    revived.notes = "revision 250, after the deletion";
+    revived.source_revision = 250;
+    r = store->upsert({x, revived, x});
+    CHECK(r.deleted_earlier == 1);
+    CHECK(r.inserted == 1);
+    CHECK(r.older == 1);
+    CHECK(store->remembered_deletions() == 1);
+
+    // A row without revision is the later import: stored, the deletion forgotten.
+    Incident manual = nine;
+    manual.source_revision.reset();
+    manual.notes = "entered by hand";
+    r = store->upsert({manual});
+    CHECK(r.inserted == 1);
+    CHECK(store->remembered_deletions() == 0);
+
+    const auto back = bw_test::query_all(*open_store(spec));
+    REQUIRE(back.size() == 3);
+    CHECK(back[0].notes == "revision 250, after the deletion");
+    CHECK(back[1].id == "DEL-2");
+    CHECK(back[2].notes == "entered by hand");
+}
+
 TEST_CASE("Week-by-week sync of ACLED and UCDP ends in exactly the expected store",
           "[store_backends][sources][cli]") {
     BW_SYNC_STORE(spec, keep, "sync");
@@ -302,14 +359,17 @@ TEST_CASE("Week-by-week sync of ACLED and UCDP ends in exactly the expected stor
     CHECK(out.find("deleted 1 of 1 listed") != std::string::npos);
     CHECK(out.find("older rows ignored") == std::string::npos);
 
-    // Week 3: an old download delivered again: week 1's SY1 and SY3, an older SY4.
+    // Week 3: an old download delivered again: week 1's SY1, SY2 (deleted since) and SY3, an
+    // older SY4.
     write_file(d / "week3.csv", std::string(k_acled_header) +
                                     acled_row("SY1", 1, "first report", "", 1000) +
+                                    acled_row("SY2", 0, "to be deleted", "", 1000) +
                                     acled_row("SY3", 0, "stays", "", 1000) +
                                     acled_row("SY4", 9, "an older version", "", 1500));
     out = import({(d / "week3.csv").string()});
     CHECK(out.find(": 0 inserted, 0 updated, 1 unchanged, 0 rejected") != std::string::npos);
     CHECK(out.find("2 older rows ignored") != std::string::npos);
+    CHECK(out.find("1 rows ignored: events their source deleted") != std::string::npos);
 
     // UCDP: release 25.1 (from the file name), then 24.1 again (older: ignored), then a
     // candidate release given with --source-version (newer: wins).
@@ -393,6 +453,7 @@ TEST_CASE("PostGIS: a version-1 schema gains the source columns with store init,
                 sql.quote_identifier(std::string(fields[i].name));
     }
     sql.exec("ALTER TABLE incidents " + drop);
+    sql.exec("DROP TABLE borderwatch_deletions"); // version 3
     sql.exec("UPDATE borderwatch_meta SET value = '1' WHERE key = 'schema_version'");
     CHECK_THROWS(open_store(spec)); // other commands refuse: run store init
 

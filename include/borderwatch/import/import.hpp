@@ -202,6 +202,9 @@ struct ImportReport {
     /// Rows not stored because the store holds a newer revision of their id
     /// (is_older_revision(), incidents/sources.hpp).
     std::size_t older = 0;
+    /// Rows not stored because their source deleted the event (the store remembers the
+    /// deletion and the row is not newer: UpsertResult::deleted_earlier).
+    std::size_t deleted_earlier = 0;
     std::vector<std::string> hints; ///< "FILE: ..." advice about whole files (IncidentReader::hint)
     std::size_t warnings = 0;       ///< ImportWarnings raised
     std::vector<FlagSummary> flags; ///< every flag of the stored rows and repeated ids, by name

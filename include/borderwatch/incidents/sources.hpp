@@ -57,4 +57,12 @@ acled_event_type_for_ucdp(std::int64_t type_of_violence) noexcept;
     return incoming && stored && *incoming < *stored;
 }
 
+/// True when a row of revision @p incoming is a version its source deleted at revision
+/// @p deleted: known and not newer (a deletion comes after the last change it deletes).
+/// A row without revision is kept (as above: the later import wins).
+[[nodiscard]] constexpr bool is_deleted_revision(std::optional<std::int64_t> incoming,
+                                                 std::int64_t deleted) noexcept {
+    return incoming && *incoming <= deleted;
+}
+
 } // namespace borderwatch

@@ -119,6 +119,9 @@ struct ImportCounts {
     std::size_t deleted = 0;          ///< stored events removed by deletion lists
     std::size_t deletions_listed = 0; ///< distinct ids in the run's deletion lists
     std::size_t older = 0; ///< rows older than the stored revision, ignored (ImportReport)
+    /// rows of events their source deleted, ignored (ImportReport::deleted_earlier)
+    std::size_t deleted_earlier = 0;
+    std::size_t kept_newer = 0;        ///< listed deletions older than the stored row: row kept
     std::vector<std::string> messages; ///< "FILE:LINE: field 'x': ..." for rejected rows
     /// "FILE:LINE: warning: ..." (swapped lon/lat, repeated ids), rate-limited by
     /// WarningLimiter ("and 312 more like this (duplicate_id)")

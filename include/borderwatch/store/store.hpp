@@ -73,14 +73,28 @@ struct UpsertResult {
     /// Existing ids whose stored row is a newer revision than the incoming one (row not
     /// touched; is_older_revision() of incidents/sources.hpp on Incident::source_revision).
     std::size_t older = 0;
+    /// Rows of ids their source deleted at a revision not older than theirs (the store
+    /// remembers the deletion, StoreWriter::remember_deletions; is_deleted_revision() of
+    /// incidents/sources.hpp): not stored.
+    std::size_t deleted_earlier = 0;
 
     UpsertResult &operator+=(const UpsertResult &other) noexcept {
         inserted += other.inserted;
         updated += other.updated;
         unchanged += other.unchanged;
         older += other.older;
+        deleted_earlier += other.deleted_earlier;
         return *this;
     }
+};
+
+/// A source's deletion of one incident: a row of ACLED's deletions export
+/// (`event_id_cnty`, `deleted_timestamp`), or an id of a plain id list (no revision).
+struct SourceDeletion {
+    std::string id;
+    /// The revision the source deleted it at, on the scale of Incident::source_revision
+    /// (ACLED: Unix seconds, as its `timestamp`); nullopt when the list does not say.
+    std::optional<std::int64_t> revision;
 };
 
 /// A row the store's server refused while the rest of its batch was stored (see
@@ -130,6 +144,13 @@ class StoreWriter {
     }
     /// Delete by id. @return how many of @p ids existed (and were removed)
     virtual std::size_t remove(const std::vector<std::string> &ids) = 0;
+    /// Remember that the source deleted these ids (those with a revision; the larger revision
+    /// of an id is kept): from now on upsert() ignores a row of such an id whose revision is
+    /// not newer (is_deleted_revision(), counted as UpsertResult::deleted_earlier), so an older
+    /// file delivered again cannot bring a deleted event back. A row that is stored (a newer
+    /// revision, or one without revision: the later import wins) makes the store forget the
+    /// deletion. Removes no row itself (remove() does).
+    virtual void remember_deletions(const std::vector<SourceDeletion> &deletions) = 0;
     /// Make every change since the writer was opened durable and visible. @throws Error
     virtual void commit() = 0;
 };
@@ -196,6 +217,8 @@ class IncidentStore {
     [[nodiscard]] virtual std::string describe() const = 0;
     /// Schema version of the opened store (k_store_schema_version when current).
     [[nodiscard]] virtual int schema_version() const = 0;
+    /// Number of source deletions the store remembers (StoreWriter::remember_deletions).
+    [[nodiscard]] virtual std::size_t remembered_deletions() const = 0;
 
   protected:
     /// The backend's query: query() semantics with the text exactly as stored.
@@ -207,8 +230,9 @@ class IncidentStore {
 };
 
 /// Schema version this program writes and understands. Backends refuse to open a store
-/// whose version is newer.
-inline constexpr int k_store_schema_version = 2;
+/// whose version is newer. 2: the source columns (issue 14); 3: remembered source deletions
+/// (table borderwatch_deletions).
+inline constexpr int k_store_schema_version = 3;
 
 /// How open_store() treats a missing or outdated store.
 struct StoreOpenOptions {

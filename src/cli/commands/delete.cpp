@@ -31,7 +31,11 @@ class DeleteCommand final : public Command {
             "Removes the incidents given by id, by id list and/or matching the filters (the\n"
             "union), in one transaction. Without ids, --ids-from or a filter nothing is\n"
             "removed (exit 2). Asked-for ids not in the store are reported. --dry-run prints\n"
-            "the ids it would remove, one per line, and removes nothing.\n\n"
+            "the ids it would remove, one per line, and removes nothing.\n"
+            "A list with ACLED's deleted_timestamp column is remembered by the store: a\n"
+            "later import of an older version of a deleted event (a file delivered again)\n"
+            "is ignored; only a newer revision brings it back. A stored row newer than its\n"
+            "deletion (revised after it) is kept and reported.\n\n"
             "Examples:\n"
             "  borderwatch delete TJK-2025-11-26-01 --store team.gpkg\n"
             "  borderwatch delete --ids-from acled_deletions.csv\n"
@@ -57,6 +61,10 @@ class DeleteCommand final : public Command {
         for (const auto &id : result.missing) {
             std::cerr << "delete: no incident with id '" << id << "'\n";
         }
+        for (const auto &id : result.kept_newer) {
+            std::cerr << "delete: kept '" << id
+                      << "': the store holds a revision newer than its deletion\n";
+        }
         if (m_options.dry_run) {
             for (const auto &id : result.matched) {
                 std::cout << id << '\n';
@@ -66,6 +74,11 @@ class DeleteCommand final : public Command {
         } else {
             std::cout << "removed " << result.removed << " incident(s) from " << store->describe()
                       << '\n';
+            if (result.remembered > 0) {
+                std::cout << "remembered " << result.remembered
+                          << " source deletion(s): older versions of them will not be "
+                             "imported again\n";
+            }
         }
         return result.missing.empty() ? exit_ok : exit_failure;
     }

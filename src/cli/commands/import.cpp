@@ -68,7 +68,11 @@ class ImportCommand final : public Command {
             "context). Existing ids are updated in place when their content changed and left\n"
             "untouched otherwise; the whole import is one transaction. A row older than the\n"
             "stored one (ACLED timestamp, UCDP release) never overwrites it: 'N older rows\n"
-            "ignored'. Every source column is kept (docs/incident-schema.md).\n\n"
+            "ignored'. Every source column is kept (docs/incident-schema.md).\n"
+            "--deletions with ACLED's deleted_timestamp: the store remembers each deletion, so\n"
+            "an event deleted at time T stays deleted when a file with a version of it up to T\n"
+            "is imported again ('N rows ignored: events their source deleted'); a newer\n"
+            "revision brings it back. A stored row revised after its deletion is kept.\n\n"
             "Warnings (stderr, the row is stored): FILE:LINE: warning: ... for given coordinates\n"
             "that lie far from the border while lon/lat exchanged lie near it ('lon/lat look\n"
             "swapped', flag 'lonlat_look_swapped'; the coordinates are stored as given), and for\n"
@@ -212,6 +216,11 @@ class ImportCommand final : public Command {
                 std::cout << report.older
                           << " older rows ignored (the store holds a newer revision)\n";
             }
+            if (report.deleted_earlier > 0) {
+                std::cout << report.deleted_earlier
+                          << " rows ignored: events their source deleted (the store remembers "
+                             "the deletion; only a newer revision is stored)\n";
+            }
         }
         for (const auto &hint : report.hints) {
             if (!globals().quiet) {
@@ -232,10 +241,7 @@ class ImportCommand final : public Command {
             deletions.id_files = m_deletions;
             deletions.text = m_text;
             const auto deleted = delete_incidents(*store, deletions);
-            std::cout << "deleted " << deleted.removed << " of "
-                      << deleted.removed + deleted.missing.size() << " listed incident(s) from "
-                      << store->describe() << " (" << deleted.missing.size()
-                      << " not in the store)\n";
+            std::cout << deletion_summary(deleted, store->describe()) << '\n';
         }
         return report.rejected > 0 ? exit_failure : exit_ok;
     }

@@ -66,6 +66,7 @@ class StoreCommand final : public Command {
         std::cout << "store: " << store->describe() << '\n'
                   << "schema_version: " << store->schema_version() << '\n'
                   << "incidents: " << store->count() << '\n'
+                  << "remembered_deletions: " << store->remembered_deletions() << '\n'
                   << "state: " << store->state() << '\n';
         return exit_ok;
     }
