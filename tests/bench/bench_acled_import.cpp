@@ -6,7 +6,8 @@
 // first half of the file too, and its peak RSS compared with the whole file's (at small sizes
 // SQLite's page cache is still filling, so judge it at 1 M).
 //
-//   bench_acled_import [ROWS [REPEAT]]   (default 1,000,000 rows, 1 run; BORDERWATCH_GEODATA)
+//   bench_acled_import [ROWS [REPEAT]]   (default 1,000,000 rows, 1 run; BORDERWATCH_GEODATA;
+//   BW_BENCH_KEEP=1 keeps the generated CSV and stores for profiling)
 //   Target: import >= 4x the rows/s of ogr2ogr by wall clock; peak RSS of the full import
 //   within 25 % of the half's.
 #include <fcntl.h>
@@ -203,6 +204,10 @@ int main(int argc, char **argv) {
         std::cout << "  import log: " << (dir / "import.log").string() << '\n';
         return 1;
     }
-    fs::remove_all(dir);
+    if (std::getenv("BW_BENCH_KEEP") != nullptr) { // keep the files for profiling
+        std::cout << "  kept: " << dir.string() << '\n';
+    } else {
+        fs::remove_all(dir);
+    }
     return ok_speed && ok_memory ? 0 : 1;
 }

@@ -171,8 +171,10 @@ make_incident_placer(const BorderEngine &engine, const Gazetteer &gazetteer,
 struct ImportOptions {
     IncidentFormat format = IncidentFormat::auto_detect;
     std::size_t batch_size = 2000; ///< records per upsert call (memory bound)
-    unsigned threads = 0;          ///< placement threads; 0 = hardware concurrency
-    TextInputOptions text;         ///< encoding and CSV delimiter of every file
+    /// Threads that read and place (1: the reader places; N: the reader and N-1 placers),
+    /// besides the store writer's; 0 = one per core but the writer's (at least 1).
+    unsigned threads = 0;
+    TextInputOptions text; ///< encoding and CSV delimiter of every file
     /// The release of the UCDP GED files imported ("25.1"): their rows' source_version
     /// when the file has no `version` column. Empty: from each file's name
     /// (release_version_from_file_name(): GEDEvent_v25_1.csv, ged251.csv), else unknown.

@@ -57,7 +57,9 @@ class ImportCommand final : public Command {
                        "--list', or 'nearest': the nearest international land boundary)")
             ->type_name("NAME");
         add_bands_option(app, m_bands, "distance bands stored in 'band'");
-        app.add_option("--threads", m_threads, "placement threads (default: all cores)")
+        app.add_option("--threads", m_threads,
+                       "reading and placement threads, besides the one writing the store (default: "
+                       "one per core but one)")
             ->type_name("N")
             ->check(CLI::Range(1, 256));
         app.footer(

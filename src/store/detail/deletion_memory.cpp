@@ -13,8 +13,8 @@ void DeletionMemory::remember(const std::string &id, std::int64_t revision) {
     }
 }
 
-std::optional<DeletionMemory::Screened> DeletionMemory::screen(
-    const std::vector<Incident> &batch, const std::vector<std::string> &hashes) {
+std::optional<DeletionMemory::Screened>
+DeletionMemory::screen(const std::vector<Incident> &batch, const std::vector<std::string> &hashes) {
     if (m_revisions.empty()) {
         return std::nullopt;
     }

@@ -25,10 +25,10 @@ class DeletionMemory {
 
     /// What screen() decided for one batch.
     struct Screened {
-        std::vector<Incident> rows;       ///< the rows that go on, in batch order
-        std::vector<std::string> hashes;  ///< their hashes (when hashes were given)
-        std::vector<std::size_t> index;   ///< each row's position in the batch
-        std::size_t deleted = 0;          ///< rows kept out
+        std::vector<Incident> rows;         ///< the rows that go on, in batch order
+        std::vector<std::string> hashes;    ///< their hashes (when hashes were given)
+        std::vector<std::size_t> index;     ///< each row's position in the batch
+        std::size_t deleted = 0;            ///< rows kept out
         std::vector<std::string> forgotten; ///< deletions no longer remembered: persist them
     };
     /// Screen @p batch (and @p hashes, empty or one per row) in order. @return nullopt when
