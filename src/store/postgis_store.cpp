@@ -369,13 +369,14 @@ void append_copy_row(std::string &out, std::size_t seq, const Incident &x) {
 
 // How the rows of batch[first, last) fold among themselves before they meet the store: a later
 // row with an id seen earlier in the range replaces it unless it is an older revision
-// (is_older_revision), then it is dropped and counted as older. This is the rule GeoPackage
-// applies row by row; the merge SQL alone (DISTINCT ON, the last row) would let an older
-// later row win.
+// (is_older_revision), then it is dropped. This is the rule GeoPackage applies row by row; the
+// merge SQL alone (DISTINCT ON, the last row) would let an older later row win. The rows of a
+// repeated id are then counted one by one (count_row), so the counters equal GeoPackage's too.
 struct BatchFold {
     std::vector<bool> dropped; ///< per row of the range: superseded inside the batch
     std::size_t distinct = 0;  ///< distinct ids
-    std::size_t older = 0;     ///< later rows dropped as older revisions
+    /// Ids with more than one row in the range: their rows (batch indices, in order).
+    std::vector<std::vector<std::size_t>> twins;
 };
 
 BatchFold fold_batch(const std::vector<Incident> &batch, std::size_t first, std::size_t last) {
@@ -390,14 +391,51 @@ BatchFold fold_batch(const std::vector<Incident> &batch, std::size_t first, std:
         }
         if (is_older_revision(batch[i].source_revision, batch[it->second].source_revision)) {
             fold.dropped[i - first] = true;
-            ++fold.older;
         } else {
             fold.dropped[it->second - first] = true;
             it->second = i;
         }
     }
     fold.distinct = winner.size();
+    if (winner.size() < last - first) { // some id repeats: group the rows of each id
+        std::unordered_map<std::string_view, std::size_t> chain; // id -> index in twins
+        for (std::size_t i = first; i < last; ++i) {
+            const auto [it, fresh] = chain.try_emplace(batch[i].id, fold.twins.size());
+            if (fresh) {
+                fold.twins.emplace_back();
+            }
+            fold.twins[it->second].push_back(i);
+        }
+        fold.twins.erase(std::remove_if(fold.twins.begin(), fold.twins.end(),
+                                        [](const auto &rows) { return rows.size() < 2; }),
+                         fold.twins.end());
+    }
     return fold;
+}
+
+// The stored version of a row as the revision rule and the content hash see it.
+struct StoredVersion {
+    std::string hash;
+    std::optional<std::int64_t> revision;
+};
+
+// What upserting @p incoming over @p state counts, as GeoPackage counts it row by row;
+// @p state becomes the stored version afterwards.
+void count_row(const Incident &incoming, std::optional<StoredVersion> &state,
+               UpsertResult &counts) {
+    auto hash = content_hash(incoming);
+    if (!state) {
+        ++counts.inserted;
+    } else if (state->hash == hash) {
+        ++counts.unchanged;
+        return;
+    } else if (is_older_revision(incoming.source_revision, state->revision)) {
+        ++counts.older;
+        return;
+    } else {
+        ++counts.updated;
+    }
+    state = StoredVersion{std::move(hash), incoming.source_revision};
 }
 
 // A server error about one row's value rather than about the session: a data exception
@@ -434,6 +472,8 @@ class PostgisWriter final : public StoreWriter {
                     UpsertResult &result, std::vector<RefusedRow> &refused);
     void copy_rows(const std::vector<Incident> &batch, std::size_t first, std::size_t last,
                    const std::vector<bool> &dropped);
+    std::vector<std::optional<StoredVersion>> stored_versions(const std::vector<Incident> &batch,
+                                                              const BatchFold &fold);
     void check_usable() const;
 
     PostgisStore &m_store;
@@ -799,17 +839,40 @@ void PostgisWriter::store_rows(const std::vector<Incident> &batch, std::size_t f
     try {
         m_conn.exec("TRUNCATE bw_stage");
         const auto fold = fold_batch(batch, first, last);
+        const auto twins_before = stored_versions(batch, fold);
         copy_rows(batch, first, last, fold.dropped);
         const auto r = m_conn.exec(m_store.sql().merge);
         m_conn.exec("RELEASE SAVEPOINT bw_rows");
-        const auto inserted = to_size(r.value(0, 0));
-        const auto updated = to_size(r.value(0, 1));
-        const auto older = to_size(r.value(0, 2));
-        result.inserted += inserted;
-        result.updated += updated;
-        result.older += older + fold.older;
-        const auto touched = inserted + updated + older;
-        result.unchanged += fold.distinct > touched ? fold.distinct - touched : 0;
+        UpsertResult merged;
+        merged.inserted = to_size(r.value(0, 0));
+        merged.updated = to_size(r.value(0, 1));
+        merged.older = to_size(r.value(0, 2));
+        const auto touched = merged.inserted + merged.updated + merged.older;
+        merged.unchanged = fold.distinct > touched ? fold.distinct - touched : 0;
+        // The merge saw one row per id. An id with several rows is counted row by row, as
+        // GeoPackage does: its merged outcome is replaced by the outcome of each of its rows
+        // over the version stored before (the stored rows are the same either way).
+        UpsertResult merged_twins;
+        UpsertResult row_by_row;
+        for (std::size_t t = 0; t < fold.twins.size(); ++t) {
+            const auto &rows = fold.twins[t];
+            auto state = twins_before[t];
+            for (const auto i : rows) {
+                count_row(batch[i], state, row_by_row);
+                if (!fold.dropped[i - first]) {
+                    auto before = twins_before[t];
+                    count_row(batch[i], before, merged_twins);
+                }
+            }
+        }
+        // (merged_twins is part of merged; min() only guards the arithmetic.)
+        auto swap_in = [](std::size_t all, std::size_t out, std::size_t in) {
+            return all - std::min(all, out) + in;
+        };
+        result.inserted += swap_in(merged.inserted, merged_twins.inserted, row_by_row.inserted);
+        result.updated += swap_in(merged.updated, merged_twins.updated, row_by_row.updated);
+        result.unchanged += swap_in(merged.unchanged, merged_twins.unchanged, row_by_row.unchanged);
+        result.older += swap_in(merged.older, merged_twins.older, row_by_row.older);
         return;
     } catch (const PgError &e) {
         if (!refuses_row(e)) {
@@ -826,6 +889,33 @@ void PostgisWriter::store_rows(const std::vector<Incident> &batch, std::size_t f
     const std::size_t middle = first + (last - first) / 2;
     store_rows(batch, first, middle, result, refused);
     store_rows(batch, middle, last, result, refused);
+}
+
+// The stored version (before this merge) of each id of fold.twins; nullopt: not stored.
+std::vector<std::optional<StoredVersion>>
+PostgisWriter::stored_versions(const std::vector<Incident> &batch, const BatchFold &fold) {
+    std::vector<std::optional<StoredVersion>> out(fold.twins.size());
+    if (fold.twins.empty()) {
+        return out;
+    }
+    std::vector<std::string> ids;
+    std::unordered_map<std::string_view, std::size_t> index;
+    for (std::size_t t = 0; t < fold.twins.size(); ++t) {
+        ids.push_back(batch[fold.twins[t].front()].id);
+        index.emplace(batch[fold.twins[t].front()].id, t);
+    }
+    const auto r = m_conn.exec("SELECT id, content_hash, source_revision FROM " +
+                                   m_store.incidents_table() + " WHERE id = ANY($1::text[])",
+                               {pg_text_array(ids)});
+    for (int row = 0; row < r.rows(); ++row) {
+        const auto it = index.find(r.value(row, 0));
+        if (it != index.end()) {
+            out[it->second] =
+                StoredVersion{std::string(r.value(row, 1)),
+                              r.is_null(row, 2) ? std::nullopt : parse_int(r.value(row, 2))};
+        }
+    }
+    return out;
 }
 
 void PostgisWriter::copy_rows(const std::vector<Incident> &batch, std::size_t first,

@@ -251,9 +251,12 @@ TEST_CASE("store contract: an id repeated in one batch folds by the revision rul
     plain.notes = "first";
     Incident plain_later = plain;
     plain_later.notes = "second, no revision";
+    // Every row is counted once, as if the rows came one by one: the same on both backends.
     auto r = store->upsert({newer, plain, older, plain_later});
     CHECK(r.inserted == 2);
     CHECK(r.older == 1);
+    CHECK(r.updated == 1); // plain_later over plain
+    CHECK(r.unchanged == 0);
 
     // Again, over the stored rows: the newer row is unchanged, its older twin still older.
     r = store->upsert({newer, older});
@@ -261,11 +264,23 @@ TEST_CASE("store contract: an id repeated in one batch folds by the revision rul
     CHECK(r.older == 1);
     CHECK(r.updated == 0);
 
+    // The stored row first (unchanged), then a change and its repetition (updated, unchanged).
+    Incident changed = plain_later;
+    changed.notes = "third";
+    r = store->upsert({plain_later, changed, changed});
+    CHECK(r.unchanged == 2);
+    CHECK(r.updated == 1);
+    CHECK(r.inserted == 0);
+    CHECK(r.older == 0);
+    r = store->upsert({plain_later, changed}); // back and forth: two updates
+    CHECK(r.updated == 2);
+    CHECK(r.unchanged == 0);
+
     const auto back = bw_test::query_all(*open_store(spec));
     REQUIRE(back.size() == 2);
     CHECK(back[0].notes == "revision 20");
     CHECK(back[0].source_revision == 20);
-    CHECK(back[1].notes == "second, no revision");
+    CHECK(back[1].notes == "third");
 }
 
 TEST_CASE("store contract: a remembered source deletion keeps older versions out",
