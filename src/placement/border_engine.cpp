@@ -187,7 +187,8 @@ std::unique_ptr<detail::CountryIndexes> make_country_indexes(const detail::Borde
 
 } // namespace
 
-void BorderEngine::add_own_border(Placement &p, double lon, double lat) const {
+void BorderEngine::add_own_border(Placement &p, double lon, double lat,
+                                  const detail::LineHit &hit) const {
     if (!m_countries || p.side.empty()) {
         return;
     }
@@ -196,8 +197,15 @@ void BorderEngine::add_own_border(Placement &p, double lon, double lat) const {
     if (it == c.slot.end()) {
         return; // an island country: no land boundary
     }
+    // The other country of the boundary a hit lies on.
+    auto across = [&](const detail::BorderIndex &index, const detail::LineHit &at) {
+        const auto &part = index.part_of_edge(index.segments[at.segment].edge);
+        const auto &pair = index.part_borders[part.border];
+        return std::string_view(pair.left == p.side ? pair.right : pair.left);
+    };
     if (p.border_id.substr(0, 3) == p.side || p.border_id.substr(4, 3) == p.side) {
         p.own_border_distance_m = p.border_distance_m;
+        p.neighbour = across(*m_index, hit);
         return;
     }
     const std::size_t slot = it->second;
@@ -219,7 +227,9 @@ void BorderEngine::add_own_border(Placement &p, double lon, double lat) const {
         idx->build();
         c.index[slot] = std::move(idx);
     });
-    p.own_border_distance_m = c.index[slot]->nearest_fast(lon, lat).distance_m;
+    const auto own = c.index[slot]->nearest_fast(lon, lat);
+    p.own_border_distance_m = own.distance_m;
+    p.neighbour = across(*c.index[slot], own);
 }
 BorderEngine::~BorderEngine() = default;
 
@@ -497,7 +507,7 @@ Placement BorderEngine::place(double lon_deg, double lat_deg) const {
     const detail::LineHit hit = m_index->nearest_fast(lon_deg, lat_deg);
     Placement p = geometric_fields(*m_index, hit);
     add_side_and_admin(p, lon_deg, lat_deg, hit);
-    add_own_border(p, lon_deg, lat_deg);
+    add_own_border(p, lon_deg, lat_deg, hit);
     return p;
 }
 
@@ -519,7 +529,7 @@ Placement BorderEngine::place_exact(double lon_deg, double lat_deg) const {
     const detail::LineHit hit = m_index->nearest_exact(lon_deg, lat_deg);
     Placement p = geometric_fields(*m_index, hit);
     add_side_and_admin(p, lon_deg, lat_deg, hit);
-    add_own_border(p, lon_deg, lat_deg);
+    add_own_border(p, lon_deg, lat_deg, hit);
     return p;
 }
 

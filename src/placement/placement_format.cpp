@@ -54,11 +54,12 @@ void format_placement_into(const Placement &p, PlacementText &text) {
     text.fields[10] = std::isnan(p.own_border_distance_m)
                           ? std::string_view()
                           : append_fixed(cursor, end, p.own_border_distance_m, 3);
+    text.fields[11] = p.neighbour;
 }
 
 std::size_t placement_column_count(const BorderInfo &info) noexcept {
     if (info.world) {
-        return placement_columns.size() + 3;
+        return placement_columns.size() + placement_part_columns.size();
     }
     return info.parts > 1 ? placement_columns.size() + 2 : placement_columns.size();
 }

@@ -61,10 +61,14 @@ TEST_CASE("locate --border nearest: the nearest international land boundary",
     CHECK(rows[2]["own_border_distance_m"] == rows[2]["border_distance_m"]);
     // Paris: the nearest boundary is FRA's own, so the two distances agree.
     CHECK(rows[0]["own_border_distance_m"] == rows[0]["border_distance_m"]);
+    CHECK(rows[0]["neighbour"] == "BEL");
+    CHECK(rows[1]["neighbour"] == "AFG");
+    CHECK(rows[2]["neighbour"] == "USA");
     const auto sea = nlohmann::json::parse(
         run_cli({"locate", "--border", "nearest", "-30", "0", "--format", "json"}).stdout_text);
     CHECK(sea[0]["side"] == "");
     CHECK(sea[0]["own_border_distance_m"].is_null());
+    CHECK(sea[0]["neighbour"] == "");
     // The same bytes as the TJK-AFG engine for a point nearest to TJK-AFG.
     const auto one = run_cli({"locate", "70.78902", "38.45373", "--format", "json"});
     CHECK(nlohmann::json::parse(one.stdout_text)[0]["border_distance_m"] ==

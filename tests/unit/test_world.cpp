@@ -117,7 +117,7 @@ TEST_CASE("world mode: the nearest international land boundary", "[placement][wo
     const BorderEngine &w = world();
     CHECK(w.info().world);
     CHECK(w.info().parts > 300);
-    CHECK(placement_column_count(w.info()) == 11);
+    CHECK(placement_column_count(w.info()) == 12);
 
     const Placement paris = w.place(2.35, 48.85);
     CHECK(paris.side == "FRA");
@@ -141,9 +141,16 @@ TEST_CASE("world mode: the nearest international land boundary", "[placement][wo
     CHECK(palma.side == "ESP");
     CHECK(palma.own_border_distance_m >= palma.border_distance_m);
     CHECK(palma.own_border_distance_m < 600000.0);
+    CHECK(paris.neighbour == "BEL"); // across the boundary own_border_distance_m measures to
+    CHECK(palma.neighbour == (palma.border_id == "AND-FRA" ? "AND" : "FRA"));
+    const Placement london = w.place(-0.12, 51.5); // GBR's one land boundary: with Ireland
+    CHECK(london.side == "GBR");
+    CHECK(london.neighbour == "IRL");
+    CHECK(london.own_border_distance_m > london.border_distance_m);
     const Placement sea = w.place(-30.0, 0.0);
     CHECK(sea.side.empty());
     CHECK(std::isnan(sea.own_border_distance_m));
+    CHECK(sea.neighbour.empty());
 
     // Baarle: Belgian enclaves in the Netherlands are tiny; the nearest border is BEL-NLD.
     const Placement baarle = w.place(4.93, 51.44);

@@ -46,6 +46,10 @@ struct Placement {
     /// the country the point is in (`side`), metres (PRIO-GRID's bdist3 sense). Equals
     /// border_distance_m when the nearest boundary is one of that country's.
     double own_border_distance_m = std::numeric_limits<double>::quiet_NaN();
+    /// World mode only ("" otherwise, at sea, or for a country without a land boundary): ISO3
+    /// of the nearest neighbouring country, across the boundary own_border_distance_m measures
+    /// to.
+    std::string_view neighbour;
 };
 
 /// Facts about the loaded border.
@@ -143,7 +147,9 @@ class BorderEngine {
     void add_side_and_admin(Placement &p, double lon_deg, double lat_deg,
                             const detail::LineHit &hit) const;
     std::unique_ptr<detail::BorderIndex> m_index;
-    void add_own_border(Placement &p, double lon_deg, double lat_deg) const;
+    /// World mode: own_border_distance_m and neighbour (@p hit: the world index's nearest).
+    void add_own_border(Placement &p, double lon_deg, double lat_deg,
+                        const detail::LineHit &hit) const;
     std::shared_ptr<const ReferencePolygons> m_polygons;
     /// World mode: per country, the index of its own boundaries (built on first use).
     std::unique_ptr<detail::CountryIndexes> m_countries;
