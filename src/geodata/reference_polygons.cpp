@@ -129,6 +129,15 @@ const ReferencePolygons::Admin2 &ReferencePolygons::admin2() const {
     return lazy.admin2;
 }
 
+std::string_view ReferencePolygons::country_iso3(std::size_t k) const {
+    return countries().iso3.at(k);
+}
+
+std::vector<std::vector<std::array<double, 2>>>
+ReferencePolygons::country_lines(std::size_t k) const {
+    return countries().grid->owner_lines(static_cast<std::uint32_t>(k));
+}
+
 std::string_view ReferencePolygons::country_at(double lon_deg, double lat_deg) const {
     const auto &c = countries();
     const auto owner = c.grid->owner_at(lon_deg, lat_deg);

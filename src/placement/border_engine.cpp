@@ -9,6 +9,7 @@
 #include "geodesy/wgs84.hpp"
 #include "io/gdal_handles.hpp"
 #include "placement/detail/border_index.hpp"
+#include "placement/detail/country_coasts.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -28,6 +29,8 @@ struct CountryIndexes {
     std::vector<std::vector<std::uint32_t>> parts;        ///< the world index's parts
     std::unique_ptr<std::once_flag[]> once;
     std::vector<std::unique_ptr<BorderIndex>> index;
+    std::once_flag coasts_once; ///< the country boundaries, for points at sea
+    std::unique_ptr<CountryCoasts> coasts;
 };
 
 } // namespace detail
@@ -189,10 +192,19 @@ std::unique_ptr<detail::CountryIndexes> make_country_indexes(const detail::Borde
 
 void BorderEngine::add_own_border(Placement &p, double lon, double lat,
                                   const detail::LineHit &hit) const {
-    if (!m_countries || p.side.empty()) {
+    if (!m_countries) {
         return;
     }
     auto &c = *m_countries;
+    if (p.side.empty()) {
+        if (m_polygons) { // at sea: the country whose boundary is nearest
+            std::call_once(c.coasts_once,
+                           [&] { c.coasts = std::make_unique<detail::CountryCoasts>(m_polygons); });
+            p.nearest_country = c.coasts->nearest(lon, lat).iso3;
+        }
+        return;
+    }
+    p.nearest_country = p.side;
     const auto it = c.slot.find(p.side);
     if (it == c.slot.end()) {
         return; // an island country: no land boundary

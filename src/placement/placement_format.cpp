@@ -55,6 +55,7 @@ void format_placement_into(const Placement &p, PlacementText &text) {
                           ? std::string_view()
                           : append_fixed(cursor, end, p.own_border_distance_m, 3);
     text.fields[11] = p.neighbour;
+    text.fields[12] = p.nearest_country;
 }
 
 std::size_t placement_column_count(const BorderInfo &info) noexcept {

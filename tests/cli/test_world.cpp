@@ -64,11 +64,13 @@ TEST_CASE("locate --border nearest: the nearest international land boundary",
     CHECK(rows[0]["neighbour"] == "BEL");
     CHECK(rows[1]["neighbour"] == "AFG");
     CHECK(rows[2]["neighbour"] == "USA");
+    CHECK(rows[0]["nearest_country"] == "FRA"); // on land: the country itself
     const auto sea = nlohmann::json::parse(
         run_cli({"locate", "--border", "nearest", "-30", "0", "--format", "json"}).stdout_text);
     CHECK(sea[0]["side"] == "");
     CHECK(sea[0]["own_border_distance_m"].is_null());
     CHECK(sea[0]["neighbour"] == "");
+    CHECK(sea[0]["nearest_country"] == "BRA"); // at sea: the country of the nearest coast
     // The same bytes as the TJK-AFG engine for a point nearest to TJK-AFG.
     const auto one = run_cli({"locate", "70.78902", "38.45373", "--format", "json"});
     CHECK(nlohmann::json::parse(one.stdout_text)[0]["border_distance_m"] ==

@@ -6,6 +6,9 @@
 #include <borderwatch/placement/border_engine.hpp>
 #include <borderwatch/placement/placement_format.hpp>
 
+#include "placement/detail/country_coasts.hpp"
+
+#include <array>
 #include <cmath>
 #include <memory>
 #include <random>
@@ -117,7 +120,7 @@ TEST_CASE("world mode: the nearest international land boundary", "[placement][wo
     const BorderEngine &w = world();
     CHECK(w.info().world);
     CHECK(w.info().parts > 300);
-    CHECK(placement_column_count(w.info()) == 12);
+    CHECK(placement_column_count(w.info()) == 13);
 
     const Placement paris = w.place(2.35, 48.85);
     CHECK(paris.side == "FRA");
@@ -151,6 +154,9 @@ TEST_CASE("world mode: the nearest international land boundary", "[placement][wo
     CHECK(sea.side.empty());
     CHECK(std::isnan(sea.own_border_distance_m));
     CHECK(sea.neighbour.empty());
+    CHECK(sea.nearest_country == "BRA"); // Saint Peter and Saint Paul Archipelago
+    CHECK(paris.nearest_country == "FRA");
+    CHECK(w.place(-30.0, 40.0).nearest_country == "PRT"); // the Azores
 
     // Baarle: Belgian enclaves in the Netherlands are tiny; the nearest border is BEL-NLD.
     const Placement baarle = w.place(4.93, 51.44);
@@ -170,4 +176,39 @@ TEST_CASE("world mode: the nearest international land boundary", "[placement][wo
              {0.0, 90.0}, {0.0, -90.0}, {180.0, 65.0}, {-180.0, -16.5}, {179.9999, 0.0}}) {
         check_paths(w, x, y, false);
     }
+}
+
+TEST_CASE("world mode: the nearest country at sea, against searching every country",
+          "[placement][world]") {
+    // The lower bounds only skip countries that cannot be nearer: the same country and
+    // distance as evaluating every country's boundary, on seeded points at sea near many
+    // coasts (Mediterranean, Caribbean, Baltic, Gulf, Pacific islands).
+    const auto polygons = ReferencePolygons::load();
+    const detail::CountryCoasts coasts(polygons);
+    const std::array<std::array<double, 4>, 5> boxes{{{-5, 31, 35, 45},
+                                                      {-85, 10, -60, 25},
+                                                      {10, 54, 30, 65},
+                                                      {48, 24, 57, 30},
+                                                      {160, -25, 180, -5}}};
+    std::mt19937_64 rng(1717);
+    int at_sea = 0;
+    for (const auto &b : boxes) {
+        std::uniform_real_distribution<double> lon(b[0], b[2]);
+        std::uniform_real_distribution<double> lat(b[1], b[3]);
+        for (int i = 0; i < 6; ++i) {
+            const double x = lon(rng);
+            const double y = lat(rng);
+            if (!polygons->country_at(x, y).empty()) {
+                continue;
+            }
+            ++at_sea;
+            INFO(x << ", " << y);
+            const auto fast = coasts.nearest(x, y);
+            const auto all = coasts.nearest_searching_all(x, y);
+            CHECK(fast.iso3 == all.iso3);
+            CHECK(fast.distance_m == all.distance_m);
+            CHECK(fast.distance_m > 0.0);
+        }
+    }
+    CHECK(at_sea >= 12);
 }

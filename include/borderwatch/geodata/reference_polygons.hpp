@@ -4,6 +4,7 @@
 /// fast point lookups. Polygons are indexed in lon/lat (planar ring tests on the stored
 /// vertices, the same model the geodata files use); lookups are thread-safe.
 
+#include <array>
 #include <cstddef>
 #include <filesystem>
 #include <memory>
@@ -59,6 +60,12 @@ class ReferencePolygons {
     /// admin-1 region of @p iso3 containing the point (returned with name "" ), else nullptr.
     [[nodiscard]] const AdminUnit *admin_for(double lon_deg, double lat_deg, std::string_view iso3,
                                              double max_distance_m = 5000.0) const;
+
+    /// ISO3 of country polygon @p k (< country_count()).
+    [[nodiscard]] std::string_view country_iso3(std::size_t k) const;
+    /// The boundary of country polygon @p k as closed lines (lon, lat), every ring.
+    [[nodiscard]] std::vector<std::vector<std::array<double, 2>>>
+    country_lines(std::size_t k) const;
 
     /// Number of polygons per layer (countries, admin-1, admin-2).
     [[nodiscard]] std::size_t country_count() const;

@@ -50,6 +50,9 @@ struct Placement {
     /// of the nearest neighbouring country, across the boundary own_border_distance_m measures
     /// to.
     std::string_view neighbour;
+    /// World mode only: ISO3 of the nearest country — `side` on land; at sea the country
+    /// whose boundary (coast or land boundary, exact geodesic distance) is nearest.
+    std::string_view nearest_country;
 };
 
 /// Facts about the loaded border.

@@ -20,15 +20,15 @@ inline constexpr std::array<std::string_view, 8> placement_columns{
 /// Columns appended after placement_columns for a border of several parts (lines) and in
 /// world mode: the border of the nearest point ("USA-CAN") and the 1-based part holding it
 /// (chainage_km is then along that part); in world mode also own_border_distance_m (empty
-/// text, JSON null, when it has no value) and neighbour.
-inline constexpr std::array<std::string_view, 4> placement_part_columns{
-    "border_id", "part", "own_border_distance_m", "neighbour"};
+/// text, JSON null, when it has no value), neighbour and nearest_country.
+inline constexpr std::array<std::string_view, 5> placement_part_columns{
+    "border_id", "part", "own_border_distance_m", "neighbour", "nearest_country"};
 
 /// How many placement columns `locate` writes for @p info: 8 (placement_columns); 10 with
-/// border_id and part when the border has several parts; 12 in world mode.
+/// border_id and part when the border has several parts; 13 in world mode.
 [[nodiscard]] std::size_t placement_column_count(const BorderInfo &info) noexcept;
 
-/// Name of placement column @p index (< 12): placement_columns, then placement_part_columns.
+/// Name of placement column @p index (< 13): placement_columns, then placement_part_columns.
 [[nodiscard]] constexpr std::string_view placement_column_name(std::size_t index) noexcept {
     return index < placement_columns.size()
                ? placement_columns[index]
@@ -37,7 +37,7 @@ inline constexpr std::array<std::string_view, 4> placement_part_columns{
 
 /// Whether placement column @p index holds a number (else text).
 [[nodiscard]] constexpr bool placement_column_is_number(std::size_t index) noexcept {
-    return index != 4 && index != 5 && index != 6 && index != 8 && index != 11;
+    return index != 4 && index != 5 && index != 6 && index != 8 && index != 11 && index != 12;
 }
 
 /// Fixed-point text with exactly @p decimals digits ("12.500"); -0 prints as "0.000";
@@ -45,10 +45,10 @@ inline constexpr std::array<std::string_view, 4> placement_part_columns{
 [[nodiscard]] std::string format_fixed_exact(double value, int decimals);
 
 /// The fields of a Placement as text without allocating (hot loops): the views point
-/// into the buffer or into the Placement's strings. All twelve are filled; a writer uses the
-/// first placement_column_count().
+/// into the buffer or into the Placement's strings. All thirteen are filled; a writer uses
+/// the first placement_column_count().
 struct PlacementText {
-    std::array<std::string_view, 12> fields;
+    std::array<std::string_view, 13> fields;
     std::array<char, 160> buffer; ///< the numbers' digits
 };
 

@@ -92,6 +92,23 @@ void PolygonGrid::view_own_arrays() noexcept {
     m_bucket_edge_count = m_bucket_edges.size();
 }
 
+std::vector<PolygonGrid::Ring> PolygonGrid::owner_lines(std::uint32_t owner) const {
+    std::vector<Ring> lines;
+    if (owner >= m_owner_edges.size()) {
+        return lines;
+    }
+    const auto &ext = m_owner_edges[owner];
+    // An owner's edges are stored ring by ring, each joining the previous one's end.
+    for (std::uint32_t k = ext.first; k < ext.first + ext.count; ++k) {
+        const Edge &e = m_edge_data[k];
+        if (lines.empty() || lines.back().back() != std::array<double, 2>{e.x1, e.y1}) {
+            lines.push_back({{e.x1, e.y1}});
+        }
+        lines.back().push_back({e.x2, e.y2});
+    }
+    return lines;
+}
+
 void PolygonGrid::build(const Owners &owners) {
     double xmin = std::numeric_limits<double>::infinity();
     double ymin = xmin;

@@ -53,6 +53,8 @@ class PolygonGrid {
                                               Accept &&accept) const;
 
     [[nodiscard]] std::size_t owner_count() const noexcept { return m_owner_edges.size(); }
+    /// The boundary of owner @p owner as lines (each ring closed, its first vertex repeated).
+    [[nodiscard]] std::vector<Ring> owner_lines(std::uint32_t owner) const;
     [[nodiscard]] std::size_t edge_count() const noexcept { return m_edge_count; }
     [[nodiscard]] std::size_t cell_count() const noexcept { return m_cell_count; }
 
