@@ -42,6 +42,10 @@ std::string lonlat_swap_warning(const BorderEngine &engine, double lon, double l
     if (hint.empty()) {
         return {};
     }
+    if (engine.info().world &&
+        (!engine.place(lon, lat).side.empty() || engine.place(lat, lon).side.empty())) {
+        return {};
+    }
     return "point (" + format_double(lon) + ", " + format_double(lat) + ") is " +
            human_distance(border_distance_m) + " from the border" + hint;
 }

@@ -4,6 +4,7 @@
 
 #include <borderwatch/geodata/reference_polygons.hpp>
 #include <borderwatch/placement/border_engine.hpp>
+#include <borderwatch/placement/lonlat_swap.hpp>
 #include <borderwatch/placement/placement_format.hpp>
 
 #include "placement/detail/country_coasts.hpp"
@@ -211,4 +212,19 @@ TEST_CASE("world mode: the nearest country at sea, against searching every count
         }
     }
     CHECK(at_sea >= 12);
+}
+
+TEST_CASE("world mode: lon/lat look swapped only for a point at sea whose swap is on land",
+          "[placement][world]") {
+    const BorderEngine &w = world();
+    // In Russia, 1,000 km from any boundary; swapped it would lie near RUS-KAZ: a real place
+    // far from borders, not a swap.
+    const Placement komi = w.place(43.9826, 61.13021);
+    REQUIRE(komi.side == "RUS");
+    CHECK(lonlat_swap_warning(w, 43.9826, 61.13021, komi.border_distance_m).empty());
+    // In the Barents Sea; swapped it lies in the Pamirs, near a boundary: flagged.
+    const Placement sea = w.place(37.01385, 74.90019);
+    REQUIRE(sea.side.empty());
+    CHECK(lonlat_swap_warning(w, 37.01385, 74.90019, sea.border_distance_m)
+              .find("lon/lat look swapped") != std::string::npos);
 }

@@ -34,6 +34,9 @@ inline constexpr double k_swap_near_m = 100000.0;
 /// border: "point (38.45373, 70.78902) is 4018.2 km from the border; with lon/lat swapped
 /// (...) it would be 1.2 km from the border: lon/lat look swapped", or "" when the rule does
 /// not fire (the point is not farther than k_swap_far_m, or the swapped point is not near).
+/// In world mode (--border nearest) the rule also wants the point at sea and the swapped point
+/// on land: a real place far from every boundary (Siberia, the Sahara) is not a swap, and
+/// over the whole globe most swapped points land near some boundary.
 [[nodiscard]] std::string lonlat_swap_warning(const BorderEngine &engine, double lon, double lat,
                                               double border_distance_m);
 
