@@ -91,11 +91,17 @@ CountryCoasts::Nearest CountryCoasts::nearest(double lon, double lat) const {
             order.emplace_back(box_distance(p, m_boxes[k].lo, m_boxes[k].hi), k);
         }
     }
-    std::sort(order.begin(), order.end());
+    // Countries by increasing lower bound, taken from a heap: usually one to three are
+    // searched, so sorting all of them would cost more than the search.
+    const auto later = [](const auto &a, const auto &b) { return a > b; };
+    std::make_heap(order.begin(), order.end(), later);
     Nearest best{{}, std::numeric_limits<double>::infinity()};
-    for (const auto &[bound, k] : order) {
+    while (!order.empty()) {
+        std::pop_heap(order.begin(), order.end(), later);
+        const auto [bound, k] = order.back();
+        order.pop_back();
         if (bound >= best.distance_m) {
-            break; // no later country can be nearer
+            break; // no other country can be nearer
         }
         const double d = index(k).nearest_fast(lon, lat).distance_m;
         if (d < best.distance_m) {
