@@ -1019,6 +1019,34 @@ void GpkgStore::query_stored(const QueryFilter &f,
                  std::to_string(next) + " COLLATE NOCASE";
         texts.emplace_back(next++, f.side);
     }
+    // Ids (a deletions list may hold tens of thousands) go through a temporary table and the
+    // unique index; matches() then need not search the list for every row.
+    struct DropTable {
+        sqlite3 *db = nullptr;
+        ~DropTable() {
+            if (db != nullptr) {
+                sqlite3_exec(db, "DROP TABLE IF EXISTS temp.bw_query_ids", nullptr, nullptr,
+                             nullptr);
+            }
+        }
+    } drop_ids;
+    QueryFilter rest = f;
+    if (!f.ids.empty()) {
+        sqlite_exec(db(),
+                    "DROP TABLE IF EXISTS temp.bw_query_ids;"
+                    "CREATE TEMP TABLE bw_query_ids (id TEXT PRIMARY KEY)",
+                    m_path);
+        drop_ids.db = db();
+        Stmt add(db(), "INSERT OR IGNORE INTO temp.bw_query_ids VALUES (?1)", m_path);
+        for (const auto &id : f.ids) {
+            add.reset();
+            add.bind(1, std::string_view(id));
+            add.step();
+        }
+        where += (where.empty() ? " WHERE " : " AND ") +
+                 std::string("id IN (SELECT id FROM temp.bw_query_ids)");
+        rest.ids.clear(); // exact in SQL (byte-wise text comparison)
+    }
     const std::string sql = "SELECT " + column_list() + " FROM incidents" + where + " ORDER BY id";
     Stmt s(db(), sql, m_path);
     for (const auto &[i, v] : reals) {
@@ -1048,7 +1076,7 @@ void GpkgStore::query_stored(const QueryFilter &f,
                 break;
             }
         }
-        if (matches(f, x)) {
+        if (matches(rest, x)) {
             sink(x);
         }
     }
