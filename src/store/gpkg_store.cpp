@@ -505,6 +505,7 @@ class GpkgStore final : public IncidentStore {
     std::string m_path;
     SqliteDb m_db;
     int m_schema_version = 0;
+    mutable std::uint64_t m_id_tables = 0; // names the temporary id tables of query_stored()
 };
 
 // Column list shared by SELECT/INSERT/UPDATE in incident_fields() order.
@@ -1021,30 +1022,33 @@ void GpkgStore::query_stored(const QueryFilter &f,
     }
     // Ids (a deletions list may hold tens of thousands) go through a temporary table and the
     // unique index; matches() then need not search the list for every row.
+    // One table per query: a sink may run another query on this store while this one reads.
     struct DropTable {
         sqlite3 *db = nullptr;
+        std::string name;
         ~DropTable() {
             if (db != nullptr) {
-                sqlite3_exec(db, "DROP TABLE IF EXISTS temp.bw_query_ids", nullptr, nullptr,
+                sqlite3_exec(db, ("DROP TABLE IF EXISTS temp." + name).c_str(), nullptr, nullptr,
                              nullptr);
             }
         }
-    } drop_ids;
+    } ids_table;
     QueryFilter rest = f;
     if (!f.ids.empty()) {
+        ids_table.name = "bw_query_ids_" + std::to_string(++m_id_tables);
         sqlite_exec(db(),
-                    "DROP TABLE IF EXISTS temp.bw_query_ids;"
-                    "CREATE TEMP TABLE bw_query_ids (id TEXT PRIMARY KEY)",
+                    "DROP TABLE IF EXISTS temp." + ids_table.name + "; CREATE TEMP TABLE " +
+                        ids_table.name + " (id TEXT PRIMARY KEY)",
                     m_path);
-        drop_ids.db = db();
-        Stmt add(db(), "INSERT OR IGNORE INTO temp.bw_query_ids VALUES (?1)", m_path);
+        ids_table.db = db();
+        Stmt add(db(), "INSERT OR IGNORE INTO temp." + ids_table.name + " VALUES (?1)", m_path);
         for (const auto &id : f.ids) {
             add.reset();
             add.bind(1, std::string_view(id));
             add.step();
         }
-        where += (where.empty() ? " WHERE " : " AND ") +
-                 std::string("id IN (SELECT id FROM temp.bw_query_ids)");
+        where += std::string(where.empty() ? " WHERE " : " AND ") + "id IN (SELECT id FROM temp." +
+                 ids_table.name + ")";
         rest.ids.clear(); // exact in SQL (byte-wise text comparison)
     }
     const std::string sql = "SELECT " + column_list() + " FROM incidents" + where + " ORDER BY id";

@@ -122,6 +122,26 @@ TEST_CASE("GeoPackage store: idempotent upsert, update in place, delete", "[stor
     fs::remove_all(path.parent_path());
 }
 
+TEST_CASE("GeoPackage store: id lists select exactly, also from inside another query's sink",
+          "[store]") {
+    const auto path = temp_store("ids");
+    auto store = open_store(path.string());
+    store->upsert(
+        {make("a", 70.1, 37.5, 1500), make("b", 69.9, 37.4, 300), make("c", 70.0, 37.45, 800)});
+    QueryFilter outer;
+    outer.ids = {"c", "a", "not-there", "a"};
+    std::vector<std::string> seen;
+    std::vector<std::string> inner_seen;
+    store->query(outer, [&](const Incident &x) {
+        seen.push_back(x.id);
+        QueryFilter inner;
+        inner.ids = {"b", x.id};
+        store->query(inner, [&](const Incident &y) { inner_seen.push_back(y.id); });
+    });
+    CHECK(seen == std::vector<std::string>{"a", "c"});
+    CHECK(inner_seen == std::vector<std::string>{"a", "b", "b", "c"});
+}
+
 TEST_CASE("GeoPackage store: an uncommitted or failing write leaves the store unchanged",
           "[store]") {
     const auto path = temp_store("rollback");
