@@ -1,6 +1,6 @@
 // borderwatch store: explicit schema management of an incident store.
 //   store init  create or migrate the schema (the only way a PostGIS database gets tables)
-//   store info  backend, schema version, number of incidents, state token
+//   store info  backend, schema version, number of incidents, remembered deletions, state token
 #include "cli/commands/commands.hpp"
 
 #include <borderwatch/core/error.hpp>
@@ -18,7 +18,7 @@ class StoreCommand final : public Command {
         app.require_subcommand(1);
         auto *init = app.add_subcommand(
             "init", "create the store's schema, or migrate it to this program's version");
-        auto *info = app.add_subcommand("info", "print backend, schema version, incident count");
+        auto *info = app.add_subcommand("info", "print backend, schema version, counts, state");
         for (auto *sub : {init, info}) {
             sub->add_option("--store", m_store,
                             "incident store: FILE.gpkg, PG:\"dbname=... host=... user=...\" or "
@@ -34,7 +34,8 @@ class StoreCommand final : public Command {
             "  init   create the schema (tables, spatial index, version record) or migrate an\n"
             "         older one. A PostGIS database is never changed by any other command;\n"
             "         a database written by a newer borderwatch is refused untouched.\n"
-            "  info   backend, schema version, number of incidents and the state token.\n\n"
+            "  info   backend, schema version, number of incidents, source deletions the store\n"
+            "         remembers (import --deletions) and the state token.\n\n"
             "Passwords: prefer ~/.pgpass, PGPASSWORD or a service file over password= in the\n"
             "spec; borderwatch masks passwords in every message and manifest either way (the\n"
             "store is shown as libpq parses the spec: ... user=u password=*** ...).\n"
