@@ -506,9 +506,8 @@ ImportReport import_incidents(const std::vector<std::string> &files, IncidentSto
     auto writer = store.writer();
     const std::size_t batch_size = std::max<std::size_t>(1, options.batch_size);
     // By default one core is the store writer's and the others read and place: on two cores
-    // the reader places inline. Measured on 1 M ACLED rows (2 cores): as fast on an idle
-    // machine (5.8-6.1 s against 5.9-6.3 s with a placer thread of its own), faster when
-    // another process keeps one core busy (7.4-8.1 s against 8.7-9.4 s).
+    // the reader places inline, so three busy threads do not share two cores. Measured on
+    // 1 M ACLED rows (2 cores, idle): 5.8-6.1 s against 5.9-6.3 s with a placer thread.
     unsigned threads = options.threads != 0 ? options.threads
                                             : std::max(1U, std::thread::hardware_concurrency()) - 1;
     threads = std::max(1U, std::min(threads, 16U));

@@ -382,34 +382,31 @@ struct BatchFold {
 BatchFold fold_batch(const std::vector<Incident> &batch, std::size_t first, std::size_t last) {
     BatchFold fold;
     fold.dropped.assign(last - first, false);
-    std::unordered_map<std::string_view, std::size_t> winner;
-    winner.reserve(last - first);
+    struct Seen {
+        std::size_t winner;                               // the row the id keeps so far
+        std::size_t twins = static_cast<std::size_t>(-1); // its entry in fold.twins, if repeated
+    };
+    std::unordered_map<std::string_view, Seen> seen;
+    seen.reserve(last - first);
     for (std::size_t i = first; i < last; ++i) {
-        const auto [it, fresh] = winner.try_emplace(batch[i].id, i);
+        const auto [it, fresh] = seen.try_emplace(batch[i].id, Seen{i});
         if (fresh) {
             continue;
         }
-        if (is_older_revision(batch[i].source_revision, batch[it->second].source_revision)) {
+        Seen &s = it->second;
+        if (s.twins == static_cast<std::size_t>(-1)) {
+            s.twins = fold.twins.size();
+            fold.twins.push_back({s.winner}); // the id's first row: it was the winner until now
+        }
+        fold.twins[s.twins].push_back(i);
+        if (is_older_revision(batch[i].source_revision, batch[s.winner].source_revision)) {
             fold.dropped[i - first] = true;
         } else {
-            fold.dropped[it->second - first] = true;
-            it->second = i;
+            fold.dropped[s.winner - first] = true;
+            s.winner = i;
         }
     }
-    fold.distinct = winner.size();
-    if (winner.size() < last - first) { // some id repeats: group the rows of each id
-        std::unordered_map<std::string_view, std::size_t> chain; // id -> index in twins
-        for (std::size_t i = first; i < last; ++i) {
-            const auto [it, fresh] = chain.try_emplace(batch[i].id, fold.twins.size());
-            if (fresh) {
-                fold.twins.emplace_back();
-            }
-            fold.twins[it->second].push_back(i);
-        }
-        fold.twins.erase(std::remove_if(fold.twins.begin(), fold.twins.end(),
-                                        [](const auto &rows) { return rows.size() < 2; }),
-                         fold.twins.end());
-    }
+    fold.distinct = seen.size();
     return fold;
 }
 
