@@ -55,6 +55,9 @@ struct CommandInfo {
 
 /// Every subcommand, in the order shown by --help (src/cli/commands.cpp).
 const std::vector<CommandInfo> &all_commands();
+/// The commands the start-up program runs without GDAL: info, border, locate, resolve
+/// (src/cli/quick_commands.cpp); the first entries of all_commands().
+const std::vector<CommandInfo> &quick_commands();
 
 /// Shared option helpers so the same option reads the same everywhere.
 void add_format_option(CLI::App &app, std::string &format, const std::vector<std::string> &choices,

@@ -54,7 +54,7 @@ void add_global_options(CLI::App &app, GlobalOptions &g) {
 
 } // namespace
 
-CommandLine::CommandLine()
+CommandLine::CommandLine(const std::vector<CommandInfo> &commands)
     : m_app("Geospatial processing of security incidents along an international border "
             "(default: Tajikistan-Afghanistan).",
             "borderwatch") {
@@ -63,7 +63,7 @@ CommandLine::CommandLine()
     m_app.set_version_flag("--version", version_string());
     m_app.footer(exit_status_footer() +
                  "\nRun 'borderwatch <command> --help' for a command's options.\n");
-    for (const auto &info : all_commands()) {
+    for (const auto &info : commands) {
         auto *sub = m_app.add_subcommand(info.name, info.description);
         add_global_options(*sub, m_globals);
         auto command = info.make();

@@ -15,8 +15,9 @@ namespace borderwatch::cli {
 
 class CommandLine {
   public:
-    /// Declares every command of all_commands(). No I/O.
-    CommandLine();
+    /// Declares every command of @p commands (all_commands(), or the start-up program's few:
+    /// cli/launcher.hpp). No I/O.
+    explicit CommandLine(const std::vector<CommandInfo> &commands);
     CommandLine(const CommandLine &) = delete;
     CommandLine &operator=(const CommandLine &) = delete;
 
@@ -38,5 +39,9 @@ class CommandLine {
     CLI::App m_app;
     std::vector<std::pair<CLI::App *, std::unique_ptr<Command>>> m_commands;
 };
+
+/// What main() does with a command line: parse @p argv, run the chosen command, print errors
+/// and map them to exit codes (exit_usage for usage errors, exit_failure for the rest).
+int run_command_line(CommandLine &command_line, int argc, const char *const *argv);
 
 } // namespace borderwatch::cli

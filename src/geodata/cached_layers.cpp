@@ -3,7 +3,7 @@
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/paths.hpp>
 
-#include "io/gdal_handles.hpp"
+#include "io/vector_features.hpp"
 
 namespace borderwatch {
 

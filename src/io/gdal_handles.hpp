@@ -6,6 +6,8 @@
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 
+#include "io/vector_features.hpp"
+
 #include <array>
 #include <filesystem>
 #include <memory>
@@ -65,20 +67,5 @@ class GdalQuietErrors {
 
 /// Open a vector dataset read-only. @throws GdalError naming the path and GDAL's message
 [[nodiscard]] GdalDatasetPtr open_vector_dataset(const std::filesystem::path &path);
-
-/// One feature's geometry as parts of {lon, lat} coordinates plus its string fields.
-struct VectorFeature {
-    /// Polygons: one entry per polygon, each a list of rings (outer first).
-    /// Lines: one polygon-like entry per line part, with a single "ring" (the line).
-    std::vector<std::vector<std::vector<std::array<double, 2>>>> parts;
-    std::vector<std::string> fields; ///< the requested fields, "" when missing or null
-};
-
-/// Read every feature of the first layer of @p path, transformed to EPSG:4326 lon/lat order
-/// when the layer has another CRS. @p field_names are read as strings.
-/// @throws GdalError on open/read failures
-[[nodiscard]] std::vector<VectorFeature>
-read_vector_features(const std::filesystem::path &path,
-                     const std::vector<std::string> &field_names);
 
 } // namespace borderwatch::detail

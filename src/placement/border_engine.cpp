@@ -7,7 +7,7 @@
 
 #include "geodata/geodata_cache.hpp"
 #include "geodesy/wgs84.hpp"
-#include "io/gdal_handles.hpp"
+#include "io/vector_features.hpp"
 #include "placement/detail/border_index.hpp"
 #include "placement/detail/country_coasts.hpp"
 

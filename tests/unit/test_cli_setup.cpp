@@ -32,7 +32,7 @@ Command &parse(CommandLine &cl, const std::vector<std::string> &args) {
 
 /// True if parsing and validating @p args fails as a usage error (exit status 2).
 bool usage_error(const std::vector<std::string> &args) {
-    CommandLine cl;
+    CommandLine cl(all_commands());
     try {
         (void)parse(cl, args);
     } catch (const CLI::ParseError &) {
@@ -63,7 +63,7 @@ TEST_CASE("cli export: good arguments give the export options, nothing is writte
     const auto tmp = test::unique_temp_dir("bw-cli-setup");
     const auto out = tmp / "layers";
     const auto store = tmp / "incidents.gpkg";
-    CommandLine cl;
+    CommandLine cl(all_commands());
     auto &command =
         parse(cl, {"export",  "--out",        out.string(),  "--formats",   "gpkg, kml",
                    "--store", store.string(), "--border",    "TJK-CHN",     "--sector-km",
@@ -100,7 +100,7 @@ TEST_CASE("cli export: good arguments give the export options, nothing is writte
 }
 
 TEST_CASE("cli export: defaults", "[cli][setup]") {
-    CommandLine cl;
+    CommandLine cl(all_commands());
     auto *command = dynamic_cast<ExportCommand *>(&parse(cl, {"export", "-o", "somewhere"}));
     REQUIRE(command != nullptr);
     const auto &o = command->options();
@@ -137,7 +137,7 @@ TEST_CASE("cli export: bad options are usage errors", "[cli][setup]") {
 }
 
 TEST_CASE("cli stats: good arguments give the statistics options", "[cli][setup]") {
-    CommandLine cl;
+    CommandLine cl(all_commands());
     auto *command = dynamic_cast<StatsCommand *>(
         &parse(cl, {"stats", "--by", "side,band", "--bands", "1,5,20", "--sector-km", "100",
                     "--format", "json", "--admin1", "Khatlon", "--min-fatalities", "2"}));
@@ -182,7 +182,7 @@ TEST_CASE("cli stats, query, import, locate: bad options are usage errors", "[cl
 TEST_CASE("cli: --geodata is passed to the library, not through the environment", "[cli][setup]") {
     const auto tmp = test::unique_temp_dir("bw-cli-geodata");
     const auto before = env("BORDERWATCH_GEODATA");
-    CommandLine cl;
+    CommandLine cl(all_commands());
     auto *command = dynamic_cast<ExportCommand *>(
         &parse(cl, {"export", "--geodata", tmp.string(), "--out", (tmp / "out").string()}));
     REQUIRE(command != nullptr);

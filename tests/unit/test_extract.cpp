@@ -486,7 +486,7 @@ TEST_CASE("extract: articles in HTML", "[extract]") {
 
 TEST_CASE("cli extract: setup and validate without running", "[extract][cli][setup]") {
     const auto usage_error = [](const std::vector<std::string> &args) {
-        cli::CommandLine cl;
+        cli::CommandLine cl(cli::all_commands());
         try {
             cl.parse(args);
             (void)cl.chosen();

@@ -1,7 +1,7 @@
 #pragma once
 // The geodata layers as the cache stores them: a polygon layer (its requested fields per
 // feature and its point-in-polygon index) and the canonical border lines. Each function
-// reads the source through GDAL only when the cache has no valid copy.
+// reads the source (GeoJSON, io/vector_features.hpp) only when the cache has no valid copy.
 
 #include <borderwatch/geodata/borders.hpp>
 
@@ -21,14 +21,14 @@ struct PolygonLayer {
 };
 
 /// The polygon layer @p path with string fields @p field_names.
-/// @throws DataError if @p path is missing, GdalError if it cannot be read
+/// @throws DataError if @p path is missing or is not GeoJSON as expected
 [[nodiscard]] PolygonLayer load_polygon_layer(const CacheSettings &settings,
                                               const std::filesystem::path &path,
                                               const std::vector<std::string> &field_names,
                                               CacheOutcome *outcome = nullptr);
 
 /// The lines of borders.geojson at @p path.
-/// @throws DataError if @p path is missing, GdalError if it cannot be read
+/// @throws DataError if @p path is missing or is not GeoJSON as expected
 [[nodiscard]] std::vector<CanonicalBorder> load_canonical_borders(const CacheSettings &settings,
                                                                   const std::filesystem::path &path,
                                                                   CacheOutcome *outcome = nullptr);
