@@ -4,10 +4,10 @@
 #include <borderwatch/gazetteer/normalize.hpp>
 
 #include <borderwatch/core/error.hpp>
-#include <borderwatch/core/sha256.hpp>
 
 #include "gazetteer/detail/fold_memo.hpp"
 #include "gazetteer/detail/fuzzy_index.hpp"
+#include "geodata/geodata_cache.hpp"
 
 #include <unicode/normalizer2.h>
 #include <unicode/translit.h>
@@ -378,7 +378,7 @@ Folds FoldRecorder::folds() const {
 }
 
 std::string fold_signature() {
-    return std::string("icu ") + U_ICU_VERSION + ", rules " + sha256_hex(fold_rules).substr(0, 16);
+    return std::string("icu ") + U_ICU_VERSION + ", rules " + cache_key_hash(fold_rules);
 }
 
 } // namespace detail

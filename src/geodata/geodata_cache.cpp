@@ -236,12 +236,16 @@ std::string_view CachedBlob::bytes() const noexcept {
     return m_owned;
 }
 
+std::string cache_key_hash(std::string_view text) {
+    return payload_checksum(text);
+}
+
 std::filesystem::path cache_file_path(const CacheSettings &settings,
                                       const std::filesystem::path &source, std::string_view kind) {
     const auto key = source_key(source);
     std::string name = source.stem().string();
     name += '-';
-    name += sha256_hex(key + '\n' + std::string(kind)).substr(0, 16);
+    name += cache_key_hash(key + '\n' + std::string(kind));
     name += ".bwc";
     return settings.dir / name;
 }

@@ -69,6 +69,11 @@ class CachedBlob {
     CacheOutcome m_outcome = CacheOutcome::disabled;
 };
 
+/// A 64-bit hash of @p text in hex, for naming cache files and kinds. Not SHA-256: the first
+/// use of OpenSSL's digests costs ~2 ms of initialisation, a tenth of a quick command's
+/// start-up; a name only needs to be distinct (a stale hit is still caught by the header).
+[[nodiscard]] std::string cache_key_hash(std::string_view text);
+
 /// The cache file for @p source and payload @p kind under @p settings.dir.
 [[nodiscard]] std::filesystem::path cache_file_path(const CacheSettings &settings,
                                                     const std::filesystem::path &source,

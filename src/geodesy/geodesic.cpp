@@ -13,7 +13,7 @@ namespace detail {
 const geod_geodesic &wgs84_geodesic() noexcept {
     static const geod_geodesic geodesic = [] {
         geod_geodesic g{};
-        geod_init(&g, wgs84_a_m, wgs84_f);
+        geod().init(&g, wgs84_a_m, wgs84_f);
         return g;
     }();
     return geodesic;
@@ -39,8 +39,8 @@ constexpr double deg = std::numbers::pi / 180.0;
 GeodesicInverse geodesic_inverse(double lon1_deg, double lat1_deg, double lon2_deg,
                                  double lat2_deg) noexcept {
     GeodesicInverse r;
-    geod_inverse(&detail::wgs84_geodesic(), lat1_deg, lon1_deg, lat2_deg, lon2_deg, &r.distance_m,
-                 &r.azimuth1_deg, &r.azimuth2_deg);
+    detail::geod().inverse(&detail::wgs84_geodesic(), lat1_deg, lon1_deg, lat2_deg, lon2_deg,
+                           &r.distance_m, &r.azimuth1_deg, &r.azimuth2_deg);
     return r;
 }
 
@@ -48,8 +48,8 @@ std::array<double, 2> geodesic_direct(double lon_deg, double lat_deg, double azi
                                       double distance_m) noexcept {
     double lat2 = 0.0;
     double lon2 = 0.0;
-    geod_direct(&detail::wgs84_geodesic(), lat_deg, lon_deg, azimuth_deg, distance_m, &lat2, &lon2,
-                nullptr);
+    detail::geod().direct(&detail::wgs84_geodesic(), lat_deg, lon_deg, azimuth_deg, distance_m,
+                          &lat2, &lon2, nullptr);
     return {lon2, lat2};
 }
 
@@ -96,8 +96,8 @@ EdgeFoot nearest_on_geodesic_edge(double lon_a, double lat_a, double lon_b, doub
                                   double lon_p, double lat_p, double initial_along_m) noexcept {
     const geod_geodesic &g = detail::wgs84_geodesic();
     geod_geodesicline line{};
-    geod_inverseline(&line, &g, lat_a, lon_a, lat_b, lon_b,
-                     GEOD_LATITUDE | GEOD_LONGITUDE | GEOD_AZIMUTH | GEOD_DISTANCE_IN);
+    detail::geod().inverseline(&line, &g, lat_a, lon_a, lat_b, lon_b,
+                               GEOD_LATITUDE | GEOD_LONGITUDE | GEOD_AZIMUTH | GEOD_DISTANCE_IN);
     const double length = line.s13;
 
     double along = 0.0;
@@ -125,15 +125,15 @@ EdgeFoot nearest_on_geodesic_edge(double lon_a, double lat_a, double lon_b, doub
         double lat_f = 0.0;
         double lon_f = 0.0;
         double azi_edge = 0.0;
-        geod_position(&line, along, &lat_f, &lon_f, &azi_edge);
+        detail::geod().position(&line, along, &lat_f, &lon_f, &azi_edge);
         double s12 = 0.0;
         double azi1 = 0.0;
         double azi2 = 0.0;
         double m12 = 0.0;
         double big_m12 = 0.0;
         double big_m21 = 0.0;
-        geod_geninverse(&g, lat_f, lon_f, lat_p, lon_p, &s12, &azi1, &azi2, &m12, &big_m12,
-                        &big_m21, nullptr);
+        detail::geod().geninverse(&g, lat_f, lon_f, lat_p, lon_p, &s12, &azi1, &azi2, &m12,
+                                  &big_m12, &big_m21, nullptr);
         foot.distance_m = s12;
         foot.along_m = along;
         foot.lon_deg = lon_f;

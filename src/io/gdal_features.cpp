@@ -54,7 +54,7 @@ void collect_parts(OGRGeometryH geom, VectorFeature &feature) {
 } // namespace
 
 std::vector<VectorFeature> read_gdal_features(const std::filesystem::path &path,
-                                                const std::vector<std::string> &field_names) {
+                                              const std::vector<std::string> &field_names) {
     auto ds = open_vector_dataset(path);
     GdalQuietErrors quiet;
     if (GDALDatasetGetLayerCount(ds.get()) < 1) {

@@ -361,7 +361,7 @@ void BorderIndex::build() {
         double length = 0.0;
         double azi1 = 0.0;
         double azi2 = 0.0;
-        geod_inverse(&g, va[1], va[0], vb[1], vb[0], &length, &azi1, &azi2);
+        geod().inverse(&g, va[1], va[0], vb[1], vb[0], &length, &azi1, &azi2);
         edge_length_m[i] = length;
         edge_azimuth1_deg[i] = azi1;
         edge_azimuth2_deg[i] = azi2;
@@ -382,8 +382,8 @@ void BorderIndex::build() {
             make_segment(ecef[i], ecef[i + 1], chain, length, static_cast<std::uint32_t>(i));
         } else {
             geod_geodesicline line{};
-            geod_inverseline(&line, &g, va[1], va[0], vb[1], vb[0],
-                             GEOD_LATITUDE | GEOD_LONGITUDE | GEOD_DISTANCE_IN);
+            geod().inverseline(&line, &g, va[1], va[0], vb[1], vb[0],
+                               GEOD_LATITUDE | GEOD_LONGITUDE | GEOD_DISTANCE_IN);
             const double piece = length / static_cast<double>(pieces);
             Vec prev = ecef[i];
             for (std::size_t j = 1; j <= pieces; ++j) {
@@ -391,7 +391,7 @@ void BorderIndex::build() {
                 if (j < pieces) {
                     double lat = 0.0;
                     double lon = 0.0;
-                    geod_position(&line, piece * static_cast<double>(j), &lat, &lon, nullptr);
+                    geod().position(&line, piece * static_cast<double>(j), &lat, &lon, nullptr);
                     next = ecef_from_geodetic(lon, lat);
                 }
                 make_segment(prev, next, chain + piece * static_cast<double>(j - 1), piece,
@@ -825,7 +825,7 @@ bool BorderIndex::refine_far_foot(double lon, double lat, LineHit &hit) const {
     double s12 = 0.0;
     double azi1 = 0.0;
     double azi2 = 0.0;
-    geod_inverse(&wgs84_geodesic(), fl[1], fl[0], lat, lon, &s12, &azi1, &azi2);
+    geod().inverse(&wgs84_geodesic(), fl[1], fl[0], lat, lon, &s12, &azi1, &azi2);
     if (!(s12 > 0.0) || std::abs(std::cos(fl[1] * deg)) < 1e-9) {
         return false;
     }
@@ -1031,7 +1031,7 @@ LineHit BorderIndex::nearest_brute_force(double lon, double lat) const {
     std::vector<double> azi(n);
     for (std::size_t i = 0; i < n; ++i) {
         double azi2 = 0.0;
-        geod_inverse(&g, vertices[i][1], vertices[i][0], lat, lon, &dist[i], &azi[i], &azi2);
+        geod().inverse(&g, vertices[i][1], vertices[i][0], lat, lon, &dist[i], &azi[i], &azi2);
     }
     LineHit hit;
     hit.p_ecef = ecef_from_geodetic(lon, lat);
@@ -1061,7 +1061,7 @@ LineHit BorderIndex::nearest_brute_force(double lon, double lat) const {
                 double s12 = 0.0;
                 double azi1 = 0.0;
                 double azi2 = 0.0;
-                geod_inverse(&g, lat, lon, vertices[v][1], vertices[v][0], &s12, &azi1, &azi2);
+                geod().inverse(&g, lat, lon, vertices[v][1], vertices[v][0], &s12, &azi1, &azi2);
                 foot.azimuth_deg = s12 > 0.0 ? normalize_azimuth_deg(azi1) : 0.0;
                 consider(e, foot);
             }
