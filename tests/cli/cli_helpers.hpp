@@ -106,14 +106,15 @@ inline std::string read_text_file(const std::filesystem::path &path) {
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-/// Run BORDERWATCH_EXE with @p args, feeding @p stdin_text on stdin (empty: /dev/null).
+/// Run @p program with @p args, feeding @p stdin_text on stdin (empty: /dev/null).
 /// @p env_prefix is prepended to the command line (e.g. "TZ=UTC ").
-inline CliResult run_cli(const std::vector<std::string> &args, const std::string &stdin_text = {},
-                         const std::string &env_prefix = {}) {
+inline CliResult run_program(const std::string &program, const std::vector<std::string> &args,
+                             const std::string &stdin_text = {},
+                             const std::string &env_prefix = {}) {
     TempFile in("stdin", ".txt", stdin_text);
     TempFile out("stdout", ".txt");
     TempFile err("stderr", ".txt");
-    std::string command = env_prefix + shell_quote(BORDERWATCH_EXE);
+    std::string command = env_prefix + shell_quote(program);
     for (const auto &a : args) {
         command += ' ';
         command += shell_quote(a);
@@ -128,6 +129,12 @@ inline CliResult run_cli(const std::vector<std::string> &args, const std::string
     result.stdout_text = read_text_file(out.path());
     result.stderr_text = read_text_file(err.path());
     return result;
+}
+
+/// Run BORDERWATCH_EXE (the program users run) with @p args; see run_program().
+inline CliResult run_cli(const std::vector<std::string> &args, const std::string &stdin_text = {},
+                         const std::string &env_prefix = {}) {
+    return run_program(BORDERWATCH_EXE, args, stdin_text, env_prefix);
 }
 
 /// Convenience overload: run_cli({"locate", "70", "38"}).
