@@ -1,8 +1,10 @@
 #include <borderwatch/core/numbers.hpp>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 namespace borderwatch {
@@ -57,28 +59,90 @@ std::string format_double(double value) {
     return std::string(buffer.data(), end);
 }
 
+std::to_chars_result to_chars_fixed(char *first, char *last, double value, int decimals) noexcept {
+    static constexpr std::array<double, 10> powers{1e0, 1e1, 1e2, 1e3, 1e4,
+                                                   1e5, 1e6, 1e7, 1e8, 1e9};
+    const auto exact = [&] {
+        return std::to_chars(first, last, value, std::chars_format::fixed, decimals);
+    };
+    if (decimals < 0 || decimals > 9 || !std::isfinite(value)) {
+        return exact();
+    }
+    const double scaled = std::fabs(value) * powers[static_cast<std::size_t>(decimals)];
+    if (!(scaled < 0x1p50)) {
+        return exact();
+    }
+    // The product is within half an ulp of the exact scaled value (powers of ten up to 1e9 are
+    // exact doubles); whole and fraction split exactly. Rounding differs from the exact one only
+    // if the exact fraction could be on the other side of 0.5.
+    const double whole = std::floor(scaled);
+    const double fraction = scaled - whole;
+    const double error = scaled * 0x1p-52;
+    if (std::fabs(fraction - 0.5) <= 2.0 * error + 0x1p-60) {
+        return exact();
+    }
+    auto digits = static_cast<std::uint64_t>(whole) + (fraction > 0.5 ? 1U : 0U);
+    // Integer part, point, decimals (zero-padded), as to_chars writes them.
+    char text[40];
+    char *end = text + sizeof text;
+    char *p = end;
+    for (int k = 0; k < decimals; ++k) {
+        *--p = static_cast<char>('0' + digits % 10);
+        digits /= 10;
+    }
+    if (decimals > 0) {
+        *--p = '.';
+    }
+    do {
+        *--p = static_cast<char>('0' + digits % 10);
+        digits /= 10;
+    } while (digits != 0);
+    if (std::signbit(value)) {
+        *--p = '-';
+    }
+    const auto size = static_cast<std::size_t>(end - p);
+    if (size > static_cast<std::size_t>(last - first)) {
+        return {last, std::errc::value_too_large};
+    }
+    std::memcpy(first, p, size);
+    return {first + size, std::errc()};
+}
+
+void append_fixed_trimmed(std::string &out, double value, int decimals,
+                          std::string_view non_finite) {
+    if (!std::isfinite(value)) {
+        out += non_finite;
+        return;
+    }
+    std::array<char, 64> buffer{}; // larger values print in the shortest form below
+    const auto [end_ptr, ec] =
+        to_chars_fixed(buffer.data(), buffer.data() + buffer.size(), value, decimals);
+    if (ec != std::errc()) {
+        out += format_double(value);
+        return;
+    }
+    const char *begin = buffer.data();
+    const char *end = end_ptr;
+    if (std::find(begin, end, '.') != end) {
+        while (end[-1] == '0') {
+            --end;
+        }
+        if (end[-1] == '.') {
+            --end;
+        }
+    }
+    if (end - begin == 2 && begin[0] == '-' && begin[1] == '0') {
+        ++begin; // negative zero, or a tiny negative value rounded to zero
+    }
+    out.append(begin, end);
+}
+
 std::string format_fixed(double value, int decimals) {
     if (!std::isfinite(value)) {
         return format_double(value);
     }
-    std::array<char, 64> buffer{};
-    const auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value,
-                                         std::chars_format::fixed, decimals);
-    if (ec != std::errc()) {
-        return format_double(value);
-    }
-    std::string out(buffer.data(), end);
-    if (out.find('.') != std::string::npos) {
-        while (out.back() == '0') {
-            out.pop_back();
-        }
-        if (out.back() == '.') {
-            out.pop_back();
-        }
-    }
-    if (out == "-0") {
-        out = "0";
-    }
+    std::string out;
+    append_fixed_trimmed(out, value, decimals, {});
     return out;
 }
 

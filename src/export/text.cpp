@@ -1,6 +1,7 @@
 #include "export/detail/text.hpp"
 
 #include <borderwatch/core/escape.hpp>
+#include <borderwatch/core/numbers.hpp>
 
 #include "export/detail/html.hpp"
 
@@ -37,30 +38,7 @@ void Geometry::set_segment(LonLat a, LonLat b) {
 namespace borderwatch::detail {
 
 void append_fixed(std::string &out, double value, int decimals) {
-    std::array<char, 64> buffer{};
-    if (!std::isfinite(value)) {
-        out += "null";
-        return;
-    }
-    auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value,
-                                   std::chars_format::fixed, decimals);
-    if (ec != std::errc()) {
-        append_shortest(out, value);
-        return;
-    }
-    char *begin = buffer.data();
-    if (std::memchr(begin, '.', static_cast<std::size_t>(end - begin)) != nullptr) {
-        while (end[-1] == '0') {
-            --end;
-        }
-        if (end[-1] == '.') {
-            --end;
-        }
-    }
-    if (end - begin == 2 && begin[0] == '-' && begin[1] == '0') {
-        ++begin;
-    }
-    out.append(begin, end);
+    append_fixed_trimmed(out, value, decimals, "null");
 }
 
 Writeback::Writeback(const std::filesystem::path &file)

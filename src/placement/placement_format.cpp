@@ -1,5 +1,7 @@
 #include <borderwatch/placement/placement_format.hpp>
 
+#include <borderwatch/core/numbers.hpp>
+
 #include <charconv>
 #include <cmath>
 
@@ -13,7 +15,7 @@ std::string_view append_fixed(char *&cursor, char *end, double value, int decima
     if (!std::isfinite(value)) {
         return std::isnan(value) ? "nan" : (value > 0 ? "inf" : "-inf");
     }
-    const auto result = std::to_chars(cursor, end, value, std::chars_format::fixed, decimals);
+    const auto result = to_chars_fixed(cursor, end, value, decimals);
     if (result.ec != std::errc()) {
         return value > 0 ? "inf" : "-inf"; // beyond any distance on Earth
     }

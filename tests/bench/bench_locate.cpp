@@ -175,6 +175,11 @@ int main(int argc, char **argv) {
         const auto csv = dir / (std::string(name) + ".csv");
         write_csv(csv, points);
         const double geos = geos_rate(*engine, points, box);
+        // The first placements load the polygon layers (a one-time cost that bench_startup
+        // measures): done before the timed runs, so these are per-point rates.
+        const auto warm = dir / "warm-up.csv";
+        write_csv(warm, Points(points.begin(), points.begin() + std::min<std::size_t>(n, 1000)));
+        (void)locate_rate(*engine, warm, "csv", std::min<std::size_t>(n, 1000));
         const double rate_csv = locate_rate(*engine, csv, "csv", n);
         const double rate_json = locate_rate(*engine, csv, "json", n);
         const double rate_geojson = locate_rate(*engine, csv, "geojson", n);

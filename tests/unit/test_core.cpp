@@ -12,11 +12,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <atomic>
+#include <charconv>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <random>
 #include <sstream>
 
 #include <unistd.h>
@@ -39,6 +42,87 @@ TEST_CASE("numbers parse locale-independently and print shortest round trip", "[
         CHECK(format_fixed(-0.00000001, 7) == "0");
         CHECK(format_fixed(12.0, 3) == "12");
     }
+}
+
+TEST_CASE("to_chars_fixed writes exactly what std::to_chars writes", "[core]") {
+    const auto reference = [](double value, int decimals) {
+        std::array<char, 512> buffer{};
+        const auto r = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value,
+                                     std::chars_format::fixed, decimals);
+        return std::string(buffer.data(), r.ptr);
+    };
+    const auto ours = [](double value, int decimals) {
+        std::array<char, 512> buffer{};
+        const auto r =
+            to_chars_fixed(buffer.data(), buffer.data() + buffer.size(), value, decimals);
+        REQUIRE(r.ec == std::errc());
+        return std::string(buffer.data(), r.ptr);
+    };
+    // Ties and near-ties (exactly representable halves, their neighbours), zeros of both
+    // signs, values that round up into a new digit, the fast path's limits, non-finite.
+    std::vector<double> values{0.0,
+                               -0.0,
+                               0.5,
+                               1.5,
+                               2.5,
+                               -2.5,
+                               0.125,
+                               0.0625,
+                               1e-10,
+                               -1e-10,
+                               9.9995,
+                               9.9994,
+                               359.9996,
+                               0.05,
+                               0.15,
+                               0.25,
+                               1e15,
+                               1e16,
+                               -1e16,
+                               0x1p50,
+                               0x1p53,
+                               1e300,
+                               123456789.987654321,
+                               70.04865,
+                               37.2493071,
+                               std::numeric_limits<double>::infinity(),
+                               std::numeric_limits<double>::quiet_NaN(),
+                               std::numeric_limits<double>::denorm_min()};
+    for (double tie = 0.0005; tie < 1000; tie = tie * 3 + 0.0005) {
+        values.push_back(tie);
+        values.push_back(std::nextafter(tie, 0.0));
+        values.push_back(std::nextafter(tie, 1e9));
+    }
+    std::mt19937_64 random(20261206);
+    std::uniform_real_distribution<double> mantissa(-1.0, 1.0);
+    std::uniform_int_distribution<int> exponent(-12, 18);
+    for (int i = 0; i < 150000; ++i) {
+        values.push_back(std::ldexp(mantissa(random), exponent(random) * 3));
+    }
+    // Decimals as printed (fractions of degrees, metres, km), and the whole supported range.
+    std::uniform_int_distribution<int> half(0, 2000000);
+    for (int i = 0; i < 50000; ++i) {
+        values.push_back((half(random) + 0.5) / 1000.0); // x.xxx5: rounding ties in decimal
+    }
+    std::size_t checked = 0;
+    for (const double v : values) {
+        for (int decimals = 0; decimals <= 10; ++decimals) {
+            if (!std::isfinite(v)) {
+                continue;
+            }
+            const auto expected = reference(v, decimals);
+            if (ours(v, decimals) != expected) {
+                FAIL("value " << std::hexfloat << v << std::defaultfloat << " decimals " << decimals
+                              << ": " << ours(v, decimals) << " != " << expected);
+            }
+            ++checked;
+        }
+    }
+    CHECK(checked > 2000000);
+    // A buffer too small is an error, not an overrun.
+    std::array<char, 4> small{};
+    CHECK(to_chars_fixed(small.data(), small.data() + small.size(), 12345.678, 3).ec ==
+          std::errc::value_too_large);
 }
 
 TEST_CASE("float bounds round outwards", "[core]") {

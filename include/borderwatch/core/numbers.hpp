@@ -4,6 +4,7 @@
 /// (std::from_chars / std::to_chars), so input never depends on LC_NUMERIC and
 /// output files are byte-stable.
 
+#include <charconv>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -25,6 +26,17 @@ namespace borderwatch {
 /// Fixed notation with at most @p decimals digits after the point, trailing zeros
 /// removed ("70.04865", "12", "-0.5"); negative zero prints as "0".
 [[nodiscard]] std::string format_fixed(double value, int decimals);
+
+/// format_fixed() appended to @p out; non-finite values append @p non_finite instead.
+void append_fixed_trimmed(std::string &out, double value, int decimals,
+                          std::string_view non_finite);
+
+/// Exactly the bytes of std::to_chars(first, last, value, std::chars_format::fixed, decimals)
+/// (the correctly rounded decimal of the double), about ten times faster for the values
+/// borderwatch prints (|value| * 10^decimals below 2^50, decimals <= 9): the scaled value is
+/// rounded in integers, and std::to_chars is asked only when that rounding could differ from
+/// the exact one (the scaled value within its rounding error of a half).
+std::to_chars_result to_chars_fixed(char *first, char *last, double value, int decimals) noexcept;
 
 /// The largest float <= @p value (rounding toward -inf): float bounds that still contain the
 /// double ones (R-tree cells, float bounding boxes).
