@@ -3,6 +3,8 @@
 #include <borderwatch/core/paths.hpp>
 #include <borderwatch/core/sha256.hpp>
 
+#include <xxhash.h>
+
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -143,37 +145,13 @@ bool store(const std::filesystem::path &path, const std::string &header,
     }
 }
 
-/// A fast 64-bit checksum of the payload (four independent multiply-rotate lanes, after
-/// xxHash64's round), hex. Catches damage, not malice; the sources get SHA-256.
+/// The payload's 64-bit checksum, hex: XXH3 (libxxhash), ~10x the speed of the multiply-rotate
+/// hash it replaced (checking the world's 66 MB country layer took ~40 ms of every run that
+/// needs it). Catches damage, not malice; the sources get SHA-256.
 std::string payload_checksum(std::string_view bytes) {
-    constexpr std::uint64_t p1 = 0x9E3779B185EBCA87ULL;
-    constexpr std::uint64_t p2 = 0xC2B2AE3D27D4EB4FULL;
-    const auto rotl = [](std::uint64_t x, int r) { return (x << r) | (x >> (64 - r)); };
-    const auto round = [&](std::uint64_t acc, std::uint64_t lane) {
-        return rotl(acc + lane * p2, 31) * p1;
-    };
-    std::uint64_t v[4] = {p1 + p2, p2, 0, 0 - p1};
-    const char *p = bytes.data();
-    std::size_t n = bytes.size();
-    while (n >= 32) {
-        for (auto &acc : v) {
-            std::uint64_t lane = 0;
-            std::memcpy(&lane, p, 8);
-            acc = round(acc, lane);
-            p += 8;
-        }
-        n -= 32;
-    }
-    std::uint64_t h = rotl(v[0], 1) + rotl(v[1], 7) + rotl(v[2], 12) + rotl(v[3], 18);
-    h += bytes.size();
-    for (; n > 0; --n, ++p) {
-        h = rotl(h ^ (static_cast<std::uint64_t>(static_cast<unsigned char>(*p)) * p1), 11) * p2;
-    }
-    h ^= h >> 33;
-    h *= p2;
-    h ^= h >> 29;
     char hex[17];
-    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+    std::snprintf(hex, sizeof hex, "%016llx",
+                  static_cast<unsigned long long>(XXH3_64bits(bytes.data(), bytes.size())));
     return hex;
 }
 
