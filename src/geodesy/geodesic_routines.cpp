@@ -16,8 +16,7 @@ namespace {
     std::exit(1);
 }
 
-template <class Function>
-void resolve(void *library, const char *name, Function &out) noexcept {
+template <class Function> void resolve(void *library, const char *name, Function &out) noexcept {
     void *symbol = ::dlsym(library, name);
     if (symbol == nullptr) {
         unusable_proj(::dlerror());

@@ -27,8 +27,9 @@ inline FieldRef field_ref(const std::string &v) {
     return FieldRef{std::string_view(v)};
 }
 
-/// One of the source columns kept losslessly (the Incident members from `year` to
-/// `source_revision`): exactly one of the two member pointers is set.
+/// One of the fields added after the first schema (the Incident members from `year` to
+/// `border_id`: the source columns kept losslessly, `same_as`, and `border_id`): exactly one of
+/// the two member pointers is set.
 struct ExtraMember {
     std::string Incident::*text;
     std::optional<std::int64_t> Incident::*integer;
@@ -88,6 +89,7 @@ inline constexpr ExtraMember k_extra_members[] = {
     {&Incident::source_version, nullptr},
     {nullptr, &Incident::source_revision},
     {&Incident::same_as, nullptr},
+    {&Incident::border_id, nullptr}, // derived, but a late addition: stored the same way
 };
 
 /// Index of the first of k_extra_members in incident_fields() (after "flags").

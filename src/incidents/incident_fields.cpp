@@ -112,6 +112,9 @@ const std::vector<IncidentField> k_fields = {
      "which version of a row wins: ACLED timestamp, UCDP release"},
     {"same_as", T::text, false,
      "|-separated ids of rows reporting the same event, or none (event clusters)"},
+    {"border_id", T::text, true,
+     "the border border_distance_m and chainage_km refer to (TJK-AFG; with --border nearest, "
+     "the nearest border)"},
     {"updated_at", T::datetime, true,
      "UTC time of the last change in the store (YYYY-MM-DDTHH:MM:SS.000Z)"},
 };

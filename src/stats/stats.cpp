@@ -137,6 +137,8 @@ std::string_view to_string(StatsKey key) noexcept {
         return "band";
     case StatsKey::sector:
         return "sector";
+    case StatsKey::border:
+        return "border";
     }
     return "side";
 }
@@ -144,7 +146,7 @@ std::string_view to_string(StatsKey key) noexcept {
 std::vector<StatsKey> parse_stats_keys(std::string_view text) {
     static constexpr StatsKey all[] = {StatsKey::side,       StatsKey::admin1, StatsKey::admin2,
                                        StatsKey::event_type, StatsKey::month,  StatsKey::band,
-                                       StatsKey::sector};
+                                       StatsKey::sector,     StatsKey::border};
     std::vector<StatsKey> out;
     std::size_t start = 0;
     while (start <= text.size()) {
@@ -160,8 +162,9 @@ std::vector<StatsKey> parse_stats_keys(std::string_view text) {
         const auto *hit = std::find_if(std::begin(all), std::end(all),
                                        [&](StatsKey k) { return to_string(k) == name; });
         if (hit == std::end(all)) {
-            throw UsageError("--by: unknown grouping '" + std::string(name) +
-                             "' (use side, admin1, admin2, event_type, month, band, sector)");
+            throw UsageError(
+                "--by: unknown grouping '" + std::string(name) +
+                "' (use side, admin1, admin2, event_type, month, band, sector, border)");
         }
         if (std::find(out.begin(), out.end(), *hit) != out.end()) {
             throw UsageError("--by: '" + std::string(name) + "' given twice");
@@ -237,6 +240,9 @@ StatsAssignment StatsAccumulator::add(const Incident &x) {
                 break;
             case StatsKey::sector:
                 m_key.push_back(m_sector);
+                break;
+            case StatsKey::border:
+                m_key.push_back(x.border_id);
                 break;
             }
         }

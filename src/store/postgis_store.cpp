@@ -186,6 +186,11 @@ CREATE TABLE borderwatch_deletions (
 COMMENT ON TABLE borderwatch_deletions IS
     'borderwatch: events their source deleted, and at which revision (a row of such an id is stored again only when newer)';
 )sql",
+    // Version 4 (issue 17): which border a row's distance and chainage refer to (world mode
+    // places every row against its nearest border).
+    R"sql(
+ALTER TABLE incidents ADD COLUMN border_id text;
+)sql",
 };
 // The statement trigger's function, created (or repaired) by every `store init` before the
 // migrations. It finds the counter through the schema of the table that fired it, never

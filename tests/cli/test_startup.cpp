@@ -138,9 +138,9 @@ TEST_CASE("without borderwatch-full the start-up program says what is missing", 
 TEST_CASE("installed, the start-up program finds borderwatch-full in libexec", "[cli][startup]") {
     const auto build_dir = std::filesystem::path(BORDERWATCH_EXE).parent_path();
     TempFile prefix("startup-prefix");
-    const auto log = run_cli_command("cmake --install " + shell_quote(build_dir.string()) +
-                                     " --component Unspecified --prefix " +
-                                     shell_quote(prefix.str()));
+    const auto log =
+        run_cli_command("cmake --install " + shell_quote(build_dir.string()) +
+                        " --component Unspecified --prefix " + shell_quote(prefix.str()));
     INFO(log);
     const auto bin = prefix.path() / "bin" / "borderwatch";
     REQUIRE(std::filesystem::exists(bin));

@@ -80,7 +80,7 @@ TEST_CASE("locate --border nearest: the nearest international land boundary",
     CHECK(nlohmann::json::parse(facts.stdout_text)["id"] == "nearest");
 }
 
-TEST_CASE("import --border nearest places against every border, export refuses",
+TEST_CASE("import --border nearest places against every border, stats groups by it, export refuses",
           "[cli][import][world]") {
     const std::string sample =
         std::string(BORDERWATCH_REPO_ROOT) + "/samples/border_incidents_2025.csv";
@@ -107,6 +107,41 @@ TEST_CASE("import --border nearest places against every border, export refuses",
     }
     // Kabul: nearer to the AFG-PAK border than to TJK-AFG.
     CHECK(world.at("BW-2025-11-PAK-KBL") < tjk.at("BW-2025-11-PAK-KBL") - 100000.0);
+    // Every row says which border its distance is to (issue 17: summarised per border).
+    auto borders = [](const std::string &store) {
+        const auto r = run_cli({"query", "--store", store, "--format", "json"});
+        REQUIRE(r.exit_code == 0);
+        std::map<std::string, std::string> out;
+        for (const auto &row : nlohmann::json::parse(r.stdout_text)) {
+            out[row["id"].get<std::string>()] = row["border_id"].get<std::string>();
+        }
+        return out;
+    };
+    const auto world_borders = borders(world_store.str());
+    for (const auto &[id, border] : borders(tjk_store.str())) {
+        CHECK(border == "TJK-AFG");
+    }
+    const std::string kabul_border = world_borders.at("BW-2025-11-PAK-KBL");
+    CHECK((kabul_border == "AFG-PAK" || kabul_border == "PAK-AFG"));
+    const auto by_border =
+        run_cli({"stats", "--store", world_store.str(), "--by", "border", "--format", "json"});
+    REQUIRE(by_border.exit_code == 0);
+    std::map<std::string, long> counted;
+    const auto stats = nlohmann::json::parse(by_border.stdout_text);
+    for (const auto &group : stats.at("groups")) {
+        counted[group["border"].get<std::string>()] = group["count"].get<long>();
+    }
+    std::map<std::string, long> expected;
+    for (const auto &[id, border] : world_borders) {
+        ++expected[border];
+    }
+    CHECK(counted == expected);
+    CHECK(counted.size() >= 2);
+    // Sectors run along one line: not across the borders of a world store.
+    const auto sectors = run_cli(
+        {"stats", "--store", world_store.str(), "--by", "border,sector", "--border", "nearest"});
+    CHECK(sectors.exit_code == 2);
+    CHECK(sectors.stderr_text.find("--by border") != std::string::npos);
     const auto exp =
         run_cli({"export", "--store", world_store.str(), "--border", "USA-CAN", "--out",
                  borderwatch::test::unique_temp_path("world-export").string()});

@@ -61,9 +61,8 @@ TEST_CASE("the GeoJSON reader gives what GDAL gives for every geodata file", "[i
 
 TEST_CASE("the GeoJSON reader: features, bare geometries, collections, field types",
           "[io][geodata]") {
-    const auto path = write_temp(
-        "kinds.geojson",
-        R"({"type":"FeatureCollection","features":[
+    const auto path = write_temp("kinds.geojson",
+                                 R"({"type":"FeatureCollection","features":[
  {"type":"Feature","properties":{"n":3,"x":0.1,"b":true,"s":"a","z":null},
   "geometry":{"type":"GeometryCollection","geometries":[
     {"type":"Point","coordinates":[1,2]},

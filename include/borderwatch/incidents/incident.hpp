@@ -70,6 +70,10 @@ struct Incident {
     std::string admin2; ///< current official admin-2 name containing the point
     std::string band;   ///< distance band label ("0-1", "1-5", ..., ">50", "imprecise")
     std::string flags;  ///< "|"-separated quality flags, e.g. "location_mismatch_25km"
+    /// The border border_distance_m and chainage_km refer to ("TJK-AFG"; placed with
+    /// `--border nearest`, the nearest border's id, e.g. "FRA-BEL"). In incident_fields() it
+    /// comes after same_as (a later column).
+    std::string border_id;
 
     // --- the source's own columns, kept losslessly (docs/incident-schema.md) --------------
     // ACLED (current and pre-2023 layouts); `year` and `region` are shared with UCDP.

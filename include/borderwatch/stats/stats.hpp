@@ -22,9 +22,9 @@
 namespace borderwatch {
 
 /// A grouping key.
-enum class StatsKey { side, admin1, admin2, event_type, month, band, sector };
+enum class StatsKey { side, admin1, admin2, event_type, month, band, sector, border };
 
-/// "side" | "admin1" | "admin2" | "event_type" | "month" | "band" | "sector".
+/// "side" | "admin1" | "admin2" | "event_type" | "month" | "band" | "sector" | "border".
 [[nodiscard]] std::string_view to_string(StatsKey key) noexcept;
 /// Parse "side,admin1,..." (comma-separated, no duplicates). @throws UsageError
 [[nodiscard]] std::vector<StatsKey> parse_stats_keys(std::string_view text);

@@ -232,7 +232,7 @@ class IncidentStore {
 /// Schema version this program writes and understands. Backends refuse to open a store
 /// whose version is newer. 2: the source columns (issue 14); 3: remembered source deletions
 /// (table borderwatch_deletions).
-inline constexpr int k_store_schema_version = 3;
+inline constexpr int k_store_schema_version = 4;
 
 /// How open_store() treats a missing or outdated store.
 struct StoreOpenOptions {

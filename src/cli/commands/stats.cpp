@@ -24,7 +24,9 @@ class StatsCommandImpl final : public StatsCommand {
     void setup(CLI::App &app) override {
         app.add_option("--by", m_by,
                        "group by a comma-separated list of side, admin1, admin2, event_type, "
-                       "month, band, sector (default: no grouping)")
+                       "month, band, sector, border (the border each row was placed against: "
+                       "one group per border for a store imported with --border nearest; "
+                       "default: no grouping)")
             ->type_name("KEYS");
         add_bands_option(app, m_bands, "distance bands of --by band");
         app.add_option("--sector-km", m_sector_km,
@@ -56,7 +58,9 @@ class StatsCommandImpl final : public StatsCommand {
             "Examples:\n"
             "  borderwatch stats --by side,band\n"
             "  borderwatch stats --by sector --sector-km 100 --format markdown\n"
-            "  borderwatch stats --by admin2,month --side TJK --format csv\n\n" +
+            "  borderwatch stats --by admin2,month --side TJK --format csv\n"
+            "  borderwatch stats --by border,side   (a world file imported with --border "
+            "nearest)\n\n" +
             exit_status_footer());
     }
 
@@ -69,6 +73,11 @@ class StatsCommandImpl final : public StatsCommand {
             throw UsageError("stats: --sector-km must be > 0");
         }
         m_options.sector_km = m_sector_km;
+        if (m_border == "nearest" && std::find(m_options.by.begin(), m_options.by.end(),
+                                               StatsKey::sector) != m_options.by.end()) {
+            throw UsageError("stats: sectors run along one border line; with --border nearest "
+                             "group by border (--by border,band, --by border,side)");
+        }
         validate_filter_spec(m_filter);
     }
 
