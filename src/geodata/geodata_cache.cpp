@@ -214,6 +214,14 @@ std::string_view CachedBlob::bytes() const noexcept {
     return m_owned;
 }
 
+std::string file_stamp(const std::filesystem::path &path) {
+    SourceStamp stamp;
+    if (!stamp_of(path, stamp)) {
+        return "missing";
+    }
+    return std::to_string(stamp.size) + ":" + std::to_string(stamp.mtime_ns);
+}
+
 std::string cache_key_hash(std::string_view text) {
     return payload_checksum(text);
 }

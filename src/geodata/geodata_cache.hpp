@@ -74,6 +74,10 @@ class CachedBlob {
 /// start-up; a name only needs to be distinct (a stale hit is still caught by the header).
 [[nodiscard]] std::string cache_key_hash(std::string_view text);
 
+/// "SIZE:MTIME_NS" of @p path ("missing" when it cannot be stat'ed): for the kind of a payload
+/// that depends on files besides its source (a change of any of them names another cache file).
+[[nodiscard]] std::string file_stamp(const std::filesystem::path &path);
+
 /// The cache file for @p source and payload @p kind under @p settings.dir.
 [[nodiscard]] std::filesystem::path cache_file_path(const CacheSettings &settings,
                                                     const std::filesystem::path &source,

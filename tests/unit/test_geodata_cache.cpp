@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 #include <thread>
 
 using namespace borderwatch;
@@ -382,5 +383,102 @@ TEST_CASE("border engine: an index from the cache answers exactly as a fresh one
     }
     const auto reversed = BorderEngine::load("AFG-TJK"); // its own cache entry, not TJK-AFG's
     CHECK(reversed->info().start_lon == fresh->info().end_lon);
+    std::filesystem::remove_all(dir);
+}
+
+namespace {
+
+std::string describe(const ResolveResult &r) {
+    std::ostringstream out;
+    out.precision(17);
+    for (const auto &c : r.candidates) {
+        out << c.id << '|' << c.name << '|' << c.matched << '|' << c.kind << '|' << c.country << '|'
+            << c.admin1 << '|' << c.admin2 << '|' << c.lon << '|' << c.lat << '|' << c.score << '|'
+            << c.precision << '|' << c.ambiguous << '\n';
+    }
+    return out.str();
+}
+
+} // namespace
+
+TEST_CASE("the gazetteer's cached index resolves exactly as a freshly built one",
+          "[geodata][cache][gazetteer]") {
+    const auto dir = test::unique_temp_dir("gazetteer-index");
+    const ScopedEnv cache_dir("BORDERWATCH_CACHE_DIR", dir.c_str());
+    std::unique_ptr<Gazetteer> fresh;
+    {
+        const ScopedEnv off("BORDERWATCH_NO_CACHE", "1");
+        fresh = Gazetteer::load({});
+    }
+    const ScopedEnv on("BORDERWATCH_NO_CACHE", nullptr);
+    const auto first = Gazetteer::load({}); // builds and stores the index
+    bool stored = false;
+    for (const auto &entry : std::filesystem::directory_iterator(dir)) {
+        stored = stored || entry.path().filename().string().rfind("places-", 0) == 0;
+    }
+    REQUIRE(stored);
+    const auto cached = Gazetteer::load({}); // reads it back
+    CHECK(cached->place_count() == fresh->place_count());
+    CHECK(cached->name_count() == fresh->name_count());
+    // Queries: every fifth name of the gazetteer as written (Latin, Cyrillic, Arabic script),
+    // the same with a letter dropped (fuzzy), and with its last letter doubled.
+    std::ifstream names(geodata_dir() / "gazetteer" / "names.tsv");
+    std::string line;
+    std::getline(names, line); // header
+    std::vector<std::string> queries{
+        "Darboz", "Shamsiddin Shokhin", "Khatron", "Badakshan", "Хорог",
+        "بدخشان", "Kabul, Afghanistan"};
+    for (std::size_t n = 0; std::getline(names, line); ++n) {
+        const auto tab = line.find('\t');
+        const auto name = line.substr(tab + 1, line.find('\t', tab + 1) - tab - 1);
+        if (n % 5 != 0 || name.size() < 4) {
+            continue;
+        }
+        queries.push_back(name);
+        if (static_cast<unsigned char>(name[1]) < 0x80) { // an ASCII first letter pair
+            queries.push_back(name.substr(0, 1) + name.substr(2));
+        }
+        if (static_cast<unsigned char>(name.back()) < 0x80) {
+            queries.push_back(name + name.back());
+        }
+    }
+    REQUIRE(queries.size() > 1500);
+    ResolveOptions options;
+    options.top = 3;
+    std::size_t differences = 0;
+    for (const auto &q : queries) {
+        const auto expected = describe(fresh->resolve(q, options));
+        if (describe(cached->resolve(q, options)) != expected ||
+            describe(first->resolve(q, options)) != expected) {
+            ++differences;
+            WARN("differs: " << q);
+        }
+    }
+    CHECK(differences == 0);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("the gazetteer's cached index follows its other files", "[geodata][cache][gazetteer]") {
+    const auto dir = test::unique_temp_dir("gazetteer-follow");
+    const auto geodata = dir / "geodata";
+    std::filesystem::create_directories(geodata / "gazetteer");
+    for (const char *name : {"places.tsv", "names.tsv", "aliases.tsv"}) {
+        std::filesystem::copy_file(geodata_dir() / "gazetteer" / name,
+                                   geodata / "gazetteer" / name);
+    }
+    std::filesystem::copy_file(geodata_dir() / "borders.geojson", geodata / "borders.geojson");
+    const ScopedEnv cache_dir("BORDERWATCH_CACHE_DIR", (dir / "cache").c_str());
+    const ScopedEnv on("BORDERWATCH_NO_CACHE", nullptr);
+    Gazetteer::Sources sources;
+    sources.geodata = geodata;
+    const auto before = Gazetteer::load(sources);
+    CHECK(before->resolve("Qwertzistan").candidates.empty());
+    // A new alias (aliases.tsv is not the cache's source file): the index must be rebuilt.
+    std::ofstream(geodata / "gazetteer" / "aliases.tsv", std::ios::app)
+        << "Qwertzistan\tiso3:TJK\ttest alias\n";
+    const auto after = Gazetteer::load(sources);
+    const auto r = after->resolve("Qwertzistan");
+    REQUIRE_FALSE(r.candidates.empty());
+    CHECK(r.candidates.front().id == "iso3:TJK");
     std::filesystem::remove_all(dir);
 }
