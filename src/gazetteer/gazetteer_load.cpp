@@ -862,7 +862,7 @@ std::unique_ptr<Gazetteer> Gazetteer::load(const Sources &sources) {
     //    built from: the gazetteer module's code, the ICU fold, and the geodata files (places.tsv
     //    through the cache's own check, the others by size and modification time). User files
     //    (GeoNames extracts, alias lists) are indexed on each run.
-    if (!sources.geonames_files.empty() || !sources.alias_files.empty()) {
+    if (!settings.enabled || !sources.geonames_files.empty() || !sources.alias_files.empty()) {
         return std::unique_ptr<Gazetteer>(
             new Gazetteer(built ? std::move(built) : build_gazetteer(sources, geodata)));
     }
