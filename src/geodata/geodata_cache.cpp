@@ -145,9 +145,10 @@ bool store(const std::filesystem::path &path, const std::string &header,
     }
 }
 
-/// The payload's 64-bit checksum, hex: XXH3 (libxxhash), ~10x the speed of the multiply-rotate
-/// hash it replaced (checking the world's 66 MB country layer took ~40 ms of every run that
-/// needs it). Catches damage, not malice; the sources get SHA-256.
+/// The payload's 64-bit checksum, hex: XXH3 (libxxhash). The multiply-rotate hash it replaced
+/// took ~40 ms of every run that checks the world's 66 MB country layer (`locate` of a point
+/// in Paris: 91 ms before, 46 ms with XXH3). Catches damage, not malice; the sources get
+/// SHA-256.
 std::string payload_checksum(std::string_view bytes) {
     char hex[17];
     std::snprintf(hex, sizeof hex, "%016llx",

@@ -32,8 +32,9 @@ void append_fixed_trimmed(std::string &out, double value, int decimals,
                           std::string_view non_finite);
 
 /// Exactly the bytes of std::to_chars(first, last, value, std::chars_format::fixed, decimals)
-/// (the correctly rounded decimal of the double), about ten times faster for the values
-/// borderwatch prints (|value| * 10^decimals below 2^50, decimals <= 9): the scaled value is
+/// (the correctly rounded decimal of the double), faster for the values borderwatch prints
+/// (|value| * 10^decimals below 2^50, decimals <= 9; locate's CSV output: 14.6 % of the
+/// profile before, ~6 % after, +12 % points per second end to end): the scaled value is
 /// rounded in integers, and std::to_chars is asked only when that rounding could differ from
 /// the exact one (the scaled value within its rounding error of a half).
 std::to_chars_result to_chars_fixed(char *first, char *last, double value, int decimals) noexcept;
