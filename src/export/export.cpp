@@ -962,10 +962,12 @@ BorderGeometry load_border_geometry(const std::filesystem::path &geodata_dir,
 BorderGeometry border_geometry(const BorderEngine &engine) {
     const auto &info = engine.info();
     if (info.parts > 1 || info.world) {
-        // The layers (border line, sectors, bands) are built along one line.
-        throw UsageError("export: border '" + info.id + "' has " + std::to_string(info.parts) +
+        // The layers (border line, sectors, bands) are built along one line; statistics of
+        // many borders are grouped by border instead (stats --by border).
+        throw UsageError("border '" + info.id + "' has " + std::to_string(info.parts) +
                          " lines; map layers and sectors run along one line (import takes any "
-                         "border)");
+                         "border; for statistics per border group by it: --by border,band, "
+                         "--by border,side)");
     }
     BorderGeometry b;
     b.id = info.id;

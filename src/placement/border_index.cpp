@@ -296,6 +296,7 @@ inline double margin_threshold(double c) {
 void BorderIndex::build() {
     const auto start = std::chrono::steady_clock::now();
     const geod_geodesic &g = wgs84_geodesic();
+    const GeodesicRoutines &routines = geod(); // once, not per vertex
     const std::size_t n = vertices.size();
     if (n < 2) {
         throw GeometryError("border '" + info.id + "' needs at least 2 distinct vertices, has " +
@@ -361,7 +362,7 @@ void BorderIndex::build() {
         double length = 0.0;
         double azi1 = 0.0;
         double azi2 = 0.0;
-        geod().inverse(&g, va[1], va[0], vb[1], vb[0], &length, &azi1, &azi2);
+        routines.inverse(&g, va[1], va[0], vb[1], vb[0], &length, &azi1, &azi2);
         edge_length_m[i] = length;
         edge_azimuth1_deg[i] = azi1;
         edge_azimuth2_deg[i] = azi2;
@@ -382,8 +383,8 @@ void BorderIndex::build() {
             make_segment(ecef[i], ecef[i + 1], chain, length, static_cast<std::uint32_t>(i));
         } else {
             geod_geodesicline line{};
-            geod().inverseline(&line, &g, va[1], va[0], vb[1], vb[0],
-                               GEOD_LATITUDE | GEOD_LONGITUDE | GEOD_DISTANCE_IN);
+            routines.inverseline(&line, &g, va[1], va[0], vb[1], vb[0],
+                                 GEOD_LATITUDE | GEOD_LONGITUDE | GEOD_DISTANCE_IN);
             const double piece = length / static_cast<double>(pieces);
             Vec prev = ecef[i];
             for (std::size_t j = 1; j <= pieces; ++j) {
@@ -391,7 +392,7 @@ void BorderIndex::build() {
                 if (j < pieces) {
                     double lat = 0.0;
                     double lon = 0.0;
-                    geod().position(&line, piece * static_cast<double>(j), &lat, &lon, nullptr);
+                    routines.position(&line, piece * static_cast<double>(j), &lat, &lon, nullptr);
                     next = ecef_from_geodetic(lon, lat);
                 }
                 make_segment(prev, next, chain + piece * static_cast<double>(j - 1), piece,
@@ -1025,13 +1026,14 @@ LineHit BorderIndex::nearest_exact(double lon, double lat) const {
 
 LineHit BorderIndex::nearest_brute_force(double lon, double lat) const {
     const geod_geodesic &g = wgs84_geodesic();
+    const GeodesicRoutines &routines = geod(); // once, not per vertex
     const std::size_t n = vertices.size();
     // Distance and azimuth from every vertex to P.
     std::vector<double> dist(n);
     std::vector<double> azi(n);
     for (std::size_t i = 0; i < n; ++i) {
         double azi2 = 0.0;
-        geod().inverse(&g, vertices[i][1], vertices[i][0], lat, lon, &dist[i], &azi[i], &azi2);
+        routines.inverse(&g, vertices[i][1], vertices[i][0], lat, lon, &dist[i], &azi[i], &azi2);
     }
     LineHit hit;
     hit.p_ecef = ecef_from_geodetic(lon, lat);
@@ -1061,7 +1063,7 @@ LineHit BorderIndex::nearest_brute_force(double lon, double lat) const {
                 double s12 = 0.0;
                 double azi1 = 0.0;
                 double azi2 = 0.0;
-                geod().inverse(&g, lat, lon, vertices[v][1], vertices[v][0], &s12, &azi1, &azi2);
+                routines.inverse(&g, lat, lon, vertices[v][1], vertices[v][0], &s12, &azi1, &azi2);
                 foot.azimuth_deg = s12 > 0.0 ? normalize_azimuth_deg(azi1) : 0.0;
                 consider(e, foot);
             }

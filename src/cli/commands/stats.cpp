@@ -73,11 +73,6 @@ class StatsCommandImpl final : public StatsCommand {
             throw UsageError("stats: --sector-km must be > 0");
         }
         m_options.sector_km = m_sector_km;
-        if (m_border == "nearest" && std::find(m_options.by.begin(), m_options.by.end(),
-                                               StatsKey::sector) != m_options.by.end()) {
-            throw UsageError("stats: sectors run along one border line; with --border nearest "
-                             "group by border (--by border,band, --by border,side)");
-        }
         validate_filter_spec(m_filter);
     }
 
