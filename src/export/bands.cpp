@@ -37,13 +37,13 @@ struct Frame {
 };
 
 /// The buffer of vertices [first, last] at @p distance_m, in lon/lat.
-GeosPtr stretch_buffer(const GeosContext &ctx, const BorderGeometry &border, std::size_t first,
-                       std::size_t last, double distance_m) {
+GeosPtr stretch_buffer(const GeosContext &ctx, const std::vector<LonLat> &vertices,
+                       std::size_t first, std::size_t last, double distance_m) {
     auto *h = ctx.handle();
-    const Frame frame{border.vertices[(first + last) / 2]};
+    const Frame frame{vertices[(first + last) / 2]};
     auto *seq = GEOSCoordSeq_create_r(h, static_cast<unsigned>(last - first + 1), 2);
     for (std::size_t i = first; i <= last; ++i) {
-        const auto [x, y] = frame.forward(border.vertices[i]);
+        const auto [x, y] = frame.forward(vertices[i]);
         GEOSCoordSeq_setXY_r(h, seq, static_cast<unsigned>(i - first), x, y);
     }
     auto line = geos_check(ctx, GEOSGeom_createLineString_r(h, seq), "border stretch");
@@ -60,19 +60,28 @@ GeosPtr stretch_buffer(const GeosContext &ctx, const BorderGeometry &border, std
     return to_geos(ctx, planar);
 }
 
+/// Append the buffers of a line's stretches of <= @p chunk_km to @p pieces.
+void line_buffers(const GeosContext &ctx, const std::vector<LonLat> &vertices,
+                  const std::vector<double> &chainage_km, double distance_m, double chunk_km,
+                  std::vector<GEOSGeometry *> &pieces) {
+    std::size_t first = 0;
+    const std::size_t n = vertices.size();
+    while (first + 1 < n) {
+        std::size_t last = first + 1;
+        while (last + 1 < n && chainage_km[last + 1] - chainage_km[first] <= chunk_km) {
+            ++last;
+        }
+        pieces.push_back(stretch_buffer(ctx, vertices, first, last, distance_m).release());
+        first = last;
+    }
+}
+
 GeosPtr border_buffer(const GeosContext &ctx, const BorderGeometry &border, double distance_m,
                       double chunk_km) {
     std::vector<GEOSGeometry *> pieces;
-    std::size_t first = 0;
-    const std::size_t n = border.vertices.size();
-    while (first + 1 < n) {
-        std::size_t last = first + 1;
-        while (last + 1 < n &&
-               border.vertex_chainage_km[last + 1] - border.vertex_chainage_km[first] <= chunk_km) {
-            ++last;
-        }
-        pieces.push_back(stretch_buffer(ctx, border, first, last, distance_m).release());
-        first = last;
+    line_buffers(ctx, border.vertices, border.vertex_chainage_km, distance_m, chunk_km, pieces);
+    for (const auto &line : border.lines) { // a border of several lines: every line
+        line_buffers(ctx, line.vertices, line.vertex_chainage_km, distance_m, chunk_km, pieces);
     }
     auto *h = ctx.handle();
     auto collection =
@@ -89,7 +98,7 @@ std::vector<BandPolygon> build_band_polygons(const BorderGeometry &border,
                                              const std::vector<DistanceBand> &bands,
                                              const std::vector<ReferenceFeature> &countries,
                                              double chunk_km) {
-    if (border.vertices.size() < 2) {
+    if (border.vertices.size() < 2 && border.lines.empty()) {
         throw GeometryError("border '" + border.id + "' has fewer than 2 vertices");
     }
     GeosContext ctx;

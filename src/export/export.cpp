@@ -55,7 +55,8 @@ std::vector<std::vector<StatsKey>> export_groupings() {
     return {{StatsKey::sector},
             {StatsKey::side, StatsKey::band},
             {StatsKey::side, StatsKey::admin1},
-            {StatsKey::side, StatsKey::admin1, StatsKey::admin2}};
+            {StatsKey::side, StatsKey::admin1, StatsKey::admin2},
+            {StatsKey::border}};
 }
 
 /// The finished tables of export_groupings().
@@ -64,10 +65,12 @@ struct ExportStatistics {
     StatsTable bands;   ///< by side, band (`stats --by side,band`)
     StatsTable admin1;  ///< by side, admin1
     StatsTable admin2;  ///< by side, admin1, admin2
+    StatsTable borders; ///< by border (the border layer of world mode)
 
     explicit ExportStatistics(std::vector<StatsTable> tables)
         : sectors(std::move(tables.at(0))), bands(std::move(tables.at(1))),
-          admin1(std::move(tables.at(2))), admin2(std::move(tables.at(3))) {}
+          admin1(std::move(tables.at(2))), admin2(std::move(tables.at(3))),
+          borders(std::move(tables.at(4))) {}
     [[nodiscard]] const GroupStats &total() const noexcept { return sectors.total; }
 };
 
@@ -76,7 +79,7 @@ StatsOptions export_stats_options(const ExportOptions &options, const BorderGeom
     StatsOptions o;
     o.band_edges_km = band_edges(options.bands);
     o.sector_km = options.sector_km;
-    o.border_length_km = border.length_km;
+    use_border_sectors(o, border);
     return o;
 }
 
@@ -159,9 +162,10 @@ LayerSchema connectors_schema() {
              {"chainage_km", FieldType::real}}};
 }
 
-LayerSchema border_schema() {
+/// The border layer: a LineString, or one MultiLineString per border of several lines.
+LayerSchema border_schema(const BorderGeometry &border) {
     return {"border",
-            GeometryType::line_string,
+            border.lines.empty() ? GeometryType::line_string : GeometryType::multi_line_string,
             {{"id", FieldType::text},
              {"left", FieldType::text},
              {"right", FieldType::text},
@@ -183,7 +187,9 @@ LayerSchema sectors_schema() {
                   {{"sector", FieldType::text},
                    {"sector_index", FieldType::integer},
                    {"from_km", FieldType::real},
-                   {"to_km", FieldType::real}}};
+                   {"to_km", FieldType::real},
+                   {"border_id", FieldType::text},
+                   {"part", FieldType::integer}}};
     s.fields.insert(s.fields.end(), k_stat_fields.begin(), k_stat_fields.end());
     return s;
 }
@@ -265,30 +271,31 @@ std::string describe(const Incident &in, std::optional<double> uncertainty_m) {
     return d;
 }
 
-/// The border between chainages [from_km, to_km], exact geodesic interpolation at the ends.
-std::vector<LonLat> border_piece(const BorderGeometry &b, double from_km, double to_km) {
-    const auto point_at = [&b](double km) -> LonLat {
-        const auto &ch = b.vertex_chainage_km;
+/// A line between chainages [from_km, to_km], exact geodesic interpolation at the ends.
+std::vector<LonLat> line_piece(const std::vector<LonLat> &vertices,
+                               const std::vector<double> &chainage_km, double from_km,
+                               double to_km) {
+    const auto point_at = [&](double km) -> LonLat {
+        const auto &ch = chainage_km;
         if (km <= ch.front()) {
-            return b.vertices.front();
+            return vertices.front();
         }
         if (km >= ch.back()) {
-            return b.vertices.back();
+            return vertices.back();
         }
         const auto it = std::upper_bound(ch.begin(), ch.end(), km);
         const auto i = static_cast<std::size_t>(it - ch.begin()) - 1;
-        const auto &a = b.vertices[i];
-        const auto &c = b.vertices[i + 1];
+        const auto &a = vertices[i];
+        const auto &c = vertices[i + 1];
         const auto inv = geodesic_inverse(a.lon, a.lat, c.lon, c.lat);
         const auto p = geodesic_direct(a.lon, a.lat, inv.azimuth1_deg, (km - ch[i]) * 1000.0);
         return {p[0], p[1]};
     };
     std::vector<LonLat> out;
     out.push_back(point_at(from_km));
-    for (std::size_t i = 0; i < b.vertices.size(); ++i) {
-        if (b.vertex_chainage_km[i] > from_km && b.vertex_chainage_km[i] < to_km) {
-            out.push_back(b.vertices[i]);
-        }
+    const auto first = std::upper_bound(chainage_km.begin(), chainage_km.end(), from_km);
+    for (auto it = first; it != chainage_km.end() && *it < to_km; ++it) {
+        out.push_back(vertices[static_cast<std::size_t>(it - chainage_km.begin())]);
     }
     out.push_back(point_at(to_km));
     return out;
@@ -336,8 +343,56 @@ enum LayerIndex : std::size_t {
 
 using ReportStage = std::function<void(const char *, std::uint64_t, std::uint64_t)>;
 
+/// The `border` layer of a border of several lines: one MultiLineString per border (world
+/// mode: every border, with the statistics of its incidents; else the one border with the
+/// totals, as for one line).
+void write_border_lines_layer(Outputs &out, const BorderGeometry &border,
+                              const ExportStatistics &stats) {
+    std::size_t i = 0;
+    while (i < border.lines.size()) {
+        const auto &first = border.lines[i];
+        std::size_t end = i;
+        Feature f;
+        f.geometry.type = GeometryType::multi_line_string;
+        double km = 0;
+        std::size_t vertices = 0;
+        for (; end < border.lines.size() && border.lines[end].border_id == first.border_id; ++end) {
+            f.geometry.parts.push_back({border.lines[end].vertices});
+            km += border.lines[end].length_km;
+            vertices += border.lines[end].vertices.size();
+        }
+        const GroupStats *s = border.world ? stats.borders.find({first.border_id}) : &stats.total();
+        static const GroupStats none;
+        const GroupStats &g = s != nullptr ? *s : none;
+        f.name = first.border_id;
+        f.description = first.border_id + ": " + first.left + " (left) / " + first.right +
+                        " (right), " + std::to_string(end - i) + " lines, " + format_fixed(km, 3) +
+                        " km\nSource: " + border.source;
+        f.values = {std::string_view(first.border_id),
+                    std::string_view(first.left),
+                    std::string_view(first.right),
+                    std::string_view(border.source),
+                    std::string_view(),
+                    std::string_view(),
+                    static_cast<std::int64_t>(vertices),
+                    std::round(km * 1000.0) / 1000.0,
+                    static_cast<std::int64_t>(g.count),
+                    static_cast<std::int64_t>(g.fatalities),
+                    static_cast<std::int64_t>(g.precise()),
+                    static_cast<std::int64_t>(g.imprecise),
+                    static_cast<std::int64_t>(g.unplaced)};
+        out.write(l_border, f);
+        i = end;
+    }
+}
+
 /// The `border` layer: the line, with the totals of every incident exported.
-void write_border_layer(Outputs &out, const BorderGeometry &border, const GroupStats &total) {
+void write_border_layer(Outputs &out, const BorderGeometry &border, const ExportStatistics &stats) {
+    if (!border.lines.empty()) {
+        write_border_lines_layer(out, border, stats);
+        return;
+    }
+    const GroupStats &total = stats.total();
     Feature f;
     f.geometry.type = GeometryType::line_string;
     f.geometry.parts = {{border.vertices}};
@@ -361,26 +416,56 @@ void write_border_layer(Outputs &out, const BorderGeometry &border, const GroupS
     out.write(l_border, f);
 }
 
-/// The `border_sectors` layer: one feature per sector of @p grid, the statistics of
-/// `stats --by sector` (incidents whose sector is "imprecise" are in no feature).
-void write_sectors_layer(Outputs &out, const BorderGeometry &border, const SectorGrid &grid,
+/// The `border_sectors` layer: one feature per sector of every line (one line: the sectors
+/// of @p options' grid), the statistics of `stats --by sector` (incidents whose sector is
+/// "imprecise" are in no feature).
+void write_sectors_layer(Outputs &out, const BorderGeometry &border, const StatsOptions &options,
                          const StatsTable &by_sector, const ReportStage &report) {
-    const auto n = grid.count();
-    for (std::size_t i = 0; i < n; ++i) {
-        const double from = grid.from_km(i);
-        const double to = grid.to_km(i);
-        const auto label = grid.label(i);
-        const auto *s = by_sector.find({label});
-        Feature f;
-        f.geometry.type = GeometryType::line_string;
-        f.geometry.parts = {{border_piece(border, from, to)}};
-        f.name = "sector " + label + " km";
-        f.description = describe_group(s);
-        f.values = {std::string_view(label), static_cast<std::int64_t>(i),
-                    std::round(from * 1000.0) / 1000.0, std::round(to * 1000.0) / 1000.0};
-        append_stat_values(f.values, s);
-        out.write(l_sectors, f);
-        report("border_sectors", i + 1, n);
+    struct LineRef {
+        const std::string &border_id;
+        std::size_t part;
+        const std::vector<LonLat> &vertices;
+        const std::vector<double> &chainage_km;
+        SectorGrid grid;
+        std::optional<SectorLine> named; // several lines: labels name the line
+    };
+    std::vector<LineRef> lines;
+    std::size_t total = 0;
+    if (border.lines.empty()) {
+        lines.push_back({border.id, 1, border.vertices, border.vertex_chainage_km,
+                         options.sector_grid(), std::nullopt});
+    }
+    for (const auto &l : border.lines) {
+        const SectorLine named{l.border_id, l.part, l.length_km};
+        lines.push_back({l.border_id, l.part, l.vertices, l.vertex_chainage_km,
+                         named.grid(options.sector_km), named});
+    }
+    for (const auto &l : lines) {
+        total += l.grid.count();
+    }
+    std::size_t done = 0;
+    for (const auto &l : lines) {
+        const auto n = l.grid.count();
+        for (std::size_t i = 0; i < n; ++i) {
+            const double from = l.grid.from_km(i);
+            const double to = l.grid.to_km(i);
+            const auto label = l.named ? l.named->label(l.grid, i) : l.grid.label(i);
+            const auto *s = by_sector.find({label});
+            Feature f;
+            f.geometry.type = GeometryType::line_string;
+            f.geometry.parts = {{line_piece(l.vertices, l.chainage_km, from, to)}};
+            f.name = "sector " + label + " km";
+            f.description = describe_group(s);
+            f.values = {std::string_view(label),
+                        static_cast<std::int64_t>(i),
+                        std::round(from * 1000.0) / 1000.0,
+                        std::round(to * 1000.0) / 1000.0,
+                        std::string_view(l.border_id),
+                        static_cast<std::int64_t>(l.part)};
+            append_stat_values(f.values, s);
+            out.write(l_sectors, f);
+            report("border_sectors", ++done, total);
+        }
     }
 }
 
@@ -472,8 +557,8 @@ ReferenceData read_reference_data(const ExportOptions &options,
 
 /// One writer per format of @p options in @p dir, with every layer opened before any
 /// feature is written (KML declares all schemas first).
-void open_outputs(Outputs &out, const ExportOptions &options, const std::filesystem::path &dir,
-                  const ExportStyles &styles) {
+void open_outputs(Outputs &out, const ExportOptions &options, const BorderGeometry &border,
+                  const std::filesystem::path &dir, const ExportStyles &styles) {
     for (const auto f : options.formats) {
         switch (f) {
         case ExportFormat::geojson:
@@ -503,8 +588,8 @@ void open_outputs(Outputs &out, const ExportOptions &options, const std::filesys
     }
     // Every layer is opened before any feature is written (KML declares all schemas first).
     const std::vector<LayerSchema> schemas = {
-        incidents_schema(), border_schema(),     sectors_schema(),    bands_schema(),
-        admin_schema(),     connectors_schema(), uncertainty_schema()};
+        incidents_schema(), border_schema(border), sectors_schema(),    bands_schema(),
+        admin_schema(),     connectors_schema(),   uncertainty_schema()};
     out.layers.resize(schemas.size());
     for (std::size_t l = 0; l < schemas.size(); ++l) {
         for (auto &w : out.writers) {
@@ -768,7 +853,8 @@ std::string manifest_json(const ExportOptions &options, const BorderGeometry &bo
     manifest["border"] = {{"id", sanitize_text(border.id)},
                           {"left", border.left},
                           {"right", border.right},
-                          {"length_km", std::round(border.length_km * 1000.0) / 1000.0}};
+                          {"length_km", std::round(border.length_km * 1000.0) / 1000.0},
+                          {"lines", border.lines.empty() ? 1 : border.lines.size()}};
     manifest["sector_km"] = options.sector_km;
     nlohmann::ordered_json band_labels = nlohmann::ordered_json::array();
     for (const auto &b : options.bands) {
@@ -786,6 +872,9 @@ std::string manifest_json(const ExportOptions &options, const BorderGeometry &bo
     manifest["incidents_sector_imprecise"] =
         sector_imprecise != nullptr ? sector_imprecise->count : 0;
     manifest["files"] = files;
+    if (!result.notes.empty()) {
+        manifest["notes"] = result.notes;
+    }
     if (!options.manifest_extra_json.empty()) {
         manifest["extra"] = nlohmann::ordered_json::parse(options.manifest_extra_json);
     }
@@ -800,7 +889,14 @@ void check_export_arguments(const ExportOptions &options, const BorderGeometry &
     if (!(options.sector_km > 0)) {
         throw UsageError("sector length must be > 0 km");
     }
-    if (border.vertices.size() < 2 || border.vertex_chainage_km.size() != border.vertices.size()) {
+    const auto usable = [](const std::vector<LonLat> &v, const std::vector<double> &km) {
+        return v.size() >= 2 && km.size() == v.size();
+    };
+    bool ok = border.lines.empty() ? usable(border.vertices, border.vertex_chainage_km) : true;
+    for (const auto &l : border.lines) {
+        ok = ok && usable(l.vertices, l.vertex_chainage_km);
+    }
+    if (!ok) {
         throw DataError("border '" + border.id + "' has no usable geometry");
     }
 }
@@ -961,25 +1057,55 @@ BorderGeometry load_border_geometry(const std::filesystem::path &geodata_dir,
 
 BorderGeometry border_geometry(const BorderEngine &engine) {
     const auto &info = engine.info();
-    if (info.parts > 1 || info.world) {
-        // The layers (border line, sectors, bands) are built along one line; statistics of
-        // many borders are grouped by border instead (stats --by border).
-        throw UsageError("border '" + info.id + "' has " + std::to_string(info.parts) +
-                         " lines; map layers and sectors run along one line (import takes any "
-                         "border; for statistics per border group by it: --by border,band, "
-                         "--by border,side)");
-    }
     BorderGeometry b;
     b.id = info.id;
     b.left = info.left;
     b.right = info.right;
     b.source = info.source;
     b.length_km = info.length_km;
-    for (const auto &v : engine.vertices()) {
-        b.vertices.push_back({v[0], v[1]});
+    b.world = info.world;
+    const auto &vertices = engine.vertices();
+    const auto &chainage = engine.vertex_chainage_km();
+    if (info.parts <= 1 && !info.world) {
+        for (const auto &v : vertices) {
+            b.vertices.push_back({v[0], v[1]});
+        }
+        b.vertex_chainage_km = chainage;
+        return b;
     }
-    b.vertex_chainage_km = engine.vertex_chainage_km();
+    // Several lines: each with its own chainage (what placements' chainage_km runs along).
+    for (const auto &line : engine.lines()) {
+        BorderGeometryLine l;
+        l.border_id = line.border_id;
+        l.left = line.left;
+        l.right = line.right;
+        l.part = line.part;
+        l.length_km = line.length_km;
+        const double start = chainage[line.first_vertex];
+        for (std::size_t i = line.first_vertex; i < line.first_vertex + line.vertex_count; ++i) {
+            l.vertices.push_back({vertices[i][0], vertices[i][1]});
+            l.vertex_chainage_km.push_back(chainage[i] - start);
+        }
+        b.lines.push_back(std::move(l));
+    }
+    // Lines of one border together (the border layer draws each border once).
+    std::stable_sort(b.lines.begin(), b.lines.end(),
+                     [](const BorderGeometryLine &x, const BorderGeometryLine &y) {
+                         return x.border_id < y.border_id;
+                     });
     return b;
+}
+
+void use_border_sectors(StatsOptions &options, const BorderGeometry &border) {
+    options.sector_lines.clear();
+    if (border.lines.empty()) {
+        options.border_length_km = border.length_km;
+        return;
+    }
+    options.border_length_km.reset();
+    for (const auto &l : border.lines) {
+        options.sector_lines.push_back({l.border_id, l.part, l.length_km});
+    }
 }
 
 BorderGeometry resolve_border_geometry(const std::string &border,
@@ -1017,13 +1143,22 @@ ExportResult export_layers(const ExportOptions &options, const IncidentSource &s
     // The band polygons (GEOS buffers, about a second) do not depend on the incidents:
     // built on a second thread while the incidents are written.
     std::future<std::vector<detail::BandPolygon>> band_polygons;
-    if (options.distance_bands) {
+    ExportResult result;
+    const bool bands = options.distance_bands && !border.world;
+    if (options.distance_bands && border.world) {
+        // Buffers of every land boundary on Earth (234,000 km) at every band edge, clipped by
+        // every country: minutes of GEOS work for a layer nobody reads at world scale.
+        result.notes.emplace_back(
+            "distance_bands: no polygons in world mode (--border nearest); the band "
+            "statistics per border are in `stats --by border,band`");
+    }
+    if (bands) {
         band_polygons = std::async(std::launch::async, [&border, &options, &ref] {
             return detail::build_band_polygons(border, options.bands, ref.countries);
         });
     }
     Outputs out;
-    open_outputs(out, options, dir, styles);
+    open_outputs(out, options, border, dir, styles);
 
     // The incident layers, then the statistics layers from the finished statistics.
     const auto stats_options = export_stats_options(options, border);
@@ -1034,14 +1169,13 @@ ExportResult export_layers(const ExportOptions &options, const IncidentSource &s
     const auto clusters =
         cluster_events(options.link_source ? options.link_source : source, options.link);
     IncidentLayers incident_layers(stats, clusters, regions, presentation);
-    ExportResult result;
     write_incident_layers(out, source, incident_layers, options.expected_incidents, report, result);
     incident_layers.finish_events();
     result.merged_rows = clusters.merged_rows();
     const ExportStatistics tables(stats.finish_all()); // quantiles need every distance
-    write_border_layer(out, border, tables.total());
-    write_sectors_layer(out, border, stats_options.sector_grid(), tables.sectors, report);
-    if (options.distance_bands) {
+    write_border_layer(out, border, tables);
+    write_sectors_layer(out, border, stats_options, tables.sectors, report);
+    if (bands) {
         report("distance_bands", 0, 0);
         write_bands_layer(out, band_polygons.get(), tables.bands);
     }

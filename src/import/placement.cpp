@@ -139,6 +139,7 @@ class EnginePlacer final : public IncidentPlacer {
         const auto p = m_engine.place(*x.place_lon, *x.place_lat);
         x.side = p.side;
         x.border_id = p.border_id;
+        x.border_part = static_cast<std::int64_t>(p.part);
         x.border_distance_m = p.border_distance_m;
         x.chainage_km = p.chainage_km;
         x.nearest_lon = p.nearest_lon;

@@ -28,8 +28,8 @@ inline FieldRef field_ref(const std::string &v) {
 }
 
 /// One of the fields added after the first schema (the Incident members from `year` to
-/// `border_id`: the source columns kept losslessly, `same_as`, and `border_id`): exactly one of
-/// the two member pointers is set.
+/// `border_part`: the source columns kept losslessly, `same_as`, `border_id` and `border_part`):
+/// exactly one of the two member pointers is set.
 struct ExtraMember {
     std::string Incident::*text;
     std::optional<std::int64_t> Incident::*integer;
@@ -90,6 +90,7 @@ inline constexpr ExtraMember k_extra_members[] = {
     {nullptr, &Incident::source_revision},
     {&Incident::same_as, nullptr},
     {&Incident::border_id, nullptr}, // derived, but a late addition: stored the same way
+    {nullptr, &Incident::border_part},
 };
 
 /// Index of the first of k_extra_members in incident_fields() (after "flags").

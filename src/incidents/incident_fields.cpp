@@ -115,6 +115,9 @@ const std::vector<IncidentField> k_fields = {
     {"border_id", T::text, true,
      "the border border_distance_m and chainage_km refer to (TJK-AFG; with --border nearest, "
      "the nearest border)"},
+    {"border_part", T::integer, true,
+     "the line (1-based part) of border_id holding the nearest point; chainage_km runs along it "
+     "(1 for a border of one line)"},
     {"updated_at", T::datetime, true,
      "UTC time of the last change in the store (YYYY-MM-DDTHH:MM:SS.000Z)"},
 };

@@ -592,6 +592,26 @@ const std::vector<std::array<double, 2>> &BorderEngine::vertices() const {
 const std::vector<double> &BorderEngine::vertex_chainage_km() const {
     return m_index->vertex_chainage_km;
 }
+std::vector<BorderLine> BorderEngine::lines() const {
+    const auto &idx = *m_index;
+    const auto &km = idx.vertex_chainage_km;
+    std::vector<BorderLine> out;
+    if (idx.parts.empty()) { // not built: one line of the border itself
+        out.push_back({idx.info.id, idx.info.left, idx.info.right, 1, 0, idx.vertices.size(),
+                       km.empty() ? 0.0 : km.back()});
+        return out;
+    }
+    for (std::size_t i = 0; i < idx.parts.size(); ++i) {
+        const auto &part = idx.parts[i];
+        const std::size_t end =
+            i + 1 < idx.parts.size() ? idx.parts[i + 1].first_vertex : idx.vertices.size();
+        const auto &border = idx.part_borders[part.border];
+        out.push_back({border.id, border.left, border.right, part.number, part.first_vertex,
+                       end - part.first_vertex, km[end - 1] - km[part.first_vertex]});
+    }
+    return out;
+}
+
 double BorderEngine::index_build_ms() const {
     return m_index->build_ms;
 }

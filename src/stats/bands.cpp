@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <tuple>
+#include <utility>
 
 namespace borderwatch {
 
@@ -205,6 +207,37 @@ long SectorGrid::index(double chainage_km, double uncertainty_km) const noexcept
 std::string SectorGrid::sector_for(double chainage_km, double uncertainty_km) const {
     const long i = index(chainage_km, uncertainty_km);
     return i < 0 ? std::string("imprecise") : label(static_cast<std::size_t>(i));
+}
+
+std::string SectorLine::label(const SectorGrid &grid, std::size_t index) const {
+    return border_id + "/" + std::to_string(part) + ":" + grid.label(index);
+}
+
+void LineSectors::sort_lines() {
+    std::sort(lines.begin(), lines.end(), [](const SectorLine &a, const SectorLine &b) {
+        return std::tie(a.border_id, a.part) < std::tie(b.border_id, b.part);
+    });
+}
+
+const SectorLine *LineSectors::find(std::string_view border_id, std::size_t part) const {
+    const auto it = std::lower_bound(
+        lines.begin(), lines.end(), std::pair{border_id, part},
+        [](const SectorLine &l, const std::pair<std::string_view, std::size_t> &key) {
+            return std::pair{std::string_view(l.border_id), l.part} < key;
+        });
+    return it != lines.end() && it->border_id == border_id && it->part == part ? &*it : nullptr;
+}
+
+std::string LineSectors::sector_for(std::string_view border_id, std::optional<std::int64_t> part,
+                                    double chainage_km, double uncertainty_km) const {
+    const SectorLine *line =
+        part && *part > 0 ? find(border_id, static_cast<std::size_t>(*part)) : nullptr;
+    if (line == nullptr) {
+        return {};
+    }
+    const SectorGrid grid = line->grid(sector_km);
+    const long i = grid.index(chainage_km, uncertainty_km);
+    return i < 0 ? std::string("imprecise") : line->label(grid, static_cast<std::size_t>(i));
 }
 
 std::string sector_for(double chainage_km, double uncertainty_km, double sector_km) {

@@ -15,6 +15,7 @@
 #include <cmath>
 #include <limits>
 #include <sstream>
+#include <tuple>
 
 namespace borderwatch {
 
@@ -192,6 +193,8 @@ StatsAccumulator::StatsAccumulator(StatsOptions options,
     }
     m_options.by = m_groupings.front();
     m_sectors = m_options.sector_grid();
+    m_line_sectors = {m_options.sector_km, m_options.sector_lines};
+    m_line_sectors.sort_lines();
     m_labels = band_labels(m_options.band_edges_km);
     m_groups.resize(m_groupings.size());
 }
@@ -209,7 +212,9 @@ StatsAssignment StatsAccumulator::assign(const Incident &x) {
     }
     m_sector.clear();
     if (x.chainage_km) {
-        m_sector = m_sectors.sector_for(*x.chainage_km, u);
+        m_sector = m_line_sectors.lines.empty()
+                       ? m_sectors.sector_for(*x.chainage_km, u)
+                       : m_line_sectors.sector_for(x.border_id, x.border_part, *x.chainage_km, u);
     }
     return {m_band, m_sector, imprecise};
 }
@@ -263,23 +268,35 @@ StatsTable StatsAccumulator::finish() {
 
 std::vector<StatsTable> StatsAccumulator::finish_all() {
     const auto &labels = m_labels;
-    // Sort rank of a key value: bands in distance order, sectors by their start, then
-    // "imprecise", then empty; everything else lexicographic.
-    auto rank = [&](StatsKey k, const std::string &v) -> std::pair<double, std::string> {
+    // Sort rank of a key value: bands in distance order, sectors by their line (border id,
+    // part number) and start, then "imprecise", then empty; everything else lexicographic.
+    auto rank = [&](StatsKey k,
+                    const std::string &v) -> std::tuple<double, std::string, double, double> {
         if (v.empty()) {
-            return {3e300, v};
+            return {3e300, v, 0, 0};
         }
         if (v == "imprecise") {
-            return {2e300, v};
+            return {2e300, v, 0, 0};
         }
         if (k == StatsKey::band) {
             const auto it = std::find(labels.begin(), labels.end(), v);
-            return {static_cast<double>(it - labels.begin()), {}};
+            return {static_cast<double>(it - labels.begin()), {}, 0, 0};
         }
         if (k == StatsKey::sector) {
-            return {parse_double(v.substr(0, v.find('-'))).value_or(0), {}};
+            const auto colon = v.rfind(':'); // "USA-CAN/2:0-50" (a line's) or "0-50"
+            const auto range = colon == std::string::npos ? v : v.substr(colon + 1);
+            const auto start = parse_double(range.substr(0, range.find('-'))).value_or(0);
+            if (colon == std::string::npos) {
+                return {0, {}, 0, start};
+            }
+            const auto slash = v.rfind('/', colon);
+            if (slash == std::string::npos) {
+                return {0, v.substr(0, colon), 0, start};
+            }
+            const auto part = parse_double(v.substr(slash + 1, colon - slash - 1)).value_or(0);
+            return {0, v.substr(0, slash), part, start};
         }
-        return {0, v};
+        return {0, v, 0, 0};
     };
     // Stream every distance in (group, distance) order to pick the quantiles by rank.
     std::vector<Group *> by_id(m_next_id);

@@ -493,7 +493,7 @@ class GpkgStore final : public IncidentStore {
         }
         if (m_schema_version < k_store_schema_version) {
             // Version 2 (issue 14): the source columns, added above like any new column;
-            // version 4 (issue 17): border_id, the same way.
+            // versions 4 and 5 (issue 17): border_id and border_part, the same way.
             alter += "UPDATE borderwatch_meta SET value = '" +
                      std::to_string(k_store_schema_version) + "' WHERE key = 'schema_version';";
         }

@@ -191,6 +191,10 @@ COMMENT ON TABLE borderwatch_deletions IS
     R"sql(
 ALTER TABLE incidents ADD COLUMN border_id text;
 )sql",
+    // Version 5 (issue 17): the line of a border of several lines that chainage_km runs along.
+    R"sql(
+ALTER TABLE incidents ADD COLUMN border_part bigint;
+)sql",
 };
 // The statement trigger's function, created (or repaired) by every `store init` before the
 // migrations. It finds the counter through the schema of the table that fired it, never

@@ -58,7 +58,7 @@ TEST_CASE("issue 14: an older GeoPackage store gains the source columns when ope
     auto r = run_cli({"store", "info", "--store", store.string()});
     INFO(r.stderr_text);
     REQUIRE(r.exit_code == 0);
-    CHECK(line_value(r.stdout_text, "schema_version") == "4");
+    CHECK(line_value(r.stdout_text, "schema_version") == "5");
     CHECK(line_value(r.stdout_text, "remembered_deletions") == "0");
     const auto before = query_rows(store);
     REQUIRE(before.size() == 4);

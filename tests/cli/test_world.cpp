@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <filesystem>
 #include <map>
 #include <string>
 
@@ -80,7 +82,7 @@ TEST_CASE("locate --border nearest: the nearest international land boundary",
     CHECK(nlohmann::json::parse(facts.stdout_text)["id"] == "nearest");
 }
 
-TEST_CASE("import --border nearest places against every border, stats groups by it, export refuses",
+TEST_CASE("import --border nearest places against every border, stats groups by it",
           "[cli][import][world]") {
     const std::string sample =
         std::string(BORDERWATCH_REPO_ROOT) + "/samples/border_incidents_2025.csv";
@@ -137,14 +139,149 @@ TEST_CASE("import --border nearest places against every border, stats groups by 
     }
     CHECK(counted == expected);
     CHECK(counted.size() >= 2);
-    // Sectors run along one line: not across the borders of a world store.
-    const auto sectors = run_cli(
-        {"stats", "--store", world_store.str(), "--by", "border,sector", "--border", "nearest"});
-    CHECK(sectors.exit_code == 2);
-    CHECK(sectors.stderr_text.find("--by border") != std::string::npos);
-    const auto exp =
-        run_cli({"export", "--store", world_store.str(), "--border", "USA-CAN", "--out",
-                 borderwatch::test::unique_temp_path("world-export").string()});
-    CHECK(exp.exit_code == 2);
-    CHECK(exp.stderr_text.find("has 3 lines") != std::string::npos);
+    // Sectors of world mode are per line: "<border>/<part>:<from>-<to>", the row's own border
+    // and part (border_part is stored with every placed row).
+    const auto sectors = run_cli({"stats", "--store", world_store.str(), "--by", "border,sector",
+                                  "--border", "nearest", "--format", "json"});
+    REQUIRE(sectors.exit_code == 0);
+    long in_groups = 0;
+    const auto sector_doc = nlohmann::json::parse(sectors.stdout_text);
+    for (const auto &group : sector_doc.at("groups")) {
+        const auto border = group["border"].get<std::string>();
+        const auto sector = group["sector"].get<std::string>();
+        INFO(border << " " << sector);
+        in_groups += group["count"].get<long>();
+        if (sector != "imprecise") {
+            CHECK(sector.rfind(border + "/", 0) == 0);
+            CHECK(sector.find(':') != std::string::npos);
+        }
+    }
+    CHECK(in_groups == 5);
+}
+
+namespace {
+
+nlohmann::json read_json_file(const std::filesystem::path &path) {
+    return nlohmann::json::parse(borderwatch::test::read_text_file(path));
+}
+
+/// Sum of `count` over a layer's features, and the features.
+long count_sum(const nlohmann::json &layer) {
+    long n = 0;
+    for (const auto &f : layer.at("features")) {
+        n += f["properties"]["count"].get<long>();
+    }
+    return n;
+}
+
+} // namespace
+
+TEST_CASE("export --border nearest and a border of several lines: layers per line",
+          "[cli][export][world]") {
+    const std::string sample =
+        std::string(BORDERWATCH_REPO_ROOT) + "/samples/border_incidents_2025.csv";
+    borderwatch::test::TempFile store("world", ".gpkg");
+    REQUIRE(run_cli({"import", sample, "--border", "nearest", "--store", store.str()}).exit_code ==
+            0);
+    borderwatch::test::TempDir out("world-export");
+    const auto dir = out.path() / "layers";
+    const auto exp = run_cli({"export", "--store", store.str(), "--border", "nearest", "--out",
+                              dir.string(), "--formats", "geojson,gpkg,kml"});
+    REQUIRE(exp.exit_code == 0);
+    // World mode builds no band polygons (every boundary on Earth, every band): said so.
+    CHECK(exp.stderr_text.find("distance_bands: no polygons in world mode") != std::string::npos);
+    const auto manifest = read_json_file(dir / "manifest.json");
+    CHECK(manifest["border"]["lines"].template get<int>() > 300);
+    CHECK(manifest["notes"].size() == 1);
+
+    // The border layer: one MultiLineString per border, its incidents counted.
+    const auto border = read_json_file(dir / "border.geojson");
+    std::map<std::string, long> per_border;
+    for (const auto &f : border.at("features")) {
+        CHECK(f["geometry"]["type"] == "MultiLineString");
+        per_border[f["properties"]["id"].get<std::string>()] =
+            f["properties"]["incidents"].get<long>();
+    }
+    CHECK(per_border.size() > 250);
+    CHECK(per_border.at("TJK-AFG") == 3);
+    long placed = 0;
+    for (const auto &[id, n] : per_border) {
+        placed += n;
+    }
+    CHECK(placed == 5);
+
+    // Sectors: per line, labelled by border and part, the counts of `stats --by sector`.
+    const auto sectors = read_json_file(dir / "border_sectors.geojson");
+    std::map<std::string, long> sector_counts;
+    for (const auto &f : sectors.at("features")) {
+        const auto &p = f["properties"];
+        const auto label = p["sector"].get<std::string>();
+        CHECK(label.rfind(p["border_id"].get<std::string>() + "/" +
+                              std::to_string(p["part"].get<int>()) + ":",
+                          0) == 0);
+        if (p["count"].get<long>() > 0) {
+            sector_counts[label] = p["count"].get<long>();
+        }
+    }
+    CHECK(sectors.at("features").size() > 4000);
+    const auto stats = run_cli({"stats", "--store", store.str(), "--by", "sector", "--border",
+                                "nearest", "--format", "json"});
+    REQUIRE(stats.exit_code == 0);
+    std::map<std::string, long> stats_counts;
+    const auto stats_doc = nlohmann::json::parse(stats.stdout_text);
+    for (const auto &group : stats_doc.at("groups")) {
+        if (group["sector"] != "imprecise") {
+            stats_counts[group["sector"].get<std::string>()] = group["count"].get<long>();
+        }
+    }
+    CHECK(sector_counts == stats_counts);
+    CHECK(count_sum(sectors) ==
+          static_cast<long>(manifest["incidents"].get<long>() -
+                            manifest["incidents_sector_imprecise"].get<long>()));
+    // GDAL reads the GeoPackage's border layer as MultiLineStrings.
+    const auto info = borderwatch::test::run_cli_command(
+        "ogrinfo -ro -so " + (dir / "borderwatch.gpkg").string() + " border");
+    if (info.find("Geometry") == std::string::npos) {
+        WARN("SKIPPED(ogrinfo): " << info);
+    } else {
+        CHECK(info.find("Multi Line String") != std::string::npos);
+    }
+
+    // A border of several lines (USA-CAN: 3): sectors restart on every line, bands on both
+    // sides of every line.
+    borderwatch::test::TempDir us("usa-can-export");
+    const auto us_dir = us.path() / "layers";
+    const auto usa = run_cli({"export", "--store", store.str(), "--border", "USA-CAN", "--out",
+                              us_dir.string(), "--formats", "geojson"});
+    REQUIRE(usa.exit_code == 0);
+    CHECK(usa.stderr_text.empty());
+    const auto us_manifest = read_json_file(us_dir / "manifest.json");
+    CHECK(us_manifest["border"]["lines"] == 3);
+    const auto us_border = read_json_file(us_dir / "border.geojson");
+    REQUIRE(us_border["features"].size() == 1);
+    CHECK(us_border["features"][0]["geometry"]["coordinates"].size() == 3);
+    std::map<int, double> line_end_km;
+    const auto us_sectors = read_json_file(us_dir / "border_sectors.geojson");
+    for (const auto &f : us_sectors.at("features")) {
+        const auto &p = f["properties"];
+        CHECK(p["border_id"] == "USA-CAN");
+        const int part = p["part"].get<int>();
+        if (p["sector_index"] == 0) {
+            CHECK(p["from_km"].get<double>() == 0.0);
+        }
+        line_end_km[part] = std::max(line_end_km[part], p["to_km"].get<double>());
+    }
+    REQUIRE(line_end_km.size() == 3);
+    double total_km = 0;
+    for (const auto &[part, km] : line_end_km) {
+        total_km += km;
+    }
+    CHECK(total_km == Approx(us_manifest["border"]["length_km"].get<double>()).margin(0.01));
+    std::map<std::string, int> band_sides;
+    const auto us_bands = read_json_file(us_dir / "distance_bands.geojson");
+    for (const auto &f : us_bands.at("features")) {
+        ++band_sides[f["properties"]["side"].get<std::string>()];
+    }
+    CHECK(band_sides["USA"] == 6);
+    CHECK(band_sides["CAN"] == 6);
 }

@@ -338,7 +338,7 @@ TEST_CASE("CLI store command: init, info, usage", "[cli]") {
     CHECK(r.stderr_text.empty());
     r = run_cli({"store", "info", "--store", path.string()});
     CHECK(r.exit_code == 0);
-    CHECK(line_value(r.stdout_text, "schema_version") == "4"); // issue 17: border_id
+    CHECK(line_value(r.stdout_text, "schema_version") == "5"); // issue 17: border_id, border_part
     CHECK(line_value(r.stdout_text, "incidents") == "0");
     std::error_code ec;
     std::filesystem::remove(path, ec);

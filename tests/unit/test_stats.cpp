@@ -274,3 +274,46 @@ TEST_CASE("Stats: several groupings in one pass equal one accumulator each (the 
     CHECK(tables[1].total.precise() ==
           tables[1].total.count - tables[1].total.imprecise - tables[1].total.unplaced);
 }
+
+TEST_CASE("Stats: sectors of a border of several lines are per line (issue 17)", "[stats][bands]") {
+    // Three lines of two borders, given out of order: find() needs sort_lines().
+    LineSectors lines{50, {{"USA-CAN", 2, 120.5}, {"FRA-BEL", 1, 60}, {"USA-CAN", 1, 900}}};
+    lines.sort_lines();
+    REQUIRE(lines.find("USA-CAN", 2) != nullptr);
+    CHECK(lines.find("USA-CAN", 2)->length_km == 120.5);
+    CHECK(lines.find("USA-CAN", 3) == nullptr);
+    CHECK(lines.find("FRA-DEU", 1) == nullptr);
+    // The precision rule of one line, along the row's own line (its length clips and ends it).
+    CHECK(lines.sector_for("USA-CAN", 2, 110, 0) == "USA-CAN/2:100-120.5");
+    CHECK(lines.sector_for("USA-CAN", 2, 115, 10) == "USA-CAN/2:100-120.5");
+    CHECK(lines.sector_for("USA-CAN", 1, 110, 0) == "USA-CAN/1:100-150");
+    CHECK(lines.sector_for("USA-CAN", 1, 49, 10) == "imprecise");
+    // A row without a part (stored before border_part) or of another border: no sector.
+    CHECK(lines.sector_for("USA-CAN", std::nullopt, 110, 0).empty());
+    CHECK(lines.sector_for("ARG-CHL", 1, 10, 0).empty());
+
+    // The accumulator: labels per line, sorted by border, part (numerically) and start.
+    StatsOptions o;
+    o.by = {StatsKey::sector};
+    o.sector_km = 50;
+    o.sector_lines = {{"USA-CAN", 10, 80}, {"USA-CAN", 2, 120.5}, {"FRA-BEL", 1, 60}};
+    StatsAccumulator acc(o);
+    auto placed = [](const std::string &border, std::int64_t part, double chainage) {
+        Incident x = inc("USA", "", 1, 1, "2025-11-26", 0, chainage);
+        x.border_id = border;
+        x.border_part = part;
+        return x;
+    };
+    acc.add(placed("USA-CAN", 10, 70));
+    acc.add(placed("USA-CAN", 2, 10));
+    acc.add(placed("USA-CAN", 2, 60));
+    acc.add(placed("FRA-BEL", 1, 55));
+    acc.add(placed("FRA-BEL", 1, 5));
+    const auto t = acc.finish();
+    std::vector<std::string> order;
+    for (const auto &g : t.groups) {
+        order.push_back(g.key.at(0));
+    }
+    CHECK(order == std::vector<std::string>{"FRA-BEL/1:0-50", "FRA-BEL/1:50-60", "USA-CAN/2:0-50",
+                                            "USA-CAN/2:50-100", "USA-CAN/10:50-80"});
+}

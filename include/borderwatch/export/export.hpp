@@ -12,6 +12,7 @@
 #include <borderwatch/incidents/incident.hpp>
 #include <borderwatch/linking/event_clusters.hpp>
 #include <borderwatch/stats/bands.hpp>
+#include <borderwatch/stats/stats.hpp>
 
 #include <cstdint>
 #include <filesystem>
@@ -22,7 +23,19 @@
 
 namespace borderwatch {
 
-/// The border line as the export needs it (from the border engine or geodata/).
+/// One line of a border of several lines (USA-CAN; world mode: every border's lines).
+struct BorderGeometryLine {
+    std::string border_id;                  ///< the border it belongs to
+    std::string left;                       ///< ISO3 on the left (walking start → end)
+    std::string right;                      ///< ISO3 on the right
+    std::size_t part = 1;                   ///< 1-based number within its border
+    double length_km = 0;                   ///< geodesic length
+    std::vector<LonLat> vertices;           ///< start → end
+    std::vector<double> vertex_chainage_km; ///< geodesic km from the line's start, per vertex
+};
+
+/// The border as the export needs it (from the border engine or geodata/): one line in
+/// `vertices`, or, for a border of several lines and world mode, `lines` (`vertices` empty).
 struct BorderGeometry {
     std::string id;         ///< "TJK-AFG"
     std::string left;       ///< ISO3 of the country on the left (walking start → end)
@@ -33,7 +46,13 @@ struct BorderGeometry {
     double length_km = 0;                   ///< geodesic length
     std::vector<LonLat> vertices;           ///< west → east (start → end)
     std::vector<double> vertex_chainage_km; ///< geodesic km from the start, per vertex
+    std::vector<BorderGeometryLine> lines;  ///< several lines: each (else empty)
+    bool world = false;                     ///< world mode ("nearest"): lines of every border
 };
+
+/// Make @p options' sectors those of @p border: its length (one line), or its lines
+/// (sectors per line, "USA-CAN/2:0-50"). The one rule of `stats --by sector` and `export`.
+void use_border_sectors(StatsOptions &options, const BorderGeometry &border);
 
 /// Load border @p id ("TJK-AFG", "TJK-CHN") from `<geodata>/borders.geojson`, computing
 /// vertex chainage with geodesics (WGS84).
@@ -127,6 +146,9 @@ struct ExportResult {
     std::filesystem::path manifest; ///< OUT/manifest.json (a link into the current run)
     std::filesystem::path run_dir;  ///< the published run, OUT/.runs/<run>
     std::string run;                ///< its name, also manifest.json's "run"
+    /// What the export left out and why (also in manifest.json's "notes"), e.g. the
+    /// distance_bands polygons of world mode.
+    std::vector<std::string> notes;
 };
 
 /// Export every incident from @p source with @p border to the formats in @p options.

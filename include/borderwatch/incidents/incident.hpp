@@ -74,6 +74,9 @@ struct Incident {
     /// `--border nearest`, the nearest border's id, e.g. "FRA-BEL"). In incident_fields() it
     /// comes after same_as (a later column).
     std::string border_id;
+    /// The line (1-based part) of border_id holding the nearest point: chainage_km runs along
+    /// that part (1 for a border of one line). After border_id in incident_fields().
+    std::optional<std::int64_t> border_part;
 
     // --- the source's own columns, kept losslessly (docs/incident-schema.md) --------------
     // ACLED (current and pre-2023 layouts); `year` and `region` are shared with UCDP.

@@ -69,6 +69,18 @@ struct BorderInfo {
     double end_lon = 0.0, end_lat = 0.0;     ///< last vertex, degrees
 };
 
+/// One line (part) of a loaded border: BorderEngine::vertices() [first_vertex, first_vertex +
+/// vertex_count). A border is a set of lines; world mode holds the lines of every border.
+struct BorderLine {
+    std::string border_id;        ///< the border the line belongs to ("USA-CAN")
+    std::string left;             ///< ISO3 on the left of the line's direction
+    std::string right;            ///< ISO3 on the right
+    std::size_t part = 1;         ///< 1-based number of the line within its border
+    std::size_t first_vertex = 0; ///< index into vertices() and vertex_chainage_km()
+    std::size_t vertex_count = 0;
+    double length_km = 0.0; ///< geodesic length; chainage_km of a placement runs 0..length_km
+};
+
 /// One entry of BorderEngine::available_borders().
 struct BorderListEntry {
     std::string id;     ///< name accepted by BorderEngine::load ("TJK-AFG", "AFG-IRN", ...)
@@ -136,7 +148,10 @@ class BorderEngine {
     [[nodiscard]] const BorderInfo &info() const;
     /// The polyline's vertices as {lon, lat} in degrees, in line order.
     [[nodiscard]] const std::vector<std::array<double, 2>> &vertices() const;
-    /// Chainage of each vertex in km (first is 0, last is info().length_km).
+    /// The lines of the border in vertex order (one for most borders).
+    [[nodiscard]] std::vector<BorderLine> lines() const;
+    /// Chainage of each vertex in km (first is 0, last is info().length_km), cumulative over
+    /// the lines (a line's own chainage: subtract the value at its first vertex).
     [[nodiscard]] const std::vector<double> &vertex_chainage_km() const;
     /// The border point at a chainage (clamped to [0, length_km]), {lon, lat} in degrees,
     /// exact (geod_* position along the edge).

@@ -9,6 +9,7 @@
 
 #include <borderwatch/incidents/uncertainty.hpp>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -81,6 +82,35 @@ struct SectorGrid {
     [[nodiscard]] long index(double chainage_km, double uncertainty_km) const noexcept;
     /// label(index(...)) or "imprecise".
     [[nodiscard]] std::string sector_for(double chainage_km, double uncertainty_km) const;
+};
+
+/// One line of a border of several lines (and of world mode's borders): placements name it
+/// by border id and 1-based part, and their chainage runs along it from 0 to length_km.
+struct SectorLine {
+    std::string border_id; ///< "USA-CAN"
+    std::size_t part = 1;
+    double length_km = 0;
+    /// The line's sectors.
+    [[nodiscard]] SectorGrid grid(double sector_km) const { return {sector_km, length_km}; }
+    /// "USA-CAN/2:0-50": the line, then the label of its grid's sector @p index.
+    [[nodiscard]] std::string label(const SectorGrid &grid, std::size_t index) const;
+};
+
+/// Sectors of a border of several lines: every line cut on its own grid. A chainage is
+/// assigned by the precision rule of SectorGrid::index() along its own line.
+struct LineSectors {
+    double sector_km = 50;
+    std::vector<SectorLine> lines;
+
+    /// Order the lines by border id and part (find() searches them by halving).
+    void sort_lines();
+    /// The line of @p border_id part @p part, or nullptr (after sort_lines()).
+    [[nodiscard]] const SectorLine *find(std::string_view border_id, std::size_t part) const;
+    /// Its sector's label, "imprecise", or "" when the line is unknown (a row without part,
+    /// stored before border_part existed, or placed against another border).
+    [[nodiscard]] std::string sector_for(std::string_view border_id,
+                                         std::optional<std::int64_t> part, double chainage_km,
+                                         double uncertainty_km) const;
 };
 
 /// Label of a chainage sector ("0-50", "50-100", ...) or "imprecise" on an unbounded grid:

@@ -36,8 +36,11 @@ struct StatsOptions {
     /// Length of the border the chainages run along: the last sector ends there (its label
     /// too, "1300-1344.497") and a chainage interval is clipped to it. nullopt = unbounded.
     std::optional<double> border_length_km;
+    /// A border of several lines (and world mode): its lines. Sectors are then per line
+    /// ("USA-CAN/2:0-50", LineSectors) and border_length_km is not used.
+    std::vector<SectorLine> sector_lines;
 
-    /// The sectors these options describe.
+    /// The sectors these options describe (one line).
     [[nodiscard]] SectorGrid sector_grid() const { return {sector_km, border_length_km}; }
 };
 
@@ -112,6 +115,7 @@ class StatsAccumulator {
 
     StatsOptions m_options;
     SectorGrid m_sectors;
+    LineSectors m_line_sectors; ///< used when the options give sector_lines
     std::vector<std::vector<StatsKey>> m_groupings;
     std::vector<std::string> m_labels;
     std::unique_ptr<Distances> m_distances;

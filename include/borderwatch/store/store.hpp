@@ -231,8 +231,8 @@ class IncidentStore {
 
 /// Schema version this program writes and understands. Backends refuse to open a store
 /// whose version is newer. 2: the source columns (issue 14); 3: remembered source deletions
-/// (table borderwatch_deletions).
-inline constexpr int k_store_schema_version = 4;
+/// (table borderwatch_deletions); 4: border_id; 5: border_part (issue 17).
+inline constexpr int k_store_schema_version = 5;
 
 /// How open_store() treats a missing or outdated store.
 struct StoreOpenOptions {

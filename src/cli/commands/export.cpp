@@ -34,7 +34,12 @@ class ExportCommandImpl final : public ExportCommand {
             ->type_name("STORE");
         app.add_option(
                "--border", m_border,
-               "border: TJK-AFG (default), TJK-CHN, any AAA-BBB country pair, or a line file")
+               "border: TJK-AFG (default), TJK-CHN, any AAA-BBB country pair, nearest (world "
+               "mode: every border; its rows were imported with --border nearest), or a line "
+               "file. A border of several lines (USA-CAN) and nearest: the border layer holds "
+               "one MultiLineString per border, sectors run along each line from its start "
+               "(labelled BORDER/PART:FROM-TO, e.g. USA-CAN/2:0-50), and in world mode no band "
+               "polygons are built (said on stderr and in the manifest's notes)")
             ->type_name("ID");
         app.add_option("--sector-km", m_sector_km, "length of the border sectors, km (default 50)")
             ->type_name("KM");
@@ -122,6 +127,9 @@ class ExportCommandImpl final : public ExportCommand {
             border, progress.callback());
         progress.clear();
         if (!globals().quiet) {
+            for (const auto &note : result.notes) {
+                std::cerr << "export: note: " << note << '\n';
+            }
             for (const auto &f : result.files) {
                 std::uint64_t features = 0;
                 for (const auto &[layer, n] : f.layers) {

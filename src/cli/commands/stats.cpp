@@ -34,7 +34,9 @@ class StatsCommandImpl final : public StatsCommand {
             ->type_name("N");
         app.add_option("--border", m_border,
                        "border the chainages run along: the last sector ends at its end, as in "
-                       "'export' (TJK-AFG default, TJK-CHN, AAA-BBB, or a line file)")
+                       "'export' (TJK-AFG default, TJK-CHN, AAA-BBB, nearest, or a line file); "
+                       "a border of several lines and nearest: sectors per line, labelled "
+                       "BORDER/PART:FROM-TO (USA-CAN/2:0-50), a row in its own border and part")
             ->type_name("ID");
         add_store_option(app, m_store);
         add_format_option(app, m_format, {"table", "csv", "json", "markdown"},
@@ -84,8 +86,7 @@ class StatsCommandImpl final : public StatsCommand {
                                       StoreOpenOptions{false, false});
         if (std::find(m_options.by.begin(), m_options.by.end(), StatsKey::sector) !=
             m_options.by.end()) {
-            m_options.border_length_km =
-                resolve_border_geometry(m_border, globals().geodata).length_km;
+            use_border_sectors(m_options, resolve_border_geometry(m_border, globals().geodata));
         }
         ProgressRenderer progress(globals(), "stats:");
         StoreStatsOptions options;
