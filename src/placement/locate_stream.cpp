@@ -78,6 +78,8 @@ class RowFormatter {
         for (std::size_t k = 0; k < m_field_index.size(); ++k) {
             m_is_number[m_field_index[k]] = placement_column_is_number(k);
         }
+        // Our own digits ("-12.500", "nan"): nothing to quote or neutralise in CSV.
+        m_csv_verbatim.assign(m_is_number.begin(), m_is_number.end());
         m_is_number[m_columns.lon] = true;
         m_is_number[m_columns.lat] = true;
     }
@@ -125,11 +127,16 @@ class RowFormatter {
         const std::size_t n = m_out_header.size();
         std::string &out = batch.text;
         if (m_format == "csv") {
+            const CsvFormulas rule = formulas();
             for (std::size_t c = 0; c < n; ++c) {
                 if (c > 0) {
                     out += ',';
                 }
-                append_csv_field(out, cells[c], ',', formulas());
+                if (m_csv_verbatim[c]) {
+                    out.append(cells[c]);
+                } else {
+                    append_csv_field(out, cells[c], ',', rule);
+                }
             }
             out += '\n';
         } else if (m_format == "table") {
@@ -240,6 +247,7 @@ class RowFormatter {
     std::vector<std::string> m_out_header;
     std::vector<std::size_t> m_field_index;
     std::vector<bool> m_is_number;
+    std::vector<char> m_csv_verbatim; ///< CSV cells written as they are (placement numbers)
 };
 
 /// The table format: widths from the first batch (a stream cannot be measured to its end).
