@@ -1088,11 +1088,12 @@ BorderGeometry border_geometry(const BorderEngine &engine) {
         }
         b.lines.push_back(std::move(l));
     }
-    // Lines of one border together (the border layer draws each border once).
-    std::stable_sort(b.lines.begin(), b.lines.end(),
-                     [](const BorderGeometryLine &x, const BorderGeometryLine &y) {
-                         return x.border_id < y.border_id;
-                     });
+    // Lines of one border together, in part order (the border layer draws each border once;
+    // the world index keeps its lines in spatial order).
+    std::sort(b.lines.begin(), b.lines.end(),
+              [](const BorderGeometryLine &x, const BorderGeometryLine &y) {
+                  return std::tie(x.border_id, x.part) < std::tie(y.border_id, y.part);
+              });
     return b;
 }
 

@@ -264,6 +264,61 @@ void add_lines(detail::BorderIndex &index, std::vector<Line> lines, std::uint32_
     }
 }
 
+/// Position of (x, y) in [0, 1)^2 along a Hilbert curve of 2^16 x 2^16 cells.
+std::uint64_t hilbert_key(double x, double y) {
+    constexpr std::uint32_t n = 1U << 16;
+    auto cell = [](double v) {
+        return static_cast<std::uint32_t>(std::clamp(v, 0.0, 1.0 - 1e-12) * n);
+    };
+    std::uint32_t cx = cell(x);
+    std::uint32_t cy = cell(y);
+    std::uint64_t key = 0;
+    for (std::uint32_t s = n / 2; s > 0; s /= 2) {
+        const std::uint32_t rx = (cx & s) != 0U ? 1U : 0U;
+        const std::uint32_t ry = (cy & s) != 0U ? 1U : 0U;
+        key += static_cast<std::uint64_t>(s) * s * ((3U * rx) ^ ry);
+        if (ry == 0U) { // rotate the quadrant
+            if (rx == 1U) {
+                cx = n - 1 - cx;
+                cy = n - 1 - cy;
+            }
+            std::swap(cx, cy);
+        }
+    }
+    return key;
+}
+
+/// Reorder the parts of @p index along a Hilbert curve of their middle vertices. The index's
+/// tree groups consecutive sub-segments, so neighbouring lines must be neighbours in the
+/// arrays: in the data's order (pairs sorted by name) the upper nodes mix continents, and a
+/// search for a far point visits most of them. Parts keep their border and number.
+void order_parts_spatially(detail::BorderIndex &index) {
+    const std::size_t n = index.parts.size();
+    std::vector<std::pair<std::uint64_t, std::size_t>> keys;
+    keys.reserve(n);
+    for (std::size_t k = 0; k < n; ++k) {
+        const std::size_t first = index.parts[k].first_vertex;
+        const std::size_t end = k + 1 < n ? index.parts[k + 1].first_vertex : index.vertices.size();
+        const auto &mid = index.vertices[first + (end - first) / 2];
+        keys.emplace_back(hilbert_key((mid[0] + 180.0) / 360.0, (mid[1] + 90.0) / 180.0), k);
+    }
+    std::sort(keys.begin(), keys.end());
+    std::vector<detail::BorderPart> parts;
+    std::vector<std::array<double, 2>> vertices;
+    vertices.reserve(index.vertices.size());
+    for (const auto &[key, k] : keys) {
+        const std::size_t first = index.parts[k].first_vertex;
+        const std::size_t end = k + 1 < n ? index.parts[k + 1].first_vertex : index.vertices.size();
+        detail::BorderPart part = index.parts[k];
+        part.first_vertex = static_cast<std::uint32_t>(vertices.size());
+        parts.push_back(part);
+        vertices.insert(vertices.end(), index.vertices.begin() + static_cast<std::ptrdiff_t>(first),
+                        index.vertices.begin() + static_cast<std::ptrdiff_t>(end));
+    }
+    index.parts = std::move(parts);
+    index.vertices = std::move(vertices);
+}
+
 /// World mode: every pair of boundary_lines_ne10m.geojson, the canonical lines replacing
 /// Natural Earth's for their pairs. Pairs in file order (sorted by left, right), each oriented
 /// as its first feature; parts joined where they meet.
@@ -314,6 +369,7 @@ void load_world(detail::BorderIndex &index, const std::filesystem::path &dir) {
         add_lines(index, join_parts(std::move(pairs[key]), false), border,
                   "border " + left + "-" + right);
     }
+    order_parts_spatially(index);
     index.info.id = "nearest";
     index.info.world = true;
     index.info.source = "world mode: every Natural Earth 1:10m land boundary "

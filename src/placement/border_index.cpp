@@ -709,7 +709,22 @@ LineHit BorderIndex::nearest_fast(double lon, double lat) const {
         order(1, 2);
         for (std::size_t c = bvh_width; c-- > 0;) {
             stack[top] = key[c];
-            top += static_cast<std::uint32_t>(key[c] >> 32U) <= box_thr2 ? 1U : 0U;
+            const bool reach = static_cast<std::uint32_t>(key[c] >> 32U) <= box_thr2;
+            if (reach) {
+                // Start the child's cache miss now: most children in reach are visited, and
+                // the misses overlap instead of queueing one after another.
+                const auto ref = static_cast<std::uint32_t>(key[c]);
+                if ((ref & bvh_leaf_bit) == 0U) {
+                    __builtin_prefetch(&nodes[ref]);
+                    __builtin_prefetch(reinterpret_cast<const char *>(&nodes[ref]) + 64);
+                } else if (((ref >> 24) & 0x7FU) != 0U) {
+                    const char *leaf = reinterpret_cast<const char *>(&leaves[ref & 0xFFFFFFU]);
+                    for (std::size_t line = 0; line < sizeof(LeafChords); line += 64) {
+                        __builtin_prefetch(leaf + line);
+                    }
+                }
+            }
+            top += reach ? 1U : 0U;
         }
     }
 
