@@ -20,6 +20,7 @@
 
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/core/numbers.hpp>
+#include <borderwatch/core/parallel.hpp>
 #include <borderwatch/geodesy/geodesic.hpp>
 
 #include "geodesy/wgs84.hpp"
@@ -31,6 +32,7 @@
 #include <cstring>
 #include <limits>
 #include <numbers>
+#include <thread>
 #include <vector>
 
 namespace borderwatch::detail {
@@ -329,8 +331,6 @@ void BorderIndex::build() {
     edge_first_segment.assign(edges + 1, 0);
     vertex_chainage_m.assign(n, 0.0);
     vertex_chainage_km.assign(n, 0.0);
-    segments.clear();
-    segments.reserve(edges + edges / 4);
 
     std::vector<Vec> ecef(n);
     for (std::size_t i = 0; i < n; ++i) {
@@ -352,58 +352,83 @@ void BorderIndex::build() {
         s.along0_m = along0;
         s.length_m = length;
         s.edge = edge;
-        segments.push_back(s);
+        return s;
     };
-
-    double chain = 0.0;
-    for (std::size_t i = 0; i < edges; ++i) {
+    // The edges are independent: a long border (world mode: 77,000 edges, 500,000
+    // sub-segments, each an exact geodesic position) is cut on every core. Same arithmetic
+    // per edge whatever the split, so the same index.
+    const std::size_t workers =
+        edges >= 20000 ? std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8) : 1;
+    auto for_each_edge = [&](const auto &fn) {
+        run_in_parallel(workers, [&](std::size_t w) {
+            for (std::size_t i = edges * w / workers; i < edges * (w + 1) / workers; ++i) {
+                fn(i);
+            }
+        });
+    };
+    // Pass 1: every edge's exact length and azimuths.
+    for_each_edge([&](std::size_t i) {
         const auto &va = vertices[i];
         const auto &vb = vertices[i + 1];
-        double length = 0.0;
-        double azi1 = 0.0;
-        double azi2 = 0.0;
-        routines.inverse(&g, va[1], va[0], vb[1], vb[0], &length, &azi1, &azi2);
-        edge_length_m[i] = length;
-        edge_azimuth1_deg[i] = azi1;
-        edge_azimuth2_deg[i] = azi2;
-        edge_first_segment[i] = static_cast<std::uint32_t>(segments.size());
+        routines.inverse(&g, va[1], va[0], vb[1], vb[0], &edge_length_m[i], &edge_azimuth1_deg[i],
+                         &edge_azimuth2_deg[i]);
         if (gap[i]) {
             edge_length_m[i] = 0.0;
-            vertex_chainage_m[i] = chain;
-            vertex_chainage_km[i] = chain / 1000.0;
-            continue;
         }
-        const auto pieces =
-            static_cast<std::size_t>(std::max(1.0, std::ceil(length / max_segment_m)));
-        if (segments.size() + pieces > 16'000'000U) {
-            throw GeometryError("border '" + info.id + "' is too long to index (edges over " +
-                                std::to_string(segments.size() * max_segment_m / 1000.0) + " km)");
-        }
-        if (pieces == 1) {
-            make_segment(ecef[i], ecef[i + 1], chain, length, static_cast<std::uint32_t>(i));
-        } else {
-            geod_geodesicline line{};
-            routines.inverseline(&line, &g, va[1], va[0], vb[1], vb[0],
-                                 GEOD_LATITUDE | GEOD_LONGITUDE | GEOD_DISTANCE_IN);
-            const double piece = length / static_cast<double>(pieces);
-            Vec prev = ecef[i];
-            for (std::size_t j = 1; j <= pieces; ++j) {
-                Vec next = ecef[i + 1];
-                if (j < pieces) {
-                    double lat = 0.0;
-                    double lon = 0.0;
-                    routines.position(&line, piece * static_cast<double>(j), &lat, &lon, nullptr);
-                    next = ecef_from_geodetic(lon, lat);
-                }
-                make_segment(prev, next, chain + piece * static_cast<double>(j - 1), piece,
-                             static_cast<std::uint32_t>(i));
-                prev = next;
-            }
-        }
+    });
+    // Chainage and where each edge's sub-segments go (a gap edge has none).
+    std::vector<std::uint32_t> pieces(edges, 0);
+    double chain = 0.0;
+    std::size_t total = 0;
+    for (std::size_t i = 0; i < edges; ++i) {
+        edge_first_segment[i] = static_cast<std::uint32_t>(total);
         vertex_chainage_m[i] = chain;
         vertex_chainage_km[i] = chain / 1000.0;
-        chain += length;
+        if (gap[i]) {
+            continue;
+        }
+        pieces[i] = static_cast<std::uint32_t>(
+            std::max(1.0, std::ceil(std::min(edge_length_m[i] / max_segment_m, 2e7))));
+        total += pieces[i];
+        if (total > 16'000'000U) {
+            throw GeometryError("border '" + info.id + "' is too long to index (edges over " +
+                                std::to_string(chain / 1000.0) + " km)");
+        }
+        chain += edge_length_m[i];
     }
+    segments.assign(total, Segment{});
+    // Pass 2: the sub-segments, exact sub-arcs of equal length.
+    for_each_edge([&](std::size_t i) {
+        if (gap[i]) {
+            return;
+        }
+        const auto edge = static_cast<std::uint32_t>(i);
+        Segment *out = &segments[edge_first_segment[i]];
+        const double length = edge_length_m[i];
+        if (pieces[i] == 1) {
+            out[0] = make_segment(ecef[i], ecef[i + 1], vertex_chainage_m[i], length, edge);
+            return;
+        }
+        const auto &va = vertices[i];
+        const auto &vb = vertices[i + 1];
+        geod_geodesicline line{};
+        routines.inverseline(&line, &g, va[1], va[0], vb[1], vb[0],
+                             GEOD_LATITUDE | GEOD_LONGITUDE | GEOD_DISTANCE_IN);
+        const double piece = length / static_cast<double>(pieces[i]);
+        Vec prev = ecef[i];
+        for (std::size_t j = 1; j <= pieces[i]; ++j) {
+            Vec next = ecef[i + 1];
+            if (j < pieces[i]) {
+                double lat = 0.0;
+                double lon = 0.0;
+                routines.position(&line, piece * static_cast<double>(j), &lat, &lon, nullptr);
+                next = ecef_from_geodetic(lon, lat);
+            }
+            out[j - 1] = make_segment(
+                prev, next, vertex_chainage_m[i] + piece * static_cast<double>(j - 1), piece, edge);
+            prev = next;
+        }
+    });
     vertex_chainage_m[n - 1] = chain;
     vertex_chainage_km[n - 1] = chain / 1000.0;
     edge_first_segment[edges] = static_cast<std::uint32_t>(segments.size());
