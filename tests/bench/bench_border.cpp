@@ -207,8 +207,13 @@ int main(int argc, char **argv) {
     std::printf("fast vs baseline on the %zu baseline points: max |d distance| %.6f mm, max |d "
                 "chainage| %.6f mm\n",
                 region_base.size(), worst * 1000.0, worst_chain * 1000.0);
-    std::printf("target >= 1,000,000 points/s per core: %s (%.0f points per CPU-second, region)\n",
-                fast_rate >= 1e6 ? "met" : "NOT met", fast_rate);
+    // Issue 3: 1,000,000 points per core in the border's region; issue 17 (world mode):
+    // 500,000 per core for points uniform over land.
+    const double target = info.world ? 5e5 : 1e6;
+    std::printf("target >= %.0f points/s per core (%s): %s (%.0f points per CPU-second, %s)\n",
+                target, info.world ? "issue 17" : "issue 3",
+                fast_rate >= target ? "met" : "NOT met", fast_rate,
+                info.world ? "uniform over land" : "region");
     std::printf("checksum %.3f\n", fast1.checksum);
     return 0;
 }
