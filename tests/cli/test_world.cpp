@@ -1,6 +1,7 @@
 // Issue 17, world mode, end to end: locate anywhere, borders of many lines, --border nearest.
 #include <catch2/catch.hpp>
 
+#include "../support/skip.hpp"
 #include "cli/cli_helpers.hpp"
 
 #include <nlohmann/json.hpp>
@@ -242,9 +243,22 @@ TEST_CASE("export --border nearest and a border of several lines: layers per lin
     const auto info = borderwatch::test::run_cli_command(
         "ogrinfo -ro -so " + (dir / "borderwatch.gpkg").string() + " border");
     if (info.find("Geometry") == std::string::npos) {
-        WARN("SKIPPED(ogrinfo): " << info);
+        BW_SKIP_PART("ogrinfo", info);
     } else {
         CHECK(info.find("Multi Line String") != std::string::npos);
+    }
+
+    // The KML (MultiGeometry borders, 4,888 sectors) against the OGC KML 2.2 schema.
+    const auto kml = (dir / "borderwatch.kml").string();
+    const auto xsd =
+        (std::filesystem::path(BORDERWATCH_TEST_DATA) / "schemas/kml-2.2/ogckml22.xsd").string();
+    const auto lint = borderwatch::test::run_cli_command(
+        "command -v xmllint >/dev/null || echo no-xmllint; xmllint --noout --nonet --schema " +
+        xsd + " " + kml);
+    if (lint.find("no-xmllint") != std::string::npos) {
+        BW_SKIP_PART("xmllint", "not installed, KML schema check skipped");
+    } else {
+        CHECK(lint.find(kml + " validates") != std::string::npos);
     }
 
     // A border of several lines (USA-CAN: 3): sectors restart on every line, bands on both
