@@ -31,6 +31,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -343,6 +344,19 @@ enum LayerIndex : std::size_t {
 
 using ReportStage = std::function<void(const char *, std::uint64_t, std::uint64_t)>;
 
+/// The values of a `border` feature, in border_schema()'s order: @p text (id, left, right,
+/// source, start_name, end_name), the vertex count, the length and the incidents' counts.
+std::vector<Value> border_values(const std::array<std::string_view, 6> &text, std::size_t vertices,
+                                 double length_km, const GroupStats &g) {
+    std::vector<Value> values(text.begin(), text.end());
+    values.insert(values.end(),
+                  {static_cast<std::int64_t>(vertices), std::round(length_km * 1000.0) / 1000.0,
+                   static_cast<std::int64_t>(g.count), static_cast<std::int64_t>(g.fatalities),
+                   static_cast<std::int64_t>(g.precise()), static_cast<std::int64_t>(g.imprecise),
+                   static_cast<std::int64_t>(g.unplaced)});
+    return values;
+}
+
 /// The `border` layer of a border of several lines: one MultiLineString per border (world
 /// mode: every border, with the statistics of its incidents; else the one border with the
 /// totals, as for one line).
@@ -368,19 +382,8 @@ void write_border_lines_layer(Outputs &out, const BorderGeometry &border,
         f.description = first.border_id + ": " + first.left + " (left) / " + first.right +
                         " (right), " + std::to_string(end - i) + " lines, " + format_fixed(km, 3) +
                         " km\nSource: " + border.source;
-        f.values = {std::string_view(first.border_id),
-                    std::string_view(first.left),
-                    std::string_view(first.right),
-                    std::string_view(border.source),
-                    std::string_view(),
-                    std::string_view(),
-                    static_cast<std::int64_t>(vertices),
-                    std::round(km * 1000.0) / 1000.0,
-                    static_cast<std::int64_t>(g.count),
-                    static_cast<std::int64_t>(g.fatalities),
-                    static_cast<std::int64_t>(g.precise()),
-                    static_cast<std::int64_t>(g.imprecise),
-                    static_cast<std::int64_t>(g.unplaced)};
+        f.values = border_values({first.border_id, first.left, first.right, border.source, {}, {}},
+                                 vertices, km, g);
         out.write(l_border, f);
         i = end;
     }
@@ -400,19 +403,9 @@ void write_border_layer(Outputs &out, const BorderGeometry &border, const Export
     f.description = border.id + ": " + border.left + " (left) / " + border.right + " (right), " +
                     format_fixed(border.length_km, 3) + " km, from " + border.start_name + " to " +
                     border.end_name + "\nSource: " + border.source;
-    f.values = {std::string_view(border.id),
-                std::string_view(border.left),
-                std::string_view(border.right),
-                std::string_view(border.source),
-                std::string_view(border.start_name),
-                std::string_view(border.end_name),
-                static_cast<std::int64_t>(border.vertices.size()),
-                std::round(border.length_km * 1000.0) / 1000.0,
-                static_cast<std::int64_t>(total.count),
-                static_cast<std::int64_t>(total.fatalities),
-                static_cast<std::int64_t>(total.precise()),
-                static_cast<std::int64_t>(total.imprecise),
-                static_cast<std::int64_t>(total.unplaced)};
+    f.values = border_values(
+        {border.id, border.left, border.right, border.source, border.start_name, border.end_name},
+        border.vertices.size(), border.length_km, total);
     out.write(l_border, f);
 }
 
