@@ -2,13 +2,15 @@
 // thread, beside the baseline the issue names, run on the same points in the same program:
 // GEOS prepared *planar* distance (compute only, one thread) in a fitted equidistant conic.
 // Two point sets: the border's region (its bounding box + 0.25 degrees) and points spread
-// up to ~1,000 km around it.
+// up to ~1,000 km around it. Beside them: exact geod_inverse calls per CPU-second on the same
+// points (the ceiling of any exact method that solves one geodesic per point).
 //
 // Usage: bench_locate [POINTS]   (default 1000000). Needs BORDERWATCH_GEODATA (or the source
 // geodata/). Prints points per CPU-second (the per-core figure on a shared machine).
 #include <borderwatch/placement/border_engine.hpp>
 #include <borderwatch/placement/locate_stream.hpp>
 
+#include <geodesic.h>
 #include <geos_c.h>
 #include <proj.h>
 
@@ -135,6 +137,29 @@ double geos_rate(const BorderEngine &engine, const Points &points, const Box &bo
     return static_cast<double>(points.size()) / cpu;
 }
 
+/// One exact geodesic inverse (PROJ's geod_inverse, WGS84) from each point to the line's
+/// middle vertex: the ceiling of any exact method that solves one geodesic per point.
+/// @return inverses per CPU-second
+double geodesic_rate(const BorderEngine &engine, const Points &points) {
+    geod_geodesic g{};
+    geod_init(&g, 6378137.0, 1.0 / 298.257223563);
+    const auto &mid = engine.vertices()[engine.vertices().size() / 2];
+    double sum = 0;
+    const double c0 = cpu_now();
+    for (const auto &p : points) {
+        double s12 = 0;
+        double azi1 = 0;
+        double azi2 = 0;
+        geod_inverse(&g, p[1], p[0], mid[1], mid[0], &s12, &azi1, &azi2);
+        sum += s12 + azi1 + azi2;
+    }
+    const double cpu = cpu_now() - c0;
+    if (sum < 0) {
+        std::printf("impossible\n");
+    }
+    return static_cast<double>(points.size()) / cpu;
+}
+
 /// locate_stream() from @p csv to /dev/null, one thread. @return points per CPU-second
 double locate_rate(const BorderEngine &engine, const std::filesystem::path &csv,
                    const std::string &format, std::size_t n) {
@@ -165,8 +190,8 @@ int main(int argc, char **argv) {
     std::filesystem::create_directories(dir);
 
     std::printf("bench_locate: %zu points per set, one thread, points per CPU-second\n", n);
-    std::printf("  %-8s %14s %14s %14s %14s %8s %8s\n", "set", "GEOS planar", "locate csv",
-                "locate json", "locate geojson", "csv/GEOS", "json/csv");
+    std::printf("  %-8s %14s %14s %14s %14s %8s %8s %14s\n", "set", "GEOS planar", "locate csv",
+                "locate json", "locate geojson", "csv/GEOS", "json/csv", "geod_inverse");
     const std::array<std::pair<const char *, Box>, 2> sets = {
         {{"region", region}, {"1000km", far}}};
     unsigned seed = 15;
@@ -183,12 +208,15 @@ int main(int argc, char **argv) {
         const double rate_csv = locate_rate(*engine, csv, "csv", n);
         const double rate_json = locate_rate(*engine, csv, "json", n);
         const double rate_geojson = locate_rate(*engine, csv, "geojson", n);
-        std::printf("  %-8s %14.0f %14.0f %14.0f %14.0f %8.2f %8.2f\n", name, geos, rate_csv,
+        const double geodesics = geodesic_rate(*engine, points);
+        std::printf("  %-8s %14.0f %14.0f %14.0f %14.0f %8.2f %8.2f %14.0f\n", name, geos, rate_csv,
                     rate_json, rate_geojson, rate_csv / geos,
-                    rate_csv / std::min(rate_json, rate_geojson));
+                    rate_csv / std::min(rate_json, rate_geojson), geodesics);
     }
     std::filesystem::remove_all(dir);
     std::printf("targets (issue 15): csv/GEOS >= 2 in both sets; json and geojson within 1.5x of "
                 "csv (json/csv <= 1.5)\n");
+    std::printf("geod_inverse: exact inverses per CPU-second (point to the line's middle vertex), "
+                "the ceiling of any exact method solving one geodesic per point\n");
     return 0;
 }
