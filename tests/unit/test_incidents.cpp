@@ -781,6 +781,7 @@ TEST_CASE("The field table, the visitor and get_field agree on every field",
     CHECK(visited == incident_fields().size());
     CHECK(detail::k_updated_at_index + 1 == incident_fields().size());
     CHECK(incident_fields()[detail::k_first_extra_index].name == "year");
-    CHECK(incident_fields()[detail::k_updated_at_index - 2].name == "same_as");
-    CHECK(incident_fields()[detail::k_updated_at_index - 1].name == "border_id");
+    CHECK(incident_fields()[detail::k_updated_at_index - 3].name == "same_as");
+    CHECK(incident_fields()[detail::k_updated_at_index - 2].name == "border_id");
+    CHECK(incident_fields()[detail::k_updated_at_index - 1].name == "border_part");
 }
