@@ -874,6 +874,9 @@ std::string manifest_json(const ExportOptions &options, const BorderGeometry &bo
     return manifest.dump(2) + "\n";
 }
 
+/// Most sectors an export writes (each one a feature in every format).
+constexpr double k_max_sectors = 1'000'000;
+
 /// Reject options and a border export_layers() cannot work with, before anything is read.
 void check_export_arguments(const ExportOptions &options, const BorderGeometry &border) {
     if (options.formats.empty()) {
@@ -891,6 +894,24 @@ void check_export_arguments(const ExportOptions &options, const BorderGeometry &
     }
     if (!ok) {
         throw DataError("border '" + border.id + "' has no usable geometry");
+    }
+    // Every sector is a feature of every format: a tiny --sector-km on a long border (world
+    // mode: 234,000 km) would write millions of them.
+    double sectors = 0;
+    const auto add_line = [&](double length_km) {
+        sectors += static_cast<double>(SectorGrid{options.sector_km, length_km}.count());
+    };
+    if (border.lines.empty()) {
+        add_line(border.length_km);
+    }
+    for (const auto &l : border.lines) {
+        add_line(l.length_km);
+    }
+    if (sectors > k_max_sectors) {
+        throw UsageError("--sector-km " + format_double(options.sector_km) + " cuts border '" +
+                         border.id + "' into " + format_fixed(sectors, 0) + " sectors; at most " +
+                         format_fixed(k_max_sectors, 0) +
+                         " are exported: use a longer --sector-km");
     }
 }
 

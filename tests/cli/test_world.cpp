@@ -261,6 +261,15 @@ TEST_CASE("export --border nearest and a border of several lines: layers per lin
         CHECK(lint.find(kml + " validates") != std::string::npos);
     }
 
+    // Every sector is a feature: a tiny --sector-km on 234,000 km of boundary is refused
+    // before anything is written.
+    const auto tiny_dir = out.path() / "tiny";
+    const auto tiny = run_cli({"export", "--store", store.str(), "--border", "nearest",
+                               "--sector-km", "0.1", "--out", tiny_dir.string()});
+    CHECK(tiny.exit_code == 2);
+    CHECK(tiny.stderr_text.find("into 2342814 sectors; at most 1000000") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(tiny_dir));
+
     // A border of several lines (USA-CAN: 3): sectors restart on every line, bands on both
     // sides of every line.
     borderwatch::test::TempDir us("usa-can-export");
