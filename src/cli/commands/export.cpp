@@ -41,7 +41,8 @@ class ExportCommandImpl final : public ExportCommand {
                "(labelled BORDER/PART:FROM-TO, e.g. USA-CAN/2:0-50), and in world mode no band "
                "polygons are built (said on stderr and in the manifest's notes)")
             ->type_name("ID");
-        app.add_option("--sector-km", m_sector_km, "length of the border sectors, km (default 50)")
+        app.add_option("--sector-km", m_sector_km,
+                       "length of the border sectors, km (default 50; at most 1,000,000 sectors)")
             ->type_name("KM");
         add_bands_option(app, m_bands, "distance bands (distance_bands layer, band column)");
         add_overwrite_option(app, m_overwrite);
