@@ -376,8 +376,8 @@ void BorderIndex::build() {
             edge_length_m[i] = 0.0;
         }
     });
-    // Chainage and where each edge's sub-segments go (a gap edge has none).
-    std::vector<std::uint32_t> pieces(edges, 0);
+    // Chainage and where each edge's sub-segments go (a gap edge has none): edge i's are
+    // [edge_first_segment[i], edge_first_segment[i + 1]).
     double chain = 0.0;
     std::size_t total = 0;
     for (std::size_t i = 0; i < edges; ++i) {
@@ -387,15 +387,15 @@ void BorderIndex::build() {
         if (gap[i]) {
             continue;
         }
-        pieces[i] = static_cast<std::uint32_t>(
+        total += static_cast<std::size_t>(
             std::max(1.0, std::ceil(std::min(edge_length_m[i] / max_segment_m, 2e7))));
-        total += pieces[i];
         if (total > 16'000'000U) {
             throw GeometryError("border '" + info.id + "' is too long to index (edges over " +
                                 std::to_string(chain / 1000.0) + " km)");
         }
         chain += edge_length_m[i];
     }
+    edge_first_segment[edges] = static_cast<std::uint32_t>(total);
     segments.assign(total, Segment{});
     // Pass 2: the sub-segments, exact sub-arcs of equal length.
     for_each_edge([&](std::size_t i) {
@@ -404,8 +404,9 @@ void BorderIndex::build() {
         }
         const auto edge = static_cast<std::uint32_t>(i);
         Segment *out = &segments[edge_first_segment[i]];
+        const std::size_t pieces = edge_first_segment[i + 1] - edge_first_segment[i];
         const double length = edge_length_m[i];
-        if (pieces[i] == 1) {
+        if (pieces == 1) {
             out[0] = make_segment(ecef[i], ecef[i + 1], vertex_chainage_m[i], length, edge);
             return;
         }
@@ -414,11 +415,11 @@ void BorderIndex::build() {
         geod_geodesicline line{};
         routines.inverseline(&line, &g, va[1], va[0], vb[1], vb[0],
                              GEOD_LATITUDE | GEOD_LONGITUDE | GEOD_DISTANCE_IN);
-        const double piece = length / static_cast<double>(pieces[i]);
+        const double piece = length / static_cast<double>(pieces);
         Vec prev = ecef[i];
-        for (std::size_t j = 1; j <= pieces[i]; ++j) {
+        for (std::size_t j = 1; j <= pieces; ++j) {
             Vec next = ecef[i + 1];
-            if (j < pieces[i]) {
+            if (j < pieces) {
                 double lat = 0.0;
                 double lon = 0.0;
                 routines.position(&line, piece * static_cast<double>(j), &lat, &lon, nullptr);
@@ -431,7 +432,6 @@ void BorderIndex::build() {
     });
     vertex_chainage_m[n - 1] = chain;
     vertex_chainage_km[n - 1] = chain / 1000.0;
-    edge_first_segment[edges] = static_cast<std::uint32_t>(segments.size());
     for (std::size_t k = 0; k < parts.size(); ++k) {
         const std::size_t first_edge = parts[k].first_vertex;
         const std::size_t last_edge = (k + 1 < parts.size() ? parts[k + 1].first_vertex : n) - 2;

@@ -213,6 +213,24 @@ std::string SectorLine::label(const SectorGrid &grid, std::size_t index) const {
     return border_id + "/" + std::to_string(part) + ":" + grid.label(index);
 }
 
+SectorOrder sector_order(std::string_view label) {
+    SectorOrder order;
+    const auto colon = label.rfind(':'); // "USA-CAN/2:0-50" (a line's) or "0-50"
+    const auto range = colon == std::string_view::npos ? label : label.substr(colon + 1);
+    order.start_km = parse_double(range.substr(0, range.find('-'))).value_or(0);
+    if (colon == std::string_view::npos) {
+        return order;
+    }
+    const auto slash = label.rfind('/', colon);
+    if (slash == std::string_view::npos) {
+        order.border_id = std::string(label.substr(0, colon));
+        return order;
+    }
+    order.border_id = std::string(label.substr(0, slash));
+    order.part = parse_double(label.substr(slash + 1, colon - slash - 1)).value_or(0);
+    return order;
+}
+
 void LineSectors::sort_lines() {
     std::sort(lines.begin(), lines.end(), [](const SectorLine &a, const SectorLine &b) {
         return std::tie(a.border_id, a.part) < std::tie(b.border_id, b.part);

@@ -283,18 +283,8 @@ std::vector<StatsTable> StatsAccumulator::finish_all() {
             return {static_cast<double>(it - labels.begin()), {}, 0, 0};
         }
         if (k == StatsKey::sector) {
-            const auto colon = v.rfind(':'); // "USA-CAN/2:0-50" (a line's) or "0-50"
-            const auto range = colon == std::string::npos ? v : v.substr(colon + 1);
-            const auto start = parse_double(range.substr(0, range.find('-'))).value_or(0);
-            if (colon == std::string::npos) {
-                return {0, {}, 0, start};
-            }
-            const auto slash = v.rfind('/', colon);
-            if (slash == std::string::npos) {
-                return {0, v.substr(0, colon), 0, start};
-            }
-            const auto part = parse_double(v.substr(slash + 1, colon - slash - 1)).value_or(0);
-            return {0, v.substr(0, slash), part, start};
+            auto order = sector_order(v);
+            return {0, std::move(order.border_id), order.part, order.start_km};
         }
         return {0, v, 0, 0};
     };

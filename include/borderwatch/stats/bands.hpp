@@ -96,6 +96,15 @@ struct SectorLine {
     [[nodiscard]] std::string label(const SectorGrid &grid, std::size_t index) const;
 };
 
+/// Where a sector label sorts: by line (border id, part) and start. The reverse of the labels
+/// SectorGrid::label() ("0-50": no border id, part 0) and SectorLine::label() make.
+struct SectorOrder {
+    std::string border_id;
+    double part = 0;
+    double start_km = 0;
+};
+[[nodiscard]] SectorOrder sector_order(std::string_view label);
+
 /// Sectors of a border of several lines: every line cut on its own grid. A chainage is
 /// assigned by the precision rule of SectorGrid::index() along its own line.
 struct LineSectors {
