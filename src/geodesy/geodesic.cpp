@@ -92,6 +92,61 @@ std::array<double, 2> geodetic_from_surface_ecef(const std::array<double, 3> &xy
     return {lon, lat};
 }
 
+namespace {
+
+/// Newton iteration for the foot of P on @p line (length @p length) from @p along: d'(s) =
+/// -cos(beta), where beta is the angle at the foot between the edge and the geodesic to P;
+/// d''(s) = sin^2(beta) M/m, so the step is m12 cos(beta) / M (quadratic convergence).
+EdgeFoot newton_foot(const geod_geodesicline &line, double length, double lat_p, double lon_p,
+                     double along) noexcept {
+    const geod_geodesic &g = detail::wgs84_geodesic();
+    const auto &routines = detail::geod();
+    EdgeFoot foot;
+    for (int iteration = 0; iteration < 40; ++iteration) {
+        double lat_f = 0.0;
+        double lon_f = 0.0;
+        double azi_edge = 0.0;
+        routines.position(&line, along, &lat_f, &lon_f, &azi_edge);
+        double s12 = 0.0;
+        double azi1 = 0.0;
+        double azi2 = 0.0;
+        double m12 = 0.0;
+        double big_m12 = 0.0;
+        double big_m21 = 0.0;
+        routines.geninverse(&g, lat_f, lon_f, lat_p, lon_p, &s12, &azi1, &azi2, &m12, &big_m12,
+                            &big_m21, nullptr);
+        foot.distance_m = s12;
+        foot.along_m = along;
+        foot.lon_deg = lon_f;
+        foot.lat_deg = lat_f;
+        foot.azimuth_deg = s12 > 0.0 ? detail::normalize_azimuth_deg(azi2 + 180.0) : 0.0;
+        if (s12 == 0.0 || length == 0.0) {
+            break;
+        }
+        const double cos_beta = std::cos((azi1 - azi_edge) * deg);
+        const double step = m12 * cos_beta / big_m12;
+        const double next = std::clamp(along + step, 0.0, length);
+        const double moved = std::abs(next - along);
+        if (moved < 1e-9) {
+            break;
+        }
+        if (moved <= 1e-9 * s12) {
+            // The last step, applied without another inverse: after it the foot is off by
+            // ~step^2 / s (< 1e-12 m); the distance changes by ~step^2 / (2 s) and the
+            // azimuth at P by < step / s (1e-9 rad), so both are kept.
+            routines.position(&line, next, &lat_f, &lon_f, nullptr);
+            foot.along_m = next;
+            foot.lon_deg = lon_f;
+            foot.lat_deg = lat_f;
+            break;
+        }
+        along = next;
+    }
+    return foot;
+}
+
+} // namespace
+
 EdgeFoot nearest_on_geodesic_edge(double lon_a, double lat_a, double lon_b, double lat_b,
                                   double lon_p, double lat_p, double initial_along_m) noexcept {
     const geod_geodesic &g = detail::wgs84_geodesic();
@@ -116,41 +171,17 @@ EdgeFoot nearest_on_geodesic_edge(double lon_a, double lat_a, double lon_b, doub
         }
         along = std::clamp(apab / ab2, 0.0, 1.0) * length;
     }
+    return newton_foot(line, length, lat_p, lon_p, along);
+}
 
-    EdgeFoot foot;
-    // Newton iteration on the along-edge position s: d'(s) = -cos(beta), where beta is the
-    // angle at the foot between the edge and the geodesic to P; d''(s) = sin^2(beta) M/m,
-    // so the step is m12 cos(beta) / M (exact on a sphere, quadratic convergence here).
-    for (int iteration = 0; iteration < 40; ++iteration) {
-        double lat_f = 0.0;
-        double lon_f = 0.0;
-        double azi_edge = 0.0;
-        detail::geod().position(&line, along, &lat_f, &lon_f, &azi_edge);
-        double s12 = 0.0;
-        double azi1 = 0.0;
-        double azi2 = 0.0;
-        double m12 = 0.0;
-        double big_m12 = 0.0;
-        double big_m21 = 0.0;
-        detail::geod().geninverse(&g, lat_f, lon_f, lat_p, lon_p, &s12, &azi1, &azi2, &m12,
-                                  &big_m12, &big_m21, nullptr);
-        foot.distance_m = s12;
-        foot.along_m = along;
-        foot.lon_deg = lon_f;
-        foot.lat_deg = lat_f;
-        foot.azimuth_deg = s12 > 0.0 ? detail::normalize_azimuth_deg(azi2 + 180.0) : 0.0;
-        if (s12 == 0.0 || length == 0.0) {
-            break;
-        }
-        const double cos_beta = std::cos((azi1 - azi_edge) * deg);
-        const double step = m12 * cos_beta / big_m12;
-        const double next = std::clamp(along + step, 0.0, length);
-        if (std::abs(next - along) < 1e-9) {
-            break;
-        }
-        along = next;
-    }
-    return foot;
+EdgeFoot nearest_on_geodesic_edge(const GeodesicEdge &edge, double lon_p, double lat_p,
+                                  double initial_along_m) noexcept {
+    geod_geodesicline line{};
+    detail::geod().lineinit(&line, &detail::wgs84_geodesic(), edge.lat_a, edge.lon_a,
+                            edge.azimuth_a_deg,
+                            GEOD_LATITUDE | GEOD_LONGITUDE | GEOD_AZIMUTH | GEOD_DISTANCE_IN);
+    return newton_foot(line, edge.length_m, lat_p, lon_p,
+                       std::clamp(initial_along_m, 0.0, edge.length_m));
 }
 
 } // namespace borderwatch

@@ -36,6 +36,7 @@ GeodesicRoutines load() noexcept {
     resolve(library, "geod_direct", r.direct);
     resolve(library, "geod_geninverse", r.geninverse);
     resolve(library, "geod_inverseline", r.inverseline);
+    resolve(library, "geod_lineinit", r.lineinit);
     resolve(library, "geod_position", r.position);
     return r; // the library stays loaded for the life of the process
 }

@@ -16,6 +16,7 @@ struct GeodesicRoutines {
     decltype(&::geod_direct) direct;
     decltype(&::geod_geninverse) geninverse;
     decltype(&::geod_inverseline) inverseline;
+    decltype(&::geod_lineinit) lineinit;
     decltype(&::geod_position) position;
 };
 

@@ -66,4 +66,18 @@ struct EdgeFoot {
                                                 double lat_b, double lon_p, double lat_p,
                                                 double initial_along_m = -1.0) noexcept;
 
+/// A geodesic edge given by its start, the azimuth there and its length (as an index keeps
+/// them), so solving on it needs no inverse problem first.
+struct GeodesicEdge {
+    double lon_a = 0.0;         ///< start A, degrees
+    double lat_a = 0.0;         ///< start A, degrees
+    double azimuth_a_deg = 0.0; ///< azimuth at A towards B, degrees
+    double length_m = 0.0;      ///< geodesic length A->B, metres
+};
+
+/// nearest_on_geodesic_edge() on an edge given as a GeodesicEdge.
+/// @param initial_along_m starting guess along the edge (clamped to [0, length])
+[[nodiscard]] EdgeFoot nearest_on_geodesic_edge(const GeodesicEdge &edge, double lon_p,
+                                                double lat_p, double initial_along_m) noexcept;
+
 } // namespace borderwatch
