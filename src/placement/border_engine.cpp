@@ -17,6 +17,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <stdexcept>
 
 namespace borderwatch {
 
@@ -577,6 +578,44 @@ Placement BorderEngine::place(double lon_deg, double lat_deg) const {
     add_side_and_admin(p, lon_deg, lat_deg, hit);
     add_own_border(p, lon_deg, lat_deg, hit);
     return p;
+}
+
+namespace {
+
+/// Above this many bytes of sub-segments the index no longer stays in the caches between
+/// scattered queries (TJK-AFG: 0.2 MB; world mode: 17 MB).
+constexpr std::size_t cached_index_max_bytes = std::size_t{4} << 20U;
+/// Fewer points than this gain nothing from ordering.
+constexpr std::size_t order_min_points = 64;
+
+} // namespace
+
+bool BorderEngine::orders_batches() const noexcept {
+    return m_index->segments.size() * sizeof(detail::Segment) > cached_index_max_bytes;
+}
+
+void BorderEngine::place_many(std::span<const std::array<double, 2>> points,
+                              std::span<Placement> out) const {
+    if (out.size() != points.size()) {
+        throw std::invalid_argument("place_many: as many outputs as points are needed");
+    }
+    for (const auto &pt : points) {
+        check_point(pt[0], pt[1]);
+    }
+    if (points.size() < order_min_points || !orders_batches()) {
+        for (std::size_t i = 0; i < points.size(); ++i) {
+            out[i] = place(points[i][0], points[i][1]);
+        }
+        return;
+    }
+    std::vector<std::pair<std::uint64_t, std::size_t>> order(points.size());
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        order[i] = {hilbert_key((points[i][0] + 180.0) / 360.0, (points[i][1] + 90.0) / 180.0), i};
+    }
+    std::sort(order.begin(), order.end());
+    for (const auto &[key, i] : order) {
+        out[i] = place(points[i][0], points[i][1]);
+    }
 }
 
 std::optional<double> BorderEngine::distance_within_m(double lon_deg, double lat_deg,

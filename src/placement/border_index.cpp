@@ -281,6 +281,58 @@ struct Candidate {
     Vec f;
 };
 
+/// A candidate's foot moved onto the sub-arc's foot proper, with its series distance.
+struct RefinedFoot {
+    double t; ///< chord parameter on the sub-segment
+    Vec f;    ///< the foot on the ellipsoid
+    double s; ///< series distance P-F
+};
+
+RefinedFoot refine_foot(const Segment &seg, const Vec &p, const Candidate &cand) {
+    double c = std::sqrt(cand.c2);
+    double t = cand.t;
+    Vec f = cand.f;
+    if (c > refine_min_m && t > 0.0 && t < 1.0) {
+        // The chord foot is perpendicular to the sub-arc's mid tangent; make it
+        // perpendicular to the tangent at the foot itself (error ~ L c^2 / 4R^2 otherwise).
+        const Vec nf = surface_normal(f);
+        Vec tangent = normalized(cross(seg.plane, nf));
+        const double dt = dot(tangent, seg.d);
+        if (dt != 0.0) {
+            t = std::clamp(t + dot(sub(p, f), tangent) / dt, 0.0, 1.0);
+            f = point_on_segment(seg, t);
+            const Vec pf = sub(p, f);
+            c = std::sqrt(dot(pf, pf));
+        }
+    }
+    const double s = series_distance(p, f, c);
+    if (c > azimuth_correction_min_m && t > 0.0 && t < 1.0) {
+        // Normal section vs geodesic at the foot: the geodesic F->P leaves F at
+        // psi = -e'^2 s^2 cos^2(phi) sin(2 alpha) / (12 N^2) from the normal section, so
+        // the geodesic foot lies s * psi further along the line (sign by side).
+        const Vec nf = surface_normal(f);
+        const double cphi2 = nf[0] * nf[0] + nf[1] * nf[1];
+        const double cphi = std::sqrt(cphi2);
+        if (cphi > 1e-12) {
+            const Vec dv = sub(p, f);
+            const double de = (-nf[1] * dv[0] + nf[0] * dv[1]) / cphi;
+            const double dn =
+                (-nf[2] * nf[0] * dv[0] - nf[2] * nf[1] * dv[1] + cphi2 * dv[2]) / cphi;
+            const double h2 = de * de + dn * dn;
+            const double n2 = wgs84_a_m * wgs84_a_m / (1.0 - wgs84_e2 * nf[2] * nf[2]);
+            const double psi = -wgs84_ep2 * s * s * cphi2 * (2.0 * de * dn / h2) / (12.0 * n2);
+            const double right = dot(dv, seg.left) < 0.0 ? 1.0 : -1.0;
+            const double shift_m = -s * psi * right;
+            const double t2 = t + shift_m / seg.length_m;
+            if (t2 > 0.0 && t2 < 1.0) {
+                t = t2;
+                f = point_on_segment(seg, t);
+            }
+        }
+    }
+    return {t, f, s};
+}
+
 /// How far the series distance of a far candidate may be above the best one's and its edge
 /// still be solved exactly (0.05 m + 2 m at 1,000 km, growing like c^3 as the series error).
 /// Solving only the edges tied at the best series value already gave the exact minimum
@@ -773,49 +825,11 @@ LineHit BorderIndex::nearest_fast(double lon, double lat) const {
             continue;
         }
         const Segment &seg = segments[cand.seg];
-        double c = std::sqrt(cand.c2);
-        double t = cand.t;
-        Vec f = cand.f;
-        if (c > refine_min_m && t > 0.0 && t < 1.0) {
-            // The chord foot is perpendicular to the sub-arc's mid tangent; make it
-            // perpendicular to the tangent at the foot itself (error ~ L c^2 / 4R^2 otherwise).
-            const Vec nf = surface_normal(f);
-            Vec tangent = normalized(cross(seg.plane, nf));
-            const double dt = dot(tangent, seg.d);
-            if (dt != 0.0) {
-                t = std::clamp(t + dot(sub(p, f), tangent) / dt, 0.0, 1.0);
-                f = point_on_segment(seg, t);
-                const Vec pf = sub(p, f);
-                c = std::sqrt(dot(pf, pf));
-            }
-        }
-        const double s = series_distance(p, f, c);
-        double chain = seg.along0_m + t * seg.length_m;
-        if (c > azimuth_correction_min_m && t > 0.0 && t < 1.0) {
-            // Normal section vs geodesic at the foot: the geodesic F->P leaves F at
-            // psi = -e'^2 s^2 cos^2(phi) sin(2 alpha) / (12 N^2) from the normal section, so
-            // the geodesic foot lies s * psi further along the line (sign by side).
-            const Vec nf = surface_normal(f);
-            const double cphi2 = nf[0] * nf[0] + nf[1] * nf[1];
-            const double cphi = std::sqrt(cphi2);
-            if (cphi > 1e-12) {
-                const Vec dv = sub(p, f);
-                const double de = (-nf[1] * dv[0] + nf[0] * dv[1]) / cphi;
-                const double dn =
-                    (-nf[2] * nf[0] * dv[0] - nf[2] * nf[1] * dv[1] + cphi2 * dv[2]) / cphi;
-                const double h2 = de * de + dn * dn;
-                const double n2 = wgs84_a_m * wgs84_a_m / (1.0 - wgs84_e2 * nf[2] * nf[2]);
-                const double psi = -wgs84_ep2 * s * s * cphi2 * (2.0 * de * dn / h2) / (12.0 * n2);
-                const double right = dot(dv, seg.left) < 0.0 ? 1.0 : -1.0;
-                const double shift_m = -s * psi * right;
-                const double t2 = t + shift_m / seg.length_m;
-                if (t2 > 0.0 && t2 < 1.0) {
-                    t = t2;
-                    f = point_on_segment(seg, t);
-                    chain = seg.along0_m + t * seg.length_m;
-                }
-            }
-        }
+        const RefinedFoot r = refine_foot(seg, p, cand);
+        const double s = r.s;
+        const double t = r.t;
+        const Vec &f = r.f;
+        const double chain = seg.along0_m + t * seg.length_m;
         if (!found || s < best_s || (s == best_s && chain < hit.chainage_m)) {
             found = true;
             best_s = s;
@@ -956,7 +970,10 @@ LineHit BorderIndex::nearest_far(double lon, double lat, const std::array<double
         }
         solved.push_back(s.edge);
         const auto &va = vertices[s.edge];
-        const double seed = s.along0_m - vertex_chainage_m[s.edge] + cands[i].t * s.length_m;
+        // The seed from the refined foot: the first Newton step is then short (mm), and the
+        // solve often ends after one inverse.
+        const double t = refine_foot(s, p, cands[i]).t;
+        const double seed = s.along0_m - vertex_chainage_m[s.edge] + t * s.length_m;
         const EdgeFoot foot = nearest_on_geodesic_edge(
             {va[0], va[1], edge_azimuth1_deg[s.edge], edge_length_m[s.edge]}, lon, lat, seed);
         keep_if_nearer(s.edge, foot, hit);

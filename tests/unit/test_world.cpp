@@ -2,6 +2,7 @@
 // nearest international land boundary of any pair (--border nearest).
 #include <catch2/catch.hpp>
 
+#include <borderwatch/core/error.hpp>
 #include <borderwatch/geodata/reference_polygons.hpp>
 #include <borderwatch/placement/border_engine.hpp>
 #include <borderwatch/placement/lonlat_swap.hpp>
@@ -14,7 +15,10 @@
 #include <memory>
 #include <random>
 #include <set>
+#include <span>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 using namespace borderwatch;
 
@@ -229,4 +233,50 @@ TEST_CASE("world mode: lon/lat look swapped only for a point at sea whose swap i
     REQUIRE(sea.side.empty());
     CHECK(lonlat_swap_warning(w, 37.01385, 74.90019, sea.border_distance_m)
               .find("lon/lat look swapped") != std::string::npos);
+}
+
+TEST_CASE("place_many: each point placed exactly as place() places it, in any order",
+          "[placement][world]") {
+    auto same = [](const Placement &x, const Placement &y) {
+        PlacementText a;
+        PlacementText b;
+        format_placement_into(x, a);
+        format_placement_into(y, b);
+        CHECK(a.fields == b.fields);
+        // The formatted fields round numbers; the values are the very same doubles.
+        CHECK(x.border_distance_m == y.border_distance_m);
+        CHECK(x.chainage_km == y.chainage_km);
+        CHECK(x.nearest_lon == y.nearest_lon);
+        CHECK(x.bearing_deg == y.bearing_deg);
+    };
+    std::mt19937_64 rng(17);
+    std::uniform_real_distribution<double> uz(-1.0, 1.0);
+    std::uniform_real_distribution<double> ulon(-180.0, 180.0);
+    std::vector<std::array<double, 2>> points;
+    while (points.size() < 3000) {
+        const double lon = ulon(rng);
+        const double lat = std::asin(uz(rng)) * 57.29577951308232;
+        if (!world().place(lon, lat).side.empty()) { // on land, as the benchmark's points
+            points.push_back({lon, lat});
+        }
+    }
+    // World mode orders the batch (its index exceeds the caches); TJK-AFG places in turn.
+    const auto tjk_afg = BorderEngine::load("TJK-AFG");
+    CHECK(world().orders_batches());
+    CHECK_FALSE(tjk_afg->orders_batches());
+    for (const BorderEngine *engine :
+         std::array<const BorderEngine *, 2>{&world(), tjk_afg.get()}) {
+        std::vector<Placement> out(points.size());
+        engine->place_many(points, out);
+        for (std::size_t i = 0; i < points.size(); i += 7) {
+            INFO(engine->info().id << " point " << i);
+            same(out[i], engine->place(points[i][0], points[i][1]));
+        }
+    }
+    // An invalid point is refused before any point is placed; the sizes must agree.
+    std::vector<Placement> out(points.size());
+    points[2500] = {181.0, 10.0};
+    CHECK_THROWS_AS(world().place_many(points, out), GeometryError);
+    CHECK(out[0].border_id.empty());
+    CHECK_THROWS_AS(world().place_many(points, std::span(out).first(10)), std::invalid_argument);
 }

@@ -15,6 +15,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -128,6 +129,17 @@ class BorderEngine {
     /// @param lat_deg latitude in degrees, [-90, 90]
     /// @throws GeometryError for non-finite or out-of-range coordinates
     [[nodiscard]] Placement place(double lon_deg, double lat_deg) const;
+
+    /// Place many points: out[i] is exactly place(points[i]). When the index is larger than
+    /// the processor's caches (world mode) the points are placed in the order of a Hilbert
+    /// curve over lon/lat, so that neighbours share the index's cache lines; a scattered
+    /// batch of 65,536 points then runs ~1.5x faster than one call per point.
+    /// @throws GeometryError for the first invalid point, before any is placed
+    void place_many(std::span<const std::array<double, 2>> points, std::span<Placement> out) const;
+
+    /// Whether place_many() orders its points (the index exceeds the caches): callers that
+    /// read in batches make them large then (locate: 65,536 rows instead of 8,192).
+    [[nodiscard]] bool orders_batches() const noexcept;
 
     /// The border distance of a point in metres when it is at most @p limit_m, else nullopt;
     /// far points are turned away by a bound without a search, and no side or admin unit is
