@@ -42,12 +42,6 @@ namespace {
 constexpr double deg = std::numbers::pi / 180.0;
 constexpr double inv_a2 = 1.0 / (wgs84_a_m * wgs84_a_m);
 constexpr double inv_b2 = 1.0 / (wgs84_b_m * wgs84_b_m);
-/// Longest sub-segment; longer geodesic edges are cut into equal exact sub-arcs. Fewer, longer
-/// sub-segments mean fewer records to read per query (a far point meets every sub-segment
-/// within its ranking margin); the closed-form foot's error grows with the length (measured on
-/// edges of 40-100 km against the exact solve, chainage at points up to 30 km away: 0.003 mm at
-/// 500 m, 0.025 mm at 5 km, 0.2 mm at 10 km, > 1 mm at 20 km).
-constexpr double max_segment_m = 5000.0;
 /// Smallest normal-section radius of curvature of WGS84 (meridian, at the equator).
 constexpr double r_min_m = wgs84_a_m * (1.0 - wgs84_e2);
 /// Up to this chord length the closed-form path is used alone (series distance: < 5e-6 m

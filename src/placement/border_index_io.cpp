@@ -20,6 +20,7 @@ void fail() {
 void BorderIndex::save(ByteWriter &out) const {
     out.put_array(vertices);
     out.put_array(parts);
+    out.put(max_segment_m); // an index cut otherwise is rebuilt, not reused
     out.put(static_cast<std::uint64_t>(info.vertices));
     for (const double v :
          {info.length_km, info.start_lon, info.start_lat, info.end_lon, info.end_lat, origin[0],
@@ -57,6 +58,9 @@ void BorderIndex::restore(ByteReader &in) {
                                x.number == y.number;
                     })) {
         fail(); // cached for other parts
+    }
+    if (in.get<double>() != max_segment_m) {
+        fail(); // cut into sub-segments of another length
     }
     BorderIndex r;
     r.info.vertices = static_cast<std::size_t>(in.get<std::uint64_t>());

@@ -5,6 +5,8 @@
 #include <borderwatch/placement/placement_format.hpp>
 
 #include <cmath>
+#include <optional>
+#include <string_view>
 
 namespace borderwatch {
 
@@ -33,21 +35,40 @@ std::string lonlat_swap_hint(const BorderEngine &engine, double lon, double lat)
            ") it would be " + human_distance(*d) + " from the border: lon/lat look swapped";
 }
 
-std::string lonlat_swap_warning(const BorderEngine &engine, double lon, double lat,
-                                double border_distance_m) {
+namespace {
+
+/// The rule; @p side is the point's side when known (else world mode places it again).
+std::string swap_warning(const BorderEngine &engine, double lon, double lat,
+                         double border_distance_m, std::optional<std::string_view> side) {
     if (!(border_distance_m > k_swap_far_m)) {
         return {};
+    }
+    const bool world = engine.info().world;
+    if (world && side && !side->empty()) {
+        return {}; // on land: a real place
     }
     const std::string hint = lonlat_swap_hint(engine, lon, lat);
     if (hint.empty()) {
         return {};
     }
-    if (engine.info().world &&
-        (!engine.place(lon, lat).side.empty() || engine.place(lat, lon).side.empty())) {
+    if (world &&
+        ((!side && !engine.place(lon, lat).side.empty()) || engine.place(lat, lon).side.empty())) {
         return {};
     }
     return "point (" + format_double(lon) + ", " + format_double(lat) + ") is " +
            human_distance(border_distance_m) + " from the border" + hint;
+}
+
+} // namespace
+
+std::string lonlat_swap_warning(const BorderEngine &engine, double lon, double lat,
+                                double border_distance_m) {
+    return swap_warning(engine, lon, lat, border_distance_m, std::nullopt);
+}
+
+std::string lonlat_swap_warning(const BorderEngine &engine, double lon, double lat,
+                                const Placement &placed) {
+    return swap_warning(engine, lon, lat, placed.border_distance_m, placed.side);
 }
 
 } // namespace borderwatch

@@ -9,6 +9,7 @@
 namespace borderwatch {
 
 class BorderEngine;
+struct Placement;
 
 /// A valid point farther than this from the border gets the swap check, m.
 inline constexpr double k_swap_far_m = 500000.0;
@@ -39,5 +40,10 @@ inline constexpr double k_swap_near_m = 100000.0;
 /// over the whole globe most swapped points land near some boundary.
 [[nodiscard]] std::string lonlat_swap_warning(const BorderEngine &engine, double lon, double lat,
                                               double border_distance_m);
+
+/// The same rule for a point whose placement @p placed is at hand: in world mode its side
+/// already says whether it is on land, so a point on land costs no second search.
+[[nodiscard]] std::string lonlat_swap_warning(const BorderEngine &engine, double lon, double lat,
+                                              const Placement &placed);
 
 } // namespace borderwatch

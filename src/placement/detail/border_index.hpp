@@ -42,6 +42,13 @@ struct alignas(64) BvhNode {
     std::array<std::uint32_t, 4> child;
 };
 
+/// Longest sub-segment; longer geodesic edges are cut into equal exact sub-arcs. Fewer, longer
+/// sub-segments mean fewer records to read per query (a far point meets every sub-segment
+/// within its ranking margin); the closed-form foot's error grows with the length (measured on
+/// edges of 40-100 km against the exact solve, chainage at points up to 30 km away: 0.003 mm at
+/// 500 m, 0.025 mm at 5 km, 0.2 mm at 10 km, > 1 mm at 20 km).
+inline constexpr double max_segment_m = 5000.0;
+
 inline constexpr std::uint32_t bvh_leaf_bit = 0x80000000U;
 
 /// A leaf's sub-segment chords as float lanes relative to BorderIndex::origin: one SIMD pass
