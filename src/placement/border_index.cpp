@@ -953,26 +953,83 @@ LineHit BorderIndex::nearest_far(double lon, double lat, const std::array<double
     }
     const double limit = best_series + far_series_tolerance(best_series);
     thread_local std::vector<std::uint32_t> solved;
+    thread_local std::vector<std::uint32_t> tested_vertices;
     solved.clear();
+    tested_vertices.clear();
+    auto is_solved = [&](std::uint32_t edge) {
+        return std::find(solved.begin(), solved.end(), edge) != solved.end();
+    };
     for (std::size_t i = 0; i < count; ++i) {
         if (!(series[i] <= limit)) {
             continue;
         }
         const Segment &s = segments[cands[i].seg];
-        if (std::find(solved.begin(), solved.end(), s.edge) != solved.end()) {
+        if (is_solved(s.edge)) {
             continue;
         }
-        solved.push_back(s.edge);
-        const auto &va = vertices[s.edge];
         // The seed from the refined foot: the first Newton step is then short (mm), and the
         // solve often ends after one inverse.
         const double t = refine_foot(s, p, cands[i]).t;
+        if (const auto corner = corner_at(cands[i].seg, t);
+            corner && std::find(tested_vertices.begin(), tested_vertices.end(), corner->vertex) ==
+                          tested_vertices.end()) {
+            tested_vertices.push_back(corner->vertex);
+            if (solve_corner(*corner, lon, lat, hit)) {
+                // Both edges' minimum is the vertex: neither is solved again.
+                if (corner->has_out) {
+                    solved.push_back(corner->vertex);
+                }
+                if (corner->has_in) {
+                    solved.push_back(corner->vertex - 1);
+                }
+                continue;
+            }
+        }
+        solved.push_back(s.edge);
+        const auto &va = vertices[s.edge];
         const double seed = s.along0_m - vertex_chainage_m[s.edge] + t * s.length_m;
         const EdgeFoot foot = nearest_on_geodesic_edge(
             {va[0], va[1], edge_azimuth1_deg[s.edge], edge_length_m[s.edge]}, lon, lat, seed);
         keep_if_nearer(s.edge, foot, hit);
     }
     return hit;
+}
+
+std::optional<Corner> BorderIndex::corner_at(std::uint32_t segment, double t) const {
+    const Segment &s = segments[segment];
+    if (t <= 0.0 && segment == edge_first_segment[s.edge]) {
+        return Corner{s.edge, (s.flags & 1U) == 0U, true};
+    }
+    if (t >= 1.0 && segment + 1 == edge_first_segment[s.edge + 1]) {
+        return Corner{s.edge + 1, true, (s.flags & 2U) == 0U};
+    }
+    return std::nullopt;
+}
+
+bool BorderIndex::solve_corner(const Corner &corner, double lon, double lat, LineHit &hit) const {
+    // A far foot is usually a vertex (seen from 1,000 km a corner of 10 degrees faces a 170 km
+    // wide wedge, an edge of 2 km a 2 km strip), and both its edges would be solved from it.
+    // One geodesic V -> P decides both: V is the nearest point of each edge when P lies behind
+    // the outgoing edge and ahead of the incoming one (the distance grows along each from V;
+    // a geodesic edge seen from far away has one minimum).
+    const std::uint32_t v = corner.vertex;
+    double s12 = 0.0;
+    double azi1 = 0.0;
+    double azi2 = 0.0;
+    geod().inverse(&wgs84_geodesic(), vertices[v][1], vertices[v][0], lat, lon, &s12, &azi1, &azi2);
+    if (!(s12 > 0.0) || (corner.has_out && std::cos((azi1 - edge_azimuth1_deg[v]) * deg) > 0.0) ||
+        (corner.has_in && std::cos((azi1 - edge_azimuth2_deg[v - 1]) * deg) < 0.0)) {
+        return false;
+    }
+    EdgeFoot foot;
+    foot.distance_m = s12;
+    foot.lon_deg = vertices[v][0];
+    foot.lat_deg = vertices[v][1];
+    foot.azimuth_deg = normalize_azimuth_deg(azi2 + 180.0);
+    const std::uint32_t edge = corner.has_out ? v : v - 1;
+    foot.along_m = corner.has_out ? 0.0 : edge_length_m[edge];
+    keep_if_nearer(edge, foot, hit);
+    return true;
 }
 
 void BorderIndex::keep_if_nearer(std::uint32_t edge, const EdgeFoot &foot, LineHit &hit) const {

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,14 @@ struct PartBorder {
 };
 
 /// The nearest point found on the line, with where it lies.
+/// A vertex of the line with the edges that meet there (none before a part's first vertex,
+/// none after its last).
+struct Corner {
+    std::uint32_t vertex = 0;
+    bool has_in = false;  ///< edge vertex - 1 arrives here
+    bool has_out = false; ///< edge vertex leaves here
+};
+
 struct LineHit {
     double distance_m = 0.0;
     double lon = 0.0;
@@ -135,6 +144,12 @@ struct BorderIndex {
     /// Far points: exact minimisation over the fast search's candidates.
     [[nodiscard]] LineHit nearest_far(double lon, double lat, const std::array<double, 3> &p,
                                       const void *candidates, std::size_t count, double thr2) const;
+    /// The vertex a far candidate's foot lies on (chord parameter @p t on @p segment), if any.
+    [[nodiscard]] std::optional<Corner> corner_at(std::uint32_t segment, double t) const;
+    /// Whether the vertex of @p corner is the nearest point of both its edges to P (then
+    /// @p hit keeps it when nearer); one exact geodesic V -> P.
+    [[nodiscard]] bool solve_corner(const Corner &corner, double lon, double lat,
+                                    LineHit &hit) const;
     /// Far fast-path hits: exact distance and one exact Newton step for the foot. False when
     /// the foot is at a vertex it may not be, or the step crosses a vertex (then use nearest_far).
     [[nodiscard]] bool refine_far_foot(double lon, double lat, LineHit &hit) const;
