@@ -18,16 +18,26 @@
 #include <mutex>
 #include <set>
 #include <stdexcept>
+#include <string_view>
+#include <unordered_map>
 
 namespace borderwatch {
 
 namespace detail {
 
+struct TransparentHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const noexcept {
+        return std::hash<std::string_view>{}(text);
+    }
+};
+
 /// World mode: each country's own land boundaries as one index of their parts, built on
 /// the first point in that country (a few milliseconds), then shared by every thread.
 struct CountryIndexes {
-    std::map<std::string, std::size_t, std::less<>> slot; ///< ISO3 -> index below
-    std::vector<std::vector<std::uint32_t>> parts;        ///< the world index's parts
+    /// ISO3 -> index below (looked up once per point: hashed, by string_view)
+    std::unordered_map<std::string, std::size_t, TransparentHash, std::equal_to<>> slot;
+    std::vector<std::vector<std::uint32_t>> parts; ///< the world index's parts
     std::unique_ptr<std::once_flag[]> once;
     std::vector<std::unique_ptr<BorderIndex>> index;
     std::once_flag coasts_once; ///< the country boundaries, for points at sea
@@ -573,7 +583,13 @@ Placement geometric_fields(const detail::BorderIndex &index, const detail::LineH
 
 Placement BorderEngine::place(double lon_deg, double lat_deg) const {
     check_point(lon_deg, lat_deg);
-    const detail::LineHit hit = m_index->nearest_fast(lon_deg, lat_deg);
+    std::uint32_t segment = detail::no_segment;
+    return place_near(lon_deg, lat_deg, segment);
+}
+
+Placement BorderEngine::place_near(double lon_deg, double lat_deg, std::uint32_t &segment) const {
+    const detail::LineHit hit = m_index->nearest_fast(lon_deg, lat_deg, segment);
+    segment = hit.segment;
     Placement p = geometric_fields(*m_index, hit);
     add_side_and_admin(p, lon_deg, lat_deg, hit);
     add_own_border(p, lon_deg, lat_deg, hit);
@@ -613,8 +629,9 @@ void BorderEngine::place_many(std::span<const std::array<double, 2>> points,
         order[i] = {hilbert_key((points[i][0] + 180.0) / 360.0, (points[i][1] + 90.0) / 180.0), i};
     }
     std::sort(order.begin(), order.end());
+    std::uint32_t segment = detail::no_segment; // the previous point's nearest
     for (const auto &[key, i] : order) {
-        out[i] = place(points[i][0], points[i][1]);
+        out[i] = place_near(points[i][0], points[i][1], segment);
     }
 }
 

@@ -670,7 +670,7 @@ void BorderIndex::build_hint_grid() {
     hint_ny = ny;
 }
 
-LineHit BorderIndex::nearest_fast(double lon, double lat) const {
+LineHit BorderIndex::nearest_fast(double lon, double lat, std::uint32_t near_segment) const {
     const double phi = lat * deg;
     const double lam = lon * deg;
     const double sin_phi = std::sin(phi);
@@ -693,6 +693,17 @@ LineHit BorderIndex::nearest_fast(double lon, double lat) const {
             const double bound =
                 hint_chord_m[static_cast<std::size_t>(fy) * hint_nx + static_cast<std::size_t>(fx)];
             thr = margin_threshold(bound);
+        }
+    }
+    if (near_segment < segments.size()) {
+        // A sub-segment near the point (its neighbour's nearest, in a sorted batch): its
+        // foot bounds the search from the start, as the hint grid does for one border.
+        Vec f;
+        double t = 0.0;
+        if (segment_foot(segments[near_segment], p, std::numeric_limits<double>::infinity(), f,
+                         t)) {
+            const Vec pf = sub(p, f);
+            thr = std::min(thr, margin_threshold(std::sqrt(dot(pf, pf))));
         }
     }
     double thr2 = thr * thr;

@@ -11,6 +11,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <limits>
 #include <memory>
@@ -174,6 +175,9 @@ class BorderEngine {
 
   private:
     BorderEngine();
+    /// place() of a checked point, the search bounded from the start by sub-segment
+    /// @p segment (none: detail::BorderIndex's no_segment), which is set to the point's own.
+    Placement place_near(double lon_deg, double lat_deg, std::uint32_t &segment) const;
     void add_side_and_admin(Placement &p, double lon_deg, double lat_deg,
                             const detail::LineHit &hit) const;
     std::unique_ptr<detail::BorderIndex> m_index;

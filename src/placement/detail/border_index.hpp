@@ -51,6 +51,8 @@ struct alignas(64) BvhNode {
 inline constexpr double max_segment_m = 5000.0;
 
 inline constexpr std::uint32_t bvh_leaf_bit = 0x80000000U;
+/// "No sub-segment" for nearest_fast()'s near_segment.
+inline constexpr std::uint32_t no_segment = 0xFFFFFFFFU;
 
 /// A leaf's sub-segment chords as float lanes relative to BorderIndex::origin: one SIMD pass
 /// gives every chord's distance to the query point to within a metre, so only the chords
@@ -140,7 +142,10 @@ struct BorderIndex {
     /// Fill the hint grid (after the BVH).
     void build_hint_grid();
     /// Fast path (see border_engine.cpp).
-    [[nodiscard]] LineHit nearest_fast(double lon, double lat) const;
+    /// @param near_segment a sub-segment near the point, whose foot bounds the search from
+    ///        the start (the same answer, found sooner), or none
+    [[nodiscard]] LineHit nearest_fast(double lon, double lat,
+                                       std::uint32_t near_segment = no_segment) const;
     /// Far points: exact minimisation over the fast search's candidates.
     [[nodiscard]] LineHit nearest_far(double lon, double lat, const std::array<double, 3> &p,
                                       const void *candidates, std::size_t count, double thr2) const;
