@@ -201,8 +201,8 @@ std::unique_ptr<detail::CountryIndexes> make_country_indexes(const detail::Borde
 
 } // namespace
 
-void BorderEngine::add_own_border(Placement &p, double lon, double lat,
-                                  const detail::LineHit &hit) const {
+void BorderEngine::add_own_border(Placement &p, double lon, double lat, const detail::LineHit &hit,
+                                  SearchStart *start) const {
     if (!m_countries) {
         return;
     }
@@ -250,7 +250,13 @@ void BorderEngine::add_own_border(Placement &p, double lon, double lat,
         idx->build();
         c.index[slot] = std::move(idx);
     });
-    const auto own = c.index[slot]->nearest_fast(lon, lat);
+    const bool same_country = start != nullptr && start->own_slot == slot;
+    const auto own = c.index[slot]->nearest_fast(
+        lon, lat, same_country ? start->own_segment : detail::no_segment);
+    if (start != nullptr) {
+        start->own_slot = slot;
+        start->own_segment = own.segment;
+    }
     p.own_border_distance_m = own.distance_m;
     p.neighbour = across(*c.index[slot], own);
 }
@@ -583,16 +589,16 @@ Placement geometric_fields(const detail::BorderIndex &index, const detail::LineH
 
 Placement BorderEngine::place(double lon_deg, double lat_deg) const {
     check_point(lon_deg, lat_deg);
-    std::uint32_t segment = detail::no_segment;
-    return place_near(lon_deg, lat_deg, segment);
+    SearchStart start;
+    return place_near(lon_deg, lat_deg, start);
 }
 
-Placement BorderEngine::place_near(double lon_deg, double lat_deg, std::uint32_t &segment) const {
-    const detail::LineHit hit = m_index->nearest_fast(lon_deg, lat_deg, segment);
-    segment = hit.segment;
+Placement BorderEngine::place_near(double lon_deg, double lat_deg, SearchStart &start) const {
+    const detail::LineHit hit = m_index->nearest_fast(lon_deg, lat_deg, start.segment);
+    start.segment = hit.segment;
     Placement p = geometric_fields(*m_index, hit);
     add_side_and_admin(p, lon_deg, lat_deg, hit);
-    add_own_border(p, lon_deg, lat_deg, hit);
+    add_own_border(p, lon_deg, lat_deg, hit, &start);
     return p;
 }
 
@@ -603,6 +609,9 @@ namespace {
 constexpr std::size_t cached_index_max_bytes = std::size_t{4} << 20U;
 /// Fewer points than this gain nothing from ordering.
 constexpr std::size_t order_min_points = 64;
+/// How many points ahead place_many() fetches the input and output slots (a placement takes
+/// ~2 us, far longer than a memory access).
+constexpr std::size_t prefetch_ahead = 2;
 
 } // namespace
 
@@ -629,9 +638,21 @@ void BorderEngine::place_many(std::span<const std::array<double, 2>> points,
         order[i] = {hilbert_key((points[i][0] + 180.0) / 360.0, (points[i][1] + 90.0) / 180.0), i};
     }
     std::sort(order.begin(), order.end());
-    std::uint32_t segment = detail::no_segment; // the previous point's nearest
-    for (const auto &[key, i] : order) {
-        out[i] = place_near(points[i][0], points[i][1], segment);
+    SearchStart start; // the previous point's nearest sub-segments
+    for (std::size_t k = 0; k < order.size(); ++k) {
+        // In curve order the input and output slots are scattered over megabytes: fetch the
+        // next point's while this one is placed, instead of stalling on them in turn.
+        if (k + prefetch_ahead < order.size()) {
+            const std::size_t next = order[k + prefetch_ahead].second;
+            __builtin_prefetch(&points[next]);
+            const auto *slot = reinterpret_cast<const char *>(&out[next]);
+            for (std::size_t b = 0; b < sizeof(Placement); b += 64) {
+                __builtin_prefetch(slot + b, 1);
+            }
+            __builtin_prefetch(slot + sizeof(Placement) - 1, 1);
+        }
+        const std::size_t i = order[k].second;
+        out[i] = place_near(points[i][0], points[i][1], start);
     }
 }
 

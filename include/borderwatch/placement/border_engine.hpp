@@ -175,15 +175,22 @@ class BorderEngine {
 
   private:
     BorderEngine();
-    /// place() of a checked point, the search bounded from the start by sub-segment
-    /// @p segment (none: detail::BorderIndex's no_segment), which is set to the point's own.
-    Placement place_near(double lon_deg, double lat_deg, std::uint32_t &segment) const;
+    /// Where the previous point of a batch found its nearest sub-segments: the world index's,
+    /// and in world mode its own country's (slot) index's; ~0U for none.
+    struct SearchStart {
+        std::uint32_t segment = ~0U;
+        std::size_t own_slot = ~std::size_t{0};
+        std::uint32_t own_segment = ~0U;
+    };
+    /// place() of a checked point, each search bounded from the start by @p start's
+    /// sub-segments, which are then set to the point's own.
+    Placement place_near(double lon_deg, double lat_deg, SearchStart &start) const;
     void add_side_and_admin(Placement &p, double lon_deg, double lat_deg,
                             const detail::LineHit &hit) const;
     std::unique_ptr<detail::BorderIndex> m_index;
     /// World mode: own_border_distance_m and neighbour (@p hit: the world index's nearest).
-    void add_own_border(Placement &p, double lon_deg, double lat_deg,
-                        const detail::LineHit &hit) const;
+    void add_own_border(Placement &p, double lon_deg, double lat_deg, const detail::LineHit &hit,
+                        SearchStart *start = nullptr) const;
     std::shared_ptr<const ReferencePolygons> m_polygons;
     /// World mode: per country, the index of its own boundaries (built on first use).
     std::unique_ptr<detail::CountryIndexes> m_countries;
