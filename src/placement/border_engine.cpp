@@ -290,17 +290,19 @@ std::uint64_t hilbert_key(double x, double y) {
     std::uint32_t cx = cell(x);
     std::uint32_t cy = cell(y);
     std::uint64_t key = 0;
+    // Branch-free: the quadrant bits of scattered points are unpredictable.
     for (std::uint32_t s = n / 2; s > 0; s /= 2) {
         const std::uint32_t rx = (cx & s) != 0U ? 1U : 0U;
         const std::uint32_t ry = (cy & s) != 0U ? 1U : 0U;
         key += static_cast<std::uint64_t>(s) * s * ((3U * rx) ^ ry);
-        if (ry == 0U) { // rotate the quadrant
-            if (rx == 1U) {
-                cx = n - 1 - cx;
-                cy = n - 1 - cy;
-            }
-            std::swap(cx, cy);
-        }
+        // Rotate the quadrant: reflect when rx = 1 and ry = 0 (n - 1 - c), then swap when
+        // ry = 0.
+        const std::uint32_t reflect = (n - 1) & (0U - (rx & (ry ^ 1U)));
+        cx ^= reflect;
+        cy ^= reflect;
+        const std::uint32_t swap = (cx ^ cy) & (0U - (ry ^ 1U));
+        cx ^= swap;
+        cy ^= swap;
     }
     return key;
 }
