@@ -141,6 +141,9 @@ struct BorderIndex {
 
     /// Fill the hint grid (after the BVH).
     void build_hint_grid();
+    /// The fast search's ranking distance to the nearest sub-segment: min over sub-segments
+    /// of the 3D chord from @p p (ECEF) to its foot (segment_foot), metres; no geodesic.
+    [[nodiscard]] double nearest_foot_chord_m(const std::array<double, 3> &p) const;
     /// Fast path (see border_engine.cpp).
     /// @param near_segment a sub-segment near the point, whose foot bounds the search from
     ///        the start (the same answer, found sooner), or none
