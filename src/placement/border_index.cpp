@@ -643,6 +643,7 @@ void BorderIndex::build_hint_grid() {
     const auto nx = static_cast<std::size_t>(std::ceil((lon1 - lon0) / step));
     const auto ny = static_cast<std::size_t>(std::ceil((lat1 - lat0) / step));
     std::vector<float> grid(nx * ny);
+    std::uint32_t near = no_segment; // the previous cell's nearest sub-segment bounds the next
     for (std::size_t j = 0; j < ny; ++j) {
         const double lat_c = lat0 + (static_cast<double>(j) + 0.5) * step;
         // Chord from the centre to the farthest corner (the same for every cell of the row).
@@ -661,7 +662,7 @@ void BorderIndex::build_hint_grid() {
             // sagitta): |P - f(P)| <= |P - q(P)| + sagitta <= |P - q(C)| + sagitta <=
             // |P - C| + |C - f(C)| + 2 sagitta. Chords only: no geodesic, so even the cells
             // of a country's index 3,000 km from its land boundary cost a few microseconds.
-            const double chord = nearest_foot_chord_m(ecef_from_geodetic(lon_c, lat_c));
+            const double chord = nearest_foot_chord_m(ecef_from_geodetic(lon_c, lat_c), near);
             grid[j * nx + i] =
                 float_at_or_above((chord + radius + 2.0 * reach_slack_m) * 1.001 + 1.0);
         }
@@ -674,9 +675,26 @@ void BorderIndex::build_hint_grid() {
     hint_ny = ny;
 }
 
-double BorderIndex::nearest_foot_chord_m(const Vec &p) const {
+double BorderIndex::nearest_foot_chord_m(const Vec &p, std::uint32_t &near_segment) const {
     const BoxQuery q = box_query(p, origin);
     double best2 = std::numeric_limits<double>::infinity();
+    auto consider = [&](std::uint32_t k) {
+        Vec f;
+        double t = 0.0;
+        // Beyond best2 + slack the foot cannot be nearer (the projection moves it by at most
+        // the sagitta).
+        const double reach = std::sqrt(best2) + reach_slack_m;
+        if (segment_foot(segments[k], p, reach * reach, f, t)) {
+            const Vec pf = sub(p, f);
+            if (const double d2 = dot(pf, pf); d2 < best2) {
+                best2 = d2;
+                near_segment = k;
+            }
+        }
+    };
+    if (near_segment < segments.size()) {
+        consider(near_segment);
+    }
     std::vector<std::uint32_t> stack{0};
     while (!stack.empty()) {
         const std::uint32_t ref = stack.back();
@@ -696,15 +714,7 @@ double BorderIndex::nearest_foot_chord_m(const Vec &p) const {
         const std::uint32_t count = (ref >> 24) & 0x7FU;
         const std::uint32_t first = count > 0 ? leaves[ref & 0xFFFFFFU].first : 0;
         for (std::uint32_t k = first; k < first + count; ++k) {
-            Vec f;
-            double t = 0.0;
-            // Beyond best2 + slack the foot cannot be nearer (the projection moves it by at
-            // most the sagitta).
-            const double reach = std::sqrt(best2) + reach_slack_m;
-            if (segment_foot(segments[k], p, reach * reach, f, t)) {
-                const Vec pf = sub(p, f);
-                best2 = std::min(best2, dot(pf, pf));
-            }
+            consider(k);
         }
     }
     return std::sqrt(best2);

@@ -143,7 +143,10 @@ struct BorderIndex {
     void build_hint_grid();
     /// The fast search's ranking distance to the nearest sub-segment: min over sub-segments
     /// of the 3D chord from @p p (ECEF) to its foot (segment_foot), metres; no geodesic.
-    [[nodiscard]] double nearest_foot_chord_m(const std::array<double, 3> &p) const;
+    /// @param near_segment a sub-segment near @p p whose foot bounds the search from the
+    ///        start (no_segment: none); set to the nearest one
+    [[nodiscard]] double nearest_foot_chord_m(const std::array<double, 3> &p,
+                                              std::uint32_t &near_segment) const;
     /// Fast path (see border_engine.cpp).
     /// @param near_segment a sub-segment near the point, whose foot bounds the search from
     ///        the start (the same answer, found sooner), or none
