@@ -95,6 +95,7 @@ class ByteReader {
     }
     [[nodiscard]] const std::shared_ptr<const void> &owner() const noexcept { return m_owner; }
     [[nodiscard]] bool at_end() const noexcept { return m_pos == m_bytes.size(); }
+    [[nodiscard]] std::size_t remaining() const noexcept { return m_bytes.size() - m_pos; }
 
   private:
     /// Reads T records from unaligned bytes (a forward iterator over a byte range).

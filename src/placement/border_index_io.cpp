@@ -18,6 +18,17 @@ void fail() {
 } // namespace
 
 void BorderIndex::save(ByteWriter &out) const {
+    // The line set's description first: restore(in, true) takes the whole line from here.
+    for (const std::string *text : {&info.id, &info.left, &info.right, &info.source}) {
+        out.put_string(*text);
+    }
+    out.put(static_cast<std::uint64_t>(info.world ? 1 : 0));
+    out.put(static_cast<std::uint64_t>(part_borders.size()));
+    for (const auto &b : part_borders) {
+        out.put_string(b.id);
+        out.put_string(b.left);
+        out.put_string(b.right);
+    }
     out.put_array(vertices);
     out.put_array(parts);
     out.put(max_segment_m); // an index cut otherwise is rebuilt, not reused
@@ -41,16 +52,41 @@ void BorderIndex::save(ByteWriter &out) const {
     out.put_array(hint_chord_m);
 }
 
-void BorderIndex::restore(ByteReader &in) {
+void BorderIndex::restore(ByteReader &in, bool take_line) {
     const auto start = std::chrono::steady_clock::now();
-    if (in.get_array<std::array<double, 2>>() != vertices) {
+    BorderInfo cached_info;
+    for (std::string *text :
+         {&cached_info.id, &cached_info.left, &cached_info.right, &cached_info.source}) {
+        *text = in.get_string();
+    }
+    cached_info.world = in.get<std::uint64_t>() != 0;
+    std::vector<PartBorder> cached_borders(static_cast<std::size_t>(in.get<std::uint64_t>()));
+    if (cached_borders.size() > in.remaining()) {
+        fail();
+    }
+    for (auto &b : cached_borders) {
+        b.id = in.get_string();
+        b.left = in.get_string();
+        b.right = in.get_string();
+    }
+    auto cached_vertices = in.get_array<std::array<double, 2>>();
+    auto cached_parts = in.get_array<BorderPart>();
+    if (take_line) {
+        info.id = std::move(cached_info.id);
+        info.left = std::move(cached_info.left);
+        info.right = std::move(cached_info.right);
+        info.source = std::move(cached_info.source);
+        info.world = cached_info.world;
+        part_borders = std::move(cached_borders);
+        vertices = std::move(cached_vertices);
+        parts = cached_parts;
+    } else if (cached_vertices != vertices) {
         fail(); // cached for another line
     }
     std::vector<BorderPart> own_parts = parts;
     if (own_parts.empty()) {
         own_parts.push_back({0, 0, 1});
     }
-    const auto cached_parts = in.get_array<BorderPart>();
     if (cached_parts.size() != own_parts.size() ||
         !std::equal(cached_parts.begin(), cached_parts.end(), own_parts.begin(),
                     [](const BorderPart &x, const BorderPart &y) {

@@ -386,6 +386,66 @@ TEST_CASE("border engine: an index from the cache answers exactly as a fresh one
     std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("world mode: the lines and index from the cache answer exactly as a fresh load",
+          "[geodata][cache][world]") {
+    const auto dir = test::unique_temp_dir("bw-cache");
+    std::unique_ptr<BorderEngine> fresh;
+    {
+        const ScopedEnv off("BORDERWATCH_NO_CACHE", "1");
+        fresh = BorderEngine::load("nearest");
+    }
+    const ScopedEnv on("BORDERWATCH_NO_CACHE", nullptr);
+    const ScopedEnv where("BORDERWATCH_CACHE_DIR", dir.c_str());
+    (void)BorderEngine::load("nearest"); // builds and stores
+    auto check_same = [&](const BorderEngine &cached) {
+        CHECK(cached.info().id == fresh->info().id);
+        CHECK(cached.info().source == fresh->info().source);
+        CHECK(cached.info().world);
+        CHECK(cached.info().parts == fresh->info().parts);
+        CHECK(cached.info().length_km == fresh->info().length_km);
+        CHECK(cached.vertices() == fresh->vertices());
+        const auto a = fresh->lines();
+        const auto b = cached.lines();
+        REQUIRE(a.size() == b.size());
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            REQUIRE(a[i].border_id == b[i].border_id);
+            REQUIRE(a[i].left == b[i].left);
+            REQUIRE(a[i].right == b[i].right);
+            REQUIRE(a[i].part == b[i].part);
+            REQUIRE(a[i].first_vertex == b[i].first_vertex);
+        }
+        for (double lon = -179.0; lon <= 180.0; lon += 7.3) {
+            for (double lat = -85.0; lat <= 85.0; lat += 6.1) {
+                const auto x = fresh->place(lon, lat);
+                const auto y = cached.place(lon, lat);
+                REQUIRE(x.border_distance_m == y.border_distance_m);
+                REQUIRE(x.border_id == y.border_id);
+                REQUIRE(x.part == y.part);
+                REQUIRE(x.chainage_km == y.chainage_km);
+                REQUIRE(x.side == y.side);
+                REQUIRE(x.neighbour == y.neighbour);
+                REQUIRE(x.nearest_country == y.nearest_country);
+            }
+        }
+    };
+    check_same(*BorderEngine::load("nearest")); // read from the cache, no GeoJSON parsed
+
+    // A damaged cache file is rebuilt from the GeoJSON, and the answers stay the same.
+    std::size_t damaged = 0;
+    for (const auto &entry : std::filesystem::directory_iterator(dir)) {
+        const auto name = entry.path().filename().string();
+        if (name.rfind("boundary_lines_ne10m-", 0) == 0) {
+            std::string bytes = read_all(entry.path());
+            bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x5a);
+            write_all(entry.path(), bytes);
+            ++damaged;
+        }
+    }
+    REQUIRE(damaged == 1);
+    check_same(*BorderEngine::load("nearest"));
+    std::filesystem::remove_all(dir);
+}
+
 namespace {
 
 std::string describe(const ResolveResult &r) {

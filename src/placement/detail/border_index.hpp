@@ -135,9 +135,11 @@ struct BorderIndex {
     /// Append what build() computed to @p out (the geodata cache's payload).
     void save(ByteWriter &out) const;
     /// Take what build() would compute from @p in, written by save() for the same vertices
-    /// (info's id, sides and source stay as set). @throws CacheFormatError if @p in was
-    /// saved for other vertices or does not hold a saved index
-    void restore(ByteReader &in);
+    /// (info's id, sides and source stay as set); with @p take_line, the line itself too
+    /// (vertices, parts, part_borders, id, sides, source: nothing need be read before).
+    /// @throws CacheFormatError if @p in was saved for other vertices or does not hold a
+    ///         saved index
+    void restore(ByteReader &in, bool take_line = false);
 
     /// Fill the hint grid (after the BVH).
     void build_hint_grid();
