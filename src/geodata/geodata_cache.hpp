@@ -25,7 +25,7 @@
 namespace borderwatch::detail {
 
 /// Bump when any payload layout changes; older files are then rebuilt.
-inline constexpr std::uint32_t geodata_cache_format = 6;
+inline constexpr std::uint32_t geodata_cache_format = 7;
 
 struct CacheSettings {
     bool enabled = false;
