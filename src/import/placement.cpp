@@ -155,8 +155,10 @@ class EnginePlacer final : public IncidentPlacer {
         const int band = band_index(p.border_distance_m / 1000.0,
                                     location_uncertainty_km(x.precision), m_options.band_edges_km);
         x.band = band < 0 ? std::string("imprecise") : m_labels[static_cast<std::size_t>(band)];
-        if (x.coord_origin == CoordinateOrigin::given && p.border_distance_m > k_swap_far_m &&
-            swapped_border_distance_m(m_engine, *x.lon, *x.lat)) {
+        // The warning's rule decides the flag (in world mode a point on land is a real place,
+        // however near a border its swapped coordinates fall).
+        if (x.coord_origin == CoordinateOrigin::given &&
+            !lonlat_swap_warning(m_engine, *x.lon, *x.lat, p).empty()) {
             add_flag(x.flags, k_flag_lonlat_swapped);
         }
     }

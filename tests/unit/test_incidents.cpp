@@ -546,6 +546,41 @@ TEST_CASE("Real placement: swapped lon/lat flagged and warned as locate does, ke
     fs::remove_all(dir);
 }
 
+TEST_CASE("Real placement, world mode: a point on land is never flagged as lon/lat swapped",
+          "[incidents][world]") {
+    const auto engine = BorderEngine::load("nearest");
+    const auto gazetteer = Gazetteer::load({});
+    const auto placer = make_incident_placer(*engine, *gazetteer);
+    // Yaroslavl oblast (RUS), > 500 km from any land boundary; swapped, (57.7, 41.6) is on the
+    // Turkmenistan-Uzbekistan boundary. On land as given: a real place, no flag, no warning.
+    const auto russia = engine->place(41.551284, 57.706043);
+    REQUIRE(russia.side == "RUS");
+    REQUIRE(russia.border_distance_m > k_swap_far_m);
+    REQUIRE(swapped_border_distance_m(*engine, 41.551284, 57.706043).has_value());
+    // At sea (the Barents Sea) with its swap on land near a boundary: flagged and warned.
+    const auto sea = engine->place(37.01385, 74.90019);
+    REQUIRE(sea.side.empty());
+    REQUIRE(sea.border_distance_m > k_swap_far_m);
+    const auto dir = temp_dir("swap-world");
+    const auto file = write_file(dir / "w.csv", "id,event_date,location_text,lon,lat\n"
+                                                "LAND,2025-01-01,,41.551284,57.706043\n"
+                                                "SEA,2025-01-01,,37.01385,74.90019\n");
+    auto store = open_store((dir / "w.gpkg").string());
+    ImportOptions options;
+    std::vector<ImportWarning> warnings;
+    options.on_warning = [&](const ImportWarning &w) { warnings.push_back(w); };
+    const auto report =
+        import_incidents({file}, *store, *placer, options, [](const RejectedRow &) {});
+    CHECK(report.rejected == 0);
+    const auto all = stored(*store);
+    CHECK_FALSE(has_flag(all.at("LAND").flags, k_flag_lonlat_swapped));
+    CHECK(has_flag(all.at("SEA").flags, k_flag_lonlat_swapped));
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0].line == 3);
+    store.reset();
+    fs::remove_all(dir);
+}
+
 TEST_CASE("Import pipeline: any thread count, rejects in input order, failures roll back",
           "[incidents][store]") {
     const auto dir = temp_dir("pipeline");
