@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -397,6 +398,35 @@ void load_world(detail::BorderIndex &index, const std::filesystem::path &dir) {
                         std::to_string(index.part_borders.size()) + " borders";
 }
 
+/// The index of a geodata border: from the geodata cache (@p source's file of @p kind), else
+/// built and stored. With @p read_line the cache file holds the line too and @p read_line
+/// (which fills an empty index's line) runs only to build it; without, @p index holds the
+/// line already and a cached index must match it.
+void index_from_cache(detail::BorderIndex &index, const std::filesystem::path &source,
+                      const std::string &kind,
+                      const std::function<void(detail::BorderIndex &)> &read_line) {
+    bool built = false;
+    detail::load_cached(
+        detail::CacheSettings::from_environment(), source, kind,
+        [&] {
+            if (read_line) {
+                index = detail::BorderIndex(); // nothing left of a damaged cache file's line
+                read_line(index);
+            }
+            index.build();
+            built = true;
+            detail::ByteWriter out;
+            index.save(out);
+            return out.take();
+        },
+        [&](detail::ByteReader &in) {
+            if (!built) {
+                index.restore(in, static_cast<bool>(read_line));
+            }
+            return true;
+        });
+}
+
 } // namespace
 
 std::unique_ptr<BorderEngine> BorderEngine::load(const std::string &border,
@@ -415,25 +445,9 @@ std::unique_ptr<BorderEngine> BorderEngine::load(const std::string &border,
         // Natural Earth lines; borders.geojson, whose lines replace theirs, names the kind.
         const auto dir = geodata_or_default(geodata);
         engine->m_polygons = ReferencePolygons::load(dir);
-        bool built = false;
-        detail::load_cached(
-            detail::CacheSettings::from_environment(), dir / "boundary_lines_ne10m.geojson",
-            "border-index:nearest:" + detail::file_stamp(dir / "borders.geojson"),
-            [&] {
-                index = detail::BorderIndex(); // nothing left of a damaged cache file's lines
-                load_world(index, dir);
-                index.build();
-                built = true;
-                detail::ByteWriter out;
-                index.save(out);
-                return out.take();
-            },
-            [&](detail::ByteReader &in) {
-                if (!built) {
-                    index.restore(in, true);
-                }
-                return true;
-            });
+        index_from_cache(index, dir / "boundary_lines_ne10m.geojson",
+                         "border-index:nearest:" + detail::file_stamp(dir / "borders.geojson"),
+                         [&](detail::BorderIndex &fresh) { load_world(fresh, dir); });
         engine->m_countries = make_country_indexes(index);
         return engine;
     }
@@ -537,22 +551,7 @@ std::unique_ptr<BorderEngine> BorderEngine::load(const std::string &border,
         index.build();
         return engine;
     }
-    bool built = false;
-    detail::load_cached(
-        detail::CacheSettings::from_environment(), line_source, "border-index:" + name,
-        [&] {
-            index.build();
-            built = true;
-            detail::ByteWriter out;
-            index.save(out);
-            return out.take();
-        },
-        [&](detail::ByteReader &in) {
-            if (!built) {
-                index.restore(in);
-            }
-            return true;
-        });
+    index_from_cache(index, line_source, "border-index:" + name, nullptr);
     return engine;
 }
 

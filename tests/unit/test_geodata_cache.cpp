@@ -351,14 +351,19 @@ TEST_CASE("gazetteer: results with the fold cache equal those without", "[gazett
     std::filesystem::remove_all(dir);
 }
 
+namespace {
+
+std::unique_ptr<BorderEngine> load_without_cache(const std::string &border) {
+    const ScopedEnv off("BORDERWATCH_NO_CACHE", "1");
+    return BorderEngine::load(border);
+}
+
+} // namespace
+
 TEST_CASE("border engine: an index from the cache answers exactly as a fresh one",
           "[geodata][cache]") {
     const auto dir = test::unique_temp_dir("bw-cache");
-    std::unique_ptr<BorderEngine> fresh;
-    {
-        const ScopedEnv off("BORDERWATCH_NO_CACHE", "1");
-        fresh = BorderEngine::load("TJK-AFG");
-    }
+    const auto fresh = load_without_cache("TJK-AFG");
     const ScopedEnv on("BORDERWATCH_NO_CACHE", nullptr);
     const ScopedEnv where("BORDERWATCH_CACHE_DIR", dir.c_str());
     for (const char *name : {"TJK-AFG", "AFG-TJK"}) {
@@ -389,11 +394,7 @@ TEST_CASE("border engine: an index from the cache answers exactly as a fresh one
 TEST_CASE("world mode: the lines and index from the cache answer exactly as a fresh load",
           "[geodata][cache][world]") {
     const auto dir = test::unique_temp_dir("bw-cache");
-    std::unique_ptr<BorderEngine> fresh;
-    {
-        const ScopedEnv off("BORDERWATCH_NO_CACHE", "1");
-        fresh = BorderEngine::load("nearest");
-    }
+    const auto fresh = load_without_cache("nearest");
     const ScopedEnv on("BORDERWATCH_NO_CACHE", nullptr);
     const ScopedEnv where("BORDERWATCH_CACHE_DIR", dir.c_str());
     (void)BorderEngine::load("nearest"); // builds and stores

@@ -495,6 +495,21 @@ TEST_CASE("Real placement of the bundled sample (engine + gazetteer)", "[inciden
     fs::remove_all(dir);
 }
 
+namespace {
+
+/// Import @p file (no rejects expected to be kept), with the warnings it gave, in order.
+std::pair<ImportReport, std::vector<ImportWarning>>
+import_keeping_warnings(const std::string &file, IncidentStore &store,
+                        const IncidentPlacer &placer) {
+    ImportOptions options;
+    std::vector<ImportWarning> warnings;
+    options.on_warning = [&](const ImportWarning &w) { warnings.push_back(w); };
+    auto report = import_incidents({file}, store, placer, options, [](const RejectedRow &) {});
+    return {std::move(report), std::move(warnings)};
+}
+
+} // namespace
+
 TEST_CASE("Real placement: swapped lon/lat flagged and warned as locate does, kept as given",
           "[incidents]") {
     const auto engine = BorderEngine::load("TJK-AFG");
@@ -515,11 +530,7 @@ TEST_CASE("Real placement: swapped lon/lat flagged and warned as locate does, ke
                                                 "SW,2025-01-01,Panj,37.2363,69.0991\n"
                                                 "FAR,2025-01-01,,-3.7,40.4\n");
     auto store = open_store((dir / "s.gpkg").string());
-    ImportOptions options;
-    std::vector<ImportWarning> warnings;
-    options.on_warning = [&](const ImportWarning &w) { warnings.push_back(w); };
-    const auto report =
-        import_incidents({file}, *store, *placer, options, [](const RejectedRow &) {});
+    const auto [report, warnings] = import_keeping_warnings(file, *store, *placer);
     CHECK(report.rejected == 0);
     REQUIRE(warnings.size() == 1);
     CHECK(warnings[0].kind == k_flag_lonlat_swapped);
@@ -566,11 +577,7 @@ TEST_CASE("Real placement, world mode: a point on land is never flagged as lon/l
                                                 "LAND,2025-01-01,,41.551284,57.706043\n"
                                                 "SEA,2025-01-01,,37.01385,74.90019\n");
     auto store = open_store((dir / "w.gpkg").string());
-    ImportOptions options;
-    std::vector<ImportWarning> warnings;
-    options.on_warning = [&](const ImportWarning &w) { warnings.push_back(w); };
-    const auto report =
-        import_incidents({file}, *store, *placer, options, [](const RejectedRow &) {});
+    const auto [report, warnings] = import_keeping_warnings(file, *store, *placer);
     CHECK(report.rejected == 0);
     const auto all = stored(*store);
     CHECK_FALSE(has_flag(all.at("LAND").flags, k_flag_lonlat_swapped));
