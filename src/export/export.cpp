@@ -153,7 +153,7 @@ LayerSchema uncertainty_schema() {
 
 LayerSchema connectors_schema() {
     return {"connectors",
-            GeometryType::line_string,
+            GeometryType::multi_line_string,
             {{"id", FieldType::text},
              {"event_type", FieldType::text},
              {"side", FieldType::text},
@@ -725,8 +725,11 @@ class IncidentLayers {
             return;
         }
         auto &con = row.con;
-        con.geometry.set_segment({*in.place_lon, *in.place_lat},
-                                 {*in.nearest_lon, *in.nearest_lat});
+        // The geodesic the distance is measured along: in steps of at most 100 km (at most 64:
+        // 20,000 km in 313 km steps still reads as the curve at world scale), cut at the
+        // antimeridian (world mode: Chukotka to the USA-CAN boundary).
+        con.geometry.set_geodesic_line({*in.place_lon, *in.place_lat},
+                                       {*in.nearest_lon, *in.nearest_lat}, 100e3, 64);
         con.values.clear();
         con.values.emplace_back(raw_text(row, m_f_id));
         con.values.emplace_back(raw_text(row, m_f_event_type));

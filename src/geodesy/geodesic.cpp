@@ -66,6 +66,30 @@ std::vector<std::array<double, 2>> geodesic_circle(double lon_deg, double lat_de
     return ring;
 }
 
+std::vector<std::array<double, 2>> geodesic_path(double lon1_deg, double lat1_deg, double lon2_deg,
+                                                 double lat2_deg, double max_step_m,
+                                                 int max_steps) {
+    const auto &routines = detail::geod();
+    geod_geodesicline line{};
+    routines.inverseline(&line, &detail::wgs84_geodesic(), lat1_deg, lon1_deg, lat2_deg, lon2_deg,
+                         GEOD_LATITUDE | GEOD_LONGITUDE | GEOD_DISTANCE_IN);
+    const double length = line.s13;
+    const int steps =
+        std::clamp(static_cast<int>(std::ceil(length / max_step_m)), 1, std::max(1, max_steps));
+    std::vector<std::array<double, 2>> path;
+    path.reserve(static_cast<std::size_t>(steps) + 1);
+    path.push_back({lon1_deg, lat1_deg});
+    for (int i = 1; i < steps; ++i) {
+        double lat = 0.0;
+        double lon = 0.0;
+        routines.position(&line, length * static_cast<double>(i) / static_cast<double>(steps), &lat,
+                          &lon, nullptr);
+        path.push_back({lon, lat}); // geod_position gives lon in [-180, 180] (no GEOD_LONG_UNROLL)
+    }
+    path.push_back({lon2_deg, lat2_deg});
+    return path;
+}
+
 double geodesic_polyline_length_m(const std::vector<std::array<double, 2>> &lonlat) {
     double total = 0.0;
     for (std::size_t i = 1; i < lonlat.size(); ++i) {

@@ -244,6 +244,61 @@ TEST_CASE("writer text helpers round, escape and wind", "[export]") {
     CHECK(s == "LINESTRING (1 2, 3.5 4)");
 }
 
+TEST_CASE("a connector follows the geodesic and is cut at the antimeridian", "[export]") {
+    // Short: the two ends only, one part (the sample's connectors).
+    Geometry g;
+    g.set_geodesic_line({70.56, 36.97}, {70.34, 37.34}, 100e3, 64);
+    REQUIRE(g.type == GeometryType::multi_line_string);
+    REQUIRE(g.parts.size() == 1);
+    CHECK(g.parts[0][0].size() == 2);
+
+    // Chukotka to the USA-CAN boundary, 2,057 km across the antimeridian: two parts meeting
+    // at +-180 at one latitude, every step <= 100 km and exactly on the geodesic.
+    const LonLat a{171.055541, 65.168343};
+    const LonLat b{-141.005549, 69.650945};
+    g.set_geodesic_line(a, b, 100e3, 64);
+    REQUIRE(g.parts.size() == 2);
+    const auto &west = g.parts[0][0];
+    const auto &east = g.parts[1][0];
+    CHECK(west.front().lon == a.lon);
+    CHECK(west.front().lat == a.lat);
+    CHECK(east.back().lon == b.lon);
+    CHECK(east.back().lat == b.lat);
+    CHECK(west.back().lon == 180.0);
+    CHECK(east.front().lon == -180.0);
+    CHECK(west.back().lat == east.front().lat);
+    const double total = geodesic_inverse(a.lon, a.lat, b.lon, b.lat).distance_m;
+    std::size_t steps = 0;
+    for (const auto *part : {&west, &east}) {
+        for (std::size_t i = 1; i < part->size(); ++i) {
+            const LonLat p = (*part)[i - 1];
+            const LonLat q = (*part)[i];
+            CHECK(std::abs(q.lon - p.lon) < 180.0); // no part crosses the antimeridian
+            CHECK(geodesic_inverse(p.lon, p.lat, q.lon, q.lat).distance_m < 100e3 + 1.0);
+            // On the geodesic: the distances from both ends add up to the whole.
+            const double via = geodesic_inverse(a.lon, a.lat, q.lon, q.lat).distance_m +
+                               geodesic_inverse(q.lon, q.lat, b.lon, b.lat).distance_m;
+            CHECK(via - total < 1.0);
+            ++steps;
+        }
+    }
+    CHECK(steps == 21 + 1); // 21 steps of 97.9 km, one of them split at the antimeridian
+
+    // Long (13,358 km along the equator): capped at 64 steps.
+    g.set_geodesic_line({0.0, 0.0}, {120.0, 0.0}, 100e3, 64);
+    REQUIRE(g.parts.size() == 1);
+    CHECK(g.parts[0][0].size() == 65);
+
+    // Starting on the antimeridian: no one-position part.
+    g.set_geodesic_line({180.0, 10.0}, {-170.0, 10.0}, 100e3, 64);
+    REQUIRE(g.parts.size() == 1);
+    CHECK(g.parts[0][0].front().lon == -180.0);
+    // One point: a line of two equal positions, as before.
+    g.set_geodesic_line({70.0, 37.0}, {70.0, 37.0}, 100e3, 64);
+    REQUIRE(g.parts.size() == 1);
+    CHECK(g.parts[0][0].size() == 2);
+}
+
 TEST_CASE("export formats and bands parse", "[export]") {
     CHECK(parse_export_formats("all").size() == 4);
     CHECK(parse_export_formats("kml, geojson,kml") ==

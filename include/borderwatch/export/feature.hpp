@@ -84,6 +84,10 @@ struct Geometry {
     void set_point(double lon, double lat);
     /// Make this a two-position line string (reusing allocated memory).
     void set_segment(LonLat a, LonLat b);
+    /// Make this a multi line string along the geodesic from @p a to @p b (geodesic_path():
+    /// steps of at most @p max_step_m, at most @p max_steps of them), cut in two where it
+    /// crosses the antimeridian (RFC 7946 3.1.9: no part's representation crosses it).
+    void set_geodesic_line(LonLat a, LonLat b, double max_step_m, int max_steps);
     void clear() noexcept { parts.clear(); }
 };
 

@@ -37,6 +37,15 @@ struct GeodesicInverse {
 [[nodiscard]] std::vector<std::array<double, 2>>
 geodesic_circle(double lon_deg, double lat_deg, double radius_m, int segments = 72);
 
+/// The geodesic from (lon1, lat1) to (lon2, lat2) as {lon, lat} degrees: both ends and the
+/// exact points between them at equal steps of at most @p max_step_m metres, but never more
+/// than @p max_steps steps (a long geodesic drawn as straight lon/lat segments leaves its path:
+/// 5,000 km as one segment passes hundreds of km off it). Longitudes in [-180, 180].
+/// @pre max_step_m > 0, max_steps >= 1
+[[nodiscard]] std::vector<std::array<double, 2>> geodesic_path(double lon1_deg, double lat1_deg,
+                                                               double lon2_deg, double lat2_deg,
+                                                               double max_step_m, int max_steps);
+
 /// Geodesic length of a polyline given as {lon, lat} degrees, metres (sum of exact edges).
 [[nodiscard]] double geodesic_polyline_length_m(const std::vector<std::array<double, 2>> &lonlat);
 
