@@ -3,6 +3,7 @@
 #include <borderwatch/core/escape.hpp>
 #include <borderwatch/core/numbers.hpp>
 
+#include "export/detail/antimeridian.hpp"
 #include "export/detail/html.hpp"
 
 #include <borderwatch/core/error.hpp>
@@ -38,36 +39,13 @@ void Geometry::set_segment(LonLat a, LonLat b) {
 void Geometry::set_geodesic_line(LonLat a, LonLat b, double max_step_m, int max_steps) {
     type = GeometryType::multi_line_string;
     parts.clear();
-    const auto path = geodesic_path(a.lon, a.lat, b.lon, b.lat, max_step_m, max_steps);
-    std::vector<LonLat> part{{path.front()[0], path.front()[1]}};
-    auto end_part = [&] {
-        // A part of one distinct position (the path starts or ends on the antimeridian) is
-        // no line: dropped.
-        const bool line = std::any_of(part.begin(), part.end(), [&](const LonLat &p) {
-            return p.lon != part.front().lon || p.lat != part.front().lat;
-        });
-        if (line) {
-            parts.push_back({std::move(part)});
-        }
-        part.clear();
-    };
-    for (std::size_t i = 1; i < path.size(); ++i) {
-        const LonLat prev = part.back();
-        const LonLat next{path[i][0], path[i][1]};
-        if (std::abs(next.lon - prev.lon) > 180.0) {
-            // Crossing: the meridian on prev's side, reached by linear interpolation in the
-            // unwrapped longitude (steps are short: the path is densified).
-            const double unwrapped = next.lon + (next.lon < prev.lon ? 360.0 : -360.0);
-            const double meridian = unwrapped > prev.lon ? 180.0 : -180.0;
-            const double t = (meridian - prev.lon) / (unwrapped - prev.lon);
-            const double lat = prev.lat + t * (next.lat - prev.lat);
-            part.push_back({meridian, lat});
-            end_part();
-            part.push_back({-meridian, lat});
-        }
-        part.push_back(next);
+    std::vector<LonLat> line;
+    for (const auto &p : geodesic_path(a.lon, a.lat, b.lon, b.lat, max_step_m, max_steps)) {
+        line.push_back({p[0], p[1]});
     }
-    end_part();
+    for (auto &part : detail::cut_line_at_antimeridian(line)) {
+        parts.push_back({std::move(part)});
+    }
     if (parts.empty()) { // a and b the same point
         parts.push_back({{a, b}});
     }

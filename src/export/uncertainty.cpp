@@ -5,6 +5,8 @@
 
 #include "export/detail/uncertainty.hpp"
 
+#include "export/detail/antimeridian.hpp"
+
 #include <borderwatch/geodesy/geodesic.hpp>
 
 #include <algorithm>
@@ -105,7 +107,10 @@ const Geometry &UncertaintyRegions::circle(double lon, double lat, double radius
     for (const auto &p : geodesic_circle(lon, lat, radius_m, k_circle_segments)) {
         ring.push_back({p[0], p[1]});
     }
-    g.parts = {{std::move(ring)}};
+    g.parts.clear();
+    for (auto &part : cut_ring_at_antimeridian(ring)) { // one polygon, two around Fiji
+        g.parts.push_back({std::move(part)});
+    }
     snap_to_output_grid(m_ctx, g);
     if (m_circles.size() >= k_cache_limit) {
         m_circles.clear();

@@ -5,6 +5,7 @@
 #include <borderwatch/geodesy/geodesic.hpp>
 #include <borderwatch/query/filter_spec.hpp>
 
+#include "export/detail/antimeridian.hpp"
 #include "export/detail/text.hpp"
 
 #include <catch2/catch.hpp>
@@ -297,6 +298,49 @@ TEST_CASE("a connector follows the geodesic and is cut at the antimeridian", "[e
     g.set_geodesic_line({70.0, 37.0}, {70.0, 37.0}, 100e3, 64);
     REQUIRE(g.parts.size() == 1);
     CHECK(g.parts[0][0].size() == 2);
+}
+
+TEST_CASE("an uncertainty circle across the antimeridian becomes two polygons", "[export]") {
+    auto ring_of = [](double lon, double lat, double radius_m) {
+        std::vector<LonLat> ring;
+        for (const auto &p : geodesic_circle(lon, lat, radius_m, 72)) {
+            ring.push_back({p[0], p[1]});
+        }
+        return ring;
+    };
+    // Away from it: the ring as it is.
+    const auto inland = ring_of(70.0, 37.0, 25e3);
+    const auto same = detail::cut_ring_at_antimeridian(inland);
+    REQUIRE(same.size() == 1);
+    CHECK(same[0].size() == inland.size());
+    // Vanua Levu (Fiji), 25 km: a part on each side, closed, each within its hemisphere,
+    // meeting on the antimeridian at the same two latitudes.
+    const auto parts = detail::cut_ring_at_antimeridian(ring_of(179.95, -16.5, 25e3));
+    REQUIRE(parts.size() == 2);
+    std::vector<double> east_lats;
+    std::vector<double> west_lats;
+    for (const auto &part : parts) {
+        REQUIRE(part.size() >= 4);
+        CHECK(part.front().lon == part.back().lon);
+        CHECK(part.front().lat == part.back().lat);
+        const bool east = part.front().lon > 0.0;
+        for (std::size_t i = 0; i < part.size(); ++i) {
+            CHECK(std::abs(part[i].lon) <= 180.0);
+            CHECK((east ? part[i].lon >= 179.6 : part[i].lon <= -179.6));
+            if (i > 0) {
+                CHECK(std::abs(part[i].lon - part[i - 1].lon) < 1.0);
+            }
+            if (std::abs(part[i].lon) == 180.0) {
+                (east ? east_lats : west_lats).push_back(part[i].lat);
+            }
+        }
+    }
+    std::sort(east_lats.begin(), east_lats.end());
+    std::sort(west_lats.begin(), west_lats.end());
+    east_lats.erase(std::unique(east_lats.begin(), east_lats.end()), east_lats.end());
+    west_lats.erase(std::unique(west_lats.begin(), west_lats.end()), west_lats.end());
+    CHECK(east_lats.size() == 2);
+    CHECK(east_lats == west_lats);
 }
 
 TEST_CASE("export formats and bands parse", "[export]") {
