@@ -83,9 +83,9 @@ std::vector<std::vector<LonLat>> cut_ring_at_antimeridian(const std::vector<LonL
         const double step = std::remainder(ring[i].lon - ring[i - 1].lon, 360.0);
         unwrapped.push_back({unwrapped.back().lon + step, ring[i].lat});
     }
-    const auto [lo, hi] = std::minmax_element(
-        unwrapped.begin(), unwrapped.end(),
-        [](const LonLat &a, const LonLat &b) { return a.lon < b.lon; });
+    const auto [lo, hi] =
+        std::minmax_element(unwrapped.begin(), unwrapped.end(),
+                            [](const LonLat &a, const LonLat &b) { return a.lon < b.lon; });
     const double meridian = hi->lon > 180.0 ? 180.0 : -180.0;
     if (lo->lon < -180.0 && hi->lon > 180.0) {
         return {ring}; // wider than the globe (around a pole): left as it is

@@ -14,14 +14,14 @@ namespace borderwatch::detail {
 /// antimeridian (|d lon| > 180), both ends on it at the latitude interpolated in the
 /// unwrapped longitude (steps are short: densify first). Parts of one distinct position are
 /// dropped; a line that crosses nothing is one part.
-[[nodiscard]] std::vector<std::vector<LonLat>> cut_line_at_antimeridian(
-    const std::vector<LonLat> &line);
+[[nodiscard]] std::vector<std::vector<LonLat>>
+cut_line_at_antimeridian(const std::vector<LonLat> &line);
 
 /// The rings of a closed ring of positions in [-180, 180] (a small region: a circle of up to
 /// a few hundred km, not around a pole) on either side of the antimeridian: the ring
 /// unwrapped to be continuous, then clipped at +-180 and the far part shifted back by 360.
 /// A ring that crosses nothing is returned as it is.
-[[nodiscard]] std::vector<std::vector<LonLat>> cut_ring_at_antimeridian(
-    const std::vector<LonLat> &ring);
+[[nodiscard]] std::vector<std::vector<LonLat>>
+cut_ring_at_antimeridian(const std::vector<LonLat> &ring);
 
 } // namespace borderwatch::detail
