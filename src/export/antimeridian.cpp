@@ -7,6 +7,13 @@ namespace borderwatch::detail {
 
 namespace {
 
+/// Latitude where the step p -> q (q's longitude unwrapped to continue p's) meets
+/// @p meridian, linear in lon/lat (the steps are short).
+double lat_at_meridian(const LonLat &p, const LonLat &q, double meridian) {
+    const double t = (meridian - p.lon) / (q.lon - p.lon);
+    return p.lat + t * (q.lat - p.lat);
+}
+
 bool crosses(const std::vector<LonLat> &positions) {
     for (std::size_t i = 1; i < positions.size(); ++i) {
         if (std::abs(positions[i].lon - positions[i - 1].lon) > 180.0) {
@@ -28,8 +35,7 @@ std::vector<LonLat> clip_ring(const std::vector<LonLat> &ring, double meridian, 
             out.push_back(p);
         }
         if (inside(p) != inside(q)) {
-            const double t = (meridian - p.lon) / (q.lon - p.lon);
-            out.push_back({meridian, p.lat + t * (q.lat - p.lat)});
+            out.push_back({meridian, lat_at_meridian(p, q, meridian)});
         }
     }
     if (out.size() < 3) {
@@ -60,10 +66,9 @@ std::vector<std::vector<LonLat>> cut_line_at_antimeridian(const std::vector<LonL
         const LonLat prev = part.back();
         const LonLat next = line[i];
         if (std::abs(next.lon - prev.lon) > 180.0) {
-            const double unwrapped = next.lon + (next.lon < prev.lon ? 360.0 : -360.0);
-            const double meridian = unwrapped > prev.lon ? 180.0 : -180.0;
-            const double t = (meridian - prev.lon) / (unwrapped - prev.lon);
-            const double lat = prev.lat + t * (next.lat - prev.lat);
+            const LonLat unwrapped{next.lon + (next.lon < prev.lon ? 360.0 : -360.0), next.lat};
+            const double meridian = unwrapped.lon > prev.lon ? 180.0 : -180.0;
+            const double lat = lat_at_meridian(prev, unwrapped, meridian);
             part.push_back({meridian, lat});
             end_part();
             part.push_back({-meridian, lat});

@@ -9,7 +9,6 @@
 #include <borderwatch/core/error.hpp>
 #include <borderwatch/geodesy/geodesic.hpp>
 
-#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>

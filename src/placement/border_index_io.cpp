@@ -71,6 +71,7 @@ void BorderIndex::restore(ByteReader &in, bool take_line) {
     }
     auto cached_vertices = in.get_array<std::array<double, 2>>();
     auto cached_parts = in.get_array<BorderPart>();
+    std::vector<BorderPart> own_parts; // the parts the index will have
     if (take_line) {
         info.id = std::move(cached_info.id);
         info.left = std::move(cached_info.left);
@@ -79,21 +80,19 @@ void BorderIndex::restore(ByteReader &in, bool take_line) {
         info.world = cached_info.world;
         part_borders = std::move(cached_borders);
         vertices = std::move(cached_vertices);
-        parts = cached_parts;
-    } else if (cached_vertices != vertices) {
-        fail(); // cached for another line
-    }
-    std::vector<BorderPart> own_parts = parts;
-    if (own_parts.empty()) {
-        own_parts.push_back({0, 0, 1});
-    }
-    if (cached_parts.size() != own_parts.size() ||
-        !std::equal(cached_parts.begin(), cached_parts.end(), own_parts.begin(),
-                    [](const BorderPart &x, const BorderPart &y) {
-                        return x.first_vertex == y.first_vertex && x.border == y.border &&
-                               x.number == y.number;
-                    })) {
-        fail(); // cached for other parts
+        own_parts = std::move(cached_parts);
+        if (own_parts.empty()) {
+            fail(); // build() always leaves at least one part
+        }
+    } else {
+        own_parts = parts.empty() ? std::vector<BorderPart>{{0, 0, 1}} : parts;
+        const auto same_part = [](const BorderPart &x, const BorderPart &y) {
+            return x.first_vertex == y.first_vertex && x.border == y.border && x.number == y.number;
+        };
+        if (cached_vertices != vertices || cached_parts.size() != own_parts.size() ||
+            !std::equal(cached_parts.begin(), cached_parts.end(), own_parts.begin(), same_part)) {
+            fail(); // cached for another line
+        }
     }
     if (in.get<double>() != max_segment_m) {
         fail(); // cut into sub-segments of another length
