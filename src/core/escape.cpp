@@ -134,19 +134,33 @@ bool csv_formula_risk(std::string_view cell) noexcept {
     }
 }
 
+namespace {
+
+/// True when @p cell holds @p separator, a quote, CR or LF.
+bool csv_has_special(std::string_view cell, char separator) noexcept {
+    for (const char c : cell) {
+        if (c == separator || c == '"' || c == '\n' || c == '\r') {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool csv_edge_space(std::string_view cell) noexcept {
+    return !cell.empty() && (cell.front() == ' ' || cell.back() == ' ');
+}
+
+} // namespace
+
+bool csv_field_is_plain(std::string_view cell, char separator, CsvFormulas formulas) noexcept {
+    return !(formulas == CsvFormulas::neutralise && csv_formula_risk(cell)) &&
+           !csv_edge_space(cell) && !csv_has_special(cell, separator);
+}
+
 void append_csv_field(std::string &out, std::string_view cell, char separator,
                       CsvFormulas formulas) {
     const bool neutralise = formulas == CsvFormulas::neutralise && csv_formula_risk(cell);
-    bool quote = neutralise || (!cell.empty() && (cell.front() == ' ' || cell.back() == ' '));
-    if (!quote) {
-        for (const char c : cell) {
-            if (c == separator || c == '"' || c == '\n' || c == '\r') {
-                quote = true;
-                break;
-            }
-        }
-    }
-    if (!quote) {
+    if (!neutralise && !csv_edge_space(cell) && !csv_has_special(cell, separator)) {
         out.append(cell);
         return;
     }

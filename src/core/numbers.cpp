@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <utility>
 
 namespace borderwatch {
 
@@ -59,6 +60,48 @@ std::string format_double(double value) {
     return std::string(buffer.data(), end);
 }
 
+namespace {
+
+/// "00" "01" ... "99": the two digits of every value below 100.
+constexpr std::array<char, 200> digit_pairs = [] {
+    std::array<char, 200> pairs{};
+    for (std::size_t i = 0; i < 100; ++i) {
+        pairs[2 * i] = static_cast<char>('0' + i / 10);
+        pairs[2 * i + 1] = static_cast<char>('0' + i % 10);
+    }
+    return pairs;
+}();
+
+template <int Decimals> std::pair<std::uint64_t, std::uint32_t> split_at(std::uint64_t digits) {
+    constexpr std::uint64_t scale = [] {
+        std::uint64_t p = 1;
+        for (int k = 0; k < Decimals; ++k) {
+            p *= 10;
+        }
+        return p;
+    }();
+    return {digits / scale, static_cast<std::uint32_t>(digits % scale)};
+}
+
+/// @p digits (the value times 10^decimals) as its whole part and its decimals; a constant
+/// divisor per case (a division by a variable is a slow hardware divide).
+std::pair<std::uint64_t, std::uint32_t> split_decimals(std::uint64_t digits, int decimals) {
+    switch (decimals) {
+    case 0: return split_at<0>(digits);
+    case 1: return split_at<1>(digits);
+    case 2: return split_at<2>(digits);
+    case 3: return split_at<3>(digits);
+    case 4: return split_at<4>(digits);
+    case 5: return split_at<5>(digits);
+    case 6: return split_at<6>(digits);
+    case 7: return split_at<7>(digits);
+    case 8: return split_at<8>(digits);
+    default: return split_at<9>(digits);
+    }
+}
+
+} // namespace
+
 std::to_chars_result to_chars_fixed(char *first, char *last, double value, int decimals) noexcept {
     static constexpr std::array<double, 10> powers{1e0, 1e1, 1e2, 1e3, 1e4,
                                                    1e5, 1e6, 1e7, 1e8, 1e9};
@@ -82,21 +125,35 @@ std::to_chars_result to_chars_fixed(char *first, char *last, double value, int d
         return exact();
     }
     auto digits = static_cast<std::uint64_t>(whole) + (fraction > 0.5 ? 1U : 0U);
-    // Integer part, point, decimals (zero-padded), as to_chars writes them.
+    // Integer part, point, decimals (zero-padded), as to_chars writes them; two digits per
+    // step (this runs five times per located row).
+    auto [whole_part, fraction_part] = split_decimals(digits, decimals);
     char text[40];
     char *end = text + sizeof text;
     char *p = end;
-    for (int k = 0; k < decimals; ++k) {
-        *--p = static_cast<char>('0' + digits % 10);
-        digits /= 10;
+    int left = decimals;
+    for (; left >= 2; left -= 2) {
+        p -= 2;
+        std::memcpy(p, digit_pairs.data() + 2 * (fraction_part % 100), 2);
+        fraction_part /= 100;
+    }
+    if (left == 1) {
+        *--p = static_cast<char>('0' + fraction_part % 10);
     }
     if (decimals > 0) {
         *--p = '.';
     }
-    do {
-        *--p = static_cast<char>('0' + digits % 10);
-        digits /= 10;
-    } while (digits != 0);
+    while (whole_part >= 100) {
+        p -= 2;
+        std::memcpy(p, digit_pairs.data() + 2 * (whole_part % 100), 2);
+        whole_part /= 100;
+    }
+    if (whole_part >= 10) {
+        p -= 2;
+        std::memcpy(p, digit_pairs.data() + 2 * whole_part, 2);
+    } else {
+        *--p = static_cast<char>('0' + whole_part);
+    }
     if (std::signbit(value)) {
         *--p = '-';
     }

@@ -23,6 +23,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -66,7 +67,8 @@ struct Batch {
 class RowFormatter {
   public:
     RowFormatter(const BorderEngine &engine, std::string format, bool raw_formulas)
-        : m_engine(engine), m_format(std::move(format)), m_raw_formulas(raw_formulas) {}
+        : m_engine(engine), m_format(std::move(format)), m_csv(m_format == "csv"),
+          m_raw_formulas(raw_formulas) {}
 
     /// The input header and where lon/lat are; adds (or reuses) the placement columns.
     void set_columns(std::vector<std::string> header, LocateColumns columns) {
@@ -133,7 +135,7 @@ class RowFormatter {
         // as given may not be a JSON number: "+70.5", "1e1", " 70.5").
         std::string lon_text;
         std::string lat_text;
-        if (m_format != "csv" && m_format != "table") {
+        if (!m_csv && m_format != "table") {
             lon_text = format_double(lon);
             lat_text = format_double(lat);
             cells[m_columns.lon] = lon_text;
@@ -141,8 +143,29 @@ class RowFormatter {
         }
         const std::size_t n = m_out_header.size();
         std::string &out = batch.text;
-        if (m_format == "csv") {
+        if (m_csv) {
             const CsvFormulas rule = formulas();
+            // Most rows need no quoting: sized once and copied, not appended cell by cell.
+            std::size_t size = n; // the separators and the line end
+            bool plain = true;
+            for (std::size_t c = 0; c < n; ++c) {
+                size += cells[c].size();
+                plain = plain && (m_csv_verbatim[c] || csv_field_is_plain(cells[c], ',', rule));
+            }
+            if (plain) {
+                const std::size_t at = out.size();
+                out.resize(at + size);
+                char *w = out.data() + at;
+                for (std::size_t c = 0; c < n; ++c) {
+                    if (c > 0) {
+                        *w++ = ',';
+                    }
+                    std::memcpy(w, cells[c].data(), cells[c].size());
+                    w += cells[c].size();
+                }
+                *w = '\n';
+                return lonlat_swap_warning(m_engine, lon, lat, p);
+            }
             for (std::size_t c = 0; c < n; ++c) {
                 if (c > 0) {
                     out += ',';
@@ -255,6 +278,7 @@ class RowFormatter {
 
     const BorderEngine &m_engine;
     std::string m_format;
+    bool m_csv; ///< m_format == "csv" (asked once per row)
     bool m_raw_formulas = false;
     std::vector<std::string> m_header;
     LocateColumns m_columns;

@@ -40,6 +40,11 @@ enum class CsvFormulas : std::uint8_t {
 void append_csv_field(std::string &out, std::string_view cell, char separator = ',',
                       CsvFormulas formulas = CsvFormulas::neutralise);
 
+/// True when append_csv_field() writes @p cell as it is (no quotes, nothing neutralised):
+/// writers of many rows check it and copy such cells in one go.
+[[nodiscard]] bool csv_field_is_plain(std::string_view cell, char separator = ',',
+                                      CsvFormulas formulas = CsvFormulas::neutralise) noexcept;
+
 /// @p text as a quoted JSON string.
 [[nodiscard]] std::string json_quoted(std::string_view text);
 
