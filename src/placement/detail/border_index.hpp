@@ -160,9 +160,12 @@ struct BorderIndex {
     /// The vertex a far candidate's foot lies on (chord parameter @p t on @p segment), if any.
     [[nodiscard]] std::optional<Corner> corner_at(std::uint32_t segment, double t) const;
     /// Whether the vertex of @p corner is the nearest point of both its edges to P (then
-    /// @p hit keeps it when nearer); one exact geodesic V -> P.
+    /// @p hit keeps it when nearer; P is hit.p_ecef): one geodesic V -> P, in closed form
+    /// (short_geodesic) unless P is beyond its reach or nearly on an edge's perpendicular.
     [[nodiscard]] bool solve_corner(const Corner &corner, double lon, double lat,
                                     LineHit &hit) const;
+    /// ECEF of a vertex (where its sub-segments start or end).
+    [[nodiscard]] std::array<double, 3> vertex_ecef(std::uint32_t vertex) const;
     /// Far fast-path hits: exact distance and one exact Newton step for the foot. False when
     /// the foot is at a vertex it may not be, or the step crosses a vertex (then use nearest_far).
     [[nodiscard]] bool refine_far_foot(double lon, double lat, LineHit &hit) const;
