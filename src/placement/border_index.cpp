@@ -936,6 +936,42 @@ bool BorderIndex::refine_far_foot(double lon, double lat, LineHit &hit) const {
     // the closed-form foot may be off change it by < 1e-10 m) and the angle it makes with
     // the line; the Newton step along the line, s cos(theta), moves F onto the exact foot
     // (error O(delta^2 / s + delta s^2 / R^2), micrometres).
+    const Segment &seg = segments[hit.segment];
+    const bool at_start = hit.t <= 0.0;
+    const bool at_end = hit.t >= 1.0;
+    // A vertex foot is exact if P lies behind the outgoing and ahead of the incoming arc
+    // there (a corner minimum). 1: it is; 0: it is not (let the exact solver decide); -1:
+    // the direction towards P is within @p margin of deciding otherwise.
+    auto corner_minimum = [&](const Vec &towards_p, double margin) {
+        const bool has_in = at_start ? (seg.flags & 1U) == 0U : true;
+        const bool has_out = at_end ? (seg.flags & 2U) == 0U : true;
+        const Segment &in = at_start ? segments[hit.segment - (has_in ? 1 : 0)] : seg;
+        const Segment &out = at_end ? segments[hit.segment + (has_out ? 1 : 0)] : seg;
+        const double out_cos = has_out ? dot(towards_p, tangent_at(out, hit.foot_ecef)) : -1.0;
+        const double in_cos = has_in ? dot(towards_p, tangent_at(in, hit.foot_ecef)) : 1.0;
+        if (std::abs(out_cos) <= margin || std::abs(in_cos) <= margin) {
+            return -1;
+        }
+        return out_cos > 0.0 || in_cos < 0.0 ? 0 : 1;
+    };
+    auto finish = [&](double distance_m, double bearing_deg) {
+        const auto foot = geodetic_from_surface_ecef(hit.foot_ecef);
+        hit.distance_m = distance_m;
+        hit.lon = foot[0];
+        hit.lat = foot[1];
+        hit.bearing_deg = bearing_deg;
+        return true;
+    };
+    if (at_start || at_end) {
+        // A vertex needs no Newton step: the closed-form geodesic decides it unless P is
+        // nearly on an edge's perpendicular there (see solve_corner).
+        if (const auto g = short_geodesic(hit.foot_ecef, hit.p_ecef)) {
+            const int corner = corner_minimum(direction_at(hit.foot_ecef, g->azimuth1_deg), 1e-5);
+            if (corner >= 0) {
+                return corner == 1 && finish(g->distance_m, g->back_azimuth_deg);
+            }
+        }
+    }
     const auto fl = geodetic_from_surface_ecef(hit.foot_ecef);
     double s12 = 0.0;
     double azi1 = 0.0;
@@ -945,18 +981,8 @@ bool BorderIndex::refine_far_foot(double lon, double lat, LineHit &hit) const {
         return false;
     }
     const Vec towards_p = direction_at(hit.foot_ecef, azi1);
-    const Segment &seg = segments[hit.segment];
-    const bool at_start = hit.t <= 0.0;
-    const bool at_end = hit.t >= 1.0;
     if (at_start || at_end) {
-        // A vertex foot is exact if P lies behind the outgoing and ahead of the incoming arc
-        // there (a corner minimum); otherwise let the exact solver decide.
-        const bool has_in = at_start ? (seg.flags & 1U) == 0U : true;
-        const bool has_out = at_end ? (seg.flags & 2U) == 0U : true;
-        const Segment &in = at_start ? segments[hit.segment - (has_in ? 1 : 0)] : seg;
-        const Segment &out = at_end ? segments[hit.segment + (has_out ? 1 : 0)] : seg;
-        if ((has_out && dot(towards_p, tangent_at(out, hit.foot_ecef)) > 0.0) ||
-            (has_in && dot(towards_p, tangent_at(in, hit.foot_ecef)) < 0.0)) {
+        if (corner_minimum(towards_p, 0.0) != 1) {
             return false;
         }
     } else {
@@ -983,12 +1009,7 @@ bool BorderIndex::refine_far_foot(double lon, double lat, LineHit &hit) const {
         hit.chainage_m = chain;
         hit.foot_ecef = point_on_segment(moved, t);
     }
-    const auto foot = geodetic_from_surface_ecef(hit.foot_ecef);
-    hit.distance_m = s12;
-    hit.lon = foot[0];
-    hit.lat = foot[1];
-    hit.bearing_deg = normalize_azimuth_deg(azi2 + 180.0);
-    return true;
+    return finish(s12, normalize_azimuth_deg(azi2 + 180.0));
 }
 
 LineHit BorderIndex::nearest_far(double lon, double lat, const std::array<double, 3> &p,
