@@ -393,12 +393,20 @@ std::uint32_t PolygonGrid::owner_at(double x, double y) const {
     double cy0 = m_y0 + j * m_ch;
     double w = m_cw;
     double h = m_ch;
+    // The point's place within the cell in cell units: times 4 per level (exact), its whole
+    // part the child; no division per level.
+    double rx = fx - i;
+    double ry = fy - j;
     const Cell *cell = &m_cell_data[static_cast<std::size_t>(j) * m_nx + i];
     while (cell->child >= 0) {
         w /= 4.0;
         h /= 4.0;
-        const int ci = std::clamp(static_cast<int>((x - cx0) / w), 0, 3);
-        const int cj = std::clamp(static_cast<int>((y - cy0) / h), 0, 3);
+        rx *= 4.0;
+        ry *= 4.0;
+        const int ci = std::min(static_cast<int>(rx), 3);
+        const int cj = std::min(static_cast<int>(ry), 3);
+        rx -= ci;
+        ry -= cj;
         cx0 += ci * w;
         cy0 += cj * h;
         cell = &m_cell_data[static_cast<std::size_t>(cell->child) +
