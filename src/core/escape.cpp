@@ -1,5 +1,7 @@
 #include <borderwatch/core/escape.hpp>
 
+#include <array>
+
 namespace borderwatch {
 
 void append_json_escaped(std::string &out, std::string_view text) {
@@ -136,14 +138,20 @@ bool csv_formula_risk(std::string_view cell) noexcept {
 
 namespace {
 
+/// Bytes that make a CSV cell quoted whatever the separator: the quote, CR and LF.
+constexpr std::array<bool, 256> csv_quote_bytes = [] {
+    std::array<bool, 256> bytes{};
+    bytes['"'] = bytes['\n'] = bytes['\r'] = true;
+    return bytes;
+}();
+
 /// True when @p cell holds @p separator, a quote, CR or LF.
 bool csv_has_special(std::string_view cell, char separator) noexcept {
-    for (const char c : cell) {
-        if (c == separator || c == '"' || c == '\n' || c == '\r') {
-            return true;
-        }
+    bool found = false;
+    for (const char c : cell) { // no early exit: most cells have none, and this vectorises
+        found |= csv_quote_bytes[static_cast<unsigned char>(c)] || c == separator;
     }
-    return false;
+    return found;
 }
 
 bool csv_edge_space(std::string_view cell) noexcept {
