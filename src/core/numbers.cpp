@@ -87,16 +87,26 @@ template <int Decimals> std::pair<std::uint64_t, std::uint32_t> split_at(std::ui
 /// divisor per case (a division by a variable is a slow hardware divide).
 std::pair<std::uint64_t, std::uint32_t> split_decimals(std::uint64_t digits, int decimals) {
     switch (decimals) {
-    case 0: return split_at<0>(digits);
-    case 1: return split_at<1>(digits);
-    case 2: return split_at<2>(digits);
-    case 3: return split_at<3>(digits);
-    case 4: return split_at<4>(digits);
-    case 5: return split_at<5>(digits);
-    case 6: return split_at<6>(digits);
-    case 7: return split_at<7>(digits);
-    case 8: return split_at<8>(digits);
-    default: return split_at<9>(digits);
+    case 0:
+        return split_at<0>(digits);
+    case 1:
+        return split_at<1>(digits);
+    case 2:
+        return split_at<2>(digits);
+    case 3:
+        return split_at<3>(digits);
+    case 4:
+        return split_at<4>(digits);
+    case 5:
+        return split_at<5>(digits);
+    case 6:
+        return split_at<6>(digits);
+    case 7:
+        return split_at<7>(digits);
+    case 8:
+        return split_at<8>(digits);
+    default:
+        return split_at<9>(digits);
     }
 }
 

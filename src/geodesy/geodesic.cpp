@@ -155,7 +155,7 @@ bool geodesic_azimuth(const Vec3 &x, const Vec3 &y, double s, double &azimuth) {
         return false;
     }
     const double n2 = a2 / (1.0 - detail::wgs84_e2 * n[2] * n[2]); // N^2
-    const double x2 = s * s / n2;                                    // (s / N)^2
+    const double x2 = s * s / n2;                                  // (s / N)^2
     const double h = std::sqrt(h2);
     const double sin_2alpha = 2.0 * de * dn / h2;
     const double sin_alpha = de / h;

@@ -162,9 +162,9 @@ TEST_CASE("short_geodesic agrees with the exact inverse up to 1,000 km", "[geode
         worst_distance = std::max(worst_distance, std::abs(g->distance_m - exact.distance_m));
         worst_azimuth = std::max(
             worst_azimuth, std::abs(std::remainder(g->azimuth1_deg - exact.azimuth1_deg, 360.0)));
-        worst_back =
-            std::max(worst_back, std::abs(std::remainder(
-                                     g->back_azimuth_deg - (exact.azimuth2_deg + 180.0), 360.0)));
+        worst_back = std::max(
+            worst_back,
+            std::abs(std::remainder(g->back_azimuth_deg - (exact.azimuth2_deg + 180.0), 360.0)));
     }
     CHECK(solved > 99000);
     CHECK(worst_distance < 1.0e-4);

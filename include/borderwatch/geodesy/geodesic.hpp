@@ -69,8 +69,8 @@ geodetic_from_surface_ecef(const std::array<double, 3> &xyz) noexcept;
 /// Checked against geod_inverse in tests/unit/test_geodesy.cpp. Seven times faster than
 /// the exact inverse; the border engine uses it for far vertex feet.
 struct ShortGeodesic {
-    double distance_m = 0.0;    ///< metres
-    double azimuth1_deg = 0.0;  ///< at the first point towards the second, degrees [0, 360)
+    double distance_m = 0.0;       ///< metres
+    double azimuth1_deg = 0.0;     ///< at the first point towards the second, degrees [0, 360)
     double back_azimuth_deg = 0.0; ///< at the second point towards the first, degrees [0, 360)
 };
 
@@ -79,8 +79,8 @@ inline constexpr double short_geodesic_max_m = 1.0e6;
 
 /// short_geodesic() of two surface points 1 m to short_geodesic_max_m apart (chord), neither
 /// within 1e-9 radians of a pole; std::nullopt otherwise (use the exact inverse then).
-[[nodiscard]] std::optional<ShortGeodesic> short_geodesic(const std::array<double, 3> &a_ecef,
-                                                          const std::array<double, 3> &b_ecef) noexcept;
+[[nodiscard]] std::optional<ShortGeodesic>
+short_geodesic(const std::array<double, 3> &a_ecef, const std::array<double, 3> &b_ecef) noexcept;
 
 /// Nearest point of a geodesic edge A->B to a point P, found by exact Newton iteration on
 /// geod_* geodesics (the geodesic P->F meets the edge at a right angle, or F is an end).
