@@ -51,6 +51,10 @@ constexpr double closed_form_max_m = 120000.0;
 /// (closed-form foot within ~4 mm along the line, series ranking within 0.2 mm); beyond it
 /// every candidate edge is solved exactly.
 constexpr double newton_max_m = 400000.0;
+/// A vertex foot is decided in closed form (short_geodesic) when the direction towards the
+/// point makes a cosine beyond this with each edge's direction there: over 100 times the
+/// azimuth's error (< 5e-6 degrees, 9e-8 rad, at 1,000 km), so the decision is the exact one.
+constexpr double closed_form_corner_cos = 1e-5;
 /// Beyond these distances the foot is refined (tangent at the foot; geodesic azimuth).
 constexpr double refine_min_m = 1000.0;
 constexpr double azimuth_correction_min_m = 5000.0;
@@ -966,7 +970,8 @@ bool BorderIndex::refine_far_foot(double lon, double lat, LineHit &hit) const {
         // A vertex needs no Newton step: the closed-form geodesic decides it unless P is
         // nearly on an edge's perpendicular there (see solve_corner).
         if (const auto g = short_geodesic(hit.foot_ecef, hit.p_ecef)) {
-            const int corner = corner_minimum(direction_at(hit.foot_ecef, g->azimuth1_deg), 1e-5);
+            const int corner = corner_minimum(direction_at(hit.foot_ecef, g->azimuth1_deg),
+                                              closed_form_corner_cos);
             if (corner >= 0) {
                 return corner == 1 && finish(g->distance_m, g->back_azimuth_deg);
             }
@@ -1117,13 +1122,10 @@ bool BorderIndex::solve_corner(const Corner &corner, double lon, double lat, Lin
     foot.lon_deg = vertices[v][0];
     foot.lat_deg = vertices[v][1];
     bool decided = false;
-    // In closed form when the azimuth's error (< 5e-6 degrees, 9e-8 rad, at 1,000 km) cannot
-    // change the decision: cos is then over 100 times that from 0.
-    constexpr double cos_margin = 1e-5;
     if (const auto g = short_geodesic(vertex_ecef(v), hit.p_ecef)) {
         const double out = cos_out(g->azimuth1_deg);
         const double in = cos_in(g->azimuth1_deg);
-        if (std::abs(out) > cos_margin && std::abs(in) > cos_margin) {
+        if (std::abs(out) > closed_form_corner_cos && std::abs(in) > closed_form_corner_cos) {
             if (out > 0.0 || in < 0.0) {
                 return false;
             }
