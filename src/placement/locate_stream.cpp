@@ -94,6 +94,11 @@ class RowFormatter {
         m_csv_verbatim.assign(m_is_number.begin(), m_is_number.end());
         m_is_number[m_columns.lon] = true;
         m_is_number[m_columns.lat] = true;
+        // JSON keys are the same in every row: quoted once.
+        m_json_keys.clear();
+        for (std::size_t c = 0; c < m_out_header.size(); ++c) {
+            m_json_keys.push_back((c > 0 ? "," : "") + json_quoted(m_out_header[c]) + ":");
+        }
     }
 
     [[nodiscard]] const std::vector<std::string> &header() const { return m_header; }
@@ -266,11 +271,7 @@ class RowFormatter {
     void append_object(std::string &out, const std::string_view *cells) const {
         out += '{';
         for (std::size_t c = 0; c < m_out_header.size(); ++c) {
-            if (c > 0) {
-                out += ',';
-            }
-            append_json_quoted(out, m_out_header[c]);
-            out += ':';
+            out += m_json_keys[c];
             append_json_value(out, cells[c], m_is_number[c]);
         }
         out += '}';
@@ -279,6 +280,7 @@ class RowFormatter {
     const BorderEngine &m_engine;
     std::string m_format;
     bool m_csv; ///< m_format == "csv" (asked once per row)
+    std::vector<std::string> m_json_keys; ///< per column: [","]"name":
     bool m_raw_formulas = false;
     std::vector<std::string> m_header;
     LocateColumns m_columns;
