@@ -23,7 +23,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstring>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -165,8 +164,8 @@ class RowFormatter {
                     if (c > 0) {
                         *w++ = ',';
                     }
-                    std::memcpy(w, cells[c].data(), cells[c].size());
-                    w += cells[c].size();
+                    // std::copy: an empty cell may be a view of nothing (memcpy forbids null)
+                    w = std::copy(cells[c].begin(), cells[c].end(), w);
                 }
                 *w = '\n';
                 return lonlat_swap_warning(m_engine, lon, lat, p);
