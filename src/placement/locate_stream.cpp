@@ -278,7 +278,7 @@ class RowFormatter {
 
     const BorderEngine &m_engine;
     std::string m_format;
-    bool m_csv; ///< m_format == "csv" (asked once per row)
+    bool m_csv;                           ///< m_format == "csv" (asked once per row)
     std::vector<std::string> m_json_keys; ///< per column: [","]"name":
     bool m_raw_formulas = false;
     std::vector<std::string> m_header;
