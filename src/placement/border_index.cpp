@@ -785,6 +785,22 @@ LineHit BorderIndex::nearest_fast(double lon, double lat, std::uint32_t near_seg
             }
             const LeafChords &lanes = leaves[item_ref & 0xFFFFFFU];
             const std::array<float, 8> lane_d2 = chord_distances2(lanes, q);
+            // The leaf's nearest chord bounds the nearest foot before any is computed (its
+            // sub-arc's foot is within the lane slack of it): the leaf's farther lanes are
+            // then not solved exactly only to be dropped by the final margin.
+            float nearest_lane = lane_d2[0];
+            for (std::uint32_t lane = 1; lane < count; ++lane) {
+                nearest_lane = std::min(nearest_lane, lane_d2[lane]);
+            }
+            if (const double bound = margin_threshold(
+                    std::sqrt(static_cast<double>(nearest_lane)) * (1.0 + 2e-7) + lane_slack_m);
+                bound < thr) {
+                thr = bound;
+                thr2 = thr * thr;
+                box_thr2 = box_bound_bits(thr2);
+                reach2 = (thr + reach_slack_m) * (thr + reach_slack_m);
+                lane_reach2_now = lane_reach2(thr);
+            }
             for (std::uint32_t lane = 0; lane < count; ++lane) {
                 if (lane_d2[lane] > lane_reach2_now) {
                     continue;
