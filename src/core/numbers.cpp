@@ -6,7 +6,6 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
-#include <utility>
 
 namespace borderwatch {
 
@@ -72,44 +71,6 @@ constexpr std::array<char, 200> digit_pairs = [] {
     return pairs;
 }();
 
-template <int Decimals> std::pair<std::uint64_t, std::uint32_t> split_at(std::uint64_t digits) {
-    constexpr std::uint64_t scale = [] {
-        std::uint64_t p = 1;
-        for (int k = 0; k < Decimals; ++k) {
-            p *= 10;
-        }
-        return p;
-    }();
-    return {digits / scale, static_cast<std::uint32_t>(digits % scale)};
-}
-
-/// @p digits (the value times 10^decimals) as its whole part and its decimals; a constant
-/// divisor per case (a division by a variable is a slow hardware divide).
-std::pair<std::uint64_t, std::uint32_t> split_decimals(std::uint64_t digits, int decimals) {
-    switch (decimals) {
-    case 0:
-        return split_at<0>(digits);
-    case 1:
-        return split_at<1>(digits);
-    case 2:
-        return split_at<2>(digits);
-    case 3:
-        return split_at<3>(digits);
-    case 4:
-        return split_at<4>(digits);
-    case 5:
-        return split_at<5>(digits);
-    case 6:
-        return split_at<6>(digits);
-    case 7:
-        return split_at<7>(digits);
-    case 8:
-        return split_at<8>(digits);
-    default:
-        return split_at<9>(digits);
-    }
-}
-
 } // namespace
 
 std::to_chars_result to_chars_fixed(char *first, char *last, double value, int decimals) noexcept {
@@ -135,34 +96,35 @@ std::to_chars_result to_chars_fixed(char *first, char *last, double value, int d
         return exact();
     }
     auto digits = static_cast<std::uint64_t>(whole) + (fraction > 0.5 ? 1U : 0U);
-    // Integer part, point, decimals (zero-padded), as to_chars writes them; two digits per
-    // step (this runs five times per located row).
-    auto [whole_part, fraction_part] = split_decimals(digits, decimals);
+    // Decimals (zero-padded), point, integer part, as to_chars writes them, from the last
+    // digit: two per step, and only constant divisors (this runs five times per located row;
+    // a division by a variable power of ten is a slow hardware divide).
     char text[40];
     char *end = text + sizeof text;
     char *p = end;
     int left = decimals;
     for (; left >= 2; left -= 2) {
         p -= 2;
-        std::memcpy(p, digit_pairs.data() + 2 * (fraction_part % 100), 2);
-        fraction_part /= 100;
+        std::memcpy(p, digit_pairs.data() + 2 * (digits % 100), 2);
+        digits /= 100;
     }
     if (left == 1) {
-        *--p = static_cast<char>('0' + fraction_part % 10);
+        *--p = static_cast<char>('0' + digits % 10);
+        digits /= 10;
     }
     if (decimals > 0) {
         *--p = '.';
     }
-    while (whole_part >= 100) {
+    while (digits >= 100) {
         p -= 2;
-        std::memcpy(p, digit_pairs.data() + 2 * (whole_part % 100), 2);
-        whole_part /= 100;
+        std::memcpy(p, digit_pairs.data() + 2 * (digits % 100), 2);
+        digits /= 100;
     }
-    if (whole_part >= 10) {
+    if (digits >= 10) {
         p -= 2;
-        std::memcpy(p, digit_pairs.data() + 2 * whole_part, 2);
+        std::memcpy(p, digit_pairs.data() + 2 * digits, 2);
     } else {
-        *--p = static_cast<char>('0' + whole_part);
+        *--p = static_cast<char>('0' + digits);
     }
     if (std::signbit(value)) {
         *--p = '-';

@@ -1,5 +1,6 @@
 #include <borderwatch/geodesy/geodesic.hpp>
 
+#include "geodesy/ecef.hpp"
 #include "geodesy/wgs84.hpp"
 
 #include <algorithm>
@@ -118,16 +119,6 @@ std::array<double, 2> geodetic_from_surface_ecef(const std::array<double, 3> &xy
 
 namespace {
 
-using Vec3 = std::array<double, 3>;
-
-double dot3(const Vec3 &x, const Vec3 &y) {
-    return x[0] * y[0] + x[1] * y[1] + x[2] * y[2];
-}
-
-Vec3 cross3(const Vec3 &x, const Vec3 &y) {
-    return {x[1] * y[2] - x[2] * y[1], x[2] * y[0] - x[0] * y[2], x[0] * y[1] - x[1] * y[0]};
-}
-
 /// Azimuth (radians) at the surface point @p x of the normal section towards @p y, corrected
 /// to the geodesic's by psi (see ShortGeodesic), @p s the distance between them. False near a
 /// pole (no east and north there).
@@ -135,33 +126,21 @@ Vec3 cross3(const Vec3 &x, const Vec3 &y) {
 /// x = s / N: the first two terms of the series in x (the second's coefficient also found by
 /// a least-squares fit of the first's residual against geod_inverse: 0.0418). Error < 5e-6
 /// degrees at 1,000 km (first term alone: 3.1e-5).
-bool geodesic_azimuth(const Vec3 &x, const Vec3 &y, double s, double &azimuth) {
-    constexpr double a2 = wgs84_a_m * wgs84_a_m;
-    constexpr double b2 = detail::wgs84_b_m * detail::wgs84_b_m;
-    constexpr double ep2 = detail::wgs84_e2 / (1.0 - detail::wgs84_e2);
-    Vec3 n{x[0] / a2, x[1] / a2, x[2] / b2};
-    const double len = std::sqrt(dot3(n, n));
-    n = {n[0] / len, n[1] / len, n[2] / len};
-    const double cos_phi2 = n[0] * n[0] + n[1] * n[1];
-    const double cos_phi = std::sqrt(cos_phi2);
-    if (cos_phi < 1e-9) {
+bool geodesic_azimuth(const detail::Vec &x, const detail::Vec &y, double s, double &azimuth) {
+    const detail::Vec n = detail::surface_normal(x);
+    if (std::sqrt(n[0] * n[0] + n[1] * n[1]) < 1e-9) {
         return false;
     }
-    const Vec3 d{y[0] - x[0], y[1] - x[1], y[2] - x[2]};
-    const double de = (-n[1] * d[0] + n[0] * d[1]) / cos_phi;
-    const double dn = (-n[2] * n[0] * d[0] - n[2] * n[1] * d[1] + cos_phi2 * d[2]) / cos_phi;
-    const double h2 = de * de + dn * dn;
-    if (!(h2 > 0.0)) {
+    const detail::EastNorth en = detail::east_north(n, detail::sub(y, x));
+    const double h = std::sqrt(en.east * en.east + en.north * en.north);
+    if (!(h > 0.0)) {
         return false;
     }
-    const double n2 = a2 / (1.0 - detail::wgs84_e2 * n[2] * n[2]); // N^2
-    const double x2 = s * s / n2;                                  // (s / N)^2
-    const double h = std::sqrt(h2);
-    const double sin_2alpha = 2.0 * de * dn / h2;
-    const double sin_alpha = de / h;
-    const double psi = -ep2 * x2 * cos_phi2 * sin_2alpha / 12.0 +
-                       ep2 * x2 * std::sqrt(x2) * n[2] * cos_phi * sin_alpha / 24.0;
-    azimuth = std::atan2(de, dn) + psi;
+    const double n2 = wgs84_a_m * wgs84_a_m / (1.0 - detail::wgs84_e2 * n[2] * n[2]); // N^2
+    const double x2 = s * s / n2;                                                     // (s/N)^2
+    azimuth = std::atan2(en.east, en.north) + detail::geodesic_angle_first_order(n, en, s) +
+              detail::wgs84_ep2 * x2 * std::sqrt(x2) * n[2] * std::sqrt(en.cos_phi2) *
+                  (en.east / h) / 24.0;
     return true;
 }
 
@@ -169,31 +148,34 @@ bool geodesic_azimuth(const Vec3 &x, const Vec3 &y, double s, double &azimuth) {
 
 std::optional<ShortGeodesic> short_geodesic(const std::array<double, 3> &a_ecef,
                                             const std::array<double, 3> &b_ecef) noexcept {
+    using detail::cross;
+    using detail::dot;
+    using detail::Vec;
     constexpr double a2 = wgs84_a_m * wgs84_a_m;
     constexpr double b2 = detail::wgs84_b_m * detail::wgs84_b_m;
     constexpr double squash = detail::wgs84_b_m / wgs84_a_m;
-    const Vec3 chord{b_ecef[0] - a_ecef[0], b_ecef[1] - a_ecef[1], b_ecef[2] - a_ecef[2]};
-    const double c2 = dot3(chord, chord);
+    const Vec chord{b_ecef[0] - a_ecef[0], b_ecef[1] - a_ecef[1], b_ecef[2] - a_ecef[2]};
+    const double c2 = dot(chord, chord);
     if (!(c2 >= 1.0 && c2 <= short_geodesic_max_m * short_geodesic_max_m)) {
         return std::nullopt;
     }
     // The normal section's plane (normal m) through A; with z scaled by a/b the ellipsoid is
     // the sphere of radius a and the plane (normal m', same offset) cuts it in a circle.
-    const Vec3 m = cross3({a_ecef[0] / a2, a_ecef[1] / a2, a_ecef[2] / b2}, chord);
-    const Vec3 ms{m[0], m[1], m[2] * squash};
-    const double ms_len = std::sqrt(dot3(ms, ms));
+    const Vec m = cross({a_ecef[0] / a2, a_ecef[1] / a2, a_ecef[2] / b2}, chord);
+    const Vec ms{m[0], m[1], m[2] * squash};
+    const double ms_len = std::sqrt(dot(ms, ms));
     if (!(ms_len > 0.0)) {
         return std::nullopt;
     }
-    const Vec3 mh{ms[0] / ms_len, ms[1] / ms_len, ms[2] / ms_len};
-    const double offset = dot3(m, a_ecef) / ms_len; // the plane's distance from the centre
-    const Vec3 centre{mh[0] * offset, mh[1] * offset, mh[2] * offset};
-    const Vec3 u{a_ecef[0] - centre[0], a_ecef[1] - centre[1], a_ecef[2] / squash - centre[2]};
-    const Vec3 w{b_ecef[0] - centre[0], b_ecef[1] - centre[1], b_ecef[2] / squash - centre[2]};
-    const double radius = std::sqrt(dot3(u, u));
-    const Vec3 uh{u[0] / radius, u[1] / radius, u[2] / radius};
-    const Vec3 vh = cross3(mh, uh); // in the plane, a quarter turn from A
-    const double theta = std::atan2(dot3(w, vh), dot3(w, uh));
+    const Vec mh{ms[0] / ms_len, ms[1] / ms_len, ms[2] / ms_len};
+    const double offset = dot(m, a_ecef) / ms_len; // the plane's distance from the centre
+    const Vec centre{mh[0] * offset, mh[1] * offset, mh[2] * offset};
+    const Vec u{a_ecef[0] - centre[0], a_ecef[1] - centre[1], a_ecef[2] / squash - centre[2]};
+    const Vec w{b_ecef[0] - centre[0], b_ecef[1] - centre[1], b_ecef[2] / squash - centre[2]};
+    const double radius = std::sqrt(dot(u, u));
+    const Vec uh{u[0] / radius, u[1] / radius, u[2] / radius};
+    const Vec vh = cross(mh, uh); // in the plane, a quarter turn from A
+    const double theta = std::atan2(dot(w, vh), dot(w, uh));
     // Along the circle the unit tangent is -sin(t) uh + cos(t) vh; unscaled, the speed is
     // radius * sqrt(1 - e^2 z(t)^2) with z(t) its third component. 3-point Gauss-Legendre on
     // [0, theta] (the integrand is within e^2 of 1 and smooth: error < 1e-8 m at 1,000 km).

@@ -23,6 +23,7 @@
 #include <borderwatch/core/parallel.hpp>
 #include <borderwatch/geodesy/geodesic.hpp>
 
+#include "geodesy/ecef.hpp"
 #include "geodesy/wgs84.hpp"
 
 #include <algorithm>
@@ -40,8 +41,6 @@ namespace borderwatch::detail {
 namespace {
 
 constexpr double deg = std::numbers::pi / 180.0;
-constexpr double inv_a2 = 1.0 / (wgs84_a_m * wgs84_a_m);
-constexpr double inv_b2 = 1.0 / (wgs84_b_m * wgs84_b_m);
 /// Smallest normal-section radius of curvature of WGS84 (meridian, at the equator).
 constexpr double r_min_m = wgs84_a_m * (1.0 - wgs84_e2);
 /// Up to this chord length the closed-form path is used alone (series distance: < 5e-6 m
@@ -58,37 +57,12 @@ constexpr double closed_form_corner_cos = 1e-5;
 /// Beyond these distances the foot is refined (tangent at the foot; geodesic azimuth).
 constexpr double refine_min_m = 1000.0;
 constexpr double azimuth_correction_min_m = 5000.0;
-/// Second eccentricity squared.
-constexpr double wgs84_ep2 = wgs84_e2 / (1.0 - wgs84_e2);
 constexpr std::uint32_t leaf_size = 8; // <= the 8 lanes of LeafChords
 constexpr std::uint32_t bvh_width = 4;
 /// Hint grid: cell size, margin around the line's lon/lat box, and most cells.
 constexpr double hint_step_deg_default = 0.05;
 constexpr double hint_margin_deg = 1.0;
 constexpr double hint_max_cells = 20000.0;
-
-using Vec = std::array<double, 3>;
-
-inline double dot(const Vec &x, const Vec &y) {
-    return x[0] * y[0] + x[1] * y[1] + x[2] * y[2];
-}
-inline Vec sub(const Vec &x, const Vec &y) {
-    return {x[0] - y[0], x[1] - y[1], x[2] - y[2]};
-}
-inline Vec add_scaled(const Vec &x, double s, const Vec &y) {
-    return {x[0] + s * y[0], x[1] + s * y[1], x[2] + s * y[2]};
-}
-inline Vec cross(const Vec &x, const Vec &y) {
-    return {x[1] * y[2] - x[2] * y[1], x[2] * y[0] - x[0] * y[2], x[0] * y[1] - x[1] * y[0]};
-}
-inline Vec normalized(const Vec &x) {
-    const double len = std::sqrt(dot(x, x));
-    return len > 0.0 ? Vec{x[0] / len, x[1] / len, x[2] / len} : x;
-}
-/// Unit ellipsoid normal through (or near) a point: the gradient of x^2/a^2 + z^2/b^2.
-inline Vec surface_normal(const Vec &x) {
-    return normalized({x[0] * inv_a2, x[1] * inv_a2, x[2] * inv_b2});
-}
 
 /// Maximum distance of a geodesic sub-arc of chord length @p len from its chord, plus slack.
 constexpr double sagitta_bound(double len) {
@@ -309,16 +283,9 @@ RefinedFoot refine_foot(const Segment &seg, const Vec &p, const Candidate &cand)
         // psi = -e'^2 s^2 cos^2(phi) sin(2 alpha) / (12 N^2) from the normal section, so
         // the geodesic foot lies s * psi further along the line (sign by side).
         const Vec nf = surface_normal(f);
-        const double cphi2 = nf[0] * nf[0] + nf[1] * nf[1];
-        const double cphi = std::sqrt(cphi2);
-        if (cphi > 1e-12) {
+        if (std::sqrt(nf[0] * nf[0] + nf[1] * nf[1]) > 1e-12) {
             const Vec dv = sub(p, f);
-            const double de = (-nf[1] * dv[0] + nf[0] * dv[1]) / cphi;
-            const double dn =
-                (-nf[2] * nf[0] * dv[0] - nf[2] * nf[1] * dv[1] + cphi2 * dv[2]) / cphi;
-            const double h2 = de * de + dn * dn;
-            const double n2 = wgs84_a_m * wgs84_a_m / (1.0 - wgs84_e2 * nf[2] * nf[2]);
-            const double psi = -wgs84_ep2 * s * s * cphi2 * (2.0 * de * dn / h2) / (12.0 * n2);
+            const double psi = geodesic_angle_first_order(nf, east_north(nf, dv), s);
             const double right = dot(dv, seg.left) < 0.0 ? 1.0 : -1.0;
             const double shift_m = -s * psi * right;
             const double t2 = t + shift_m / seg.length_m;
@@ -769,7 +736,14 @@ LineHit BorderIndex::nearest_fast(double lon, double lat, std::uint32_t near_seg
     double reach2 =
         (thr + reach_slack_m) * (thr + reach_slack_m); // for chord feet before projection
     double lane_reach2_now = lane_reach2(thr);         // for the float chord distances
-    std::array<std::uint64_t, 96> stack;               // NOLINT: filled before use
+    auto set_threshold = [&](double t) {
+        thr = t;
+        thr2 = thr * thr;
+        box_thr2 = box_bound_bits(thr2);
+        reach2 = (thr + reach_slack_m) * (thr + reach_slack_m);
+        lane_reach2_now = lane_reach2(thr);
+    };
+    std::array<std::uint64_t, 96> stack; // NOLINT: filled before use
     std::size_t top = 0;
     stack[top++] = 0; // the root, distance 0
     while (top > 0) {
@@ -795,11 +769,7 @@ LineHit BorderIndex::nearest_fast(double lon, double lat, std::uint32_t near_seg
             if (const double bound = margin_threshold(
                     std::sqrt(static_cast<double>(nearest_lane)) * (1.0 + 2e-7) + lane_slack_m);
                 bound < thr) {
-                thr = bound;
-                thr2 = thr * thr;
-                box_thr2 = box_bound_bits(thr2);
-                reach2 = (thr + reach_slack_m) * (thr + reach_slack_m);
-                lane_reach2_now = lane_reach2(thr);
+                set_threshold(bound);
             }
             for (std::uint32_t lane = 0; lane < count; ++lane) {
                 if (lane_d2[lane] > lane_reach2_now) {
@@ -818,11 +788,7 @@ LineHit BorderIndex::nearest_fast(double lon, double lat, std::uint32_t near_seg
                 }
                 if (c2 < best_c2) {
                     best_c2 = c2;
-                    thr = margin_threshold(std::sqrt(c2));
-                    thr2 = thr * thr;
-                    box_thr2 = box_bound_bits(thr2);
-                    reach2 = (thr + reach_slack_m) * (thr + reach_slack_m);
-                    lane_reach2_now = lane_reach2(thr);
+                    set_threshold(margin_threshold(std::sqrt(c2)));
                 }
                 if (ncands == cands.size()) {
                     std::size_t kept = 0;

@@ -168,19 +168,19 @@ class RowFormatter {
                     w = std::copy(cells[c].begin(), cells[c].end(), w);
                 }
                 *w = '\n';
-                return lonlat_swap_warning(m_engine, lon, lat, p);
-            }
-            for (std::size_t c = 0; c < n; ++c) {
-                if (c > 0) {
-                    out += ',';
+            } else {
+                for (std::size_t c = 0; c < n; ++c) {
+                    if (c > 0) {
+                        out += ',';
+                    }
+                    if (m_csv_verbatim[c]) {
+                        out.append(cells[c]);
+                    } else {
+                        append_csv_field(out, cells[c], ',', rule);
+                    }
                 }
-                if (m_csv_verbatim[c]) {
-                    out.append(cells[c]);
-                } else {
-                    append_csv_field(out, cells[c], ',', rule);
-                }
+                out += '\n';
             }
-            out += '\n';
         } else if (m_format == "table") {
             // Table cells are shown as they are (no formula neutralising).
             auto &row = batch.cells.emplace_back();

@@ -66,8 +66,8 @@ geodetic_from_surface_ecef(const std::array<double, 3> &xyz) noexcept;
 /// ~e^4 s^5 / (360 N^4): 0.08 mm at 1,000 km. The azimuths are the normal sections' own
 /// corrected by the angle between them and the geodesic to second order in s / N: within
 /// 5e-6 degrees at 1,000 km (the closed-form near path's bearings: 1.1e-5 at 120 km).
-/// Checked against geod_inverse in tests/unit/test_geodesy.cpp. Seven times faster than
-/// the exact inverse; the border engine uses it for far vertex feet.
+/// Checked against geod_inverse in tests/unit/test_geodesy.cpp; 4.5 times faster than it
+/// (tests/bench/bench_locate.cpp). The border engine uses it for far vertex feet.
 struct ShortGeodesic {
     double distance_m = 0.0;       ///< metres
     double azimuth1_deg = 0.0;     ///< at the first point towards the second, degrees [0, 360)
